@@ -1,0 +1,64 @@
+# Classbridge — every target builds the environment it needs first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+STAMP := $(VENV)/.installed-stamp
+PACKAGE_FILES := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml)
+
+.PHONY: help venv lock protos check-protos lint fmt test test-unit test-integration run bench migrate clean
+
+help:
+	@echo "make run | test | bench | lint | protos | check-protos | lock | clean"
+
+venv: $(STAMP)
+
+# One virtual environment for the whole repository, built from the pinned lock file.
+$(STAMP): requirements.lock $(PACKAGE_FILES)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	@touch $@
+
+# Re-resolve every dependency and rewrite the lock file (versions are pinned there only).
+lock: $(BIN)/python
+	$(BIN)/uv pip compile --quiet --no-header --python-version 3.11 requirements.in -c constraints.in -o requirements.lock
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+protos: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py
+
+check-protos: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py --check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Unit tests always; the integration tier runs against PostgreSQL and RabbitMQ when
+# DATABASE_URL and AMQP_URL are set (it is skipped, and says so, when they are not).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+run: $(STAMP)
+	$(BIN)/python -m classbridge_common.devrun
+
+migrate: $(STAMP)
+	$(BIN)/python -m classbridge_common.devrun --migrate-only
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
