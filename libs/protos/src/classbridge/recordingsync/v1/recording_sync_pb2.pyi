@@ -1,0 +1,607 @@
+import datetime
+
+from classbridge.common.v1 import common_pb2 as _common_pb2
+from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf import empty_pb2 as _empty_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SyncState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SYNC_STATE_UNSPECIFIED: _ClassVar[SyncState]
+    SYNC_STATE_PENDING: _ClassVar[SyncState]
+    SYNC_STATE_WAITING_FOR_RECORDING: _ClassVar[SyncState]
+    SYNC_STATE_DOWNLOADING: _ClassVar[SyncState]
+    SYNC_STATE_SYNCED: _ClassVar[SyncState]
+    SYNC_STATE_FAILED: _ClassVar[SyncState]
+    SYNC_STATE_NO_RECORDING: _ClassVar[SyncState]
+    SYNC_STATE_CANCELLED: _ClassVar[SyncState]
+
+class SyncTrigger(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SYNC_TRIGGER_UNSPECIFIED: _ClassVar[SyncTrigger]
+    SYNC_TRIGGER_WEBHOOK: _ClassVar[SyncTrigger]
+    SYNC_TRIGGER_SWEEP: _ClassVar[SyncTrigger]
+    SYNC_TRIGGER_MANUAL: _ClassVar[SyncTrigger]
+    SYNC_TRIGGER_RETRY: _ClassVar[SyncTrigger]
+    SYNC_TRIGGER_WATCHER: _ClassVar[SyncTrigger]
+
+class FileState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FILE_STATE_UNSPECIFIED: _ClassVar[FileState]
+    FILE_STATE_PENDING: _ClassVar[FileState]
+    FILE_STATE_TRANSFERRING: _ClassVar[FileState]
+    FILE_STATE_STORED: _ClassVar[FileState]
+    FILE_STATE_FAILED: _ClassVar[FileState]
+    FILE_STATE_SKIPPED: _ClassVar[FileState]
+
+class AccessScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACCESS_SCOPE_UNSPECIFIED: _ClassVar[AccessScope]
+    ACCESS_SCOPE_PUBLIC: _ClassVar[AccessScope]
+    ACCESS_SCOPE_ENROLLED_STUDENTS: _ClassVar[AccessScope]
+    ACCESS_SCOPE_SPECIFIC_USER: _ClassVar[AccessScope]
+
+class AccessLevel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACCESS_LEVEL_UNSPECIFIED: _ClassVar[AccessLevel]
+    ACCESS_LEVEL_VIEW: _ClassVar[AccessLevel]
+    ACCESS_LEVEL_DOWNLOAD: _ClassVar[AccessLevel]
+    ACCESS_LEVEL_EDIT: _ClassVar[AccessLevel]
+
+class Disposition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DISPOSITION_UNSPECIFIED: _ClassVar[Disposition]
+    DISPOSITION_INLINE: _ClassVar[Disposition]
+    DISPOSITION_ATTACHMENT: _ClassVar[Disposition]
+SYNC_STATE_UNSPECIFIED: SyncState
+SYNC_STATE_PENDING: SyncState
+SYNC_STATE_WAITING_FOR_RECORDING: SyncState
+SYNC_STATE_DOWNLOADING: SyncState
+SYNC_STATE_SYNCED: SyncState
+SYNC_STATE_FAILED: SyncState
+SYNC_STATE_NO_RECORDING: SyncState
+SYNC_STATE_CANCELLED: SyncState
+SYNC_TRIGGER_UNSPECIFIED: SyncTrigger
+SYNC_TRIGGER_WEBHOOK: SyncTrigger
+SYNC_TRIGGER_SWEEP: SyncTrigger
+SYNC_TRIGGER_MANUAL: SyncTrigger
+SYNC_TRIGGER_RETRY: SyncTrigger
+SYNC_TRIGGER_WATCHER: SyncTrigger
+FILE_STATE_UNSPECIFIED: FileState
+FILE_STATE_PENDING: FileState
+FILE_STATE_TRANSFERRING: FileState
+FILE_STATE_STORED: FileState
+FILE_STATE_FAILED: FileState
+FILE_STATE_SKIPPED: FileState
+ACCESS_SCOPE_UNSPECIFIED: AccessScope
+ACCESS_SCOPE_PUBLIC: AccessScope
+ACCESS_SCOPE_ENROLLED_STUDENTS: AccessScope
+ACCESS_SCOPE_SPECIFIC_USER: AccessScope
+ACCESS_LEVEL_UNSPECIFIED: AccessLevel
+ACCESS_LEVEL_VIEW: AccessLevel
+ACCESS_LEVEL_DOWNLOAD: AccessLevel
+ACCESS_LEVEL_EDIT: AccessLevel
+DISPOSITION_UNSPECIFIED: Disposition
+DISPOSITION_INLINE: Disposition
+DISPOSITION_ATTACHMENT: Disposition
+
+class SyncJob(_message.Message):
+    __slots__ = ("id", "meeting_id", "meeting_uuid", "session_id", "batch_id", "batch_type", "student_id", "state", "trigger", "attempts", "max_attempts", "next_attempt_time", "last_error", "last_error_type", "force", "file_count", "files_done", "bytes_total", "bytes_done", "recording_id", "create_time", "update_time", "start_time", "finish_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_TYPE_FIELD_NUMBER: _ClassVar[int]
+    STUDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    FILE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FILES_DONE_FIELD_NUMBER: _ClassVar[int]
+    BYTES_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BYTES_DONE_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    FINISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    meeting_id: int
+    meeting_uuid: str
+    session_id: str
+    batch_id: str
+    batch_type: _common_pb2.BatchType
+    student_id: str
+    state: SyncState
+    trigger: SyncTrigger
+    attempts: int
+    max_attempts: int
+    next_attempt_time: _timestamp_pb2.Timestamp
+    last_error: str
+    last_error_type: _common_pb2.SyncErrorType
+    force: bool
+    file_count: int
+    files_done: int
+    bytes_total: int
+    bytes_done: int
+    recording_id: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    start_time: _timestamp_pb2.Timestamp
+    finish_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., state: _Optional[_Union[SyncState, str]] = ..., trigger: _Optional[_Union[SyncTrigger, str]] = ..., attempts: _Optional[int] = ..., max_attempts: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., last_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., force: _Optional[bool] = ..., file_count: _Optional[int] = ..., files_done: _Optional[int] = ..., bytes_total: _Optional[int] = ..., bytes_done: _Optional[int] = ..., recording_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SyncMeetingRequest(_message.Message):
+    __slots__ = ("session_id", "meeting_uuid", "meeting_id", "force")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    meeting_uuid: str
+    meeting_id: int
+    force: bool
+    def __init__(self, session_id: _Optional[str] = ..., meeting_uuid: _Optional[str] = ..., meeting_id: _Optional[int] = ..., force: _Optional[bool] = ...) -> None: ...
+
+class SyncBatchRequest(_message.Message):
+    __slots__ = ("batch_id", "force")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    force: bool
+    def __init__(self, batch_id: _Optional[str] = ..., force: _Optional[bool] = ...) -> None: ...
+
+class SyncBatchResponse(_message.Message):
+    __slots__ = ("jobs", "skipped_synced", "skipped_not_ended")
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_SYNCED_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_NOT_ENDED_FIELD_NUMBER: _ClassVar[int]
+    jobs: _containers.RepeatedCompositeFieldContainer[SyncJob]
+    skipped_synced: int
+    skipped_not_ended: int
+    def __init__(self, jobs: _Optional[_Iterable[_Union[SyncJob, _Mapping]]] = ..., skipped_synced: _Optional[int] = ..., skipped_not_ended: _Optional[int] = ...) -> None: ...
+
+class RetrySyncRequest(_message.Message):
+    __slots__ = ("job_id", "session_id", "batch_id")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    session_id: str
+    batch_id: str
+    def __init__(self, job_id: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ...) -> None: ...
+
+class RetrySyncResponse(_message.Message):
+    __slots__ = ("jobs",)
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    jobs: _containers.RepeatedCompositeFieldContainer[SyncJob]
+    def __init__(self, jobs: _Optional[_Iterable[_Union[SyncJob, _Mapping]]] = ...) -> None: ...
+
+class GetSyncJobRequest(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class SyncJobStatistics(_message.Message):
+    __slots__ = ("total_jobs", "pending", "waiting_for_recording", "downloading", "synced", "failed", "no_recording", "total_files", "total_bytes", "sync_percentage")
+    TOTAL_JOBS_FIELD_NUMBER: _ClassVar[int]
+    PENDING_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FOR_RECORDING_FIELD_NUMBER: _ClassVar[int]
+    DOWNLOADING_FIELD_NUMBER: _ClassVar[int]
+    SYNCED_FIELD_NUMBER: _ClassVar[int]
+    FAILED_FIELD_NUMBER: _ClassVar[int]
+    NO_RECORDING_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FILES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SYNC_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    total_jobs: int
+    pending: int
+    waiting_for_recording: int
+    downloading: int
+    synced: int
+    failed: int
+    no_recording: int
+    total_files: int
+    total_bytes: int
+    sync_percentage: float
+    def __init__(self, total_jobs: _Optional[int] = ..., pending: _Optional[int] = ..., waiting_for_recording: _Optional[int] = ..., downloading: _Optional[int] = ..., synced: _Optional[int] = ..., failed: _Optional[int] = ..., no_recording: _Optional[int] = ..., total_files: _Optional[int] = ..., total_bytes: _Optional[int] = ..., sync_percentage: _Optional[float] = ...) -> None: ...
+
+class GetSyncStatusRequest(_message.Message):
+    __slots__ = ("batch_id", "session_id", "meeting_uuid")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    session_id: str
+    meeting_uuid: str
+    def __init__(self, batch_id: _Optional[str] = ..., session_id: _Optional[str] = ..., meeting_uuid: _Optional[str] = ...) -> None: ...
+
+class GetSyncStatusResponse(_message.Message):
+    __slots__ = ("statistics", "jobs")
+    STATISTICS_FIELD_NUMBER: _ClassVar[int]
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    statistics: SyncJobStatistics
+    jobs: _containers.RepeatedCompositeFieldContainer[SyncJob]
+    def __init__(self, statistics: _Optional[_Union[SyncJobStatistics, _Mapping]] = ..., jobs: _Optional[_Iterable[_Union[SyncJob, _Mapping]]] = ...) -> None: ...
+
+class ListSyncJobsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "batch_id", "session_id", "states", "updated_after")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATES_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AFTER_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    batch_id: str
+    session_id: str
+    states: _containers.RepeatedScalarFieldContainer[SyncState]
+    updated_after: _timestamp_pb2.Timestamp
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., batch_id: _Optional[str] = ..., session_id: _Optional[str] = ..., states: _Optional[_Iterable[_Union[SyncState, str]]] = ..., updated_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListSyncJobsResponse(_message.Message):
+    __slots__ = ("jobs", "next_page_token", "total_size")
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    jobs: _containers.RepeatedCompositeFieldContainer[SyncJob]
+    next_page_token: str
+    total_size: int
+    def __init__(self, jobs: _Optional[_Iterable[_Union[SyncJob, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class RecordingFile(_message.Message):
+    __slots__ = ("id", "recording_id", "zoom_file_id", "file_type", "zoom_file_type", "file_extension", "recording_type", "content_type", "size_bytes", "sha256", "storage_key", "file_name", "recording_start", "recording_end", "state", "lesson_title", "store_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    ZOOM_FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    FILE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ZOOM_FILE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    FILE_EXTENSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_KEY_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_START_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_END_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    LESSON_TITLE_FIELD_NUMBER: _ClassVar[int]
+    STORE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    recording_id: str
+    zoom_file_id: str
+    file_type: _common_pb2.RecordingFileType
+    zoom_file_type: str
+    file_extension: str
+    recording_type: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    storage_key: str
+    file_name: str
+    recording_start: _timestamp_pb2.Timestamp
+    recording_end: _timestamp_pb2.Timestamp
+    state: FileState
+    lesson_title: str
+    store_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., recording_id: _Optional[str] = ..., zoom_file_id: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., zoom_file_type: _Optional[str] = ..., file_extension: _Optional[str] = ..., recording_type: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., storage_key: _Optional[str] = ..., file_name: _Optional[str] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[FileState, str]] = ..., lesson_title: _Optional[str] = ..., store_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CallerAccess(_message.Message):
+    __slots__ = ("can_view", "can_download", "can_edit", "expire_time")
+    CAN_VIEW_FIELD_NUMBER: _ClassVar[int]
+    CAN_DOWNLOAD_FIELD_NUMBER: _ClassVar[int]
+    CAN_EDIT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    can_view: bool
+    can_download: bool
+    can_edit: bool
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, can_view: _Optional[bool] = ..., can_download: _Optional[bool] = ..., can_edit: _Optional[bool] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Recording(_message.Message):
+    __slots__ = ("id", "source", "session_id", "batch_id", "batch_type", "student_id", "meeting_id", "meeting_uuid", "topic", "start_time", "duration", "total_size_bytes", "files", "caller_access", "create_time", "sync_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_TYPE_FIELD_NUMBER: _ClassVar[int]
+    STUDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    CALLER_ACCESS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    SYNC_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    source: _common_pb2.RecordingSource
+    session_id: str
+    batch_id: str
+    batch_type: _common_pb2.BatchType
+    student_id: str
+    meeting_id: int
+    meeting_uuid: str
+    topic: str
+    start_time: _timestamp_pb2.Timestamp
+    duration: _duration_pb2.Duration
+    total_size_bytes: int
+    files: _containers.RepeatedCompositeFieldContainer[RecordingFile]
+    caller_access: CallerAccess
+    create_time: _timestamp_pb2.Timestamp
+    sync_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.RecordingSource, str]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., topic: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., total_size_bytes: _Optional[int] = ..., files: _Optional[_Iterable[_Union[RecordingFile, _Mapping]]] = ..., caller_access: _Optional[_Union[CallerAccess, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListRecordingsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "session_id", "batch_id", "student_id", "meeting_uuid", "source")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    STUDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    session_id: str
+    batch_id: str
+    student_id: str
+    meeting_uuid: str
+    source: _common_pb2.RecordingSource
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., student_id: _Optional[str] = ..., meeting_uuid: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.RecordingSource, str]] = ...) -> None: ...
+
+class ListRecordingsResponse(_message.Message):
+    __slots__ = ("recordings", "next_page_token", "total_size")
+    RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    recordings: _containers.RepeatedCompositeFieldContainer[Recording]
+    next_page_token: str
+    total_size: int
+    def __init__(self, recordings: _Optional[_Iterable[_Union[Recording, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class GetRecordingRequest(_message.Message):
+    __slots__ = ("recording_id",)
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    def __init__(self, recording_id: _Optional[str] = ...) -> None: ...
+
+class DeleteRecordingRequest(_message.Message):
+    __slots__ = ("recording_id", "delete_from_zoom")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FROM_ZOOM_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    delete_from_zoom: bool
+    def __init__(self, recording_id: _Optional[str] = ..., delete_from_zoom: _Optional[bool] = ...) -> None: ...
+
+class CreateManualUploadRequest(_message.Message):
+    __slots__ = ("request_id", "session_id", "file_name", "content_type", "size_bytes", "sha256", "lesson_title")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    LESSON_TITLE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    session_id: str
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    lesson_title: str
+    def __init__(self, request_id: _Optional[str] = ..., session_id: _Optional[str] = ..., file_name: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., lesson_title: _Optional[str] = ...) -> None: ...
+
+class ManualUpload(_message.Message):
+    __slots__ = ("id", "upload_url", "upload_headers", "storage_key", "expire_time")
+    class UploadHeadersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_URL_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_HEADERS_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_KEY_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    upload_url: str
+    upload_headers: _containers.ScalarMap[str, str]
+    storage_key: str
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., upload_url: _Optional[str] = ..., upload_headers: _Optional[_Mapping[str, str]] = ..., storage_key: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CompleteManualUploadRequest(_message.Message):
+    __slots__ = ("upload_id",)
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    upload_id: str
+    def __init__(self, upload_id: _Optional[str] = ...) -> None: ...
+
+class AccessGrant(_message.Message):
+    __slots__ = ("id", "recording_id", "scope", "user_id", "level", "expire_time", "created_by", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    recording_id: str
+    scope: AccessScope
+    user_id: str
+    level: AccessLevel
+    expire_time: _timestamp_pb2.Timestamp
+    created_by: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., recording_id: _Optional[str] = ..., scope: _Optional[_Union[AccessScope, str]] = ..., user_id: _Optional[str] = ..., level: _Optional[_Union[AccessLevel, str]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateAccessGrantRequest(_message.Message):
+    __slots__ = ("request_id", "grant")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    GRANT_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    grant: AccessGrant
+    def __init__(self, request_id: _Optional[str] = ..., grant: _Optional[_Union[AccessGrant, _Mapping]] = ...) -> None: ...
+
+class ListAccessGrantsRequest(_message.Message):
+    __slots__ = ("recording_id", "page_size", "page_token", "include_expired")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    page_size: int
+    page_token: str
+    include_expired: bool
+    def __init__(self, recording_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., include_expired: _Optional[bool] = ...) -> None: ...
+
+class ListAccessGrantsResponse(_message.Message):
+    __slots__ = ("grants", "next_page_token", "total_size")
+    GRANTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    grants: _containers.RepeatedCompositeFieldContainer[AccessGrant]
+    next_page_token: str
+    total_size: int
+    def __init__(self, grants: _Optional[_Iterable[_Union[AccessGrant, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class DeleteAccessGrantRequest(_message.Message):
+    __slots__ = ("grant_id",)
+    GRANT_ID_FIELD_NUMBER: _ClassVar[int]
+    grant_id: str
+    def __init__(self, grant_id: _Optional[str] = ...) -> None: ...
+
+class GetPlaybackUrlRequest(_message.Message):
+    __slots__ = ("recording_id", "file_id", "disposition", "ttl")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPOSITION_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    file_id: str
+    disposition: Disposition
+    ttl: _duration_pb2.Duration
+    def __init__(self, recording_id: _Optional[str] = ..., file_id: _Optional[str] = ..., disposition: _Optional[_Union[Disposition, str]] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class PlaybackUrl(_message.Message):
+    __slots__ = ("url", "expire_time", "file_id", "content_type", "size_bytes", "file_name")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    expire_time: _timestamp_pb2.Timestamp
+    file_id: str
+    content_type: str
+    size_bytes: int
+    file_name: str
+    def __init__(self, url: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., file_id: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., file_name: _Optional[str] = ...) -> None: ...
+
+class GetWatcherStatusRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class StartWatcherRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class StopWatcherRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetWatchPathRequest(_message.Message):
+    __slots__ = ("path",)
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    def __init__(self, path: _Optional[str] = ...) -> None: ...
+
+class WatcherStatus(_message.Message):
+    __slots__ = ("running", "watch_path", "extensions", "settle_time", "start_time", "files_detected", "files_pending", "files_uploaded", "files_failed", "last_event_time", "last_error")
+    RUNNING_FIELD_NUMBER: _ClassVar[int]
+    WATCH_PATH_FIELD_NUMBER: _ClassVar[int]
+    EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
+    SETTLE_TIME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    FILES_DETECTED_FIELD_NUMBER: _ClassVar[int]
+    FILES_PENDING_FIELD_NUMBER: _ClassVar[int]
+    FILES_UPLOADED_FIELD_NUMBER: _ClassVar[int]
+    FILES_FAILED_FIELD_NUMBER: _ClassVar[int]
+    LAST_EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    running: bool
+    watch_path: str
+    extensions: _containers.RepeatedScalarFieldContainer[str]
+    settle_time: _duration_pb2.Duration
+    start_time: _timestamp_pb2.Timestamp
+    files_detected: int
+    files_pending: int
+    files_uploaded: int
+    files_failed: int
+    last_event_time: _timestamp_pb2.Timestamp
+    last_error: str
+    def __init__(self, running: _Optional[bool] = ..., watch_path: _Optional[str] = ..., extensions: _Optional[_Iterable[str]] = ..., settle_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., files_detected: _Optional[int] = ..., files_pending: _Optional[int] = ..., files_uploaded: _Optional[int] = ..., files_failed: _Optional[int] = ..., last_event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ...) -> None: ...
+
+class GetSyncStatisticsRequest(_message.Message):
+    __slots__ = ("start_time", "end_time", "batch_id")
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    batch_id: str
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., batch_id: _Optional[str] = ...) -> None: ...
+
+class ErrorCount(_message.Message):
+    __slots__ = ("error_type", "count")
+    ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    error_type: _common_pb2.SyncErrorType
+    count: int
+    def __init__(self, error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., count: _Optional[int] = ...) -> None: ...
+
+class SyncStatistics(_message.Message):
+    __slots__ = ("jobs_finished", "jobs_synced", "success_rate", "average_processing_time", "recordings_count", "files_count", "storage_used_bytes", "errors_by_type", "jobs_in_progress")
+    JOBS_FINISHED_FIELD_NUMBER: _ClassVar[int]
+    JOBS_SYNCED_FIELD_NUMBER: _ClassVar[int]
+    SUCCESS_RATE_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_PROCESSING_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECORDINGS_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FILES_COUNT_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_USED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_BY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    JOBS_IN_PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    jobs_finished: int
+    jobs_synced: int
+    success_rate: float
+    average_processing_time: _duration_pb2.Duration
+    recordings_count: int
+    files_count: int
+    storage_used_bytes: int
+    errors_by_type: _containers.RepeatedCompositeFieldContainer[ErrorCount]
+    jobs_in_progress: int
+    def __init__(self, jobs_finished: _Optional[int] = ..., jobs_synced: _Optional[int] = ..., success_rate: _Optional[float] = ..., average_processing_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recordings_count: _Optional[int] = ..., files_count: _Optional[int] = ..., storage_used_bytes: _Optional[int] = ..., errors_by_type: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., jobs_in_progress: _Optional[int] = ...) -> None: ...
