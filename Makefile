@@ -52,10 +52,10 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 run: $(STAMP)
-	$(BIN)/python -m classbridge_common.devrun
+	$(BIN)/python -m devstack
 
 migrate: $(STAMP)
-	$(BIN)/python -m classbridge_common.devrun --migrate-only
+	$(BIN)/python -m devstack --migrate-only
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,0 +1,303 @@
+"""Server interceptors every Classbridge gRPC server runs, outermost first:
+
+1. OpenTelemetry (from ``opentelemetry-instrumentation-grpc``; added by the server bootstrap),
+2. :class:`RequestContextInterceptor` — request id from ``x-request-id`` (or a new one),
+3. :class:`ErrorMappingInterceptor` — a raised :class:`ClassbridgeError` becomes its status
+   with rich details; anything else becomes a generic INTERNAL (logged, never echoed),
+4. :class:`DeadlineInterceptor` — every call gets a deadline budget (the client's, or a
+   default one the server enforces), readable via ``context.time_remaining()``,
+5. :class:`AuthInterceptor` — ``authorization: Bearer <jwt>`` → ``current_caller()``;
+   UNAUTHENTICATED otherwise, except for the open methods (health, reflection).
+
+grpc.aio interceptors see an ``RpcMethodHandler``; each of ours returns a copy whose behaviour
+runs inside an async context manager, for all four call shapes (unary or streaming request and
+response; async-generator or ``context.write`` style).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import grpc
+import grpc.aio
+from opentelemetry import trace
+
+from classbridge_common.auth import TokenVerifier, caller_scope
+from classbridge_common.errors import ClassbridgeError, DeadlineExceeded, Internal, to_grpc_status
+from classbridge_common.grpc.context import (
+    REQUEST_ID_HEADER,
+    accept_request_id,
+    current_request_id,
+    deadline_scope,
+    request_scope,
+)
+
+logger = logging.getLogger(__name__)
+
+HEALTH_SERVICE = "grpc.health.v1.Health"
+REFLECTION_SERVICES = (
+    "grpc.reflection.v1alpha.ServerReflection",
+    "grpc.reflection.v1.ServerReflection",
+)
+OPEN_SERVICES: frozenset[str] = frozenset({HEALTH_SERVICE, *REFLECTION_SERVICES})
+"""Services answered without a caller token (probes and tooling)."""
+
+Scope = Callable[
+    [grpc.HandlerCallDetails, grpc.aio.ServicerContext], AbstractAsyncContextManager[Any]
+]
+
+
+def service_of(method: str) -> str:
+    """``/pkg.Service/Method`` → ``pkg.Service``."""
+    return method.lstrip("/").partition("/")[0]
+
+
+def metadata_value(context: grpc.aio.ServicerContext, key: str) -> str | None:
+    for item_key, value in context.invocation_metadata() or ():
+        if item_key == key:
+            return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None
+
+
+def wrap_handler(
+    handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails, scope: Scope
+) -> grpc.RpcMethodHandler:
+    """A copy of ``handler`` whose behaviour runs inside ``scope(details, context)``."""
+
+    def unary_response(behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async with scope(details, context):
+                return await behavior(request, context)
+
+        return run
+
+    def stream_response(behavior: Callable[..., Any]) -> Callable[..., Any]:
+        if not inspect.isasyncgenfunction(behavior):
+            return unary_response(behavior)  # `context.write` style: a coroutine
+
+        async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            async with scope(details, context):
+                async for response in behavior(request, context):
+                    yield response
+
+        return run
+
+    kwargs = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.unary_unary is not None:
+        return grpc.unary_unary_rpc_method_handler(unary_response(handler.unary_unary), **kwargs)
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(stream_response(handler.unary_stream), **kwargs)
+    if handler.stream_unary is not None:
+        return grpc.stream_unary_rpc_method_handler(unary_response(handler.stream_unary), **kwargs)
+    if handler.stream_stream is not None:
+        return grpc.stream_stream_rpc_method_handler(
+            stream_response(handler.stream_stream), **kwargs
+        )
+    return handler
+
+
+class _ScopeInterceptor(grpc.aio.ServerInterceptor):
+    """Base: wrap each handler's behaviour in :meth:`scope`."""
+
+    def scope(
+        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
+    ) -> AbstractAsyncContextManager[Any]:
+        raise NotImplementedError
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        return wrap_handler(handler, handler_call_details, self.scope)
+
+
+class RequestContextInterceptor(_ScopeInterceptor):
+    """Puts the request id (``x-request-id`` or a new one) in a context variable for logs."""
+
+    @asynccontextmanager
+    async def scope(
+        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[None]:
+        request_id = accept_request_id(metadata_value(context, REQUEST_ID_HEADER))
+        span = trace.get_current_span()
+        if span.is_recording():
+            span.set_attribute("app.request_id", request_id)
+        with request_scope(request_id=request_id):
+            yield
+
+
+def _trace_id() -> str | None:
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
+
+
+class ErrorMappingInterceptor(_ScopeInterceptor):
+    """Translates exceptions into gRPC statuses, once, at the boundary.
+
+    A :class:`ClassbridgeError` aborts with its code and rich details in the trailing metadata
+    (``grpc-status-details-bin``). Any other exception is a bug: it is logged with its trace
+    and request id, and the caller sees INTERNAL with a generic message plus those ids, so
+    nothing from the exception text (which could hold secrets) leaves the process.
+    """
+
+    @asynccontextmanager
+    async def scope(
+        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[None]:
+        try:
+            yield
+        except grpc.aio.AbortError:
+            raise  # the handler aborted by itself
+        except ClassbridgeError as exc:
+            span = trace.get_current_span()
+            if span.is_recording():
+                span.set_attribute("app.error.type", type(exc).__name__)
+            if isinstance(exc, Internal):
+                logger.error("internal error in %s: %s", details.method, exc.message)
+            await _abort(context, exc)
+        except Exception as exc:
+            trace_id = _trace_id()
+            request_id = current_request_id()
+            logger.exception(
+                "unhandled error in %s",
+                details.method,
+                extra={"trace_id": trace_id, "request_id": request_id},
+            )
+            span = trace.get_current_span()
+            if span.is_recording():
+                span.set_attribute("app.error.type", type(exc).__name__)
+            meta = {k: v for k, v in (("trace_id", trace_id), ("request_id", request_id)) if v}
+            await _abort(context, Internal("unexpected error", details=meta))
+
+
+async def _abort(context: grpc.aio.ServicerContext, exc: ClassbridgeError) -> None:
+    # ``abort`` (rather than ``abort_with_status``) so the tracing context wrapper records the
+    # code; the trailing metadata carries the same ``google.rpc.Status``.
+    status = to_grpc_status(exc)
+    await context.abort(status.code, status.details, status.trailing_metadata)
+
+
+class DeadlineInterceptor(_ScopeInterceptor):
+    """Gives every call a deadline budget.
+
+    If the client sent a deadline, gRPC enforces it and we only expose it. If not, the server
+    applies ``default_timeout`` itself: a unary-response call that runs longer is cancelled
+    and answered DEADLINE_EXCEEDED; streaming responses get the budget as information only
+    (cancelling across a generator's ``yield`` is not safe). Either way
+    :func:`classbridge_common.grpc.context.time_remaining` is set, so outgoing calls inherit it.
+    """
+
+    def __init__(self, *, default_timeout: float = 30.0) -> None:
+        if default_timeout <= 0:
+            raise ValueError("default_timeout must be positive")
+        self.default_timeout = default_timeout
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        enforce = not handler.response_streaming
+        return wrap_handler(
+            handler,
+            handler_call_details,
+            lambda details, context: self._scope(context, enforce=enforce),
+        )
+
+    @asynccontextmanager
+    async def _scope(
+        self, context: grpc.aio.ServicerContext, *, enforce: bool
+    ) -> AsyncIterator[None]:
+        remaining = context.time_remaining()
+        if remaining is not None:
+            with deadline_scope(remaining):
+                yield
+            return
+        with deadline_scope(self.default_timeout):
+            if not enforce:
+                yield
+                return
+            try:
+                async with asyncio.timeout(self.default_timeout):
+                    yield
+            except TimeoutError:
+                raise DeadlineExceeded(
+                    f"no answer within the server's {self.default_timeout:g}s budget"
+                ) from None
+
+
+class AuthInterceptor(_ScopeInterceptor):
+    """Verifies the caller token and makes the caller current; open services need none."""
+
+    def __init__(
+        self, *, verifier: TokenVerifier, open_services: Iterable[str] = OPEN_SERVICES
+    ) -> None:
+        self._verifier = verifier
+        self._open_services = frozenset(open_services)
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        if service_of(handler_call_details.method) in self._open_services:
+            return await continuation(handler_call_details)
+        return await super().intercept_service(continuation, handler_call_details)
+
+    @asynccontextmanager
+    async def scope(
+        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[None]:
+        caller = self._verifier.verify_authorization(metadata_value(context, "authorization"))
+        span = trace.get_current_span()
+        if span.is_recording():
+            span.set_attribute("app.caller.kind", caller.kind)
+        with caller_scope(caller):
+            yield
+
+
+def default_server_interceptors(
+    *,
+    verifier: TokenVerifier | None,
+    default_timeout: float = 30.0,
+    open_services: Iterable[str] = OPEN_SERVICES,
+) -> list[grpc.aio.ServerInterceptor]:
+    """Ours, in order (tracing goes before these). ``verifier=None`` turns authentication off."""
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        RequestContextInterceptor(),
+        ErrorMappingInterceptor(),
+        DeadlineInterceptor(default_timeout=default_timeout),
+    ]
+    if verifier is not None:
+        interceptors.append(AuthInterceptor(verifier=verifier, open_services=open_services))
+    return interceptors
+
+
+__all__ = [
+    "HEALTH_SERVICE",
+    "OPEN_SERVICES",
+    "REFLECTION_SERVICES",
+    "AuthInterceptor",
+    "DeadlineInterceptor",
+    "ErrorMappingInterceptor",
+    "RequestContextInterceptor",
+    "default_server_interceptors",
+    "metadata_value",
+    "service_of",
+    "wrap_handler",
+]

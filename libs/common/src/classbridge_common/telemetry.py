@@ -1,0 +1,351 @@
+"""OpenTelemetry for Classbridge: providers, instrumentation, and the seeds' metrics.
+
+:func:`setup_telemetry` installs a TracerProvider and a MeterProvider with resource
+``service.name``; with ``OTEL_EXPORTER_OTLP_ENDPOINT`` set they export over OTLP/gRPC, without it
+nothing is exported but spans still get ids, so logs carry trace ids either way. It also
+instruments aio-pika and httpx; SQLAlchemy engines and Starlette apps are instrumented by
+:func:`instrument_sqlalchemy` / :func:`instrument_app`. gRPC is traced by the interceptors that
+``classbridge_common.grpc`` always installs on its servers and channels (not by patching
+``grpc.aio`` globally, which would trace each call twice).
+
+Span attributes we add are namespaced ``app.*``. :class:`Metrics` holds the instruments for
+the numbers the seeds ask for (sync success rate, processing time per recording, storage used,
+errors by type, meeting-creation success rate, webhooks received).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Final, Self
+
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+
+logger = logging.getLogger(__name__)
+
+OTLP_ENDPOINT_ENV: Final = "OTEL_EXPORTER_OTLP_ENDPOINT"
+METER_NAME: Final = "classbridge"
+
+
+@dataclass(frozen=True, slots=True)
+class Telemetry:
+    """The providers of this process and the metrics built on them.
+
+    Usable as ``async with setup_telemetry(...)`` so it flushes and shuts down on exit.
+    """
+
+    service_name: str
+    tracer_provider: TracerProvider
+    meter_provider: MeterProvider
+    metrics: Metrics
+
+    def tracer(self, name: str = "classbridge") -> trace.Tracer:
+        return self.tracer_provider.get_tracer(name)
+
+    def shutdown(self) -> None:
+        """Flush pending spans and metrics, then stop the exporters."""
+        self.tracer_provider.shutdown()
+        self.meter_provider.shutdown()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if _installed is self:
+            shutdown_telemetry()
+        else:
+            self.shutdown()
+
+
+def build_telemetry(
+    service_name: str,
+    *,
+    otlp_endpoint: str | None = None,
+    span_exporter: SpanExporter | None = None,
+    metric_reader: MetricReader | None = None,
+    resource_attributes: Mapping[str, str] | None = None,
+) -> Telemetry:
+    """Providers for ``service_name`` without touching global state (tests use this with
+    in-memory exporters; :func:`setup_telemetry` installs the result globally)."""
+    resource = Resource.create({**(resource_attributes or {}), SERVICE_NAME: service_name})
+    tracer_provider = TracerProvider(resource=resource)
+    readers: list[MetricReader] = []
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import (
+            OTLPMetricExporter,
+        )
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
+            OTLPSpanExporter,
+        )
+
+        tracer_provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint))
+        )
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=otlp_endpoint)))
+    if span_exporter is not None:
+        tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
+    if metric_reader is not None:
+        readers.append(metric_reader)
+    meter_provider = MeterProvider(resource=resource, metric_readers=readers)
+    return Telemetry(
+        service_name=service_name,
+        tracer_provider=tracer_provider,
+        meter_provider=meter_provider,
+        metrics=Metrics(meter_provider.get_meter(METER_NAME)),
+    )
+
+
+_lock = threading.Lock()
+_installed: Telemetry | None = None
+_shut_down = False
+
+
+def setup_telemetry(
+    service_name: str,
+    *,
+    otlp_endpoint: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Telemetry:
+    """Install tracing and metrics for this process, once (later calls return the same).
+
+    ``otlp_endpoint`` defaults to ``OTEL_EXPORTER_OTLP_ENDPOINT``; unset means no export.
+    """
+    global _installed
+    with _lock:
+        if _installed is not None:
+            if _installed.service_name != service_name:
+                raise RuntimeError(
+                    f"telemetry already set up for {_installed.service_name!r} in this process"
+                )
+            return _installed
+        if _shut_down:
+            raise RuntimeError("telemetry was shut down; it is set up once per process")
+        env = os.environ if environ is None else environ
+        endpoint = otlp_endpoint if otlp_endpoint is not None else env.get(OTLP_ENDPOINT_ENV)
+        telemetry = build_telemetry(service_name, otlp_endpoint=endpoint or None)
+        trace.set_tracer_provider(telemetry.tracer_provider)
+        metrics.set_meter_provider(telemetry.meter_provider)
+        _installed = telemetry
+    instrument_aio_pika()
+    instrument_httpx()
+    logger.info(
+        "telemetry set up for %s (%s)", service_name, "OTLP export" if endpoint else "no export"
+    )
+    return telemetry
+
+
+def current_telemetry() -> Telemetry | None:
+    return _installed
+
+
+def shutdown_telemetry() -> None:
+    """Flush and stop the installed providers (at process exit; idempotent)."""
+    global _installed, _shut_down
+    with _lock:
+        telemetry, _installed = _installed, None
+        if telemetry is not None:
+            _shut_down = True
+    if telemetry is not None:
+        telemetry.shutdown()
+
+
+# --- instrumentation (each optional and idempotent) ----------------------------------------------
+
+_instrument_lock = threading.Lock()
+
+
+def _instrument_once(module: str, cls_name: str, **kwargs: Any) -> bool:
+    """Globally instrument with ``module.cls_name`` unless done already or not installed."""
+    try:
+        mod = __import__(module, fromlist=[cls_name])
+    except ImportError:
+        logger.debug("instrumentation %s not installed", module)
+        return False
+    instrumentor = getattr(mod, cls_name)()
+    with _instrument_lock:
+        if instrumentor.is_instrumented_by_opentelemetry:
+            return False
+        instrumentor.instrument(**kwargs)
+    return True
+
+
+def instrument_aio_pika() -> bool:
+    """Trace publishes and consumes (context travels in AMQP headers)."""
+    return _instrument_once("opentelemetry.instrumentation.aio_pika", "AioPikaInstrumentor")
+
+
+def instrument_httpx() -> bool:
+    """Trace outgoing HTTP (Zoom, S3-compatible endpoints over httpx)."""
+    return _instrument_once("opentelemetry.instrumentation.httpx", "HTTPXClientInstrumentor")
+
+
+_traced_engines: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def instrument_sqlalchemy(engine: Any | None = None) -> bool:
+    """Trace SQL of ``engine`` (a sync or async engine) and of engines created from now on."""
+    try:
+        from opentelemetry.instrumentation.sqlalchemy import (
+            SQLAlchemyInstrumentor,
+        )
+    except ImportError:
+        return False
+    sync_engine = getattr(engine, "sync_engine", engine)
+    with _instrument_lock:
+        if sync_engine is not None and sync_engine in _traced_engines:
+            return False
+        instrumentor = SQLAlchemyInstrumentor()
+        if instrumentor.is_instrumented_by_opentelemetry:
+            # Engines created after the first call are traced by the wrapped factories.
+            if sync_engine is not None:
+                _traced_engines.add(sync_engine)
+            return False
+        if sync_engine is not None:
+            instrumentor.instrument(engine=sync_engine)
+            _traced_engines.add(sync_engine)
+        else:
+            instrumentor.instrument()
+    return True
+
+
+def instrument_app(app: Any) -> bool:
+    """Trace a Starlette app's requests (the edge, webhook-ingest)."""
+    try:
+        from opentelemetry.instrumentation.starlette import (
+            StarletteInstrumentor,
+        )
+    except ImportError:
+        return False
+    if getattr(app, "_is_instrumented_by_opentelemetry", False):
+        return False
+    StarletteInstrumentor.instrument_app(app)
+    return True
+
+
+# --- context propagation through message headers -------------------------------------------------
+
+
+def inject_context(carrier: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write the current trace context (W3C ``traceparent``/``tracestate``) into ``carrier``
+    (e.g. AMQP message headers) and return it."""
+    headers: dict[str, Any] = {} if carrier is None else carrier
+    propagate.inject(headers)
+    return headers
+
+
+def extract_context(carrier: Mapping[str, Any]) -> Any:
+    """The context carried by ``carrier`` headers, for ``tracer.start_as_current_span(...,
+    context=...)`` on the consuming side. Byte values (as AMQP may deliver) are decoded."""
+    text = {
+        k: (v.decode("latin-1") if isinstance(v, bytes) else v)
+        for k, v in carrier.items()
+        if isinstance(v, str | bytes)
+    }
+    return propagate.extract(text)
+
+
+def current_trace_id() -> str | None:
+    """The current trace id as 32 hex digits, for logs and error details."""
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+
+class Metrics:
+    """The instruments for the seeds' numbers. Attribute names are ``app.*``.
+
+    Built from one meter; services call the methods, never the instruments directly, so the
+    names and attributes stay the same everywhere.
+    """
+
+    def __init__(self, meter: metrics.Meter) -> None:
+        self._recording_sync = meter.create_counter(
+            "app.recording.sync", unit="{recording}", description="Recording syncs by outcome"
+        )
+        self._processing_seconds = meter.create_histogram(
+            "app.recording.processing_seconds",
+            unit="s",
+            description="Time from sync start to stored recording",
+        )
+        self._storage_bytes = meter.create_up_down_counter(
+            "app.storage.bytes", unit="By", description="Bytes held in object storage"
+        )
+        self._errors = meter.create_counter(
+            "app.errors", unit="{error}", description="Errors by type"
+        )
+        self._meeting_create = meter.create_counter(
+            "app.meeting.create", unit="{meeting}", description="Zoom meeting creations by outcome"
+        )
+        self._webhook_received = meter.create_counter(
+            "app.webhook.received", unit="{webhook}", description="Webhooks by event and outcome"
+        )
+
+    @classmethod
+    def from_global(cls) -> Metrics:
+        """Metrics on the globally installed meter provider (no-op until one is set)."""
+        return cls(metrics.get_meter(METER_NAME))
+
+    def recording_sync(self, *, success: bool, error_type: str | None = None) -> None:
+        attributes = {"app.outcome": "success" if success else "failure"}
+        if not success:
+            attributes["app.error.type"] = error_type or "unknown"
+        self._recording_sync.add(1, attributes)
+
+    def recording_processing(self, seconds: float, *, file_type: str | None = None) -> None:
+        self._processing_seconds.record(
+            seconds, {"app.file_type": file_type} if file_type else None
+        )
+
+    def storage_bytes(self, delta: int, *, backend: str) -> None:
+        """``delta`` positive when an object is stored, negative when one is deleted."""
+        self._storage_bytes.add(delta, {"app.storage.backend": backend})
+
+    def error(self, error_type: str, *, operation: str | None = None) -> None:
+        attributes = {"app.error.type": error_type}
+        if operation:
+            attributes["app.operation"] = operation
+        self._errors.add(1, attributes)
+
+    def meeting_create(self, *, success: bool, error_type: str | None = None) -> None:
+        attributes = {"app.outcome": "success" if success else "failure"}
+        if not success:
+            attributes["app.error.type"] = error_type or "unknown"
+        self._meeting_create.add(1, attributes)
+
+    def webhook_received(self, *, event: str, outcome: str) -> None:
+        """``outcome``: ``accepted``, ``duplicate``, ``rejected_signature``, ``invalid``, …"""
+        self._webhook_received.add(1, {"app.webhook.event": event, "app.outcome": outcome})
+
+
+__all__ = [
+    "Metrics",
+    "Telemetry",
+    "build_telemetry",
+    "current_telemetry",
+    "current_trace_id",
+    "extract_context",
+    "inject_context",
+    "instrument_aio_pika",
+    "instrument_app",
+    "instrument_httpx",
+    "instrument_sqlalchemy",
+    "setup_telemetry",
+    "shutdown_telemetry",
+]
