@@ -1,0 +1,340 @@
+"""The one wiring point: `Simulator` owns the state and every part, and `Simulator.app` is the
+ASGI application serving OAuth, /v2, downloads, the CDN and the /_sim control API on one port.
+
+In-process use::
+
+    sim = Simulator(SimConfig(public_base_url="http://zoom.test"))
+    async with sim:                      # starts webhook delivery and timers
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(sim.app),
+                                     base_url="http://zoom.test") as http: ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid as uuidlib
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from zoomsim.config import SimConfig
+from zoomsim.control import control_routes
+from zoomsim.downloads import Downloads
+from zoomsim.faults import Faults
+from zoomsim.lifecycle import Lifecycle
+from zoomsim.meetings import MeetingsApi
+from zoomsim.oauth import OAuth
+from zoomsim.ratelimit import RateLimiter
+from zoomsim.recordings import RecordingsApi
+from zoomsim.routing import RawRouter, ZoomError, json_response, validation_error
+from zoomsim.state import State
+from zoomsim.webhooks import WebhookSender
+
+PAGE_TOKEN_INVALID = "The next page token is invalid or expired."  # noqa: S105
+
+
+class Api:
+    """The /v2 dispatcher: raw-path routing, bearer auth, rate limits, Zoom error bodies."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.limiter = RateLimiter(sim.config)
+        self.router = RawRouter(sim.config.strict_uuid_encoding)
+        self.meetings = MeetingsApi(self)
+        self.recordings = RecordingsApi(self)
+        m, r, add = self.meetings, self.recordings, self.router.add
+        add("GET", "v2/users/{user_id}", "users.get", m.get_user)
+        add("POST", "v2/users/{user_id}/meetings", "meetings.create", m.create)
+        add("GET", "v2/users/{user_id}/meetings", "meetings.list", m.list)
+        add("GET", "v2/users/{user_id}/recordings", "users.recordings", r.list_user)
+        add("GET", "v2/meetings/{meeting_id}", "meetings.get", m.get)
+        add("PATCH", "v2/meetings/{meeting_id}", "meetings.update", m.update)
+        add("DELETE", "v2/meetings/{meeting_id}", "meetings.delete", m.delete)
+        add("PUT", "v2/meetings/{meeting_id}/status", "meetings.status", m.status)
+        add("GET", "v2/meetings/{meeting_id}/recordings", "recordings.get", r.get)
+        add("DELETE", "v2/meetings/{meeting_id}/recordings", "recordings.delete", r.delete)
+        add("PUT", "v2/meetings/{meeting_id}/recordings/status", "recordings.recover", r.recover)
+        add(
+            "DELETE",
+            "v2/meetings/{meeting_id}/recordings/{recording_id}",
+            "recordings.delete_file",
+            r.delete_file,
+        )
+        add(
+            "PUT",
+            "v2/meetings/{meeting_id}/recordings/{recording_id}/status",
+            "recordings.recover_file",
+            r.recover,
+        )
+        add("GET", "v2/past_meetings/{meeting_id}", "past_meetings.get", m.past_meeting)
+        add(
+            "GET",
+            "v2/past_meetings/{meeting_id}/instances",
+            "past_meetings.instances",
+            m.past_instances,
+        )
+        add(
+            "GET",
+            "v2/past_meetings/{meeting_id}/participants",
+            "past_meetings.participants",
+            m.past_participants,
+        )
+        add(
+            "GET",
+            "v2/report/meetings/{meeting_id}/participants",
+            "report.participants",
+            m.report_participants,
+        )
+        add("GET", "v2/report/meetings/{meeting_id}", "report.meeting", m.report_meeting)
+
+    def base(self, request: Request) -> str:
+        """Base of generated URLs: configured, else where this request was addressed."""
+        if self.sim.config.public_base_url:
+            return self.sim.config.public_base_url.rstrip("/")
+        return f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+
+    async def json_body(self, request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        if not raw.strip():
+            return {}
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise ZoomError(400, 300, "Request Body should be a valid JSON object.")
+        return body
+
+    def paginate(
+        self,
+        request: Request,
+        key: str,
+        items: list[dict[str, Any]],
+        name: str,
+        *,
+        legacy: bool = True,
+    ) -> dict[str, Any]:
+        """Zoom's envelope: `page_size` (<=300), `next_page_token` (15 min), `total_records`."""
+        q = request.query_params
+        try:
+            size = int(q.get("page_size", "30"))
+        except ValueError:
+            raise validation_error("page_size") from None
+        size = max(1, min(size, 300))
+        state = self.sim.state
+        offset = 0
+        token = q.get("next_page_token", "")
+        if token:
+            got = state.take_page_token(key, token)
+            if got is None:
+                raise ZoomError(400, 300, PAGE_TOKEN_INVALID)
+            offset = got
+        elif legacy and q.get("page_number", "").isdigit():
+            offset = (max(1, int(q["page_number"])) - 1) * size
+        page = items[offset : offset + size]
+        nxt = state.new_page_token(key, offset + size) if offset + size < len(items) else ""
+        out: dict[str, Any] = {}
+        if legacy:
+            out["page_count"] = max(1, -(-len(items) // size))
+            out["page_number"] = offset // size + 1
+        out.update(
+            {"page_size": size, "total_records": len(items), "next_page_token": nxt, name: page}
+        )
+        return out
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        route, params, known = self.router.match(scope["method"], raw_path)
+        extra: dict[str, str] = {}
+        try:
+            if route is None:
+                if known:
+                    raise ZoomError(405, 405, "Method not allowed.")
+                raise ZoomError(404, 404, "Not Found")
+            request.state.token = self.sim.oauth.authenticate(request)
+            tok = request.state.token
+            plan = self.sim.state.accounts[tok.account_id].plan
+            extra = self.limiter.check(tok.account_id, plan, route.name, self.sim.state.clock.now())
+            response = await route.handler(request, params)
+        except ZoomError as exc:
+            response = exc.response()
+            if route is not None and "X-RateLimit-Category" not in exc.headers:
+                response.headers["x-ratelimit-category"] = self.limiter.category(route.name)
+        for k, v in extra.items():
+            response.headers[k] = v
+        await response(scope, receive, send)
+
+
+class Gate:
+    """Outer middleware for everything but /_sim: faults, `x-zm-trackingid`, the request log."""
+
+    def __init__(self, app: ASGIApp, sim: Simulator) -> None:
+        self.app = app
+        self.sim = sim
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_sim"):
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        method = scope["method"]
+        tracking = uuidlib.uuid4().hex[:8] + "-" + uuidlib.uuid4().hex[:16]
+        entry: dict[str, Any] = {
+            "at": self.sim.state.clock.now(),
+            "method": method,
+            "path": scope.get("raw_path", path.encode()).decode("latin-1"),
+            "query": scope.get("query_string", b"").decode("latin-1"),
+            "status": None,
+            "tracking_id": tracking,
+            "authorization": bool(dict(scope["headers"]).get(b"authorization")),
+        }
+        self.sim.requests.append(entry)
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-zm-trackingid", tracking.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        for fault in self.sim.faults.take_request(method, path):
+            if fault.kind == "delay":
+                await asyncio.sleep(fault.seconds)
+            elif fault.kind == "error":
+                resp = json_response(
+                    {"code": fault.status, "message": "Internal Error"}, fault.status
+                )
+                await resp(scope, receive, send_wrapper)
+                return
+            elif fault.kind == "rate_limit":
+                from zoomsim import ratelimit as rl
+
+                headers = {
+                    "X-RateLimit-Category": fault.category,
+                    "X-RateLimit-Type": fault.limit_type,
+                    "X-RateLimit-Limit": "80",
+                    "X-RateLimit-Remaining": "0",
+                }
+                msg = rl.QPS_MESSAGE
+                if fault.limit_type == "Daily-limit":
+                    msg = rl.DAILY_MESSAGE
+                    headers["X-RateLimit-Limit"] = "60000"
+                    headers["Retry-After"] = rl.next_midnight(self.sim.state.clock.now())
+                await ZoomError(429, 429, msg, headers=headers).response()(
+                    scope, receive, send_wrapper
+                )
+                return
+        await self.app(scope, receive, send_wrapper)
+
+
+class Simulator:
+    """The Zoom simulator: state, OAuth, REST, downloads, webhooks, faults, control API."""
+
+    def __init__(
+        self,
+        config: SimConfig | None = None,
+        *,
+        webhook_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.config = config or SimConfig()
+        self.state = State(self.config)
+        self.faults = Faults()
+        self.requests: deque[dict[str, Any]] = deque(maxlen=10000)
+        self.oauth = OAuth(self)
+        self.webhooks = WebhookSender(self, webhook_transport)
+        self.lifecycle = Lifecycle(self)
+        self.downloads = Downloads(self)
+        self.api = Api(self)
+        self.bound_base_url: str | None = None
+        self.started_at = time.time()
+        self._running = False
+        self.app: ASGIApp = Gate(self._starlette(), self)
+
+    def base_url(self) -> str:
+        """Base of URLs generated outside a request (webhook payloads, CDN redirects)."""
+        if self.config.public_base_url:
+            return self.config.public_base_url.rstrip("/")
+        return self.bound_base_url or self.config.base_url()
+
+    def _starlette(self) -> Starlette:
+        async def root(request: Request) -> Response:
+            return json_response({"service": "zoomsim", "status": "ok"})
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            async with self:
+                yield
+
+        routes = [
+            Route("/", root),
+            Route("/oauth/token", self.oauth.token, methods=["POST"]),
+            Route("/oauth/authorize", self.oauth.authorize, methods=["GET"]),
+            Route("/oauth/revoke", self.oauth.revoke, methods=["POST"]),
+            Route("/rec/download/{token}", self.downloads.download, methods=["GET", "HEAD"]),
+            Route("/rec/play/{token}", self.downloads.play, methods=["GET"]),
+            Route("/rec/share/{token}", self.downloads.play, methods=["GET"]),
+            Mount("/cdn", app=self.downloads.cdn),
+            Mount("/v2", app=self.api),
+            Mount("/_sim", routes=control_routes(self)),
+        ]
+        return Starlette(routes=routes, lifespan=lifespan)
+
+    async def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        await self.webhooks.start()
+
+    async def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        await self.lifecycle.stop()
+        await self.webhooks.stop()
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def credentials(self) -> list[dict[str, Any]]:
+        """What a client needs to connect: per account, its apps and users."""
+        out = []
+        for acc in self.state.accounts.values():
+            out.append(
+                {
+                    "account_id": acc.id,
+                    "account_name": acc.name,
+                    "plan": acc.plan,
+                    "users": [{"id": u.id, "email": u.email} for u in acc.users],
+                    "apps": [
+                        {
+                            "kind": a.kind,
+                            "client_id": a.client_id,
+                            "client_secret": a.client_secret,
+                            "user_id": a.user_id,
+                        }
+                        for a in acc.apps
+                    ],
+                }
+            )
+        return out
+
+
+def create_app(config: SimConfig | None = None) -> ASGIApp:
+    """An ASGI app for `uvicorn zoomsim.app:create_app --factory` (config from env)."""
+    return Simulator(config or SimConfig.from_env()).app

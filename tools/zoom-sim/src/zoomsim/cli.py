@@ -1,0 +1,302 @@
+"""`python -m zoomsim serve|class|start|join|leave|end|record|ready|trash|delete|recover|
+webhooks|validate|deliveries|fault|clock|show|credentials`.
+
+`serve` runs the simulator; every other command talks to a running one's control API
+(`--sim`, default `$ZOOMSIM_URL` or http://127.0.0.1:9090), so a class can be scripted from a
+shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from typing import Any
+
+from zoomsim.client import SimClient, SimError
+from zoomsim.config import SimConfig, WebhookTarget
+
+UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1 << 10,
+    "kib": 1 << 10,
+    "m": 1 << 20,
+    "mib": 1 << 20,
+    "g": 1 << 30,
+    "gib": 1 << 30,
+}
+
+
+def parse_size(text: str) -> int:
+    t = text.strip().lower()
+    num = t.rstrip("abcdefghijklmnopqrstuvwxyz")
+    return int(float(num) * UNITS[t[len(num) :]])
+
+
+def parse_files(text: str) -> list[dict[str, Any]]:
+    """`MP4:10MiB,M4A:1MiB,TRANSCRIPT:12k` -> recording file specs."""
+    out = []
+    for part in filter(None, text.split(",")):
+        ft, _, size = part.partition(":")
+        out.append({"file_type": ft.strip().upper(), "size": parse_size(size or "1MiB")})
+    return out
+
+
+def _serve_parser(sub: Any) -> None:
+    p = sub.add_parser("serve", help="run the simulator")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--public-base-url")
+    p.add_argument("--cdn-base-url")
+    p.add_argument("--webhook-url", action="append", default=[])
+    p.add_argument("--webhook-secret", action="append", default=[])
+    p.add_argument("--time-factor", type=float)
+    p.add_argument("--rate-limits", choices=["on", "off"])
+    p.add_argument("--plan", choices=["free", "pro", "business"])
+    p.add_argument("--create-meeting-label", choices=["Light", "Medium"])
+    p.add_argument("--seed")
+    p.add_argument("--accounts", help="JSON list of accounts (see README)")
+    p.add_argument("--admin-token")
+    p.add_argument("--uuid-slash-probability", type=float)
+    p.add_argument("--refresh-grace", type=float)
+    p.add_argument("--recording-delay", type=float)
+    p.add_argument("--token-ttl", type=int)
+    p.add_argument("--quiet", action="store_true", help="print only the ready line")
+
+
+def build_config(a: argparse.Namespace) -> SimConfig:
+    over: dict[str, Any] = {
+        "host": a.host,
+        "port": a.port,
+        "public_base_url": a.public_base_url,
+        "cdn_base_url": a.cdn_base_url,
+        "time_factor": a.time_factor,
+        "seed": a.seed,
+        "admin_token": a.admin_token,
+        "uuid_slash_probability": a.uuid_slash_probability,
+        "refresh_grace_seconds": a.refresh_grace,
+        "recording_delay_seconds": a.recording_delay,
+        "token_ttl": a.token_ttl,
+        "create_meeting_label": a.create_meeting_label,
+    }
+    if a.rate_limits:
+        over["rate_limits"] = a.rate_limits == "on"
+    if a.accounts:
+        from zoomsim.config import parse_value
+
+        over["accounts"] = parse_value("accounts", a.accounts)
+    cfg = SimConfig.from_env(**over)
+    if a.plan:
+        for acc in cfg.accounts:
+            acc.plan = a.plan
+    if a.webhook_url:
+        secrets_ = a.webhook_secret or [os.environ.get("ZOOMSIM_WEBHOOK_SECRET", "")]
+        cfg.webhooks = [
+            WebhookTarget(u, secrets_[min(i, len(secrets_) - 1)])
+            for i, u in enumerate(a.webhook_url)
+        ]
+    elif os.environ.get("ZOOMSIM_WEBHOOK_URL"):
+        cfg.webhooks = [
+            WebhookTarget(
+                os.environ["ZOOMSIM_WEBHOOK_URL"], os.environ.get("ZOOMSIM_WEBHOOK_SECRET", "")
+            )
+        ]
+    return cfg
+
+
+async def serve(cfg: SimConfig, quiet: bool) -> None:
+    import uvicorn
+
+    from zoomsim.app import Simulator
+    from zoomsim.server import READY_PREFIX, uvicorn_config
+
+    sim = Simulator(cfg)
+    server = uvicorn.Server(uvicorn_config(sim, cfg.host, cfg.port))
+    task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    if task.done():
+        task.result()
+        return
+    port = server.servers[0].sockets[0].getsockname()[1]
+    host = "127.0.0.1" if cfg.host in ("0.0.0.0", "::") else cfg.host  # noqa: S104
+    sim.bound_base_url = f"http://{host}:{port}"
+    if not quiet:
+        print(f"Zoom simulator for Classbridge on {sim.base_url()}")
+        print(
+            f"  rate limits: {'on' if cfg.rate_limits else 'off'}; "
+            f"time factor {cfg.time_factor}; control API {sim.base_url()}/_sim "
+            f"({'admin token' if cfg.admin_token else 'loopback only'})"
+        )
+        for acc in sim.credentials():
+            print(f"  account {acc['account_id']} ({acc['plan']})")
+            for app in acc["apps"]:
+                print(
+                    f"    {app['kind']:5} client_id={app['client_id']} "
+                    f"client_secret={app['client_secret']}"
+                )
+            for u in acc["users"]:
+                print(f"    user {u['email']} id={u['id']}")
+    print(READY_PREFIX + sim.base_url(), flush=True)
+    await task
+
+
+def _print(data: Any) -> None:
+    print(json.dumps(data, indent=2))
+
+
+async def control(a: argparse.Namespace) -> int:
+    async with SimClient(a.sim, admin_token=a.admin_token) as c:
+        cmd = a.command
+        if cmd == "class":
+            return await play_class(c, a)
+        if cmd == "start":
+            _print(await c.start(a.meeting))
+        elif cmd == "join":
+            _print(await c.join(a.meeting, a.name, a.email or "", internal=a.internal))
+        elif cmd == "leave":
+            _print(await c.leave(a.meeting, a.user_id))
+        elif cmd == "end":
+            rec = None
+            if a.files:
+                rec = {
+                    "files": parse_files(a.files),
+                    "delay": a.delay,
+                    "transcript_delay": a.transcript_delay,
+                }
+            _print(await c.end(a.meeting, recording=rec, no_recording=a.no_recording))
+        elif cmd == "record":
+            _print(
+                await c.record(
+                    a.meeting,
+                    parse_files(a.files) if a.files else None,
+                    delay=a.delay,
+                    transcript_delay=a.transcript_delay,
+                )
+            )
+        elif cmd == "ready":
+            _print(await c.recording_ready(a.meeting, transcript=a.transcript))
+        elif cmd in ("trash", "delete", "recover"):
+            fn = {
+                "trash": c.trash_recording,
+                "delete": c.delete_recording,
+                "recover": c.recover_recording,
+            }[cmd]
+            _print(await fn(a.meeting, a.file_id))
+        elif cmd == "webhooks":
+            _print(await c.set_webhooks([{"url": a.url, "secret": a.secret}]))
+        elif cmd == "validate":
+            _print(await c.validate_webhooks())
+        elif cmd == "deliveries":
+            _print(await c.deliveries(a.event))
+        elif cmd == "fault":
+            _print(await c.fault(a.kind, **json.loads(a.spec or "{}")))
+        elif cmd == "clock":
+            _print(await c.advance_clock(a.seconds))
+        elif cmd == "show":
+            _print(await c.meeting(a.meeting) if a.meeting else await c.meetings())
+        elif cmd == "credentials":
+            _print(await c.credentials())
+    return 0
+
+
+async def play_class(c: SimClient, a: argparse.Namespace) -> int:
+    """A whole class: meeting (given or new), start, N students join (some guests), some leave
+    and rejoin, end after `--minutes` of simulated time, recording ready after `--delay`."""
+    mid = a.meeting or (await c.create_meeting(topic=a.topic, duration=a.minutes))["id"]
+    start = await c.health()
+    t0 = start["clock"]
+    await c.start(mid, at=t0)
+    people = []
+    for i in range(a.students):
+        guest = i < a.guests
+        email = "" if guest else f"student{i + 1}@classbridge.test"
+        people.append(await c.join(mid, f"Student {i + 1}", email, at=t0 + 30 + i))
+    if people and a.rejoin:
+        p = people[0]
+        await c.leave(mid, p["user_id"], at=t0 + a.minutes * 30)
+        people[0] = await c.join(mid, p["name"], p["email"], at=t0 + a.minutes * 30 + 60)
+    rec = (
+        {"files": parse_files(a.files), "delay": a.delay, "transcript_delay": a.transcript_delay}
+        if a.files
+        else {"delay": a.delay}
+    )
+    ended = await c.end(mid, at=t0 + a.minutes * 60, recording=rec)
+    _print(
+        {
+            "meeting_id": mid,
+            "uuid": ended["uuid"],
+            "participants": len(people),
+            "recording": ended["recording"],
+        }
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m zoomsim", description=__doc__)
+    ap.add_argument("--sim", default=os.environ.get("ZOOMSIM_URL", "http://127.0.0.1:9090"))
+    ap.add_argument("--admin-token", default=os.environ.get("ZOOMSIM_ADMIN_TOKEN"))
+    sub = ap.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    p = sub.add_parser("class", help="play a whole class")
+    p.add_argument("--meeting")
+    p.add_argument("--topic", default="Classbridge class")
+    p.add_argument("--students", type=int, default=5)
+    p.add_argument("--guests", type=int, default=2)
+    p.add_argument("--minutes", type=int, default=60)
+    p.add_argument("--rejoin", action="store_true", default=True)
+    p.add_argument("--files", default="MP4:20MiB,M4A:2MiB,CHAT:4k,TIMELINE:8k,TRANSCRIPT:12k")
+    p.add_argument("--delay", type=float, default=5.0)
+    p.add_argument("--transcript-delay", type=float, default=5.0)
+    for name in ("start", "ready", "show"):
+        p = sub.add_parser(name)
+        p.add_argument("meeting", nargs="?" if name == "show" else None)
+        if name == "ready":
+            p.add_argument("--transcript", action="store_true")
+    p = sub.add_parser("join")
+    p.add_argument("meeting")
+    p.add_argument("name")
+    p.add_argument("--email")
+    p.add_argument("--internal", action="store_true")
+    p = sub.add_parser("leave")
+    p.add_argument("meeting")
+    p.add_argument("user_id")
+    for name in ("end", "record"):
+        p = sub.add_parser(name)
+        p.add_argument("meeting")
+        p.add_argument("--files", help="e.g. MP4:10MiB,M4A:1MiB,TRANSCRIPT:12k")
+        p.add_argument("--delay", type=float)
+        p.add_argument("--transcript-delay", type=float)
+        if name == "end":
+            p.add_argument("--no-recording", action="store_true")
+    for name in ("trash", "delete", "recover"):
+        p = sub.add_parser(name)
+        p.add_argument("meeting")
+        p.add_argument("--file-id")
+    p = sub.add_parser("webhooks")
+    p.add_argument("url")
+    p.add_argument("secret")
+    sub.add_parser("validate")
+    sub.add_parser("credentials")
+    p = sub.add_parser("deliveries")
+    p.add_argument("--event")
+    p = sub.add_parser("fault")
+    p.add_argument("kind")
+    p.add_argument("spec", nargs="?", help='JSON, e.g. {"status": 503, "count": 3}')
+    p = sub.add_parser("clock")
+    p.add_argument("seconds", type=float)
+    a = ap.parse_args(argv)
+    if a.command == "serve":
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(build_config(a), a.quiet))
+        return 0
+    try:
+        return asyncio.run(control(a))
+    except SimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

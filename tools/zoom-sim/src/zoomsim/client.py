@@ -1,0 +1,236 @@
+"""`SimClient`: an async client of the /_sim control API, for tests and the CLI.
+
+    async with SimClient("http://127.0.0.1:9090") as sim:
+        m = await sim.create_meeting(topic="Algebra 1")
+        await sim.start(m["id"])
+        p = await sim.join(m["id"], "Ana Lima")            # a guest: empty email
+        await sim.leave(m["id"], p["user_id"])
+        await sim.end(m["id"], recording={"files": [{"file_type": "MP4", "size": 10_000_000}],
+                                          "delay": 2})
+
+Pass `transport=httpx.ASGITransport(simulator.app)` to talk to an in-process simulator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class SimError(Exception):
+    """A control call failed; `status` and `body` say why."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status, self.body = status, body
+
+
+class SimClient:
+    """Thin, typed wrapper over /_sim; every method returns the decoded JSON answer."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        admin_token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        headers = {"x-sim-admin-token": admin_token} if admin_token else {}
+        self.http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/_sim",
+            headers=headers,
+            transport=transport,
+            timeout=timeout,
+        )
+
+    async def __aenter__(self) -> SimClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        resp = await self.http.request(method, path, json=body, params=params)
+        data = resp.json() if resp.content else None
+        if resp.status_code >= 400:
+            raise SimError(resp.status_code, data)
+        return data
+
+    # state
+    async def health(self) -> dict[str, Any]:
+        return await self._call("GET", "/health")
+
+    async def credentials(self) -> dict[str, Any]:
+        return await self._call("GET", "/credentials")
+
+    async def create_meeting(self, **fields: Any) -> dict[str, Any]:
+        """Create a meeting without the REST API (no rate limit); `user` = email or id."""
+        return await self._call("POST", "/meetings", fields)
+
+    async def meeting(self, meeting_id: int | str) -> dict[str, Any]:
+        return await self._call("GET", f"/meetings/{meeting_id}")
+
+    async def meetings(self) -> list[dict[str, Any]]:
+        return (await self._call("GET", "/meetings"))["meetings"]
+
+    # a meeting's life; `at` is an ISO time or epoch seconds (default: now)
+    async def start(self, meeting_id: int | str, at: str | float | None = None) -> dict[str, Any]:
+        return await self._call("POST", f"/meetings/{meeting_id}/start", _opt(at=at))
+
+    async def join(
+        self,
+        meeting_id: int | str,
+        name: str,
+        email: str = "",
+        *,
+        internal: bool = False,
+        at: str | float | None = None,
+    ) -> dict[str, Any]:
+        body = _opt(name=name, email=email, internal=internal, at=at)
+        return await self._call("POST", f"/meetings/{meeting_id}/participants", body)
+
+    async def leave(
+        self,
+        meeting_id: int | str,
+        user_id: str,
+        *,
+        at: str | float | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            f"/meetings/{meeting_id}/participants/{user_id}/leave",
+            _opt(at=at, reason=reason),
+        )
+
+    async def end(
+        self,
+        meeting_id: int | str,
+        *,
+        at: str | float | None = None,
+        recording: dict[str, Any] | None = None,
+        no_recording: bool = False,
+    ) -> dict[str, Any]:
+        """End the meeting. `recording` = {"files": [{"file_type","size"}], "delay",
+        "transcript_delay"}; without it the meeting's auto_recording setting decides."""
+        return await self._call(
+            "POST",
+            f"/meetings/{meeting_id}/end",
+            _opt(at=at, recording=recording, no_recording=no_recording),
+        )
+
+    async def record(
+        self,
+        meeting_id: int | str,
+        files: list[dict[str, Any]] | None = None,
+        *,
+        delay: float | None = None,
+        transcript_delay: float | None = None,
+        uuid: str | None = None,
+    ) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            f"/meetings/{meeting_id}/recording",
+            _opt(files=files, delay=delay, transcript_delay=transcript_delay, uuid=uuid),
+        )
+
+    async def recording_ready(
+        self, meeting_id: int | str, *, transcript: bool = False, uuid: str | None = None
+    ) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            f"/meetings/{meeting_id}/recording/ready",
+            _opt(transcript=transcript, uuid=uuid),
+        )
+
+    async def trash_recording(
+        self, meeting_id: int | str, file_id: str | None = None
+    ) -> dict[str, Any]:
+        return await self._call(
+            "POST", f"/meetings/{meeting_id}/recording/trash", _opt(file_id=file_id)
+        )
+
+    async def delete_recording(
+        self, meeting_id: int | str, file_id: str | None = None
+    ) -> dict[str, Any]:
+        return await self._call(
+            "POST", f"/meetings/{meeting_id}/recording/delete", _opt(file_id=file_id)
+        )
+
+    async def recover_recording(
+        self, meeting_id: int | str, file_id: str | None = None
+    ) -> dict[str, Any]:
+        return await self._call(
+            "POST", f"/meetings/{meeting_id}/recording/recover", _opt(file_id=file_id)
+        )
+
+    # webhooks
+    async def set_webhooks(
+        self, targets: list[dict[str, Any]], *, validate: bool | None = None
+    ) -> dict[str, Any]:
+        """targets: [{"url", "secret", "events"?: [...], "client_id"?}]"""
+        return await self._call("PUT", "/webhooks", _opt(targets=targets, validate=validate))
+
+    async def webhooks(self) -> dict[str, Any]:
+        return await self._call("GET", "/webhooks")
+
+    async def validate_webhooks(self) -> list[dict[str, Any]]:
+        return (await self._call("POST", "/webhooks/validate"))["results"]
+
+    async def release_held(self) -> None:
+        await self._call("POST", "/webhooks/release")
+
+    async def drain(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Wait until queued webhooks were attempted (scheduled retries may still wait)."""
+        await self._call("POST", "/webhooks/drain", {"timeout": timeout})
+
+    async def deliveries(
+        self, event: str | None = None, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("event", event), ("state", state)) if v}
+        return (await self._call("GET", "/deliveries", params=params))["deliveries"]
+
+    # faults, tokens, clock, config
+    async def fault(self, kind: str, **spec: Any) -> dict[str, Any]:
+        """Add a fault (see zoomsim.faults): e.g. fault("error", status=503, count=3,
+        path="/v2/meetings")."""
+        return await self._call("POST", "/faults", {"kind": kind, **spec})
+
+    async def faults(self) -> list[dict[str, Any]]:
+        return (await self._call("GET", "/faults"))["faults"]
+
+    async def clear_faults(self) -> None:
+        await self._call("DELETE", "/faults")
+
+    async def requests(self) -> list[dict[str, Any]]:
+        return (await self._call("GET", "/requests"))["requests"]
+
+    async def clear_requests(self) -> None:
+        await self._call("DELETE", "/requests")
+
+    async def expire_tokens(self, token: str | None = None) -> int:
+        return (await self._call("POST", "/tokens/expire", _opt(token=token)))["expired"]
+
+    async def advance_clock(self, seconds: float) -> dict[str, Any]:
+        return await self._call("POST", "/clock/advance", {"seconds": seconds})
+
+    async def configure(self, **settings: Any) -> dict[str, Any]:
+        return await self._call("PATCH", "/config", settings)
+
+    async def reset_rate_limits(self) -> None:
+        await self._call("POST", "/ratelimits/reset")
+
+
+def _opt(**kw: Any) -> dict[str, Any]:
+    return {k: v for k, v in kw.items() if v is not None and v is not False}

@@ -1,0 +1,79 @@
+"""Running the simulator on a real socket: in this process (an asyncio task) or as a child
+process (`python -m zoomsim serve`), each yielding the base URL once it is listening.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+
+import uvicorn
+
+from zoomsim.app import Simulator
+
+READY_PREFIX = "ZOOMSIM_READY "
+
+
+def uvicorn_config(sim: Simulator, host: str, port: int, **kw: object) -> uvicorn.Config:
+    return uvicorn.Config(
+        sim.app, host=host, port=port, log_level="warning", lifespan="on", access_log=False, **kw
+    )  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def serve_in_process(
+    sim: Simulator, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[str]:
+    """Serve `sim` with uvicorn in this event loop; yields `http://host:port`."""
+    server = uvicorn.Server(uvicorn_config(sim, host, port))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.01)
+    sock = server.servers[0].sockets[0]
+    bound = sock.getsockname()
+    url = f"http://{host}:{bound[1]}"
+    sim.bound_base_url = url
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        await task
+
+
+@contextlib.contextmanager
+def run_subprocess(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 30.0
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Start `python -m zoomsim serve --port 0 ARGS...`; yields (base URL, process)."""
+    cmd = [sys.executable, "-m", "zoomsim", "serve", "--port", "0", "--quiet", *args]
+    proc = subprocess.Popen(  # noqa: S603
+        cmd,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        assert proc.stdout is not None
+        url = ""
+        for line in proc.stdout:
+            if line.startswith(READY_PREFIX):
+                url = line[len(READY_PREFIX) :].strip()
+                break
+        if not url:
+            raise RuntimeError(f"zoomsim exited with {proc.wait(timeout)} before it was ready")
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

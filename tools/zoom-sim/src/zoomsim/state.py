@@ -1,0 +1,473 @@
+"""The simulator's in-memory world: accounts, users, apps, tokens, meetings, instances, recordings.
+
+Kept apart from HTTP so the REST handlers, the control API and the tests all change the same
+objects through the same few functions. Time comes from `Clock`, which tests can move forward.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import random
+import secrets
+import time
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from zoomsim.config import AppSeed, SimConfig, UserSeed
+
+
+class Clock:
+    """Wall-clock time plus an offset that `advance` moves, so expiry can be tested instantly."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+def iso(ts: float) -> str:
+    """Zoom's timestamp format: ISO-8601 UTC with a Z and no fraction."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _derive(seed: str, label: str, n: int = 16) -> bytes:
+    return hmac.new(seed.encode(), label.encode(), hashlib.sha256).digest()[:n]
+
+
+def b64id(raw: bytes) -> str:
+    """22-character base64url id, the shape of Zoom user and account ids."""
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")[:22]
+
+
+@dataclass
+class User:
+    id: str
+    account_id: str
+    email: str
+    first_name: str
+    last_name: str
+    type: int
+    role_name: str
+    timezone: str
+    pmi: int
+    created_at: float
+
+    def as_json(self, account_number: int) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "display_name": f"{self.first_name} {self.last_name}",
+            "email": self.email,
+            "type": self.type,
+            "role_name": self.role_name,
+            "role_id": "0" if self.role_name == "Owner" else "2",
+            "pmi": self.pmi,
+            "use_pmi": False,
+            "personal_meeting_url": f"https://zoom.us/j/{self.pmi}",
+            "timezone": self.timezone,
+            "verified": 1,
+            "dept": "",
+            "created_at": iso(self.created_at),
+            "user_created_at": iso(self.created_at),
+            "last_login_time": iso(self.created_at),
+            "last_client_version": "6.0.0.12345(mac)",
+            "pic_url": "",
+            "language": "en-US",
+            "phone_number": "",
+            "status": "active",
+            "account_id": self.account_id,
+            "account_number": account_number,
+            "cluster": "us05",
+            "jid": f"{self.id.lower()}@xmpp.zoom.us",
+            "group_ids": [],
+            "im_group_ids": [],
+            "login_types": [100],
+        }
+
+
+@dataclass
+class App:
+    kind: str
+    client_id: str
+    client_secret: str
+    account_id: str
+    redirect_uris: list[str]
+    scopes: str
+    user_id: str
+    enabled: bool = True
+
+
+@dataclass
+class Account:
+    id: str
+    number: int
+    name: str
+    plan: str
+    users: list[User] = field(default_factory=list)
+    apps: list[App] = field(default_factory=list)
+
+
+@dataclass
+class AccessToken:
+    token: str
+    account_id: str
+    client_id: str
+    user_id: str | None  # None for S2S
+    scope: str
+    expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class RefreshToken:
+    token: str
+    client_id: str
+    account_id: str
+    user_id: str
+    scope: str
+    expires_at: float
+    superseded_at: float | None = None
+    revoked: bool = False
+
+
+@dataclass
+class AuthCode:
+    code: str
+    client_id: str
+    redirect_uri: str
+    user_id: str
+    challenge: str | None
+    method: str | None
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class Participant:
+    user_id: str  # per-meeting number, new on every join
+    participant_uuid: str
+    name: str
+    email: str
+    zoom_user_id: str  # "" for guests and external users
+    join_time: float
+    leave_time: float | None = None
+    leave_reason: str = ""
+
+
+@dataclass
+class RecordingFile:
+    id: str
+    file_type: str
+    size: int
+    recording_type: str
+    path_token: str  # the opaque part of download_url
+    recording_start: float
+    recording_end: float
+    status: str = "completed"
+    state: str = "active"  # active | trashed | deleted
+    deleted_time: float | None = None
+
+
+@dataclass
+class Recording:
+    instance_uuid: str
+    files: list[RecordingFile]
+    ready_at: float | None = None  # None: still processing
+    transcript_ready_at: float | None = None
+    share_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    play_passcode: str = field(default_factory=lambda: secrets.token_urlsafe(72))
+
+
+@dataclass
+class Instance:
+    uuid: str
+    meeting_id: int
+    start_time: float
+    end_time: float | None = None
+    participants: list[Participant] = field(default_factory=list)
+    recording: Recording | None = None
+    next_user_id: int = 16778240
+
+
+@dataclass
+class Meeting:
+    id: int
+    uuid: str
+    account_id: str
+    host_id: str
+    topic: str
+    type: int
+    start_time: float | None
+    duration: int
+    timezone: str
+    agenda: str
+    password: str
+    settings: dict[str, Any]
+    created_at: float
+    recurrence: dict[str, Any] | None = None
+    occurrences: list[dict[str, Any]] = field(default_factory=list)
+    pre_schedule: bool = False
+    status: str = "waiting"
+    deleted: bool = False
+    instances: list[Instance] = field(default_factory=list)
+    tracking_fields: list[dict[str, Any]] = field(default_factory=list)
+    encrypted_password: str = ""
+    h323_password: str = ""
+
+    @property
+    def live(self) -> Instance | None:
+        if self.instances and self.instances[-1].end_time is None:
+            return self.instances[-1]
+        return None
+
+    def ended_instances(self) -> list[Instance]:
+        return [i for i in self.instances if i.end_time is not None]
+
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "host_video": False,
+    "participant_video": False,
+    "cn_meeting": False,
+    "in_meeting": False,
+    "join_before_host": False,
+    "jbh_time": 0,
+    "mute_upon_entry": False,
+    "watermark": False,
+    "use_pmi": False,
+    "approval_type": 2,
+    "audio": "voip",
+    "auto_recording": "none",
+    "enforce_login": False,
+    "enforce_login_domains": "",
+    "alternative_hosts": "",
+    "alternative_host_update_polls": False,
+    "close_registration": False,
+    "show_share_button": False,
+    "allow_multiple_devices": False,
+    "registrants_confirmation_email": True,
+    "waiting_room": False,
+    "request_permission_to_unmute_participants": False,
+    "registrants_email_notification": True,
+    "meeting_authentication": False,
+    "encryption_type": "enhanced_encryption",
+    "approved_or_denied_countries_or_regions": {"enable": False},
+    "breakout_room": {"enable": False},
+    "alternative_hosts_email_notification": True,
+    "show_join_info": False,
+    "device_testing": False,
+    "focus_mode": False,
+    "enable_dedicated_group_chat": False,
+    "private_meeting": False,
+    "email_notification": True,
+    "host_save_video_order": False,
+    "sign_language_interpretation": {"enable": False},
+    "email_in_attendee_report": False,
+}
+
+
+class State:
+    """Everything the simulator knows, plus the id generators that shape it like Zoom."""
+
+    def __init__(self, config: SimConfig, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or Clock()
+        self.rng = random.Random()
+        self.accounts: dict[str, Account] = {}
+        self.users: dict[str, User] = {}
+        self.apps: dict[str, App] = {}
+        self.access_tokens: dict[str, AccessToken] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.codes: dict[str, AuthCode] = {}
+        self.download_tokens: dict[str, tuple[str, str, float]] = {}  # token -> (acct, uuid, exp)
+        self.page_tokens: dict[str, tuple[str, int, float]] = {}  # token -> (query key, off, exp)
+        self.meetings: dict[int, Meeting] = {}
+        self.instances: dict[str, Instance] = {}
+        self.files_by_token: dict[str, tuple[Instance, RecordingFile]] = {}
+        self.files_by_id: dict[str, tuple[Instance, RecordingFile]] = {}
+        self._seed_accounts()
+
+    # -- seeding ---------------------------------------------------------------------------
+    def _seed_accounts(self) -> None:
+        seed = self.config.seed
+        created = datetime(2024, 1, 8, 9, 0, tzinfo=UTC).timestamp()
+        for ai, acc in enumerate(self.config.accounts):
+            acc_id = acc.id or b64id(_derive(seed, f"account:{ai}"))
+            number = 100000000 + int.from_bytes(_derive(seed, f"accnum:{ai}", 4)) % 899999999
+            account = Account(acc_id, number, acc.name, acc.plan.lower())
+            self.accounts[acc_id] = account
+            seeds = acc.users or [UserSeed(f"host{ai}@classbridge.test", "Hana", "Host")]
+            for ui, us in enumerate(seeds):
+                uid = us.id or b64id(_derive(seed, f"user:{ai}:{ui}"))
+                pmi = 3000000000 + int.from_bytes(_derive(seed, f"pmi:{ai}:{ui}", 4)) % 999999999
+                role = "Owner" if ui == 0 and us.role_name == "Member" else us.role_name
+                user = User(
+                    uid,
+                    acc_id,
+                    us.email,
+                    us.first_name,
+                    us.last_name,
+                    us.type,
+                    role,
+                    us.timezone,
+                    pmi,
+                    created,
+                )
+                account.users.append(user)
+                self.users[uid] = user
+            for pi, ap in enumerate(acc.apps or [AppSeed("s2s"), AppSeed("oauth")]):
+                cid = ap.client_id or b64id(_derive(seed, f"client:{ai}:{pi}"))
+                secret = (
+                    ap.client_secret
+                    or base64.urlsafe_b64encode(_derive(seed, f"secret:{ai}:{pi}", 24)).decode()
+                )
+                owner = account.users[0]
+                target = next((u for u in account.users if u.email == ap.user_email), owner)
+                scopes = ap.scopes or (
+                    "meeting:read:meeting:admin meeting:write:meeting:admin "
+                    "meeting:update:meeting:admin meeting:delete:meeting:admin "
+                    "user:read:user:admin cloud_recording:read:list_recording_files:admin "
+                    "cloud_recording:read:list_user_recordings:admin "
+                    "report:read:list_meeting_participants:admin"
+                    if ap.kind == "s2s"
+                    else "meeting:read:meeting meeting:write:meeting meeting:update:meeting "
+                    "meeting:delete:meeting user:read:user "
+                    "cloud_recording:read:list_recording_files"
+                )
+                app = App(ap.kind, cid, secret, acc_id, list(ap.redirect_uris), scopes, target.id)
+                account.apps.append(app)
+                self.apps[cid] = app
+
+    # -- ids -------------------------------------------------------------------------------
+    def new_meeting_id(self) -> int:
+        while True:
+            mid = self.rng.randint(81_000_000_000, 99_999_999_999)
+            if mid not in self.meetings:
+                return mid
+
+    def new_uuid(self) -> str:
+        """24-char base64 ending `==`; sometimes with a leading `/` or an inner `//`."""
+        s = list(base64.b64encode(secrets.token_bytes(16)).decode())
+        if self.rng.random() < self.config.uuid_slash_probability:
+            if self.rng.random() < 0.5:
+                s[0] = "/"
+            else:
+                k = self.rng.randint(2, 18)
+                s[k] = s[k + 1] = "/"
+        return "".join(s)
+
+    @staticmethod
+    def new_token(prefix: str = "eyJ") -> str:
+        return prefix + secrets.token_urlsafe(96)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def find_user(self, account_id: str, key: str, me: str | None) -> User | None:
+        if key == "me":
+            key = me or self.accounts[account_id].users[0].id
+        for u in self.accounts[account_id].users:
+            if key in (u.id, u.email) or key.lower() == u.email.lower():
+                return u
+        return None
+
+    def meeting(self, account_id: str, meeting_id: int) -> Meeting | None:
+        m = self.meetings.get(meeting_id)
+        if m is None or m.deleted or m.account_id != account_id:
+            return None
+        return m
+
+    def instance_for(self, account_id: str, key: str, *, ended: bool) -> Instance | None:
+        """A meeting number picks the latest (ended) instance; anything else is a UUID."""
+        if key.isdigit():
+            m = self.meetings.get(int(key))
+            if m is None or m.account_id != account_id:
+                return None
+            pool = m.ended_instances() if ended else m.instances
+            return pool[-1] if pool else None
+        inst = self.instances.get(key)
+        if inst is None or self.meetings[inst.meeting_id].account_id != account_id:
+            return None
+        if ended and inst.end_time is None:
+            return None
+        return inst
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start_instance(self, meeting: Meeting, at: float) -> Instance:
+        used = {i.uuid for i in meeting.instances}
+        uuid = meeting.uuid if meeting.uuid not in used else self.new_uuid()
+        meeting.uuid = uuid
+        inst = Instance(uuid=uuid, meeting_id=meeting.id, start_time=at)
+        meeting.instances.append(inst)
+        self.instances[uuid] = inst
+        meeting.status = "started"
+        return inst
+
+    def end_instance(self, meeting: Meeting, inst: Instance, at: float) -> list[Participant]:
+        left = []
+        for p in inst.participants:
+            if p.leave_time is None:
+                p.leave_time = at
+                left.append(p)
+        inst.end_time = at
+        meeting.status = "waiting"
+        meeting.uuid = self.new_uuid()
+        return left
+
+    def join(
+        self, inst: Instance, name: str, email: str, zoom_user_id: str, at: float
+    ) -> Participant:
+        p = Participant(
+            user_id=str(inst.next_user_id),
+            participant_uuid=str(uuidlib.uuid4()).upper(),
+            name=name,
+            email=email,
+            zoom_user_id=zoom_user_id,
+            join_time=at,
+        )
+        inst.next_user_id += 1 + self.rng.randint(0, 3) * 1024
+        inst.participants.append(p)
+        return p
+
+    def add_recording(self, inst: Instance, files: list[dict[str, Any]]) -> Recording:
+        from zoomsim.content import FILE_TYPES
+
+        start = inst.start_time + 6
+        end = inst.end_time or self.clock.now()
+        rfiles = []
+        for spec in files:
+            ft = str(spec.get("file_type", "MP4")).upper()
+            _, rtype, _ = FILE_TYPES.get(ft, ("", "shared_screen", ""))
+            rf = RecordingFile(
+                id=str(spec.get("id") or uuidlib.uuid4()),
+                file_type=ft,
+                size=int(spec.get("size", 1 << 20)),
+                recording_type=str(spec.get("recording_type") or rtype),
+                path_token=secrets.token_urlsafe(48),
+                recording_start=start,
+                recording_end=end,
+                status="processing" if ft == "TRANSCRIPT" else "completed",
+            )
+            rfiles.append(rf)
+            self.files_by_token[rf.path_token] = (inst, rf)
+            self.files_by_id[rf.id] = (inst, rf)
+        rec = Recording(instance_uuid=inst.uuid, files=rfiles)
+        inst.recording = rec
+        return rec
+
+    def new_page_token(self, key: str, offset: int) -> str:
+        tok = secrets.token_urlsafe(24)
+        self.page_tokens[tok] = (key, offset, self.clock.now() + self.config.page_token_ttl)
+        return tok
+
+    def take_page_token(self, key: str, token: str) -> int | None:
+        entry = self.page_tokens.get(token)
+        if entry is None or entry[0] != key or entry[2] < self.clock.now():
+            return None
+        return entry[1]

@@ -1,0 +1,288 @@
+"""Webhook delivery as Zoom does it (reference section 7): signed bodies, 3 s timeout, retries at
++5/+20/+60 min (times `time_factor`), then dropped; plus url_validation (the CRC).
+
+Every attempt is recorded so tests can assert on what was sent, byte for byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import secrets
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from zoomsim.config import WebhookTarget
+
+if TYPE_CHECKING:
+    from zoomsim.app import Simulator
+
+USER_AGENT = "Zoom Marketplace/1.0a"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """`v0=` + hex HMAC-SHA256 over `v0:{timestamp}:{raw body}`."""
+    msg = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
+
+
+def crc_response(secret: str, plain_token: str) -> str:
+    """The encryptedToken a receiver must return for a url_validation plainToken."""
+    return hmac.new(secret.encode(), plain_token.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Attempt:
+    at: float
+    status: int | None
+    error: str = ""
+    timestamp: str = ""
+    signature: str = ""
+
+
+@dataclass
+class Delivery:
+    id: int
+    event: str
+    url: str
+    body: bytes
+    tracking_id: str
+    state: str = "pending"  # pending | delivered | retrying | failed | dropped
+    attempts: list[Attempt] = field(default_factory=list)
+    duplicate_of: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "event": self.event,
+            "url": self.url,
+            "state": self.state,
+            "tracking_id": self.tracking_id,
+            "body": self.body.decode(),
+            "duplicate_of": self.duplicate_of,
+            "attempts": [a.__dict__ for a in self.attempts],
+        }
+
+
+class WebhookSender:
+    """Queues events per target, delivers them in order, retries failures on Zoom's schedule."""
+
+    def __init__(self, sim: Simulator, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.sim = sim
+        self.config = sim.config
+        self.targets: list[WebhookTarget] = list(sim.config.webhooks)
+        self.deliveries: list[Delivery] = []
+        self.validations: list[dict[str, Any]] = []
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._queue: asyncio.Queue[Delivery] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._worker: asyncio.Task[None] | None = None
+        self._held: list[dict[str, Any]] = []
+        self._busy = 0
+
+    async def start(self) -> None:
+        self._client = httpx.AsyncClient(transport=self._transport, timeout=None)  # noqa: S113
+        self._worker = asyncio.create_task(self._run())
+        if self.config.validate_on_configure and self.targets:
+            self._spawn(self._validate_all())
+
+    async def stop(self) -> None:
+        tasks = [*self._tasks, *([self._worker] if self._worker else [])]
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _validate_all(self) -> None:
+        for t in list(self.targets):
+            await self.validate(t)
+
+    async def configure(self, targets: list[WebhookTarget], validate: bool | None = None) -> None:
+        self.targets = targets
+        if validate if validate is not None else self.config.validate_on_configure:
+            self._spawn(self._validate_all())
+
+    # -- building bodies ---------------------------------------------------------------------
+    def _encode(self, event: str, payload: dict[str, Any], extra: dict[str, Any]) -> bytes:
+        now_ms = int(self.sim.state.clock.now() * 1000)
+        items: list[tuple[str, Any]] = [
+            ("event", event),
+            ("event_ts", now_ms),
+            *extra.items(),
+            ("payload", payload),
+        ]
+        if event == "endpoint.url_validation":
+            items = [("payload", payload), ("event_ts", now_ms), ("event", event)]
+        elif self.sim.state.rng.random() < self.config.webhook_key_shuffle_probability:
+            self.sim.state.rng.shuffle(items)
+        return json.dumps(dict(items), separators=(",", ":"), ensure_ascii=False).encode()
+
+    def emit(self, event: str, payload: dict[str, Any], **top: Any) -> None:
+        """Queue one event for every subscribed target, applying webhook faults."""
+        faults = self.sim.faults
+        held_now = self._held
+        self._held = []
+        action = faults.webhook_action(event)
+        if action == "hold":
+            self._held = [*held_now, {"event": event, "payload": payload, "top": top}]
+            return
+        self._enqueue(event, payload, top, action)
+        for h in held_now:
+            self._enqueue(h["event"], h["payload"], h["top"], None)
+
+    def release_held(self) -> None:
+        """Send events held by a reorder fault (when no later event came)."""
+        held, self._held = self._held, []
+        for h in held:
+            self._enqueue(h["event"], h["payload"], h["top"], None)
+
+    def _enqueue(
+        self, event: str, payload: dict[str, Any], top: dict[str, Any], action: str | None
+    ) -> None:
+        body = self._encode(event, payload, top)
+        for t in self.targets:
+            if t.events is not None and event not in t.events:
+                continue
+            d = Delivery(len(self.deliveries) + 1, event, t.url, body, uuidlib.uuid4().hex)
+            self.deliveries.append(d)
+            if action == "drop":
+                d.state = "dropped"
+                continue
+            self._queue.put_nowait(d)
+            if action == "duplicate":
+                dup = Delivery(
+                    len(self.deliveries) + 1, event, t.url, body, d.tracking_id, duplicate_of=d.id
+                )
+                self.deliveries.append(dup)
+                self._queue.put_nowait(dup)
+
+    # -- sending -----------------------------------------------------------------------------
+    def _target(self, url: str) -> WebhookTarget | None:
+        return next((t for t in self.targets if t.url == url), None)
+
+    def _headers(self, t: WebhookTarget, body: bytes, tracking: str) -> dict[str, str]:
+        ts = str(int(self.sim.state.clock.now()))
+        client_id = t.client_id or next(iter(self.sim.state.apps))
+        return {
+            "content-type": "application/json; charset=utf-8",
+            "user-agent": USER_AGENT,
+            "x-zm-request-timestamp": ts,
+            "x-zm-signature": sign(t.secret, ts, body),
+            "x-zm-trackingid": tracking,
+            "clientid": client_id,
+            "x-zm-request-id": str(uuidlib.uuid4()),
+        }
+
+    async def _post(self, url: str, headers: dict[str, str], body: bytes) -> httpx.Response:
+        assert self._client is not None
+        return await asyncio.wait_for(
+            self._client.post(
+                url, content=body, headers=headers, timeout=self.config.webhook_timeout
+            ),
+            self.config.webhook_timeout + 0.5,
+        )
+
+    async def _attempt(self, d: Delivery) -> bool:
+        t = self._target(d.url) or WebhookTarget(d.url, "")
+        headers = self._headers(t, d.body, d.tracking_id)
+        att = Attempt(
+            self.sim.state.clock.now(),
+            None,
+            timestamp=headers["x-zm-request-timestamp"],
+            signature=headers["x-zm-signature"],
+        )
+        d.attempts.append(att)
+        try:
+            resp = await self._post(d.url, headers, d.body)
+            att.status = resp.status_code
+        except (httpx.HTTPError, TimeoutError, OSError) as exc:
+            att.error = type(exc).__name__
+            return False
+        return 200 <= resp.status_code < 300
+
+    async def _run(self) -> None:
+        while True:
+            d = await self._queue.get()
+            self._busy += 1
+            try:
+                await self._deliver(d, 0)
+            finally:
+                self._busy -= 1
+
+    async def _deliver(self, d: Delivery, n: int) -> None:
+        ok = await self._attempt(d)
+        if ok:
+            d.state = "delivered"
+            return
+        status = d.attempts[-1].status
+        retryable = (
+            status is None or status >= 500 or (self.config.webhook_retry_on_4xx and status >= 400)
+        )
+        schedule = self.config.webhook_retry_schedule
+        if not retryable:
+            d.state = "failed"
+            return
+        if n >= len(schedule):
+            d.state = "dropped"
+            return
+        d.state = "retrying"
+        self._spawn(self._retry_later(d, n))
+
+    async def _retry_later(self, d: Delivery, n: int) -> None:
+        await asyncio.sleep(self.config.webhook_retry_schedule[n] * self.config.time_factor)
+        self._busy += 1
+        try:
+            await self._deliver(d, n + 1)
+        finally:
+            self._busy -= 1
+
+    async def validate(self, t: WebhookTarget) -> dict[str, Any]:
+        """Send endpoint.url_validation and check the receiver's encryptedToken."""
+        plain = secrets.token_urlsafe(16)
+        body = self._encode("endpoint.url_validation", {"plainToken": plain}, {})
+        headers = self._headers(t, body, uuidlib.uuid4().hex)
+        result: dict[str, Any] = {
+            "url": t.url,
+            "plain_token": plain,
+            "ok": False,
+            "status": None,
+            "error": "",
+        }
+        try:
+            resp = await self._post(t.url, headers, body)
+            result["status"] = resp.status_code
+            answer = resp.json()
+            expected = crc_response(t.secret, plain)
+            result["ok"] = (
+                resp.status_code == 200
+                and answer.get("plainToken") == plain
+                and hmac.compare_digest(str(answer.get("encryptedToken")), expected)
+            )
+            if not result["ok"]:
+                result["error"] = "wrong answer"
+        except (httpx.HTTPError, TimeoutError, OSError, ValueError, AttributeError) as exc:
+            result["error"] = type(exc).__name__
+        self.validations.append(result)
+        return result
+
+    async def drain(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Wait until nothing is queued or being sent (scheduled retries may still wait)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (not self._queue.empty() or self._busy) and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
