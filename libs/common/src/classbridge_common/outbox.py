@@ -251,43 +251,63 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """Publish and mark one batch; returns how many rows were published.
 
+        On PostgreSQL the batch stays locked (``FOR UPDATE SKIP LOCKED``) while it is published,
+        so several relays share one outbox without publishing a row twice. SQLite has one relay
+        per file and one writer at a time, so there the rows are read, the lock released, and
+        the batch published before a second short transaction marks it: holding SQLite's write
+        lock while a bus confirms would stall every writer of the service for that long.
+
         Raises :class:`BusUnavailable` (after recording the attempt on the rows) when the bus did
         not confirm the batch.
         """
-        table = self._table
         failure: BusUnavailable | None = None
         async with self._session_factory() as session, session.begin():
-            query = (
-                select(table)
-                .where(table.c.published_at.is_(None))
-                .order_by(table.c.id)
-                .limit(self._batch_size)
-            )
-            if is_postgres(session):
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
-            if not rows:
-                return 0
-            ids = [row.id for row in rows]
-            try:
-                await self._bus.publish([envelope_from_row(row) for row in rows])
-            except BusUnavailable as error:
-                failure = error
-                await session.execute(
-                    update(table)
-                    .where(table.c.id.in_(ids))
-                    .values(attempts=table.c.attempts + 1, last_error=str(error)[:2000])
-                )
-            else:
-                await session.execute(
-                    update(table)
-                    .where(table.c.id.in_(ids))
-                    .values(published_at=self._clock(), attempts=table.c.attempts + 1)
-                )
+            locked = is_postgres(session)
+            rows = await self._select_batch(session, lock=locked)
+            if rows and locked:
+                failure = await self._publish(rows)
+                await self._mark(session, rows, failure)
+        if rows and not locked:
+            failure = await self._publish(rows)
+            async with self._session_factory() as session, session.begin():
+                await self._mark(session, rows, failure)
         if failure is not None:
             raise failure
         self.published_total += len(rows)
         return len(rows)
+
+    async def _select_batch(self, session: AsyncSession, *, lock: bool) -> Sequence[Any]:
+        table = self._table
+        query = (
+            select(table)
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.id)
+            .limit(self._batch_size)
+        )
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return (await session.execute(query)).all()
+
+    async def _publish(self, rows: Sequence[Any]) -> BusUnavailable | None:
+        """Publish ``rows``; the bus's refusal is returned (to be recorded), not raised."""
+        try:
+            await self._bus.publish([envelope_from_row(row) for row in rows])
+        except BusUnavailable as error:
+            return error
+        return None
+
+    async def _mark(
+        self, session: AsyncSession, rows: Sequence[Any], error: BusUnavailable | None
+    ) -> None:
+        """Count the attempt on ``rows``: published now, or the bus's error kept for operators."""
+        table = self._table
+        values: dict[str, Any] = {"attempts": table.c.attempts + 1}
+        if error is None:
+            values["published_at"] = self._clock()
+        else:
+            values["last_error"] = str(error)[:2000]
+        ids = [row.id for row in rows]
+        await session.execute(update(table).where(table.c.id.in_(ids)).values(**values))
 
     async def prune(self) -> int:
         """Delete rows published more than ``retention`` ago; returns how many."""

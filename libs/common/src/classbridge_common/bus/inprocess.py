@@ -3,8 +3,17 @@
 Same interface and guarantees as the RabbitMQ bus, with asyncio queues: a queue per consumer that
 lives as long as the bus (it keeps filling while its consumer is unsubscribed), RabbitMQ topic
 matching, ``prefetch`` concurrent handlers per consumer, bounded retries then a dead-letter list.
-``publish`` returns once each envelope sits in every bound queue — that is its confirm. Nothing
-survives the process; durability comes from the outbox, which keeps rows until published.
+
+Nothing survives the process, so durability comes from the outbox, which keeps a row until the bus
+confirms it. That is why ``publish`` confirms only once every bound consumer has *handled* the
+envelope (or dead-lettered it): a process stopped between the two leaves the row unpublished and
+the next start delivers it again (consumers deduplicate through their inbox). A confirm that does
+not come within ``confirm_timeout`` raises :class:`BusUnavailable`, and the relay retries later.
+
+RabbitMQ's queues outlive their consumers; these exist only from a consumer's first ``subscribe``.
+When several services start on one bus, ``hold_deliveries=True`` makes ``publish`` wait until
+:meth:`InProcessBus.release` is called after every service has subscribed, so an event published
+during start-up is not routed to nobody.
 """
 
 from __future__ import annotations
@@ -31,10 +40,23 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
+class _Delivery:
+    """One envelope on its way to one consumer, and the confirm its publisher waits for."""
+
+    envelope: Envelope
+    attempt: int
+    confirm: asyncio.Future[None]
+
+    def settle(self) -> None:
+        if not self.confirm.done():
+            self.confirm.set_result(None)
+
+
+@dataclass(eq=False)
 class _ConsumerQueue:
     name: str
     bindings: set[str] = field(default_factory=set)
-    queue: asyncio.Queue[tuple[Envelope, int]] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[_Delivery] = field(default_factory=asyncio.Queue)
     dead: list[Envelope] = field(default_factory=list)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     retries: set[asyncio.TimerHandle] = field(default_factory=set)
@@ -53,6 +75,8 @@ class InProcessBus(EventBus):
         max_attempts: int = 5,
         retry_base_delay: float = 0.05,
         retry_max_delay: float = 2.0,
+        confirm_timeout: float = 30.0,
+        hold_deliveries: bool = False,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -60,24 +84,52 @@ class InProcessBus(EventBus):
         self._max_attempts = max_attempts
         self._retry_base_delay = retry_base_delay
         self._retry_max_delay = retry_max_delay
+        self._confirm_timeout = confirm_timeout
         self._queues: dict[str, _ConsumerQueue] = {}
+        self._pending: set[asyncio.Future[None]] = set()
+        self._released = asyncio.Event()
+        if not hold_deliveries:
+            self._released.set()
         self._open = False
+
+    def release(self) -> None:
+        """Let held publications through (see ``hold_deliveries``)."""
+        self._released.set()
 
     async def start(self) -> None:
         self._open = True
 
     async def close(self) -> None:
+        self._open = False
         for consumer in list(self._queues):
             await self.unsubscribe(consumer)
-        self._open = False
+        for confirm in list(self._pending):
+            if not confirm.done():
+                confirm.set_exception(BusUnavailable("the in-process bus closed"))
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
         if not self._open:
             raise BusUnavailable("the in-process bus is not started")
+        await self._released.wait()
+        loop = asyncio.get_running_loop()
+        confirms: list[asyncio.Future[None]] = []
         for envelope in envelopes:
             for consumer in self._queues.values():
                 if consumer.wants(envelope.type):
-                    consumer.queue.put_nowait((envelope, 1))
+                    confirm: asyncio.Future[None] = loop.create_future()
+                    self._pending.add(confirm)
+                    confirm.add_done_callback(self._pending.discard)
+                    consumer.queue.put_nowait(_Delivery(envelope, 1, confirm))
+                    confirms.append(confirm)
+        if not confirms:
+            return
+        done, not_done = await asyncio.wait(confirms, timeout=self._confirm_timeout)
+        if not_done:
+            raise BusUnavailable(
+                f"{len(not_done)} deliveries not handled within {self._confirm_timeout:g}s"
+            )
+        for confirm in done:
+            confirm.result()  # re-raises BusUnavailable from close()
 
     async def subscribe(
         self,
@@ -116,8 +168,8 @@ class InProcessBus(EventBus):
 
     async def _work(self, queue: _ConsumerQueue, handler: Handler) -> None:
         while True:
-            envelope, attempt = await queue.queue.get()
-            delivery = asyncio.ensure_future(self._deliver(queue, handler, envelope, attempt))
+            item = await queue.queue.get()
+            delivery = asyncio.ensure_future(self._deliver(queue, handler, item))
             try:
                 await asyncio.shield(delivery)
             except asyncio.CancelledError:
@@ -126,11 +178,11 @@ class InProcessBus(EventBus):
             finally:
                 queue.queue.task_done()
 
-    async def _deliver(
-        self, queue: _ConsumerQueue, handler: Handler, envelope: Envelope, attempt: int
-    ) -> None:
+    async def _deliver(self, queue: _ConsumerQueue, handler: Handler, item: _Delivery) -> None:
+        envelope, attempt = item.envelope, item.attempt
         try:
             await call_handler(handler, envelope)
+            item.settle()
         except Exception:
             if attempt >= self._max_attempts:
                 log.exception(
@@ -139,6 +191,7 @@ class InProcessBus(EventBus):
                     extra={"consumer": queue.name, "message_id": envelope.message_id},
                 )
                 queue.dead.append(envelope)
+                item.settle()  # dead-lettered is handled: RabbitMQ confirms it too
                 return
             log.warning(
                 "handler failed (attempt %d of %d), retrying",
@@ -152,7 +205,7 @@ class InProcessBus(EventBus):
 
             def requeue() -> None:
                 queue.retries.discard(timer)
-                queue.queue.put_nowait((envelope, attempt + 1))
+                queue.queue.put_nowait(_Delivery(envelope, attempt + 1, item.confirm))
 
             timer = loop.call_later(delay, requeue)
             queue.retries.add(timer)

@@ -1,0 +1,1 @@
+"""The Classbridge edge: the thin, stateless HTTP front door (REST/JSON to gRPC)."""

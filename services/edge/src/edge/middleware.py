@@ -1,0 +1,78 @@
+"""The edge's two ASGI layers around the routes.
+
+``ErrorMiddleware`` (outermost) turns anything a route raises into the one JSON error shape of
+:mod:`edge.errors` — so an unexpected bug is a generic 500, never a stack trace.
+``AuthMiddleware`` verifies ``Authorization: Bearer <JWT>`` with the shared verifier on every
+path but the open ones, then runs the request as that caller (``request.state.caller`` and the
+caller context variable, which the gRPC client reads to forward the token) inside a request
+scope whose id is the client's ``X-Request-ID`` when sane.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from classbridge_common.auth import ASGIApp, Receive, Scope, Send, TokenVerifier, caller_scope
+from classbridge_common.errors import ClassbridgeError
+from classbridge_common.grpc.context import accept_request_id, request_scope
+from edge.errors import error_response
+
+OPEN_PATHS = frozenset({"/healthz"})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")  # type: ignore[no-any-return]
+    return None
+
+
+class ErrorMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: dict) -> None:  # type: ignore[type-arg]
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            await error_response(exc)(scope, receive, send)
+
+
+class AuthMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, verifier: TokenVerifier, open_paths: Iterable[str] = OPEN_PATHS
+    ) -> None:
+        self.app = app
+        self._verifier = verifier
+        self._open = frozenset(open_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = accept_request_id(_header(scope, b"x-request-id"))
+        with request_scope(request_id=request_id):
+            if scope.get("path", "") in self._open:
+                await self.app(scope, receive, send)
+                return
+            try:
+                caller = self._verifier.verify_authorization(_header(scope, b"authorization"))
+            except ClassbridgeError as exc:
+                await error_response(exc, from_service=False)(scope, receive, send)
+                return
+            scope.setdefault("state", {})["caller"] = caller
+            with caller_scope(caller):
+                await self.app(scope, receive, send)

@@ -1,0 +1,72 @@
+"""Turning protobuf answers into the seeds' JSON: ``{"success": true, "data": ...}``.
+
+``/api/v1`` resources are rendered field for field with ``MessageToDict`` (proto field names,
+int64 as strings, enums by name, RFC 3339 instants), so a new field in a proto appears at the
+edge without code. The seed-001 ``/api/live-classes`` routes use the seed's own flatter shape.
+Nothing here logs: answers can carry signed URLs and join passcodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf.message import Message
+from starlette.responses import JSONResponse
+
+from edge.fields import Fields
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+def to_dict(message: Message) -> dict[str, Any]:
+    """A message as JSON-ready data, with its proto field names."""
+    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def ok(
+    data: Any, *, status: int = 200, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """The success envelope; ``extra`` adds top-level keys (``message``, ``count``...)."""
+    return JSONResponse(
+        {"success": True, **extra, "data": data}, status_code=status, headers=headers
+    )
+
+
+def no_store() -> dict[str, str]:
+    """Headers for answers carrying short-lived credentials (signed URLs, start URLs)."""
+    return {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def enum_label(descriptor: EnumDescriptor, number: int, prefix: str) -> str | None:
+    """``SESSION_STATUS_IN_PROGRESS`` -> ``in_progress``; ``None`` for UNSPECIFIED/unknown."""
+    value = descriptor.values_by_number.get(number)
+    if value is None or value.name.endswith("_UNSPECIFIED"):
+        return None
+    return value.name.removeprefix(prefix).lower()
+
+
+def enum_choices(descriptor: EnumDescriptor, prefix: str) -> dict[str, int]:
+    """Lower-case short names accepted in requests -> enum numbers (UNSPECIFIED excluded)."""
+    return {
+        value.name.removeprefix(prefix).lower(): value.number
+        for value in descriptor.values
+        if not value.name.endswith("_UNSPECIFIED")
+    }
+
+
+def page_args(query: Fields) -> tuple[int, str]:
+    """``page_size`` (1..100, default 50) and ``page_token`` from a query string."""
+    size = query.integer("page_size", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
+    token = query.string("page_token", max_length=2048)
+    return size, token
+
+
+def page(items: list[dict[str, Any]], response: Message) -> JSONResponse:
+    """A list answer with its paging fields next to ``data``."""
+    extra: dict[str, Any] = {"next_page_token": getattr(response, "next_page_token", "")}
+    if hasattr(response, "total_size"):
+        extra["total_size"] = response.total_size
+    return ok(items, **extra)

@@ -1,0 +1,7 @@
+"""Alembic environment of recording-sync: the shared helper does the work."""
+
+from classbridge_common.db.migrations import run_migrations
+from recording_sync.adapters.tables import metadata
+from recording_sync.settings import load
+
+run_migrations(metadata=metadata, settings=load)

@@ -1,0 +1,1 @@
+"""recording-sync's adapters: tables (and later storage and Zoom clients)."""

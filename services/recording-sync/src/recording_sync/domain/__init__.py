@@ -1,0 +1,1 @@
+"""recording-sync's domain: rules with no I/O."""

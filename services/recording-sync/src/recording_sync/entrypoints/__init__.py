@@ -1,0 +1,1 @@
+"""recording-sync's entry points: gRPC API and event consumers."""

@@ -1,0 +1,1 @@
+"""recording-sync's handlers."""

@@ -1,0 +1,171 @@
+"""Keeps the meeting -> session/batch/folder projection in step with the scheduler's events.
+
+Each handler runs inside the inbox transaction (``classbridge_common.inbox``), so a redelivered
+message is skipped and an applied one is recorded together with its effect. Events can also
+arrive out of order (a retry goes to the back of the queue), so each row remembers the
+``occurred_at`` of the newest event applied and ignores older ones — except cancellation, which
+is final whatever arrives after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classbridge.common.v1 import common_pb2
+from classbridge.events.v1 import session_events_pb2
+from classbridge_common.messages import Envelope
+from recording_sync.adapters.tables import meeting_projections as mp
+from recording_sync.domain.folders import storage_folder
+
+log = logging.getLogger(__name__)
+
+LINKED, UNLINKED, CANCELLED = "linked", "unlinked", "cancelled"
+
+SessionHandler = Callable[[Envelope, AsyncSession], Awaitable[None]]
+
+
+def _when(stamp: Timestamp, fallback: datetime) -> datetime:
+    """An event's ``occurred_at``, or the envelope's time when the producer left it unset."""
+    if stamp.seconds == 0 and stamp.nanos == 0:
+        return fallback
+    return stamp.ToDatetime(tzinfo=UTC)
+
+
+def _label(descriptor: object, number: int, prefix: str) -> str:
+    value = descriptor.values_by_number.get(number)  # type: ignore[attr-defined]
+    return value.name.removeprefix(prefix).lower() if value is not None else ""
+
+
+async def apply_meeting_linked(envelope: Envelope, session: AsyncSession) -> None:
+    """Insert or refresh the projection row of the linked meeting, with its folder."""
+    event = envelope.parse(session_events_pb2.SessionMeetingLinked)
+    occurred = _when(event.occurred_at, envelope.timestamp)
+    folder = storage_folder(
+        batch_type=event.batch_type, batch_id=event.batch_id, student_id=event.student_id
+    )
+    if event.storage_folder_hint and event.storage_folder_hint != folder:
+        log.warning(
+            "storage folder hint differs from the folder rule; using the rule",
+            extra={"meeting_id": event.meeting_id, "session_id": event.session_id},
+        )
+    values = {
+        "meeting_uuid": event.meeting_uuid,
+        "session_id": event.session_id,
+        "session_title": event.session_title,
+        "batch_id": event.batch_id,
+        "batch_type": _label(common_pb2.BatchType.DESCRIPTOR, event.batch_type, "BATCH_TYPE_"),
+        "student_id": event.student_id,
+        "course_id": event.course_id,
+        "course_title": event.course_title,
+        "teacher_id": event.teacher_id,
+        "tenant_id": event.tenant_id,
+        "host_zoom_user_id": event.host_zoom_user_id,
+        "start_time": event.start_time.ToDatetime(tzinfo=UTC)
+        if event.HasField("start_time")
+        else None,
+        "duration_minutes": event.duration_minutes,
+        "timezone": event.timezone,
+        "auto_recording": _label(
+            common_pb2.AutoRecording.DESCRIPTOR, event.auto_recording, "AUTO_RECORDING_"
+        ),
+        "folder": folder,
+        "last_event_at": occurred,
+        "updated_at": datetime.now(UTC),
+    }
+    existing = (
+        await session.execute(
+            select(mp.c.status, mp.c.last_event_at).where(mp.c.meeting_id == event.meeting_id)
+        )
+    ).first()
+    if existing is None:
+        await session.execute(
+            mp.insert().values(
+                meeting_id=event.meeting_id, status=LINKED, linked_at=occurred, **values
+            )
+        )
+        return
+    if existing.status == CANCELLED or existing.last_event_at > occurred:
+        return  # cancelled for good, or this link is older than what we already know
+    await session.execute(
+        update(mp)
+        .where(mp.c.meeting_id == event.meeting_id)
+        .values(status=LINKED, linked_at=occurred, **values)
+    )
+
+
+async def apply_meeting_unlinked(envelope: Envelope, session: AsyncSession) -> None:
+    """The session no longer uses the meeting: stop treating it as linked (keep the row)."""
+    event = envelope.parse(session_events_pb2.SessionMeetingUnlinked)
+    occurred = _when(event.occurred_at, envelope.timestamp)
+    await session.execute(
+        update(mp)
+        .where(
+            mp.c.meeting_id == event.meeting_id,
+            mp.c.status == LINKED,
+            mp.c.last_event_at <= occurred,
+        )
+        .values(status=UNLINKED, last_event_at=occurred, updated_at=datetime.now(UTC))
+    )
+
+
+async def apply_session_cancelled(envelope: Envelope, session: AsyncSession) -> None:
+    """Mark the session's meeting(s) cancelled; final, whatever the event order."""
+    event = envelope.parse(session_events_pb2.SessionCancelled)
+    occurred = _when(event.occurred_at, envelope.timestamp)
+    await session.execute(
+        update(mp)
+        .where(mp.c.session_id == event.session_id, mp.c.status != CANCELLED)
+        .values(
+            status=CANCELLED,
+            cancelled_at=occurred,
+            last_event_at=occurred,
+            updated_at=datetime.now(UTC),
+        )
+    )
+
+
+async def apply_session_updated(envelope: Envelope, session: AsyncSession) -> None:
+    """Refresh title and timing (the sweep's schedule) from a newer session update."""
+    event = envelope.parse(session_events_pb2.SessionUpdated)
+    occurred = _when(event.occurred_at, envelope.timestamp)
+    values: dict[str, object] = {"last_event_at": occurred, "updated_at": datetime.now(UTC)}
+    if event.title:
+        values["session_title"] = event.title
+    if event.HasField("scheduled_start"):
+        values["start_time"] = event.scheduled_start.ToDatetime(tzinfo=UTC)
+    if event.duration_minutes:
+        values["duration_minutes"] = event.duration_minutes
+    if event.timezone:
+        values["timezone"] = event.timezone
+    await session.execute(
+        update(mp)
+        .where(
+            mp.c.session_id == event.session_id,
+            mp.c.status != CANCELLED,
+            mp.c.last_event_at <= occurred,
+        )
+        .values(**values)
+    )
+
+
+HANDLERS: dict[str, SessionHandler] = {
+    "session.meeting_linked": apply_meeting_linked,
+    "session.meeting_unlinked": apply_meeting_unlinked,
+    "session.cancelled": apply_session_cancelled,
+    "session.updated": apply_session_updated,
+}
+
+
+async def apply(envelope: Envelope, session: AsyncSession) -> None:
+    """Dispatch one ``session.*`` event to its handler (unknown types are acknowledged)."""
+    handler = HANDLERS.get(envelope.type)
+    if handler is None:
+        log.info("ignoring an event type this projection does not use: %s", envelope.type)
+        return
+    await handler(envelope, session)

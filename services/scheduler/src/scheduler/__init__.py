@@ -1,0 +1,1 @@
+"""Classbridge scheduler: courses, batches, sessions and their Zoom meetings, and their life."""

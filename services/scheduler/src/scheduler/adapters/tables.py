@@ -1,0 +1,190 @@
+"""The scheduler's tables (SQLAlchemy Core), the same on PostgreSQL and SQLite.
+
+Tables carry no schema name: PostgreSQL finds them through the service's ``search_path``.
+Nested values that are always read and written whole (meeting settings, a session's Zoom
+meeting, a participant's intervals) are JSON columns; anything filtered on is a column.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from classbridge_common.db.types import UTCDateTime
+from classbridge_common.outbox import inbox_table, outbox_table
+
+metadata = MetaData()
+
+ID = String(36)
+
+courses = Table(
+    "courses",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", String(100), nullable=False, server_default=""),
+    Column("title", String(300), nullable=False),
+    Column("description", Text(), nullable=False, server_default=""),
+    Column("instructor_ids", JSON(), nullable=False),
+    Column("default_timezone", String(64), nullable=False, server_default=""),
+    Column("default_meeting_settings", JSON(), nullable=False),
+    Column("request_id", String(128), nullable=True, unique=True),
+    Column("create_time", UTCDateTime(), nullable=False),
+    Column("update_time", UTCDateTime(), nullable=False),
+)
+Index("ix_courses_create_time", courses.c.create_time)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("course_id", ID, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("instructor_id", String(128), nullable=False, server_default=""),
+    Column("student_id", String(128), nullable=False, server_default=""),
+    Column("timezone", String(64), nullable=False, server_default=""),
+    Column("start_date", Date(), nullable=True),
+    Column("end_date", Date(), nullable=True),
+    Column("meeting_settings", JSON(), nullable=False),
+    Column("request_id", String(128), nullable=True, unique=True),
+    Column("create_time", UTCDateTime(), nullable=False),
+    Column("update_time", UTCDateTime(), nullable=False),
+)
+Index("ix_batches_course_id", batches.c.course_id)
+Index("ix_batches_student_id", batches.c.student_id)
+
+enrollments = Table(
+    "enrollments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("batch_id", ID, nullable=False),
+    Column("student_id", String(128), nullable=False),
+    Column("request_id", String(128), nullable=True, unique=True),
+    Column("create_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("batch_id", "student_id", name="uq_enrollments_batch_student"),
+)
+Index("ix_enrollments_student_id", enrollments.c.student_id)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("batch_id", ID, nullable=False),
+    Column("course_id", ID, nullable=False),
+    Column("batch_type", String(16), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("description", Text(), nullable=False, server_default=""),
+    Column("teacher_id", String(128), nullable=False, server_default=""),
+    Column("scheduled_start", UTCDateTime(), nullable=False),
+    Column("scheduled_end", UTCDateTime(), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("actual_start", UTCDateTime(), nullable=True),
+    Column("actual_end", UTCDateTime(), nullable=True),
+    Column("lifecycle_event_time", UTCDateTime(), nullable=True),
+    Column("max_participants", Integer(), nullable=False, server_default="0"),
+    Column("auto_recording", String(16), nullable=False),
+    Column("meeting_settings", JSON(), nullable=False),
+    Column("meeting_id", BigInteger(), nullable=True),
+    Column("meeting", JSON(), nullable=True),
+    Column("recording_sync", JSON(), nullable=True),
+    Column("cancel_time", UTCDateTime(), nullable=True),
+    Column("cancel_reason", Text(), nullable=False, server_default=""),
+    Column("cancelled_by", String(128), nullable=False, server_default=""),
+    Column("request_id", String(128), nullable=True, unique=True),
+    Column("create_time", UTCDateTime(), nullable=False),
+    Column("update_time", UTCDateTime(), nullable=False),
+)
+Index("ix_sessions_batch_start", sessions.c.batch_id, sessions.c.scheduled_start)
+Index("ix_sessions_course_id", sessions.c.course_id)
+Index("ix_sessions_teacher_id", sessions.c.teacher_id)
+Index("ix_sessions_meeting_id", sessions.c.meeting_id)
+Index("ix_sessions_scheduled_start", sessions.c.scheduled_start)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("session_id", ID, nullable=False),
+    Column("display_name", String(300), nullable=False, server_default=""),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("zoom_user_id", String(128), nullable=False, server_default=""),
+    Column("user_id", String(128), nullable=False, server_default=""),
+    Column("role", String(16), nullable=False),
+    Column("shared_screen", Boolean(), nullable=False, server_default="0"),
+    Column("raised_hand", Boolean(), nullable=False, server_default="0"),
+    Column("enrolled", Boolean(), nullable=False, server_default="0"),
+    Column("intervals", JSON(), nullable=False),
+    Column("create_time", UTCDateTime(), nullable=False),
+)
+Index("ix_participants_session_id", participants.c.session_id)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("session_id", ID, nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("author_id", String(128), nullable=False),
+    Column("author_display_name", String(300), nullable=False, server_default=""),
+    Column("anonymous", Boolean(), nullable=False, server_default="0"),
+    Column("content", Text(), nullable=False),
+    Column("reply_to_id", String(36), nullable=False, server_default=""),
+    Column("poll_id", String(128), nullable=False, server_default=""),
+    Column("poll_question_id", String(128), nullable=False, server_default=""),
+    Column("answered", Boolean(), nullable=False, server_default="0"),
+    Column("request_id", String(128), nullable=True, unique=True),
+    Column("create_time", UTCDateTime(), nullable=False),
+)
+Index("ix_interactions_session_time", interactions.c.session_id, interactions.c.create_time)
+
+shared_resources = Table(
+    "shared_resources",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("session_id", ID, nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("description", Text(), nullable=False, server_default=""),
+    Column("url", Text(), nullable=False, server_default=""),
+    Column("storage_key", Text(), nullable=False, server_default=""),
+    Column("shared_by", String(128), nullable=False),
+    Column("request_id", String(128), nullable=True, unique=True),
+    Column("shared_at", UTCDateTime(), nullable=False),
+)
+Index("ix_shared_resources_session", shared_resources.c.session_id, shared_resources.c.shared_at)
+
+recorded_lessons = Table(
+    "recorded_lessons",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("session_id", ID, nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("recording_id", String(128), nullable=False, server_default=""),
+    Column("recording_file_id", String(128), nullable=False, server_default=""),
+    Column("external_url", Text(), nullable=False, server_default=""),
+    Column("file_type", Integer(), nullable=False, server_default="0"),
+    Column("file_size_bytes", BigInteger(), nullable=False, server_default="0"),
+    Column("duration_seconds", Integer(), nullable=False, server_default="0"),
+    Column("zoom_info", JSON(), nullable=False),
+    Column("request_id", String(128), nullable=True, unique=True),
+    Column("create_time", UTCDateTime(), nullable=False),
+)
+Index("ix_recorded_lessons_session", recorded_lessons.c.session_id, recorded_lessons.c.create_time)
+Index("ix_recorded_lessons_recording", recorded_lessons.c.recording_id)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

@@ -1,0 +1,1 @@
+"""The scheduler's domain: model, commands and events, free of I/O."""

@@ -1,0 +1,263 @@
+"""What callers and events ask the scheduler to do: imperative, immutable.
+
+``changes`` of the Update commands holds only the fields named in the request's update mask
+(already translated from protobuf by the entry point), so "not named" and "set to empty" differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from scheduler.domain.model import (
+    AutoRecording,
+    BatchType,
+    InteractionType,
+    LessonSource,
+    ResourceType,
+    Settings,
+)
+from scheduler.domain.timing import Timing
+
+
+@dataclass(frozen=True)
+class CreateCourse:
+    title: str
+    request_id: str = ""
+    tenant_id: str = ""
+    description: str = ""
+    instructor_ids: tuple[str, ...] = ()
+    default_timezone: str = ""
+    default_meeting_settings: Settings = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpdateCourse:
+    course_id: str
+    changes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class DeleteCourse:
+    course_id: str
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class CreateBatch:
+    course_id: str
+    name: str
+    type: BatchType | None
+    request_id: str = ""
+    instructor_id: str = ""
+    student_id: str = ""
+    timezone: str = ""
+    start_date: Any = None
+    end_date: Any = None
+    meeting_settings: Settings = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpdateBatch:
+    batch_id: str
+    changes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class DeleteBatch:
+    batch_id: str
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class CreateEnrollment:
+    batch_id: str
+    student_id: str
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class DeleteEnrollment:
+    enrollment_id: str = ""
+    batch_id: str = ""
+    student_id: str = ""
+
+
+@dataclass(frozen=True)
+class CreateSession:
+    batch_id: str
+    title: str
+    timing: Timing | None
+    request_id: str = ""
+    description: str = ""
+    timezone: str = ""
+    create_zoom_meeting: bool = True
+    auto_recording: AutoRecording | None = None
+    max_participants: int = 0
+    meeting_settings: Settings = field(default_factory=dict)
+    teacher_id: str = ""
+
+
+@dataclass(frozen=True)
+class UpdateSession:
+    session_id: str
+    changes: Mapping[str, Any]
+    skip_zoom_sync: bool = False
+
+
+@dataclass(frozen=True)
+class CancelSession:
+    session_id: str
+    reason: str = ""
+    notify_participants: bool = False
+
+
+@dataclass(frozen=True)
+class CreateZoomMeeting:
+    session_id: str
+    meeting_settings: Settings = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpdateParticipant:
+    session_id: str
+    participant_id: str
+    changes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CreateInteraction:
+    session_id: str
+    type: InteractionType | None
+    content: str
+    request_id: str = ""
+    author_display_name: str = ""
+    anonymous: bool = False
+    reply_to_id: str = ""
+    poll_id: str = ""
+    poll_question_id: str = ""
+
+
+@dataclass(frozen=True)
+class CreateSharedResource:
+    session_id: str
+    type: ResourceType | None
+    title: str
+    request_id: str = ""
+    description: str = ""
+    url: str = ""
+    storage_key: str = ""
+
+
+@dataclass(frozen=True)
+class DeleteSharedResource:
+    resource_id: str
+
+
+@dataclass(frozen=True)
+class AddRecordedLesson:
+    session_id: str
+    title: str
+    source: LessonSource | None
+    request_id: str = ""
+    recording_id: str = ""
+    recording_file_id: str = ""
+    external_url: str = ""
+    file_type: int = 0
+    file_size_bytes: int = 0
+    duration_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class DeleteRecordedLesson:
+    recorded_lesson_id: str
+
+
+# ---- Facts from other services, applied by the consumers ----
+
+
+@dataclass(frozen=True)
+class RecordMeetingStarted:
+    meeting_id: int
+    meeting_uuid: str
+    event_time: datetime
+    start_time: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordMeetingEnded:
+    meeting_id: int
+    meeting_uuid: str
+    event_time: datetime
+    start_time: datetime | None
+    end_time: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordParticipantJoined:
+    meeting_id: int
+    event_time: datetime
+    participant_uuid: str
+    zoom_user_id: str
+    name: str
+    email: str
+    customer_key: str
+    join_time: datetime | None
+    is_host: bool = False
+
+
+@dataclass(frozen=True)
+class RecordParticipantLeft:
+    meeting_id: int
+    event_time: datetime
+    participant_uuid: str
+    zoom_user_id: str
+    name: str
+    email: str
+    customer_key: str
+    leave_time: datetime | None
+    leave_reason: str = ""
+
+
+@dataclass(frozen=True)
+class SyncedLessonFile:
+    file_id: str
+    zoom_file_id: str
+    file_type: int
+    recording_type: str
+    size_bytes: int
+    recording_start: datetime | None
+    recording_end: datetime | None
+    title: str
+
+
+@dataclass(frozen=True)
+class RecordRecordingSynced:
+    recording_id: str
+    session_id: str
+    meeting_id: int
+    meeting_uuid: str
+    source: LessonSource
+    occurred_at: datetime
+    attempts: int
+    files: tuple[SyncedLessonFile, ...]
+
+
+@dataclass(frozen=True)
+class RecordRecordingSyncFailed:
+    session_id: str
+    meeting_id: int
+    occurred_at: datetime
+    attempts: int
+    error_message: str
+    error_type: int
+    next_attempt_time: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordRecordingRemoved:
+    recording_id: str
+    session_id: str
+    file_ids: tuple[str, ...]

@@ -1,0 +1,524 @@
+"""The scheduler's entities and the rules of their life, with no I/O.
+
+A session moves scheduled -> in_progress -> ended, or scheduled -> cancelled. Zoom reports the
+meeting's life through webhooks that may arrive late, twice or out of order, so each lifecycle
+change remembers the Zoom event time it came from and an older event never overwrites what a
+newer one said (a late ``started`` after ``ended`` does not reopen the session).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from scheduler.domain import attendance
+from scheduler.domain.errors import FailedPrecondition
+
+
+class BatchType(enum.StrEnum):
+    GROUP = "group"
+    INDIVIDUAL = "individual"
+
+
+class SessionStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class AutoRecording(enum.StrEnum):
+    NONE = "none"
+    LOCAL = "local"
+    CLOUD = "cloud"
+
+
+class ParticipantRole(enum.StrEnum):
+    HOST = "host"
+    CO_HOST = "co_host"
+    PARTICIPANT = "participant"
+
+
+class ParticipantStatus(enum.StrEnum):
+    NOT_JOINED = "not_joined"
+    JOINED = "joined"
+    LEFT = "left"
+
+
+class InteractionType(enum.StrEnum):
+    CHAT = "chat"
+    QUESTION = "question"
+    POLL_RESPONSE = "poll_response"
+    REACTION = "reaction"
+
+
+class ResourceType(enum.StrEnum):
+    SLIDES = "slides"
+    DOCUMENT = "document"
+    LINK = "link"
+    VIDEO = "video"
+    IMAGE = "image"
+    CODE = "code"
+    OTHER = "other"
+
+
+class LessonSource(enum.StrEnum):
+    ZOOM_AUTO_SYNC = "zoom_auto_sync"
+    MANUAL_UPLOAD = "manual_upload"
+    EXTERNAL_LINK = "external_link"
+    LOCAL_FOLDER = "local_folder"
+
+
+Settings = dict[str, Any]
+"""Meeting settings as plain data (the proto's JSON form); merged course -> batch -> session."""
+
+
+def merge_settings(*layers: Settings | None) -> Settings:
+    """Later layers win field by field (course defaults, then batch, then session)."""
+    result: Settings = {}
+    for layer in layers:
+        if layer:
+            result.update(layer)
+    return result
+
+
+@dataclass
+class Course:
+    id: str
+    title: str
+    tenant_id: str = ""
+    description: str = ""
+    instructor_ids: list[str] = field(default_factory=list)
+    default_timezone: str = ""
+    default_meeting_settings: Settings = field(default_factory=dict)
+    request_id: str | None = None
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+
+
+@dataclass
+class Batch:
+    id: str
+    course_id: str
+    name: str
+    type: BatchType
+    instructor_id: str = ""
+    student_id: str = ""
+    timezone: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    meeting_settings: Settings = field(default_factory=dict)
+    request_id: str | None = None
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+
+    def storage_folder(self) -> str:
+        """Where recordings of this batch go (seed 000's folder layout)."""
+        if self.type is BatchType.INDIVIDUAL:
+            return f"videos/student/{self.student_id}"
+        return f"videos/{self.id}"
+
+
+@dataclass
+class Enrollment:
+    id: str
+    batch_id: str
+    student_id: str
+    create_time: datetime | None = None
+
+
+@dataclass
+class ZoomMeeting:
+    """The Zoom meeting a session is held in. Never holds the host start URL."""
+
+    meeting_id: int
+    meeting_uuid: str = ""
+    join_url: str = ""
+    password: str = ""
+    topic: str = ""
+    host_zoom_user_id: str = ""
+    host_email: str = ""
+    duration_minutes: int = 0
+    create_time: datetime | None = None
+    last_zoom_sync_time: datetime | None = None
+
+
+@dataclass
+class RecordingSync:
+    """The scheduler's projection of recording-sync's reports on one session."""
+
+    synced: bool = False
+    last_sync_time: datetime | None = None
+    attempts: int = 0
+    next_retry_time: datetime | None = None
+    last_error: str = ""
+    last_error_type: int = 0
+    last_event_time: datetime | None = None
+
+    def apply_synced(self, *, at: datetime, attempts: int) -> None:
+        self.synced = True
+        if self.last_sync_time is None or at >= self.last_sync_time:
+            self.last_sync_time = at
+        self.attempts = max(self.attempts, attempts)
+        self.next_retry_time = None
+        self.last_error = ""
+        self.last_error_type = 0
+        self.last_event_time = max(filter(None, (self.last_event_time, at)))
+
+    def apply_failed(
+        self,
+        *,
+        at: datetime,
+        attempts: int,
+        error: str,
+        error_type: int,
+        next_retry_time: datetime | None,
+    ) -> None:
+        self.attempts = max(self.attempts, attempts)
+        if self.last_event_time is not None and at < self.last_event_time:
+            return  # an older failure never hides a newer success or failure
+        self.last_event_time = at
+        self.last_error = error[:2000]
+        self.last_error_type = error_type
+        self.next_retry_time = next_retry_time
+
+
+@dataclass
+class Session:
+    id: str
+    batch_id: str
+    course_id: str
+    batch_type: BatchType
+    title: str
+    scheduled_start: datetime
+    scheduled_end: datetime
+    timezone: str
+    teacher_id: str = ""
+    description: str = ""
+    status: SessionStatus = SessionStatus.SCHEDULED
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    max_participants: int = 0
+    auto_recording: AutoRecording = AutoRecording.CLOUD
+    meeting_settings: Settings = field(default_factory=dict)
+    meeting: ZoomMeeting | None = None
+    recording_sync: RecordingSync | None = None
+    cancel_time: datetime | None = None
+    cancel_reason: str = ""
+    cancelled_by: str = ""
+    request_id: str | None = None
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    # Zoom event time of the lifecycle event the status came from (ordering key).
+    lifecycle_event_time: datetime | None = None
+
+    @property
+    def scheduled_minutes(self) -> int:
+        return int((self.scheduled_end - self.scheduled_start).total_seconds() // 60)
+
+    def length(self) -> timedelta:
+        """What attendance is measured against: the real length once known, else the plan."""
+        if self.actual_start is not None and self.actual_end is not None:
+            real = self.actual_end - self.actual_start
+            if real > timedelta(0):
+                return real
+        return self.scheduled_end - self.scheduled_start
+
+    def ensure_can_change(self) -> None:
+        """FAILED_PRECONDITION for a cancelled or ended session."""
+        if self.status in (SessionStatus.CANCELLED, SessionStatus.ENDED):
+            raise FailedPrecondition(f"the session is {self.status.value}")
+
+    def ensure_can_cancel(self) -> None:
+        if self.status in (SessionStatus.IN_PROGRESS, SessionStatus.ENDED):
+            raise FailedPrecondition(
+                f"a session that is {self.status.value.replace('_', ' ')} cannot be cancelled"
+            )
+
+    def link(self, meeting: ZoomMeeting) -> None:
+        self.meeting = meeting
+
+    def cancel(self, *, reason: str, by: str, at: datetime) -> None:
+        self.ensure_can_cancel()
+        self.status = SessionStatus.CANCELLED
+        self.cancel_time = at
+        self.cancel_reason = reason
+        self.cancelled_by = by
+
+    def _is_older(self, event_time: datetime) -> bool:
+        return self.lifecycle_event_time is not None and event_time < self.lifecycle_event_time
+
+    def apply_started(self, *, event_time: datetime, start_time: datetime | None) -> bool:
+        """Zoom says the meeting started; True when the session changed.
+
+        A started event older than the last applied lifecycle event only fills a missing
+        actual start; a newer one after ``ended`` is a restarted meeting and reopens the session
+        (keeping the first actual start).
+        """
+        start = start_time or event_time
+        if self.status is SessionStatus.CANCELLED:
+            return False
+        if self._is_older(event_time):
+            if self.actual_start is None or start < self.actual_start:
+                self.actual_start = start
+                return True
+            return False
+        changed = self.status is not SessionStatus.IN_PROGRESS
+        self.status = SessionStatus.IN_PROGRESS
+        self.actual_end = None
+        if self.actual_start is None or start < self.actual_start:
+            self.actual_start = start
+            changed = True
+        self.lifecycle_event_time = event_time
+        return changed
+
+    def apply_ended(
+        self, *, event_time: datetime, end_time: datetime | None, start_time: datetime | None
+    ) -> bool:
+        """Zoom says the meeting ended; True when the session changed.
+
+        An ended event older than the last applied lifecycle event (the meeting was restarted
+        since) only fills a missing actual start.
+        """
+        if self.status is SessionStatus.CANCELLED:
+            return False
+        if start_time is not None and (self.actual_start is None or start_time < self.actual_start):
+            self.actual_start = start_time
+        if self._is_older(event_time):
+            return False
+        self.status = SessionStatus.ENDED
+        self.actual_end = end_time or event_time
+        self.lifecycle_event_time = event_time
+        return True
+
+    def close_manually(self, *, at: datetime) -> None:
+        """UpdateSession status=ENDED: close a session whose meeting.ended never arrived."""
+        if self.status is SessionStatus.CANCELLED:
+            raise FailedPrecondition("a cancelled session cannot be ended")
+        if self.status is SessionStatus.ENDED:
+            return
+        self.status = SessionStatus.ENDED
+        self.actual_end = at
+
+
+@dataclass
+class Interval:
+    """One stay in the meeting. ``join_time`` is None while only its ``left`` has arrived."""
+
+    participant_uuid: str
+    join_time: datetime | None
+    leave_time: datetime | None = None
+    leave_reason: str = ""
+
+
+@dataclass
+class Participant:
+    id: str
+    session_id: str
+    display_name: str = ""
+    email: str = ""
+    zoom_user_id: str = ""
+    user_id: str = ""
+    role: ParticipantRole = ParticipantRole.PARTICIPANT
+    shared_screen: bool = False
+    raised_hand: bool = False
+    enrolled: bool = False
+    intervals: list[Interval] = field(default_factory=list)
+
+    @property
+    def status(self) -> ParticipantStatus:
+        if not self.intervals:
+            return ParticipantStatus.NOT_JOINED
+        if any(i.join_time is not None and i.leave_time is None for i in self.intervals):
+            return ParticipantStatus.JOINED
+        return ParticipantStatus.LEFT
+
+    @property
+    def first_join_time(self) -> datetime | None:
+        joins = [i.join_time for i in self.intervals if i.join_time is not None]
+        return min(joins) if joins else None
+
+    @property
+    def last_leave_time(self) -> datetime | None:
+        if self.status is ParticipantStatus.JOINED:
+            return None
+        leaves = [i.leave_time for i in self.intervals if i.leave_time is not None]
+        return max(leaves) if leaves else None
+
+    @property
+    def join_count(self) -> int:
+        return sum(1 for i in self.intervals if i.join_time is not None)
+
+    def joined(self, *, participant_uuid: str, at: datetime) -> bool:
+        """A join; a repeat of the same join, or the join of a stay whose leave came first,
+        fills in instead of adding. True when something changed."""
+        for interval in self.intervals:
+            if interval.participant_uuid != participant_uuid or not participant_uuid:
+                continue
+            if interval.join_time == at:
+                return False
+            if (
+                interval.join_time is None
+                and interval.leave_time is not None
+                and at <= interval.leave_time
+            ):
+                interval.join_time = at
+                return True
+        if not participant_uuid and any(i.join_time == at for i in self.intervals):
+            return False
+        self.intervals.append(Interval(participant_uuid=participant_uuid, join_time=at))
+        self.intervals.sort(key=lambda i: i.join_time or i.leave_time or at)
+        return True
+
+    def left(self, *, participant_uuid: str, at: datetime, reason: str = "") -> bool:
+        """A leave: closes the latest open stay of the same ``participant_uuid`` that began
+        before it (or any such stay when Zoom gave no uuid); remembered on its own when the
+        join has not arrived yet. True when something changed."""
+        candidates = [
+            i
+            for i in self.intervals
+            if i.join_time is not None
+            and i.join_time <= at
+            and (
+                not participant_uuid
+                or not i.participant_uuid
+                or i.participant_uuid == participant_uuid
+            )
+        ]
+        if any(i.leave_time == at for i in candidates):
+            return False
+        open_ones = [i for i in candidates if i.leave_time is None]
+        if open_ones:
+            latest = max(open_ones, key=lambda i: i.join_time or at)
+            latest.leave_time = at
+            latest.leave_reason = reason
+            return True
+        if any(i.join_time is None and i.leave_time == at for i in self.intervals):
+            return False
+        self.intervals.append(
+            Interval(
+                participant_uuid=participant_uuid,
+                join_time=None,
+                leave_time=at,
+                leave_reason=reason,
+            )
+        )
+        return True
+
+    def close_open(self, *, at: datetime) -> bool:
+        """The meeting ended: every open stay ends with it."""
+        changed = False
+        for interval in self.intervals:
+            if interval.join_time is not None and interval.leave_time is None:
+                interval.leave_time = max(at, interval.join_time)
+                changed = True
+        return changed
+
+    def time_attended(self, *, until: datetime) -> timedelta:
+        return attendance.attended(
+            ((i.join_time, i.leave_time) for i in self.intervals), until=until
+        )
+
+
+def find_participant(
+    participants: list[Participant],
+    *,
+    zoom_user_id: str,
+    email: str,
+    participant_uuid: str,
+    name: str,
+) -> Participant | None:
+    """The person a Zoom participant event is about, if already known.
+
+    Zoom gives a rejoin a new per-meeting id, and guests have neither a Zoom user id nor an
+    email, so people are matched by the strongest key available: Zoom user id, then email
+    (case-insensitive), then a stay with the same ``participant_uuid``, then - only for people
+    with neither id nor email - the display name.
+    """
+    if zoom_user_id:
+        for p in participants:
+            if p.zoom_user_id == zoom_user_id:
+                return p
+    if email:
+        for p in participants:
+            if p.email and p.email.lower() == email.lower():
+                return p
+    if participant_uuid:
+        for p in participants:
+            if any(i.participant_uuid == participant_uuid for i in p.intervals):
+                return p
+    if not zoom_user_id and not email and name:
+        for p in participants:
+            if not p.zoom_user_id and not p.email and p.display_name == name:
+                return p
+    return None
+
+
+@dataclass
+class Interaction:
+    id: str
+    session_id: str
+    type: InteractionType
+    author_id: str
+    content: str
+    author_display_name: str = ""
+    anonymous: bool = False
+    reply_to_id: str = ""
+    poll_id: str = ""
+    poll_question_id: str = ""
+    answered: bool = False
+    request_id: str | None = None
+    create_time: datetime | None = None
+
+    def visible_to(self, *, viewer: str, privileged: bool) -> Interaction:
+        """The interaction as ``viewer`` may see it: an anonymous author stays hidden from
+        everyone but the author, the teacher and admins."""
+        if not self.anonymous or privileged or viewer == self.author_id:
+            return self
+        return Interaction(
+            id=self.id,
+            session_id=self.session_id,
+            type=self.type,
+            author_id="",
+            content=self.content,
+            author_display_name="Anonymous",
+            anonymous=True,
+            reply_to_id=self.reply_to_id,
+            poll_id=self.poll_id,
+            poll_question_id=self.poll_question_id,
+            answered=self.answered,
+            create_time=self.create_time,
+        )
+
+
+@dataclass
+class SharedResource:
+    id: str
+    session_id: str
+    type: ResourceType
+    title: str
+    shared_by: str
+    description: str = ""
+    url: str = ""
+    storage_key: str = ""
+    request_id: str | None = None
+    shared_at: datetime | None = None
+
+
+@dataclass
+class RecordedLesson:
+    id: str
+    session_id: str
+    title: str
+    source: LessonSource
+    recording_id: str = ""
+    recording_file_id: str = ""
+    external_url: str = ""
+    file_type: int = 0
+    file_size_bytes: int = 0
+    duration_seconds: int = 0
+    zoom_info: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+    create_time: datetime | None = None

@@ -1,0 +1,1 @@
+"""The gRPC API and the event consumers: the only places translating wire formats."""

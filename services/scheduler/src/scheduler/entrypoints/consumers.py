@@ -1,0 +1,207 @@
+"""Event consumers: Zoom's meeting lifecycle and recording-sync's reports, applied once each.
+
+One durable queue (the scheduler's consumer name) bound to every routing key the scheduler
+follows. Each message is decoded, turned into a command, and applied inside a unit of work that
+first records its ``message_id`` in the inbox: a redelivery finds it there and does nothing,
+and a failure rolls both back so the bus retries (then dead-letters) the message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from classbridge.events.v1 import recording_events_pb2 as rec
+from classbridge.events.v1 import zoom_events_pb2 as zoom
+from classbridge_common.bus import EventBus
+from classbridge_common.messages import Envelope
+from scheduler.adapters.uow import SchedulerUnitOfWork
+from scheduler.domain import commands
+from scheduler.domain.model import LessonSource
+from scheduler.service_layer import lifecycle
+
+log = logging.getLogger(__name__)
+
+SOURCES = {
+    1: LessonSource.ZOOM_AUTO_SYNC,
+    2: LessonSource.MANUAL_UPLOAD,
+    3: LessonSource.EXTERNAL_LINK,
+    4: LessonSource.LOCAL_FOLDER,
+}
+
+
+def _when(stamp: Timestamp, present: bool) -> datetime | None:
+    return stamp.ToDatetime(tzinfo=UTC) if present else None
+
+
+def _event_time(context: zoom.ZoomEventContext, envelope: Envelope) -> datetime:
+    """Zoom's own time of the fact; the publication time only if Zoom gave none."""
+    return _when(context.event_time, context.HasField("event_time")) or envelope.timestamp
+
+
+async def _started(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(zoom.ZoomMeetingStarted)
+    m = msg.meeting
+    await lifecycle.meeting_started(
+        commands.RecordMeetingStarted(
+            meeting_id=m.meeting_id,
+            meeting_uuid=m.meeting_uuid,
+            event_time=_event_time(msg.context, envelope),
+            start_time=_when(m.start_time, m.HasField("start_time")),
+        ),
+        uow=uow,
+    )
+
+
+async def _ended(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(zoom.ZoomMeetingEnded)
+    m = msg.meeting
+    await lifecycle.meeting_ended(
+        commands.RecordMeetingEnded(
+            meeting_id=m.meeting_id,
+            meeting_uuid=m.meeting_uuid,
+            event_time=_event_time(msg.context, envelope),
+            start_time=_when(m.start_time, m.HasField("start_time")),
+            end_time=_when(msg.end_time, msg.HasField("end_time")),
+        ),
+        uow=uow,
+    )
+
+
+async def _joined(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(zoom.ZoomParticipantJoined)
+    p = msg.participant
+    await lifecycle.participant_joined(
+        commands.RecordParticipantJoined(
+            meeting_id=msg.meeting.meeting_id,
+            event_time=_event_time(msg.context, envelope),
+            participant_uuid=p.participant_uuid,
+            zoom_user_id=p.zoom_user_id,
+            name=p.name,
+            email=p.email,
+            customer_key=p.customer_key,
+            join_time=_when(p.join_time, p.HasField("join_time")),
+        ),
+        uow=uow,
+    )
+
+
+async def _left(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(zoom.ZoomParticipantLeft)
+    p = msg.participant
+    await lifecycle.participant_left(
+        commands.RecordParticipantLeft(
+            meeting_id=msg.meeting.meeting_id,
+            event_time=_event_time(msg.context, envelope),
+            participant_uuid=p.participant_uuid,
+            zoom_user_id=p.zoom_user_id,
+            name=p.name,
+            email=p.email,
+            customer_key=p.customer_key,
+            leave_time=_when(p.leave_time, p.HasField("leave_time")),
+            leave_reason=p.leave_reason,
+        ),
+        uow=uow,
+    )
+
+
+async def _synced(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(rec.RecordingSynced)
+    await lifecycle.recording_synced(
+        commands.RecordRecordingSynced(
+            recording_id=msg.recording_id,
+            session_id=msg.session_id,
+            meeting_id=msg.meeting_id,
+            meeting_uuid=msg.meeting_uuid,
+            source=SOURCES.get(msg.source, LessonSource.ZOOM_AUTO_SYNC),
+            occurred_at=_when(msg.occurred_at, msg.HasField("occurred_at")) or envelope.timestamp,
+            attempts=msg.attempts,
+            files=tuple(
+                commands.SyncedLessonFile(
+                    file_id=f.file_id,
+                    zoom_file_id=f.zoom_file_id,
+                    file_type=int(f.file_type),
+                    recording_type=f.recording_type,
+                    size_bytes=f.size_bytes,
+                    recording_start=_when(f.recording_start, f.HasField("recording_start")),
+                    recording_end=_when(f.recording_end, f.HasField("recording_end")),
+                    title=f.lesson_title,
+                )
+                for f in msg.files
+            ),
+        ),
+        uow=uow,
+    )
+
+
+async def _sync_failed(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(rec.RecordingSyncFailed)
+    await lifecycle.recording_sync_failed(
+        commands.RecordRecordingSyncFailed(
+            session_id=msg.session_id,
+            meeting_id=msg.meeting_id,
+            occurred_at=_when(msg.occurred_at, msg.HasField("occurred_at")) or envelope.timestamp,
+            attempts=msg.attempts,
+            error_message=msg.error_message,
+            error_type=int(msg.error_type),
+            next_attempt_time=_when(msg.next_attempt_time, msg.HasField("next_attempt_time")),
+        ),
+        uow=uow,
+    )
+
+
+async def _removed(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(rec.RecordingRemoved)
+    await lifecycle.recording_removed(
+        commands.RecordRecordingRemoved(
+            recording_id=msg.recording_id, session_id=msg.session_id, file_ids=tuple(msg.file_ids)
+        ),
+        uow=uow,
+    )
+
+
+ROUTES: dict[str, Callable[[Envelope, SchedulerUnitOfWork], Awaitable[None]]] = {
+    "zoom.meeting.started": _started,
+    "zoom.meeting.ended": _ended,
+    "zoom.participant.joined": _joined,
+    "zoom.participant.left": _left,
+    "recording.synced": _synced,
+    "recording.sync_failed": _sync_failed,
+    "recording.removed": _removed,
+}
+
+
+class Consumer:
+    """Applies each delivered envelope once (inbox), in its own unit of work."""
+
+    def __init__(self, *, name: str, uow: Callable[[], SchedulerUnitOfWork]) -> None:
+        self.name = name
+        self._uow = uow
+        self.applied = 0
+        self.skipped = 0
+
+    async def __call__(self, envelope: Envelope) -> None:
+        route = ROUTES.get(envelope.type)
+        if route is None:
+            log.warning("no handler for %s; acknowledged", envelope.type)
+            return
+        async with self._uow() as uow:
+            if not await uow.first_delivery(self.name, envelope.message_id):
+                log.info("already applied %s %s", envelope.type, envelope.message_id)
+                self.skipped += 1
+                return
+            await route(envelope, uow)
+            await uow.commit()
+        self.applied += 1
+
+
+async def subscribe(bus: EventBus, consumer: Consumer, *, prefetch: int) -> None:
+    """Bind the scheduler's queue to every routing key it follows and start consuming."""
+    await bus.subscribe(consumer.name, list(ROUTES), consumer, prefetch=prefetch)
+
+
+__all__: list[Any] = ["ROUTES", "Consumer", "subscribe"]

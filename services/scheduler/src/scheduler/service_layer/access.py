@@ -1,0 +1,78 @@
+"""Who may do what, from the caller's identity (roles in the token) and the resource.
+
+Teachers and admins create and manage; a teacher manages what they teach (course instructor,
+batch instructor or session teacher). Students read what they belong to. Other services
+(``service`` callers, e.g. the edge with its own token) are trusted like admins.
+"""
+
+from __future__ import annotations
+
+from classbridge_common.auth import SERVICE, STUDENT, TEACHER, Caller
+from classbridge_common.errors import PermissionDenied
+from scheduler.domain.model import Batch, Course, Session
+
+
+def is_staff(caller: Caller) -> bool:
+    """Admins and services: may do anything."""
+    return caller.is_admin or caller.is_service or caller.has_role(SERVICE)
+
+
+def is_teacher(caller: Caller) -> bool:
+    return caller.has_role(TEACHER)
+
+
+def is_student(caller: Caller) -> bool:
+    return caller.has_role(STUDENT) and not is_staff(caller) and not is_teacher(caller)
+
+
+def require_manager_role(caller: Caller) -> None:
+    """Only teachers, admins and services create courses, batches and sessions."""
+    if not (is_staff(caller) or is_teacher(caller)):
+        raise PermissionDenied("only teachers and admins may do this")
+
+
+def teaches_course(caller: Caller, course: Course | None) -> bool:
+    return course is not None and caller.subject in course.instructor_ids
+
+
+def can_manage_course(caller: Caller, course: Course) -> bool:
+    if is_staff(caller):
+        return True
+    return is_teacher(caller) and (not course.instructor_ids or teaches_course(caller, course))
+
+
+def can_manage_batch(caller: Caller, batch: Batch, course: Course | None) -> bool:
+    if is_staff(caller):
+        return True
+    return is_teacher(caller) and (
+        batch.instructor_id == caller.subject or teaches_course(caller, course)
+    )
+
+
+def can_manage_session(
+    caller: Caller, session: Session, batch: Batch | None, course: Course | None
+) -> bool:
+    if is_staff(caller):
+        return True
+    if not is_teacher(caller):
+        return False
+    if session.teacher_id == caller.subject:
+        return True
+    return (batch is not None and batch.instructor_id == caller.subject) or teaches_course(
+        caller, course
+    )
+
+
+def require(allowed: bool, what: str) -> None:
+    if not allowed:
+        raise PermissionDenied(f"the caller may not {what}")
+
+
+def belongs_to_batch(caller: Caller, batch: Batch, enrolled: list[str]) -> bool:
+    """The caller is the student of this individual batch or enrolled in this group batch."""
+    return caller.subject == batch.student_id or caller.subject in enrolled
+
+
+def can_read_batch(caller: Caller, batch: Batch, enrolled: list[str]) -> bool:
+    """Staff and teachers read every batch; students those they belong to."""
+    return is_staff(caller) or is_teacher(caller) or belongs_to_batch(caller, batch, enrolled)

@@ -1,0 +1,271 @@
+"""Applying what Zoom and recording-sync report: meeting lifecycle, participants, recordings.
+
+Each function runs inside the consumer's unit of work (already open, inbox row recorded) and
+does not commit; the consumer commits the effect and the inbox row together. Sessions are read
+``FOR UPDATE`` (PostgreSQL) so concurrent events about one meeting apply one after another.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scheduler.adapters.uow import SchedulerUnitOfWork
+from scheduler.domain import commands
+from scheduler.domain.model import (
+    BatchType,
+    Participant,
+    ParticipantRole,
+    RecordedLesson,
+    RecordingSync,
+    Session,
+    find_participant,
+)
+from scheduler.service_layer.clock import Clock, new_id, utcnow
+
+log = logging.getLogger(__name__)
+
+
+async def _session_of_meeting(uow: SchedulerUnitOfWork, meeting_id: int) -> Session | None:
+    session = await uow.sessions.by_meeting_id(meeting_id, for_update=True)
+    if session is None:
+        log.info("no session holds Zoom meeting %s; event ignored", meeting_id)
+    return session
+
+
+async def _close_intervals(uow: SchedulerUnitOfWork, session: Session) -> None:
+    if session.actual_end is None:
+        return
+    for participant in await uow.participants.of_session(session.id):
+        if participant.close_open(at=session.actual_end):
+            await uow.participants.save(participant)
+
+
+async def meeting_started(
+    cmd: commands.RecordMeetingStarted, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+) -> bool:
+    session = await _session_of_meeting(uow, cmd.meeting_id)
+    if session is None:
+        return False
+    changed = session.apply_started(event_time=cmd.event_time, start_time=cmd.start_time)
+    if session.meeting is not None and cmd.meeting_uuid and changed:
+        session.meeting.meeting_uuid = cmd.meeting_uuid
+    if changed:
+        session.update_time = now()
+        await uow.sessions.save(session)
+    return changed
+
+
+async def meeting_ended(
+    cmd: commands.RecordMeetingEnded, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+) -> bool:
+    session = await _session_of_meeting(uow, cmd.meeting_id)
+    if session is None:
+        return False
+    before = (session.status, session.actual_start, session.actual_end)
+    applied = session.apply_ended(
+        event_time=cmd.event_time, end_time=cmd.end_time, start_time=cmd.start_time
+    )
+    if session.meeting is not None and cmd.meeting_uuid and applied:
+        session.meeting.meeting_uuid = cmd.meeting_uuid
+    if applied:
+        await _close_intervals(uow, session)
+    changed = before != (session.status, session.actual_start, session.actual_end)
+    if changed:
+        session.update_time = now()
+        await uow.sessions.save(session)
+    return changed
+
+
+async def _person(
+    uow: SchedulerUnitOfWork,
+    session: Session,
+    *,
+    participant_uuid: str,
+    zoom_user_id: str,
+    name: str,
+    email: str,
+    customer_key: str,
+    at: Clock,
+) -> tuple[Participant, bool]:
+    """The participant record the event is about; a new one (not yet stored) when unknown."""
+    people = await uow.participants.of_session(session.id)
+    found = find_participant(
+        people, zoom_user_id=zoom_user_id, email=email, participant_uuid=participant_uuid, name=name
+    )
+    if found is not None:
+        found.zoom_user_id = found.zoom_user_id or zoom_user_id
+        found.email = found.email or email
+        found.display_name = name or found.display_name
+        return found, False
+    # Course platforms put the Classbridge user id in the join link's customer key.
+    user_id = customer_key
+    enrolled = False
+    if user_id:
+        batch = await uow.batches.get(session.batch_id)
+        if batch is not None and batch.type is BatchType.INDIVIDUAL:
+            enrolled = batch.student_id == user_id
+        else:
+            enrolled = user_id in await uow.enrollments.student_ids(session.batch_id)
+    role = ParticipantRole.PARTICIPANT
+    if (
+        session.meeting is not None
+        and zoom_user_id
+        and zoom_user_id == session.meeting.host_zoom_user_id
+    ):
+        role = ParticipantRole.HOST
+    return (
+        Participant(
+            id=new_id(),
+            session_id=session.id,
+            display_name=name,
+            email=email,
+            zoom_user_id=zoom_user_id,
+            user_id=user_id,
+            role=role,
+            enrolled=enrolled,
+        ),
+        True,
+    )
+
+
+async def participant_joined(
+    cmd: commands.RecordParticipantJoined, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+) -> bool:
+    session = await _session_of_meeting(uow, cmd.meeting_id)
+    if session is None:
+        return False
+    person, new = await _person(
+        uow,
+        session,
+        participant_uuid=cmd.participant_uuid,
+        zoom_user_id=cmd.zoom_user_id,
+        name=cmd.name,
+        email=cmd.email,
+        customer_key=cmd.customer_key,
+        at=now,
+    )
+    changed = person.joined(
+        participant_uuid=cmd.participant_uuid, at=cmd.join_time or cmd.event_time
+    )
+    if session.actual_end is not None and changed:
+        person.close_open(at=session.actual_end)  # joined events that arrive after the end
+    if new:
+        await uow.participants.add(person, at=now())
+    elif changed:
+        await uow.participants.save(person)
+    return changed
+
+
+async def participant_left(
+    cmd: commands.RecordParticipantLeft, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+) -> bool:
+    session = await _session_of_meeting(uow, cmd.meeting_id)
+    if session is None:
+        return False
+    person, new = await _person(
+        uow,
+        session,
+        participant_uuid=cmd.participant_uuid,
+        zoom_user_id=cmd.zoom_user_id,
+        name=cmd.name,
+        email=cmd.email,
+        customer_key=cmd.customer_key,
+        at=now,
+    )
+    changed = person.left(
+        participant_uuid=cmd.participant_uuid,
+        at=cmd.leave_time or cmd.event_time,
+        reason=cmd.leave_reason,
+    )
+    if new:
+        await uow.participants.add(person, at=now())
+    elif changed:
+        await uow.participants.save(person)
+    return changed
+
+
+async def recording_synced(
+    cmd: commands.RecordRecordingSynced, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+) -> int:
+    """Add one recorded lesson per new file (source from the event); returns how many."""
+    session = await uow.sessions.get(cmd.session_id, for_update=True) if cmd.session_id else None
+    if session is None and cmd.meeting_id:
+        session = await uow.sessions.by_meeting_id(cmd.meeting_id, for_update=True)
+    if session is None:
+        log.info("recording %s belongs to no known session; ignored", cmd.recording_id)
+        return 0
+    known = await uow.lessons.file_ids_of_recording(cmd.recording_id)
+    added = 0
+    at = now()
+    for file in cmd.files:
+        if file.file_id in known:
+            continue
+        duration = 0
+        if file.recording_start and file.recording_end:
+            duration = max(0, int((file.recording_end - file.recording_start).total_seconds()))
+        zoom_info = {}
+        if cmd.meeting_id:
+            zoom_info = {
+                "meeting_id": cmd.meeting_id,
+                "meeting_uuid": cmd.meeting_uuid,
+                "recording_file_id": file.zoom_file_id,
+                "file_type": file.file_type,
+                "recording_type": file.recording_type,
+                "file_size_bytes": file.size_bytes,
+                "recording_start": file.recording_start.isoformat()
+                if file.recording_start
+                else None,
+                "recording_end": file.recording_end.isoformat() if file.recording_end else None,
+                "sync_time": cmd.occurred_at.isoformat(),
+            }
+        await uow.lessons.add(
+            RecordedLesson(
+                id=new_id(),
+                session_id=session.id,
+                title=file.title or f"Recording - {session.title}",
+                source=cmd.source,
+                recording_id=cmd.recording_id,
+                recording_file_id=file.file_id,
+                file_type=file.file_type,
+                file_size_bytes=file.size_bytes,
+                duration_seconds=duration,
+                zoom_info=zoom_info,
+                create_time=at,
+            )
+        )
+        added += 1
+    sync = session.recording_sync or RecordingSync()
+    sync.apply_synced(at=cmd.occurred_at, attempts=cmd.attempts)
+    session.recording_sync = sync
+    session.update_time = at
+    await uow.sessions.save(session)
+    return added
+
+
+async def recording_sync_failed(
+    cmd: commands.RecordRecordingSyncFailed, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+) -> bool:
+    session = await uow.sessions.get(cmd.session_id, for_update=True) if cmd.session_id else None
+    if session is None and cmd.meeting_id:
+        session = await uow.sessions.by_meeting_id(cmd.meeting_id, for_update=True)
+    if session is None:
+        return False
+    sync = session.recording_sync or RecordingSync()
+    sync.apply_failed(
+        at=cmd.occurred_at,
+        attempts=cmd.attempts,
+        error=cmd.error_message,
+        error_type=cmd.error_type,
+        next_retry_time=cmd.next_attempt_time,
+    )
+    session.recording_sync = sync
+    session.update_time = now()
+    await uow.sessions.save(session)
+    return True
+
+
+async def recording_removed(
+    cmd: commands.RecordRecordingRemoved, *, uow: SchedulerUnitOfWork
+) -> int:
+    """Remove the lessons made from the recording (or from the named files of it)."""
+    return await uow.lessons.delete_of_recording(cmd.recording_id, cmd.file_ids)

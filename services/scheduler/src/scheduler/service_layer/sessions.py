@@ -1,0 +1,603 @@
+"""Sessions and their Zoom meetings: schedule, read, change, cancel, start.
+
+Zoom is called *outside* any database transaction (a transaction must never wait on the
+network, and SQLite's single writer would stall everyone): the session is stored first, then
+the meeting is created (idempotent at the gateway on the session id, so a retry never makes a
+second meeting), then linked in a second transaction that writes ``session.meeting_linked`` to
+the outbox. A Zoom failure leaves a session without a meeting and a warning, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from classbridge_common.auth import Caller
+from classbridge_common.errors import (
+    AlreadyExists,
+    ClassbridgeError,
+    FailedPrecondition,
+    NotFound,
+    ResourceExhausted,
+)
+from scheduler.adapters.uow import SchedulerUnitOfWork
+from scheduler.domain import commands, events
+from scheduler.domain.errors import invalid
+from scheduler.domain.model import (
+    AutoRecording,
+    Batch,
+    BatchType,
+    Course,
+    Session,
+    SessionStatus,
+    ZoomMeeting,
+    merge_settings,
+)
+from scheduler.domain.timing import check_window, resolve, session_minutes, zone, zoom_duration
+from scheduler.service_layer import access
+from scheduler.service_layer.catalog import check_paths, load_batch
+from scheduler.service_layer.clock import Clock, new_id, utcnow
+from scheduler.service_layer.paging import PageRequest
+from scheduler.service_layer.ports import DEFAULT_MEETING_SETTINGS, MeetingSpec, ZoomMeetings
+
+SESSION_PATHS = frozenset(
+    {
+        "title",
+        "description",
+        "teacher_id",
+        "scheduled_start",
+        "scheduled_end",
+        "timezone",
+        "max_participants",
+        "auto_recording",
+        "meeting_settings",
+        "status",
+    }
+)
+START_URL_LIFETIME = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class Warning:
+    """A condition that did not fail the call; ``code`` names ``Warning.Code`` without prefix."""
+
+    code: str
+    message: str
+    retry_after: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: Session
+    participant_count: int = 0
+    recorded_lesson_count: int = 0
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    view: SessionView
+    warnings: tuple[Warning, ...] = ()
+
+
+async def load_session(
+    uow: SchedulerUnitOfWork,
+    session_id: str,
+    *,
+    for_update: bool = False,
+    field: str = "session_id",
+) -> Session:
+    if not session_id:
+        raise invalid(field, "required")
+    session = await uow.sessions.get(session_id, for_update=for_update)
+    if session is None:
+        raise NotFound(resource_type="session", resource_id=session_id)
+    return session
+
+
+async def _context(
+    uow: SchedulerUnitOfWork, session: Session
+) -> tuple[Batch | None, Course | None]:
+    return await uow.batches.get(session.batch_id), await uow.courses.get(session.course_id)
+
+
+async def view_of(uow: SchedulerUnitOfWork, session: Session) -> SessionView:
+    people, lessons = (await uow.sessions.counters([session.id]))[session.id]
+    return SessionView(session=session, participant_count=people, recorded_lesson_count=lessons)
+
+
+async def require_reader(uow: SchedulerUnitOfWork, caller: Caller, session: Session) -> None:
+    """Staff and teachers read every session; students those of their batches."""
+    if access.is_staff(caller) or access.is_teacher(caller):
+        return
+    batch = await uow.batches.get(session.batch_id)
+    enrolled = await uow.enrollments.student_ids(session.batch_id)
+    access.require(
+        batch is not None and access.belongs_to_batch(caller, batch, enrolled), "see this session"
+    )
+
+
+async def require_manager(uow: SchedulerUnitOfWork, caller: Caller, session: Session) -> None:
+    batch, course = await _context(uow, session)
+    access.require(access.can_manage_session(caller, session, batch, course), "manage this session")
+
+
+def _meeting_spec(
+    session: Session, batch: Batch | None, course: Course | None, extra: Mapping[str, Any]
+) -> MeetingSpec:
+    settings = merge_settings(
+        DEFAULT_MEETING_SETTINGS,
+        course.default_meeting_settings if course else None,
+        batch.meeting_settings if batch else None,
+        session.meeting_settings,
+        {"auto_recording": f"AUTO_RECORDING_{session.auto_recording.value.upper()}"},
+        dict(extra),
+    )
+    course_title = course.title if course else ""
+    topic = f"{course_title} - {session.title}" if course_title else session.title
+    return MeetingSpec(
+        topic=topic,
+        start_time=session.scheduled_start,
+        duration_minutes=zoom_duration(
+            session_minutes(session.scheduled_start, session.scheduled_end)
+        ),
+        timezone=session.timezone,
+        agenda=session.description,
+        settings=settings,
+        tenant_id=course.tenant_id if course else "",
+    )
+
+
+def _not_configured(error: ClassbridgeError) -> bool:
+    text = f"{error.message} {' '.join(error.details.values())}".lower()
+    return isinstance(error, FailedPrecondition) and "not configured" in text
+
+
+def zoom_warning(error: ClassbridgeError, *, failed: str, what: str) -> Warning:
+    """The warning for a Zoom call that failed (its message is safe: no credentials)."""
+    if _not_configured(error):
+        return Warning("ZOOM_NOT_CONFIGURED", f"Zoom is not configured, so {what}")
+    if isinstance(error, ResourceExhausted):
+        return Warning(
+            "ZOOM_RATE_LIMITED",
+            f"Zoom's rate limit was reached, so {what}; try again later",
+            error.retry_delay(),
+        )
+    return Warning(failed, f"{what} ({error.public_message})")
+
+
+def _duration_warning(session: Session) -> list[Warning]:
+    minutes = session_minutes(session.scheduled_start, session.scheduled_end)
+    if minutes >= zoom_duration(minutes):
+        return []
+    return [
+        Warning(
+            "DURATION_ADJUSTED",
+            f"the meeting is booked for Zoom's minimum of 30 minutes (the session is {minutes})",
+        )
+    ]
+
+
+async def _link_meeting(
+    session: Session,
+    *,
+    extra_settings: Mapping[str, Any],
+    uow: SchedulerUnitOfWork,
+    zoom: ZoomMeetings,
+    now: Clock,
+    raise_errors: bool,
+) -> tuple[Session, list[Warning]]:
+    """Create the session's meeting at Zoom and link it (outbox: ``session.meeting_linked``)."""
+    async with uow:
+        batch, course = await _context(uow, session)
+    spec = _meeting_spec(session, batch, course, extra_settings)
+    warnings = _duration_warning(session)
+    try:
+        info = await zoom.create_meeting(request_id=session.id, spec=spec)
+    except ClassbridgeError as error:
+        if raise_errors:
+            raise
+        return session, [
+            *warnings,
+            zoom_warning(
+                error,
+                failed="ZOOM_MEETING_CREATE_FAILED",
+                what="the session was scheduled without a Zoom meeting",
+            ),
+        ]
+    async with uow:
+        current = await load_session(uow, session.id, for_update=True)
+        if current.meeting is not None:
+            return current, warnings  # linked meanwhile (the same meeting: idempotent key)
+        at = now()
+        current.link(
+            ZoomMeeting(
+                meeting_id=info.meeting_id,
+                meeting_uuid=info.meeting_uuid,
+                join_url=info.join_url,
+                password=info.password,
+                topic=info.topic or spec.topic,
+                host_zoom_user_id=info.host_zoom_user_id,
+                host_email=info.host_email,
+                duration_minutes=info.duration_minutes or spec.duration_minutes,
+                create_time=at,
+                last_zoom_sync_time=at,
+            )
+        )
+        current.update_time = at
+        await uow.sessions.save(current)
+        uow.record(
+            events.SessionMeetingLinked(
+                occurred_at=at,
+                session_id=current.id,
+                session_title=current.title,
+                batch_id=current.batch_id,
+                batch_type=current.batch_type,
+                student_id=batch.student_id
+                if batch is not None and batch.type is BatchType.INDIVIDUAL
+                else "",
+                course_id=current.course_id,
+                course_title=course.title if course else "",
+                teacher_id=current.teacher_id,
+                tenant_id=course.tenant_id if course else "",
+                meeting_id=info.meeting_id,
+                meeting_uuid=info.meeting_uuid,
+                host_zoom_user_id=info.host_zoom_user_id,
+                start_time=current.scheduled_start,
+                duration_minutes=current.meeting.duration_minutes if current.meeting else 0,
+                timezone=current.timezone,
+                auto_recording=current.auto_recording,
+                storage_folder_hint=batch.storage_folder() if batch else "",
+            )
+        )
+        await uow.commit()
+        return current, warnings
+
+
+async def create_session(
+    cmd: commands.CreateSession,
+    *,
+    uow: SchedulerUnitOfWork,
+    caller: Caller,
+    zoom: ZoomMeetings,
+    default_timezone: str,
+    now: Clock = utcnow,
+) -> SessionResult:
+    access.require_manager_role(caller)
+    if not cmd.batch_id:
+        raise invalid("batch_id", "required")
+    if not cmd.title.strip():
+        raise invalid("title", "required")
+    if cmd.timing is None:
+        raise invalid("timing", "give local_time or time_range")
+    if cmd.max_participants < 0:
+        raise invalid("max_participants", "must not be negative")
+    if cmd.timezone:
+        zone(cmd.timezone)
+    async with uow:
+        if cmd.request_id:
+            existing = await uow.sessions.by_request_id(cmd.request_id)
+            if existing is not None:
+                return SessionResult(view=await view_of(uow, existing))
+        batch = await load_batch(uow, cmd.batch_id)
+        course = await uow.courses.get(batch.course_id)
+        access.require(
+            access.can_manage_batch(caller, batch, course), "schedule sessions for this batch"
+        )
+        timezone = (
+            cmd.timezone
+            or batch.timezone
+            or (course.default_timezone if course else "")
+            or default_timezone
+        )
+        start, end = resolve(cmd.timing, timezone)
+        at = now()
+        session = Session(
+            id=new_id(),
+            batch_id=batch.id,
+            course_id=batch.course_id,
+            batch_type=batch.type,
+            title=cmd.title.strip(),
+            description=cmd.description,
+            teacher_id=cmd.teacher_id or batch.instructor_id or caller.subject,
+            scheduled_start=start,
+            scheduled_end=end,
+            timezone=timezone,
+            max_participants=cmd.max_participants,
+            auto_recording=cmd.auto_recording or AutoRecording.CLOUD,
+            meeting_settings=dict(cmd.meeting_settings),
+            request_id=cmd.request_id or None,
+            create_time=at,
+            update_time=at,
+        )
+        await uow.sessions.add(session)
+        await uow.commit()
+    warnings: list[Warning] = []
+    if cmd.create_zoom_meeting:
+        session, warnings = await _link_meeting(
+            session, extra_settings={}, uow=uow, zoom=zoom, now=now, raise_errors=False
+        )
+    async with uow:
+        return SessionResult(view=await view_of(uow, session), warnings=tuple(warnings))
+
+
+async def create_zoom_meeting(
+    cmd: commands.CreateZoomMeeting,
+    *,
+    uow: SchedulerUnitOfWork,
+    caller: Caller,
+    zoom: ZoomMeetings,
+    now: Clock = utcnow,
+) -> SessionResult:
+    async with uow:
+        session = await load_session(uow, cmd.session_id)
+        await require_manager(uow, caller, session)
+    if session.meeting is not None:
+        raise AlreadyExists(
+            f"session {session.id!r} already has Zoom meeting {session.meeting.meeting_id}",
+            resource_type="session.zoom_meeting",
+            resource_id=session.id,
+        )
+    session.ensure_can_change()
+    session, warnings = await _link_meeting(
+        session,
+        extra_settings=cmd.meeting_settings,
+        uow=uow,
+        zoom=zoom,
+        now=now,
+        raise_errors=True,
+    )
+    async with uow:
+        return SessionResult(view=await view_of(uow, session), warnings=tuple(warnings))
+
+
+async def get_session(session_id: str, *, uow: SchedulerUnitOfWork, caller: Caller) -> SessionView:
+    async with uow:
+        session = await load_session(uow, session_id)
+        await require_reader(uow, caller, session)
+        return await view_of(uow, session)
+
+
+async def list_sessions(
+    *,
+    course_id: str,
+    batch_id: str,
+    teacher_id: str,
+    student_id: str,
+    statuses: tuple[SessionStatus, ...],
+    start_after: datetime | None,
+    start_before: datetime | None,
+    descending: bool,
+    page: PageRequest,
+    uow: SchedulerUnitOfWork,
+    caller: Caller,
+) -> tuple[list[SessionView], int]:
+    if access.is_student(caller):
+        if student_id and student_id != caller.subject:
+            raise access.PermissionDenied("students list only their own sessions")
+        student_id = caller.subject
+    async with uow:
+        batch_ids: list[str] | None = [batch_id] if batch_id else None
+        if student_id:
+            mine = await uow.batches.ids_of_student(student_id)
+            batch_ids = [b for b in (batch_ids or mine) if b in mine]
+        sessions, total = await uow.sessions.list(
+            course_id=course_id,
+            batch_ids=batch_ids,
+            teacher_id=teacher_id,
+            statuses=statuses,
+            start_after=start_after,
+            start_before=start_before,
+            descending=descending,
+            offset=page.offset,
+            limit=page.limit,
+        )
+        counters = await uow.sessions.counters([s.id for s in sessions])
+        return [SessionView(s, *counters[s.id]) for s in sessions], total
+
+
+def _zoom_paths(changed: set[str]) -> tuple[str, ...]:
+    paths: list[str] = []
+    if "title" in changed:
+        paths.append("topic")
+    if "description" in changed:
+        paths.append("agenda")
+    if "scheduled_start" in changed:
+        paths.append("start_time")
+    if changed & {"scheduled_start", "scheduled_end"}:
+        paths.append("duration_minutes")
+    if "timezone" in changed:
+        paths.append("timezone")
+    if changed & {"meeting_settings", "auto_recording"}:
+        paths.append("settings")
+    return tuple(paths)
+
+
+async def update_session(
+    cmd: commands.UpdateSession,
+    *,
+    uow: SchedulerUnitOfWork,
+    caller: Caller,
+    zoom: ZoomMeetings,
+    now: Clock = utcnow,
+) -> SessionResult:
+    check_paths(cmd.changes, SESSION_PATHS)
+    changes = dict(cmd.changes)
+    async with uow:
+        session = await load_session(uow, cmd.session_id, for_update=True, field="session.id")
+        await require_manager(uow, caller, session)
+        at = now()
+        status = changes.pop("status", None)
+        if changes:
+            session.ensure_can_change()
+        before = replace(session)
+        if status is not None:
+            if status is not SessionStatus.ENDED:
+                raise invalid("session.status", "may only be set to ENDED")
+            session.close_manually(at=at)
+        for path, value in changes.items():
+            if path == "title" and not str(value).strip():
+                raise invalid("session.title", "required")
+            if path == "timezone":
+                zone(value, field="session.timezone")
+            if path == "max_participants" and value < 0:
+                raise invalid("session.max_participants", "must not be negative")
+            if path in ("scheduled_start", "scheduled_end") and value is None:
+                raise invalid(f"session.{path}", "required")
+            setattr(session, path, value)
+        check_window(session.scheduled_start, session.scheduled_end, field="session.scheduled_end")
+        changed = {p for p in changes if getattr(before, p) != getattr(session, p)}
+        session.update_time = at
+        await uow.sessions.save(session)
+        if changed:
+            uow.record(
+                events.SessionUpdated(
+                    occurred_at=at,
+                    session_id=session.id,
+                    batch_id=session.batch_id,
+                    meeting_id=session.meeting.meeting_id if session.meeting else 0,
+                    changed_fields=tuple(sorted(changed)),
+                    title=session.title,
+                    scheduled_start=session.scheduled_start,
+                    scheduled_end=session.scheduled_end,
+                    timezone=session.timezone,
+                    duration_minutes=zoom_duration(
+                        session_minutes(session.scheduled_start, session.scheduled_end)
+                    ),
+                    previous_scheduled_start=before.scheduled_start,
+                    previous_scheduled_end=before.scheduled_end,
+                )
+            )
+        await uow.commit()
+        batch, course = await _context(uow, session)
+    warnings: list[Warning] = []
+    paths = _zoom_paths(changed)
+    if session.meeting is not None and paths and not cmd.skip_zoom_sync:
+        spec = _meeting_spec(session, batch, course, {})
+        try:
+            info = await zoom.update_meeting(
+                meeting_id=session.meeting.meeting_id, spec=spec, paths=paths
+            )
+        except ClassbridgeError as error:
+            warnings.append(
+                zoom_warning(
+                    error,
+                    failed="ZOOM_MEETING_UPDATE_FAILED",
+                    what="the session changed but its Zoom meeting could not be updated",
+                )
+            )
+        else:
+            async with uow:
+                current = await load_session(uow, session.id, for_update=True)
+                if current.meeting is not None and current.meeting.meeting_id == info.meeting_id:
+                    current.meeting.topic = info.topic or spec.topic
+                    current.meeting.duration_minutes = (
+                        info.duration_minutes or spec.duration_minutes
+                    )
+                    current.meeting.last_zoom_sync_time = now()
+                    await uow.sessions.save(current)
+                    await uow.commit()
+                session = current
+    async with uow:
+        return SessionResult(view=await view_of(uow, session), warnings=tuple(warnings))
+
+
+async def cancel_session(
+    cmd: commands.CancelSession,
+    *,
+    uow: SchedulerUnitOfWork,
+    caller: Caller,
+    zoom: ZoomMeetings,
+    now: Clock = utcnow,
+) -> SessionResult:
+    async with uow:
+        session = await load_session(uow, cmd.session_id)
+        await require_manager(uow, caller, session)
+        _, course = await _context(uow, session)
+        if session.status is SessionStatus.CANCELLED:
+            return SessionResult(view=await view_of(uow, session))
+        session.ensure_can_cancel()
+    warnings: list[Warning] = []
+    deleted = False
+    if session.meeting is not None:
+        try:
+            await zoom.delete_meeting(
+                meeting_id=session.meeting.meeting_id,
+                tenant_id=course.tenant_id if course else "",
+                notify_hosts=cmd.notify_participants,
+            )
+            deleted = True
+        except ClassbridgeError as error:
+            if isinstance(error, FailedPrecondition) and not _not_configured(error):
+                raise  # Zoom says the meeting is running: it cannot be cancelled now
+            warnings.append(
+                zoom_warning(
+                    error,
+                    failed="ZOOM_MEETING_DELETE_FAILED",
+                    what="the session was cancelled but its Zoom meeting could not be deleted",
+                )
+            )
+    async with uow:
+        current = await load_session(uow, session.id, for_update=True)
+        if current.status is SessionStatus.CANCELLED:
+            return SessionResult(view=await view_of(uow, current), warnings=tuple(warnings))
+        at = now()
+        current.cancel(reason=cmd.reason, by=caller.subject, at=at)
+        meeting = current.meeting
+        if deleted and meeting is not None:
+            current.meeting = None
+            uow.record(
+                events.SessionMeetingUnlinked(
+                    occurred_at=at,
+                    session_id=current.id,
+                    batch_id=current.batch_id,
+                    meeting_id=meeting.meeting_id,
+                    meeting_uuid=meeting.meeting_uuid,
+                    reason="session_cancelled",
+                )
+            )
+        current.update_time = at
+        await uow.sessions.save(current)
+        uow.record(
+            events.SessionCancelled(
+                occurred_at=at,
+                session_id=current.id,
+                session_title=current.title,
+                batch_id=current.batch_id,
+                course_id=current.course_id,
+                meeting_id=meeting.meeting_id if meeting else 0,
+                scheduled_start=current.scheduled_start,
+                reason=cmd.reason,
+                notify_participants=cmd.notify_participants,
+                cancelled_by=caller.subject,
+            )
+        )
+        await uow.commit()
+        return SessionResult(view=await view_of(uow, current), warnings=tuple(warnings))
+
+
+async def get_start_url(
+    session_id: str,
+    *,
+    uow: SchedulerUnitOfWork,
+    caller: Caller,
+    zoom: ZoomMeetings,
+    now: Clock = utcnow,
+) -> tuple[str, datetime]:
+    """A fresh host start URL (never stored, never logged) and its approximate expiry."""
+    async with uow:
+        session = await load_session(uow, session_id)
+        batch, course = await _context(uow, session)
+    allowed = caller.is_admin or (
+        access.is_teacher(caller) and access.can_manage_session(caller, session, batch, course)
+    )
+    access.require(allowed, "start this session's meeting (host, teacher or admin only)")
+    if session.meeting is None:
+        raise FailedPrecondition("the session has no Zoom meeting; create it first")
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.ENDED):
+        raise FailedPrecondition(f"the session is {session.status.value}")
+    url = await zoom.start_url(
+        meeting_id=session.meeting.meeting_id, tenant_id=course.tenant_id if course else ""
+    )
+    return url, now() + START_URL_LIFETIME
