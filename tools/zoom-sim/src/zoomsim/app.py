@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
-import uuid as uuidlib
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,10 +27,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from zoomsim import ratelimit
 from zoomsim.config import SimConfig
 from zoomsim.control import control_routes
 from zoomsim.downloads import Downloads
-from zoomsim.faults import Faults
+from zoomsim.faults import Fault, Faults
 from zoomsim.lifecycle import Lifecycle
 from zoomsim.meetings import MeetingsApi
 from zoomsim.oauth import OAuth
@@ -98,10 +99,15 @@ class Api:
         add("GET", "v2/report/meetings/{meeting_id}", "report.meeting", m.report_meeting)
 
     def base(self, request: Request) -> str:
-        """Base of generated URLs: configured, else where this request was addressed."""
+        """Base of generated URLs: configured, else where this request was addressed (read
+        from the scope: building `request.url` costs more than the rest of a GET)."""
         if self.sim.config.public_base_url:
             return self.sim.config.public_base_url.rstrip("/")
-        return f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+        host = request.headers.get("host")
+        if not host:
+            server = request.scope.get("server") or ("127.0.0.1", self.sim.config.port)
+            host = f"{server[0]}:{server[1]}"
+        return f"{request.scope.get('scheme', 'http')}://{host}"
 
     async def json_body(self, request: Request) -> dict[str, Any]:
         raw = await request.body()
@@ -162,81 +168,96 @@ class Api:
                 if known:
                     raise ZoomError(405, 405, "Method not allowed.")
                 raise ZoomError(404, 404, "Not Found")
-            request.state.token = self.sim.oauth.authenticate(request)
-            tok = request.state.token
+            tok = self.sim.oauth.authenticate(request)
+            request.state.token = tok
             plan = self.sim.state.accounts[tok.account_id].plan
             extra = self.limiter.check(tok.account_id, plan, route.name, self.sim.state.clock.now())
             response = await route.handler(request, params)
+            # handlers never set x-ratelimit-*: append instead of MutableHeaders' scan+replace
+            response.raw_headers.extend((k.encode(), v.encode()) for k, v in extra.items())
         except ZoomError as exc:
             response = exc.response()
             if route is not None and "X-RateLimit-Category" not in exc.headers:
                 response.headers["x-ratelimit-category"] = self.limiter.category(route.name)
-        for k, v in extra.items():
-            response.headers[k] = v
+            for k, v in extra.items():
+                response.headers[k] = v
         await response(scope, receive, send)
 
 
 class Gate:
-    """Outer middleware for everything but /_sim: faults, `x-zm-trackingid`, the request log."""
+    """Outer pure-ASGI layer for everything but /_sim: faults, `x-zm-trackingid`, the request
+    log. `/v2` goes straight to `Api` (it routes on the raw path itself), skipping Starlette's
+    router and its exception middlewares, which cost more than the handler on a simple GET."""
 
     def __init__(self, app: ASGIApp, sim: Simulator) -> None:
         self.app = app
         self.sim = sim
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_sim"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
+        path: str = scope["path"]
+        if path.startswith("/_sim"):
+            await self.app(scope, receive, send)
+            return
         method = scope["method"]
-        tracking = uuidlib.uuid4().hex[:8] + "-" + uuidlib.uuid4().hex[:16]
+        tracking = tracking_id()
+        tracking_header = (b"x-zm-trackingid", tracking.encode())
+        raw_path = scope.get("raw_path")
         entry: dict[str, Any] = {
             "at": self.sim.state.clock.now(),
             "method": method,
-            "path": scope.get("raw_path", path.encode()).decode("latin-1"),
+            "path": raw_path.decode("latin-1") if raw_path else path,
             "query": scope.get("query_string", b"").decode("latin-1"),
             "status": None,
             "tracking_id": tracking,
-            "authorization": bool(dict(scope["headers"]).get(b"authorization")),
+            "authorization": any(k == b"authorization" and v for k, v in scope["headers"]),
         }
         self.sim.requests.append(entry)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-zm-trackingid", tracking.encode()))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), tracking_header]}
             await send(message)
 
-        for fault in self.sim.faults.take_request(method, path):
-            if fault.kind == "delay":
-                await asyncio.sleep(fault.seconds)
-            elif fault.kind == "error":
-                resp = json_response(
-                    {"code": fault.status, "message": "Internal Error"}, fault.status
-                )
-                await resp(scope, receive, send_wrapper)
-                return
-            elif fault.kind == "rate_limit":
-                from zoomsim import ratelimit as rl
-
-                headers = {
-                    "X-RateLimit-Category": fault.category,
-                    "X-RateLimit-Type": fault.limit_type,
-                    "X-RateLimit-Limit": "80",
-                    "X-RateLimit-Remaining": "0",
-                }
-                msg = rl.QPS_MESSAGE
-                if fault.limit_type == "Daily-limit":
-                    msg = rl.DAILY_MESSAGE
-                    headers["X-RateLimit-Limit"] = "60000"
-                    headers["Retry-After"] = rl.next_midnight(self.sim.state.clock.now())
-                await ZoomError(429, 429, msg, headers=headers).response()(
+        if self.sim.faults.pending:
+            for fault in self.sim.faults.take_request(method, path):
+                if fault.kind == "delay":
+                    await asyncio.sleep(fault.seconds)
+                    continue
+                await fault_response(fault, self.sim.state.clock.now())(
                     scope, receive, send_wrapper
                 )
                 return
-        await self.app(scope, receive, send_wrapper)
+        self.sim.state.purge_trash()  # one comparison unless a trashed file is due
+        target = self.sim.api if path.startswith("/v2/") else self.app
+        await target(scope, receive, send_wrapper)
+
+
+def tracking_id() -> str:
+    """Zoom-shaped `x-zm-trackingid` (8 hex, dash, 16 hex) from one urandom call."""
+    h = os.urandom(12).hex()
+    return f"{h[:8]}-{h[8:]}"
+
+
+def fault_response(fault: Fault, now: float) -> Response:
+    """What an `error` or `rate_limit` fault answers instead of the real handler."""
+    if fault.kind == "error":
+        return json_response({"code": fault.status, "message": "Internal Error"}, fault.status)
+    headers = {
+        "X-RateLimit-Category": fault.category,
+        "X-RateLimit-Type": fault.limit_type,
+        "X-RateLimit-Limit": "80",
+        "X-RateLimit-Remaining": "0",
+    }
+    msg = ratelimit.QPS_MESSAGE
+    if fault.limit_type == "Daily-limit":
+        msg = ratelimit.DAILY_MESSAGE
+        headers["X-RateLimit-Limit"] = "60000"
+        headers["Retry-After"] = ratelimit.next_midnight(now)
+    return ZoomError(429, 429, msg, headers=headers).response()
 
 
 class Simulator:

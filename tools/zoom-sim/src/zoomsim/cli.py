@@ -66,6 +66,12 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--recording-delay", type=float)
     p.add_argument("--token-ttl", type=int)
     p.add_argument("--quiet", action="store_true", help="print only the ready line")
+    p.add_argument(
+        "--access-log",
+        action="store_true",
+        default=os.environ.get("ZOOMSIM_ACCESS_LOG", "").lower() in ("1", "true", "yes", "on"),
+        help="log every request (off by default: it costs a large share of the request rate)",
+    )
 
 
 def build_config(a: argparse.Namespace) -> SimConfig:
@@ -108,14 +114,14 @@ def build_config(a: argparse.Namespace) -> SimConfig:
     return cfg
 
 
-async def serve(cfg: SimConfig, quiet: bool) -> None:
+async def serve(cfg: SimConfig, quiet: bool, access_log: bool = False) -> None:
     import uvicorn
 
     from zoomsim.app import Simulator
     from zoomsim.server import READY_PREFIX, uvicorn_config
 
     sim = Simulator(cfg)
-    server = uvicorn.Server(uvicorn_config(sim, cfg.host, cfg.port))
+    server = uvicorn.Server(uvicorn_config(sim, cfg.host, cfg.port, access_log=access_log))
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.02)
@@ -292,8 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("seconds", type=float)
     a = ap.parse_args(argv)
     if a.command == "serve":
+        from zoomsim.server import run_loop
+
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(build_config(a), a.quiet))
+            run_loop(serve(build_config(a), a.quiet, a.access_log))
         return 0
     try:
         return asyncio.run(control(a))

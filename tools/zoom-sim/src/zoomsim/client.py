@@ -180,7 +180,10 @@ class SimClient:
         self, targets: list[dict[str, Any]], *, validate: bool | None = None
     ) -> dict[str, Any]:
         """targets: [{"url", "secret", "events"?: [...], "client_id"?}]"""
-        return await self._call("PUT", "/webhooks", _opt(targets=targets, validate=validate))
+        body: dict[str, Any] = {"targets": targets}
+        if validate is not None:  # not through _opt, which would drop an explicit False
+            body["validate"] = validate
+        return await self._call("PUT", "/webhooks", body)
 
     async def webhooks(self) -> dict[str, Any]:
         return await self._call("GET", "/webhooks")

@@ -124,6 +124,7 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         return wrapped
 
     def meeting_state(m: Meeting) -> dict[str, Any]:
+        st.purge_trash()
         out = {
             "id": m.id,
             "uuid": m.uuid,
@@ -305,6 +306,7 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         return {
             "targets": [t.__dict__ for t in sim.webhooks.targets],
             "validations": sim.webhooks.validations,
+            "disabled": sorted(sim.webhooks.disabled),
         }
 
     async def put_webhooks(request: Request, body: dict[str, Any]) -> Any:

@@ -1,5 +1,11 @@
 """Faults injected on demand, each consumed by the next N matching requests, downloads or events.
 
+`count` is how many matching requests (downloads, events) a fault acts on; each match uses
+one, and -1 keeps it until cleared. One request uses at most one pending fault per *slot*, the
+oldest: a `delay` and one answer (`error` or `rate_limit`) for a request; one each of `stall`,
+`truncate` and `expire_token` for a download; one webhook fault for an event. So three
+`error` faults with count 1 fail the next three requests, not one.
+
 Kinds:
 - `error`: answer with `status` (5xx by default 503) instead of handling the request.
 - `rate_limit`: answer with Zoom's 429 (`limit_type` "QPS" or "Daily-limit").
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -23,6 +30,16 @@ REQUEST_KINDS = ("error", "rate_limit", "delay")
 DOWNLOAD_KINDS = ("stall", "truncate", "expire_token")
 WEBHOOK_KINDS = ("webhook_drop", "webhook_duplicate", "webhook_reorder")
 KINDS = REQUEST_KINDS + DOWNLOAD_KINDS + WEBHOOK_KINDS
+# faults sharing a slot exclude each other on one request, download or event
+SLOTS = {
+    "error": "answer",
+    "rate_limit": "answer",
+    "delay": "delay",
+    "stall": "stall",
+    "truncate": "truncate",
+    "expire_token": "expire_token",
+    **dict.fromkeys(WEBHOOK_KINDS, "webhook"),
+}
 
 
 @dataclass
@@ -65,15 +82,20 @@ class Faults:
     def clear(self) -> None:
         self.pending.clear()
 
-    def _take(self, pred: Any) -> list[Fault]:
-        taken = []
+    def _take(self, pred: Callable[[Fault], bool]) -> list[Fault]:
+        """The oldest pending match per slot, each with one use spent."""
+        taken: list[Fault] = []
+        used: set[str] = set()
         for f in list(self.pending):
-            if pred(f):
-                taken.append(f)
-                if f.count > 0:
-                    f.count -= 1
-                    if f.count == 0:
-                        self.pending.remove(f)
+            slot = SLOTS[f.kind]
+            if slot in used or not pred(f):
+                continue
+            used.add(slot)
+            taken.append(f)
+            if f.count > 0:
+                f.count -= 1
+                if f.count == 0:
+                    self.pending.remove(f)
         return taken
 
     def take_request(self, method: str, path: str) -> list[Fault]:

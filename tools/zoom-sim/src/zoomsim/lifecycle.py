@@ -261,8 +261,10 @@ class Lifecycle:
             return len(files)
         now = self.state.clock.now()
         for f in files:
-            f.state = "trashed" if action == "trash" else "deleted"
-            f.deleted_time = now
+            if action == "trash":
+                self.state.trash_file(f, now)
+            else:
+                f.state, f.deleted_time = "deleted", now
         event = "recording.trashed" if action == "trash" else "recording.deleted"
         self.sim.webhooks.emit(
             event,

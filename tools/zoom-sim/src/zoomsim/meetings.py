@@ -7,8 +7,6 @@ duration of 1-1440 minutes. Every create or update counts against the host's 100
 
 from __future__ import annotations
 
-import copy
-import json
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -19,13 +17,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from zoomsim.routing import ZoomError, json_response, validation_error
-from zoomsim.state import DEFAULT_SETTINGS, Instance, Meeting, Participant, User, iso
+from zoomsim.state import (
+    DEFAULT_SETTINGS,
+    Instance,
+    Meeting,
+    Participant,
+    User,
+    copy_json,
+    iso,
+)
 
 if TYPE_CHECKING:
     from zoomsim.app import Api
 
 PASSCODE = re.compile(r"^[A-Za-z0-9@\-_*]{1,10}$")
 TYPES = (1, 2, 3, 8, 10)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def not_found(meeting_id: str) -> ZoomError:
@@ -186,7 +196,12 @@ class MeetingsApi:
         self.state = api.sim.state
 
     # -- JSON --------------------------------------------------------------------------------
-    def meeting_json(self, m: Meeting, *, base: str, listing: bool = False) -> dict[str, Any]:
+    def meeting_json(
+        self, m: Meeting, *, base: str, listing: bool = False, snapshot: bool = True
+    ) -> dict[str, Any]:
+        """The meeting as `GET /meetings/{id}` shows it. `snapshot=False` shares the nested
+        settings/recurrence objects instead of copying them: for a body encoded at once."""
+        cp = copy_json if snapshot else _same
         host = self.state.users[m.host_id]
         d: dict[str, Any] = {"uuid": m.uuid, "id": m.id, "host_id": m.host_id}
         if listing:
@@ -203,7 +218,7 @@ class MeetingsApi:
                 }
             )
             return d
-        zak = secrets.token_urlsafe(60)
+        zak = secrets.token_urlsafe(60)  # a new start_url on every GET, as Zoom does
         d.update(
             {
                 "host_email": host.email,
@@ -228,14 +243,14 @@ class MeetingsApi:
                 "pstn_password": m.h323_password,
                 "encrypted_password": m.encrypted_password,
                 "pre_schedule": m.pre_schedule,
-                "settings": copy.deepcopy(m.settings),
+                "settings": cp(m.settings),
                 "creation_source": "open_api",
             }
         )
         if m.recurrence is not None:
-            d["recurrence"] = copy.deepcopy(m.recurrence)
+            d["recurrence"] = cp(m.recurrence)
         if m.occurrences:
-            d["occurrences"] = copy.deepcopy(m.occurrences)
+            d["occurrences"] = cp(m.occurrences)
         if m.tracking_fields:
             d["tracking_fields"] = m.tracking_fields
         return d
@@ -354,8 +369,8 @@ class MeetingsApi:
 
     async def get(self, request: Request, p: dict[str, str]) -> Response:
         m = self._meeting(request.state.token.account_id, p["meeting_id"])
-        d = self.meeting_json(m, base=self.api.base(request))
-        occ = request.query_params.get("occurrence_id")
+        d = self.meeting_json(m, base=self.api.base(request), snapshot=False)
+        occ = request.query_params.get("occurrence_id") if request.scope["query_string"] else None
         if occ:
             one = next((o for o in m.occurrences if o["occurrence_id"] == occ), None)
             if one is None:
@@ -601,7 +616,3 @@ class MeetingsApi:
         d = self._past_json(inst)
         d.update({"custom_keys": [], "tracking_fields": []})
         return json_response(d)
-
-
-def _unused() -> None:  # keep json import meaningful for type checkers
-    json.dumps({})

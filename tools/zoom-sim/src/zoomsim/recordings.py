@@ -201,8 +201,10 @@ class RecordingsApi:
     ) -> None:
         now = self.state.clock.now()
         for f in files:
-            f.state = "trashed" if action == "trash" else "deleted"
-            f.deleted_time = now
+            if action == "trash":
+                self.state.trash_file(f, now)
+            else:
+                f.state, f.deleted_time = "deleted", now
         owner = (
             self.state.users.get(tok.user_id or "") or self.state.accounts[tok.account_id].users[0]
         )

@@ -45,9 +45,14 @@ def validation_error(field: str, message: str = "Invalid field.") -> ZoomError:
     return ZoomError(400, 300, "Validation Failed.", [{"field": field, "message": message}])
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_PCT = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
 def dumps(obj: Any) -> bytes:
-    """Compact JSON, as Zoom's services write it."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact JSON, as Zoom's services write it (one shared encoder: `json.dumps` with
+    arguments builds a new encoder on every call, which shows on the hot path)."""
+    return _ENCODER.encode(obj).encode()
 
 
 def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -62,8 +67,10 @@ def decode_segment(raw: str, strict: bool) -> str | None:
     Zoom's rule: a UUID that starts with `/` or contains `//` must be encoded twice. With
     `strict`, such a UUID arriving encoded only once is not found, as on real Zoom.
     """
+    if "%" not in raw:  # fast path: plain meeting numbers and user ids
+        return raw
     once = unquote(raw)
-    twice = unquote(once) if re.search(r"%[0-9A-Fa-f]{2}", once) else once
+    twice = unquote(once) if _PCT.search(once) else once
     needs_double = twice.startswith("/") or "//" in twice
     if needs_double and strict and twice == once:
         return None
@@ -82,28 +89,36 @@ class Route:
 
 
 class RawRouter:
-    """Matches `/v2/...` paths on raw segments; `{name}` captures one (decoded) segment."""
+    """Matches `/v2/...` paths on raw segments; `{name}` captures one (decoded) segment.
+
+    Routes are indexed by (segment count, resource segment after `v2`), so a request only
+    tries the two or three routes that can match instead of all of them.
+    """
 
     def __init__(self, strict_encoding: bool) -> None:
         self.routes: list[Route] = []
         self.strict = strict_encoding
+        self._index: dict[tuple[int, str], list[Route]] = {}
 
     def add(self, method: str, pattern: str, name: str, handler: Handler) -> None:
-        self.routes.append(Route(method, tuple(pattern.strip("/").split("/")), name, handler))
+        route = Route(method, tuple(pattern.strip("/").split("/")), name, handler)
+        if len(route.parts) < 2 or route.parts[1].startswith("{"):
+            raise ValueError(f"pattern must start with a literal resource: {pattern}")
+        self.routes.append(route)
+        self._index.setdefault((len(route.parts), route.parts[1]), []).append(route)
 
     def match(self, method: str, raw_path: str) -> tuple[Route | None, dict[str, str], bool]:
         """(route, params, path_known): path_known tells 405 from 404 apart."""
-        segs = raw_path.split("?")[0].strip("/").split("/")
+        segs = raw_path.split("?", 1)[0].strip("/").split("/")
         known = False
-        for r in self.routes:
-            if len(r.parts) != len(segs):
-                continue
+        candidates = self._index.get((len(segs), segs[1]), ()) if len(segs) > 1 else ()
+        for r in candidates:
             params: dict[str, str] = {}
             ok = True
             for p, s in zip(r.parts, segs, strict=True):
-                if p.startswith("{"):
+                if p[0] == "{":
                     val = decode_segment(s, self.strict)
-                    if val is None or val == "":
+                    if not val:
                         ok = False
                         break
                     params[p[1:-1]] = val

@@ -7,6 +7,7 @@ objects through the same few functions. Time comes from `Clock`, which tests can
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import random
@@ -18,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from zoomsim.config import AppSeed, SimConfig, UserSeed
+
+TRASH_DAYS = 30  # how long Zoom keeps trashed recordings
 
 
 class Clock:
@@ -35,7 +38,23 @@ class Clock:
 
 def iso(ts: float) -> str:
     """Zoom's timestamp format: ISO-8601 UTC with a Z and no fraction."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_seconds(int(ts // 1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_seconds(sec: int) -> str:
+    # cached: the same few timestamps (created_at, start_time) are formatted on every GET
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(sec))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars); `copy.deepcopy` costs several
+    times more, and meeting settings are copied on every GET."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) if isinstance(v, dict | list) else v for v in value]
+    return value
 
 
 def _derive(seed: str, label: str, n: int = 16) -> bytes:
@@ -293,6 +312,7 @@ class State:
         self.instances: dict[str, Instance] = {}
         self.files_by_token: dict[str, tuple[Instance, RecordingFile]] = {}
         self.files_by_id: dict[str, tuple[Instance, RecordingFile]] = {}
+        self.next_purge_at = float("inf")  # earliest moment a trashed file expires
         self._seed_accounts()
 
     # -- seeding ---------------------------------------------------------------------------
@@ -460,6 +480,34 @@ class State:
         rec = Recording(instance_uuid=inst.uuid, files=rfiles)
         inst.recording = rec
         return rec
+
+    # -- trash -------------------------------------------------------------------------------
+    def trash_file(self, f: RecordingFile, at: float) -> None:
+        """Move a file to the trash, where Zoom keeps it for `TRASH_DAYS`."""
+        f.state = "trashed"
+        f.deleted_time = at
+        self.next_purge_at = min(self.next_purge_at, at + TRASH_DAYS * 86400)
+
+    def purge_trash(self) -> int:
+        """Delete files trashed `TRASH_DAYS` ago or more (simulated time). Called on each API
+        request; it costs one comparison until something is due. No webhook: Zoom documents
+        none for the purge."""
+        now = self.clock.now()
+        if now < self.next_purge_at:
+            return 0
+        horizon = now - TRASH_DAYS * 86400
+        purged = 0
+        nxt = float("inf")
+        for _inst, f in self.files_by_id.values():
+            if f.state != "trashed" or f.deleted_time is None:
+                continue
+            if f.deleted_time <= horizon:
+                f.state = "deleted"
+                purged += 1
+            else:
+                nxt = min(nxt, f.deleted_time + TRASH_DAYS * 86400)
+        self.next_purge_at = nxt
+        return purged
 
     def new_page_token(self, key: str, offset: int) -> str:
         tok = secrets.token_urlsafe(24)

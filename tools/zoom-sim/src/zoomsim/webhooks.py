@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from zoomsim.app import Simulator
 
 USER_AGENT = "Zoom Marketplace/1.0a"
+# Zoom disables an event subscription after this many failed url_validations in a row
+DISABLE_AFTER_FAILED_VALIDATIONS = 6
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -86,6 +88,8 @@ class WebhookSender:
         self._worker: asyncio.Task[None] | None = None
         self._held: list[dict[str, Any]] = []
         self._busy = 0
+        self.failed_validations: dict[str, int] = {}  # url -> failures in a row
+        self.disabled: set[str] = set()  # urls whose subscription Zoom switched off
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(transport=self._transport, timeout=None)  # noqa: S113
@@ -113,7 +117,10 @@ class WebhookSender:
             await self.validate(t)
 
     async def configure(self, targets: list[WebhookTarget], validate: bool | None = None) -> None:
+        """Replace the targets; saving re-enables a disabled subscription, as on Zoom."""
         self.targets = targets
+        self.failed_validations.clear()
+        self.disabled.clear()
         if validate if validate is not None else self.config.validate_on_configure:
             self._spawn(self._validate_all())
 
@@ -160,6 +167,9 @@ class WebhookSender:
                 continue
             d = Delivery(len(self.deliveries) + 1, event, t.url, body, uuidlib.uuid4().hex)
             self.deliveries.append(d)
+            if t.url in self.disabled:
+                d.state = "disabled"  # recorded, never sent
+                continue
             if action == "drop":
                 d.state = "dropped"
                 continue
@@ -277,8 +287,21 @@ class WebhookSender:
                 result["error"] = "wrong answer"
         except (httpx.HTTPError, TimeoutError, OSError, ValueError, AttributeError) as exc:
             result["error"] = type(exc).__name__
+        self._count_validation(t.url, result)
         self.validations.append(result)
         return result
+
+    def _count_validation(self, url: str, result: dict[str, Any]) -> None:
+        """A pass re-enables the target; the 6th failure in a row disables it."""
+        if result["ok"]:
+            self.failed_validations[url] = 0
+            self.disabled.discard(url)
+        else:
+            n = self.failed_validations[url] = self.failed_validations.get(url, 0) + 1
+            if n >= DISABLE_AFTER_FAILED_VALIDATIONS:
+                self.disabled.add(url)
+        result["failures_in_a_row"] = self.failed_validations[url]
+        result["disabled"] = url in self.disabled
 
     async def drain(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until nothing is queued or being sent (scheduled retries may still wait)."""

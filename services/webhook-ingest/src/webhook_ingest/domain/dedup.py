@@ -1,0 +1,44 @@
+"""The deduplication key of a Zoom webhook (zoom-api.md §7.5).
+
+Zoom sends no event id, retries a failed delivery with the same body, and may deliver one event
+more than once. The key is built from what identifies the fact, not the delivery: event type,
+`event_ts`, the meeting instance (`object.uuid`), and — for participant events — the
+participant (`participant_uuid`, else `user_id`, plus join/leave time so a rejoin is a new fact),
+and — for recording events — the recording file ids. When a component that should identify the
+fact is missing (no `event_ts`, no uuid), a digest of the raw body is added so that two
+different malformed events never collapse into one, while a verbatim retry still does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from webhook_ingest.domain.fields import epoch_ms, items, mapping, text
+
+_SEPARATOR = "\x1f"
+
+
+def dedup_key(document: Mapping[str, Any], body: bytes) -> str:
+    """A 64-hex-character key equal for every delivery of the same Zoom event."""
+    event = text(document.get("event"))
+    event_ts = epoch_ms(document.get("event_ts"))
+    payload = mapping(document.get("payload"))
+    obj = mapping(payload.get("object"))
+    uuid = text(obj.get("uuid")) or text(obj.get("meeting_uuid"))
+    parts = [event, str(event_ts), uuid]
+
+    participant = mapping(obj.get("participant"))
+    if participant:
+        parts.append(text(participant.get("participant_uuid")) or text(participant.get("user_id")))
+        parts.append(text(participant.get("join_time")) + "/" + text(participant.get("leave_time")))
+    files = items(obj.get("recording_files")) + items(obj.get("participant_audio_files"))
+    if files:
+        parts.append(",".join(sorted(text(f.get("id")) for f in files)))
+    if event.startswith("meeting.updated"):
+        parts.append(str(epoch_ms(payload.get("time_stamp"))))
+
+    if event_ts == 0 or not (uuid or text(obj.get("id"))):
+        parts.append(hashlib.sha256(body).hexdigest())
+    return hashlib.sha256(_SEPARATOR.join(parts).encode("utf-8")).hexdigest()

@@ -1,0 +1,65 @@
+"""webhook-ingest's configuration, read from the environment once at start.
+
+`ZOOM_WEBHOOK_SECRET_TOKENS` is required: without a secret no webhook can be verified, so the
+service refuses to start rather than accept (or reject) everything. Several comma-separated
+secrets are accepted at once — for rotation and for several Zoom apps sending to one endpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
+from classbridge_common.settings import ServiceSettings, load_settings
+
+
+class Settings(ServiceSettings):
+    """Every variable webhook-ingest reads (plus the shared ones of `ServiceSettings`)."""
+
+    service_name: str = "webhook-ingest"
+    grpc_port: int = Field(default=50054, ge=0, le=65535)
+    http_port: int = Field(default=8081, ge=0, le=65535)
+    http_host: str = "0.0.0.0"  # noqa: S104 - Zoom must reach it; NetworkPolicy narrows it
+    grpc_host: str = "0.0.0.0"  # noqa: S104
+
+    zoom_webhook_secret_tokens: Annotated[tuple[SecretStr, ...], NoDecode]
+    webhook_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    webhook_timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=86_400)
+    webhook_retention_days: int = Field(default=30, ge=1, le=3650)
+    webhook_prune_interval_seconds: float = Field(default=3600.0, gt=0)
+    webhook_prune_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    # Group commit: how long the first waiting event may wait for others, and how many at most.
+    webhook_batch_max_wait_ms: float = Field(default=2.0, ge=0, le=1000)
+    webhook_batch_max_size: int = Field(default=256, ge=1, le=1000)
+    # Batches written at once on PostgreSQL (SQLite has one writer: always 1 there).
+    webhook_batch_concurrency: int = Field(default=4, ge=1, le=32)
+    # Past this many events waiting to be stored, new ones get 503 at once (Zoom retries them).
+    webhook_max_pending: int = Field(default=20_000, ge=1)
+    # A request whose event is not committed in this time gets 503 (well inside Zoom's 3 s).
+    webhook_store_timeout_seconds: float = Field(default=2.5, gt=0, le=30)
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    # The topic exchange events are published to (tests and side-by-side installs change it).
+    events_exchange: str = Field(default="classbridge.events", min_length=1, max_length=200)
+
+    @field_validator("zoom_webhook_secret_tokens", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",")]
+        if isinstance(value, list | tuple):
+            value = [v for v in value if (v.get_secret_value() if isinstance(v, SecretStr) else v)]
+            if not value:
+                raise ValueError("needs at least one secret token (comma-separated)")
+        return value
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The webhook secret tokens, in configuration order."""
+        return tuple(s.get_secret_value() for s in self.zoom_webhook_secret_tokens)
+
+
+def load(**overrides: Any) -> Settings:
+    """Settings from the environment; raises `SettingsError` naming each bad variable."""
+    return load_settings(Settings, **overrides)

@@ -1,0 +1,207 @@
+"""The one wiring point of zoom-gateway: ``running(settings)`` starts it, leaving stops it.
+
+Started, in order: the database engine, one HTTP/1.1 keep-alive pool to Zoom, the token
+providers (one per tenant), the stores (rate-limit buckets, host ledger, idempotency keys, OAuth
+states, user connections — all in the gateway's database so replicas share them), the handlers
+and the gRPC server (health, reflection, interceptors). Stopping refuses new calls, lets
+in-flight ones finish, lets meeting creates already sent to Zoom record their result, then closes
+the HTTP pool and the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+from classbridge_common.auth import DEV_SECRET, TokenVerifier
+from classbridge_common.db import create_engine
+from classbridge_common.grpc import GrpcServer
+from zoom_gateway.adapters.idempotency import IdempotencyStore
+from zoom_gateway.adapters.oauth_states import OAuthStateStore
+from zoom_gateway.adapters.ratelimit_store import DbRateLimiter, HostQuotaLedger
+from zoom_gateway.adapters.token_provider import S2STokenProvider
+from zoom_gateway.adapters.user_tokens import UserConnectionStore
+from zoom_gateway.adapters.zoom_client import ZoomClient
+from zoom_gateway.domain.ratelimits import PLAN_RATES, BucketSpec, Category
+from zoom_gateway.entrypoints.grpc_api import ZoomGatewayServicer, add_to_server
+from zoom_gateway.service_layer.accounts import Accounts
+from zoom_gateway.service_layer.gateway import ZoomGateway
+from zoom_gateway.service_layer.meetings import Meetings
+from zoom_gateway.service_layer.oauth import UserOAuth
+from zoom_gateway.service_layer.recordings import Recordings
+from zoom_gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+@dataclass(frozen=True)
+class Running:
+    """A started zoom-gateway: where it listens and its parts (for tests and tools)."""
+
+    settings: Settings
+    grpc_port: int
+    gateway: ZoomGateway
+    s2s: dict[str, S2STokenProvider] = field(default_factory=dict)
+    users: UserConnectionStore | None = None
+    limiter: DbRateLimiter | None = None
+
+    @property
+    def grpc_address(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+
+def _verifier(settings: Settings) -> TokenVerifier:
+    if settings.auth_jwt_secret is not None:
+        return TokenVerifier(settings.auth_jwt_secret.get_secret_value())
+    return TokenVerifier(DEV_SECRET)  # CLASSBRIDGE_ENV=dev only (prod requires the secret)
+
+
+def http_client(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """One HTTP/1.1 keep-alive pool for every Zoom call of the process."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=httpx.Timeout(settings.zoom_request_timeout, connect=10.0),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=30),
+        follow_redirects=False,
+        headers={"User-Agent": "classbridge-zoom-gateway/0.1"},
+    )
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    *,
+    bus: object | None = None,
+    authenticate: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
+    after_refresh_response: Callable[[], None] | None = None,
+) -> AsyncIterator[Running]:
+    """Start zoom-gateway (gRPC on ``GRPC_PORT``; 0 = any free port); stop it on exit.
+
+    ``bus`` is accepted for the common lifecycle signature; the gateway publishes no events.
+    ``authenticate=False`` serves without caller tokens (tests, local tools); ``transport`` lets
+    tests talk to an in-process Zoom simulator; ``after_refresh_response`` is a crash-injection
+    point for the refresh-token test. The schema must be migrated (``python -m zoom_gateway
+    migrate``).
+    """
+    del bus
+    engine = create_engine(settings)
+    http = http_client(settings, transport=transport)
+    tenants = settings.tenants()
+    box = settings.secret_box()
+    safety = settings.zoom_rate_limit_safety
+
+    def spec_for(tenant_id: str, category: Category) -> BucketSpec:
+        tenant = tenants.get(tenant_id)
+        plan = tenant.plan if tenant is not None else settings.zoom_plan
+        return BucketSpec.for_rate(
+            PLAN_RATES[plan][category] * safety,
+            burst_seconds=settings.zoom_rate_limit_burst_seconds,
+        )
+
+    try:
+        limiter = DbRateLimiter(engine=engine, spec_for=spec_for)
+        ledger = HostQuotaLedger(engine=engine, limit=settings.zoom_host_daily_limit)
+        zoom = ZoomClient(
+            api_base_url=settings.zoom_api_base_url,
+            http=http,
+            limiter=limiter if settings.zoom_rate_limits_enabled else None,
+            request_timeout=settings.zoom_request_timeout,
+            max_retries=settings.zoom_max_retries,
+            breaker_threshold=settings.zoom_breaker_threshold,
+            breaker_cooldown=settings.zoom_breaker_cooldown,
+        )
+        s2s = {
+            tid: S2STokenProvider(tenant=t, http=http, oauth_base_url=settings.zoom_oauth_base_url)
+            for tid, t in tenants.items()
+        }
+        users = UserConnectionStore(
+            engine=engine,
+            box=box,
+            http=http,
+            oauth_base_url=settings.zoom_oauth_base_url,
+            tenant_for=lambda tid: tenants[tid],
+            lease=timedelta(seconds=settings.zoom_user_refresh_lease),
+            after_refresh_response=after_refresh_response,
+        )
+        accounts = Accounts(tenants=tenants, s2s=s2s, users=users)
+        meetings = Meetings(
+            zoom=zoom,
+            idempotency=IdempotencyStore(
+                engine=engine,
+                box=box,
+                lease=timedelta(seconds=settings.zoom_create_timeout + 15),
+            ),
+            ledger=ledger,
+            create_timeout=settings.zoom_create_timeout,
+        )
+        gateway = ZoomGateway(
+            zoom=zoom,
+            accounts=accounts,
+            meetings=meetings,
+            recordings=Recordings(
+                zoom=zoom,
+                download_token_ttl=settings.zoom_download_token_ttl,
+                credential_hosts=settings.credential_hosts(),
+                redirect_hosts=settings.redirect_hosts(),
+            ),
+            oauth=UserOAuth(
+                accounts=accounts,
+                states=OAuthStateStore(
+                    engine=engine, box=box, signing_key=settings.state_signing_key()
+                ),
+                users=users,
+                zoom=zoom,
+                http=http,
+                oauth_base_url=settings.zoom_oauth_base_url,
+                redirect_uris={tid: settings.redirect_uris(t) for tid, t in tenants.items()},
+            ),
+        )
+        server = GrpcServer(
+            servicers=[
+                (
+                    add_to_server,
+                    ZoomGatewayServicer(gateway, default_timeout=settings.zoom_default_timeout),
+                )
+            ],
+            verifier=_verifier(settings) if authenticate else None,
+            port=settings.grpc_port,
+            default_timeout=settings.zoom_default_timeout,
+        )
+        configured = sorted(t.id for t in tenants.values() if t.s2s_configured)
+        if not configured:
+            log.warning(
+                "Zoom is not configured: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and "
+                "ZOOM_CLIENT_SECRET (or ZOOM_TENANTS_FILE); Zoom methods answer "
+                "FAILED_PRECONDITION until then"
+            )
+        async with server:
+            log.info(
+                "zoom-gateway serving",
+                extra={"grpc_port": server.port, "tenants": configured},
+            )
+            try:
+                yield Running(
+                    settings=settings,
+                    grpc_port=server.port,
+                    gateway=gateway,
+                    s2s=s2s,
+                    users=users,
+                    limiter=limiter,
+                )
+            finally:
+                await server.stop()
+                await meetings.drain(grace=settings.zoom_create_timeout)
+    finally:
+        await http.aclose()
+        await engine.dispose()

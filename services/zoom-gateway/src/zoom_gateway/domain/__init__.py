@@ -1,0 +1,1 @@
+"""Pure rules about Zoom: meeting defaults, passcodes, UUID encoding, limits, error meaning."""

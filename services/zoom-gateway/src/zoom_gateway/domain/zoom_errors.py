@@ -1,0 +1,126 @@
+"""What Zoom's error answers mean for our callers: one table from (HTTP status, Zoom code) to
+Classbridge's exception tree, so gRPC callers see NOT_FOUND / INVALID_ARGUMENT / … instead of
+Zoom's numbers. Zoom's ``x-zm-trackingid`` is kept in every error's details (support asks for it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from classbridge_common.errors import (
+    ClassbridgeError,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    PreconditionViolation,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+    UpstreamError,
+)
+
+NOT_FOUND_CODES = {1001: "zoom_user", 3001: "meeting", 3301: "recording", 3322: "transcript"}
+PRECONDITION_CODES = {
+    200: "ZOOM_PLAN",
+    3002: "MEETING_IN_PROGRESS",
+    3003: "NOT_MEETING_HOST",
+    3007: "MEETING_ENDED",
+    3018: "PMI_NOT_DELETABLE",
+    3161: "USER_CANNOT_HOST",
+    3303: "RECORDING_PROCESSING",
+    12702: "MEETING_TOO_OLD",
+}
+INVALID_ARGUMENT_CODES = {300, 3000, 1010, 1120}
+
+
+@dataclass(eq=False)
+class ZoomApiError(Exception):
+    """Zoom answered with an error (or could not be reached: ``status`` 0)."""
+
+    status: int
+    code: int | None
+    message: str
+    tracking_id: str | None = None
+    field_errors: tuple[tuple[str, str], ...] = ()
+    retry_at: datetime | None = None
+    rate_limit_type: str | None = None
+    resource_id: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"Zoom {self.status}/{self.code}: {self.message}"
+
+    @property
+    def is_transient(self) -> bool:
+        """5xx and transport failures: Zoom may answer differently if asked again."""
+        return self.status == 0 or self.status >= 500
+
+
+def _details(err: ZoomApiError) -> dict[str, str]:
+    details = {"upstream": "zoom", "upstream_status": str(err.status)}
+    if err.code is not None:
+        details["upstream_code"] = str(err.code)
+    if err.tracking_id:
+        details["upstream_tracking_id"] = err.tracking_id
+    details.update(err.extra)
+    return details
+
+
+def to_classbridge_error(
+    err: ZoomApiError, *, retry_after: timedelta | None = None
+) -> ClassbridgeError:
+    """The Classbridge exception for a Zoom error (the one translation point)."""
+    details = _details(err)
+    message = f"Zoom: {err.message}" if err.message else f"Zoom answered {err.status}"
+    code = err.code
+    if err.status == 429 or code == 429:
+        return ResourceExhausted(
+            message, retry_at=err.retry_at, retry_after=retry_after, details=details
+        )
+    if code in NOT_FOUND_CODES or err.status == 404:
+        return NotFound(
+            message,
+            resource_type=NOT_FOUND_CODES.get(code or 0, "zoom_resource"),
+            resource_id=err.resource_id,
+            details=details,
+        )
+    if code in PRECONDITION_CODES:
+        return FailedPrecondition(
+            message,
+            violations=[
+                PreconditionViolation(
+                    type=PRECONDITION_CODES[code], subject="zoom", description=err.message
+                )
+            ],
+            details=details,
+        )
+    if code in INVALID_ARGUMENT_CODES or (err.status == 400 and code is None):
+        return InvalidArgument(
+            message,
+            violations=[FieldViolation(field=f, description=d) for f, d in err.field_errors],
+            details=details,
+        )
+    if err.status == 401 or code in (124, 4700, 4711):
+        return Unauthenticated(message, details=details)
+    if err.status == 403:
+        return PermissionDenied(message, details=details)
+    if err.is_transient:
+        return UpstreamError(
+            message,
+            upstream="zoom",
+            status=err.status or None,
+            code=str(code) if code is not None else None,
+            tracking_id=err.tracking_id,
+            retry_after=retry_after,
+            details={k: v for k, v in details.items() if not k.startswith("upstream")},
+        )
+    if err.status == 400:
+        return InvalidArgument(
+            message,
+            violations=[FieldViolation(field=f, description=d) for f, d in err.field_errors],
+            details=details,
+        )
+    return Unavailable(message, details=details)

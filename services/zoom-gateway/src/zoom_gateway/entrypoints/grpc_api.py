@@ -1,0 +1,320 @@
+"""gRPC servicer of ``classbridge.zoomgateway.v1.ZoomGatewayService``.
+
+It only translates: protobuf in → handler call with a :class:`Deadline` from the gRPC deadline
+→ protobuf out. Errors are Classbridge exceptions, turned into gRPC statuses with rich details by
+the common ``ErrorMappingInterceptor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2
+
+from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as pb
+from classbridge.zoomgateway.v1 import zoom_gateway_pb2_grpc as pb_grpc
+from classbridge_common.auth import current_caller_or_none
+from classbridge_common.grpc.context import time_remaining
+from zoom_gateway.domain.deadline import Deadline
+from zoom_gateway.entrypoints import convert
+from zoom_gateway.service_layer.gateway import ZoomGateway
+from zoom_gateway.service_layer.users import get_status, get_user
+
+TRASH_TYPES = {
+    pb.TRASH_TYPE_MEETING_RECORDINGS: "meeting_recordings",
+    pb.TRASH_TYPE_RECORDING_FILE: "recording_file",
+}
+
+
+def _deadline(default: float) -> Deadline:
+    remaining = time_remaining()
+    return Deadline.after(remaining if remaining is not None else default)
+
+
+def _page_size(value: int, default: int) -> int:
+    return max(1, min(300, value or default))
+
+
+class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
+    def __init__(self, gateway: ZoomGateway, *, default_timeout: float = 30.0) -> None:
+        self._g = gateway
+        self._default_timeout = default_timeout
+
+    def _dl(self) -> Deadline:
+        return _deadline(self._default_timeout)
+
+    # ---- status and users --------------------------------------------------------------
+
+    async def GetStatus(
+        self, request: pb.GetStatusRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetStatusResponse:
+        status = await get_status(
+            zoom=self._g.zoom,
+            accounts=self._g.accounts,
+            ref=convert.account_ref(request.account),
+            validate=request.validate,
+            deadline=self._dl(),
+        )
+        out = pb.GetStatusResponse(
+            configured=status.configured,
+            credentials_valid=status.credentials_valid,
+            auth_mode=pb.AUTH_MODE_USER_OAUTH
+            if status.user_oauth
+            else pb.AUTH_MODE_SERVER_TO_SERVER,
+            tenant_id=status.tenant_id,
+            message=status.message,
+            cloud_recording_available=status.cloud_recording_available,
+        )
+        out.check_time.FromDatetime(status.check_time)
+        if status.user:
+            out.user.CopyFrom(convert.user_to_pb(status.user))
+        return out
+
+    async def GetUser(
+        self, request: pb.GetUserRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ZoomUser:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        user = await get_user(self._g.zoom, actor, convert.user_ref(request.user), self._dl())
+        return convert.user_to_pb(user)
+
+    # ---- per-user OAuth ------------------------------------------------------------------
+
+    async def GetAuthorizationUrl(
+        self, request: pb.GetAuthorizationUrlRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetAuthorizationUrlResponse:
+        issued = await self._g.oauth.authorization_url(
+            user_id=request.user_id, tenant_id=request.tenant_id, redirect_uri=request.redirect_uri
+        )
+        out = pb.GetAuthorizationUrlResponse(authorization_url=issued.url, state=issued.state)
+        out.expire_time.FromDatetime(issued.expires_at)
+        return out
+
+    async def CompleteAuthorization(
+        self, request: pb.CompleteAuthorizationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Connection:
+        user_id: str | None = request.user_id or None
+        caller = current_caller_or_none()
+        if user_id is None and caller is not None and caller.kind == "user":
+            user_id = caller.subject
+        info = await self._g.oauth.complete(
+            code=request.code, state=request.state, user_id=user_id, deadline=self._dl()
+        )
+        return convert.connection_to_pb(info)
+
+    async def GetConnection(
+        self, request: pb.GetConnectionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Connection:
+        return convert.connection_to_pb(await self._g.oauth.connection(request.user_id))
+
+    async def Disconnect(
+        self, request: pb.DisconnectRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DisconnectResponse:
+        revoke = request.revoke if request.HasField("revoke") else True
+        disconnected, revoked = await self._g.oauth.disconnect(
+            user_id=request.user_id, revoke_at_zoom=revoke
+        )
+        return pb.DisconnectResponse(disconnected=disconnected, revoked=revoked)
+
+    # ---- meetings -----------------------------------------------------------------------
+
+    async def CreateMeeting(
+        self, request: pb.CreateMeetingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Meeting:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        meeting = await self._g.meetings.create(
+            actor=actor,
+            request_id=request.request_id,
+            host=convert.user_ref(request.host),
+            draft=convert.draft_from_spec(request.meeting),
+            deadline=self._dl(),
+        )
+        return convert.meeting_to_pb(meeting, tenant_id=actor.tenant.id, include_start_url=True)
+
+    async def GetMeeting(
+        self, request: pb.GetMeetingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Meeting:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        meeting = await self._g.meetings.get(
+            actor=actor,
+            meeting_id=request.meeting_id,
+            occurrence_id=request.occurrence_id,
+            show_previous_occurrences=request.show_previous_occurrences,
+            deadline=self._dl(),
+        )
+        return convert.meeting_to_pb(
+            meeting, tenant_id=actor.tenant.id, include_start_url=request.include_start_url
+        )
+
+    async def UpdateMeeting(
+        self, request: pb.UpdateMeetingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Meeting:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        patch = convert.patch_from_mask(request.meeting, list(request.update_mask.paths))
+        meeting = await self._g.meetings.update(
+            actor=actor,
+            meeting_id=request.meeting_id,
+            occurrence_id=request.occurrence_id,
+            patch=patch,
+            deadline=self._dl(),
+        )
+        return convert.meeting_to_pb(meeting, tenant_id=actor.tenant.id, include_start_url=False)
+
+    async def DeleteMeeting(
+        self, request: pb.DeleteMeetingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteMeetingResponse:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        already = await self._g.meetings.delete(
+            actor=actor,
+            meeting_id=request.meeting_id,
+            occurrence_id=request.occurrence_id,
+            notify_hosts=request.notify_hosts,
+            notify_scheduler=request.notify_scheduler,
+            deadline=self._dl(),
+        )
+        return pb.DeleteMeetingResponse(already_deleted=already)
+
+    async def ListMeetings(
+        self, request: pb.ListMeetingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListMeetingsResponse:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        date_from = convert.to_date(getattr(request, "from"))
+        date_to = convert.to_date(request.to)
+        items, token, total = await self._g.meetings.list(
+            actor=actor,
+            host=convert.user_ref(request.host),
+            list_type=convert.LIST_TYPES.get(request.type, "scheduled"),
+            page_size=_page_size(request.page_size, 30),
+            page_token=request.page_token,
+            date_from=date_from.isoformat() if date_from else "",
+            date_to=date_to.isoformat() if date_to else "",
+            all_pages=request.all_pages,
+            deadline=self._dl(),
+        )
+        out = pb.ListMeetingsResponse(next_page_token=token, total_size=total)
+        out.meetings.extend(
+            convert.meeting_to_pb(m, tenant_id=actor.tenant.id, include_start_url=False)
+            for m in items
+        )
+        return out
+
+    async def GetPastMeeting(
+        self, request: pb.GetPastMeetingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.PastMeeting:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        raw = await self._g.recordings.past_meeting(
+            actor=actor, meeting=convert.meeting_ref(request), deadline=self._dl()
+        )
+        return convert.past_meeting_to_pb(raw)
+
+    # ---- recordings ---------------------------------------------------------------------
+
+    async def ListMeetingRecordings(
+        self, request: pb.ListMeetingRecordingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListMeetingRecordingsResponse:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        raw = await self._g.recordings.meeting_recordings(
+            actor=actor, meeting=convert.meeting_ref(request), deadline=self._dl()
+        )
+        if raw is None:
+            return pb.ListMeetingRecordingsResponse(has_recording=False)
+        recording = convert.recording_to_pb(raw)
+        processing = any(
+            f.status == pb.RECORDING_FILE_STATUS_PROCESSING for f in recording.recording_files
+        )
+        return pb.ListMeetingRecordingsResponse(
+            has_recording=True, recording=recording, processing=processing
+        )
+
+    async def ListUserRecordings(
+        self, request: pb.ListUserRecordingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListUserRecordingsResponse:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        page = await self._g.recordings.user_recordings(
+            actor=actor,
+            host=convert.user_ref(request.host),
+            date_from=convert.to_date(getattr(request, "from")),
+            date_to=convert.to_date(request.to),
+            page_size=_page_size(request.page_size, 30),
+            page_token=request.page_token,
+            trash=request.trash,
+            trash_type=TRASH_TYPES.get(request.trash_type, ""),
+            meeting_id=request.meeting_id,
+            all_pages=request.all_pages,
+            deadline=self._dl(),
+        )
+        out = pb.ListUserRecordingsResponse(next_page_token=page.next_page_token)
+        out.recordings.extend(convert.recording_to_pb(r) for r in page.recordings)
+        return out
+
+    async def DeleteMeetingRecordings(
+        self, request: pb.DeleteMeetingRecordingsRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        await self._g.recordings.delete_meeting_recordings(
+            actor=actor,
+            meeting=convert.meeting_ref(request),
+            permanently=request.action == pb.DELETE_ACTION_DELETE,
+            deadline=self._dl(),
+        )
+        return empty_pb2.Empty()
+
+    async def DeleteRecordingFile(
+        self, request: pb.DeleteRecordingFileRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        await self._g.recordings.delete_recording_file(
+            actor=actor,
+            meeting_uuid=request.meeting_uuid,
+            file_id=request.recording_file_id,
+            permanently=request.action == pb.DELETE_ACTION_DELETE,
+            deadline=self._dl(),
+        )
+        return empty_pb2.Empty()
+
+    async def GetDownloadAccess(
+        self, request: pb.GetDownloadAccessRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DownloadAccess:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        grant = await self._g.recordings.download_access(
+            actor=actor,
+            meeting_uuid=request.meeting_uuid,
+            file_id=request.recording_file_id,
+            download_url=request.download_url,
+            download_token=request.download_token,
+            deadline=self._dl(),
+        )
+        out = pb.DownloadAccess(
+            download_url=grant.download_url,
+            access_token=grant.access_token,
+            file_size_bytes=grant.file_size,
+            file_name=grant.file_name,
+        )
+        out.credential_hosts.extend(grant.credential_hosts)
+        out.redirect_hosts.extend(grant.redirect_hosts)
+        if grant.expires_at is not None:
+            out.expire_time.FromDatetime(grant.expires_at)
+        return out
+
+    # ---- participants -------------------------------------------------------------------
+
+    async def ListPastMeetingParticipants(
+        self, request: pb.ListPastMeetingParticipantsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListPastMeetingParticipantsResponse:
+        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        items, token, total = await self._g.recordings.past_participants(
+            actor=actor,
+            meeting_uuid=request.meeting_uuid,
+            page_size=_page_size(request.page_size, 300),
+            page_token=request.page_token,
+            use_report=request.use_report,
+            all_pages=request.all_pages,
+            deadline=self._dl(),
+        )
+        out = pb.ListPastMeetingParticipantsResponse(next_page_token=token, total_size=total)
+        out.participants.extend(convert.participant_to_pb(p) for p in items)
+        return out
+
+
+def add_to_server(servicer: Any, server: Any) -> None:
+    pb_grpc.add_ZoomGatewayServiceServicer_to_server(servicer, server)

@@ -1,0 +1,98 @@
+"""Which credentials a call acts with: a tenant's server-to-server app or one user's OAuth
+connection. Resolved once per call; the rest of the gateway only sees an :class:`Actor`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from classbridge_common.errors import FailedPrecondition, NotFound, PreconditionViolation
+from zoom_gateway.adapters.token_provider import S2STokenProvider, not_configured_error
+from zoom_gateway.adapters.user_tokens import (
+    ACTIVE,
+    UserConnectionStore,
+    UserTokenSource,
+    needs_reauthorization,
+    not_connected,
+)
+from zoom_gateway.adapters.zoom_client import AccessTokenSource
+from zoom_gateway.domain.tenants import DEFAULT_TENANT, TenantConfig
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """The caller's choice: a tenant (S2S) or a Classbridge user (per-user OAuth)."""
+
+    tenant_id: str = ""
+    oauth_user_id: str = ""
+
+
+@dataclass(frozen=True)
+class Actor:
+    tenant: TenantConfig
+    auth: AccessTokenSource
+    oauth_user_id: str = ""
+
+    @property
+    def is_user(self) -> bool:
+        return bool(self.oauth_user_id)
+
+    @property
+    def default_host(self) -> str:
+        """Zoom's ``me``: the connected user, or (S2S) the app's owner."""
+        return "me"
+
+
+class Accounts:
+    def __init__(
+        self,
+        *,
+        tenants: dict[str, TenantConfig],
+        s2s: dict[str, S2STokenProvider],
+        users: UserConnectionStore,
+    ) -> None:
+        self._tenants = tenants
+        self._s2s = s2s
+        self._users = users
+
+    def tenant(self, tenant_id: str) -> TenantConfig:
+        tenant = self._tenants.get(tenant_id or DEFAULT_TENANT)
+        if tenant is None:
+            raise NotFound(resource_type="tenant", resource_id=tenant_id)
+        return tenant
+
+    def s2s(self, tenant_id: str) -> S2STokenProvider:
+        return self._s2s[self.tenant(tenant_id).id]
+
+    async def resolve(self, ref: AccountRef) -> Actor:
+        """The actor for ``ref``, or FAILED_PRECONDITION saying what is missing."""
+        if ref.oauth_user_id:
+            info = await self._users.get(ref.oauth_user_id)
+            if info is None:
+                raise not_connected(ref.oauth_user_id)
+            if info.status != ACTIVE:
+                raise needs_reauthorization(ref.oauth_user_id)
+            tenant = self.tenant(info.tenant)
+            return Actor(
+                tenant=tenant,
+                auth=UserTokenSource(self._users, ref.oauth_user_id),
+                oauth_user_id=ref.oauth_user_id,
+            )
+        tenant = self.tenant(ref.tenant_id)
+        if not tenant.s2s_configured:
+            raise not_configured_error(tenant.id)
+        return Actor(tenant=tenant, auth=self._s2s[tenant.id])
+
+    def require_user_oauth(self, tenant: TenantConfig) -> None:
+        if not tenant.user_oauth_configured:
+            raise FailedPrecondition(
+                f"per-user Zoom OAuth is not configured for tenant {tenant.id!r}: set "
+                "ZOOM_OAUTH_CLIENT_ID, ZOOM_OAUTH_CLIENT_SECRET and ZOOM_OAUTH_REDIRECT_URI",
+                violations=[
+                    PreconditionViolation(
+                        "ZOOM_OAUTH_NOT_CONFIGURED",
+                        tenant.id,
+                        "set ZOOM_OAUTH_CLIENT_ID, ZOOM_OAUTH_CLIENT_SECRET and "
+                        "ZOOM_OAUTH_REDIRECT_URI",
+                    )
+                ],
+            )

@@ -1,0 +1,46 @@
+"""One Zoom call on behalf of an actor, with Zoom's errors translated to ours (once, here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from zoom_gateway.adapters.zoom_client import ZoomClient, ZoomResponse
+from zoom_gateway.domain.deadline import Deadline
+from zoom_gateway.domain.ratelimits import Category
+from zoom_gateway.domain.zoom_errors import ZoomApiError, to_classbridge_error
+from zoom_gateway.service_layer.accounts import Actor
+
+
+async def zoom_call(
+    zoom: ZoomClient,
+    actor: Actor,
+    method: str,
+    path: str,
+    *,
+    template: str,
+    category: Category,
+    deadline: Deadline,
+    params: Mapping[str, Any] | None = None,
+    json: Any = None,
+    resource_id: str = "",
+    raw_errors: tuple[type[ZoomApiError], ...] = (),
+) -> ZoomResponse:
+    """Call Zoom; Zoom errors become Classbridge errors unless listed in ``raw_errors``."""
+    try:
+        return await zoom.request(
+            method,
+            path,
+            tenant=actor.tenant.id,
+            auth=actor.auth,
+            category=category,
+            deadline=deadline,
+            template=template,
+            params=params,
+            json=json,
+            resource_id=resource_id,
+        )
+    except ZoomApiError as err:
+        if raw_errors and isinstance(err, raw_errors):
+            raise
+        raise to_classbridge_error(err) from None

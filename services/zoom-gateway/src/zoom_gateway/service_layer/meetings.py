@@ -1,0 +1,413 @@
+"""Meeting handlers: create (idempotent), get, update, delete, list.
+
+**Idempotent create.** The caller's ``request_id`` is claimed in the gateway database before
+Zoom is called (:mod:`zoom_gateway.adapters.idempotency`), so a retry — from the same caller after
+a timeout, or through another replica — never creates a second meeting:
+
+* the Zoom call runs in a task of its own with the gateway's create timeout, *not* the caller's
+  deadline: a caller that gives up does not abandon a request Zoom may still complete; the task
+  stores the result and a retry picks it up (a retry that arrives meanwhile waits for it);
+* if the gateway dies mid-call, the claim's lease runs out and the next retry *reconciles*: it
+  lists the host's upcoming meetings and looks for the request's marker, a hash of tenant and
+  request id appended to the agenda (``[classbridge-ref:…]``). We chose the agenda because it is
+  the only free-text field Zoom returns in meeting *lists* and accepts on every account; tracking
+  fields would be cleaner but Zoom refuses them unless an admin has defined them for the account.
+  Only when no meeting carries the marker is Zoom asked to create one.
+
+The per-host daily ledger is charged before each create and update; Zoom is never asked once a
+host has used its 100 writes for the UTC day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from classbridge_common.errors import (
+    DeadlineExceeded,
+    FieldViolation,
+    InvalidArgument,
+    Unavailable,
+)
+from zoom_gateway.adapters.idempotency import Busy, Claimed, Done, IdempotencyStore
+from zoom_gateway.adapters.ratelimit_store import HostQuotaLedger
+from zoom_gateway.adapters.zoom_client import HostDailyLimitReached, ZoomClient, ZoomOutcomeUnknown
+from zoom_gateway.domain.deadline import Deadline
+from zoom_gateway.domain.meetings import (
+    MeetingDraft,
+    MeetingValidationError,
+    build_create_body,
+    fingerprint,
+    has_marker,
+    request_marker,
+)
+from zoom_gateway.domain.ratelimits import Category
+from zoom_gateway.domain.uuids import encode_meeting_ref, encode_path_segment
+from zoom_gateway.domain.zoom_errors import ZoomApiError, to_classbridge_error
+from zoom_gateway.service_layer.accounts import Actor
+from zoom_gateway.service_layer.calls import zoom_call
+from zoom_gateway.service_layer.pages import collect_pages
+
+log = logging.getLogger("zoom_gateway.meetings")
+
+BUSY_POLL_SECONDS = 0.1
+
+
+def _invalid(err: MeetingValidationError) -> InvalidArgument:
+    return InvalidArgument(
+        str(err), violations=[FieldViolation(f"meeting.{err.field}", err.description)]
+    )
+
+
+class Meetings:
+    def __init__(
+        self,
+        *,
+        zoom: ZoomClient,
+        idempotency: IdempotencyStore,
+        ledger: HostQuotaLedger,
+        create_timeout: float,
+    ) -> None:
+        self._zoom = zoom
+        self._idempotency = idempotency
+        self._ledger = ledger
+        self._create_timeout = create_timeout
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._owner = uuid.uuid4().hex
+
+    async def drain(self, grace: float) -> None:
+        """Let creates already sent to Zoom finish and be recorded (graceful shutdown)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=grace)
+
+    # ---- create ----------------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        actor: Actor,
+        request_id: str,
+        host: str,
+        draft: MeetingDraft,
+        deadline: Deadline,
+    ) -> dict[str, Any]:
+        if not request_id.strip():
+            raise InvalidArgument(
+                "request_id is required (the idempotency key, e.g. the session id)",
+                violations=[FieldViolation("request_id", "required")],
+            )
+        tenant = actor.tenant.id
+        host = host or actor.default_host
+        marker = request_marker(tenant, request_id)
+        try:
+            body = build_create_body(draft, marker=marker)
+        except MeetingValidationError as err:
+            raise _invalid(err) from None
+        print_ = fingerprint(body, host)
+        while True:
+            claim = await self._idempotency.claim(
+                tenant=tenant,
+                request_id=request_id,
+                fingerprint=print_,
+                host=host,
+                marker=marker,
+                owner=self._owner,
+            )
+            if isinstance(claim, Done):
+                return claim.meeting
+            if isinstance(claim, Busy):
+                if deadline.remaining() <= BUSY_POLL_SECONDS:
+                    raise Unavailable(
+                        "a create with this request_id is in progress; retry shortly",
+                        details={"request_id": request_id},
+                    )
+                await asyncio.sleep(BUSY_POLL_SECONDS)
+                continue
+            assert isinstance(claim, Claimed)
+            task = asyncio.create_task(
+                self._create_owned(actor, request_id, host, body, marker, claim.takeover)
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            try:
+                return await asyncio.wait_for(asyncio.shield(task), timeout=deadline.remaining())
+            except TimeoutError:
+                raise DeadlineExceeded(
+                    "deadline passed while Zoom was creating the meeting; retry with the same "
+                    "request_id to get it"
+                ) from None
+
+    async def _create_owned(
+        self,
+        actor: Actor,
+        request_id: str,
+        host: str,
+        body: dict[str, Any],
+        marker: str,
+        takeover: bool,
+    ) -> dict[str, Any]:
+        tenant = actor.tenant.id
+        deadline = Deadline.after(self._create_timeout)
+        if takeover:
+            found = await self._find_by_marker(actor, host, marker, deadline)
+            if found is not None:
+                log.info(
+                    "recovered a meeting created before a crash", extra={"request_id": request_id}
+                )
+                return await self._idempotency.complete(
+                    tenant=tenant, request_id=request_id, meeting=found
+                )
+        try:
+            await self._ledger.charge(tenant, host)
+            response = await zoom_call(
+                self._zoom,
+                actor,
+                "POST",
+                f"/users/{encode_path_segment(host)}/meetings",
+                template="/users/{user}/meetings",
+                category=actor.tenant.create_meeting_category,
+                deadline=deadline,
+                json=body,
+                raw_errors=(ZoomOutcomeUnknown, HostDailyLimitReached),
+            )
+        except ZoomOutcomeUnknown:
+            found = await self._safe_find(actor, host, marker, deadline)
+            if found is not None:
+                return await self._idempotency.complete(
+                    tenant=tenant, request_id=request_id, meeting=found
+                )
+            await self._idempotency.expire_lease(
+                tenant=tenant, request_id=request_id, owner=self._owner
+            )
+            raise Unavailable(
+                "Zoom did not answer the create; retry with the same request_id",
+                details={"upstream": "zoom", "request_id": request_id},
+            ) from None
+        except HostDailyLimitReached:
+            await self._ledger.mark_exhausted(tenant, host)
+            await self._idempotency.release(tenant=tenant, request_id=request_id, owner=self._owner)
+            raise self._ledger.exhausted(host, self._ledger_now()) from None
+        except asyncio.CancelledError:
+            # stopped mid-call (shutdown): Zoom may have acted, so let a retry reconcile
+            await asyncio.shield(
+                self._idempotency.expire_lease(
+                    tenant=tenant, request_id=request_id, owner=self._owner
+                )
+            )
+            raise
+        except Exception:
+            # Zoom answered with a refusal (or we never sent it): the key may be used again
+            await asyncio.shield(
+                self._idempotency.release(tenant=tenant, request_id=request_id, owner=self._owner)
+            )
+            raise
+        meeting = dict(response.body or {})
+        stored = await self._idempotency.complete(
+            tenant=tenant, request_id=request_id, meeting=meeting
+        )
+        if stored.get("id") != meeting.get("id"):
+            # Someone else completed the key while our call was in flight: keep theirs.
+            log.warning("deleting a duplicate meeting", extra={"request_id": request_id})
+            await self._safe_delete(actor, int(meeting["id"]))
+        await self._remember_host(tenant, int(stored["id"]), host)
+        return stored
+
+    def _ledger_now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def _remember_host(self, tenant: str, meeting_id: int, host: str) -> None:
+        await self._ledger.remember_host(tenant, meeting_id, host)
+
+    async def _safe_find(
+        self, actor: Actor, host: str, marker: str, deadline: Deadline
+    ) -> dict[str, Any] | None:
+        try:
+            return await self._find_by_marker(actor, host, marker, deadline)
+        except Exception:
+            log.warning("could not look for a lost meeting at Zoom", exc_info=True)
+            return None
+
+    async def _find_by_marker(
+        self, actor: Actor, host: str, marker: str, deadline: Deadline
+    ) -> dict[str, Any] | None:
+        """The meeting whose agenda carries ``marker`` among the host's upcoming meetings."""
+        for list_type in ("upcoming", "scheduled"):
+            items, _, _ = await collect_pages(
+                lambda token, lt=list_type: zoom_call(
+                    self._zoom,
+                    actor,
+                    "GET",
+                    f"/users/{encode_path_segment(host)}/meetings",
+                    template="/users/{user}/meetings",
+                    category=Category.MEDIUM,
+                    deadline=deadline,
+                    params={
+                        "type": lt,
+                        "page_size": 300,
+                        **({"next_page_token": token} if token else {}),
+                    },
+                ),
+                key="meetings",
+                all_pages=True,
+                deadline=deadline,
+            )
+            for item in items:
+                if has_marker(item, marker):
+                    return await self.get(
+                        actor=actor, meeting_id=int(item["id"]), deadline=deadline
+                    )
+        return None
+
+    async def _safe_delete(self, actor: Actor, meeting_id: int) -> None:
+        try:
+            await self.delete(actor=actor, meeting_id=meeting_id, deadline=Deadline.after(10))
+        except Exception:
+            log.error("could not delete a duplicate meeting", extra={"meeting_id": meeting_id})
+
+    # ---- read, update, delete, list ---------------------------------------------------------
+
+    async def get(
+        self,
+        *,
+        actor: Actor,
+        meeting_id: int,
+        deadline: Deadline,
+        occurrence_id: str = "",
+        show_previous_occurrences: bool = False,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if occurrence_id:
+            params["occurrence_id"] = occurrence_id
+        if show_previous_occurrences:
+            params["show_previous_occurrences"] = "true"
+        response = await zoom_call(
+            self._zoom,
+            actor,
+            "GET",
+            f"/meetings/{encode_meeting_ref(meeting_id)}",
+            template="/meetings/{meeting}",
+            category=Category.LIGHT,
+            deadline=deadline,
+            params=params or None,
+            resource_id=str(meeting_id),
+        )
+        return dict(response.body or {})
+
+    async def update(
+        self,
+        *,
+        actor: Actor,
+        meeting_id: int,
+        patch: Mapping[str, Any],
+        deadline: Deadline,
+        occurrence_id: str = "",
+    ) -> dict[str, Any]:
+        if not patch:
+            raise InvalidArgument(
+                "update_mask names no field to change",
+                violations=[FieldViolation("update_mask", "empty")],
+            )
+        tenant = actor.tenant.id
+        host = await self._ledger.host_of(tenant, meeting_id)
+        if host is None:
+            current = await self.get(actor=actor, meeting_id=meeting_id, deadline=deadline)
+            host = str(current.get("host_id") or "me")
+            await self._remember_host(tenant, meeting_id, host)
+        await self._ledger.charge(tenant, host)
+        try:
+            await zoom_call(
+                self._zoom,
+                actor,
+                "PATCH",
+                f"/meetings/{encode_meeting_ref(meeting_id)}",
+                template="/meetings/{meeting}",
+                category=Category.LIGHT,
+                deadline=deadline,
+                params={"occurrence_id": occurrence_id} if occurrence_id else None,
+                json=dict(patch),
+                resource_id=str(meeting_id),
+                raw_errors=(HostDailyLimitReached,),
+            )
+        except HostDailyLimitReached:
+            await self._ledger.mark_exhausted(tenant, host)
+            raise self._ledger.exhausted(host, self._ledger_now()) from None
+        return await self.get(
+            actor=actor, meeting_id=meeting_id, deadline=deadline, occurrence_id=occurrence_id
+        )
+
+    async def delete(
+        self,
+        *,
+        actor: Actor,
+        meeting_id: int,
+        deadline: Deadline,
+        occurrence_id: str = "",
+        notify_hosts: bool = False,
+        notify_scheduler: bool = False,
+    ) -> bool:
+        """Delete; True when Zoom no longer had it (``already_deleted``)."""
+        params: dict[str, Any] = {}
+        if occurrence_id:
+            params["occurrence_id"] = occurrence_id
+        if notify_hosts:
+            params["cancel_meeting_reminder"] = "true"
+        if notify_scheduler:
+            params["schedule_for_reminder"] = "true"
+        try:
+            await zoom_call(
+                self._zoom,
+                actor,
+                "DELETE",
+                f"/meetings/{encode_meeting_ref(meeting_id)}",
+                template="/meetings/{meeting}",
+                category=Category.LIGHT,
+                deadline=deadline,
+                params=params or None,
+                resource_id=str(meeting_id),
+                raw_errors=(ZoomApiError,),
+            )
+        except ZoomApiError as err:
+            if err.code == 3001 or (err.status == 404 and err.code in (None, 300)):
+                return True
+            raise to_classbridge_error(err) from None
+        return False
+
+    async def list(
+        self,
+        *,
+        actor: Actor,
+        host: str,
+        list_type: str,
+        page_size: int,
+        page_token: str,
+        date_from: str,
+        date_to: str,
+        all_pages: bool,
+        deadline: Deadline,
+    ) -> tuple[list[dict[str, Any]], str, int]:
+        host = host or actor.default_host
+        base: dict[str, Any] = {"type": list_type, "page_size": page_size}
+        if date_from:
+            base["from"] = date_from
+        if date_to:
+            base["to"] = date_to
+        return await collect_pages(
+            lambda token: zoom_call(
+                self._zoom,
+                actor,
+                "GET",
+                f"/users/{encode_path_segment(host)}/meetings",
+                template="/users/{user}/meetings",
+                category=Category.MEDIUM,
+                deadline=deadline,
+                params={**base, **({"next_page_token": token} if token else {})},
+            ),
+            key="meetings",
+            first_token=page_token,
+            all_pages=all_pages,
+            deadline=deadline,
+        )

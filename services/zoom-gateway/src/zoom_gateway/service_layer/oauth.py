@@ -1,0 +1,161 @@
+"""Per-user OAuth: authorization URL with PKCE, code exchange, connection, disconnect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+import httpx
+
+from classbridge_common.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PreconditionViolation,
+)
+from zoom_gateway.adapters.oauth_states import OAuthStateStore
+from zoom_gateway.adapters.token_provider import TokenEndpointError
+from zoom_gateway.adapters.user_tokens import (
+    ConnectionInfo,
+    UserConnectionStore,
+    UserTokenSource,
+    exchange_code,
+    revoke,
+)
+from zoom_gateway.adapters.zoom_client import ZoomClient
+from zoom_gateway.domain.deadline import Deadline
+from zoom_gateway.service_layer.accounts import Accounts, Actor
+from zoom_gateway.service_layer.users import get_user
+
+
+@dataclass(frozen=True)
+class AuthorizationUrl:
+    url: str
+    state: str
+    expires_at: datetime
+
+
+class UserOAuth:
+    def __init__(
+        self,
+        *,
+        accounts: Accounts,
+        states: OAuthStateStore,
+        users: UserConnectionStore,
+        zoom: ZoomClient,
+        http: httpx.AsyncClient,
+        oauth_base_url: str,
+        redirect_uris: dict[str, list[str]],
+    ) -> None:
+        self._accounts = accounts
+        self._states = states
+        self._users = users
+        self._zoom = zoom
+        self._http = http
+        self._oauth_base_url = oauth_base_url.rstrip("/")
+        self._redirect_uris = redirect_uris
+
+    async def authorization_url(
+        self, *, user_id: str, tenant_id: str, redirect_uri: str
+    ) -> AuthorizationUrl:
+        if not user_id:
+            raise InvalidArgument(
+                "user_id is required", violations=[FieldViolation("user_id", "required")]
+            )
+        tenant = self._accounts.tenant(tenant_id)
+        self._accounts.require_user_oauth(tenant)
+        allowed = self._redirect_uris.get(tenant.id) or [tenant.oauth_redirect_uri]
+        chosen = redirect_uri or allowed[0]
+        if chosen not in allowed:
+            raise InvalidArgument(
+                "redirect_uri is not one of the configured redirect URIs",
+                violations=[FieldViolation("redirect_uri", "not allowed")],
+            )
+        issued = await self._states.issue(tenant=tenant.id, user_id=user_id, redirect_uri=chosen)
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": tenant.oauth_client_id,
+                "redirect_uri": chosen,
+                "state": issued.value,
+                "code_challenge": issued.code_challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+        return AuthorizationUrl(
+            url=f"{self._oauth_base_url}/oauth/authorize?{query}",
+            state=issued.value,
+            expires_at=issued.expires_at,
+        )
+
+    async def complete(
+        self, *, code: str, state: str, user_id: str | None, deadline: Deadline
+    ) -> ConnectionInfo:
+        if not code or not state:
+            raise InvalidArgument(
+                "code and state are required",
+                violations=[
+                    FieldViolation(f, "required")
+                    for f, v in (("code", code), ("state", state))
+                    if not v
+                ],
+            )
+        consumed = await self._states.consume(state, user_id=user_id)
+        tenant = self._accounts.tenant(consumed.tenant)
+        try:
+            grant = await exchange_code(
+                self._http,
+                oauth_base_url=self._oauth_base_url,
+                tenant=tenant,
+                code=code,
+                redirect_uri=consumed.redirect_uri,
+                code_verifier=consumed.code_verifier,
+            )
+        except TokenEndpointError as exc:
+            raise FailedPrecondition(
+                f"Zoom refused the authorization code ({exc.error}); start the connection again",
+                violations=[
+                    PreconditionViolation("ZOOM_CODE_REJECTED", consumed.user_id, exc.error)
+                ],
+            ) from None
+
+        class _Fixed:
+            async def token(self, deadline: Deadline) -> str:
+                return grant.access_token
+
+            async def invalidate(self, token: str) -> None:
+                return None
+
+        me = await get_user(self._zoom, Actor(tenant=tenant, auth=_Fixed()), "me", deadline)
+        return await self._users.save(
+            user_id=consumed.user_id,
+            tenant=tenant.id,
+            grant=grant,
+            zoom_user_id=str(me.get("id", "")),
+            zoom_email=str(me.get("email", "")),
+            zoom_account_id=str(me.get("account_id", "")),
+        )
+
+    async def connection(self, user_id: str) -> ConnectionInfo:
+        info = await self._users.get(user_id)
+        if info is None:
+            raise NotFound(resource_type="zoom_connection", resource_id=user_id)
+        return info
+
+    async def disconnect(self, *, user_id: str, revoke_at_zoom: bool) -> tuple[bool, bool]:
+        removed = await self._users.remove(user_id)
+        if removed is None:
+            return False, False
+        info, access, _refresh = removed
+        if not revoke_at_zoom:
+            return True, False
+        tenant = self._accounts.tenant(info.tenant)
+        revoked = await revoke(
+            self._http, oauth_base_url=self._oauth_base_url, tenant=tenant, token=access
+        )
+        return True, revoked
+
+    def token_source(self, user_id: str) -> UserTokenSource:
+        return self._users.source(user_id)
