@@ -101,9 +101,13 @@ async def test_prefetch_bounds_concurrent_handlers(open_bus: BusFactory, consume
         done += 1
 
     await bus.subscribe(consumer_name("bounded"), ["a.b"], slow, prefetch=3)
-    await bus.publish([event("a.b") for _ in range(8)])
-    await wait_until(lambda: running == 3)
-    release.set()
+
+    async def release_once_saturated() -> None:
+        await wait_until(lambda: running == 3)
+        release.set()
+
+    # The in-process bus confirms once handlers finish, so publish alongside, not before.
+    await asyncio.gather(bus.publish([event("a.b") for _ in range(8)]), release_once_saturated())
     await wait_until(lambda: done == 8)
     assert peak == 3
 
@@ -162,11 +166,15 @@ async def test_a_restarted_consumer_gets_what_was_published_while_it_was_away(
     if consumer_bus is not publisher:  # RabbitMQ: the consumer's process goes away entirely
         await consumer_bus.close()
     missed = [event("a.b", f"while-away-{i}") for i in range(3)]
-    await publisher.publish(missed)
+    # RabbitMQ confirms on enqueue; the in-process bus only once the returning consumer handled.
+    publishing = asyncio.create_task(publisher.publish(missed))
+    if consumer_bus is not publisher:
+        await publishing
     after = EnvelopeCollector()
     consumer_bus = await open_bus()
     await consumer_bus.subscribe(consumer, ["a.#"], after, prefetch=1)
     await after.wait_count(3)
+    await publishing
     assert after.message_ids == [e.message_id for e in missed]
 
 

@@ -175,9 +175,7 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
         max_overflow=5,
     )
     own_bus = bus is None
-    the_bus: EventBus = (
-        bus if bus is not None else create_bus(settings, exchange=settings.events_exchange)
-    )
+    the_bus: EventBus = bus if bus is not None else create_bus(settings)
     background: list[asyncio.Task[None]] = []
     try:
         if own_bus:

@@ -40,8 +40,6 @@ class Settings(ServiceSettings):
     # A request whose event is not committed in this time gets 503 (well inside Zoom's 3 s).
     webhook_store_timeout_seconds: float = Field(default=2.5, gt=0, le=30)
     db_pool_size: int = Field(default=5, ge=1, le=100)
-    # The topic exchange events are published to (tests and side-by-side installs change it).
-    events_exchange: str = Field(default="classbridge.events", min_length=1, max_length=200)
 
     @field_validator("zoom_webhook_secret_tokens", mode="before")
     @classmethod

@@ -26,7 +26,7 @@ __all__ = [
 
 
 def create_bus(
-    source: ServiceSettings | str | None, *, exchange: str = DEFAULT_EXCHANGE, **options: float
+    source: ServiceSettings | str | None, *, exchange: str | None = None, **options: float
 ) -> EventBus:
     """The RabbitMQ bus when an AMQP URL is configured, else a new in-process bus.
 
@@ -34,9 +34,13 @@ def create_bus(
     default every service must share *one* in-process bus: build it once and pass it around
     instead of calling this per service.
     """
-    url = source.amqp_url if isinstance(source, ServiceSettings) else source
+    settings = source if isinstance(source, ServiceSettings) else None
+    url = settings.amqp_url if settings is not None else source
+    if exchange is None:
+        exchange = settings.events_exchange if settings is not None else DEFAULT_EXCHANGE
     if url:
         from classbridge_common.bus.rabbitmq import RabbitMQBus  # aio-pika only when used
 
-        return RabbitMQBus(url, exchange=exchange, **options)  # type: ignore[arg-type]
+        prefix = settings.events_queue_prefix if settings is not None else ""
+        return RabbitMQBus(url, exchange=exchange, queue_prefix=prefix, **options)  # type: ignore[arg-type]
     return InProcessBus(exchange=exchange, **options)  # type: ignore[arg-type]

@@ -86,10 +86,12 @@ class RabbitMQBus(EventBus):
         retry_max_delay: float = 5.0,
         publish_timeout: float = 30.0,
         connect_timeout: float = 15.0,
+        queue_prefix: str = "",
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self._url = url
+        self._queue_prefix = queue_prefix  # side-by-side installs and tests share one broker
         self.exchange_name = exchange
         self.dead_letter_exchange_name = f"{exchange}.dlx"
         self._max_attempts = max_attempts
@@ -159,6 +161,7 @@ class RabbitMQBus(EventBus):
         handler: Handler,
         prefetch: int = 32,
     ) -> None:
+        consumer = self._queue_prefix + consumer
         if self._connection is None:
             raise BusUnavailable("the RabbitMQ bus is not started")
         if consumer in self._consumers:
@@ -241,6 +244,7 @@ class RabbitMQBus(EventBus):
                 await message.ack()
 
     async def unsubscribe(self, consumer: str) -> None:
+        consumer = self._queue_prefix + consumer
         state = self._consumers.pop(consumer, None)
         if state is None:
             return
@@ -252,6 +256,7 @@ class RabbitMQBus(EventBus):
             await state.channel.close()
 
     async def dead_letters(self, consumer: str, *, limit: int = 100) -> list[Envelope]:
+        consumer = self._queue_prefix + consumer
         if self._connection is None:
             raise BusUnavailable("the RabbitMQ bus is not started")
         # A channel of its own: closing it returns every fetched message to the queue.
