@@ -52,7 +52,7 @@ class ServiceSettings(BaseSettings):
     # The topic exchange events travel on, and a prefix for this service's queue names: both
     # change only when several installs (or test runs) share one RabbitMQ.
     events_exchange: str = Field(default="classbridge.events", min_length=1, max_length=200)
-    events_queue_prefix: str = Field(default="", max_length=100)
+    events_queue_prefix: str | None = Field(default=None, max_length=100)
     grpc_port: int = Field(default=50051, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     data_dir: Path = Path("var")

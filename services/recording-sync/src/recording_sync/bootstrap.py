@@ -29,16 +29,7 @@ from recording_sync.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def _migrations_dir() -> Path:
-    """``migrations/`` beside the package in a checkout, else in the working directory (the
-    container copies it to /app, which is where ``migrate`` runs)."""
-    beside = Path(__file__).resolve().parents[2] / "migrations"
-    if (beside / "env.py").is_file():
-        return beside
-    return Path.cwd() / "migrations"
-
-
-MIGRATIONS_DIR = _migrations_dir()
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"  # shipped inside the package
 
 
 @dataclass(frozen=True)

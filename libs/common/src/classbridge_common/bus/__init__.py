@@ -41,6 +41,6 @@ def create_bus(
     if url:
         from classbridge_common.bus.rabbitmq import RabbitMQBus  # aio-pika only when used
 
-        prefix = settings.events_queue_prefix if settings is not None else ""
+        prefix = (settings.events_queue_prefix if settings is not None else None) or ""
         return RabbitMQBus(url, exchange=exchange, queue_prefix=prefix, **options)  # type: ignore[arg-type]
     return InProcessBus(exchange=exchange, **options)  # type: ignore[arg-type]

@@ -33,9 +33,17 @@ def create_engine(
     pool_size: int = 5,
     max_overflow: int = 10,
     echo: bool = False,
+    pool_pre_ping: bool = True,
     **engine_options: Any,
 ) -> AsyncEngine:
-    """Create the service's async engine (the caller disposes it: ``await engine.dispose()``)."""
+    """Create the service's async engine (the caller disposes it: ``await engine.dispose()``).
+
+    ``pool_pre_ping`` (PostgreSQL) tests each pooled connection with a round trip before lending
+    it. Keep it for ordinary request handlers; a hot writer that already turns a failed statement
+    into a retryable error (webhook-ingest's group committer answers 503, Zoom retries) may turn it
+    off to save that round trip per transaction — SQLAlchemy still discards a connection whose
+    statement failed with a disconnect, so the next transaction gets a fresh one.
+    """
     url = database_url(settings)
     if url.startswith("postgresql"):
         connect_args = dict(engine_options.pop("connect_args", {}))
@@ -47,7 +55,7 @@ def create_engine(
             url,
             pool_size=pool_size,
             max_overflow=max_overflow,
-            pool_pre_ping=True,
+            pool_pre_ping=pool_pre_ping,
             echo=echo,
             connect_args=connect_args,
             **engine_options,
