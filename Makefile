@@ -57,8 +57,13 @@ run: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python -m devstack --migrate-only
 
+# Benchmarks drive servers with wrk when it can be installed (Debian's package), else with their
+# own Python load generator; each prints its figures beside a baseline measured in the same run.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null 2>&1)); } \
+	  || echo "wrk is not available: benchmarks fall back to their Python load generator"
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
