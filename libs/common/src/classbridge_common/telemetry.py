@@ -3,8 +3,8 @@
 :func:`setup_telemetry` installs a TracerProvider and a MeterProvider with resource
 ``service.name``; with ``OTEL_EXPORTER_OTLP_ENDPOINT`` set they export over OTLP/gRPC, without it
 nothing is exported but spans still get ids, so logs carry trace ids either way. It also
-instruments aio-pika and httpx; SQLAlchemy engines and Starlette apps are instrumented by
-:func:`instrument_sqlalchemy` / :func:`instrument_app`. gRPC is traced by the interceptors that
+instruments aio-pika, httpx and every SQLAlchemy engine created afterwards; Starlette apps are
+instrumented by :func:`instrument_app`. gRPC is traced by the interceptors that
 ``classbridge_common.grpc`` always installs on its servers and channels (not by patching
 ``grpc.aio`` globally, which would trace each call twice).
 
@@ -143,6 +143,7 @@ def setup_telemetry(
         _installed = telemetry
     instrument_aio_pika()
     instrument_httpx()
+    instrument_sqlalchemy()  # engines are created after this, by each service's bootstrap
     logger.info(
         "telemetry set up for %s (%s)", service_name, "OTLP export" if endpoint else "no export"
     )

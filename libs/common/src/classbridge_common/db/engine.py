@@ -10,8 +10,11 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+
+# Looked up on the module at call time: OpenTelemetry's SQLAlchemy instrumentation replaces
+# ``sqlalchemy.ext.asyncio.create_async_engine``, and a name imported earlier would bypass it.
+from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from classbridge_common.settings import ServiceSettings
 
@@ -51,7 +54,7 @@ def create_engine(
         server_settings.setdefault("search_path", settings.schema)
         server_settings.setdefault("application_name", settings.service_name)
         connect_args["server_settings"] = server_settings
-        return _create_async_engine(
+        return sa_asyncio.create_async_engine(
             url,
             pool_size=pool_size,
             max_overflow=max_overflow,
@@ -63,7 +66,7 @@ def create_engine(
     if url.startswith("sqlite"):
         if not settings.database_url:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = _create_async_engine(url, echo=echo, **engine_options)
+        engine = sa_asyncio.create_async_engine(url, echo=echo, **engine_options)
         _configure_sqlite(engine.sync_engine)
         return engine
     raise ValueError("DATABASE_URL must be a postgresql+asyncpg:// or sqlite+aiosqlite:// URL")
