@@ -162,8 +162,8 @@ def test_global_setup_is_once_per_process_and_instruments_optionally() -> None:
         with tel.tracer().start_as_current_span("work"):
             assert t.current_trace_id() is not None
         assert t.instrument_httpx() is False  # done by setup already
+        assert t.instrument_sqlalchemy() is False  # so are engines created from now on
         engine = create_engine("sqlite://")
-        assert t.instrument_sqlalchemy(engine) is True
         assert t.instrument_sqlalchemy(engine) is False
         try:
             t.setup_telemetry("edge")
