@@ -49,7 +49,7 @@ async def main(data_dir: str) -> None:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 got = (await edge.get(f"/api/v1/sessions/{session_id}")).json()
-                if "IN_PROGRESS" in got["data"]["status"]:
+                if got["data"]["status"] == "in_progress":
                     break
                 await asyncio.sleep(0.1)
     telemetry.tracer_provider.force_flush()

@@ -48,7 +48,7 @@ async def test_a_session_is_fetched_and_rendered(
     assert body["success"] is True
     session = body["data"]
     assert session["id"] == "s-1"
-    assert session["status"] == "SESSION_STATUS_SCHEDULED"
+    assert session["status"] == "scheduled"
     assert session["scheduled_start"] == "2024-01-15T04:30:00Z"
     # int64 meeting numbers travel as strings so JavaScript does not round them.
     assert session["zoom_meeting"]["meeting_id"] == "85012345678"

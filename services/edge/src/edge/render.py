@@ -1,8 +1,10 @@
 """Turning protobuf answers into the seeds' JSON: ``{"success": true, "data": ...}``.
 
 ``/api/v1`` resources are rendered field for field with ``MessageToDict`` (proto field names,
-int64 as strings, enums by name, RFC 3339 instants), so a new field in a proto appears at the
-edge without code. The seed-001 ``/api/live-classes`` routes use the seed's own flatter shape.
+int64 as strings, RFC 3339 instants), so a new field in a proto appears at the edge without code.
+Enums are shown by the same short lower-case labels requests use (``in_progress``, not
+``SESSION_STATUS_IN_PROGRESS``), so a front end reads back what it sends. The seed-001
+``/api/live-classes`` routes use the seed's own flatter shape.
 Nothing here logs: answers can carry signed URLs and join passcodes.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from google.protobuf import json_format
-from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf.descriptor import Descriptor, EnumDescriptor
 from google.protobuf.message import Message
 from starlette.responses import JSONResponse
 
@@ -22,8 +24,44 @@ MAX_PAGE_SIZE = 100
 
 
 def to_dict(message: Message) -> dict[str, Any]:
-    """A message as JSON-ready data, with its proto field names."""
-    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+    """A message as JSON-ready data, with its proto field names and short enum labels."""
+    data = json_format.MessageToDict(message, preserving_proto_field_name=True)
+    _shorten_enums(message.DESCRIPTOR, data)
+    return data
+
+
+def enum_prefix(descriptor: EnumDescriptor) -> str:
+    """The prefix proto style puts on every value: ``SessionStatus`` -> ``SESSION_STATUS_``."""
+    name = descriptor.name
+    snake = "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name))
+    return snake.upper() + "_"
+
+
+def _shorten_enums(descriptor: Descriptor, data: dict[str, Any]) -> None:
+    for field in descriptor.fields:
+        value = data.get(field.name)
+        if value is None:
+            continue
+        values = value if field.is_repeated else [value]
+        if field.enum_type is not None:
+            short = [_short(field.enum_type, v) for v in values]
+            data[field.name] = short if field.is_repeated else short[0]
+        elif field.message_type is not None:
+            if field.message_type.GetOptions().map_entry:
+                values = list(value.values()) if isinstance(value, dict) else []
+                field_type = field.message_type.fields_by_name["value"].message_type
+            else:
+                field_type = field.message_type
+            for item in values:
+                if field_type is not None and isinstance(item, dict):
+                    _shorten_enums(field_type, item)
+
+
+def _short(descriptor: EnumDescriptor, name: Any) -> Any:
+    """A rendered enum name as its label; numbers (unknown values) stay as they are."""
+    if isinstance(name, str):
+        return name.removeprefix(enum_prefix(descriptor)).lower()
+    return name
 
 
 def ok(
