@@ -1,43 +1,10 @@
-"""``python -m edge serve``: run the HTTP edge until SIGTERM/SIGINT, then drain."""
+"""``python -m edge serve``: the HTTP edge (see :mod:`classbridge_common.cli`)."""
 
-from __future__ import annotations
-
-import argparse
-import asyncio
-import signal
 import sys
 
-from classbridge_common.logging import configure_logging
-from classbridge_common.settings import SettingsError
-from classbridge_common.telemetry import setup_telemetry
+from classbridge_common.cli import run_service_cli
 from edge.bootstrap import running
-from edge.settings import Settings, load
-
-
-async def _serve(settings: Settings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    async with running(settings) as edge:
-        print(f"edge ready http={edge.http_port}", flush=True)
-        await stop.wait()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m edge")
-    parser.add_argument("command", choices=["serve"])
-    parser.parse_args(argv)
-    try:
-        settings = load()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
-    configure_logging(settings.service_name, settings.log_level)
-    setup_telemetry(settings.service_name)
-    asyncio.run(_serve(settings))
-    return 0
-
+from edge.settings import load
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_service_cli(load=load, running=running, migrations_dir=None))

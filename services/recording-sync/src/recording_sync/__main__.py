@@ -1,51 +1,10 @@
-"""``python -m recording_sync serve | migrate``.
+"""``python -m recording_sync serve | migrate`` (see :mod:`classbridge_common.cli`)."""
 
-- ``serve``: run until SIGTERM/SIGINT, then drain.
-- ``migrate``: bring the database schema to the latest revision.
-"""
-
-from __future__ import annotations
-
-import argparse
-import asyncio
-import signal
 import sys
 
-from classbridge_common.db.migrations import upgrade_to_head
-from classbridge_common.logging import configure_logging
-from classbridge_common.settings import SettingsError
-from classbridge_common.telemetry import setup_telemetry
+from classbridge_common.cli import run_service_cli
 from recording_sync.bootstrap import MIGRATIONS_DIR, running
-from recording_sync.settings import Settings, load
-
-
-async def _serve(settings: Settings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    async with running(settings) as service:
-        print(f"recording-sync ready grpc={service.grpc_port}", flush=True)
-        await stop.wait()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m recording_sync")
-    parser.add_argument("command", choices=["serve", "migrate"])
-    args = parser.parse_args(argv)
-    try:
-        settings = load()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
-    configure_logging(settings.service_name, settings.log_level)
-    if args.command == "migrate":
-        asyncio.run(upgrade_to_head(settings, MIGRATIONS_DIR))
-    else:
-        setup_telemetry(settings.service_name)
-        asyncio.run(_serve(settings))
-    return 0
-
+from recording_sync.settings import load
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_service_cli(load=load, running=running, migrations_dir=MIGRATIONS_DIR))

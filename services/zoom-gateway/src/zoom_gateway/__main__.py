@@ -1,53 +1,21 @@
-"""``python -m zoom_gateway serve | migrate``.
+"""``python -m zoom_gateway serve | migrate`` (see :mod:`classbridge_common.cli`).
 
-- ``serve``: run until SIGTERM/SIGINT, then drain (in-flight calls answered, meeting creates
-  already sent to Zoom recorded).
-- ``migrate``: bring the database schema to the latest revision.
+Stopping drains: in-flight calls are answered and meeting creates already sent to Zoom recorded.
 """
 
-from __future__ import annotations
-
-import argparse
-import asyncio
-import signal
 import sys
 
-from classbridge_common.db.migrations import upgrade_to_head
-from classbridge_common.logging import configure_logging
-from classbridge_common.settings import SettingsError
-from classbridge_common.telemetry import setup_telemetry
+from classbridge_common.cli import run_service_cli
 from zoom_gateway.bootstrap import MIGRATIONS_DIR, running
 from zoom_gateway.settings import Settings, load
 
 
-async def _serve(settings: Settings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    async with running(settings) as service:
-        print(f"zoom-gateway ready grpc={service.grpc_port}", flush=True)
-        await stop.wait()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m zoom_gateway")
-    parser.add_argument("command", choices=["serve", "migrate"])
-    args = parser.parse_args(argv)
-    try:
-        settings = load()
-        settings.tenants()  # a broken ZOOM_TENANTS_FILE fails here, with its name
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
-    configure_logging(settings.service_name, settings.log_level)
-    if args.command == "migrate":
-        asyncio.run(upgrade_to_head(settings, MIGRATIONS_DIR))
-    else:
-        setup_telemetry(settings.service_name)
-        asyncio.run(_serve(settings))
-    return 0
+def load_checked() -> Settings:
+    """The settings, with a broken ``ZOOM_TENANTS_FILE`` failing here, by its name."""
+    settings = load()
+    settings.tenants()
+    return settings
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_service_cli(load=load_checked, running=running, migrations_dir=MIGRATIONS_DIR))
