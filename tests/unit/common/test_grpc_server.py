@@ -97,7 +97,9 @@ async def test_reflection_lists_the_registered_services(
     server = await start_server()
     stub = reflection_pb2_grpc.ServerReflectionStub(channel_to(server))
     responses = stub.ServerReflectionInfo(
-        iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=TIMEOUT
+        iter([reflection_pb2.ServerReflectionRequest(list_services="")]),
+        metadata=auth_metadata(),
+        timeout=TIMEOUT,
     )
     names = set()
     async for response in responses:
@@ -108,6 +110,20 @@ async def test_reflection_lists_the_registered_services(
         "grpc.reflection.v1alpha.ServerReflection",
     } <= names
     assert server.service_names == [PROBE_SERVICE]
+
+
+async def test_reflection_without_a_token_is_unauthenticated(
+    start_server: ServerFactory, channel_to: Callable[[GrpcServer], grpc.aio.Channel]
+) -> None:
+    server = await start_server()
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel_to(server))
+    responses = stub.ServerReflectionInfo(
+        iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=TIMEOUT
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        async for _ in responses:
+            pass
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@
 4. :class:`DeadlineInterceptor` — every call gets a deadline budget (the client's, or a
    default one the server enforces), readable via ``context.time_remaining()``,
 5. :class:`AuthInterceptor` — ``authorization: Bearer <jwt>`` → ``current_caller()``;
-   UNAUTHENTICATED otherwise, except for the open methods (health, reflection).
+   UNAUTHENTICATED otherwise, except for the open methods (health).
 
 grpc.aio interceptors see an ``RpcMethodHandler``; each of ours returns a copy whose behaviour
 runs inside an async context manager, for all four call shapes (unary or streaming request and
@@ -44,8 +44,11 @@ REFLECTION_SERVICES = (
     "grpc.reflection.v1alpha.ServerReflection",
     "grpc.reflection.v1.ServerReflection",
 )
-OPEN_SERVICES: frozenset[str] = frozenset({HEALTH_SERVICE, *REFLECTION_SERVICES})
-"""Services answered without a caller token (probes and tooling)."""
+OPEN_SERVICES: frozenset[str] = frozenset({HEALTH_SERVICE})
+"""Services answered without a caller token: only health, for probes. Reflection describes the
+whole API, so it asks for a token like every other endpoint (``grpcurl -H 'authorization: …'``)."""
+UNTRACED_SERVICES: frozenset[str] = frozenset({HEALTH_SERVICE, *REFLECTION_SERVICES})
+"""Services whose calls make no spans: probes and tooling would drown the traces."""
 
 Scope = Callable[
     [grpc.HandlerCallDetails, grpc.aio.ServicerContext], AbstractAsyncContextManager[Any]

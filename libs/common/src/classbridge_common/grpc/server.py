@@ -29,6 +29,7 @@ from classbridge_common.auth import TokenVerifier
 from classbridge_common.grpc.interceptors import (
     HEALTH_SERVICE,
     OPEN_SERVICES,
+    UNTRACED_SERVICES,
     default_server_interceptors,
 )
 
@@ -145,7 +146,7 @@ class GrpcServer:
         tracing = aio_server_interceptor(
             tracer_provider=self._tracer_provider,
             filter_=filters.negate(
-                filters.any_of(*(filters.service_name(s) for s in sorted(OPEN_SERVICES)))
+                filters.any_of(*(filters.service_name(s) for s in sorted(UNTRACED_SERVICES)))
             ),
         )
         interceptors = [
