@@ -22,6 +22,7 @@ from classbridge_common.errors import (
     NotFound,
     ResourceExhausted,
 )
+from classbridge_common.telemetry import Metrics
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands, events
 from scheduler.domain.errors import invalid
@@ -41,6 +42,9 @@ from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.paging import PageRequest
 from scheduler.service_layer.ports import DEFAULT_MEETING_SETTINGS, MeetingSpec, ZoomMeetings
+
+#: The seeds' "Zoom meeting creation success rate", counted where sessions ask for meetings.
+METRICS = Metrics.from_global()
 
 SESSION_PATHS = frozenset(
     {
@@ -196,6 +200,7 @@ async def _link_meeting(
     try:
         info = await zoom.create_meeting(request_id=session.id, spec=spec)
     except ClassbridgeError as error:
+        METRICS.meeting_create(success=False, error_type=type(error).__name__)
         if raise_errors:
             raise
         return session, [
@@ -206,6 +211,7 @@ async def _link_meeting(
                 what="the session was scheduled without a Zoom meeting",
             ),
         ]
+    METRICS.meeting_create(success=True)
     async with uow:
         current = await load_session(uow, session.id, for_update=True)
         if current.meeting is not None:
