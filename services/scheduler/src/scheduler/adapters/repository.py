@@ -58,7 +58,7 @@ def _load_times(cls: type[Any], data: dict[str, Any]) -> Any:
     for key, value in data.items():
         if key not in names:
             continue
-        if isinstance(value, str) and ("time" in key or key.endswith("_at")):
+        if isinstance(value, str) and "datetime" in str(names[key].type):
             value = _dt(value)
         values[key] = value
     return cls(**values)
@@ -460,6 +460,8 @@ def _session_row(s: Session) -> dict[str, Any]:
         "meeting_settings": dict(s.meeting_settings),
         "meeting_id": s.meeting.meeting_id if s.meeting else None,
         "meeting": _dump_times(s.meeting) if s.meeting else None,
+        "meeting_generation": s.meeting_generation,
+        "previous_meeting": _dump_times(s.previous_meeting) if s.previous_meeting else None,
         "recording_sync": _dump_times(s.recording_sync) if s.recording_sync else None,
         "cancel_time": s.cancel_time,
         "cancel_reason": s.cancel_reason,
@@ -490,6 +492,10 @@ def _session(r: Any) -> Session:
         auto_recording=AutoRecording(r.auto_recording),
         meeting_settings=dict(r.meeting_settings or {}),
         meeting=_load_times(ZoomMeeting, r.meeting) if r.meeting else None,
+        meeting_generation=r.meeting_generation,
+        previous_meeting=_load_times(ZoomMeeting, r.previous_meeting)
+        if r.previous_meeting
+        else None,
         recording_sync=_load_times(RecordingSync, r.recording_sync) if r.recording_sync else None,
         cancel_time=r.cancel_time,
         cancel_reason=r.cancel_reason,

@@ -99,6 +99,8 @@ sessions = Table(
     Column("meeting_settings", JSON(), nullable=False),
     Column("meeting_id", BigInteger(), nullable=True),
     Column("meeting", JSON(), nullable=True),
+    Column("meeting_generation", Integer(), nullable=False, server_default="0"),
+    Column("previous_meeting", JSON(), nullable=True),
     Column("recording_sync", JSON(), nullable=True),
     Column("cancel_time", UTCDateTime(), nullable=True),
     Column("cancel_reason", Text(), nullable=False, server_default=""),

@@ -16,6 +16,7 @@ from scheduler.domain.model import (
     BatchType,
     InteractionType,
     LessonSource,
+    MeetingChange,
     ResourceType,
     Settings,
 )
@@ -193,6 +194,23 @@ class RecordMeetingEnded:
     event_time: datetime
     start_time: datetime | None
     end_time: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordMeetingUpdated:
+    """A meeting was changed at Zoom; ``change`` holds only the fields the session follows."""
+
+    meeting_id: int
+    change: MeetingChange
+
+
+@dataclass(frozen=True)
+class RecordMeetingDeleted:
+    """A meeting was deleted at Zoom; ``occurrence_ids`` set when only those occurrences were."""
+
+    meeting_id: int
+    event_time: datetime
+    occurrence_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ newer one said (a late ``started`` after ``ended`` does not reopen the session).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from scheduler.domain import attendance
 from scheduler.domain.errors import FailedPrecondition
+from scheduler.domain.timing import MAX_SESSION_LENGTH, session_minutes, zoom_duration
 
 
 class BatchType(enum.StrEnum):
@@ -143,6 +144,95 @@ class ZoomMeeting:
     duration_minutes: int = 0
     create_time: datetime | None = None
     last_zoom_sync_time: datetime | None = None
+    # Start and timezone as Zoom has them (None/empty for meetings linked before they were kept).
+    start_time: datetime | None = None
+    timezone: str = ""
+    # Zoom's time of the last meeting change applied from Zoom: the ordering key of updates.
+    zoom_change_time: datetime | None = None
+    # When Zoom reported the meeting deleted (not by Classbridge).
+    delete_time: datetime | None = None
+    # A change made in Zoom that the session deliberately did not follow (shown as a warning).
+    unapplied_change: str = ""
+
+    def absorb(self, change: MeetingChange, *, start: datetime, timezone: str) -> bool:
+        """Take Zoom's new topic, start, length and timezone; True when any of them differed.
+
+        ``start`` and ``timezone`` are what the meeting is known to have when this record
+        predates keeping them (the session's own values).
+        """
+        self.start_time = self.start_time or start
+        self.timezone = self.timezone or timezone
+        before = (self.topic, self.start_time, self.duration_minutes, self.timezone)
+        if change.topic is not None:
+            self.topic = change.topic
+        if change.start_time is not None:
+            self.start_time = change.start_time
+        if change.duration_minutes is not None:
+            self.duration_minutes = change.duration_minutes
+        if change.timezone is not None:
+            self.timezone = change.timezone
+        return before != (self.topic, self.start_time, self.duration_minutes, self.timezone)
+
+    def as_history(self, *, deleted_at: datetime) -> ZoomMeeting:
+        """This meeting as kept after Zoom deleted it: ids and times stay, the dead join link
+        and passcode go."""
+        return replace(self, join_url="", password="", delete_time=deleted_at)
+
+
+#: Stands for the occurrence of a one-occurrence change or deletion Zoom did not name.
+UNKNOWN_OCCURRENCE = "unknown"
+
+
+@dataclass(frozen=True)
+class MeetingChange:
+    """What Zoom says changed in a meeting; ``None`` means "not among the changed fields".
+
+    ``occurrence_id`` is set when the change applies to one occurrence only (Zoom's
+    ``scope: single``); Zoom's occurrence ids are the occurrence's start in epoch milliseconds.
+    """
+
+    event_time: datetime
+    topic: str | None = None
+    start_time: datetime | None = None
+    duration_minutes: int | None = None
+    timezone: str | None = None
+    occurrence_id: str = ""
+
+    def describe(self) -> str:
+        parts = []
+        if self.start_time is not None:
+            parts.append(f"start {self.start_time.isoformat()}")
+        if self.duration_minutes is not None:
+            parts.append(f"{self.duration_minutes} minutes")
+        if self.timezone is not None:
+            parts.append(f"timezone {self.timezone}")
+        if self.topic is not None:
+            parts.append(f"topic {self.topic!r}")
+        return ", ".join(parts) or "no followed field"
+
+
+@dataclass(frozen=True)
+class MeetingChangeResult:
+    """What applying a Zoom-side change did.
+
+    ``advanced``: the ordering watermark moved (store the session); ``changed``: something a
+    reader sees changed; ``moved``: the session fields of its scheduled window that moved (a
+    ``session.updated`` is due), with the window they replaced.
+    """
+
+    advanced: bool = False
+    changed: bool = False
+    moved: tuple[str, ...] = ()
+    previous_start: datetime | None = None
+    previous_end: datetime | None = None
+
+
+class MeetingDeletion(enum.StrEnum):
+    """What a ``meeting.deleted`` from Zoom did to a session."""
+
+    IGNORED = "ignored"  # nothing linked, or already known
+    RECORDED = "recorded"  # noted only (session not scheduled, or one occurrence)
+    UNLINKED = "unlinked"  # the scheduled session lost its meeting
 
 
 @dataclass
@@ -213,6 +303,10 @@ class Session:
     update_time: datetime | None = None
     # Zoom event time of the lifecycle event the status came from (ordering key).
     lifecycle_event_time: datetime | None = None
+    # How many of the session's meetings Zoom deleted: part of the next meeting's request id.
+    meeting_generation: int = 0
+    # The last meeting Zoom deleted while the session was scheduled (history).
+    previous_meeting: ZoomMeeting | None = None
 
     @property
     def scheduled_minutes(self) -> int:
@@ -239,6 +333,145 @@ class Session:
 
     def link(self, meeting: ZoomMeeting) -> None:
         self.meeting = meeting
+
+    def meeting_request_id(self) -> str:
+        """The idempotency key for creating this session's meeting at Zoom.
+
+        The session id for the first meeting, so a retried schedule never makes two; once Zoom
+        deleted a meeting, the id plus the generation, since the old key would only give back
+        the deleted meeting.
+        """
+        if self.meeting_generation == 0:
+            return self.id
+        return f"{self.id}~{self.meeting_generation}"
+
+    def _meeting_start(self) -> datetime:
+        if self.meeting is not None and self.meeting.start_time is not None:
+            return self.meeting.start_time
+        return self.scheduled_start
+
+    def _is_current_occurrence(self, occurrence_id: str) -> bool:
+        """Zoom's occurrence ids are the occurrence's start in epoch milliseconds."""
+        return occurrence_id == str(int(self._meeting_start().timestamp() * 1000))
+
+    def _note_unapplied(self, note: str) -> bool:
+        assert self.meeting is not None
+        if self.meeting.unapplied_change == note:
+            return False
+        self.meeting.unapplied_change = note
+        return True
+
+    def apply_meeting_change(self, change: MeetingChange) -> MeetingChangeResult:
+        """Zoom says the meeting was changed (in Zoom directly, or our own update coming back).
+
+        A change older (by Zoom's time) than the last one applied is ignored. The meeting info
+        takes Zoom's values; a scheduled session also moves its window to Zoom's start and
+        length. Our own update echoed back equals the current state and changes nothing (only
+        the ordering watermark moves, so an older change arriving later stays ignored). A
+        change to another occurrence is noted, never followed.
+        """
+        meeting = self.meeting
+        if meeting is None or meeting.delete_time is not None:
+            return MeetingChangeResult()
+        if meeting.zoom_change_time is not None and change.event_time < meeting.zoom_change_time:
+            return MeetingChangeResult()
+        if change.occurrence_id and not self._is_current_occurrence(change.occurrence_id):
+            noted = self._note_unapplied(
+                f"Zoom changed occurrence {change.occurrence_id} of the meeting "
+                f"({change.describe()}); the session kept its times"
+            )
+            return MeetingChangeResult(advanced=noted, changed=noted)
+        advanced = meeting.zoom_change_time != change.event_time
+        meeting.zoom_change_time = change.event_time
+        changed = meeting.absorb(change, start=self.scheduled_start, timezone=self.timezone)
+        if self.status is not SessionStatus.SCHEDULED:
+            return MeetingChangeResult(advanced=advanced or changed, changed=changed)
+        previous_start, previous_end = self.scheduled_start, self.scheduled_end
+        moved = self._follow(change)
+        return MeetingChangeResult(
+            advanced=advanced or changed or bool(moved),
+            changed=changed or bool(moved),
+            moved=moved,
+            previous_start=previous_start,
+            previous_end=previous_end,
+        )
+
+    def _follow(self, change: MeetingChange) -> tuple[str, ...]:
+        """Move the scheduled window to Zoom's start and length; the names of what moved.
+
+        The session keeps its own length when Zoom's duration is only that length raised to
+        Zoom's 30-minute minimum (a 20-minute class is booked for 30).
+        """
+        start = change.start_time or self.scheduled_start
+        length = self.scheduled_end - self.scheduled_start
+        booked = zoom_duration(session_minutes(self.scheduled_start, self.scheduled_end))
+        if change.duration_minutes and change.duration_minutes != booked:
+            length = min(timedelta(minutes=change.duration_minutes), MAX_SESSION_LENGTH)
+        moved = []
+        if start != self.scheduled_start:
+            moved.append("scheduled_start")
+        if start + length != self.scheduled_end:
+            moved.append("scheduled_end")
+        self.scheduled_start, self.scheduled_end = start, start + length
+        return tuple(moved)
+
+    def apply_meeting_deleted(
+        self, *, event_time: datetime, occurrence_ids: tuple[str, ...] = ()
+    ) -> MeetingDeletion:
+        """Zoom says the meeting (or some occurrences of it) was deleted.
+
+        A scheduled session loses the meeting (kept as history) and may get a new one; an
+        in-progress, ended or cancelled session only records it (its recordings still belong
+        to that meeting). Deleted occurrences are noted, never followed. Our own deletion
+        (CancelSession) has already unlinked the meeting, so it finds nothing to do.
+        """
+        meeting = self.meeting
+        if meeting is None or meeting.delete_time is not None:
+            return MeetingDeletion.IGNORED
+        if occurrence_ids:
+            noted = self._note_unapplied(
+                f"Zoom deleted occurrence(s) {', '.join(occurrence_ids)} of the meeting; "
+                "the session kept its meeting"
+            )
+            return MeetingDeletion.RECORDED if noted else MeetingDeletion.IGNORED
+        if self.status is not SessionStatus.SCHEDULED:
+            meeting.delete_time = event_time
+            return MeetingDeletion.RECORDED
+        self.previous_meeting = meeting.as_history(deleted_at=event_time)
+        self.meeting = None
+        self.meeting_generation += 1
+        return MeetingDeletion.UNLINKED
+
+    def forget_own_deletion(self, meeting_id: int) -> None:
+        """CancelSession deleted ``meeting_id``; if Zoom's ``meeting.deleted`` was applied
+        before the cancellation was stored, it was our deletion, not one made in Zoom."""
+        if self.previous_meeting is not None and self.previous_meeting.meeting_id == meeting_id:
+            self.previous_meeting = None
+
+    def notices(self) -> list[tuple[str, str]]:
+        """(code, message) of conditions a reader should see, derived from the state so they
+        disappear by themselves (a new meeting, a cancellation)."""
+        found: list[tuple[str, str]] = []
+        gone = self.previous_meeting
+        if self.status is SessionStatus.SCHEDULED and self.meeting is None and gone is not None:
+            found.append(
+                (
+                    "ZOOM_MEETING_DELETED",
+                    f"Zoom meeting {gone.meeting_id} was deleted in Zoom; create a new meeting "
+                    "for this session",
+                )
+            )
+        if self.meeting is not None and self.meeting.delete_time is not None:
+            found.append(
+                (
+                    "ZOOM_MEETING_DELETED",
+                    f"Zoom meeting {self.meeting.meeting_id} was deleted in Zoom "
+                    f"after the session was {self.status.value.replace('_', ' ')}",
+                )
+            )
+        if self.meeting is not None and self.meeting.unapplied_change:
+            found.append(("ZOOM_CHANGE_NOT_APPLIED", self.meeting.unapplied_change))
+        return found
 
     def cancel(self, *, reason: str, by: str, at: datetime) -> None:
         self.ensure_can_cancel()

@@ -1,4 +1,5 @@
-"""Event consumers: Zoom's meeting lifecycle and recording-sync's reports, applied once each.
+"""Event consumers: Zoom's meeting lifecycle, changes and deletions made in Zoom, and
+recording-sync's reports, applied once each.
 
 One durable queue (the scheduler's consumer name) bound to every routing key the scheduler
 follows. Each message is decoded, turned into a command, and applied inside a unit of work that
@@ -21,7 +22,7 @@ from classbridge_common.bus import EventBus
 from classbridge_common.messages import Envelope
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
-from scheduler.domain.model import LessonSource
+from scheduler.domain.model import UNKNOWN_OCCURRENCE, LessonSource, MeetingChange
 from scheduler.service_layer import lifecycle
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,56 @@ async def _ended(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
             event_time=_event_time(msg.context, envelope),
             start_time=_when(m.start_time, m.HasField("start_time")),
             end_time=_when(msg.end_time, msg.HasField("end_time")),
+        ),
+        uow=uow,
+    )
+
+
+#: Zoom's names of the meeting fields a session follows (``changed_fields`` of meeting.updated).
+FOLLOWED_FIELDS = frozenset({"topic", "start_time", "duration", "timezone"})
+
+
+def _meeting_change(msg: zoom.ZoomMeetingUpdated, envelope: Envelope) -> MeetingChange:
+    """The followed fields Zoom named as changed, with their new values; the rest stay None.
+
+    Ordered by Zoom's time of the change (``update_time``), else by the event time.
+    """
+    changed = set(msg.changed_fields) & FOLLOWED_FIELDS
+    new = msg.new_values
+    single = msg.scope == zoom.MEETING_CHANGE_SCOPE_SINGLE
+    return MeetingChange(
+        event_time=_when(msg.update_time, msg.HasField("update_time"))
+        or _event_time(msg.context, envelope),
+        topic=new.topic if "topic" in changed else None,
+        start_time=_when(new.start_time, "start_time" in changed and new.HasField("start_time")),
+        duration_minutes=new.duration_minutes
+        if "duration" in changed and new.duration_minutes > 0
+        else None,
+        timezone=new.timezone if "timezone" in changed and new.timezone else None,
+        occurrence_id=(msg.occurrence_id or UNKNOWN_OCCURRENCE) if single else "",
+    )
+
+
+async def _updated(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(zoom.ZoomMeetingUpdated)
+    await lifecycle.meeting_updated(
+        commands.RecordMeetingUpdated(
+            meeting_id=msg.meeting_id, change=_meeting_change(msg, envelope)
+        ),
+        uow=uow,
+    )
+
+
+async def _deleted(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+    msg = envelope.parse(zoom.ZoomMeetingDeleted)
+    occurrences: tuple[str, ...] = ()
+    if msg.scope == zoom.MEETING_CHANGE_SCOPE_SINGLE:
+        occurrences = tuple(o.occurrence_id for o in msg.occurrences) or (UNKNOWN_OCCURRENCE,)
+    await lifecycle.meeting_deleted(
+        commands.RecordMeetingDeleted(
+            meeting_id=msg.meeting.meeting_id,
+            event_time=_event_time(msg.context, envelope),
+            occurrence_ids=occurrences,
         ),
         uow=uow,
     )
@@ -167,6 +218,8 @@ async def _removed(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
 ROUTES: dict[str, Callable[[Envelope, SchedulerUnitOfWork], Awaitable[None]]] = {
     "zoom.meeting.started": _started,
     "zoom.meeting.ended": _ended,
+    "zoom.meeting.updated": _updated,
+    "zoom.meeting.deleted": _deleted,
     "zoom.participant.joined": _joined,
     "zoom.participant.left": _left,
     "recording.synced": _synced,

@@ -39,6 +39,7 @@ from scheduler.domain.model import (
     ResourceType,
     SessionStatus,
     SharedResource,
+    ZoomMeeting,
 )
 from scheduler.domain.timing import InstantTiming, LocalTiming, Timing
 from scheduler.service_layer import catalog, classroom, sessions
@@ -188,23 +189,29 @@ def sync_out(s: Any) -> pb.SessionRecordingSync | None:
     )
 
 
+def meeting_out(m: ZoomMeeting | None) -> pb.ZoomMeetingInfo | None:
+    if m is None:
+        return None
+    return pb.ZoomMeetingInfo(
+        meeting_id=m.meeting_id,
+        meeting_uuid=m.meeting_uuid,
+        join_url=m.join_url,
+        password=m.password,
+        topic=m.topic,
+        host_zoom_user_id=m.host_zoom_user_id,
+        host_email=m.host_email,
+        duration_minutes=m.duration_minutes,
+        create_time=ts(m.create_time),
+        last_zoom_sync_time=ts(m.last_zoom_sync_time),
+        start_time=ts(m.start_time),
+        timezone=m.timezone,
+        zoom_change_time=ts(m.zoom_change_time),
+        delete_time=ts(m.delete_time),
+    )
+
+
 def session_out(v: sessions.SessionView) -> pb.Session:
     s = v.session
-    meeting = None
-    if s.meeting is not None:
-        m = s.meeting
-        meeting = pb.ZoomMeetingInfo(
-            meeting_id=m.meeting_id,
-            meeting_uuid=m.meeting_uuid,
-            join_url=m.join_url,
-            password=m.password,
-            topic=m.topic,
-            host_zoom_user_id=m.host_zoom_user_id,
-            host_email=m.host_email,
-            duration_minutes=m.duration_minutes,
-            create_time=ts(m.create_time),
-            last_zoom_sync_time=ts(m.last_zoom_sync_time),
-        )
     return pb.Session(
         id=s.id,
         batch_id=s.batch_id,
@@ -222,7 +229,7 @@ def session_out(v: sessions.SessionView) -> pb.Session:
         max_participants=s.max_participants,
         auto_recording=AUTO_RECORDINGS[s.auto_recording],
         meeting_settings=_settings_out(s.meeting_settings),
-        zoom_meeting=meeting,
+        zoom_meeting=meeting_out(s.meeting),
         recording_sync=sync_out(s.recording_sync),
         participant_count=v.participant_count,
         recorded_lesson_count=v.recorded_lesson_count,
@@ -230,6 +237,8 @@ def session_out(v: sessions.SessionView) -> pb.Session:
         cancel_reason=s.cancel_reason,
         create_time=ts(s.create_time),
         update_time=ts(s.update_time),
+        previous_zoom_meeting=meeting_out(s.previous_meeting),
+        warnings=warnings_out(tuple(sessions.Warning(c, m) for c, m in s.notices())),
     )
 
 

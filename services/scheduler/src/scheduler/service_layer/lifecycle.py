@@ -1,4 +1,5 @@
-"""Applying what Zoom and recording-sync report: meeting lifecycle, participants, recordings.
+"""Applying what Zoom and recording-sync report: meeting lifecycle, meeting changes and
+deletions made in Zoom, participants, recordings.
 
 Each function runs inside the consumer's unit of work (already open, inbox row recorded) and
 does not commit; the consumer commits the effect and the inbox row together. Sessions are read
@@ -8,11 +9,14 @@ does not commit; the consumer commits the effect and the inbox row together. Ses
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from scheduler.adapters.uow import SchedulerUnitOfWork
-from scheduler.domain import commands
+from scheduler.domain import commands, events
 from scheduler.domain.model import (
     BatchType,
+    MeetingChangeResult,
+    MeetingDeletion,
     Participant,
     ParticipantRole,
     RecordedLesson,
@@ -20,6 +24,7 @@ from scheduler.domain.model import (
     Session,
     find_participant,
 )
+from scheduler.domain.timing import session_minutes, zoom_duration
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 
 log = logging.getLogger(__name__)
@@ -74,6 +79,82 @@ async def meeting_ended(
         session.update_time = now()
         await uow.sessions.save(session)
     return changed
+
+
+async def meeting_updated(
+    cmd: commands.RecordMeetingUpdated, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+) -> bool:
+    """Follow a change made to the meeting at Zoom; True when the session moved.
+
+    The session is only stored when something (at least the ordering watermark) changed, and
+    ``session.updated`` goes to the outbox only when its scheduled window moved, so our own
+    ``UpdateSession`` echoed back by Zoom emits nothing.
+    """
+    session = await _session_of_meeting(uow, cmd.meeting_id)
+    if session is None:
+        return False
+    result = session.apply_meeting_change(cmd.change)
+    if not result.advanced:
+        return False
+    at = now()
+    if result.changed:
+        session.update_time = at
+    await uow.sessions.save(session)
+    if result.moved:
+        uow.record(_session_updated(session, result, at=at))
+    return bool(result.moved)
+
+
+def _session_updated(
+    session: Session, result: MeetingChangeResult, *, at: datetime
+) -> events.SessionUpdated:
+    return events.SessionUpdated(
+        occurred_at=at,
+        session_id=session.id,
+        batch_id=session.batch_id,
+        meeting_id=session.meeting.meeting_id if session.meeting else 0,
+        changed_fields=result.moved,
+        title=session.title,
+        scheduled_start=session.scheduled_start,
+        scheduled_end=session.scheduled_end,
+        timezone=session.timezone,
+        duration_minutes=zoom_duration(
+            session_minutes(session.scheduled_start, session.scheduled_end)
+        ),
+        previous_scheduled_start=result.previous_start or session.scheduled_start,
+        previous_scheduled_end=result.previous_end or session.scheduled_end,
+    )
+
+
+async def meeting_deleted(
+    cmd: commands.RecordMeetingDeleted, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+) -> MeetingDeletion:
+    """Zoom deleted the meeting: a scheduled session lets it go (``session.meeting_unlinked``)
+    and may get a new one; otherwise the deletion is only recorded."""
+    session = await _session_of_meeting(uow, cmd.meeting_id)
+    if session is None:
+        return MeetingDeletion.IGNORED
+    meeting = session.meeting
+    outcome = session.apply_meeting_deleted(
+        event_time=cmd.event_time, occurrence_ids=cmd.occurrence_ids
+    )
+    if outcome is MeetingDeletion.IGNORED or meeting is None:  # meeting: None only if ignored
+        return outcome
+    at = now()
+    session.update_time = at
+    await uow.sessions.save(session)
+    if outcome is MeetingDeletion.UNLINKED:
+        uow.record(
+            events.SessionMeetingUnlinked(
+                occurred_at=at,
+                session_id=session.id,
+                batch_id=session.batch_id,
+                meeting_id=meeting.meeting_id,
+                meeting_uuid=meeting.meeting_uuid,
+                reason="meeting_deleted",
+            )
+        )
+    return outcome
 
 
 async def _person(

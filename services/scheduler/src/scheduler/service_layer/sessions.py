@@ -2,9 +2,10 @@
 
 Zoom is called *outside* any database transaction (a transaction must never wait on the
 network, and SQLite's single writer would stall everyone): the session is stored first, then
-the meeting is created (idempotent at the gateway on the session id, so a retry never makes a
-second meeting), then linked in a second transaction that writes ``session.meeting_linked`` to
-the outbox. A Zoom failure leaves a session without a meeting and a warning, never an error.
+the meeting is created (idempotent at the gateway on the session id - plus a generation once
+Zoom deleted an earlier meeting - so a retry never makes a second meeting), then linked in a
+second transaction that writes ``session.meeting_linked`` to the outbox. A Zoom failure leaves
+a session without a meeting and a warning, never an error.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ async def _link_meeting(
     spec = _meeting_spec(session, batch, course, extra_settings)
     warnings = _duration_warning(session)
     try:
-        info = await zoom.create_meeting(request_id=session.id, spec=spec)
+        info = await zoom.create_meeting(request_id=session.meeting_request_id(), spec=spec)
     except ClassbridgeError as error:
         METRICS.meeting_create(success=False, error_type=type(error).__name__)
         if raise_errors:
@@ -229,6 +230,8 @@ async def _link_meeting(
                 duration_minutes=info.duration_minutes or spec.duration_minutes,
                 create_time=at,
                 last_zoom_sync_time=at,
+                start_time=spec.start_time,
+                timezone=spec.timezone,
             )
         )
         current.update_time = at
@@ -501,6 +504,10 @@ async def update_session(
                     current.meeting.duration_minutes = (
                         info.duration_minutes or spec.duration_minutes
                     )
+                    if "start_time" in paths:
+                        current.meeting.start_time = spec.start_time
+                    if "timezone" in paths:
+                        current.meeting.timezone = spec.timezone
                     current.meeting.last_zoom_sync_time = now()
                     await uow.sessions.save(current)
                     await uow.commit()
@@ -551,6 +558,8 @@ async def cancel_session(
         at = now()
         current.cancel(reason=cmd.reason, by=caller.subject, at=at)
         meeting = current.meeting
+        if deleted and session.meeting is not None:
+            current.forget_own_deletion(session.meeting.meeting_id)
         if deleted and meeting is not None:
             current.meeting = None
             uow.record(

@@ -300,7 +300,7 @@ class ListEnrollmentsResponse(_message.Message):
     def __init__(self, enrollments: _Optional[_Iterable[_Union[Enrollment, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class ZoomMeetingInfo(_message.Message):
-    __slots__ = ("meeting_id", "meeting_uuid", "join_url", "password", "topic", "host_zoom_user_id", "host_email", "duration_minutes", "create_time", "last_zoom_sync_time")
+    __slots__ = ("meeting_id", "meeting_uuid", "join_url", "password", "topic", "host_zoom_user_id", "host_email", "duration_minutes", "create_time", "last_zoom_sync_time", "start_time", "timezone", "zoom_change_time", "delete_time")
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
     JOIN_URL_FIELD_NUMBER: _ClassVar[int]
@@ -311,6 +311,10 @@ class ZoomMeetingInfo(_message.Message):
     DURATION_MINUTES_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     LAST_ZOOM_SYNC_TIME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    TIMEZONE_FIELD_NUMBER: _ClassVar[int]
+    ZOOM_CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DELETE_TIME_FIELD_NUMBER: _ClassVar[int]
     meeting_id: int
     meeting_uuid: str
     join_url: str
@@ -321,7 +325,11 @@ class ZoomMeetingInfo(_message.Message):
     duration_minutes: int
     create_time: _timestamp_pb2.Timestamp
     last_zoom_sync_time: _timestamp_pb2.Timestamp
-    def __init__(self, meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., join_url: _Optional[str] = ..., password: _Optional[str] = ..., topic: _Optional[str] = ..., host_zoom_user_id: _Optional[str] = ..., host_email: _Optional[str] = ..., duration_minutes: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_zoom_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    start_time: _timestamp_pb2.Timestamp
+    timezone: str
+    zoom_change_time: _timestamp_pb2.Timestamp
+    delete_time: _timestamp_pb2.Timestamp
+    def __init__(self, meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., join_url: _Optional[str] = ..., password: _Optional[str] = ..., topic: _Optional[str] = ..., host_zoom_user_id: _Optional[str] = ..., host_email: _Optional[str] = ..., duration_minutes: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_zoom_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., zoom_change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SessionRecordingSync(_message.Message):
     __slots__ = ("recording_synced", "last_sync_time", "sync_attempts", "next_retry_time", "last_sync_error", "last_sync_error_type")
@@ -340,7 +348,7 @@ class SessionRecordingSync(_message.Message):
     def __init__(self, recording_synced: _Optional[bool] = ..., last_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_attempts: _Optional[int] = ..., next_retry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_sync_error: _Optional[str] = ..., last_sync_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("id", "batch_id", "course_id", "batch_type", "title", "description", "teacher_id", "scheduled_start", "scheduled_end", "timezone", "status", "actual_start", "actual_end", "max_participants", "auto_recording", "meeting_settings", "zoom_meeting", "recording_sync", "participant_count", "recorded_lesson_count", "cancel_time", "cancel_reason", "create_time", "update_time")
+    __slots__ = ("id", "batch_id", "course_id", "batch_type", "title", "description", "teacher_id", "scheduled_start", "scheduled_end", "timezone", "status", "actual_start", "actual_end", "max_participants", "auto_recording", "meeting_settings", "zoom_meeting", "recording_sync", "participant_count", "recorded_lesson_count", "cancel_time", "cancel_reason", "create_time", "update_time", "previous_zoom_meeting", "warnings")
     ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     COURSE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -365,6 +373,8 @@ class Session(_message.Message):
     CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_ZOOM_MEETING_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     id: str
     batch_id: str
     course_id: str
@@ -389,7 +399,9 @@ class Session(_message.Message):
     cancel_reason: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., teacher_id: _Optional[str] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., actual_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., max_participants: _Optional[int] = ..., auto_recording: _Optional[_Union[_common_pb2.AutoRecording, str]] = ..., meeting_settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., zoom_meeting: _Optional[_Union[ZoomMeetingInfo, _Mapping]] = ..., recording_sync: _Optional[_Union[SessionRecordingSync, _Mapping]] = ..., participant_count: _Optional[int] = ..., recorded_lesson_count: _Optional[int] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    previous_zoom_meeting: ZoomMeetingInfo
+    warnings: _containers.RepeatedCompositeFieldContainer[Warning]
+    def __init__(self, id: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., teacher_id: _Optional[str] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., actual_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., max_participants: _Optional[int] = ..., auto_recording: _Optional[_Union[_common_pb2.AutoRecording, str]] = ..., meeting_settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., zoom_meeting: _Optional[_Union[ZoomMeetingInfo, _Mapping]] = ..., recording_sync: _Optional[_Union[SessionRecordingSync, _Mapping]] = ..., participant_count: _Optional[int] = ..., recorded_lesson_count: _Optional[int] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_zoom_meeting: _Optional[_Union[ZoomMeetingInfo, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[Warning, _Mapping]]] = ...) -> None: ...
 
 class LocalTimeRange(_message.Message):
     __slots__ = ("date", "start_time", "end_time")
@@ -421,6 +433,8 @@ class Warning(_message.Message):
         CODE_ZOOM_MEETING_DELETE_FAILED: _ClassVar[Warning.Code]
         CODE_DURATION_ADJUSTED: _ClassVar[Warning.Code]
         CODE_CLOUD_RECORDING_UNAVAILABLE: _ClassVar[Warning.Code]
+        CODE_ZOOM_MEETING_DELETED: _ClassVar[Warning.Code]
+        CODE_ZOOM_CHANGE_NOT_APPLIED: _ClassVar[Warning.Code]
     CODE_UNSPECIFIED: Warning.Code
     CODE_ZOOM_NOT_CONFIGURED: Warning.Code
     CODE_ZOOM_MEETING_CREATE_FAILED: Warning.Code
@@ -429,6 +443,8 @@ class Warning(_message.Message):
     CODE_ZOOM_MEETING_DELETE_FAILED: Warning.Code
     CODE_DURATION_ADJUSTED: Warning.Code
     CODE_CLOUD_RECORDING_UNAVAILABLE: Warning.Code
+    CODE_ZOOM_MEETING_DELETED: Warning.Code
+    CODE_ZOOM_CHANGE_NOT_APPLIED: Warning.Code
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     RETRY_AFTER_FIELD_NUMBER: _ClassVar[int]
