@@ -1,6 +1,13 @@
-"""`python -m webhook_ingest serve | migrate | prune`.
+"""`python -m webhook_ingest serve | relay | migrate | prune`.
 
 - `serve`: run until SIGTERM/SIGINT, then drain (answer in-flight webhooks, keep the outbox).
+  With `WEBHOOK_HTTP_WORKERS=N` (> 1, PostgreSQL), N processes answer Zoom on one shared
+  listening socket: this one (which also runs the gRPC admin API, the retention job and, unless
+  `WEBHOOK_RELAY_IN_PROCESS=false`, the relay) and N-1 HTTP-only workers. One Python process
+  tops out at one core; deduplication stays exact across processes because the database's
+  unique index decides.
+- `relay`: only publish the outbox to the bus (run it as its own process or Deployment with
+  `WEBHOOK_RELAY_IN_PROCESS=false` on `serve`; several relays are safe on PostgreSQL).
 - `migrate`: bring the database schema to the latest revision.
 - `prune`: delete stored webhooks older than `WEBHOOK_RETENTION_DAYS` now (the service also
   does this by itself every `WEBHOOK_PRUNE_INTERVAL_SECONDS`).
@@ -10,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
+import logging
 import sys
 from datetime import timedelta
 
@@ -20,21 +27,48 @@ from classbridge_common.logging import configure_logging
 from classbridge_common.settings import SettingsError
 from classbridge_common.telemetry import setup_telemetry
 from webhook_ingest.adapters import event_codec
-from webhook_ingest.bootstrap import MIGRATIONS_DIR, running
+from webhook_ingest.bootstrap import MIGRATIONS_DIR, bind_http, relaying, running
 from webhook_ingest.service_layer.admin import WebhookAdmin
 from webhook_ingest.settings import Settings, load
+from webhook_ingest.workers import HttpWorkers, stop_on_signals
+
+log = logging.getLogger("webhook_ingest")
 
 
 async def _serve(settings: Settings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    async with running(settings) as service:
-        print(
-            f"webhook-ingest ready http={service.http_port} grpc={service.grpc_port}",
-            flush=True,
-        )
+    stop = stop_on_signals()
+    if settings.webhook_http_workers == 1:
+        async with running(settings) as service:
+            print(
+                f"webhook-ingest ready http={service.http_port} grpc={service.grpc_port}",
+                flush=True,
+            )
+            await stop.wait()
+        return
+    sock = bind_http(settings)
+    workers = HttpWorkers(sock, settings.webhook_http_workers - 1)
+    try:
+        async with running(settings, http_socket=sock) as service:
+            await workers.start()
+            print(
+                f"webhook-ingest ready http={service.http_port} grpc={service.grpc_port} "
+                f"workers={settings.webhook_http_workers}",
+                flush=True,
+            )
+            await workers.wait_or(stop)
+            workers.terminate()  # they drain in parallel with this process
+    finally:
+        workers.terminate()
+        await workers.join()
+        sock.close()
+    if workers.failed:
+        raise SystemExit(1)
+
+
+async def _relay(settings: Settings) -> None:
+    stop = stop_on_signals()
+    async with relaying(settings):
+        print("webhook-ingest relay ready", flush=True)
         await stop.wait()
 
 
@@ -63,7 +97,7 @@ def _run(coro: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m webhook_ingest")
-    parser.add_argument("command", choices=["serve", "migrate", "prune"])
+    parser.add_argument("command", choices=["serve", "relay", "migrate", "prune"])
     args = parser.parse_args(argv)
     try:
         settings = load()
@@ -75,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         _run(upgrade_to_head(settings, MIGRATIONS_DIR))
     elif args.command == "prune":
         _run(_prune(settings))
+    elif args.command == "relay":
+        setup_telemetry(settings.service_name)
+        _run(_relay(settings))
     else:
         setup_telemetry(settings.service_name)
         _run(_serve(settings))

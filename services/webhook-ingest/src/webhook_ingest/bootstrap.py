@@ -1,7 +1,8 @@
 """The one wiring point of webhook-ingest: `running(settings)` starts everything, stops it all.
 
-Started, in order: the database engine, the event bus (unless one is passed in), the outbox
-relay, the group committer, the HTTP endpoint (uvicorn, programmatically), the gRPC admin server
+Started, in order: the database engines, the event bus (unless one is passed in) and the outbox
+relay (unless `WEBHOOK_RELAY_IN_PROCESS=false`: then `relaying` runs it, in its own process),
+the group committer, the HTTP endpoint (uvicorn, programmatically), the gRPC admin server
 and the retention job. The endpoint keeps accepting webhooks while the broker is down: events are
 committed with their outbox rows and the relay publishes them once the broker is back (the bus is
 (re)connected in the background). Stopping reverses the order so that every request that got in
@@ -23,6 +24,7 @@ from functools import partial
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classbridge_common.auth import DEV_SECRET, TokenVerifier
 from classbridge_common.bus import BusUnavailable, EventBus, create_bus
@@ -51,8 +53,8 @@ class Running:
     settings: Settings
     http_port: int
     grpc_port: int
-    bus: EventBus
-    relay: OutboxRelay
+    bus: EventBus | None  # None: this process does not publish (see `relaying`)
+    relay: OutboxRelay | None
     committer: GroupCommitter[EventRecord]
     admin: WebhookAdmin
 
@@ -98,6 +100,10 @@ class _Throttled:
         self._action()
 
 
+def _nothing() -> None:
+    """No relay in this process to wake: the out-of-process relay polls."""
+
+
 def _client_host(bound: str) -> str:
     return "127.0.0.1" if bound in ("0.0.0.0", "", "::", "[::]") else bound  # noqa: S104
 
@@ -108,6 +114,11 @@ class _Uvicorn(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def bind_http(settings: Settings) -> socket.socket:
+    """The listening HTTP socket; bound once and shared by every HTTP worker process."""
+    return _bind(settings.http_host, settings.http_port)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -160,117 +171,183 @@ async def _retention(admin: WebhookAdmin, settings: Settings) -> None:
         await asyncio.sleep(settings.webhook_prune_interval_seconds)
 
 
+def _relay(settings: Settings, engine: AsyncEngine, bus: EventBus) -> OutboxRelay:
+    return OutboxRelay(
+        session_factory=session_factory(engine),
+        bus=bus,
+        batch_size=500,
+        poll_interval=settings.webhook_relay_poll_interval_seconds,
+        max_backoff=5.0,
+    )
+
+
 @asynccontextmanager
-async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIterator[Running]:
+async def _bus_for(settings: Settings, bus: EventBus | None) -> AsyncIterator[EventBus]:
+    """`bus` as is (left open), or one from `AMQP_URL`, connected in the background if the
+    broker is down at start, and closed on exit."""
+    if bus is not None:
+        yield bus
+        return
+    the_bus = create_bus(settings)
+    reconnect: asyncio.Task[None] | None = None
+    try:
+        await the_bus.start()
+    except BusUnavailable as error:
+        reconnect = asyncio.create_task(_keep_bus_connected(the_bus, first_error=error))
+    try:
+        yield the_bus
+    finally:
+        if reconnect is not None:
+            reconnect.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reconnect
+        with contextlib.suppress(Exception):
+            await the_bus.close()
+
+
+@asynccontextmanager
+async def relaying(
+    settings: Settings, *, bus: EventBus | None = None
+) -> AsyncIterator[OutboxRelay]:
+    """Only the outbox relay (`python -m webhook_ingest relay`): publishes what `serve` stored.
+
+    The outbox makes the relay independent of the process that committed the rows, so it can
+    run as its own process or Deployment and keep the publishing work (aio-pika, one Python
+    object per message) off the CPU that answers Zoom. Several relays may run on PostgreSQL:
+    each claims its batch with `FOR UPDATE SKIP LOCKED`. Not being woken by commits, it polls
+    every `WEBHOOK_RELAY_POLL_INTERVAL_SECONDS` (and at once again after a full batch).
+    """
+    engine = create_engine(settings, pool_size=2, max_overflow=2)
+    try:
+        async with _bus_for(settings, bus) as the_bus, _relay(settings, engine, the_bus) as relay:
+            yield relay
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    *,
+    bus: EventBus | None = None,
+    http_socket: socket.socket | None = None,
+    control: bool = True,
+) -> AsyncIterator[Running]:
     """Start webhook-ingest (HTTP for Zoom, gRPC admin, relay, retention); stop all on exit.
 
     `bus`, when given, is used as is (started, and left open on exit — the embedded default
     shares one in-process bus between services); otherwise one is created from `AMQP_URL`.
     Ports may be 0: the bound ones are in the returned `Running`. The schema must be migrated
     (`python -m webhook_ingest migrate`).
+
+    The relay runs here only with `WEBHOOK_RELAY_IN_PROCESS` (the default); otherwise
+    `relaying` publishes, elsewhere. `http_socket` is an already listening socket to serve
+    (the HTTP workers of `serve` share one); `control=False` starts only the HTTP path and its
+    committer — no gRPC admin, relay or retention job, which the first process runs once.
     """
-    engine = create_engine(
-        settings,
-        pool_size=settings.db_pool_size + settings.webhook_batch_concurrency,
-        max_overflow=5,
+    # The committer has its own pool without pre-ping: the ping is one more round trip per
+    # batch, and a batch that fails on a dead connection is answered 503 (Zoom retries) while
+    # the connection is discarded. The admin API and the relay keep the checked pool.
+    concurrency = settings.webhook_batch_concurrency
+    engine = create_engine(settings, pool_size=settings.db_pool_size, max_overflow=5)
+    write_engine = (
+        create_engine(settings, pool_size=concurrency, max_overflow=2, pool_pre_ping=False)
+        if is_postgres(engine)
+        else engine  # SQLite: one file, one writer — share the engine
     )
-    own_bus = bus is None
-    the_bus: EventBus = bus if bus is not None else create_bus(settings)
+    with_relay = control and settings.webhook_relay_in_process
     background: list[asyncio.Task[None]] = []
     try:
-        if own_bus:
-            try:
-                await the_bus.start()
-            except BusUnavailable as error:
-                background.append(
-                    asyncio.create_task(_keep_bus_connected(the_bus, first_error=error))
-                )
-        relay = OutboxRelay(
-            session_factory=session_factory(engine),
-            bus=the_bus,
-            batch_size=500,
-            poll_interval=1.0,
-            max_backoff=5.0,
-        )
-        async with relay:
+        async with contextlib.AsyncExitStack() as stack:
+            the_bus: EventBus | None = bus
+            relay: OutboxRelay | None = None
+            if with_relay:
+                the_bus = await stack.enter_async_context(_bus_for(settings, bus))
+                relay = await stack.enter_async_context(_relay(settings, engine, the_bus))
+            notify = relay.notify if relay is not None else None
             committer: GroupCommitter[EventRecord] = GroupCommitter(
-                write=partial(store_batch, engine),
+                write=partial(store_batch, write_engine),
                 max_batch=settings.webhook_batch_max_size,
                 max_wait=settings.webhook_batch_max_wait_ms / 1000,
                 max_pending=settings.webhook_max_pending,
-                concurrency=settings.webhook_batch_concurrency if is_postgres(engine) else 1,
-                after_commit=_Throttled(relay.notify, interval=0.02),
+                concurrency=concurrency if is_postgres(engine) else 1,
+                after_commit=_Throttled(notify, interval=0.02) if notify is not None else None,
             )
             admin = WebhookAdmin(
                 engine=engine,
                 encode=event_codec.encode,
-                notify_outbox=relay.notify,
+                notify_outbox=notify if notify is not None else _nothing,
                 prune_batch_size=settings.webhook_prune_batch_size,
             )
-            async with committer:
-                endpoint = WebhookEndpoint(
-                    ingestor=Ingestor(
-                        committer=committer,
-                        encode=event_codec.encode,
-                        timeout=settings.webhook_store_timeout_seconds,
-                    ),
-                    secrets=settings.secrets,
-                    max_body_bytes=settings.webhook_max_body_bytes,
-                    tolerance_seconds=settings.webhook_timestamp_tolerance_seconds,
-                    metrics=Metrics.from_global(),
+            await stack.enter_async_context(committer)
+            traced = bool(os.environ.get(OTLP_ENDPOINT_ENV))
+            endpoint = WebhookEndpoint(
+                ingestor=Ingestor(
+                    committer=committer,
+                    encode=event_codec.encode,
+                    timeout=settings.webhook_store_timeout_seconds,
+                ),
+                secrets=settings.secrets,
+                max_body_bytes=settings.webhook_max_body_bytes,
+                tolerance_seconds=settings.webhook_timestamp_tolerance_seconds,
+                # Counting costs tens of microseconds per request; without an exporter the
+                # counts would go nowhere, so they are only kept when metrics are exported.
+                metrics=Metrics.from_global() if traced else None,
+            )
+            app = create_app(endpoint, fast_path=not traced)
+            if traced:
+                # Per-request spans cost about a third of the endpoint's CPU; they are only
+                # worth it when they are exported. Log lines carry trace ids either way.
+                instrument_app(app)
+            own_socket = http_socket is None
+            sock = _bind(settings.http_host, settings.http_port) if own_socket else http_socket
+            assert sock is not None
+            http_port = sock.getsockname()[1]
+            server = _Uvicorn(
+                uvicorn.Config(
+                    app,
+                    http=_http_implementation(),
+                    lifespan="off",
+                    access_log=False,
+                    log_config=None,
+                    backlog=2048,
+                    timeout_keep_alive=30,
+                    timeout_graceful_shutdown=10,
                 )
-                app = create_app(endpoint)
-                if os.environ.get(OTLP_ENDPOINT_ENV):
-                    # Per-request spans cost about a third of the endpoint's CPU; they are only
-                    # worth it when they are exported. Log lines carry trace ids either way.
-                    instrument_app(app)
-                sock = _bind(settings.http_host, settings.http_port)
-                http_port = sock.getsockname()[1]
-                server = _Uvicorn(
-                    uvicorn.Config(
-                        app,
-                        http=_http_implementation(),
-                        lifespan="off",
-                        access_log=False,
-                        log_config=None,
-                        backlog=2048,
-                        timeout_keep_alive=30,
-                        timeout_graceful_shutdown=10,
-                    )
-                )
-                http_task = asyncio.create_task(server.serve(sockets=[sock]), name="http")
-                try:
-                    while not server.started:
-                        if http_task.done():
-                            http_task.result()
-                            raise RuntimeError("the HTTP server stopped during start-up")
-                        await asyncio.sleep(0.01)
+            )
+            http_task = asyncio.create_task(server.serve(sockets=[sock]), name="http")
+            try:
+                while not server.started:
+                    if http_task.done():
+                        http_task.result()
+                        raise RuntimeError("the HTTP server stopped during start-up")
+                    await asyncio.sleep(0.01)
+                grpc_port = 0
+                if control:
                     grpc_server = GrpcServer(
                         servicers=grpc_api.servicers(admin),
                         verifier=_verifier(settings),
                         host=settings.grpc_host,
                         port=settings.grpc_port,
                     )
-                    async with grpc_server:
-                        background.append(asyncio.create_task(_retention(admin, settings)))
-                        log.info(
-                            "webhook-ingest listening: HTTP %d, gRPC %d",
-                            http_port,
-                            grpc_server.port,
-                        )
-                        yield Running(
-                            settings=settings,
-                            http_port=http_port,
-                            grpc_port=grpc_server.port,
-                            bus=the_bus,
-                            relay=relay,
-                            committer=committer,
-                            admin=admin,
-                        )
-                finally:
-                    server.should_exit = True
-                    with contextlib.suppress(Exception):
-                        await http_task
+                    await stack.enter_async_context(grpc_server)
+                    grpc_port = grpc_server.port
+                    background.append(asyncio.create_task(_retention(admin, settings)))
+                log.info("webhook-ingest listening: HTTP %d, gRPC %d", http_port, grpc_port)
+                yield Running(
+                    settings=settings,
+                    http_port=http_port,
+                    grpc_port=grpc_port,
+                    bus=the_bus,
+                    relay=relay,
+                    committer=committer,
+                    admin=admin,
+                )
+            finally:
+                server.should_exit = True
+                with contextlib.suppress(Exception):
+                    await http_task
+                if own_socket:
                     sock.close()
     finally:
         for task in background:
@@ -278,7 +355,6 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
         for task in background:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if own_bus:
-            with contextlib.suppress(Exception):
-                await the_bus.close()
+        if write_engine is not engine:
+            await write_engine.dispose()
         await engine.dispose()

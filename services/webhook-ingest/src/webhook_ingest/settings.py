@@ -7,9 +7,9 @@ secrets are accepted at once — for rotation and for several Zoom apps sending 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from classbridge_common.settings import ServiceSettings, load_settings
@@ -40,6 +40,17 @@ class Settings(ServiceSettings):
     # A request whose event is not committed in this time gets 503 (well inside Zoom's 3 s).
     webhook_store_timeout_seconds: float = Field(default=2.5, gt=0, le=30)
     db_pool_size: int = Field(default=5, ge=1, le=100)
+    # The outbox relay publishes committed events to the bus. True: inside `serve` (one process
+    # does everything — `make run`, tests, small installs). False: `serve` only takes webhooks in
+    # and `python -m webhook_ingest relay` publishes, as its own process or Deployment; several
+    # relays may run against PostgreSQL (rows are claimed with SKIP LOCKED).
+    webhook_relay_in_process: bool = True
+    # How often a relay looks for unpublished rows when nothing woke it (an out-of-process relay
+    # is never woken by a commit, so this bounds its publishing delay at low rates).
+    webhook_relay_poll_interval_seconds: float = Field(default=0.2, gt=0, le=60)
+    # HTTP worker processes sharing the listening socket (PostgreSQL only: the database's unique
+    # index keeps deduplication exact across them). 1 = everything in one process.
+    webhook_http_workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("zoom_webhook_secret_tokens", mode="before")
     @classmethod
@@ -51,6 +62,12 @@ class Settings(ServiceSettings):
             if not value:
                 raise ValueError("needs at least one secret token (comma-separated)")
         return value
+
+    @model_validator(mode="after")
+    def _workers_need_postgres(self) -> Self:
+        if self.webhook_http_workers > 1 and not (self.database_url or "").startswith("postgresql"):
+            raise ValueError("WEBHOOK_HTTP_WORKERS > 1 needs DATABASE_URL on PostgreSQL")
+        return self
 
     @property
     def secrets(self) -> tuple[str, ...]:

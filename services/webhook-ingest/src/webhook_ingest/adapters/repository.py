@@ -150,27 +150,34 @@ async def _store_batch_postgres(
     async with engine.connect() as conn:
         raw = (await conn.get_raw_connection()).driver_connection
         assert raw is not None
-        async with raw.transaction():
-            inserted = await raw.fetch(_PG_INSERT_EVENTS, *columns)
-            ids: dict[Hashable, int] = {row["dedup_key"]: row["id"] for row in inserted}
-            if ids:
-                envelopes = [r.envelope(ids[r.key]) for r in batch if r.key in ids]
-                await raw.execute(
-                    _PG_INSERT_OUTBOX,
-                    [e.message_id for e in envelopes],
-                    [e.type for e in envelopes],
-                    [e.body for e in envelopes],
-                    [json.dumps(dict(e.headers)) for e in envelopes],
-                    [e.content_type for e in envelopes],
-                    [e.timestamp for e in envelopes],
-                )
-            repeats = {
-                record.key: occurrences.get(record.key, 1) - (1 if record.key in ids else 0)
-                for record in batch
-            }
-            repeats = {key: n for key, n in repeats.items() if n > 0}
-            if repeats:
-                await raw.execute(_PG_COUNT_DUPLICATES, list(repeats), list(repeats.values()))
+        try:
+            async with raw.transaction():
+                inserted = await raw.fetch(_PG_INSERT_EVENTS, *columns)
+                ids: dict[Hashable, int] = {row["dedup_key"]: row["id"] for row in inserted}
+                if ids:
+                    envelopes = [r.envelope(ids[r.key]) for r in batch if r.key in ids]
+                    await raw.execute(
+                        _PG_INSERT_OUTBOX,
+                        [e.message_id for e in envelopes],
+                        [e.type for e in envelopes],
+                        [e.body for e in envelopes],
+                        [json.dumps(dict(e.headers)) for e in envelopes],
+                        [e.content_type for e in envelopes],
+                        [e.timestamp for e in envelopes],
+                    )
+                repeats = {
+                    record.key: occurrences.get(record.key, 1) - (1 if record.key in ids else 0)
+                    for record in batch
+                }
+                repeats = {key: n for key, n in repeats.items() if n > 0}
+                if repeats:
+                    await raw.execute(_PG_COUNT_DUPLICATES, list(repeats), list(repeats.values()))
+        except Exception:
+            # The committer's pool does not pre-ping: a connection that died under this batch
+            # is dropped here, so the next batch (Zoom's retry) gets a fresh one.
+            if raw.is_closed():
+                await conn.invalidate()
+            raise
     return set(ids)
 
 

@@ -5,13 +5,20 @@ reading — the body is never buffered past the limit), content type (415), JSON
 window (401), signature (401), shape (400), then url_validation is answered or the event is
 stored. 200 means "committed"; 503 means "not stored, retry" (Zoom retries 5xx). Error bodies
 are `{"error", "message"}` and never echo what the caller sent.
+
+The webhook paths are served by a small pure-ASGI handler in front of the Starlette app (which
+keeps the health check, 404/405 and any extra routes): Starlette's routing, middleware stack,
+Request and Response objects cost more CPU per webhook than verifying and encoding it. When
+requests are traced (an OTLP endpoint is configured) the Starlette route is used instead, so
+that its instrumentation sees every request.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -28,8 +35,22 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATHS = ("/zoom/webhook", "/api/zoom/webhook")
 
-_STORED = Response(b'{"status":"stored"}', media_type="application/json")
-_DUPLICATE = Response(b'{"status":"duplicate"}', media_type="application/json")
+_STORED_BODY = b'{"status":"stored"}'
+_DUPLICATE_BODY = b'{"status":"duplicate"}'
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _json(content: Any) -> bytes:
+    """JSON exactly as Starlette's JSONResponse renders it (compact, UTF-8)."""
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def error_body(error: str, message: str) -> bytes:
+    return _json({"error": error, "message": message})
 
 
 def error_response(status: int, error: str, message: str) -> JSONResponse:
@@ -59,7 +80,11 @@ async def read_limited(request: Request, limit: int) -> bytes:
 
 
 class WebhookEndpoint:
-    """Verifies and stores Zoom webhooks; one instance per running service."""
+    """Verifies and stores Zoom webhooks; one instance per running service.
+
+    `answer` holds the whole decision, independent of the HTTP framework: the pure-ASGI fast path
+    (`create_app`) and the Starlette route (`handle`, used when requests are traced) share it.
+    """
 
     def __init__(
         self,
@@ -73,55 +98,73 @@ class WebhookEndpoint:
     ) -> None:
         self._ingestor = ingestor
         self._secrets = tuple(secrets)
-        self._max_body_bytes = max_body_bytes
+        self.max_body_bytes = max_body_bytes
         self._tolerance = tolerance_seconds
         self._metrics = metrics
         self._clock = clock
 
-    def _count(self, event: str, outcome: str) -> None:
+    def count(self, event: str, outcome: str) -> None:
+        """Count one request on `app.webhook.received` (when metrics are exported at all)."""
         if self._metrics is not None:
             self._metrics.webhook_received(event=event, outcome=outcome)
 
-    async def handle(self, request: Request) -> Response:
-        """Answer one webhook delivery."""
-        try:
-            body = await read_limited(request, self._max_body_bytes)
-        except BodyTooLarge:
-            self._count("unknown", "too_large")
-            return error_response(413, "payload_too_large", "the body exceeds the size limit")
-        except ValueError:
-            self._count("unknown", "invalid")
-            return error_response(400, "invalid_request", "invalid Content-Length")
-        except ClientDisconnect:
-            return error_response(400, "invalid_request", "the client went away")
-
-        headers = request.headers
+    async def answer(
+        self,
+        body: bytes,
+        *,
+        content_type: str | None,
+        timestamp: str | None,
+        signature: str | None,
+        safe_headers: Mapping[str, str],
+    ) -> tuple[int, bytes]:
+        """The status and JSON body for one webhook whose body was read within the limit."""
         verdict = inspect(
-            content_type=headers.get("content-type"),
+            content_type=content_type,
             body=body,
-            timestamp_header=headers.get("x-zm-request-timestamp"),
-            signature_header=headers.get("x-zm-signature"),
+            timestamp_header=timestamp,
+            signature_header=signature,
             secrets=self._secrets,
             now=self._clock(),
             tolerance_seconds=self._tolerance,
         )
         if isinstance(verdict, Rejected):
-            self._count("unknown", verdict.error)
+            self.count("unknown", verdict.error)
             log.info("webhook rejected: %s (%d)", verdict.error, verdict.status)
-            return error_response(verdict.status, verdict.error, verdict.message)
+            return verdict.status, error_body(verdict.error, verdict.message)
         if isinstance(verdict, Challenge):
-            self._count("endpoint.url_validation", "answered")
-            return JSONResponse(verdict.body)
+            self.count("endpoint.url_validation", "answered")
+            return 200, _json(verdict.body)
         assert isinstance(verdict, Genuine)
-        safe = {name: headers[name] for name in SAFE_HEADERS if name in headers}
         try:
-            is_new = await self._ingestor.ingest(verdict.payload, body, safe)
+            is_new = await self._ingestor.ingest(verdict.payload, body, safe_headers)
         except StoreUnavailable as error:
-            self._count(verdict.event, "unavailable")
+            self.count(verdict.event, "unavailable")
             log.warning("webhook %s not stored: %s", verdict.event, error)
-            return error_response(503, "unavailable", "the event could not be stored; retry")
-        self._count(verdict.event, "accepted" if is_new else "duplicate")
-        return _STORED if is_new else _DUPLICATE
+            return 503, error_body("unavailable", "the event could not be stored; retry")
+        self.count(verdict.event, "accepted" if is_new else "duplicate")
+        return 200, _STORED_BODY if is_new else _DUPLICATE_BODY
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one webhook delivery (the Starlette route)."""
+        try:
+            body = await read_limited(request, self.max_body_bytes)
+        except BodyTooLarge:
+            self.count("unknown", "too_large")
+            return error_response(413, "payload_too_large", "the body exceeds the size limit")
+        except ValueError:
+            self.count("unknown", "invalid")
+            return error_response(400, "invalid_request", "invalid Content-Length")
+        except ClientDisconnect:
+            return error_response(400, "invalid_request", "the client went away")
+        headers = request.headers
+        status, content = await self.answer(
+            body,
+            content_type=headers.get("content-type"),
+            timestamp=headers.get("x-zm-request-timestamp"),
+            signature=headers.get("x-zm-signature"),
+            safe_headers={name: headers[name] for name in SAFE_HEADERS if name in headers},
+        )
+        return Response(content, status_code=status, media_type="application/json")
 
 
 async def healthz(_request: Request) -> Response:
@@ -139,7 +182,9 @@ async def _server_error(_request: Request, exc: Exception) -> Response:
     return error_response(500, "internal", "unexpected error")
 
 
-def create_app(endpoint: WebhookEndpoint, *, extra_routes: Sequence[Any] = ()) -> Starlette:
+def create_starlette_app(
+    endpoint: WebhookEndpoint, *, extra_routes: Sequence[Any] = ()
+) -> Starlette:
     """The Starlette app: the webhook paths, the health check, nothing else."""
     routes = [Route(path, endpoint.handle, methods=["POST"]) for path in WEBHOOK_PATHS]
     routes.append(Route("/healthz", healthz, methods=["GET"]))
@@ -148,3 +193,110 @@ def create_app(endpoint: WebhookEndpoint, *, extra_routes: Sequence[Any] = ()) -
         routes=routes,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
+
+
+# Raw header names (ASGI gives them lower-cased) → the names the endpoint works with.
+_WANTED = {name.encode("latin-1"): name for name in SAFE_HEADERS}
+_WANTED[b"x-zm-signature"] = "x-zm-signature"
+_WANTED[b"content-length"] = "content-length"
+_JSON_TYPE = (b"content-type", b"application/json")
+
+
+class WebhookApp:
+    """Pure ASGI for `POST` on the webhook paths; everything else goes to the Starlette app.
+
+    Same contract as the Starlette route (checks, statuses, bodies); only the framework work is
+    left out: headers are picked from the raw list once, the body is read chunk by chunk within
+    the limit, and the answer is two `send` calls with a prebuilt header list.
+    """
+
+    def __init__(self, endpoint: WebhookEndpoint, fallback: ASGIApp) -> None:
+        self.endpoint = endpoint
+        self.fallback = fallback
+        self._paths = frozenset(WEBHOOK_PATHS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self._paths:
+            await self.fallback(scope, receive, send)
+            return
+        try:
+            status, body = await self._webhook(scope, receive)
+        except _Disconnected:
+            status, body = 400, error_body("invalid_request", "the client went away")
+        except Exception as error:  # the same answer as the Starlette app's handler
+            log.error("unexpected error in the webhook endpoint: %s", type(error).__name__)
+            status, body = 500, error_body("internal", "unexpected error")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-length", str(len(body)).encode()), _JSON_TYPE],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def _webhook(self, scope: Scope, receive: Receive) -> tuple[int, bytes]:
+        endpoint = self.endpoint
+        headers: dict[str, str] = {}
+        wanted = _WANTED
+        for raw_name, raw_value in scope["headers"]:
+            name = wanted.get(raw_name)
+            if name is not None and name not in headers:
+                headers[name] = raw_value.decode("latin-1")
+        limit = endpoint.max_body_bytes
+        declared = headers.pop("content-length", None)
+        if declared is not None:
+            if not declared.strip().isdigit():
+                endpoint.count("unknown", "invalid")
+                return 400, error_body("invalid_request", "invalid Content-Length")
+            if int(declared) > limit:
+                endpoint.count("unknown", "too_large")
+                return 413, error_body("payload_too_large", "the body exceeds the size limit")
+        body = await _read_body(receive, limit)
+        if body is None:
+            endpoint.count("unknown", "too_large")
+            return 413, error_body("payload_too_large", "the body exceeds the size limit")
+        signature = headers.pop("x-zm-signature", None)
+        return await endpoint.answer(
+            body,
+            content_type=headers.get("content-type"),
+            timestamp=headers.get("x-zm-request-timestamp"),
+            signature=signature,
+            safe_headers=headers,
+        )
+
+
+class _Disconnected(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The body, or None as soon as it exceeds `limit` bytes (nothing past it is kept)."""
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise _Disconnected
+    body: bytes = message.get("body", b"")
+    if not message.get("more_body", False):
+        return body if len(body) <= limit else None
+    chunks = [body]
+    size = len(body)
+    while True:
+        if size > limit:
+            return None
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks) if size <= limit else None
+
+
+def create_app(
+    endpoint: WebhookEndpoint, *, extra_routes: Sequence[Any] = (), fast_path: bool = True
+) -> ASGIApp:
+    """The ASGI app for Zoom: the webhook paths (pure ASGI unless `fast_path` is False), the
+    health check, nothing else."""
+    app = create_starlette_app(endpoint, extra_routes=extra_routes)
+    return WebhookApp(endpoint, app) if fast_path else app
