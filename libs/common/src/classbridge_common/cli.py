@@ -4,7 +4,8 @@
 a message naming it), sets up JSON logging and telemetry, runs the service's `running(settings)`
 lifecycle until SIGTERM/SIGINT, and leaves it, so the service drains before exiting. `migrate`
 brings the service's schema to its newest revision. A service adds its own commands (a relay, a
-pruner…) through `commands`.
+pruner…) through `commands`, which may also replace `serve`. Commands run on uvloop when it is
+installed (uvicorn[standard] brings it), the loop uvicorn itself would choose.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +27,8 @@ from classbridge_common.telemetry import setup_telemetry
 __all__ = ["ready_line", "run_service_cli", "wait_for_shutdown_signal"]
 
 S = TypeVar("S", bound=ServiceSettings)
-Command = Callable[[S], Awaitable[int | None]]
+T = TypeVar("T")
+Command = Callable[[S], Coroutine[Any, Any, int | None]]
 
 
 async def wait_for_shutdown_signal() -> None:
@@ -58,7 +60,7 @@ def run_service_cli(
 ) -> int:
     """Parse `argv` and run the chosen command; returns the process exit status."""
     extra = dict(commands or {})
-    choices = ["serve", *(["migrate"] if migrations_dir is not None else []), *extra]
+    choices = list(dict.fromkeys(["serve", *(["migrate"] if migrations_dir else []), *extra]))
     parser = argparse.ArgumentParser(prog=f"python -m {running.__module__.split('.')[0]}")
     parser.add_argument("command", choices=choices)
     args = parser.parse_args(argv)
@@ -70,16 +72,24 @@ def run_service_cli(
     configure_logging(settings.service_name, settings.log_level)
     if args.command == "migrate":
         assert migrations_dir is not None
-        asyncio.run(upgrade_to_head(settings, migrations_dir))
+        _run(upgrade_to_head(settings, migrations_dir))
         return 0
     setup_telemetry(settings.service_name)
     if args.command in extra:
-        return asyncio.run(extra[args.command](settings)) or 0
+        return _run(extra[args.command](settings)) or 0
 
     async def serve() -> None:
         async with running(settings) as service:
             print(ready_line(settings.service_name, service), flush=True)
             await wait_for_shutdown_signal()
 
-    asyncio.run(serve())
+    _run(serve())
     return 0
+
+
+def _run(main: Coroutine[Any, Any, T]) -> T:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] installs it
+        return asyncio.run(main)
+    return uvloop.run(main)

@@ -15,27 +15,20 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
 import sys
 from datetime import timedelta
 
+from classbridge_common.cli import run_service_cli
 from classbridge_common.db import create_engine
-from classbridge_common.db.migrations import upgrade_to_head
-from classbridge_common.logging import configure_logging
-from classbridge_common.settings import SettingsError
-from classbridge_common.telemetry import setup_telemetry
 from webhook_ingest.adapters import event_codec
 from webhook_ingest.bootstrap import MIGRATIONS_DIR, bind_http, relaying, running
 from webhook_ingest.service_layer.admin import WebhookAdmin
 from webhook_ingest.settings import Settings, load
 from webhook_ingest.workers import HttpWorkers, stop_on_signals
 
-log = logging.getLogger("webhook_ingest")
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings) -> None:  # several HTTP processes when configured
     stop = stop_on_signals()
     if settings.webhook_http_workers == 1:
         async with running(settings) as service:
@@ -86,37 +79,12 @@ async def _prune(settings: Settings) -> None:
         await engine.dispose()
 
 
-def _run(coro: object) -> None:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvicorn[standard] installs it
-        asyncio.run(coro)  # type: ignore[arg-type]
-    else:
-        uvloop.run(coro)  # type: ignore[arg-type]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webhook_ingest")
-    parser.add_argument("command", choices=["serve", "relay", "migrate", "prune"])
-    args = parser.parse_args(argv)
-    try:
-        settings = load()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
-    configure_logging(settings.service_name, settings.log_level)
-    if args.command == "migrate":
-        _run(upgrade_to_head(settings, MIGRATIONS_DIR))
-    elif args.command == "prune":
-        _run(_prune(settings))
-    elif args.command == "relay":
-        setup_telemetry(settings.service_name)
-        _run(_relay(settings))
-    else:
-        setup_telemetry(settings.service_name)
-        _run(_serve(settings))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        run_service_cli(
+            load=load,
+            running=running,
+            migrations_dir=MIGRATIONS_DIR,
+            commands={"serve": _serve, "relay": _relay, "prune": _prune},
+        )
+    )
