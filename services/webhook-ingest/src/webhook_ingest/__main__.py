@@ -27,7 +27,6 @@ from webhook_ingest.settings import Settings, load
 from webhook_ingest.workers import HttpWorkers, stop_on_signals
 
 
-
 async def _serve(settings: Settings) -> None:  # several HTTP processes when configured
     stop = stop_on_signals()
     if settings.webhook_http_workers == 1:
