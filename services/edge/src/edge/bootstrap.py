@@ -7,18 +7,15 @@ lifecycle signature (``make run`` passes one bus to every service) and is not us
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import uvicorn
 from starlette.applications import Starlette
 
 from classbridge_common.bus import EventBus
+from classbridge_common.http import bind_socket, serving_http
 from classbridge_common.telemetry import instrument_app
 from edge.app import create_app
 from edge.clients import Clients, open_clients
@@ -43,25 +40,6 @@ class Running:
         return f"http://{host}:{self.http_port}"
 
 
-class _Uvicorn(uvicorn.Server):
-    """uvicorn without its own signal handling: the service's lifecycle owns SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind before uvicorn starts, so port 0 gives a known port at once."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
-
-
 @asynccontextmanager
 async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIterator[Running]:
     """Serve the edge until the block exits; in-flight requests get a graceful shutdown."""
@@ -69,29 +47,7 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
     async with open_clients(settings) as clients:
         app = create_app(settings=settings, clients=clients)
         instrument_app(app)
-        sock = _bind(settings.http_host, settings.http_port)
-        port = sock.getsockname()[1]
-        server = _Uvicorn(
-            uvicorn.Config(
-                app,
-                lifespan="off",
-                access_log=False,
-                log_config=None,
-                timeout_keep_alive=30,
-                timeout_graceful_shutdown=10,
-            )
-        )
-        task = asyncio.create_task(server.serve(sockets=[sock]), name="edge-http")
-        try:
-            while not server.started:
-                if task.done():
-                    task.result()
-                    raise RuntimeError("the HTTP server stopped during start-up")
-                await asyncio.sleep(0.01)
+        sock = bind_socket(settings.http_host, settings.http_port)
+        async with serving_http(app, sock, name="edge-http") as port:
             log.info("edge listening on HTTP port %d", port)
             yield Running(settings=settings, http_port=port, app=app, clients=clients)
-        finally:
-            server.should_exit = True
-            with contextlib.suppress(Exception):
-                await task
-            sock.close()

@@ -16,20 +16,20 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classbridge_common.auth import DEV_SECRET, TokenVerifier
 from classbridge_common.bus import BusUnavailable, EventBus, create_bus
 from classbridge_common.db import create_engine, is_postgres, session_factory
 from classbridge_common.grpc import GrpcServer
+from classbridge_common.http import bind_socket, serving_http
 from classbridge_common.outbox import OutboxRelay
 from classbridge_common.telemetry import OTLP_ENDPOINT_ENV, Metrics, instrument_app
 from webhook_ingest.adapters import event_codec
@@ -108,35 +108,9 @@ def _client_host(bound: str) -> str:
     return "127.0.0.1" if bound in ("0.0.0.0", "", "::", "[::]") else bound  # noqa: S104
 
 
-class _Uvicorn(uvicorn.Server):
-    """uvicorn without its own signal handling: the service's lifecycle owns SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 def bind_http(settings: Settings) -> socket.socket:
     """The listening HTTP socket; bound once and shared by every HTTP worker process."""
-    return _bind(settings.http_host, settings.http_port)
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
-
-
-def _http_implementation() -> str:
-    try:
-        import httptools  # noqa: F401
-    except ImportError:  # pragma: no cover - uvicorn[standard] installs it
-        return "h11"
-    return "httptools"
+    return bind_socket(settings.http_host, settings.http_port)
 
 
 def _verifier(settings: Settings) -> TokenVerifier:
@@ -300,28 +274,9 @@ async def running(
                 # worth it when they are exported. Log lines carry trace ids either way.
                 instrument_app(app)
             own_socket = http_socket is None
-            sock = _bind(settings.http_host, settings.http_port) if own_socket else http_socket
+            sock = bind_http(settings) if own_socket else http_socket
             assert sock is not None
-            http_port = sock.getsockname()[1]
-            server = _Uvicorn(
-                uvicorn.Config(
-                    app,
-                    http=_http_implementation(),
-                    lifespan="off",
-                    access_log=False,
-                    log_config=None,
-                    backlog=2048,
-                    timeout_keep_alive=30,
-                    timeout_graceful_shutdown=10,
-                )
-            )
-            http_task = asyncio.create_task(server.serve(sockets=[sock]), name="http")
-            try:
-                while not server.started:
-                    if http_task.done():
-                        http_task.result()
-                        raise RuntimeError("the HTTP server stopped during start-up")
-                    await asyncio.sleep(0.01)
+            async with serving_http(app, sock, close_socket=own_socket) as http_port:
                 grpc_port = 0
                 if control:
                     grpc_server = GrpcServer(
@@ -343,12 +298,6 @@ async def running(
                     committer=committer,
                     admin=admin,
                 )
-            finally:
-                server.should_exit = True
-                with contextlib.suppress(Exception):
-                    await http_task
-                if own_socket:
-                    sock.close()
     finally:
         for task in background:
             task.cancel()
