@@ -5,8 +5,9 @@ Prints the latency of each path (p50, p99, sequential), the gateway's added late
 throughput with several calls in flight. The simulator runs in a child process with its rate
 limits off; the gateway's own per-host ledger is raised and its token buckets are switched off,
 so what is measured is the gateway's overhead (idempotency claim + result, host ledger, gRPC),
-not Zoom's limits. Database: PostgreSQL when ``DATABASE_URL`` is set (a throw-away schema),
-else SQLite in a temporary directory.
+not Zoom's limits. A second, shorter pass runs with the token buckets on (a burst large enough
+never to wait), to show what taking the rate-limit token costs. Database: PostgreSQL when
+``DATABASE_URL`` is set (a throw-away schema), else SQLite in a temporary directory.
 """
 
 from __future__ import annotations
@@ -129,6 +130,24 @@ async def run(url: str, data_dir: Path) -> None:
             zoom_rate_limits_enabled=False,
         )
         await upgrade_to_head(settings, MIGRATIONS_DIR)
+        limited = settings.model_copy(
+            update={"zoom_rate_limits_enabled": True, "zoom_rate_limit_burst_seconds": 3600.0}
+        )
+        async with (
+            running(limited, authenticate=False) as svc,
+            grpc.aio.insecure_channel(svc.grpc_address) as channel,
+        ):
+            stub = ZoomGatewayServiceStub(channel)
+            spec = pb.MeetingSpec(topic="bench", duration_minutes=45)
+            spec.start_time.FromDatetime(datetime.now(UTC) + timedelta(days=3))
+
+            async def limited_create() -> None:
+                await stub.CreateMeeting(
+                    pb.CreateMeetingRequest(request_id=uuid.uuid4().hex, meeting=spec), timeout=30
+                )
+
+            await _timed(limited_create, 10)
+            limited_ms = await _timed(limited_create, SEQUENTIAL // 2)
         async with (
             running(settings, authenticate=False) as svc,
             grpc.aio.insecure_channel(svc.grpc_address) as channel,
@@ -166,6 +185,8 @@ async def run(url: str, data_dir: Path) -> None:
         f"{gateway_rps:6.0f} creates/s"
     )
     print(f"  added by the gateway      : p50 {p50g - p50d:6.1f} ms  p99 {p99g - p99d:6.1f} ms")
+    p50l = statistics.median(limited_ms)
+    print(f"  gateway with token buckets on: p50 {p50l:6.1f} ms (added {p50l - p50d:6.1f} ms)")
     print(f"  idempotent replay (no Zoom call): p50 {statistics.median(replay_ms):.1f} ms")
     print(f"  cpus {os.cpu_count()}")
 

@@ -58,6 +58,21 @@ class Running:
         return f"127.0.0.1:{self.grpc_port}"
 
 
+def _quiet_driver_statement_logs() -> None:
+    """Keep aiosqlite's per-statement DEBUG lines out of the logs unless asked for explicitly.
+
+    aiosqlite logs every statement twice with its bound values, and ours carry kilobytes of
+    ciphertext (the stored meeting, tokens at rest). Each such line then costs the redacting
+    filter seconds of CPU (its key=value pattern backtracks quadratically over long base64
+    runs) on the driver's worker thread, inside an open write transaction: with the root logger
+    at DEBUG a CreateMeeting could outlive its deadline (the flaky log test). An explicit level
+    set on the ``aiosqlite`` logger is left alone.
+    """
+    driver = logging.getLogger("aiosqlite")
+    if driver.level == logging.NOTSET:
+        driver.setLevel(logging.INFO)
+
+
 def _verifier(settings: Settings) -> TokenVerifier:
     if settings.auth_jwt_secret is not None:
         return TokenVerifier(settings.auth_jwt_secret.get_secret_value())
@@ -95,6 +110,7 @@ async def running(
     migrate``).
     """
     del bus
+    _quiet_driver_statement_logs()
     engine = create_engine(settings)
     http = http_client(settings, transport=transport)
     tenants = settings.tenants()
@@ -144,6 +160,7 @@ async def running(
             ),
             ledger=ledger,
             create_timeout=settings.zoom_create_timeout,
+            limiter=limiter if settings.zoom_rate_limits_enabled else None,
         )
         gateway = ZoomGateway(
             zoom=zoom,

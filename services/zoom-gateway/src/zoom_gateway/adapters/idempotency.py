@@ -16,13 +16,13 @@ The stored meeting holds the passcode and the host's start URL, so it is kept en
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from classbridge_common.crypto import SecretBox
 from classbridge_common.errors import AlreadyExists
@@ -36,6 +36,8 @@ DONE = "done"
 @dataclass(frozen=True)
 class Claimed:
     takeover: bool
+    # what the ``on_claim`` hook returned (run in the claim's transaction on a fresh claim)
+    hooked: Any = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Busy:
 
 
 Claim = Claimed | Done | Busy
+OnClaim = Callable[[AsyncConnection], Awaitable[Any]]
+OnComplete = Callable[[AsyncConnection, int], Awaitable[None]]
 
 
 class IdempotencyStore:
@@ -74,7 +78,11 @@ class IdempotencyStore:
         host: str,
         marker: str,
         owner: str,
+        on_claim: OnClaim | None = None,
     ) -> Claim:
+        """Claim the key. ``on_claim`` runs in the same transaction when the claim is fresh, so
+        bookkeeping that must go with it (the host's daily ledger, the rate-limit token) costs
+        no transaction of its own on PostgreSQL; if it raises, the claim is rolled back too."""
         t = meeting_creations
         now = self._now()
         key = (t.c.tenant == tenant, t.c.request_id == request_id)
@@ -100,7 +108,8 @@ class IdempotencyStore:
                 ).returning(t.c.request_id)
             )
             if inserted.first() is not None:
-                return Claimed(takeover=False)
+                hooked = await on_claim(conn) if on_claim is not None else None
+                return Claimed(takeover=False, hooked=hooked)
             query = select(t).where(*key)
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update()
@@ -127,16 +136,24 @@ class IdempotencyStore:
             return Busy(lease_until=now)
 
     async def complete(
-        self, *, tenant: str, request_id: str, meeting: Mapping[str, Any]
+        self,
+        *,
+        tenant: str,
+        request_id: str,
+        meeting: Mapping[str, Any],
+        on_complete: OnComplete | None = None,
     ) -> dict[str, Any]:
         """Record the created meeting; returns the meeting on record (normally ``meeting``).
 
         If another owner completed the key in the meantime (a lease ran out while our call was
         still answered), its meeting wins and is returned: the caller deletes its duplicate.
+        ``on_complete(conn, meeting_id)`` runs in the same transaction with the id on record
+        (the meeting's host is stored with it: one commit instead of two).
         """
         t = meeting_creations
         now = self._now()
         key = (t.c.tenant == tenant, t.c.request_id == request_id)
+        sealed = self._box.encrypt(json.dumps(dict(meeting)))  # outside the transaction
         async with self._engine.begin() as conn:
             done = await conn.execute(
                 update(t)
@@ -144,15 +161,45 @@ class IdempotencyStore:
                 .values(
                     state=DONE,
                     meeting_id=int(meeting["id"]),
-                    result_enc=self._box.encrypt(json.dumps(dict(meeting))),
+                    result_enc=sealed,
                     updated_at=now,
                 )
             )
             if done.rowcount == 1:
+                if on_complete is not None:
+                    await on_complete(conn, int(meeting["id"]))
                 return dict(meeting)
-            row = (await conn.execute(select(t.c.result_enc).where(*key))).first()
+            row = (await conn.execute(select(t.c.result_enc, t.c.meeting_id).where(*key))).first()
+            if on_complete is not None and row is not None and row.meeting_id is not None:
+                await on_complete(conn, int(row.meeting_id))
         if row is None or not row.result_enc:
             return dict(meeting)
+        return json.loads(self._box.decrypt_str(row.result_enc))
+
+    async def find_done(
+        self, *, tenant: str, request_id: str, fingerprint: str
+    ) -> dict[str, Any] | None:
+        """The meeting already created for this key, if any (read only: no claim).
+
+        Lets a retry get its stored result while Zoom cannot be reached for anything else.
+        """
+        t = meeting_creations
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.c.fingerprint, t.c.state, t.c.result_enc).where(
+                        t.c.tenant == tenant, t.c.request_id == request_id
+                    )
+                )
+            ).first()
+        if row is None or row.state != DONE or not row.result_enc:
+            return None
+        if row.fingerprint != fingerprint:
+            raise AlreadyExists(
+                f"request_id {request_id!r} was already used for a different meeting",
+                resource_type="meeting_request",
+                resource_id=request_id,
+            )
         return json.loads(self._box.decrypt_str(row.result_enc))
 
     async def release(self, *, tenant: str, request_id: str, owner: str) -> None:

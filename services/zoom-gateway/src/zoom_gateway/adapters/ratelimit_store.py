@@ -20,9 +20,11 @@ Our buckets run slightly below Zoom's numbers (``safety``, default 0.9) so that 
 bunching requests on their way cannot push Zoom's own bucket over.
 
 **Per-host daily ledger.** Zoom allows a host 100 meeting creates+updates per UTC day. One row per
-(tenant, host, day) is incremented with ``UPDATE … SET count = count + 1 WHERE count < limit
-RETURNING count`` *before* the call; when nothing is updated the call is refused with
-RESOURCE_EXHAUSTED and a ``RetryInfo`` pointing at the next 00:00 UTC, and Zoom is never asked.
+(tenant, Zoom user id, day) — the host resolved once to Zoom's id, so one person named by email,
+by ``me`` and by id has one counter — is counted with ``INSERT … ON CONFLICT DO UPDATE SET
+count = count + 1 WHERE count < limit RETURNING count`` *before* the call; when nothing is
+updated the call is refused with RESOURCE_EXHAUSTED and a ``RetryInfo`` pointing at the next
+00:00 UTC, and Zoom is never asked.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, literal, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from classbridge_common.errors import ResourceExhausted
 from zoom_gateway.adapters.db_util import insert_ignore
@@ -93,28 +97,46 @@ class DbRateLimiter:
             self.waits += 1
             await asyncio.sleep(pause)
 
-    async def _try_take(
-        self, tenant: str, category: Category, spec: BucketSpec, now: float
-    ) -> tuple[bool, float, float | None]:
+    def _take_statement(self, tenant: str, category: Category, spec: BucketSpec, now: float) -> Any:
+        """The one ``UPDATE … RETURNING`` that takes a token, refill computed in SQL."""
         t = rate_buckets
         elapsed = case((t.c.updated_at < now, literal(now) - t.c.updated_at), else_=literal(0.0))
         grown = t.c.tokens + elapsed * spec.rate
         refilled = case((grown > spec.capacity, literal(spec.capacity)), else_=grown)
+        return (
+            update(t)
+            .where(
+                t.c.tenant == tenant,
+                t.c.category == category.value,
+                refilled >= 1.0,
+                or_(t.c.blocked_until.is_(None), t.c.blocked_until <= now),
+            )
+            .values(
+                tokens=refilled - 1.0,
+                updated_at=case((t.c.updated_at < now, literal(now)), else_=t.c.updated_at),
+            )
+            .returning(t.c.tokens)
+        )
+
+    async def take_in(self, conn: AsyncConnection, tenant: str, category: Category) -> bool:
+        """Take a token inside the caller's transaction if one is there now; never waits.
+
+        The statement alone is one round trip; what costs on PostgreSQL is a transaction of its
+        own, so a create takes its token in the transaction that claims its idempotency key.
+        False (no token, bucket parked or not created yet) sends the call through the normal
+        :meth:`acquire`, which waits or refuses as usual.
+        """
+        spec = self._spec_for(tenant, category)
+        stmt = self._take_statement(tenant, category, spec, self._clock())
+        return (await conn.execute(stmt)).first() is not None
+
+    async def _try_take(
+        self, tenant: str, category: Category, spec: BucketSpec, now: float
+    ) -> tuple[bool, float, float | None]:
+        t = rate_buckets
         key = and_(t.c.tenant == tenant, t.c.category == category.value)
         async with self._engine.begin() as conn:
-            stmt = (
-                update(t)
-                .where(
-                    key,
-                    refilled >= 1.0,
-                    or_(t.c.blocked_until.is_(None), t.c.blocked_until <= now),
-                )
-                .values(
-                    tokens=refilled - 1.0,
-                    updated_at=case((t.c.updated_at < now, literal(now)), else_=t.c.updated_at),
-                )
-                .returning(t.c.tokens)
-            )
+            stmt = self._take_statement(tenant, category, spec, now)
             if (await conn.execute(stmt)).first() is not None:
                 return True, 0.0, None
             row = (
@@ -164,26 +186,31 @@ class HostQuotaLedger:
 
     async def charge(self, tenant: str, host_key: str) -> int:
         """Count one write for ``host_key`` today, or raise RESOURCE_EXHAUSTED (Zoom not asked)."""
+        async with self._engine.begin() as conn:
+            return await self.charge_in(conn, tenant, host_key)
+
+    async def charge_in(self, conn: AsyncConnection, tenant: str, host_key: str) -> int:
+        """:meth:`charge` inside the caller's transaction (one upsert statement).
+
+        ``INSERT … ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < limit RETURNING``:
+        the row lock makes concurrent replicas count one after the other; no row back means the
+        day's budget is spent. Raising rolls the caller's transaction back with it.
+        """
         now = self._now()
         day = utc_day(now)
         t = host_daily_usage
-        key = and_(t.c.tenant == tenant, t.c.host_key == host_key.lower(), t.c.day == day)
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                insert_ignore(
-                    conn,
-                    t,
-                    {"tenant": tenant, "host_key": host_key.lower(), "day": day, "count": 0},
-                )
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = (
+            dialect.insert(t)
+            .values(tenant=tenant, host_key=host_key.lower(), day=day, count=1)
+            .on_conflict_do_update(
+                index_elements=[t.c.tenant, t.c.host_key, t.c.day],
+                set_={"count": t.c.count + 1},
+                where=t.c.count < self.limit,
             )
-            row = (
-                await conn.execute(
-                    update(t)
-                    .where(key, t.c.count < self.limit)
-                    .values(count=t.c.count + 1)
-                    .returning(t.c.count)
-                )
-            ).first()
+            .returning(t.c.count)
+        )
+        row = (await conn.execute(stmt)).first()
         if row is None:
             raise self.exhausted(host_key, now)
         return int(row.count)
@@ -223,13 +250,20 @@ class HostQuotaLedger:
     async def remember_host(self, tenant: str, meeting_id: int, host_key: str) -> None:
         """Which ledger a meeting's updates are charged to (the host it was created for)."""
         async with self._engine.begin() as conn:
-            await conn.execute(
-                insert_ignore(
-                    conn,
-                    meeting_hosts,
-                    {"tenant": tenant, "meeting_id": meeting_id, "host_key": host_key.lower()},
-                )
+            await self.remember_host_in(conn, tenant, meeting_id, host_key)
+
+    async def remember_host_in(
+        self, conn: AsyncConnection, tenant: str, meeting_id: int, host_key: str
+    ) -> None:
+        """:meth:`remember_host` inside the caller's transaction (stored with the create's
+        result, so one commit records both)."""
+        await conn.execute(
+            insert_ignore(
+                conn,
+                meeting_hosts,
+                {"tenant": tenant, "meeting_id": meeting_id, "host_key": host_key.lower()},
             )
+        )
 
     async def host_of(self, tenant: str, meeting_id: int) -> str | None:
         async with self._engine.connect() as conn:

@@ -155,8 +155,13 @@ class ZoomClient:
         json: Any = None,
         idempotent: bool | None = None,
         resource_id: str = "",
+        prepaid: bool = False,
     ) -> ZoomResponse:
-        """Make one logical call (with the retries described in the module docstring)."""
+        """Make one logical call (with the retries described in the module docstring).
+
+        ``prepaid``: the caller took the first attempt's rate-limit token in a transaction of
+        its own (CreateMeeting, with its idempotency claim); retries take theirs here.
+        """
         if idempotent is None:
             idempotent = method.upper() != "POST"
         breaker = self.breaker(tenant)
@@ -175,7 +180,7 @@ class ZoomClient:
                     details={"upstream": "zoom", "circuit": "open", "tenant": tenant},
                 )
             try:
-                if self._limiter is not None:
+                if self._limiter is not None and not (prepaid and attempt == 1):
                     await self._limiter.acquire(tenant, category, deadline)
                 token = await auth.token(deadline)
             except BaseException:

@@ -1,22 +1,47 @@
 """Zoom OAuth scopes, classic (``meeting:write[:admin]``) and granular
-(``meeting:write:meeting[:admin]``): which operations a connection can do."""
+(``meeting:write:meeting[:admin]``): which operations a connection can do.
+
+A per-user connection only holds the scopes the user granted when authorizing. Zoom answers a
+call outside them with 401 and code 4700/4711, which reads like a broken token; checking here
+first lets the gateway refuse with PERMISSION_DENIED naming the scope to add, without spending a
+rate-limit token or a round trip.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-# operation -> scopes that allow it (classic and granular, user-level and admin)
+from classbridge_common.errors import PermissionDenied
+
+# operation -> scopes that allow it: (classic, granular), each also valid with ":admin"
 _NEEDS: dict[str, tuple[str, ...]] = {
     "create_meeting": ("meeting:write", "meeting:write:meeting"),
     "read_meeting": ("meeting:read", "meeting:read:meeting"),
     "update_meeting": ("meeting:write", "meeting:update:meeting"),
     "delete_meeting": ("meeting:write", "meeting:delete:meeting"),
     "list_meetings": ("meeting:read", "meeting:read:list_meetings"),
+    "read_past_meeting": ("meeting:read", "meeting:read:past_meeting"),
     "list_recordings": ("recording:read", "cloud_recording:read:list_user_recordings"),
     "read_recordings": ("recording:read", "cloud_recording:read:list_recording_files"),
     "delete_recordings": ("recording:write", "cloud_recording:delete:meeting_recording"),
+    "delete_recording_file": ("recording:write", "cloud_recording:delete:recording_file"),
     "list_participants": ("meeting:read", "meeting:read:list_past_participants"),
+    "report_participants": ("report:read", "report:read:list_meeting_participants"),
     "read_user": ("user:read", "user:read:user"),
+}
+
+# the flags of the ``Capabilities`` message: flag -> operations that must all be allowed
+CAPABILITY_FLAGS: dict[str, tuple[str, ...]] = {
+    "can_create_meetings": ("create_meeting",),
+    "can_read_meetings": ("read_meeting",),
+    "can_update_meetings": ("update_meeting",),
+    "can_delete_meetings": ("delete_meeting",),
+    "can_list_meetings": ("list_meetings",),
+    "can_read_recordings": ("read_recordings",),
+    "can_list_recordings": ("list_recordings",),
+    "can_delete_recordings": ("delete_recordings",),
+    "can_read_participants": ("list_participants",),
+    "can_read_users": ("read_user",),
 }
 
 
@@ -43,6 +68,43 @@ def allows(scopes: Iterable[str], operation: str) -> bool:
 
 
 def capabilities(scopes: Iterable[str]) -> list[str]:
-    """The operations these scopes allow, for ``GetConnection``."""
+    """The operations these scopes allow."""
     scope_list = list(scopes)
     return [op for op in _NEEDS if allows(scope_list, op)]
+
+
+def capability_flags(scopes: Iterable[str]) -> dict[str, bool]:
+    """``Capabilities`` as booleans, so callers can hide what a user's connection cannot do."""
+    scope_list = list(scopes)
+    return {
+        flag: all(allows(scope_list, op) for op in ops) for flag, ops in CAPABILITY_FLAGS.items()
+    }
+
+
+def alternatives(operation: str) -> list[str]:
+    """The scopes any one of which allows ``operation`` (classic first, then granular)."""
+    return list(_NEEDS[operation])
+
+
+def require(scopes: Iterable[str] | None, operation: str) -> None:
+    """PERMISSION_DENIED naming the missing scope unless ``scopes`` allow ``operation``.
+
+    ``None`` (or an empty grant) means the scopes are unknown — an old connection, or a token
+    response without ``scope`` — and then Zoom decides: refusing on a guess would lock out
+    users whose grant is fine.
+    """
+    held = list(scopes or ())
+    if not held or allows(held, operation):
+        return
+    options = alternatives(operation)
+    raise PermissionDenied(
+        f"the Zoom connection lacks the scope for {operation.replace('_', ' ')}: grant "
+        f"{' or '.join(repr(s) for s in options)} (either may end in ':admin') in the Zoom app "
+        "and have the user authorize again",
+        details={
+            "operation": operation,
+            "missing_scope": options[0],
+            "granular_scope": options[-1],
+            "granted_scopes": " ".join(held),
+        },
+    )

@@ -20,6 +20,7 @@ from zoom_gateway.domain.meetings import (
     zoom_time,
 )
 from zoom_gateway.domain.passwords import is_valid_password
+from zoom_gateway.domain.scopes import capability_flags as scope_flags
 from zoom_gateway.service_layer.accounts import AccountRef
 
 AUTO_RECORDING = {
@@ -459,6 +460,13 @@ def user_to_pb(raw: Mapping[str, Any]) -> pb.ZoomUser:
     return out
 
 
+def capabilities_to_pb(scopes: Sequence[str]) -> pb.Capabilities:
+    """What a grant allows; unknown scopes (none recorded) allow everything we would check."""
+    known = bool(scopes)
+    flags = scope_flags(scopes) if known else dict.fromkeys(scope_flags(()), True)
+    return pb.Capabilities(scopes_known=known, **flags)
+
+
 def connection_to_pb(info: ConnectionInfo) -> pb.Connection:
     out = pb.Connection(
         user_id=info.user_id,
@@ -471,6 +479,7 @@ def connection_to_pb(info: ConnectionInfo) -> pb.Connection:
         zoom_account_id=info.zoom_account_id,
     )
     out.scopes.extend(info.scopes)
+    out.capabilities.CopyFrom(capabilities_to_pb(info.scopes))
     for name, value in (
         ("connect_time", info.created_at),
         ("access_token_expire_time", info.access_expires_at),

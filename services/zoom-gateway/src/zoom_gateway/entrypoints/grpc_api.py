@@ -69,6 +69,8 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         out.check_time.FromDatetime(status.check_time)
         if status.user:
             out.user.CopyFrom(convert.user_to_pb(status.user))
+        if status.scopes is not None:
+            out.capabilities.CopyFrom(convert.capabilities_to_pb(status.scopes))
         return out
 
     async def GetUser(

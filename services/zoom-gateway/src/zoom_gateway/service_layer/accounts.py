@@ -15,6 +15,7 @@ from zoom_gateway.adapters.user_tokens import (
     not_connected,
 )
 from zoom_gateway.adapters.zoom_client import AccessTokenSource
+from zoom_gateway.domain import scopes as zoom_scopes
 from zoom_gateway.domain.tenants import DEFAULT_TENANT, TenantConfig
 
 
@@ -31,10 +32,22 @@ class Actor:
     tenant: TenantConfig
     auth: AccessTokenSource
     oauth_user_id: str = ""
+    # per-user connections: the granted scopes (empty = unknown) and who the user is at Zoom
+    scopes: tuple[str, ...] = ()
+    zoom_user_id: str = ""
 
     @property
     def is_user(self) -> bool:
         return bool(self.oauth_user_id)
+
+    def require(self, operation: str) -> None:
+        """PERMISSION_DENIED before calling Zoom when a user's grant cannot do ``operation``.
+
+        Server-to-server apps are not checked: their scopes are set by an admin for the whole
+        account and a missing one is a deployment error Zoom reports well enough.
+        """
+        if self.is_user:
+            zoom_scopes.require(self.scopes, operation)
 
     @property
     def default_host(self) -> str:
@@ -76,6 +89,8 @@ class Accounts:
                 tenant=tenant,
                 auth=UserTokenSource(self._users, ref.oauth_user_id),
                 oauth_user_id=ref.oauth_user_id,
+                scopes=tuple(info.scopes),
+                zoom_user_id=info.zoom_user_id,
             )
         tenant = self.tenant(ref.tenant_id)
         if not tenant.s2s_configured:

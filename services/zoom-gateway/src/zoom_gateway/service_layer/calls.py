@@ -25,8 +25,17 @@ async def zoom_call(
     json: Any = None,
     resource_id: str = "",
     raw_errors: tuple[type[ZoomApiError], ...] = (),
+    operation: str = "",
+    prepaid: bool = False,
 ) -> ZoomResponse:
-    """Call Zoom; Zoom errors become Classbridge errors unless listed in ``raw_errors``."""
+    """Call Zoom; Zoom errors become Classbridge errors unless listed in ``raw_errors``.
+
+    ``operation`` (see :mod:`zoom_gateway.domain.scopes`) lets a per-user call whose scope was
+    not granted be refused here, before a rate-limit token and a round trip are spent on a 4700.
+    ``prepaid`` says the caller already took this call's rate-limit token in its own transaction.
+    """
+    if operation:
+        actor.require(operation)
     try:
         return await zoom.request(
             method,
@@ -39,6 +48,7 @@ async def zoom_call(
             params=params,
             json=json,
             resource_id=resource_id,
+            prepaid=prepaid,
         )
     except ZoomApiError as err:
         if raw_errors and isinstance(err, raw_errors):

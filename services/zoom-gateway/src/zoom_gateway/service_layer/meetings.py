@@ -15,7 +15,13 @@ a timeout, or through another replica — never creates a second meeting:
   Only when no meeting carries the marker is Zoom asked to create one.
 
 The per-host daily ledger is charged before each create and update; Zoom is never asked once a
-host has used its 100 writes for the UTC day.
+host has used its 100 writes for the UTC day. The ledger counts Zoom users, not spellings: the
+host is resolved to its Zoom user id first (:mod:`zoom_gateway.service_layer.hosts`).
+
+**Two transactions per create.** On PostgreSQL each transaction costs several round trips, so a
+create keeps to two: the idempotency claim, the ledger charge and the rate-limit token in one
+(a refused charge rolls the claim back: nothing is left to clean up, and Zoom is not asked), the
+result and the meeting's host in the other.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from classbridge_common.errors import (
     DeadlineExceeded,
     FieldViolation,
@@ -34,7 +42,7 @@ from classbridge_common.errors import (
     Unavailable,
 )
 from zoom_gateway.adapters.idempotency import Busy, Claimed, Done, IdempotencyStore
-from zoom_gateway.adapters.ratelimit_store import HostQuotaLedger
+from zoom_gateway.adapters.ratelimit_store import DbRateLimiter, HostQuotaLedger
 from zoom_gateway.adapters.zoom_client import HostDailyLimitReached, ZoomClient, ZoomOutcomeUnknown
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.meetings import (
@@ -50,6 +58,7 @@ from zoom_gateway.domain.uuids import encode_meeting_ref, encode_path_segment
 from zoom_gateway.domain.zoom_errors import ZoomApiError, to_classbridge_error
 from zoom_gateway.service_layer.accounts import Actor
 from zoom_gateway.service_layer.calls import zoom_call
+from zoom_gateway.service_layer.hosts import HostKeys
 from zoom_gateway.service_layer.pages import collect_pages
 
 log = logging.getLogger("zoom_gateway.meetings")
@@ -71,10 +80,14 @@ class Meetings:
         idempotency: IdempotencyStore,
         ledger: HostQuotaLedger,
         create_timeout: float,
+        limiter: DbRateLimiter | None = None,
+        hosts: HostKeys | None = None,
     ) -> None:
         self._zoom = zoom
         self._idempotency = idempotency
         self._ledger = ledger
+        self._limiter = limiter  # None when our buckets are off (the client takes none either)
+        self.hosts = hosts or HostKeys(zoom=zoom)
         self._create_timeout = create_timeout
         self._tasks: set[asyncio.Task[Any]] = set()
         self._owner = uuid.uuid4().hex
@@ -107,7 +120,18 @@ class Meetings:
             body = build_create_body(draft, marker=marker)
         except MeetingValidationError as err:
             raise _invalid(err) from None
+        actor.require("create_meeting")
         print_ = fingerprint(body, host)
+        host_key = await self._host_key(actor, host, tenant, request_id, print_, deadline)
+        if isinstance(host_key, dict):
+            return host_key  # created before; Zoom unreachable for the host lookup
+        category = actor.tenant.create_meeting_category
+        limiter = self._limiter
+
+        async def charge_and_take_token(conn: AsyncConnection) -> bool:
+            await self._ledger.charge_in(conn, tenant, host_key)
+            return await limiter.take_in(conn, tenant, category) if limiter else False
+
         while True:
             claim = await self._idempotency.claim(
                 tenant=tenant,
@@ -116,6 +140,7 @@ class Meetings:
                 host=host,
                 marker=marker,
                 owner=self._owner,
+                on_claim=charge_and_take_token,
             )
             if isinstance(claim, Done):
                 return claim.meeting
@@ -129,7 +154,16 @@ class Meetings:
                 continue
             assert isinstance(claim, Claimed)
             task = asyncio.create_task(
-                self._create_owned(actor, request_id, host, body, marker, claim.takeover)
+                self._create_owned(
+                    actor,
+                    request_id,
+                    host,
+                    host_key,
+                    body,
+                    marker,
+                    takeover=claim.takeover,
+                    prepaid=bool(claim.hooked),
+                )
             )
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -141,17 +175,48 @@ class Meetings:
                     "request_id to get it"
                 ) from None
 
+    async def _host_key(
+        self,
+        actor: Actor,
+        host: str,
+        tenant: str,
+        request_id: str,
+        print_: str,
+        deadline: Deadline,
+    ) -> str | dict[str, Any]:
+        """The host's ledger key; or, when Zoom cannot be asked who the host is, the meeting
+        already stored for this request (a retry must not depend on Zoom being up)."""
+        try:
+            return await self.hosts.key(actor, host, deadline)
+        except (Unavailable, DeadlineExceeded):
+            stored = await self._idempotency.find_done(
+                tenant=tenant, request_id=request_id, fingerprint=print_
+            )
+            if stored is None:
+                raise
+            return stored
+
+    def _record_host(self, tenant: str, host_key: str) -> Any:
+        async def record(conn: AsyncConnection, meeting_id: int) -> None:
+            await self._ledger.remember_host_in(conn, tenant, meeting_id, host_key)
+
+        return record
+
     async def _create_owned(
         self,
         actor: Actor,
         request_id: str,
         host: str,
+        host_key: str,
         body: dict[str, Any],
         marker: str,
+        *,
         takeover: bool,
+        prepaid: bool,
     ) -> dict[str, Any]:
         tenant = actor.tenant.id
         deadline = Deadline.after(self._create_timeout)
+        record_host = self._record_host(tenant, host_key)
         if takeover:
             found = await self._find_by_marker(actor, host, marker, deadline)
             if found is not None:
@@ -159,10 +224,13 @@ class Meetings:
                     "recovered a meeting created before a crash", extra={"request_id": request_id}
                 )
                 return await self._idempotency.complete(
-                    tenant=tenant, request_id=request_id, meeting=found
+                    tenant=tenant, request_id=request_id, meeting=found, on_complete=record_host
                 )
         try:
-            await self._ledger.charge(tenant, host)
+            if takeover:
+                # a taken-over claim was charged by its first owner, who may never have reached
+                # Zoom; charging again errs on the side of Zoom's limit
+                await self._ledger.charge(tenant, host_key)
             response = await zoom_call(
                 self._zoom,
                 actor,
@@ -173,12 +241,13 @@ class Meetings:
                 deadline=deadline,
                 json=body,
                 raw_errors=(ZoomOutcomeUnknown, HostDailyLimitReached),
+                prepaid=prepaid,
             )
         except ZoomOutcomeUnknown:
             found = await self._safe_find(actor, host, marker, deadline)
             if found is not None:
                 return await self._idempotency.complete(
-                    tenant=tenant, request_id=request_id, meeting=found
+                    tenant=tenant, request_id=request_id, meeting=found, on_complete=record_host
                 )
             await self._idempotency.expire_lease(
                 tenant=tenant, request_id=request_id, owner=self._owner
@@ -188,7 +257,7 @@ class Meetings:
                 details={"upstream": "zoom", "request_id": request_id},
             ) from None
         except HostDailyLimitReached:
-            await self._ledger.mark_exhausted(tenant, host)
+            await self._ledger.mark_exhausted(tenant, host_key)
             await self._idempotency.release(tenant=tenant, request_id=request_id, owner=self._owner)
             raise self._ledger.exhausted(host, self._ledger_now()) from None
         except asyncio.CancelledError:
@@ -207,13 +276,12 @@ class Meetings:
             raise
         meeting = dict(response.body or {})
         stored = await self._idempotency.complete(
-            tenant=tenant, request_id=request_id, meeting=meeting
+            tenant=tenant, request_id=request_id, meeting=meeting, on_complete=record_host
         )
         if stored.get("id") != meeting.get("id"):
             # Someone else completed the key while our call was in flight: keep theirs.
             log.warning("deleting a duplicate meeting", extra={"request_id": request_id})
             await self._safe_delete(actor, int(meeting["id"]))
-        await self._remember_host(tenant, int(stored["id"]), host)
         return stored
 
     def _ledger_now(self) -> datetime:
@@ -245,6 +313,7 @@ class Meetings:
                     template="/users/{user}/meetings",
                     category=Category.MEDIUM,
                     deadline=deadline,
+                    operation="list_meetings",
                     params={
                         "type": lt,
                         "page_size": 300,
@@ -292,6 +361,7 @@ class Meetings:
             template="/meetings/{meeting}",
             category=Category.LIGHT,
             deadline=deadline,
+            operation="read_meeting",
             params=params or None,
             resource_id=str(meeting_id),
         )
@@ -311,11 +381,13 @@ class Meetings:
                 "update_mask names no field to change",
                 violations=[FieldViolation("update_mask", "empty")],
             )
+        actor.require("update_meeting")
+        actor.require("read_meeting")  # the answer is the meeting as Zoom now has it
         tenant = actor.tenant.id
         host = await self._ledger.host_of(tenant, meeting_id)
         if host is None:
             current = await self.get(actor=actor, meeting_id=meeting_id, deadline=deadline)
-            host = str(current.get("host_id") or "me")
+            host = str(current.get("host_id") or "") or await self.hosts.key(actor, "me", deadline)
             await self._remember_host(tenant, meeting_id, host)
         await self._ledger.charge(tenant, host)
         try:
@@ -327,6 +399,7 @@ class Meetings:
                 template="/meetings/{meeting}",
                 category=Category.LIGHT,
                 deadline=deadline,
+                operation="update_meeting",
                 params={"occurrence_id": occurrence_id} if occurrence_id else None,
                 json=dict(patch),
                 resource_id=str(meeting_id),
@@ -366,6 +439,7 @@ class Meetings:
                 template="/meetings/{meeting}",
                 category=Category.LIGHT,
                 deadline=deadline,
+                operation="delete_meeting",
                 params=params or None,
                 resource_id=str(meeting_id),
                 raw_errors=(ZoomApiError,),
@@ -404,6 +478,7 @@ class Meetings:
                 template="/users/{user}/meetings",
                 category=Category.MEDIUM,
                 deadline=deadline,
+                operation="list_meetings",
                 params={**base, **({"next_page_token": token} if token else {})},
             ),
             key="meetings",

@@ -85,6 +85,7 @@ class Recordings:
                 template="/meetings/{meeting}/recordings",
                 category=Category.LIGHT,
                 deadline=deadline,
+                operation="read_recordings",
                 params=params,
                 resource_id=str(meeting),
                 raw_errors=(ZoomApiError,),
@@ -151,6 +152,7 @@ class Recordings:
                 template="/users/{user}/recordings",
                 category=Category.MEDIUM,
                 deadline=deadline,
+                operation="list_recordings",
                 params=params,
                 resource_id=host,
             )
@@ -180,6 +182,7 @@ class Recordings:
             template="/meetings/{meeting}/recordings",
             category=Category.LIGHT,
             deadline=deadline,
+            operation="delete_recordings",
             params={"action": _action(permanently)},
             resource_id=str(meeting),
         )
@@ -206,6 +209,7 @@ class Recordings:
             template="/meetings/{meeting}/recordings/{file}",
             category=Category.LIGHT,
             deadline=deadline,
+            operation="delete_recording_file",
             params={"action": _action(permanently)},
             resource_id=file_id,
         )
@@ -313,6 +317,7 @@ class Recordings:
                 template=template,
                 category=category,
                 deadline=deadline,
+                operation="report_participants" if use_report else "list_participants",
                 params={"page_size": page_size, **({"next_page_token": token} if token else {})},
                 resource_id=meeting_uuid,
             ),
@@ -333,6 +338,7 @@ class Recordings:
             template="/past_meetings/{meeting}",
             category=Category.LIGHT,
             deadline=deadline,
+            operation="read_past_meeting",
             resource_id=str(meeting),
         )
         return dict(response.body or {})

@@ -27,6 +27,7 @@ class Status:
     check_time: datetime
     user: dict[str, Any] = field(default_factory=dict)
     cloud_recording_available: bool = False
+    scopes: tuple[str, ...] | None = None  # per-user connections: the grant (for capabilities)
 
 
 async def get_user(zoom: ZoomClient, actor: Actor, user: str, deadline: Deadline) -> dict[str, Any]:
@@ -38,6 +39,7 @@ async def get_user(zoom: ZoomClient, actor: Actor, user: str, deadline: Deadline
         template="/users/{user}",
         category=Category.LIGHT,
         deadline=deadline,
+        operation="read_user",
         resource_id=user or "me",
     )
     return dict(response.body or {})
@@ -66,6 +68,7 @@ async def get_status(
         tenant_id=actor.tenant.id,
         message="Zoom credentials configured (not checked)",
         check_time=now,
+        scopes=actor.scopes if actor.is_user else None,
     )
     if not validate:
         return status

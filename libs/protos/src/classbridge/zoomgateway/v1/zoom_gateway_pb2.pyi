@@ -132,7 +132,7 @@ class GetStatusRequest(_message.Message):
     def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ..., validate: _Optional[bool] = ...) -> None: ...
 
 class GetStatusResponse(_message.Message):
-    __slots__ = ("configured", "credentials_valid", "auth_mode", "tenant_id", "user", "message", "check_time", "cloud_recording_available")
+    __slots__ = ("configured", "credentials_valid", "auth_mode", "tenant_id", "user", "message", "check_time", "cloud_recording_available", "capabilities")
     CONFIGURED_FIELD_NUMBER: _ClassVar[int]
     CREDENTIALS_VALID_FIELD_NUMBER: _ClassVar[int]
     AUTH_MODE_FIELD_NUMBER: _ClassVar[int]
@@ -141,6 +141,7 @@ class GetStatusResponse(_message.Message):
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     CHECK_TIME_FIELD_NUMBER: _ClassVar[int]
     CLOUD_RECORDING_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     configured: bool
     credentials_valid: bool
     auth_mode: AuthMode
@@ -149,7 +150,34 @@ class GetStatusResponse(_message.Message):
     message: str
     check_time: _timestamp_pb2.Timestamp
     cloud_recording_available: bool
-    def __init__(self, configured: _Optional[bool] = ..., credentials_valid: _Optional[bool] = ..., auth_mode: _Optional[_Union[AuthMode, str]] = ..., tenant_id: _Optional[str] = ..., user: _Optional[_Union[ZoomUser, _Mapping]] = ..., message: _Optional[str] = ..., check_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cloud_recording_available: _Optional[bool] = ...) -> None: ...
+    capabilities: Capabilities
+    def __init__(self, configured: _Optional[bool] = ..., credentials_valid: _Optional[bool] = ..., auth_mode: _Optional[_Union[AuthMode, str]] = ..., tenant_id: _Optional[str] = ..., user: _Optional[_Union[ZoomUser, _Mapping]] = ..., message: _Optional[str] = ..., check_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cloud_recording_available: _Optional[bool] = ..., capabilities: _Optional[_Union[Capabilities, _Mapping]] = ...) -> None: ...
+
+class Capabilities(_message.Message):
+    __slots__ = ("scopes_known", "can_create_meetings", "can_read_meetings", "can_update_meetings", "can_delete_meetings", "can_list_meetings", "can_read_recordings", "can_list_recordings", "can_delete_recordings", "can_read_participants", "can_read_users")
+    SCOPES_KNOWN_FIELD_NUMBER: _ClassVar[int]
+    CAN_CREATE_MEETINGS_FIELD_NUMBER: _ClassVar[int]
+    CAN_READ_MEETINGS_FIELD_NUMBER: _ClassVar[int]
+    CAN_UPDATE_MEETINGS_FIELD_NUMBER: _ClassVar[int]
+    CAN_DELETE_MEETINGS_FIELD_NUMBER: _ClassVar[int]
+    CAN_LIST_MEETINGS_FIELD_NUMBER: _ClassVar[int]
+    CAN_READ_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    CAN_LIST_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    CAN_DELETE_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    CAN_READ_PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    CAN_READ_USERS_FIELD_NUMBER: _ClassVar[int]
+    scopes_known: bool
+    can_create_meetings: bool
+    can_read_meetings: bool
+    can_update_meetings: bool
+    can_delete_meetings: bool
+    can_list_meetings: bool
+    can_read_recordings: bool
+    can_list_recordings: bool
+    can_delete_recordings: bool
+    can_read_participants: bool
+    can_read_users: bool
+    def __init__(self, scopes_known: _Optional[bool] = ..., can_create_meetings: _Optional[bool] = ..., can_read_meetings: _Optional[bool] = ..., can_update_meetings: _Optional[bool] = ..., can_delete_meetings: _Optional[bool] = ..., can_list_meetings: _Optional[bool] = ..., can_read_recordings: _Optional[bool] = ..., can_list_recordings: _Optional[bool] = ..., can_delete_recordings: _Optional[bool] = ..., can_read_participants: _Optional[bool] = ..., can_read_users: _Optional[bool] = ...) -> None: ...
 
 class UserRef(_message.Message):
     __slots__ = ("user_id", "email")
@@ -168,7 +196,7 @@ class GetUserRequest(_message.Message):
     def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ..., user: _Optional[_Union[UserRef, _Mapping]] = ...) -> None: ...
 
 class Connection(_message.Message):
-    __slots__ = ("user_id", "tenant_id", "state", "zoom_user_id", "zoom_email", "zoom_account_id", "scopes", "connect_time", "access_token_expire_time", "last_refresh_time")
+    __slots__ = ("user_id", "tenant_id", "state", "zoom_user_id", "zoom_email", "zoom_account_id", "scopes", "connect_time", "access_token_expire_time", "last_refresh_time", "capabilities")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -179,6 +207,7 @@ class Connection(_message.Message):
     CONNECT_TIME_FIELD_NUMBER: _ClassVar[int]
     ACCESS_TOKEN_EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     LAST_REFRESH_TIME_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     tenant_id: str
     state: ConnectionState
@@ -189,7 +218,8 @@ class Connection(_message.Message):
     connect_time: _timestamp_pb2.Timestamp
     access_token_expire_time: _timestamp_pb2.Timestamp
     last_refresh_time: _timestamp_pb2.Timestamp
-    def __init__(self, user_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., state: _Optional[_Union[ConnectionState, str]] = ..., zoom_user_id: _Optional[str] = ..., zoom_email: _Optional[str] = ..., zoom_account_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ..., connect_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., access_token_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_refresh_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    capabilities: Capabilities
+    def __init__(self, user_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., state: _Optional[_Union[ConnectionState, str]] = ..., zoom_user_id: _Optional[str] = ..., zoom_email: _Optional[str] = ..., zoom_account_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ..., connect_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., access_token_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_refresh_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., capabilities: _Optional[_Union[Capabilities, _Mapping]] = ...) -> None: ...
 
 class GetAuthorizationUrlRequest(_message.Message):
     __slots__ = ("user_id", "tenant_id", "redirect_uri")

@@ -34,7 +34,9 @@ class ZoomGatewayServiceStub:
     3003 not host, 3007 ended, 3018 PMI -> FAILED_PRECONDITION; 2306 -> PERMISSION_DENIED;
     429 -> RESOURCE_EXHAUSTED with google.rpc.RetryInfo (until Retry-After, or next 00:00 UTC for
     the per-user daily limit); 5xx and timeouts -> UNAVAILABLE. Zoom's tracking id goes into the
-    google.rpc.ErrorInfo metadata under "zoom_tracking_id".
+    google.rpc.ErrorInfo metadata under "upstream_tracking_id". A per-user call whose required
+    scope was not granted is refused before Zoom is called with PERMISSION_DENIED naming the
+    missing scope (its classic and granular alternatives).
     """
 
     def __init__(self, channel):
@@ -143,7 +145,9 @@ class ZoomGatewayServiceServicer:
     3003 not host, 3007 ended, 3018 PMI -> FAILED_PRECONDITION; 2306 -> PERMISSION_DENIED;
     429 -> RESOURCE_EXHAUSTED with google.rpc.RetryInfo (until Retry-After, or next 00:00 UTC for
     the per-user daily limit); 5xx and timeouts -> UNAVAILABLE. Zoom's tracking id goes into the
-    google.rpc.ErrorInfo metadata under "zoom_tracking_id".
+    google.rpc.ErrorInfo metadata under "upstream_tracking_id". A per-user call whose required
+    scope was not granted is refused before Zoom is called with PERMISSION_DENIED naming the
+    missing scope (its classic and granular alternatives).
     """
 
     def GetStatus(self, request, context):
@@ -407,7 +411,9 @@ class ZoomGatewayService:
     3003 not host, 3007 ended, 3018 PMI -> FAILED_PRECONDITION; 2306 -> PERMISSION_DENIED;
     429 -> RESOURCE_EXHAUSTED with google.rpc.RetryInfo (until Retry-After, or next 00:00 UTC for
     the per-user daily limit); 5xx and timeouts -> UNAVAILABLE. Zoom's tracking id goes into the
-    google.rpc.ErrorInfo metadata under "zoom_tracking_id".
+    google.rpc.ErrorInfo metadata under "upstream_tracking_id". A per-user call whose required
+    scope was not granted is refused before Zoom is called with PERMISSION_DENIED naming the
+    missing scope (its classic and granular alternatives).
     """
 
     @staticmethod
