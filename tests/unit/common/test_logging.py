@@ -119,3 +119,10 @@ def test_redact_helpers_leave_ordinary_text_alone() -> None:
     assert redact_text("meeting 123 ended after 45 minutes") == "meeting 123 ended after 45 minutes"
     assert redact({"meeting_id": 5, "api_key": "k"}) == {"meeting_id": 5, "api_key": REDACTED}
     assert redact(["a", {"secret": 1}]) == ["a", {"secret": REDACTED}]
+
+
+def test_a_key_after_a_long_base64_run_is_still_redacted():
+    # The key pattern is bounded so long runs cost linear time (they once took seconds at DEBUG).
+    blob = "QUJD" * 2000
+    assert redact_text(f"{blob} access_token=abc123") == f"{blob} access_token=[REDACTED]"
+    assert redact_text(blob) == blob

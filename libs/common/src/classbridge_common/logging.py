@@ -42,9 +42,12 @@ _BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 _URL_USERINFO = re.compile(r"(://[^:/?#@\s]+:)[^@/?#\s]+@")
 _QUERY_PARAM = re.compile(r"([?&;])([A-Za-z0-9_.\-]+)=([^&#\s\"'<>]*)")
+# The key's word parts are bounded (and anchored at a word start): unbounded, the pattern
+# backtracks quadratically over long base64 runs (seconds for a few KiB at DEBUG level).
 _KEY_VALUE = re.compile(
-    r"(?P<key>[\"']?[A-Za-z0-9_\-]*(?:token|secret|passw(?:or)?d|authorization|signature"
-    r"|credential|api[_-]?key|private[_-]?key)[A-Za-z0-9_\-]*[\"']?)"
+    r"(?P<key>[\"']?(?<![A-Za-z0-9_\-])[A-Za-z0-9_\-]{0,40}"
+    r"(?:token|secret|passw(?:or)?d|authorization|signature"
+    r"|credential|api[_-]?key|private[_-]?key)[A-Za-z0-9_\-]{0,40}[\"']?)"
     r"(?P<sep>\s*[=:]\s*)(?P<quote>[\"']?)(?P<value>[^\s\"',;&}]+)",
     re.IGNORECASE,
 )
