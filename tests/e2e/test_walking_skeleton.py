@@ -12,6 +12,7 @@ integration tier, on PostgreSQL (a schema per service) and RabbitMQ (an exchange
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -177,3 +178,41 @@ async def test_a_webhook_with_a_bad_signature_is_refused_and_leaves_no_trace(sta
         assert "meeting.ended" not in stored  # only the simulator's genuine meeting.created
         await asyncio.sleep(0.5)  # had anything been published, the scheduler would have seen it
         assert await _session_status(edge, session_id) == "scheduled"
+
+
+async def test_a_cloud_recording_arrives_in_storage_as_recorded_lessons(stack: Stack):
+    from zoomsim import expected_sha256
+
+    async with await _edge(stack) as edge, stack.sim_client() as zoom:
+        data = await _schedule_class(edge)
+        session_id = data["session"]["id"]
+        batch_id = data["session"]["batch_id"]
+        meeting_id = int(data["zoom_meeting"]["id"])
+        await zoom.start(meeting_id)
+        files = [{"file_type": "MP4", "size": 3 * 1024 * 1024}, {"file_type": "CHAT", "size": 4096}]
+        await zoom.end(meeting_id, recording={"files": files, "delay": 0.2})
+
+        deadline = time.monotonic() + 90
+        lessons = 0
+        while time.monotonic() < deadline and lessons < 2:
+            answer = await edge.get(f"/api/v1/sessions/{session_id}")
+            lessons = int(answer.json()["data"].get("recorded_lesson_count", 0))
+            await asyncio.sleep(0.2)
+        assert lessons == 2
+
+        status = (await edge.get(f"/api/v1/batches/{batch_id}/zoom-sync-status")).json()["data"]
+        assert status["sync_statistics"]["synced_sessions"] == 1
+
+    # The bytes in storage are Zoom's, under the group batch's folder.
+    recording = (await zoom_recording(stack, meeting_id))["files"]
+    stored = sorted((stack.config.data_dir / "storage" / "videos" / batch_id).glob("[!.]*"))
+    assert len(stored) == 2
+    wanted = {expected_sha256(f["id"], f["file_size"], f["file_type"]) for f in recording}
+    assert {hashlib.sha256(path.read_bytes()).hexdigest() for path in stored} == wanted
+
+
+async def zoom_recording(stack: Stack, meeting_id: int) -> dict[str, Any]:
+    """The meeting's recording as Zoom lists it (through the simulator's control API)."""
+    async with stack.sim_client() as zoom:
+        meeting = await zoom.meeting(meeting_id)
+    return meeting["instances"][-1]["recording"]  # type: ignore[no-any-return]

@@ -55,6 +55,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("edge", "edge", 0, 8080),
 )
 SIM_PORT = 9090
+FILES_PORT = 8083  # recording-sync's signed local-storage downloads
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ def service_settings(
             values["zoom_gateway_addr"] = peers["zoom_gateway_addr"]
     if spec.name == "recording-sync":
         values["zoom_download_hosts"] = host
+        values["files_http_port"] = FILES_PORT if config.fixed_ports else 0
     return values
 
 
