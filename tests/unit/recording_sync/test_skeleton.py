@@ -117,11 +117,11 @@ async def test_every_rpc_answers_unimplemented_with_a_clear_message(service: Run
     async with grpc.aio.insecure_channel(service.grpc_address) as channel:
         stub = recording_sync_pb2_grpc.RecordingSyncServiceStub(channel)
         with pytest.raises(grpc.aio.AioRpcError) as raised:
-            await stub.SyncBatch(
-                recording_sync_pb2.SyncBatchRequest(batch_id="b-1"), metadata=metadata, timeout=10
+            await stub.StartWatcher(
+                recording_sync_pb2.StartWatcherRequest(), metadata=metadata, timeout=10
             )
     assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "SyncBatch is not implemented yet" in (raised.value.details() or "")
+    assert "StartWatcher is not implemented yet" in (raised.value.details() or "")
 
 
 async def test_calls_without_a_token_are_unauthenticated(service: Running) -> None:

@@ -18,12 +18,17 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from classbridge_common.auth import DEV_SECRET, TokenVerifier
+from classbridge_common.auth import DEV_SECRET, ServiceTokenIssuer, TokenVerifier
 from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
 from classbridge_common.outbox import OutboxRelay
+from recording_sync.adapters.scheduler import SchedulerClient
+from recording_sync.adapters.storage import ObjectStorage
 from recording_sync.entrypoints import consumer, grpc_api
+from recording_sync.entrypoints.files import serving_storage
+from recording_sync.entrypoints.sync_wiring import sync_running
+from recording_sync.service_layer.sync import SyncPipeline
 from recording_sync.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,9 @@ class Running:
     bus: EventBus
     relay: OutboxRelay
     sessions: async_sessionmaker[AsyncSession]
+    pipeline: SyncPipeline
+    storage: ObjectStorage
+    files_port: int | None = None  # the local-storage files server (None with S3)
 
     @property
     def grpc_address(self) -> str:
@@ -67,28 +75,57 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
     own_bus = bus is None
     the_bus: EventBus = bus if bus is not None else create_bus(settings)
     subscribed = False
+    stack = contextlib.AsyncExitStack()
     try:
         if own_bus:
             await the_bus.start()
-        async with OutboxRelay(session_factory=sessions, bus=the_bus, max_backoff=5.0) as relay:
+        async with (
+            serving_storage(settings) as (storage, files_port),
+            OutboxRelay(session_factory=sessions, bus=the_bus, max_backoff=5.0) as relay,
+        ):
             await consumer.subscribe(the_bus, session_factory=sessions)
             subscribed = True
-            server = GrpcServer(
-                servicers=grpc_api.servicers(),
-                verifier=_verifier(settings),
-                host=settings.grpc_host,
-                port=settings.grpc_port,
-            )
-            async with server:
-                log.info("recording-sync listening: gRPC %d", server.port)
-                yield Running(
-                    settings=settings,
-                    grpc_port=server.port,
-                    bus=the_bus,
-                    relay=relay,
-                    sessions=sessions,
+            async with sync_running(
+                settings, sessions=sessions, bus=the_bus, relay=relay, storage=storage
+            ) as pipeline:
+                scheduler = SchedulerClient(
+                    address=settings.scheduler_addr,
+                    tokens=ServiceTokenIssuer(
+                        settings.service_name,
+                        secret=settings.auth_jwt_secret.get_secret_value()
+                        if settings.auth_jwt_secret is not None
+                        else DEV_SECRET,
+                    ),
+                    timeout=settings.scheduler_timeout_seconds,
                 )
+                stack.push_async_callback(scheduler.close)
+                server = GrpcServer(
+                    servicers=grpc_api.servicers(
+                        pipeline=pipeline,
+                        sessions=sessions,
+                        storage=storage,
+                        settings=settings,
+                        enrollments=scheduler,
+                        on_commit=relay.notify,
+                    ),
+                    verifier=_verifier(settings),
+                    host=settings.grpc_host,
+                    port=settings.grpc_port,
+                )
+                async with server:
+                    log.info("recording-sync listening: gRPC %d", server.port)
+                    yield Running(
+                        settings=settings,
+                        grpc_port=server.port,
+                        bus=the_bus,
+                        relay=relay,
+                        sessions=sessions,
+                        storage=storage,
+                        files_port=files_port,
+                        pipeline=pipeline,
+                    )
     finally:
+        await stack.aclose()
         if subscribed:
             with contextlib.suppress(Exception):
                 await the_bus.unsubscribe(consumer.CONSUMER)

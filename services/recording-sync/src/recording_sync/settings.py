@@ -2,19 +2,23 @@
 
 Storage: with ``S3_BUCKET`` set, recordings go to that S3-compatible bucket (``S3_ENDPOINT_URL``
 for MinIO and other non-AWS endpoints); without it, to the local folder ``LOCAL_STORAGE_DIR``
-(default ``var/storage``) — the embedded default. The storage, sweep and retry fields are read
-but not used yet: the sync pipeline that uses them arrives with the recording-sync
-implementation (this service is a walking skeleton for now).
+(default ``var/storage``) — the embedded default. The sweep runs every
+``SYNC_SWEEP_INTERVAL_SECONDS`` (0 switches it off, e.g. in tests that drive it by hand).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import stat
 from pathlib import Path
 from typing import Any, Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from classbridge_common.settings import ServiceSettings, load_settings
+from classbridge_common.settings import ServiceSettings, SettingsError, load_settings
+
+FILES_KEY_FILE = "recording-sync-files.key"  # dev only: the generated file-URL signing key
 
 
 class Settings(ServiceSettings):
@@ -24,6 +28,9 @@ class Settings(ServiceSettings):
     grpc_port: int = Field(default=50053, ge=0, le=65535)
     grpc_host: str = "0.0.0.0"  # noqa: S104 - in-cluster; NetworkPolicy narrows it
     zoom_gateway_addr: str = "127.0.0.1:50052"
+    # The scheduler answers "is this student enrolled in that batch" for playback access.
+    scheduler_addr: str = "127.0.0.1:50051"
+    scheduler_timeout_seconds: float = Field(default=10.0, gt=0)
     db_pool_size: int = Field(default=5, ge=1, le=100)
 
     # --- object storage ---
@@ -35,11 +42,29 @@ class Settings(ServiceSettings):
     # Multipart part size for streaming uploads (S3 needs at least 5 MiB per part).
     s3_multipart_chunk_bytes: int = Field(default=16 * 1024 * 1024, ge=5 * 1024 * 1024)
     local_storage_dir: Path | None = None
+    # Local storage only: the service serves the files itself, behind HMAC-signed URLs.
+    local_storage_signing_key: SecretStr | None = None  # required in prod; dev: a generated file
+    files_http_port: int = Field(default=8083, ge=0, le=65535)
+    files_http_host: str = "127.0.0.1"
+    files_public_url: str | None = None  # base of signed URLs; default http://127.0.0.1:<port>
 
     # --- sync policy (seed 000: end + 5 min, then every 30 min, 3 attempts) ---
     sync_sweep_delay_seconds: int = Field(default=300, ge=0)
     sync_retry_interval_seconds: int = Field(default=1800, ge=1)
     sync_max_attempts: int = Field(default=3, ge=1, le=100)
+    sync_sweep_interval_seconds: float = Field(default=60.0, ge=0)
+    # Files of one job copied at the same time.
+    sync_file_concurrency: int = Field(default=2, ge=1, le=16)
+    # Tries per file within one attempt (network errors, 5xx, truncated downloads), and the
+    # first pause between them (doubled each time).
+    sync_download_tries: int = Field(default=3, ge=1, le=10)
+    sync_download_backoff_seconds: float = Field(default=1.0, ge=0)
+    # A worker owns a job this long; a crashed worker's job is taken over after it.
+    sync_lease_seconds: int = Field(default=3600, ge=10)
+    zoom_gateway_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Comma-separated hosts recording-sync itself allows downloads from; empty = trust the
+    # gateway's credential/redirect hosts alone. Both lists must allow a host.
+    zoom_download_hosts: str = ""
 
     # --- playback ---
     playback_url_max_ttl_seconds: int = Field(default=900, ge=30, le=7 * 24 * 3600)
@@ -50,12 +75,57 @@ class Settings(ServiceSettings):
             raise ValueError("S3_BUCKET is required when S3_ENDPOINT_URL is set")
         if self.local_storage_dir is None:
             object.__setattr__(self, "local_storage_dir", self.data_dir / "storage")
+        if self.env == "prod" and not self.uses_s3 and self.local_storage_signing_key is None:
+            raise ValueError(
+                "LOCAL_STORAGE_SIGNING_KEY is required when CLASSBRIDGE_ENV=prod and S3_BUCKET "
+                "is unset"
+            )
+        if (
+            self.local_storage_signing_key is not None
+            and len(self.local_storage_signing_key.get_secret_value()) < 32
+        ):
+            raise ValueError("LOCAL_STORAGE_SIGNING_KEY must be at least 32 characters")
         return self
 
     @property
     def uses_s3(self) -> bool:
         """True when recordings go to an S3 bucket rather than the local folder."""
         return self.s3_bucket is not None
+
+    def files_base_url(self, port: int | None = None) -> str:
+        """Base of local-storage signed URLs: ``FILES_PUBLIC_URL``, else this machine's address
+        of the files server (``port``: the bound one, when ``FILES_HTTP_PORT`` is 0)."""
+        if self.files_public_url:
+            return self.files_public_url.rstrip("/")
+        host = self.files_http_host
+        host = "127.0.0.1" if host in ("0.0.0.0", "", "::", "[::]") else host  # noqa: S104
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return f"http://{host}:{self.files_http_port if port is None else port}"
+
+    def files_signing_key(self) -> bytes:
+        """Key of the local-storage URL signatures: ``LOCAL_STORAGE_SIGNING_KEY``; in dev, when
+        unset, a random key generated once into ``DATA_DIR`` (mode 0600) so URLs survive a
+        restart."""
+        if self.local_storage_signing_key is not None:
+            return self.local_storage_signing_key.get_secret_value().encode()
+        if self.env == "prod":
+            raise SettingsError("LOCAL_STORAGE_SIGNING_KEY is required when CLASSBRIDGE_ENV=prod")
+        path = self.data_dir / FILES_KEY_FILE
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(
+                    path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR
+                )
+            except FileExistsError:
+                pass  # another process of this install created it first
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+        if len(key) < 32:
+            raise SettingsError(f"{FILES_KEY_FILE} under DATA_DIR is too short; delete it")
+        return key.encode()
 
 
 def load(**overrides: Any) -> Settings:

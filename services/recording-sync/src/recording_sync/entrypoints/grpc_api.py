@@ -1,23 +1,181 @@
-"""RecordingSyncService over gRPC — not implemented yet.
+"""RecordingSyncService over gRPC: translates requests to the handlers and back.
 
-This is the walking skeleton: the server, health, reflection, authentication and the event
-projection run for real, but the sync pipeline, recordings, access grants, playback and the
-watcher arrive with the recording-sync implementation issue. Until then every method answers
+Implemented: sync jobs (SyncMeeting, SyncBatch, RetrySync, GetSyncJob, GetSyncStatus,
+ListSyncJobs), recordings (ListRecordings, GetRecording, DeleteRecording), access grants,
+GetPlaybackUrl and GetSyncStatistics. Manual upload and the local-folder watcher answer
 UNIMPLEMENTED with a message naming the method, so callers (the edge answers 501) can tell a
-missing feature from a failure.
+missing feature from a failure. Decisions (who may do what, what is queued) are made in
+``service_layer``; this module only converts messages and enums.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc.aio
+from google.protobuf import empty_pb2
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from classbridge.recordingsync.v1 import recording_sync_pb2, recording_sync_pb2_grpc
-from classbridge_common.errors import Unimplemented
+from classbridge.common.v1 import common_pb2
+from classbridge.recordingsync.v1 import recording_sync_pb2 as pb
+from classbridge.recordingsync.v1 import recording_sync_pb2_grpc
+from classbridge_common.auth import current_caller
+from classbridge_common.errors import InvalidArgument, NotFound, Unimplemented
+from classbridge_common.uow import UnitOfWork
+from recording_sync.adapters.storage_base import ObjectStorage
+from recording_sync.adapters.tables import meeting_projections as mp
+from recording_sync.adapters.tables import sync_jobs as sj
+from recording_sync.domain import model as m
+from recording_sync.domain import naming
+from recording_sync.service_layer import jobs, recordings
+from recording_sync.service_layer.ports import Enrollments
+from recording_sync.service_layer.sync import SyncPipeline
+from recording_sync.settings import Settings
 
-SERVICE = recording_sync_pb2.DESCRIPTOR.services_by_name["RecordingSyncService"]
+SERVICE = pb.DESCRIPTOR.services_by_name["RecordingSyncService"]
+STAFF = ("teacher", "service")
+
+
+def _ts(value: Any) -> Timestamp | None:
+    if value is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def _enum(enum: Any, prefix: str, label: str) -> int:
+    found = enum.DESCRIPTOR.values_by_name.get(f"{prefix}{label.upper()}") if label else None
+    return found.number if found else 0
+
+
+def job_message(row: Any) -> pb.SyncJob:
+    """A job row as the API's ``SyncJob``."""
+    job = pb.SyncJob(
+        id=row.id,
+        meeting_id=row.meeting_id,
+        meeting_uuid=row.meeting_uuid,
+        session_id=row.session_id,
+        batch_id=row.batch_id,
+        batch_type=_enum(common_pb2.BatchType, "BATCH_TYPE_", row.batch_type),  # type: ignore[arg-type]
+        student_id=row.student_id,
+        state=_enum(pb.SyncState, "SYNC_STATE_", row.state),  # type: ignore[arg-type]
+        trigger=_enum(pb.SyncTrigger, "SYNC_TRIGGER_", row.trigger),  # type: ignore[arg-type]
+        attempts=row.attempts,
+        max_attempts=row.max_attempts,
+        last_error=row.last_error,
+        last_error_type=m.error_value(row.last_error_type),  # type: ignore[arg-type]
+        force=row.force,
+        file_count=row.file_count,
+        files_done=row.files_done,
+        bytes_total=row.bytes_total,
+        bytes_done=row.bytes_done,
+        recording_id=row.recording_id if row.state == m.SYNCED else "",
+    )
+    for name, value in (
+        ("next_attempt_time", row.next_attempt_at),
+        ("create_time", row.created_at),
+        ("update_time", row.updated_at),
+        ("start_time", row.started_at),
+        ("finish_time", row.finished_at),
+    ):
+        stamp = _ts(value)
+        if stamp is not None:
+            getattr(job, name).CopyFrom(stamp)
+    return job
+
+
+def _label(enum: Any, prefix: str, number: int) -> str:
+    """An enum number as the stored lower-case label ("" for UNSPECIFIED/unknown)."""
+    found = enum.DESCRIPTOR.values_by_number.get(number)
+    if found is None or number == 0:
+        return ""
+    return str(found.name.removeprefix(prefix).lower())
+
+
+def _when(stamp: Timestamp, present: bool) -> datetime | None:
+    return stamp.ToDatetime(tzinfo=UTC) if present else None
+
+
+def _copy_ts(target: Any, name: str, value: datetime | None) -> None:
+    stamp = _ts(value)
+    if stamp is not None:
+        getattr(target, name).CopyFrom(stamp)
+
+
+def file_message(row: Any) -> pb.RecordingFile:
+    """A file row as the API's ``RecordingFile``."""
+    item = pb.RecordingFile(
+        id=row.id,
+        recording_id=row.recording_id,
+        zoom_file_id=row.zoom_file_id,
+        file_type=naming.file_type_value(row.file_type),  # type: ignore[arg-type]
+        zoom_file_type=row.zoom_file_type,
+        file_extension=row.file_extension,
+        recording_type=row.recording_type,
+        content_type=row.content_type,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+        storage_key=row.storage_key,
+        file_name=row.file_name,
+        state=_enum(pb.FileState, "FILE_STATE_", row.state),  # type: ignore[arg-type]
+        lesson_title=row.lesson_title,
+    )
+    _copy_ts(item, "recording_start", row.recording_start)
+    _copy_ts(item, "recording_end", row.recording_end)
+    _copy_ts(item, "store_time", row.stored_at)
+    return item
+
+
+def recording_message(view: recordings.RecordingView) -> pb.Recording:
+    """A recording with its files and the caller's access as the API's ``Recording``."""
+    row = view.row
+    duration = Duration()
+    duration.FromTimedelta(timedelta(seconds=row.duration_seconds))
+    out = pb.Recording(
+        id=row.id,
+        source=_enum(common_pb2.RecordingSource, "RECORDING_SOURCE_", row.source),  # type: ignore[arg-type]
+        session_id=row.session_id,
+        batch_id=row.batch_id,
+        batch_type=_enum(common_pb2.BatchType, "BATCH_TYPE_", row.batch_type),  # type: ignore[arg-type]
+        student_id=row.student_id,
+        meeting_id=row.meeting_id,
+        meeting_uuid=row.meeting_uuid,
+        topic=row.topic,
+        duration=duration,
+        total_size_bytes=row.total_size_bytes,
+        files=[file_message(f) for f in view.files],
+        caller_access=pb.CallerAccess(
+            can_view=view.access.can_view,
+            can_download=view.access.can_download,
+            can_edit=view.access.can_edit,
+        ),
+    )
+    _copy_ts(out.caller_access, "expire_time", view.access.expires_at)
+    _copy_ts(out, "start_time", row.start_time)
+    _copy_ts(out, "create_time", row.created_at)
+    _copy_ts(out, "sync_time", row.sync_time)
+    return out
+
+
+def grant_message(row: Any) -> pb.AccessGrant:
+    """A grant row as the API's ``AccessGrant``."""
+    grant = pb.AccessGrant(
+        id=row.id,
+        recording_id=row.recording_id,
+        scope=_enum(pb.AccessScope, "ACCESS_SCOPE_", row.scope),  # type: ignore[arg-type]
+        user_id=row.user_id,
+        level=_enum(pb.AccessLevel, "ACCESS_LEVEL_", row.level),  # type: ignore[arg-type]
+        created_by=row.created_by,
+    )
+    _copy_ts(grant, "expire_time", row.expires_at)
+    _copy_ts(grant, "create_time", row.created_at)
+    return grant
 
 
 def _not_yet(name: str) -> Callable[..., Any]:
@@ -30,18 +188,379 @@ def _not_yet(name: str) -> Callable[..., Any]:
     return method
 
 
-RecordingSyncApi: type[recording_sync_pb2_grpc.RecordingSyncServiceServicer] = type(
+class _Api:
+    """The implemented methods; the rest are filled in as UNIMPLEMENTED below."""
+
+    def __init__(
+        self,
+        *,
+        pipeline: SyncPipeline,
+        sessions: async_sessionmaker[AsyncSession],
+        storage: ObjectStorage,
+        settings: Settings,
+        enrollments: Enrollments,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._pipeline = pipeline
+        self._sessions = sessions
+        self._storage = storage
+        self._settings = settings
+        self._enrollments = enrollments
+        self._on_commit = on_commit
+
+    def _uow(self) -> UnitOfWork:
+        return UnitOfWork(session_factory=self._sessions, on_commit=self._on_commit)
+
+    async def GetSyncJob(
+        self, request: pb.GetSyncJobRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SyncJob:
+        current_caller().require_role(*STAFF)
+        async with self._sessions() as session:
+            row = (await session.execute(select(sj).where(sj.c.id == request.job_id))).first()
+        if row is None:
+            raise NotFound(resource_type="sync job", resource_id=request.job_id)
+        return job_message(row)
+
+    async def SyncMeeting(
+        self, request: pb.SyncMeetingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SyncJob:
+        """Queue (or re-queue with ``force``) the meeting's job and start it in the background."""
+        current_caller().require_role(*STAFF)
+        target = request.WhichOneof("target")
+        if target is None:
+            raise InvalidArgument("one of session_id, meeting_uuid, meeting_id is required")
+        async with self._sessions() as session, session.begin():
+            meeting_id, meeting_uuid = 0, ""
+            if target == "session_id":
+                row = (
+                    await session.execute(
+                        select(mp.c.meeting_id, mp.c.meeting_uuid).where(
+                            mp.c.session_id == request.session_id
+                        )
+                    )
+                ).first()
+                if row is None:
+                    raise NotFound(resource_type="session", resource_id=request.session_id)
+                meeting_id = row.meeting_id
+                existing = (
+                    await session.execute(
+                        select(sj)
+                        .where(sj.c.meeting_id == meeting_id)
+                        .order_by(sj.c.created_at.desc())
+                    )
+                ).first()
+                meeting_uuid = existing.meeting_uuid if existing is not None else ""
+            elif target == "meeting_uuid":
+                row = (
+                    await session.execute(select(sj).where(sj.c.job_key == request.meeting_uuid))
+                ).first()
+                if row is None:
+                    raise NotFound(resource_type="meeting", resource_id=request.meeting_uuid)
+                meeting_id, meeting_uuid = row.meeting_id, row.meeting_uuid
+            else:
+                meeting_id = request.meeting_id
+            job = await self._pipeline.ensure_job(
+                session,
+                meeting_id=meeting_id,
+                meeting_uuid=meeting_uuid,
+                trigger=m.MANUAL,
+                due=None,
+            )
+            if (job.state != m.SYNCED or request.force) and job.state != m.DOWNLOADING:
+                await session.execute(
+                    update(sj)
+                    .where(sj.c.id == job.id)
+                    .values(
+                        state=m.PENDING,
+                        trigger=m.MANUAL,
+                        force=request.force,
+                        attempts=0 if job.state in m.FINISHED_STATES else job.attempts,
+                        next_attempt_at=datetime.now(UTC),
+                    )
+                )
+            job = (await session.execute(select(sj).where(sj.c.id == job.id))).one()
+        if job.state == m.PENDING:
+            self._pipeline.spawn(job.id)
+        return job_message(job)
+
+    async def GetSyncStatus(
+        self, request: pb.GetSyncStatusRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetSyncStatusResponse:
+        """Seed 000's sync status: counts by state and the jobs."""
+        current_caller().require_role(*STAFF)
+        target = request.WhichOneof("target")
+        if target is None:
+            raise InvalidArgument("one of batch_id, session_id, meeting_uuid is required")
+        column = {"batch_id": sj.c.batch_id, "session_id": sj.c.session_id}.get(
+            target, sj.c.meeting_uuid
+        )
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(sj)
+                    .where(column == getattr(request, target))
+                    .order_by(sj.c.updated_at.desc())
+                )
+            ).all()
+        stats = pb.SyncJobStatistics(total_jobs=len(rows))
+        for row in rows:
+            if row.state in (
+                m.PENDING,
+                m.WAITING,
+                m.DOWNLOADING,
+                m.SYNCED,
+                m.FAILED,
+                m.NO_RECORDING,
+            ):
+                setattr(stats, row.state, getattr(stats, row.state) + 1)
+            stats.total_files += row.files_done
+            stats.total_bytes += row.bytes_done
+        counted = len([r for r in rows if r.state != m.CANCELLED])
+        stats.sync_percentage = (stats.synced / counted * 100.0) if counted else 0.0
+        return pb.GetSyncStatusResponse(statistics=stats, jobs=[job_message(r) for r in rows])
+
+    async def SyncBatch(
+        self, request: pb.SyncBatchRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SyncBatchResponse:
+        result = await jobs.sync_batch(
+            caller=current_caller(),
+            batch_id=request.batch_id,
+            force=request.force,
+            uow=self._uow(),
+            pipeline=self._pipeline,
+            now=datetime.now(UTC),
+        )
+        return pb.SyncBatchResponse(
+            jobs=[job_message(j) for j in result.jobs],
+            skipped_synced=result.skipped_synced,
+            skipped_not_ended=result.skipped_not_ended,
+        )
+
+    async def RetrySync(
+        self, request: pb.RetrySyncRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RetrySyncResponse:
+        target = request.WhichOneof("target")
+        if target is None:
+            raise InvalidArgument("one of job_id, session_id, batch_id is required")
+        requeued = await jobs.retry_sync(
+            caller=current_caller(),
+            uow=self._uow(),
+            pipeline=self._pipeline,
+            now=datetime.now(UTC),
+            **{target: getattr(request, target)},
+        )
+        return pb.RetrySyncResponse(jobs=[job_message(j) for j in requeued])
+
+    async def ListSyncJobs(
+        self, request: pb.ListSyncJobsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListSyncJobsResponse:
+        states = [_label(pb.SyncState, "SYNC_STATE_", s) for s in request.states]
+        if any(not s for s in states):
+            raise InvalidArgument("states must not contain SYNC_STATE_UNSPECIFIED")
+        page = await jobs.list_sync_jobs(
+            caller=current_caller(),
+            batch_id=request.batch_id,
+            session_id=request.session_id,
+            states=states,
+            updated_after=_when(request.updated_after, request.HasField("updated_after")),
+            page_size=request.page_size,
+            page_token=request.page_token,
+            uow=self._uow(),
+        )
+        return pb.ListSyncJobsResponse(
+            jobs=[job_message(j) for j in page.jobs],
+            next_page_token=page.next_page_token,
+            total_size=page.total_size,
+        )
+
+    async def ListRecordings(
+        self, request: pb.ListRecordingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListRecordingsResponse:
+        page = await recordings.list_recordings(
+            caller=current_caller(),
+            session_id=request.session_id,
+            batch_id=request.batch_id,
+            student_id=request.student_id,
+            meeting_uuid=request.meeting_uuid,
+            source=_label(common_pb2.RecordingSource, "RECORDING_SOURCE_", request.source),
+            page_size=request.page_size,
+            page_token=request.page_token,
+            uow=self._uow(),
+            enrollments=self._enrollments,
+            now=datetime.now(UTC),
+        )
+        return pb.ListRecordingsResponse(
+            recordings=[recording_message(v) for v in page.recordings],
+            next_page_token=page.next_page_token,
+            total_size=page.total_size,
+        )
+
+    async def GetRecording(
+        self, request: pb.GetRecordingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Recording:
+        view = await recordings.get_recording(
+            caller=current_caller(),
+            recording_id=request.recording_id,
+            uow=self._uow(),
+            enrollments=self._enrollments,
+            now=datetime.now(UTC),
+        )
+        return recording_message(view)
+
+    async def DeleteRecording(
+        self, request: pb.DeleteRecordingRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        await recordings.delete_recording(
+            caller=current_caller(),
+            recording_id=request.recording_id,
+            delete_from_zoom=request.delete_from_zoom,
+            uow=self._uow(),
+            pipeline=self._pipeline,
+        )
+        return empty_pb2.Empty()
+
+    async def CreateAccessGrant(
+        self, request: pb.CreateAccessGrantRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AccessGrant:
+        grant = request.grant
+        row = await recordings.create_access_grant(
+            caller=current_caller(),
+            request_id=request.request_id,
+            recording_id=grant.recording_id,
+            scope=_label(pb.AccessScope, "ACCESS_SCOPE_", grant.scope),
+            level=_label(pb.AccessLevel, "ACCESS_LEVEL_", grant.level),
+            user_id=grant.user_id,
+            expires_at=_when(grant.expire_time, grant.HasField("expire_time")),
+            uow=self._uow(),
+            now=datetime.now(UTC),
+        )
+        return grant_message(row)
+
+    async def ListAccessGrants(
+        self, request: pb.ListAccessGrantsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListAccessGrantsResponse:
+        page = await recordings.list_access_grants(
+            caller=current_caller(),
+            recording_id=request.recording_id,
+            include_expired=request.include_expired,
+            page_size=request.page_size,
+            page_token=request.page_token,
+            uow=self._uow(),
+            now=datetime.now(UTC),
+        )
+        return pb.ListAccessGrantsResponse(
+            grants=[grant_message(g) for g in page.grants],
+            next_page_token=page.next_page_token,
+            total_size=page.total_size,
+        )
+
+    async def DeleteAccessGrant(
+        self, request: pb.DeleteAccessGrantRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        await recordings.delete_access_grant(
+            caller=current_caller(), grant_id=request.grant_id, uow=self._uow()
+        )
+        return empty_pb2.Empty()
+
+    async def GetPlaybackUrl(
+        self, request: pb.GetPlaybackUrlRequest, context: grpc.aio.ServicerContext
+    ) -> pb.PlaybackUrl:
+        ttl = int(request.ttl.ToTimedelta().total_seconds()) if request.HasField("ttl") else 0
+        if ttl < 0:
+            raise InvalidArgument("ttl must not be negative")
+        found = await recordings.playback_url(
+            caller=current_caller(),
+            recording_id=request.recording_id,
+            file_id=request.file_id,
+            download=request.disposition == pb.DISPOSITION_ATTACHMENT,
+            ttl_seconds=ttl,
+            max_ttl_seconds=self._settings.playback_url_max_ttl_seconds,
+            uow=self._uow(),
+            storage=self._storage,
+            enrollments=self._enrollments,
+            now=datetime.now(UTC),
+        )
+        answer = pb.PlaybackUrl(
+            url=found.url,
+            file_id=found.file.id,
+            content_type=found.file.content_type,
+            size_bytes=found.file.size_bytes,
+            file_name=found.file.file_name,
+        )
+        _copy_ts(answer, "expire_time", found.expires_at)
+        return answer
+
+    async def GetSyncStatistics(
+        self, request: pb.GetSyncStatisticsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SyncStatistics:
+        stats = await recordings.statistics(
+            caller=current_caller(),
+            start=_when(request.start_time, request.HasField("start_time")),
+            end=_when(request.end_time, request.HasField("end_time")),
+            batch_id=request.batch_id,
+            uow=self._uow(),
+        )
+        average = Duration()
+        average.FromTimedelta(stats.average_processing)
+        return pb.SyncStatistics(
+            jobs_finished=stats.jobs_finished,
+            jobs_synced=stats.jobs_synced,
+            success_rate=stats.success_rate,
+            average_processing_time=average,
+            recordings_count=stats.recordings_count,
+            files_count=stats.files_count,
+            storage_used_bytes=stats.storage_used_bytes,
+            errors_by_type=[
+                pb.ErrorCount(error_type=m.error_value(label), count=count)  # type: ignore[arg-type]
+                for label, count in sorted(stats.errors_by_type.items())
+            ],
+            jobs_in_progress=stats.jobs_in_progress,
+        )
+
+
+_IMPLEMENTED = {
+    "GetSyncJob",
+    "SyncMeeting",
+    "GetSyncStatus",
+    "SyncBatch",
+    "RetrySync",
+    "ListSyncJobs",
+    "ListRecordings",
+    "GetRecording",
+    "DeleteRecording",
+    "CreateAccessGrant",
+    "ListAccessGrants",
+    "DeleteAccessGrant",
+    "GetPlaybackUrl",
+    "GetSyncStatistics",
+}
+
+RecordingSyncApi: type = type(
     "RecordingSyncApi",
-    (recording_sync_pb2_grpc.RecordingSyncServiceServicer,),
+    (_Api, recording_sync_pb2_grpc.RecordingSyncServiceServicer),
     {
-        "__doc__": "Every rpc answers UNIMPLEMENTED until the sync pipeline lands.",
-        **{m.name: _not_yet(m.name) for m in SERVICE.methods},
+        "__doc__": "RecordingSyncService; manual upload and watcher methods answer UNIMPLEMENTED.",
+        **{m_.name: _not_yet(m_.name) for m_ in SERVICE.methods if m_.name not in _IMPLEMENTED},
     },
 )
 
 
-def servicers() -> list[tuple[Callable[[Any, Any], None], Any]]:
+def servicers(
+    *,
+    pipeline: SyncPipeline,
+    sessions: async_sessionmaker[AsyncSession],
+    storage: ObjectStorage,
+    settings: Settings,
+    enrollments: Enrollments,
+    on_commit: Callable[[], None] | None = None,
+) -> list[tuple[Callable[[Any, Any], None], Any]]:
     """The ``(add_to_server, servicer)`` pairs ``GrpcServer`` registers."""
-    return [
-        (recording_sync_pb2_grpc.add_RecordingSyncServiceServicer_to_server, RecordingSyncApi())
-    ]
+    api = RecordingSyncApi(
+        pipeline=pipeline,
+        sessions=sessions,
+        storage=storage,
+        settings=settings,
+        enrollments=enrollments,
+        on_commit=on_commit,
+    )
+    return [(recording_sync_pb2_grpc.add_RecordingSyncServiceServicer_to_server, api)]

@@ -1,0 +1,195 @@
+"""What every object-storage backend shares: the contract, its errors, keys and the running digest.
+
+The sync pipeline codes against :class:`ObjectStorage` only; the S3 and local-disk backends
+(``storage_s3``, ``storage_local``) both honour the same promises, which the contract test suite
+checks on each: an object is either complete (right size, right sha256, its metadata recorded) or
+absent — never half there — and nothing is ever held whole in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol, Self, runtime_checkable
+from urllib.parse import quote
+
+__all__ = [
+    "MAX_KEY_BYTES",
+    "IntegrityError",
+    "ObjectStorage",
+    "RunningDigest",
+    "StorageError",
+    "StoredObject",
+    "content_disposition",
+    "safe_download_name",
+    "validate_key",
+]
+
+MAX_KEY_BYTES = 1024  # S3's own limit, applied to both backends so a key valid on one is on both
+
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object as stored: its key, byte size, sha256 (lowercase hex) and content type."""
+
+    key: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+class StorageError(Exception):
+    """The backend refused or failed an operation. The message names the key and the backend's
+    error code, never credentials or signed URLs, so it is safe to log."""
+
+
+class IntegrityError(StorageError):
+    """The bytes received differ in size or sha256 from what the caller expected; nothing was
+    stored."""
+
+
+@runtime_checkable
+class ObjectStorage(Protocol):
+    """Where recorded lessons live. Implementations: ``S3Storage`` and ``LocalStorage``."""
+
+    backend: str  # "s3" | "local" — a metrics label
+
+    async def put_stream(
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        content_type: str,
+        expected_size: int | None = None,
+        expected_sha256: str | None = None,
+    ) -> StoredObject:
+        """Store the bytes of ``chunks`` under ``key`` (replacing any object there); the object
+        becomes visible only once complete and verified."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key``; a missing key is not an error (deletes are retried)."""
+        ...
+
+    async def head(self, key: str) -> StoredObject | None:
+        """The stored object's description, or ``None`` when there is none."""
+        ...
+
+    async def signed_url(
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        download_name: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """A URL anyone holding it may GET until it expires (``expires_in`` seconds, capped by
+        ``PLAYBACK_URL_MAX_TTL_SECONDS``); ``download_name`` makes it an attachment."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+
+def validate_key(key: str) -> str:
+    """Return ``key`` if it is a safe object key, else raise :class:`ValueError` (before any I/O).
+
+    Keys become file paths on the local backend, so anything that could escape the storage root
+    or alias another key is refused on both backends alike: absolute paths, backslashes, empty,
+    ``.`` or ``..`` segments, and segments starting with ``.`` (hidden names are reserved for the
+    local backend's temporary and metadata files). Keys must be printable and at most 1024 bytes
+    of UTF-8.
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError("object key must be a non-empty string")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise ValueError(f"object key longer than {MAX_KEY_BYTES} bytes")
+    if not key.isprintable():
+        raise ValueError("object key contains non-printable characters")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("object key is not valid UTF-8") from None
+    if "\\" in key:
+        raise ValueError("object key contains a backslash")
+    if key.startswith("/"):
+        raise ValueError("object key must be relative")
+    for segment in key.split("/"):
+        if segment in ("", ".", ".."):
+            raise ValueError("object key has an empty, '.' or '..' segment")
+        if segment.startswith("."):
+            raise ValueError("object key segments may not start with '.'")
+        if segment != segment.strip():
+            raise ValueError("object key segments may not start or end with whitespace")
+    return key
+
+
+def check_sha256(value: str | None) -> str | None:
+    """Normalise an expected sha256 (hex, any case) or raise :class:`ValueError`."""
+    if value is None:
+        return None
+    lowered = value.lower()
+    if not _SHA256_RE.match(lowered):
+        raise ValueError("expected_sha256 must be 64 hex digits")
+    return lowered
+
+
+class RunningDigest:
+    """Size and sha256 computed as the bytes pass, checked against what the caller expects.
+
+    ``expected_size`` is enforced as soon as it is exceeded, so a runaway stream is stopped
+    early instead of being uploaded to the end.
+    """
+
+    def __init__(self, *, expected_size: int | None, expected_sha256: str | None) -> None:
+        if expected_size is not None and expected_size < 0:
+            raise ValueError("expected_size must not be negative")
+        self.expected_size = expected_size
+        self.expected_sha256 = check_sha256(expected_sha256)
+        self.size = 0
+        self._hash = hashlib.sha256()
+
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        self._hash.update(data)
+        self.size += len(data)
+        if self.expected_size is not None and self.size > self.expected_size:
+            raise IntegrityError(f"received more than the expected {self.expected_size} bytes")
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def verify(self) -> str:
+        """The final sha256, or :class:`IntegrityError` when size or digest differ."""
+        if self.expected_size is not None and self.size != self.expected_size:
+            raise IntegrityError(f"received {self.size} bytes, expected {self.expected_size}")
+        digest = self.sha256
+        if self.expected_sha256 is not None and digest != self.expected_sha256:
+            raise IntegrityError("sha256 of the received bytes differs from the expected one")
+        return digest
+
+
+def safe_download_name(name: str) -> str:
+    """A file name fit for ``Content-Disposition``: no path, no control characters, no quotes."""
+    cleaned = "".join(
+        ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable() and ch != '"'
+    ).strip()
+    if not cleaned or cleaned in (".", ".."):
+        raise ValueError("download_name is not a usable file name")
+    if len(cleaned.encode()) > 255:
+        raise ValueError("download_name longer than 255 bytes")
+    return cleaned
+
+
+def content_disposition(download_name: str | None) -> str:
+    """``attachment`` with an ASCII fallback and the RFC 6266/5987 UTF-8 name, or ``inline``."""
+    if download_name is None:
+        return "inline"
+    name = safe_download_name(download_name)
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"%;' else "_" for ch in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

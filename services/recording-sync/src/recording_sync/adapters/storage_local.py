@@ -1,0 +1,378 @@
+"""Object storage in a local folder: the embedded default (``LOCAL_STORAGE_DIR``).
+
+A key ``videos/b-1/x.mp4`` is the file ``<root>/videos/b-1/x.mp4``. Alongside each object a
+hidden ``.<name>.meta`` file records its sha256, size and content type, so :meth:`head` answers
+without reading the data.
+
+How a write stays invisible until it is whole and verified: the bytes go to a hidden temporary
+file in the same folder (``.<name>.partial-<random>``), hashed as they pass; once the stream ends
+and matches what was expected, the file is fsynced, its metadata file is written (itself through a
+temporary file and ``os.replace``), and only then is the data renamed into place with
+``os.replace`` — atomic on one filesystem. Any failure (or cancellation) deletes the temporary
+files. The metadata names the data file's inode (a rename keeps it), so a reader can tell when a
+crash or a concurrent write left metadata that does not belong to the data beside it; ``head``
+then recomputes the checksum from the data rather than trusting it.
+
+Playback: these files are served by the service itself (``entrypoints/files.py``) at
+``/files/<key>``, behind an HMAC signature over the key, expiry, download name and content type
+(:func:`sign_resource`), so a URL cannot be altered to reach another file or outlive its expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+import hashlib
+import json
+import logging
+import mimetypes
+import os
+import secrets
+import stat
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Self, TypeVar
+from urllib.parse import quote, urlencode
+
+from classbridge_common.crypto import sign_url_token, verify_url_token
+from recording_sync.adapters.storage_base import (
+    RunningDigest,
+    StorageError,
+    StoredObject,
+    safe_download_name,
+    validate_key,
+)
+
+__all__ = ["FILES_PATH_PREFIX", "LocalStorage", "OpenedObject", "resource_of", "sign_resource"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+FILES_PATH_PREFIX = "/files/"
+WRITE_BUFFER_BYTES = 1024 * 1024  # bytes gathered before one write (fewer thread hops)
+_DEFAULT_TYPE = "application/octet-stream"
+
+
+def resource_of(key: str, download_name: str | None, content_type: str | None) -> str:
+    """What a file URL's signature covers: the key, download name and content type (the expiry
+    is added by :func:`~classbridge_common.crypto.sign_url_token`). JSON keeps it unambiguous."""
+    return json.dumps([key, download_name, content_type], separators=(",", ":"))
+
+
+def sign_resource(
+    signing_key: bytes,
+    key: str,
+    *,
+    expires_at: int,
+    download_name: str | None,
+    content_type: str | None,
+) -> str:
+    """The ``sig`` query value of a file URL."""
+    token = sign_url_token(
+        signing_key, resource_of(key, download_name, content_type), expires_at=expires_at
+    )
+    return token.partition(".")[2]
+
+
+def verify_resource(
+    signing_key: bytes,
+    key: str,
+    *,
+    exp: str,
+    sig: str,
+    download_name: str | None,
+    content_type: str | None,
+) -> None:
+    """Accept a file URL's signature or raise ``PermissionDenied`` (constant-time, expiry)."""
+    verify_url_token(signing_key, resource_of(key, download_name, content_type), f"{exp}.{sig}")
+
+
+@dataclass
+class OpenedObject:
+    """A stored file opened for reading (the handle pins the bytes even if the key is replaced)."""
+
+    handle: BinaryIO
+    size: int
+    content_type: str
+
+
+class LocalStorage:
+    """:class:`~recording_sync.adapters.storage_base.ObjectStorage` on a local folder."""
+
+    backend = "local"
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        signing_key: bytes,
+        public_url: str,
+        max_ttl_seconds: int = 900,
+        max_workers: int = 8,
+    ) -> None:
+        if len(signing_key) < 16:
+            raise ValueError("the file-URL signing key must be at least 16 bytes")
+        self.root = Path(root)
+        self.public_url = public_url.rstrip("/")
+        self.max_ttl_seconds = max_ttl_seconds
+        self._signing_key = signing_key
+        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="files")
+
+    def __repr__(self) -> str:
+        return "LocalStorage(<root>)"
+
+    async def __aenter__(self) -> Self:
+        await self._call(self.root.mkdir, parents=True, exist_ok=True)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await asyncio.get_running_loop().run_in_executor(
+            None, functools.partial(self._executor.shutdown, wait=True)
+        )
+
+    async def _call(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(
+            self._executor, functools.partial(context.run, func, *args, **kwargs)
+        )
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*validate_key(key).split("/"))
+
+    @staticmethod
+    def _meta_path(path: Path) -> Path:
+        return path.with_name(f".{path.name}.meta")
+
+    # --- writing ---
+
+    async def put_stream(
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        content_type: str,
+        expected_size: int | None = None,
+        expected_sha256: str | None = None,
+    ) -> StoredObject:
+        path = self._path(key)
+        digest = RunningDigest(expected_size=expected_size, expected_sha256=expected_sha256)
+        suffix = secrets.token_hex(8)
+        temp = path.with_name(f".{path.name}.partial-{suffix}")
+        meta_temp = path.with_name(f".{path.name}.meta.partial-{suffix}")
+        handle: BinaryIO | None = None
+        try:
+            handle = await self._call(_create_exclusive, temp)
+            buffer = bytearray()
+            async for chunk in chunks:
+                digest.update(chunk)
+                buffer += chunk
+                if len(buffer) >= WRITE_BUFFER_BYTES:
+                    await self._call(handle.write, buffer)
+                    buffer = bytearray()
+            if buffer:
+                await self._call(handle.write, buffer)
+            sha256 = digest.verify()
+            meta = {"sha256": sha256, "size": digest.size, "content_type": content_type}
+            await self._call(_commit, handle, temp, path, meta_temp, self._meta_path(path), meta)
+        except BaseException as exc:
+            await asyncio.shield(self._call(_discard, handle, temp, meta_temp))
+            if isinstance(exc, OSError):
+                raise StorageError(
+                    f"local storage could not write {key!r}: {exc.strerror or type(exc).__name__}"
+                ) from exc
+            raise
+        log.debug("stored %s (%d bytes)", key, digest.size)
+        return StoredObject(key=key, size=digest.size, sha256=sha256, content_type=content_type)
+
+    # --- reading and removing ---
+
+    async def delete(self, key: str) -> None:
+        path = self._path(key)
+        try:
+            await self._call(_delete, path, self._meta_path(path))
+        except OSError as exc:
+            raise StorageError(
+                f"local storage could not delete {key!r}: {exc.strerror or type(exc).__name__}"
+            ) from exc
+
+    async def head(self, key: str) -> StoredObject | None:
+        path = self._path(key)
+        try:
+            return await self._call(_describe, key, path, self._meta_path(path))
+        except OSError as exc:
+            raise StorageError(
+                f"local storage could not read {key!r}: {exc.strerror or type(exc).__name__}"
+            ) from exc
+
+    async def open(self, key: str) -> OpenedObject | None:
+        """The stored file opened for reading, or ``None`` (for the files endpoint)."""
+        path = self._path(key)
+        try:
+            return await self._call(_open, path, self._meta_path(path))
+        except OSError as exc:
+            raise StorageError(
+                f"local storage could not open {key!r}: {exc.strerror or type(exc).__name__}"
+            ) from exc
+
+    async def signed_url(
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        download_name: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        validate_key(key)
+        if expires_in <= 0:
+            raise ValueError("expires_in must be positive")
+        name = safe_download_name(download_name) if download_name is not None else None
+        expires_at = int(time.time()) + min(expires_in, self.max_ttl_seconds)
+        query: dict[str, str] = {
+            "exp": str(expires_at),
+            "sig": sign_resource(
+                self._signing_key,
+                key,
+                expires_at=expires_at,
+                download_name=name,
+                content_type=content_type,
+            ),
+        }
+        if name is not None:
+            query["dl"] = name
+        if content_type is not None:
+            query["ct"] = content_type
+        return f"{self.public_url}{FILES_PATH_PREFIX}{quote(key, safe='/')}?{urlencode(query)}"
+
+
+# --- the blocking parts, run on the storage's thread pool ---
+
+
+def _create_exclusive(temp: Path) -> BinaryIO:
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o640)
+    return os.fdopen(fd, "wb")
+
+
+def _commit(
+    handle: BinaryIO,
+    temp: Path,
+    path: Path,
+    meta_temp: Path,
+    meta_path: Path,
+    meta: dict[str, Any],
+) -> None:
+    """fsync the data, write its metadata (naming its inode), then rename the data into place."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    meta = {**meta, "inode": os.fstat(handle.fileno()).st_ino}
+    handle.close()
+    fd = os.open(meta_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(meta, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(meta_temp, meta_path)
+    os.replace(temp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the renames durable (POSIX); a no-op where folders cannot be opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _discard(handle: BinaryIO | None, temp: Path, meta_temp: Path) -> None:
+    if handle is not None:
+        with contextlib.suppress(OSError):
+            handle.close()
+    for leftover in (temp, meta_temp):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
+def _delete(path: Path, meta_path: Path) -> None:
+    # Data first: once it is gone the object is absent, whatever happens to the metadata.
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        path.unlink()
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        meta_path.unlink()
+
+
+def _read_meta(meta_path: Path, info: os.stat_result) -> dict[str, Any] | None:
+    """The metadata if it belongs to the data described by ``info``, else ``None``."""
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(meta, dict)
+        or meta.get("inode") != info.st_ino
+        or meta.get("size") != info.st_size
+    ):
+        return None
+    return meta
+
+
+def _guess_type(path: Path) -> str:
+    return mimetypes.guess_type(path.name)[0] or _DEFAULT_TYPE
+
+
+def _describe(key: str, path: Path, meta_path: Path) -> StoredObject | None:
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    meta = _read_meta(meta_path, info)
+    if meta is not None and isinstance(meta.get("sha256"), str):
+        return StoredObject(
+            key=key,
+            size=info.st_size,
+            sha256=meta["sha256"],
+            content_type=str(meta.get("content_type") or _DEFAULT_TYPE),
+        )
+    # Metadata missing or not this data's (a crash between the two renames, or a concurrent
+    # write): the data itself is whole, so its checksum is recomputed rather than trusted.
+    hasher = hashlib.sha256()
+    size = 0
+    with path.open("rb") as source:
+        while block := source.read(WRITE_BUFFER_BYTES):
+            hasher.update(block)
+            size += len(block)
+    return StoredObject(
+        key=key, size=size, sha256=hasher.hexdigest(), content_type=_guess_type(path)
+    )
+
+
+def _open(path: Path, meta_path: Path) -> OpenedObject | None:
+    try:
+        handle = path.open("rb")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    try:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            handle.close()
+            return None
+        meta = _read_meta(meta_path, info)
+        content_type = str(meta.get("content_type")) if meta else _guess_type(path)
+        return OpenedObject(handle=handle, size=info.st_size, content_type=content_type)
+    except BaseException:
+        handle.close()
+        raise

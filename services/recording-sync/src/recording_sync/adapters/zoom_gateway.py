@@ -1,0 +1,130 @@
+"""The zoom-gateway client: recordings list and download access over gRPC.
+
+Calls carry recording-sync's own service token, not a person's: the sync runs in the background
+and its answer must not depend on who triggered it. Gateway errors are translated here into
+``SyncFailure`` with the error type the statistics count.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import grpc.aio
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from classbridge.common.v1 import common_pb2
+from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as zg
+from classbridge.zoomgateway.v1 import zoom_gateway_pb2_grpc as zg_grpc
+from classbridge_common import errors
+from classbridge_common.auth import ServiceTokenIssuer
+from classbridge_common.grpc import call, create_channel
+from recording_sync.domain.model import DownloadAccess, SyncFailure, ZoomFile, ZoomRecording
+from recording_sync.domain.naming import file_type_label
+
+
+def _when(stamp: Timestamp) -> datetime | None:
+    if stamp.seconds == 0 and stamp.nanos == 0:
+        return None
+    return stamp.ToDatetime(tzinfo=UTC)
+
+
+def _file(item: zg.RecordingFile) -> ZoomFile:
+    return ZoomFile(
+        zoom_file_id=item.id,
+        meeting_uuid=item.meeting_uuid,
+        file_type=file_type_label(item.file_type),
+        zoom_file_type=item.zoom_file_type,
+        extension=item.file_extension,
+        size=item.file_size_bytes,
+        download_url=item.download_url,
+        recording_type=item.recording_type,
+        completed=item.status != zg.RECORDING_FILE_STATUS_PROCESSING,
+        recording_start=_when(item.recording_start),
+        recording_end=_when(item.recording_end),
+    )
+
+
+def _failure(error: errors.ClassbridgeError) -> SyncFailure:
+    """Classify a gateway error by what retrying can change."""
+    message = f"zoom-gateway: {error.public_message}"
+    if isinstance(error, errors.ResourceExhausted):
+        return SyncFailure(common_pb2.SYNC_ERROR_TYPE_ZOOM_RATE_LIMITED, message)
+    if isinstance(error, errors.Unauthenticated | errors.PermissionDenied):
+        return SyncFailure(common_pb2.SYNC_ERROR_TYPE_ZOOM_AUTH, message)
+    if isinstance(error, errors.FailedPrecondition):
+        return SyncFailure(common_pb2.SYNC_ERROR_TYPE_ZOOM_AUTH, message)
+    if isinstance(error, errors.NotFound):
+        return SyncFailure(common_pb2.SYNC_ERROR_TYPE_DOWNLOAD, message)
+    return SyncFailure(common_pb2.SYNC_ERROR_TYPE_ZOOM_UNAVAILABLE, message)
+
+
+def _account(tenant_id: str) -> zg.Account:
+    return zg.Account(tenant_id=tenant_id) if tenant_id else zg.Account()
+
+
+class ZoomGatewayClient:
+    """One channel to the zoom-gateway (the ``ZoomGateway`` port of the sync)."""
+
+    def __init__(self, *, address: str, tokens: ServiceTokenIssuer, timeout: float) -> None:
+        self._channel: grpc.aio.Channel = create_channel(
+            address, default_timeout=timeout, service_tokens=tokens, forward_caller=False
+        )
+        self._stub = zg_grpc.ZoomGatewayServiceStub(self._channel)
+
+    async def close(self) -> None:
+        await self._channel.close()
+
+    async def list_recording(
+        self, *, meeting_uuid: str, meeting_id: int, tenant_id: str
+    ) -> ZoomRecording | None:
+        """The instance's recording, or None while Zoom has none (a normal answer)."""
+        request = zg.ListMeetingRecordingsRequest(account=_account(tenant_id))
+        if meeting_uuid:
+            request.meeting_uuid = meeting_uuid
+        else:
+            request.meeting_id = meeting_id
+        try:
+            answer = await call(self._stub.ListMeetingRecordings, request)
+        except errors.ClassbridgeError as error:
+            raise _failure(error) from None
+        if not answer.has_recording:
+            return None
+        rec = answer.recording
+        files = tuple(_file(f) for f in rec.recording_files)
+        return ZoomRecording(
+            meeting_id=rec.meeting_id,
+            meeting_uuid=rec.meeting_uuid,
+            topic=rec.topic,
+            start_time=_when(rec.start_time),
+            duration_minutes=rec.duration_minutes,
+            files=files,
+        )
+
+    async def download_access(
+        self,
+        *,
+        meeting_uuid: str,
+        zoom_file_id: str,
+        download_url: str,
+        download_token: str,
+        tenant_id: str,
+    ) -> DownloadAccess:
+        """URL, credential and allowed hosts for one file (secret: never logged)."""
+        request = zg.GetDownloadAccessRequest(
+            account=_account(tenant_id),
+            meeting_uuid=meeting_uuid,
+            recording_file_id=zoom_file_id,
+            download_url=download_url,
+            download_token=download_token,
+        )
+        try:
+            answer = await call(self._stub.GetDownloadAccess, request)
+        except errors.ClassbridgeError as error:
+            raise _failure(error) from None
+        return DownloadAccess(
+            url=answer.download_url,
+            token=answer.access_token,
+            credential_hosts=tuple(answer.credential_hosts),
+            redirect_hosts=tuple(answer.redirect_hosts),
+            size=answer.file_size_bytes,
+        )

@@ -1,0 +1,95 @@
+"""Who may open a recorded lesson (flow 6): the rule alone, no I/O.
+
+Staff (admins, teachers, other services) always may. Everyone else needs an unexpired grant
+that applies to them: ``public`` applies to any signed-in caller, ``specific_user`` to the user
+it names, ``enrolled_students`` to the students of the recording's batch (for an individual
+batch, its one student). Levels nest: view < download < edit. Whether a caller is enrolled is a
+question for the scheduler, so the rule takes the answer as an input rather than asking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from classbridge_common.auth import Caller
+
+PUBLIC, ENROLLED, SPECIFIC = "public", "enrolled_students", "specific_user"
+SCOPES = (PUBLIC, ENROLLED, SPECIFIC)
+VIEW, DOWNLOAD, EDIT = "view", "download", "edit"
+LEVELS = (VIEW, DOWNLOAD, EDIT)
+STAFF_ROLES = ("teacher", "service")
+
+
+def is_staff(caller: Caller) -> bool:
+    """Admins, teachers and services see and manage every recording."""
+    return caller.is_admin or caller.is_service or caller.has_role(*STAFF_ROLES)
+
+
+def rank(level: str) -> int:
+    """0 for no access, then 1..3 for view, download, edit."""
+    return LEVELS.index(level) + 1 if level in LEVELS else 0
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one caller may do with one recording."""
+
+    level: str = ""  # "" = nothing
+    expires_at: datetime | None = None
+
+    @property
+    def can_view(self) -> bool:
+        return rank(self.level) >= rank(VIEW)
+
+    @property
+    def can_download(self) -> bool:
+        return rank(self.level) >= rank(DOWNLOAD)
+
+    @property
+    def can_edit(self) -> bool:
+        return rank(self.level) >= rank(EDIT)
+
+
+def live(grant: Any, now: datetime) -> bool:
+    """A grant counts until its expiry (none = forever)."""
+    return grant.expires_at is None or grant.expires_at > now
+
+
+def needs_enrollment(caller: Caller, grants: list[Any], now: datetime) -> bool:
+    """Whether the answer depends on enrollment (so the scheduler is asked only then)."""
+    return not is_staff(caller) and any(g.scope == ENROLLED and live(g, now) for g in grants)
+
+
+def decide(
+    caller: Caller, recording: Any, grants: list[Any], now: datetime, *, enrolled: bool
+) -> Access:
+    """The caller's best access to ``recording`` given its grants; ``enrolled`` says whether the
+    caller is a student of the recording's batch (asked of the scheduler by the handler)."""
+    if is_staff(caller):
+        return Access(level=EDIT)
+    best = Access()
+    for grant in grants:
+        if not live(grant, now):
+            continue
+        if grant.scope == PUBLIC:
+            applies = True
+        elif grant.scope == SPECIFIC:
+            applies = bool(grant.user_id) and grant.user_id == caller.subject
+        elif grant.scope == ENROLLED:
+            if recording.batch_type == "individual":
+                applies = bool(recording.student_id) and recording.student_id == caller.subject
+            else:
+                applies = enrolled
+        else:
+            applies = False
+        if not applies:
+            continue
+        if rank(grant.level) > rank(best.level) or (
+            rank(grant.level) == rank(best.level)
+            and best.expires_at is not None
+            and (grant.expires_at is None or grant.expires_at > best.expires_at)
+        ):
+            best = Access(level=grant.level, expires_at=grant.expires_at)
+    return best

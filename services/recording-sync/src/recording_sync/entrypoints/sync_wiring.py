@@ -1,0 +1,83 @@
+"""Wiring of the sync pipeline (flow 4) for ``bootstrap.running``: gateway client, downloader,
+pipeline, the Zoom-event consumer and the sweeper, started and stopped together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from classbridge_common.auth import DEV_SECRET, ServiceTokenIssuer
+from classbridge_common.bus import EventBus
+from classbridge_common.outbox import OutboxRelay
+from recording_sync.adapters.downloader import Downloader
+from recording_sync.adapters.storage_base import ObjectStorage
+from recording_sync.adapters.zoom_gateway import ZoomGatewayClient
+from recording_sync.entrypoints import sweeper, sync_consumer
+from recording_sync.service_layer.sync import SyncPipeline, SyncPolicy
+from recording_sync.settings import Settings
+
+
+def policy(settings: Settings) -> SyncPolicy:
+    """The pipeline's knobs from the settings."""
+    return SyncPolicy(
+        sweep_delay=timedelta(seconds=settings.sync_sweep_delay_seconds),
+        retry_interval=timedelta(seconds=settings.sync_retry_interval_seconds),
+        max_attempts=settings.sync_max_attempts,
+        file_concurrency=settings.sync_file_concurrency,
+        download_tries=settings.sync_download_tries,
+        download_backoff=settings.sync_download_backoff_seconds,
+        lease=timedelta(seconds=settings.sync_lease_seconds),
+    )
+
+
+@contextlib.asynccontextmanager
+async def sync_running(
+    settings: Settings,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    bus: EventBus,
+    relay: OutboxRelay,
+    storage: ObjectStorage,
+) -> AsyncIterator[SyncPipeline]:
+    """Start the pipeline, its consumer and sweeper; stop them (background copies cancelled,
+    their leases left to expire so another replica or the next start resumes them)."""
+    secret = (
+        settings.auth_jwt_secret.get_secret_value()
+        if settings.auth_jwt_secret is not None
+        else DEV_SECRET
+    )
+    tokens = ServiceTokenIssuer(settings.service_name, secret=secret)
+    gateway = ZoomGatewayClient(
+        address=settings.zoom_gateway_addr,
+        tokens=tokens,
+        timeout=settings.zoom_gateway_timeout_seconds,
+    )
+    hosts = tuple(h.strip() for h in settings.zoom_download_hosts.split(",") if h.strip())
+    downloader = Downloader(local_hosts=hosts)
+    pipeline = SyncPipeline(
+        sessions=sessions,
+        storage=storage,
+        gateway=gateway,
+        downloader=downloader,
+        policy=policy(settings),
+        on_commit=relay.notify,
+    )
+    consumer = sync_consumer.RecordingConsumer(
+        pipeline=pipeline, session_factory=sessions, on_commit=relay.notify
+    )
+    subscribed = False
+    try:
+        await sync_consumer.subscribe(bus, consumer=consumer)
+        subscribed = True
+        async with sweeper.sweeping(pipeline, interval=settings.sync_sweep_interval_seconds):
+            yield pipeline
+    finally:
+        if subscribed:
+            with contextlib.suppress(Exception):
+                await bus.unsubscribe(sync_consumer.CONSUMER)
+        await pipeline.stop()
+        await downloader.close()
+        await gateway.close()

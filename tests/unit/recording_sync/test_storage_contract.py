@@ -1,0 +1,529 @@
+"""The object-storage contract, checked on both backends: local disk (a temp folder) and S3 (a real
+S3-compatible server — moto's — started for this module as a separate process, so its memory
+never counts against ours).
+
+What every backend promises: streamed writes with bounded memory, size and sha256 computed on
+the way, nothing visible until complete and verified (no object, no multipart upload, no temp
+file left by a failure), idempotent deletes, safe keys, and signed URLs that return the bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import httpx
+import pytest
+from botocore.config import Config
+
+from classbridge_common.http import bind_socket, serving_http
+from classbridge_common.testing import make_settings
+from recording_sync.adapters.storage import (
+    IntegrityError,
+    LocalStorage,
+    ObjectStorage,
+    S3Storage,
+    StorageError,
+    StoredObject,
+    create_storage,
+)
+from recording_sync.entrypoints.files import create_files_app
+from recording_sync.settings import Settings
+
+PART = 5 * 1024 * 1024  # S3's minimum part size (moto enforces it too)
+SIGNING_KEY = b"contract-suite-signing-key-0123456789"
+CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}
+
+
+# --- a real S3-compatible server ---
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}/moto-api/", timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("moto server did not start")
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def moto_admin(moto_url: str) -> Iterator[Any]:
+    """A plain boto3 client to look behind the storage's back (buckets, pending uploads)."""
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(s3={"addressing_style": "path"}),
+    )
+    yield client
+    client.close()
+
+
+# --- one fixture, two backends ---
+
+
+@dataclass
+class Backend:
+    storage: ObjectStorage
+    leftovers: Any  # () -> list[str]: anything stored or half-stored besides live objects
+    objects: Any  # () -> list[str]: the visible keys
+    part: int  # the buffered unit that bounds memory
+
+
+@pytest.fixture(params=["local", "s3"])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    if request.param == "local":
+        root = tmp_path / "storage"
+        local = LocalStorage(
+            root, signing_key=SIGNING_KEY, public_url="http://127.0.0.1:1", max_ttl_seconds=600
+        )
+        async with local:
+
+            def visible() -> list[str]:
+                return sorted(
+                    p.relative_to(root).as_posix()
+                    for p in root.rglob("*")
+                    if p.is_file() and not p.name.startswith(".")
+                )
+
+            def hidden() -> list[str]:
+                # A live object's metadata file is expected; partial files never are.
+                return sorted(
+                    p.relative_to(root).as_posix()
+                    for p in root.rglob("*")
+                    if p.is_file() and ".partial-" in p.name
+                )
+
+            yield Backend(storage=local, leftovers=hidden, objects=visible, part=PART)
+        return
+    url = request.getfixturevalue("moto_url")
+    admin = request.getfixturevalue("moto_admin")
+    bucket = f"b-{os.urandom(6).hex()}"
+    admin.create_bucket(Bucket=bucket)
+    s3 = S3Storage(
+        bucket=bucket,
+        endpoint_url=url,
+        region="us-east-1",
+        part_bytes=PART,
+        max_ttl_seconds=600,
+        **CREDENTIALS,
+    )
+
+    def keys() -> list[str]:
+        answer = admin.list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in answer.get("Contents", []))
+
+    def uploads() -> list[str]:
+        answer = admin.list_multipart_uploads(Bucket=bucket)
+        pending = [f"upload:{item['Key']}" for item in answer.get("Uploads", [])]
+        staged = [k for k in keys() if k.startswith(".")]
+        return pending + staged
+
+    async with s3:
+        yield Backend(storage=s3, leftovers=uploads, objects=keys, part=PART)
+
+
+def payload(size: int, seed: int = 1) -> bytes:
+    block = hashlib.sha256(str(seed).encode()).digest() * 2048  # 64 KiB
+    return (block * (size // len(block) + 1))[:size]
+
+
+async def stream(data: bytes, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), chunk):
+        yield data[start : start + chunk]
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- writing and reading back ---
+
+
+@pytest.mark.parametrize("size", [0, 1000, PART - 1, PART, 2 * PART + 123_457])
+async def test_put_stream_stores_the_bytes_with_their_size_and_sha256(
+    backend: Backend, size: int
+) -> None:
+    data = payload(size)
+    key = f"videos/b-1/lesson-{size}.mp4"
+    stored = await backend.storage.put_stream(key, stream(data), content_type="video/mp4")
+
+    assert stored == StoredObject(key=key, size=size, sha256=sha(data), content_type="video/mp4")
+    assert await backend.storage.head(key) == stored
+    url = await backend.storage.signed_url(key, expires_in=60)
+    if isinstance(backend.storage, S3Storage):
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(url)
+        assert answer.status_code == 200
+        assert answer.content == data
+    assert backend.objects() == [key]
+    assert backend.leftovers() == []
+
+
+async def test_expected_size_and_sha256_that_match_are_accepted(backend: Backend) -> None:
+    data = payload(PART + 10)
+    stored = await backend.storage.put_stream(
+        "videos/b-1/a.m4a",
+        stream(data, chunk=PART + 1),  # chunks larger than a part are fine too
+        content_type="audio/mp4",
+        expected_size=len(data),
+        expected_sha256=sha(data).upper(),
+    )
+    assert stored.sha256 == sha(data)
+    assert await backend.storage.head("videos/b-1/a.m4a") == stored
+
+
+async def test_a_second_put_replaces_the_object(backend: Backend) -> None:
+    await backend.storage.put_stream("k/x.txt", stream(b"first"), content_type="text/plain")
+    second = await backend.storage.put_stream(
+        "k/x.txt", stream(payload(PART + 1)), content_type="text/vtt"
+    )
+    assert await backend.storage.head("k/x.txt") == second
+    assert backend.objects() == ["k/x.txt"]
+
+
+# --- nothing half-written is ever visible ---
+
+
+@pytest.mark.parametrize("size", [1000, 2 * PART + 5])
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"expected_size": 999},  # fewer bytes than received
+        {"expected_size": 10**9},  # more than received
+        {"expected_sha256": "0" * 64},
+    ],
+)
+async def test_integrity_errors_leave_nothing_behind(
+    backend: Backend, size: int, wrong: dict[str, Any]
+) -> None:
+    with pytest.raises(IntegrityError):
+        await backend.storage.put_stream(
+            "videos/b-1/bad.mp4", stream(payload(size)), content_type="video/mp4", **wrong
+        )
+    assert await backend.storage.head("videos/b-1/bad.mp4") is None
+    assert backend.objects() == []
+    assert backend.leftovers() == []
+
+
+async def test_a_failed_replacement_keeps_the_previous_object(backend: Backend) -> None:
+    old = await backend.storage.put_stream("k/v.mp4", stream(b"old"), content_type="video/mp4")
+    with pytest.raises(IntegrityError):
+        await backend.storage.put_stream(
+            "k/v.mp4", stream(payload(PART + 1)), content_type="video/mp4", expected_size=1
+        )
+    assert await backend.storage.head("k/v.mp4") == old
+    assert backend.leftovers() == []
+
+
+class SourceBroke(Exception):
+    pass
+
+
+@pytest.mark.parametrize("fail_after", [0, 1000, PART + 100, 2 * PART + 100])
+async def test_a_source_failing_mid_stream_leaves_nothing_behind(
+    backend: Backend, fail_after: int
+) -> None:
+    async def broken() -> AsyncIterator[bytes]:
+        async for chunk in stream(payload(fail_after)):
+            yield chunk
+        raise SourceBroke("download interrupted")
+
+    with pytest.raises(SourceBroke):
+        await backend.storage.put_stream("videos/b-1/cut.mp4", broken(), content_type="video/mp4")
+    assert await backend.storage.head("videos/b-1/cut.mp4") is None
+    assert backend.objects() == []
+    assert backend.leftovers() == []
+
+
+@pytest.mark.parametrize("sent", [1000, PART + 100])
+async def test_a_cancelled_upload_leaves_nothing_behind(backend: Backend, sent: int) -> None:
+    reached = asyncio.Event()
+
+    async def stalls() -> AsyncIterator[bytes]:
+        async for chunk in stream(payload(sent)):
+            yield chunk
+        reached.set()
+        await asyncio.Event().wait()  # a download that hangs until cancelled
+        yield b""  # pragma: no cover
+
+    task = asyncio.create_task(
+        backend.storage.put_stream("videos/hang.mp4", stalls(), content_type="video/mp4")
+    )
+    await asyncio.wait_for(reached.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await backend.storage.head("videos/hang.mp4") is None
+    assert backend.objects() == []
+    assert backend.leftovers() == []
+
+
+async def test_s3_objects_beyond_the_single_copy_limit_are_copied_part_by_part(
+    moto_url: str, moto_admin: Any
+) -> None:
+    """Objects over 5 GiB cannot be copied in one CopyObject; the limit is lowered here."""
+    bucket = f"b-{os.urandom(6).hex()}"
+    moto_admin.create_bucket(Bucket=bucket)
+    s3 = S3Storage(
+        bucket=bucket,
+        endpoint_url=moto_url,
+        region="us-east-1",
+        part_bytes=PART,
+        single_copy_limit=0,
+        **CREDENTIALS,
+    )
+    data = payload(PART + 3, seed=9)
+    async with s3:
+        stored = await s3.put_stream("videos/huge.mp4", stream(data), content_type="video/mp4")
+        assert await s3.head("videos/huge.mp4") == stored
+    assert stored.sha256 == sha(data)
+    body = moto_admin.get_object(Bucket=bucket, Key="videos/huge.mp4")["Body"].read()
+    assert body == data
+    assert [o["Key"] for o in moto_admin.list_objects_v2(Bucket=bucket)["Contents"]] == [
+        "videos/huge.mp4"
+    ]
+    assert "Uploads" not in moto_admin.list_multipart_uploads(Bucket=bucket)
+
+
+# --- delete, head, keys ---
+
+
+async def test_delete_is_idempotent_and_head_sees_it(backend: Backend) -> None:
+    assert await backend.storage.head("videos/none.mp4") is None
+    await backend.storage.delete("videos/none.mp4")  # missing: no error
+    await backend.storage.put_stream("videos/x.mp4", stream(b"abc"), content_type="video/mp4")
+    await backend.storage.delete("videos/x.mp4")
+    await backend.storage.delete("videos/x.mp4")
+    assert await backend.storage.head("videos/x.mp4") is None
+    assert backend.objects() == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "/etc/passwd",
+        "../escape.mp4",
+        "videos/../../escape.mp4",
+        "videos/./x.mp4",
+        "videos//x.mp4",
+        "videos/x.mp4/",
+        "videos\\x.mp4",
+        "videos/\x00x.mp4",
+        "videos/x\n.mp4",
+        "videos/.hidden.mp4",
+        "x" * 1025,
+        "é" * 513,  # 1026 bytes of UTF-8
+    ],
+)
+async def test_bad_keys_are_refused_before_any_io(backend: Backend, key: str) -> None:
+    async def never() -> AsyncIterator[bytes]:
+        raise AssertionError("the stream must not be read for a bad key")
+        yield b""  # pragma: no cover
+
+    with pytest.raises(ValueError, match="object key"):
+        await backend.storage.put_stream(key, never(), content_type="video/mp4")
+    with pytest.raises(ValueError, match="object key"):
+        await backend.storage.head(key)
+    with pytest.raises(ValueError, match="object key"):
+        await backend.storage.delete(key)
+    with pytest.raises(ValueError, match="object key"):
+        await backend.storage.signed_url(key, expires_in=60)
+    assert backend.objects() == []
+
+
+async def test_unusual_but_valid_keys_round_trip(backend: Backend) -> None:
+    key = "videos/student/s 1/Clase ñ #1 ?&=%2F+ 2024-01-15T04:30:00Z.mp4"
+    stored = await backend.storage.put_stream(key, stream(b"data"), content_type="video/mp4")
+    assert await backend.storage.head(key) == stored
+    assert backend.objects() == [key]
+
+
+# --- memory stays bounded ---
+
+
+async def test_memory_stays_within_a_few_parts(backend: Backend) -> None:
+    size = 64 * 1024 * 1024
+    block = os.urandom(256 * 1024)
+    expected = hashlib.sha256()
+    for _ in range(size // len(block)):
+        expected.update(block)
+
+    async def big() -> AsyncIterator[bytes]:
+        for _ in range(size // len(block)):
+            yield block  # the same object each time: the source itself costs nothing
+
+    tracemalloc.start()
+    try:
+        stored = await backend.storage.put_stream("videos/big.mp4", big(), content_type="video/mp4")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert stored.size == size
+    assert stored.sha256 == expected.hexdigest()
+    assert peak < 3 * backend.part, f"peak {peak / 2**20:.1f} MiB"
+
+
+# --- signed URLs ---
+
+
+async def _get(
+    backend: Backend, tmp_path: Path, url: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """GET a signed URL; the local backend's URLs are served by the files app on a real port."""
+    async with httpx.AsyncClient() as client:
+        if isinstance(backend.storage, S3Storage):
+            return await client.get(url, headers=headers)
+        assert isinstance(backend.storage, LocalStorage)
+        app = create_files_app(backend.storage, SIGNING_KEY)
+        async with serving_http(app, bind_socket("127.0.0.1", 0)) as port:
+            parts = urlsplit(url)
+            return await client.get(
+                f"http://127.0.0.1:{port}{parts.path}?{parts.query}", headers=headers
+            )
+
+
+async def test_signed_url_downloads_the_exact_bytes(backend: Backend, tmp_path: Path) -> None:
+    data = payload(PART + 77, seed=7)
+    await backend.storage.put_stream("videos/b-2/l.mp4", stream(data), content_type="video/mp4")
+    url = await backend.storage.signed_url("videos/b-2/l.mp4", expires_in=60)
+    answer = await _get(backend, tmp_path, url)
+    assert answer.status_code == 200
+    assert answer.content == data
+    assert answer.headers["content-type"].startswith("video/mp4")
+
+
+async def test_signed_url_with_download_name_is_an_attachment(
+    backend: Backend, tmp_path: Path
+) -> None:
+    await backend.storage.put_stream("videos/c.vtt", stream(b"WEBVTT\n"), content_type="text/vtt")
+    url = await backend.storage.signed_url(
+        "videos/c.vtt",
+        expires_in=60,
+        download_name="Clase ñ 1.vtt",
+        content_type="text/plain; charset=utf-8",
+    )
+    answer = await _get(backend, tmp_path, url)
+    assert answer.status_code == 200
+    assert answer.content == b"WEBVTT\n"
+    disposition = answer.headers["content-disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''Clase%20%C3%B1%201.vtt" in disposition
+    assert answer.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+async def test_signed_url_serves_a_range(backend: Backend, tmp_path: Path) -> None:
+    data = payload(100_000, seed=3)
+    await backend.storage.put_stream("videos/r.mp4", stream(data), content_type="video/mp4")
+    url = await backend.storage.signed_url("videos/r.mp4", expires_in=60)
+    answer = await _get(backend, tmp_path, url, headers={"Range": "bytes=1000-1999"})
+    assert answer.status_code == 206
+    assert answer.content == data[1000:2000]
+    assert answer.headers["content-range"] == "bytes 1000-1999/100000"
+
+
+async def test_a_tampered_signed_url_is_refused(backend: Backend, tmp_path: Path) -> None:
+    if isinstance(backend.storage, S3Storage):
+        pytest.skip("moto does not verify presigned signatures (S3 does); local only")
+    await backend.storage.put_stream("videos/a.mp4", stream(b"a"), content_type="video/mp4")
+    await backend.storage.put_stream("videos/b.mp4", stream(b"b"), content_type="video/mp4")
+    url = await backend.storage.signed_url("videos/a.mp4", expires_in=60)
+    answer = await _get(backend, tmp_path, url.replace("videos/a.mp4", "videos/b.mp4"))
+    assert answer.status_code == 403
+
+
+async def test_signed_url_lifetime_is_capped(backend: Backend) -> None:
+    await backend.storage.put_stream("videos/t.mp4", stream(b"t"), content_type="video/mp4")
+    before = int(time.time())
+    url = await backend.storage.signed_url("videos/t.mp4", expires_in=10**6)
+    query = parse_qs(urlsplit(url).query)
+    if isinstance(backend.storage, S3Storage):
+        assert query["X-Amz-Expires"] == ["600"]
+    else:
+        assert before + 600 <= int(query["exp"][0]) <= int(time.time()) + 600
+    with pytest.raises(ValueError, match="expires_in"):
+        await backend.storage.signed_url("videos/t.mp4", expires_in=0)
+
+
+# --- the factory ---
+
+
+def test_create_storage_picks_the_backend(tmp_path: Path) -> None:
+    local = create_storage(
+        make_settings(Settings, service_name="recording-sync", data_dir=tmp_path)
+    )
+    assert isinstance(local, LocalStorage)
+    assert local.backend == "local"
+    assert local.root == tmp_path / "storage"
+    assert (tmp_path / "recording-sync-files.key").stat().st_mode & 0o077 == 0  # dev key, 0600
+    s3 = create_storage(
+        make_settings(
+            Settings,
+            service_name="recording-sync",
+            data_dir=tmp_path,
+            s3_bucket="recordings",
+            s3_endpoint_url="http://127.0.0.1:1",
+            s3_access_key_id="id",
+            s3_secret_access_key="secret",
+        )
+    )
+    assert isinstance(s3, S3Storage)
+    assert s3.backend == "s3"
+    assert "secret" not in repr(s3)
+
+
+async def test_s3_errors_are_storage_errors_without_secrets(tmp_path: Path) -> None:
+    s3 = S3Storage(
+        bucket="missing",
+        endpoint_url="http://127.0.0.1:1",
+        region="us-east-1",
+        access_key_id="AKIDEXAMPLE",
+        secret_access_key="do-not-log-me",
+        max_attempts=1,
+    )
+    async with s3:
+        with pytest.raises(StorageError) as caught:
+            await s3.put_stream("k/x.bin", stream(b"x"), content_type="application/octet-stream")
+    assert "do-not-log-me" not in str(caught.value)
+    assert "'k/x.bin'" in str(caught.value)
