@@ -8,9 +8,9 @@ Two shapes, one configuration:
 - **a process per service** (:func:`service_environments` feeding `python -m <service> serve`):
   what `make run` does when RabbitMQ is configured, the shape the services have in production.
 
-Services start consumers first and producers last (the order of :data:`SERVICES`), and the
-in-process bus holds publications until every service has subscribed, so no event published
-during start-up is routed to nobody.
+Services start after the services they call (the order of :data:`SERVICES`), and the in-process
+bus holds publications until every service has subscribed, so no event published during start-up
+is routed to nobody.
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ class ServiceSpec:
         return importlib.import_module(f"{self.package}.{part}")
 
 
-#: Start order: the gateway others call, then consumers, then the producers of Zoom's events.
+#: Start order: each service after the ones it calls (their addresses are known by then, even on
+#: free ports), the producer of Zoom's events and the edge last.
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("zoom-gateway", "zoom_gateway", 50052),
-    ServiceSpec("recording-sync", "recording_sync", 50053),
     ServiceSpec("scheduler", "scheduler", 50051),
+    ServiceSpec("recording-sync", "recording_sync", 50053),
     ServiceSpec("webhook-ingest", "webhook_ingest", 50054, 8081),
     ServiceSpec("edge", "edge", 0, 8080),
 )
@@ -184,8 +185,7 @@ def service_settings(
     elif spec.name == "edge":
         values |= {k: v for k, v in peers.items() if v}
     else:
-        if peers["zoom_gateway_addr"]:
-            values["zoom_gateway_addr"] = peers["zoom_gateway_addr"]
+        values |= {k: v for k, v in peers.items() if v and k != "webhook_ingest_addr"}
     if spec.name == "recording-sync":
         values["zoom_download_hosts"] = host
         values["files_http_port"] = FILES_PORT if config.fixed_ports else 0
