@@ -17,12 +17,12 @@ from sqlalchemy import func, select, update
 from classbridge_common.auth import Caller
 from classbridge_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from classbridge_common.errors import PermissionDenied as Denied
+from classbridge_common.paging import page_request
 from classbridge_common.uow import UnitOfWork
 from recording_sync.adapters.tables import meeting_projections as mp
 from recording_sync.adapters.tables import sync_jobs as sj
 from recording_sync.domain import access
 from recording_sync.domain import model as m
-from recording_sync.service_layer.paging import page_request
 from recording_sync.service_layer.sync import SyncPipeline
 
 RETRYABLE_STATES = (m.FAILED, m.NO_RECORDING)

@@ -26,6 +26,7 @@ from classbridge_common.errors import (
     Unimplemented,
 )
 from classbridge_common.errors import PermissionDenied as Denied
+from classbridge_common.paging import page_request
 from classbridge_common.uow import UnitOfWork
 from recording_sync.adapters.storage_base import ObjectStorage
 from recording_sync.adapters.tables import access_grants as ag
@@ -35,7 +36,6 @@ from recording_sync.adapters.tables import sync_jobs as sj
 from recording_sync.domain import access
 from recording_sync.domain import model as m
 from recording_sync.service_layer.jobs import require_staff
-from recording_sync.service_layer.paging import page_request
 from recording_sync.service_layer.ports import Enrollments
 from recording_sync.service_layer.sync import SyncPipeline
 

@@ -21,6 +21,7 @@ from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
 from classbridge.scheduler.v1 import scheduler_pb2_grpc as pb_grpc
 from classbridge_common.auth import current_caller
+from classbridge_common.paging import page_request
 from scheduler.adapters.event_codec import AUTO_RECORDINGS, BATCH_TYPES, ts
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
@@ -43,7 +44,6 @@ from scheduler.domain.model import (
 )
 from scheduler.domain.timing import InstantTiming, LocalTiming, Timing
 from scheduler.service_layer import catalog, classroom, sessions
-from scheduler.service_layer.paging import page_request
 from scheduler.service_layer.ports import ZoomMeetings
 
 BATCH_TYPE_IN = {v: k for k, v in BATCH_TYPES.items()}

@@ -8,6 +8,7 @@ from typing import Any
 
 from classbridge_common.auth import Caller
 from classbridge_common.errors import AlreadyExists, FailedPrecondition, NotFound
+from classbridge_common.paging import PageRequest
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
 from scheduler.domain.errors import invalid
@@ -15,7 +16,6 @@ from scheduler.domain.model import Batch, BatchType, Course, Enrollment, Session
 from scheduler.domain.timing import zone
 from scheduler.service_layer import access
 from scheduler.service_layer.clock import Clock, new_id, utcnow
-from scheduler.service_layer.paging import PageRequest
 
 COURSE_PATHS = frozenset(
     {"title", "description", "instructor_ids", "default_timezone", "default_meeting_settings"}

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from classbridge_common.auth import Caller
 from classbridge_common.errors import FailedPrecondition, NotFound
+from classbridge_common.paging import PageRequest
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import attendance, commands
 from scheduler.domain.errors import invalid
@@ -30,7 +31,6 @@ from scheduler.domain.model import (
 from scheduler.service_layer import access
 from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
-from scheduler.service_layer.paging import PageRequest
 from scheduler.service_layer.sessions import load_session, require_manager, require_reader
 
 PARTICIPANT_PATHS = frozenset({"role", "shared_screen", "raised_hand", "user_id"})

@@ -23,6 +23,7 @@ from classbridge_common.errors import (
     NotFound,
     ResourceExhausted,
 )
+from classbridge_common.paging import PageRequest
 from classbridge_common.telemetry import Metrics
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands, events
@@ -41,7 +42,6 @@ from scheduler.domain.timing import check_window, resolve, session_minutes, zone
 from scheduler.service_layer import access
 from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
-from scheduler.service_layer.paging import PageRequest
 from scheduler.service_layer.ports import DEFAULT_MEETING_SETTINGS, MeetingSpec, ZoomMeetings
 
 #: The seeds' "Zoom meeting creation success rate", counted where sessions ask for meetings.

@@ -1,4 +1,4 @@
-"""Offset pages behind opaque tokens bound to the request's filters.
+"""Offset pages behind opaque tokens bound to the request's filters (every List method).
 
 A token carries the next offset and a fingerprint of the filters it was issued for, so a token
 replayed with other filters is INVALID_ARGUMENT instead of a silently wrong page.
@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler.domain.errors import invalid
+from classbridge_common.errors import FieldViolation, InvalidArgument
+
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "PageRequest", "page_request"]
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -33,6 +35,12 @@ class PageRequest:
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _invalid(field: str, description: str) -> InvalidArgument:
+    return InvalidArgument(
+        f"{field}: {description}", violations=[FieldViolation(field=field, description=description)]
+    )
+
+
 def _fingerprint(filters: Any) -> str:
     raw = json.dumps(filters, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -41,7 +49,7 @@ def _fingerprint(filters: Any) -> str:
 def page_request(page_size: int, page_token: str, filters: Any) -> PageRequest:
     """Validate ``page_size``/``page_token`` for a list with ``filters`` (any JSON-able value)."""
     if page_size < 0:
-        raise invalid("page_size", "must not be negative")
+        raise _invalid("page_size", "must not be negative")
     limit = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     fingerprint = _fingerprint(filters)
     if not page_token:
@@ -52,7 +60,7 @@ def page_request(page_size: int, page_token: str, filters: Any) -> PageRequest:
         offset = int(data["o"])
         issued_for = str(data["f"])
     except (ValueError, KeyError, TypeError):
-        raise invalid("page_token", "not a token this method issued") from None
+        raise _invalid("page_token", "not a token this method issued") from None
     if offset < 0 or issued_for != fingerprint:
-        raise invalid("page_token", "the token was issued for other filters")
+        raise _invalid("page_token", "the token was issued for other filters")
     return PageRequest(offset=offset, limit=limit, fingerprint=fingerprint)
