@@ -23,50 +23,22 @@ import httpx
 import pytest
 
 from classbridge_common.crypto import hmac_sha256_hex
-from classbridge_common.testing import (
-    AmqpNamespace,
-    create_schema,
-    drop_schema,
-    unique_name,
-)
-from devstack.stack import SERVICES, Stack, StackConfig, running_stack
+from devstack.stack import Stack
+from devstack.testing import isolated_stack
 
 INFRASTRUCTURE = ["embedded", pytest.param("postgres+rabbitmq", marks=pytest.mark.integration)]
 
 
 @pytest.fixture(params=INFRASTRUCTURE)
 async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
-    config = StackConfig(data_dir=tmp_path, fixed_ports=False, sim_rate_limits=False)
-    schemas: list[str] = []
-    namespace: AmqpNamespace | None = None
-    database_url: str | None = None
+    urls = {}
     if request.param != "embedded":
-        database_url = request.getfixturevalue("database_url")
-        amqp_url = request.getfixturevalue("amqp_url")
-        prefix = unique_name("e2e")
-        namespace = AmqpNamespace(amqp_url=amqp_url, prefix=prefix)
-        config = StackConfig(
-            data_dir=tmp_path,
-            fixed_ports=False,
-            sim_rate_limits=False,
-            database_url=database_url,
-            amqp_url=amqp_url,
-            schema_prefix=prefix,
-            events_exchange=namespace.exchange,
-            events_queue_prefix=f"{prefix}.",
-        )
-        schemas = [f"{prefix}_{spec.package}" for spec in SERVICES]
-        for schema in schemas:
-            await create_schema(database_url, schema)
-    try:
-        async with running_stack(config) as running:
-            yield running
-    finally:
-        if database_url:
-            for schema in schemas:
-                await drop_schema(database_url, schema)
-        if namespace is not None:
-            await namespace.cleanup()
+        urls = {
+            "database_url": request.getfixturevalue("database_url"),
+            "amqp_url": request.getfixturevalue("amqp_url"),
+        }
+    async with isolated_stack(tmp_path, **urls) as running:
+        yield running
 
 
 async def _edge(stack: Stack) -> httpx.AsyncClient:

@@ -14,14 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from classbridge.events.v1 import recording_events_pb2 as rev
-from classbridge_common.testing import (
-    AmqpNamespace,
-    create_schema,
-    drop_schema,
-    unique_name,
-    wait_until,
-)
-from devstack.stack import SERVICES, Stack, StackConfig, running_stack
+from classbridge_common.testing import wait_until
+from devstack.stack import Stack
+from devstack.testing import isolated_stack
 from recording_sync.adapters.tables import outbox, recording_files, sync_jobs
 from recording_sync.bootstrap import Running
 from zoomsim import expected_sha256
@@ -33,28 +28,8 @@ FILES = [{"file_type": "MP4", "size": 250_000}, {"file_type": "CHAT", "size": 1_
 
 @pytest.fixture
 async def stack(tmp_path: Path, database_url: str, amqp_url: str) -> AsyncIterator[Stack]:
-    prefix = unique_name("rsync")
-    namespace = AmqpNamespace(amqp_url=amqp_url, prefix=prefix)
-    config = StackConfig(
-        data_dir=tmp_path,
-        fixed_ports=False,
-        sim_rate_limits=False,
-        database_url=database_url,
-        amqp_url=amqp_url,
-        schema_prefix=prefix,
-        events_exchange=namespace.exchange,
-        events_queue_prefix=f"{prefix}.",
-    )
-    schemas = [f"{prefix}_{spec.package}" for spec in SERVICES]
-    for schema in schemas:
-        await create_schema(database_url, schema)
-    try:
-        async with running_stack(config) as running:
-            yield running
-    finally:
-        for schema in schemas:
-            await drop_schema(database_url, schema)
-        await namespace.cleanup()
+    async with isolated_stack(tmp_path, database_url=database_url, amqp_url=amqp_url) as running:
+        yield running
 
 
 async def _rows(service: Running, table: Any, *where: Any) -> list[Any]:
