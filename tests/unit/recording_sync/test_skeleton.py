@@ -81,6 +81,7 @@ async def service(tmp_path: Path, bus: InProcessBus) -> AsyncIterator[Running]:
         auth_jwt_secret=SECRET,
         grpc_host="127.0.0.1",
         grpc_port=0,
+        files_http_port=0,
     )
     await upgrade_to_head(settings, MIGRATIONS_DIR)
     async with running(settings, bus=bus) as started:
