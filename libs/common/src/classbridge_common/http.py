@@ -31,10 +31,14 @@ def bind_socket(host: str, port: int, *, backlog: int = 2048) -> socket.socket:
     """A listening, non-blocking TCP socket on ``host:port`` (0: any free port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(backlog)
-    sock.setblocking(False)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()  # a port in use must not also leak the socket
+        raise
     return sock
 
 
