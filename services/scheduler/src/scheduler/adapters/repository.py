@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classbridge_common.db import is_postgres
@@ -74,9 +74,40 @@ async def _page(
     return list(rows), int(total)
 
 
-class Courses:
+T = TypeVar("T")
+
+
+class _Rows(Generic[T]):
+    """A table whose rows map to one domain object: ``get``, ``by_request_id`` and ``delete``
+    written once; each repository names its ``table`` and the row mapper ``load``."""
+
+    table: ClassVar[Table]
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+
+    def load(self, row: Any) -> T:
+        raise NotImplementedError
+
+    async def _one(self, *where: Any) -> T | None:
+        row = (await self._s.execute(select(self.table).where(*where))).first()
+        return self.load(row) if row else None
+
+    async def get(self, id_: str) -> T | None:
+        return await self._one(self.table.c.id == id_)
+
+    async def by_request_id(self, request_id: str) -> T | None:
+        return await self._one(self.table.c.request_id == request_id)
+
+    async def delete(self, id_: str) -> None:
+        await self._s.execute(delete(self.table).where(self.table.c.id == id_))
+
+
+class Courses(_Rows[Course]):
+    table = t.courses
+
+    def load(self, row: Any) -> Course:
+        return _course(row)
 
     async def add(self, course: Course) -> None:
         await self._s.execute(insert(t.courses).values(**_course_row(course)))
@@ -85,19 +116,6 @@ class Courses:
         await self._s.execute(
             update(t.courses).where(t.courses.c.id == course.id).values(**_course_row(course))
         )
-
-    async def get(self, course_id: str) -> Course | None:
-        row = (await self._s.execute(select(t.courses).where(t.courses.c.id == course_id))).first()
-        return _course(row) if row else None
-
-    async def by_request_id(self, request_id: str) -> Course | None:
-        row = (
-            await self._s.execute(select(t.courses).where(t.courses.c.request_id == request_id))
-        ).first()
-        return _course(row) if row else None
-
-    async def delete(self, course_id: str) -> None:
-        await self._s.execute(delete(t.courses).where(t.courses.c.id == course_id))
 
     async def list(self, *, tenant_id: str, instructor_id: str, offset: int, limit: int) -> Page:
         query = select(t.courses).order_by(t.courses.c.create_time.desc(), t.courses.c.id.desc())
@@ -146,9 +164,11 @@ def _course(r: Any) -> Course:
     )
 
 
-class Batches:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+class Batches(_Rows[Batch]):
+    table = t.batches
+
+    def load(self, row: Any) -> Batch:
+        return _batch(row)
 
     async def add(self, batch: Batch) -> None:
         await self._s.execute(insert(t.batches).values(**_batch_row(batch)))
@@ -157,16 +177,6 @@ class Batches:
         await self._s.execute(
             update(t.batches).where(t.batches.c.id == batch.id).values(**_batch_row(batch))
         )
-
-    async def get(self, batch_id: str) -> Batch | None:
-        row = (await self._s.execute(select(t.batches).where(t.batches.c.id == batch_id))).first()
-        return _batch(row) if row else None
-
-    async def by_request_id(self, request_id: str) -> Batch | None:
-        row = (
-            await self._s.execute(select(t.batches).where(t.batches.c.request_id == request_id))
-        ).first()
-        return _batch(row) if row else None
 
     async def delete(self, batch_id: str) -> None:
         await self._s.execute(delete(t.enrollments).where(t.enrollments.c.batch_id == batch_id))
@@ -262,9 +272,11 @@ def _batch(r: Any) -> Batch:
     )
 
 
-class Enrollments:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+class Enrollments(_Rows[Enrollment]):
+    table = t.enrollments
+
+    def load(self, row: Any) -> Enrollment:
+        return _enrollment(row)
 
     async def add(self, enrollment: Enrollment, *, request_id: str | None) -> None:
         await self._s.execute(
@@ -277,12 +289,6 @@ class Enrollments:
             )
         )
 
-    async def get(self, enrollment_id: str) -> Enrollment | None:
-        row = (
-            await self._s.execute(select(t.enrollments).where(t.enrollments.c.id == enrollment_id))
-        ).first()
-        return _enrollment(row) if row else None
-
     async def find(self, batch_id: str, student_id: str) -> Enrollment | None:
         row = (
             await self._s.execute(
@@ -292,17 +298,6 @@ class Enrollments:
             )
         ).first()
         return _enrollment(row) if row else None
-
-    async def by_request_id(self, request_id: str) -> Enrollment | None:
-        row = (
-            await self._s.execute(
-                select(t.enrollments).where(t.enrollments.c.request_id == request_id)
-            )
-        ).first()
-        return _enrollment(row) if row else None
-
-    async def delete(self, enrollment_id: str) -> None:
-        await self._s.execute(delete(t.enrollments).where(t.enrollments.c.id == enrollment_id))
 
     async def student_ids(self, batch_id: str) -> list[str]:
         rows = await self._s.execute(
@@ -326,9 +321,11 @@ def _enrollment(r: Any) -> Enrollment:
     )
 
 
-class Sessions:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+class Sessions(_Rows[Session]):
+    table = t.sessions
+
+    def load(self, row: Any) -> Session:
+        return _session(row)
 
     async def add(self, s: Session) -> None:
         await self._s.execute(insert(t.sessions).values(**_session_row(s)))
@@ -343,12 +340,6 @@ class Sessions:
         if for_update and is_postgres(self._s):
             query = query.with_for_update()
         row = (await self._s.execute(query)).first()
-        return _session(row) if row else None
-
-    async def by_request_id(self, request_id: str) -> Session | None:
-        row = (
-            await self._s.execute(select(t.sessions).where(t.sessions.c.request_id == request_id))
-        ).first()
         return _session(row) if row else None
 
     async def by_meeting_id(self, meeting_id: int, *, for_update: bool = False) -> Session | None:
@@ -506,9 +497,11 @@ def _session(r: Any) -> Session:
     )
 
 
-class Participants:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+class Participants(_Rows[Participant]):
+    table = t.participants
+
+    def load(self, row: Any) -> Participant:
+        return _participant(row)
 
     async def of_session(self, session_id: str) -> list[Participant]:
         rows = await self._s.execute(
@@ -517,14 +510,6 @@ class Participants:
             .order_by(t.participants.c.create_time, t.participants.c.id)
         )
         return [_participant(r) for r in rows]
-
-    async def get(self, participant_id: str) -> Participant | None:
-        row = (
-            await self._s.execute(
-                select(t.participants).where(t.participants.c.id == participant_id)
-            )
-        ).first()
-        return _participant(row) if row else None
 
     async def add(self, p: Participant, *, at: datetime) -> None:
         await self._s.execute(insert(t.participants).values(**_participant_row(p), create_time=at))
@@ -567,9 +552,11 @@ def _participant(r: Any) -> Participant:
     )
 
 
-class Interactions:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+class Interactions(_Rows[Interaction]):
+    table = t.interactions
+
+    def load(self, row: Any) -> Interaction:
+        return _interaction(row)
 
     async def add(self, i: Interaction) -> None:
         await self._s.execute(
@@ -589,22 +576,6 @@ class Interactions:
                 create_time=i.create_time,
             )
         )
-
-    async def get(self, interaction_id: str) -> Interaction | None:
-        row = (
-            await self._s.execute(
-                select(t.interactions).where(t.interactions.c.id == interaction_id)
-            )
-        ).first()
-        return _interaction(row) if row else None
-
-    async def by_request_id(self, request_id: str) -> Interaction | None:
-        row = (
-            await self._s.execute(
-                select(t.interactions).where(t.interactions.c.request_id == request_id)
-            )
-        ).first()
-        return _interaction(row) if row else None
 
     async def list(
         self,
@@ -647,9 +618,11 @@ def _interaction(r: Any) -> Interaction:
     )
 
 
-class SharedResources:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+class SharedResources(_Rows[SharedResource]):
+    table = t.shared_resources
+
+    def load(self, row: Any) -> SharedResource:
+        return _resource(row)
 
     async def add(self, r: SharedResource) -> None:
         await self._s.execute(
@@ -665,27 +638,6 @@ class SharedResources:
                 request_id=r.request_id,
                 shared_at=r.shared_at,
             )
-        )
-
-    async def get(self, resource_id: str) -> SharedResource | None:
-        row = (
-            await self._s.execute(
-                select(t.shared_resources).where(t.shared_resources.c.id == resource_id)
-            )
-        ).first()
-        return _resource(row) if row else None
-
-    async def by_request_id(self, request_id: str) -> SharedResource | None:
-        row = (
-            await self._s.execute(
-                select(t.shared_resources).where(t.shared_resources.c.request_id == request_id)
-            )
-        ).first()
-        return _resource(row) if row else None
-
-    async def delete(self, resource_id: str) -> None:
-        await self._s.execute(
-            delete(t.shared_resources).where(t.shared_resources.c.id == resource_id)
         )
 
     async def list(
@@ -719,9 +671,11 @@ def _resource(r: Any) -> SharedResource:
     )
 
 
-class RecordedLessons:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+class RecordedLessons(_Rows[RecordedLesson]):
+    table = t.recorded_lessons
+
+    def load(self, row: Any) -> RecordedLesson:
+        return _lesson(row)
 
     async def add(self, lesson: RecordedLesson) -> None:
         await self._s.execute(
@@ -742,22 +696,6 @@ class RecordedLessons:
             )
         )
 
-    async def get(self, lesson_id: str) -> RecordedLesson | None:
-        row = (
-            await self._s.execute(
-                select(t.recorded_lessons).where(t.recorded_lessons.c.id == lesson_id)
-            )
-        ).first()
-        return _lesson(row) if row else None
-
-    async def by_request_id(self, request_id: str) -> RecordedLesson | None:
-        row = (
-            await self._s.execute(
-                select(t.recorded_lessons).where(t.recorded_lessons.c.request_id == request_id)
-            )
-        ).first()
-        return _lesson(row) if row else None
-
     async def file_ids_of_recording(self, recording_id: str) -> set[str]:
         rows = await self._s.execute(
             select(t.recorded_lessons.c.recording_file_id).where(
@@ -765,11 +703,6 @@ class RecordedLessons:
             )
         )
         return {r.recording_file_id for r in rows}
-
-    async def delete(self, lesson_id: str) -> None:
-        await self._s.execute(
-            delete(t.recorded_lessons).where(t.recorded_lessons.c.id == lesson_id)
-        )
 
     async def delete_of_recording(self, recording_id: str, file_ids: Sequence[str]) -> int:
         statement = delete(t.recorded_lessons).where(
