@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import Select, Table, delete, func, insert, or_, select, update
@@ -72,6 +73,14 @@ async def _page(
     ).scalar_one()
     rows = (await session.execute(query.offset(offset).limit(limit))).all()
     return list(rows), int(total)
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    """A dataclass whose fields are exactly its table's columns, as row values (enums by value)."""
+    return {
+        f.name: value.value if isinstance(value := getattr(obj, f.name), Enum) else value
+        for f in fields(obj)
+    }
 
 
 T = TypeVar("T")
@@ -559,23 +568,7 @@ class Interactions(_Rows[Interaction]):
         return _interaction(row)
 
     async def add(self, i: Interaction) -> None:
-        await self._s.execute(
-            insert(t.interactions).values(
-                id=i.id,
-                session_id=i.session_id,
-                type=i.type.value,
-                author_id=i.author_id,
-                author_display_name=i.author_display_name,
-                anonymous=i.anonymous,
-                content=i.content,
-                reply_to_id=i.reply_to_id,
-                poll_id=i.poll_id,
-                poll_question_id=i.poll_question_id,
-                answered=i.answered,
-                request_id=i.request_id,
-                create_time=i.create_time,
-            )
-        )
+        await self._s.execute(insert(t.interactions).values(**_columns(i)))
 
     async def list(
         self,
@@ -625,20 +618,7 @@ class SharedResources(_Rows[SharedResource]):
         return _resource(row)
 
     async def add(self, r: SharedResource) -> None:
-        await self._s.execute(
-            insert(t.shared_resources).values(
-                id=r.id,
-                session_id=r.session_id,
-                type=r.type.value,
-                title=r.title,
-                description=r.description,
-                url=r.url,
-                storage_key=r.storage_key,
-                shared_by=r.shared_by,
-                request_id=r.request_id,
-                shared_at=r.shared_at,
-            )
-        )
+        await self._s.execute(insert(t.shared_resources).values(**_columns(r)))
 
     async def list(
         self, *, session_id: str, type: ResourceType | None, shared_by: str, offset: int, limit: int
@@ -678,23 +658,7 @@ class RecordedLessons(_Rows[RecordedLesson]):
         return _lesson(row)
 
     async def add(self, lesson: RecordedLesson) -> None:
-        await self._s.execute(
-            insert(t.recorded_lessons).values(
-                id=lesson.id,
-                session_id=lesson.session_id,
-                title=lesson.title,
-                source=lesson.source.value,
-                recording_id=lesson.recording_id,
-                recording_file_id=lesson.recording_file_id,
-                external_url=lesson.external_url,
-                file_type=lesson.file_type,
-                file_size_bytes=lesson.file_size_bytes,
-                duration_seconds=lesson.duration_seconds,
-                zoom_info=lesson.zoom_info,
-                request_id=lesson.request_id,
-                create_time=lesson.create_time,
-            )
-        )
+        await self._s.execute(insert(t.recorded_lessons).values(**_columns(lesson)))
 
     async def file_ids_of_recording(self, recording_id: str) -> set[str]:
         rows = await self._s.execute(
