@@ -7,7 +7,7 @@ violations, retry info) once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -20,7 +20,7 @@ from google.type import date_pb2, timeofday_pb2
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
 from classbridge.scheduler.v1 import scheduler_pb2_grpc as pb_grpc
-from classbridge_common.auth import current_caller
+from classbridge_common.auth import Caller, current_caller
 from classbridge_common.paging import page_request
 from scheduler.adapters.event_codec import AUTO_RECORDINGS, BATCH_TYPES, ts
 from scheduler.adapters.uow import SchedulerUnitOfWork
@@ -456,6 +456,18 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
         return course_out(course)
 
+    async def _cancel_sessions(
+        self, session_ids: Iterable[str], *, reason: str, caller: Caller
+    ) -> None:
+        """Cancel the upcoming sessions of a course or batch being deleted (Zoom kept in step)."""
+        for session_id in session_ids:
+            await sessions.cancel_session(
+                commands.CancelSession(session_id=session_id, reason=reason),
+                uow=self._uow(),
+                caller=caller,
+                zoom=self._zoom,
+            )
+
     async def DeleteCourse(
         self, request: pb.DeleteCourseRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
@@ -465,13 +477,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             uow=self._uow(),
             caller=caller,
         )
-        for session_id in upcoming:
-            await sessions.cancel_session(
-                commands.CancelSession(session_id=session_id, reason="course deleted"),
-                uow=self._uow(),
-                caller=caller,
-                zoom=self._zoom,
-            )
+        await self._cancel_sessions(upcoming, reason="course deleted", caller=caller)
         await catalog.finish_delete_course(request.course_id, uow=self._uow())
         return empty_pb2.Empty()
 
@@ -557,13 +563,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             uow=self._uow(),
             caller=caller,
         )
-        for session_id in upcoming:
-            await sessions.cancel_session(
-                commands.CancelSession(session_id=session_id, reason="batch deleted"),
-                uow=self._uow(),
-                caller=caller,
-                zoom=self._zoom,
-            )
+        await self._cancel_sessions(upcoming, reason="batch deleted", caller=caller)
         await catalog.finish_delete_batch(request.batch_id, uow=self._uow())
         return empty_pb2.Empty()
 
