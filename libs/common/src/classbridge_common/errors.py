@@ -106,6 +106,13 @@ class InvalidArgument(ClassbridgeError):
         ]
 
 
+def invalid_field(field: str, description: str) -> InvalidArgument:
+    """An INVALID_ARGUMENT naming one bad field (with a ``BadRequest`` field violation)."""
+    return InvalidArgument(
+        f"{field}: {description}", violations=[FieldViolation(field=field, description=description)]
+    )
+
+
 class _ResourceError(ClassbridgeError):
     """An error about one named resource (carried as ``ResourceInfo``)."""
 
@@ -563,6 +570,7 @@ __all__ = [
     "UpstreamError",
     "from_grpc_error",
     "from_rpc_status",
+    "invalid_field",
     "to_grpc_status",
     "to_http",
     "to_rpc_status",

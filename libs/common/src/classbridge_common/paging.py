@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from classbridge_common.errors import FieldViolation, InvalidArgument
+from classbridge_common.errors import invalid_field
 
 __all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "PageRequest", "page_request"]
 
@@ -35,12 +35,6 @@ class PageRequest:
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _invalid(field: str, description: str) -> InvalidArgument:
-    return InvalidArgument(
-        f"{field}: {description}", violations=[FieldViolation(field=field, description=description)]
-    )
-
-
 def _fingerprint(filters: Any) -> str:
     raw = json.dumps(filters, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -49,7 +43,7 @@ def _fingerprint(filters: Any) -> str:
 def page_request(page_size: int, page_token: str, filters: Any) -> PageRequest:
     """Validate ``page_size``/``page_token`` for a list with ``filters`` (any JSON-able value)."""
     if page_size < 0:
-        raise _invalid("page_size", "must not be negative")
+        raise invalid_field("page_size", "must not be negative")
     limit = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     fingerprint = _fingerprint(filters)
     if not page_token:
@@ -60,7 +54,7 @@ def page_request(page_size: int, page_token: str, filters: Any) -> PageRequest:
         offset = int(data["o"])
         issued_for = str(data["f"])
     except (ValueError, KeyError, TypeError):
-        raise _invalid("page_token", "not a token this method issued") from None
+        raise invalid_field("page_token", "not a token this method issued") from None
     if offset < 0 or issued_for != fingerprint:
-        raise _invalid("page_token", "the token was issued for other filters")
+        raise invalid_field("page_token", "the token was issued for other filters")
     return PageRequest(offset=offset, limit=limit, fingerprint=fingerprint)
