@@ -29,11 +29,12 @@ from classbridge_common.auth import (
 from classbridge_common.errors import PermissionDenied, Unauthenticated
 
 SECRET = "test-secret-that-is-long-enough-for-hs256!"
+SERVICE_SECRET = "test-service-secret-long-enough-for-hs256!"
 
 
 def test_a_token_round_trips_to_its_caller() -> None:
     token = issue_token(subject="u-1", secret=SECRET, roles=["teacher"], tenant="acme")
-    caller = TokenVerifier(SECRET).verify(token)
+    caller = TokenVerifier(SECRET, service_secret=SERVICE_SECRET).verify(token)
     assert caller == Caller(subject="u-1", roles=frozenset({"teacher"}), tenant="acme")
     assert caller.token == token
     assert token not in repr(caller)
@@ -43,13 +44,13 @@ def test_an_expired_token_is_unauthenticated() -> None:
     past = datetime.now(UTC) - timedelta(hours=1)
     token = issue_token(subject="u", secret=SECRET, ttl=timedelta(minutes=5), now=past)
     with pytest.raises(Unauthenticated, match="expired"):
-        TokenVerifier(SECRET).verify(token)
+        TokenVerifier(SECRET, service_secret=SERVICE_SECRET).verify(token)
 
 
 def test_small_clock_skew_is_tolerated() -> None:
     future = datetime.now(UTC) + timedelta(seconds=3)
     token = issue_token(subject="u", secret=SECRET, now=future)
-    assert TokenVerifier(SECRET).verify(token).subject == "u"
+    assert TokenVerifier(SECRET, service_secret=SERVICE_SECRET).verify(token).subject == "u"
 
 
 @pytest.mark.parametrize(
@@ -83,7 +84,7 @@ def test_small_clock_skew_is_tolerated() -> None:
 )
 def test_bad_tokens_are_unauthenticated(token: str) -> None:
     with pytest.raises(Unauthenticated) as raised:
-        TokenVerifier(SECRET).verify(token)
+        TokenVerifier(SECRET, service_secret=SERVICE_SECRET).verify(token)
     assert token not in raised.value.message
 
 
@@ -102,7 +103,7 @@ def test_malformed_claims_are_unauthenticated() -> None:
         algorithm="HS256",
     )
     with pytest.raises(Unauthenticated, match="malformed"):
-        TokenVerifier(SECRET).verify(token)
+        TokenVerifier(SECRET, service_secret=SERVICE_SECRET).verify(token)
 
 
 def test_short_secrets_and_unknown_roles_are_refused() -> None:
@@ -149,7 +150,7 @@ def test_service_tokens_are_cached_until_near_expiry(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
     issuer = ServiceTokenIssuer(
         "recording-sync",
-        secret=SECRET,
+        secret=SERVICE_SECRET,
         ttl=timedelta(minutes=10),
         refresh_before=timedelta(minutes=1),
     )
@@ -160,7 +161,7 @@ def test_service_tokens_are_cached_until_near_expiry(monkeypatch: pytest.MonkeyP
     clock[0] += 2 * 60
     second = issuer.token()
     assert second != first
-    caller = TokenVerifier(SECRET).verify(second)
+    caller = TokenVerifier(SECRET, service_secret=SERVICE_SECRET).verify(second)
     assert (caller.kind, caller.subject, caller.roles) == (
         "service",
         "recording-sync",
@@ -169,7 +170,9 @@ def test_service_tokens_are_cached_until_near_expiry(monkeypatch: pytest.MonkeyP
 
 
 def test_issue_service_token_reuses_its_token() -> None:
-    assert issue_service_token("edge", SECRET) == issue_service_token("edge", SECRET)
+    assert issue_service_token("edge", SERVICE_SECRET) == issue_service_token(
+        "edge", SERVICE_SECRET
+    )
 
 
 def test_secret_from_env() -> None:
@@ -180,7 +183,7 @@ def test_secret_from_env() -> None:
 
 
 def make_app() -> Starlette:
-    verifier = TokenVerifier(SECRET)
+    verifier = TokenVerifier(SECRET, service_secret=SERVICE_SECRET)
 
     async def me(request: Request) -> JSONResponse:
         caller = current_caller()

@@ -25,6 +25,7 @@ from classbridge_common.grpc.server import GrpcServer
 from classbridge_common.grpc.testing import ProbeServicer, ProbeStub, add_probe_servicer_to_server
 
 SECRET = "test-secret-that-is-long-enough-for-hs256!"
+SERVICE_SECRET = "test-service-secret-long-enough-for-hs256!"
 TIMEOUT = 30.0
 SLACK = 1.0  # gRPC rounds deadlines up a little on the wire
 
@@ -42,7 +43,7 @@ async def serve_probe() -> AsyncIterator[ProbeFactory]:
         servicer = ProbeServicer(unary=unary) if unary else ProbeServicer()
         server = GrpcServer(
             servicers=[(add_probe_servicer_to_server, servicer)],
-            verifier=TokenVerifier(SECRET),
+            verifier=TokenVerifier(SECRET, service_secret=SERVICE_SECRET),
             host="127.0.0.1",
             **kwargs,  # type: ignore[arg-type]
         )
@@ -56,7 +57,7 @@ async def serve_probe() -> AsyncIterator[ProbeFactory]:
 
 
 def service_tokens() -> ServiceTokenIssuer:
-    return ServiceTokenIssuer("scheduler", secret=SECRET)
+    return ServiceTokenIssuer("scheduler", secret=SERVICE_SECRET)
 
 
 async def report_deadline(request: StringValue, context: grpc.aio.ServicerContext) -> StringValue:
@@ -110,7 +111,7 @@ async def test_the_service_token_is_sent_when_there_is_no_caller(serve_probe: Pr
 async def test_the_current_callers_token_is_forwarded(serve_probe: ProbeFactory) -> None:
     server, _ = await serve_probe(whoami)
     token = issue_token(subject="teacher-9", secret=SECRET, roles=["teacher"])
-    caller = TokenVerifier(SECRET).verify(token)
+    caller = TokenVerifier(SECRET, service_secret=SERVICE_SECRET).verify(token)
     async with create_channel(server.address, service_tokens=service_tokens()) as channel:
         with caller_scope(caller):
             answer = await call(ProbeStub(channel).Unary, StringValue())

@@ -34,6 +34,7 @@ from classbridge_common.grpc.testing import (
 )
 
 SECRET = "test-secret-that-is-long-enough-for-hs256!"
+SERVICE_SECRET = "test-service-secret-long-enough-for-hs256!"
 TIMEOUT = 30.0  # generous: only bounds a broken test, never measures speed
 
 
@@ -50,7 +51,7 @@ async def start_server() -> AsyncIterator[ServerFactory]:
     servers: list[GrpcServer] = []
 
     async def start(servicer: ProbeServicer | None = None, **kwargs: object) -> GrpcServer:
-        kwargs.setdefault("verifier", TokenVerifier(SECRET))
+        kwargs.setdefault("verifier", TokenVerifier(SECRET, service_secret=SERVICE_SECRET))
         server = GrpcServer(
             servicers=[(add_probe_servicer_to_server, servicer or ProbeServicer())],
             host="127.0.0.1",
@@ -357,7 +358,7 @@ async def test_sigterm_drains_and_ends_serve(
     servicer, started, release = gated_servicer()
     server = GrpcServer(
         servicers=[(add_probe_servicer_to_server, servicer)],
-        verifier=TokenVerifier(SECRET),
+        verifier=TokenVerifier(SECRET, service_secret=SERVICE_SECRET),
         host="127.0.0.1",
         grace=TIMEOUT,
     )

@@ -30,6 +30,7 @@ from classbridge_common.telemetry import (
 )
 
 SECRET = "test-secret-that-is-long-enough-for-hs256!"
+SERVICE_SECRET = "test-service-secret-long-enough-for-hs256!"
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ async def test_a_grpc_call_is_one_trace_from_client_to_server(
 
     server = GrpcServer(
         servicers=[(add_probe_servicer_to_server, ProbeServicer(unary=traced))],
-        verifier=TokenVerifier(SECRET),
+        verifier=TokenVerifier(SECRET, service_secret=SERVICE_SECRET),
         host="127.0.0.1",
         tracer_provider=tel.tracer_provider,
     )
@@ -61,7 +62,7 @@ async def test_a_grpc_call_is_one_trace_from_client_to_server(
         server,
         create_channel(
             server.address,
-            service_tokens=ServiceTokenIssuer("edge", secret=SECRET),
+            service_tokens=ServiceTokenIssuer("edge", secret=SERVICE_SECRET),
             tracer_provider=tel.tracer_provider,
         ) as channel,
     ):

@@ -1,13 +1,18 @@
 """Who is calling: HS256 caller tokens, the ``Caller`` they stand for, and where it lives.
 
-The edge authenticates people; services call each other with their own short-lived service
-tokens, or forward the caller's. Every gRPC server verifies the ``authorization`` metadata with
-:class:`TokenVerifier` and puts the :class:`Caller` in a context variable, so a handler asks
-:func:`current_caller` instead of threading it through every function.
+Two kinds of token, told apart by their audience and signed with different keys:
 
-Tokens are JWTs signed with ``AUTH_JWT_SECRET`` (HS256 only — the algorithm list is pinned, so
-``none`` or a public-key confusion can never be accepted), with issuer, audience and an
-expiry that is required.
+- **user tokens** (audience ``classbridge``, key ``AUTH_JWT_SECRET``): a person, with roles and
+  a tenant (a token without a ``tenant`` claim belongs to the default tenant). The course
+  platform signs them; the edge forwards them unchanged to the services it calls.
+- **service tokens** (audience ``classbridge-internal``, key ``SERVICE_JWT_SECRET``): one
+  Classbridge service calling another. Only services hold that key, so no person can obtain a
+  service identity, and a user token that claims ``kind: service`` is refused.
+
+Every gRPC server verifies the ``authorization`` metadata with :class:`TokenVerifier` and puts the
+:class:`Caller` in a context variable, so a handler asks :func:`current_caller` instead of
+threading it through every function. HS256 only (the algorithm list is pinned, so ``none`` or a
+public-key confusion can never be accepted), with issuer, audience and a required expiry.
 """
 
 from __future__ import annotations
@@ -29,20 +34,31 @@ import jwt
 from classbridge_common.errors import ClassbridgeError, PermissionDenied, Unauthenticated, to_http
 
 ADMIN: Final = "admin"
+"""A tenant's administrator: manages everything of their own tenant."""
 TEACHER: Final = "teacher"
 STUDENT: Final = "student"
+OPERATOR: Final = "operator"
+"""A platform operator (support): spans tenants; every use is written to the audit log."""
 SERVICE: Final = "service"
-ROLES: Final = frozenset({ADMIN, TEACHER, STUDENT, SERVICE})
+ROLES: Final = frozenset({ADMIN, TEACHER, STUDENT, OPERATOR, SERVICE})
+USER_ROLES: Final = frozenset({ADMIN, TEACHER, STUDENT, OPERATOR})
+DEFAULT_TENANT: Final = "default"
+"""The tenant of a user token without a ``tenant`` claim, and of rows written before tenancy."""
 
 CallerKind = Literal["user", "service"]
 
 DEFAULT_ISSUER: Final = "classbridge"
 DEFAULT_AUDIENCE: Final = "classbridge"
+SERVICE_AUDIENCE: Final = "classbridge-internal"
 ALGORITHM: Final = "HS256"
 MIN_SECRET_BYTES: Final = 32
 SECRET_ENV: Final = "AUTH_JWT_SECRET"  # noqa: S105 - a variable name, not a secret
+SERVICE_SECRET_ENV: Final = "SERVICE_JWT_SECRET"  # noqa: S105 - a variable name
 DEV_SECRET: Final = "classbridge-dev-only-jwt-secret-not-for-production"  # noqa: S105
 """Used only when ``CLASSBRIDGE_ENV=dev`` and no secret is set, so local services agree."""
+DEV_SERVICE_SECRET: Final = "classbridge-dev-only-service-secret-not-for-production"  # noqa: S105
+"""The development key of service tokens (``CLASSBRIDGE_ENV=dev`` only); distinct from
+:data:`DEV_SECRET`, so a development user token never verifies as a service token."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +74,28 @@ class Caller:
 
     @property
     def is_admin(self) -> bool:
+        """A tenant administrator (of :attr:`tenant`)."""
         return ADMIN in self.roles
+
+    @property
+    def is_operator(self) -> bool:
+        """A platform operator: reads and manages every tenant (audited)."""
+        return self.kind == "user" and OPERATOR in self.roles
 
     @property
     def is_service(self) -> bool:
         return self.kind == "service"
+
+    @property
+    def spans_tenants(self) -> bool:
+        """Operators, and services not acting for one tenant, see every tenant's rows."""
+        return self.is_operator or (self.is_service and self.tenant is None)
+
+    def in_tenant(self, tenant: str) -> Caller:
+        """This caller acting within ``tenant`` (a service told so by its caller)."""
+        return Caller(
+            subject=self.subject, roles=self.roles, tenant=tenant, kind=self.kind, token=self.token
+        )
 
     def has_role(self, *roles: str) -> bool:
         """True when the caller has any of ``roles``."""
@@ -114,6 +147,19 @@ def jwt_secret_from_env(environ: Mapping[str, str] | None = None) -> str:
     raise RuntimeError(f"{SECRET_ENV} is not set (it is required outside CLASSBRIDGE_ENV=dev)")
 
 
+def service_secret_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """``SERVICE_JWT_SECRET``; in ``CLASSBRIDGE_ENV=dev`` the development service key if unset."""
+    env = os.environ if environ is None else environ
+    secret = env.get(SERVICE_SECRET_ENV, "")
+    if secret:
+        return secret
+    if env.get("CLASSBRIDGE_ENV", "") == "dev":
+        return DEV_SERVICE_SECRET
+    raise RuntimeError(
+        f"{SERVICE_SECRET_ENV} is not set (it is required outside CLASSBRIDGE_ENV=dev)"
+    )
+
+
 def _check_secret(secret: str) -> None:
     if len(secret.encode()) < MIN_SECRET_BYTES:
         raise ValueError(f"{SECRET_ENV} must be at least {MIN_SECRET_BYTES} bytes")
@@ -128,11 +174,17 @@ def issue_token(
     kind: CallerKind = "user",
     ttl: timedelta = timedelta(minutes=15),
     issuer: str = DEFAULT_ISSUER,
-    audience: str = DEFAULT_AUDIENCE,
+    audience: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Sign a caller token (the edge after login, services for themselves, tests)."""
+    """Sign a caller token (the platform for its users, services for themselves, tests).
+
+    ``audience`` defaults by ``kind``: ``classbridge`` for users, ``classbridge-internal`` for
+    services (which must then be signed with the service key to verify).
+    """
     _check_secret(secret)
+    if audience is None:
+        audience = SERVICE_AUDIENCE if kind == "service" else DEFAULT_AUDIENCE
     unknown = set(roles) - ROLES
     if unknown:
         raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
@@ -154,18 +206,28 @@ def issue_token(
 
 
 class TokenVerifier:
-    """Checks caller tokens: signature (HS256 only), issuer, audience, expiry (required)."""
+    """Checks caller tokens: signature (HS256 only), issuer, audience, expiry (required).
+
+    User tokens verify with ``secret``; service tokens (audience ``classbridge-internal``) only
+    with ``service_secret``; without one, every service token is refused.
+    """
 
     def __init__(
         self,
         secret: str,
         *,
+        service_secret: str | None = None,
         issuer: str = DEFAULT_ISSUER,
         audience: str = DEFAULT_AUDIENCE,
         leeway: timedelta = timedelta(seconds=10),
     ) -> None:
         _check_secret(secret)
+        if service_secret is not None:
+            _check_secret(service_secret)
+            if service_secret == secret:
+                raise ValueError(f"{SERVICE_SECRET_ENV} must differ from {SECRET_ENV}")
         self._secret = secret
+        self._service_secret = service_secret
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway
@@ -175,20 +237,16 @@ class TokenVerifier:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TokenVerifier:
-        return cls(jwt_secret_from_env(environ))
+        return cls(jwt_secret_from_env(environ), service_secret=service_secret_from_env(environ))
 
-    def verify(self, token: str) -> Caller:
-        """The :class:`Caller` the token stands for, or :class:`Unauthenticated`.
-
-        The error message says which check failed but never echoes the token.
-        """
+    def _decode(self, token: str, secret: str, audience: str) -> dict[str, Any]:
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
-                self._secret,
+                secret,
                 algorithms=[ALGORITHM],
                 issuer=self._issuer,
-                audience=self._audience,
+                audience=audience,
                 leeway=self._leeway,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
@@ -196,16 +254,40 @@ class TokenVerifier:
             raise Unauthenticated("token expired") from None
         except jwt.InvalidTokenError as exc:
             raise Unauthenticated(f"invalid token: {type(exc).__name__}") from None
+        return claims
+
+    @staticmethod
+    def _audience_of(token: str) -> object:
+        try:
+            return jwt.decode(token, options={"verify_signature": False}).get("aud")
+        except jwt.InvalidTokenError as exc:
+            raise Unauthenticated(f"invalid token: {type(exc).__name__}") from None
+
+    def verify(self, token: str) -> Caller:
+        """The :class:`Caller` the token stands for, or :class:`Unauthenticated`.
+
+        The error message says which check failed but never echoes the token.
+        """
+        service = self._audience_of(token) == SERVICE_AUDIENCE
+        if service:
+            if self._service_secret is None:
+                raise Unauthenticated("invalid token: service tokens are not accepted here")
+            claims = self._decode(token, self._service_secret, SERVICE_AUDIENCE)
+        else:
+            claims = self._decode(token, self._secret, self._audience)
         roles = claims.get("roles", [])
         kind = claims.get("kind", "user")
         tenant = claims.get("tenant")
         if (
             not isinstance(roles, list)
             or not all(isinstance(r, str) for r in roles)
-            or kind not in ("user", "service")
-            or not (tenant is None or isinstance(tenant, str))
+            or kind != ("service" if service else "user")
+            or not (tenant is None or (isinstance(tenant, str) and 0 < len(tenant) <= 64))
+            or (not service and SERVICE in roles)
         ):
             raise Unauthenticated("invalid token: malformed claims")
+        if not service and tenant is None:
+            tenant = DEFAULT_TENANT
         return Caller(
             subject=str(claims["sub"]),
             roles=frozenset(roles),
@@ -243,7 +325,7 @@ class ServiceTokenIssuer:
         ttl: timedelta = timedelta(minutes=10),
         refresh_before: timedelta = timedelta(minutes=1),
         issuer: str = DEFAULT_ISSUER,
-        audience: str = DEFAULT_AUDIENCE,
+        audience: str = SERVICE_AUDIENCE,
     ) -> None:
         _check_secret(secret)
         if refresh_before >= ttl:
@@ -377,10 +459,15 @@ async def _send_error(send: Send, exc: ClassbridgeError) -> None:
 
 __all__ = [
     "ADMIN",
+    "DEFAULT_TENANT",
+    "DEV_SERVICE_SECRET",
+    "OPERATOR",
     "ROLES",
     "SERVICE",
+    "SERVICE_AUDIENCE",
     "STUDENT",
     "TEACHER",
+    "USER_ROLES",
     "BearerAuthMiddleware",
     "Caller",
     "ServiceTokenIssuer",
@@ -393,4 +480,5 @@ __all__ = [
     "issue_token",
     "jwt_secret_from_env",
     "parse_bearer",
+    "service_secret_from_env",
 ]

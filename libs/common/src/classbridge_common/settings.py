@@ -15,6 +15,13 @@ from typing import Any, Literal, Self, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from classbridge_common.auth import (
+    DEV_SECRET,
+    DEV_SERVICE_SECRET,
+    ServiceTokenIssuer,
+    TokenVerifier,
+)
+
 __all__ = ["ServiceSettings", "SettingsError", "load_settings"]
 
 _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -57,6 +64,9 @@ class ServiceSettings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     data_dir: Path = Path("var")
     auth_jwt_secret: SecretStr | None = None
+    # The key of service tokens (one service calling another): only services hold it, so no
+    # person can obtain a service identity. Must differ from AUTH_JWT_SECRET.
+    service_jwt_secret: SecretStr | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -84,7 +94,33 @@ class ServiceSettings(BaseSettings):
             raise ValueError("DATABASE_URL must be a postgresql+asyncpg:// or sqlite:// URL")
         if self.env == "prod" and self.auth_jwt_secret is None:
             raise ValueError("AUTH_JWT_SECRET is required when CLASSBRIDGE_ENV=prod")
+        if self.env == "prod" and self.service_jwt_secret is None:
+            raise ValueError("SERVICE_JWT_SECRET is required when CLASSBRIDGE_ENV=prod")
+        if self.user_token_secret == self.service_token_secret:
+            raise ValueError("SERVICE_JWT_SECRET must differ from AUTH_JWT_SECRET")
         return self
+
+    @property
+    def user_token_secret(self) -> str:
+        """The key of user tokens (``AUTH_JWT_SECRET``; the development key in dev)."""
+        if self.auth_jwt_secret is not None:
+            return self.auth_jwt_secret.get_secret_value()
+        return DEV_SECRET
+
+    @property
+    def service_token_secret(self) -> str:
+        """The key of service tokens (``SERVICE_JWT_SECRET``; the development key in dev)."""
+        if self.service_jwt_secret is not None:
+            return self.service_jwt_secret.get_secret_value()
+        return DEV_SERVICE_SECRET
+
+    def token_verifier(self) -> TokenVerifier:
+        """Verifies both kinds of caller token, each with its own key."""
+        return TokenVerifier(self.user_token_secret, service_secret=self.service_token_secret)
+
+    def service_tokens(self) -> ServiceTokenIssuer:
+        """This service's own identity for the calls it makes (``sub`` = ``service_name``)."""
+        return ServiceTokenIssuer(self.service_name, secret=self.service_token_secret)
 
     @property
     def schema(self) -> str:

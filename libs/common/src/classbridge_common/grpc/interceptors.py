@@ -7,7 +7,9 @@
 4. :class:`DeadlineInterceptor` — every call gets a deadline budget (the client's, or a
    default one the server enforces), readable via ``context.time_remaining()``,
 5. :class:`AuthInterceptor` — ``authorization: Bearer <jwt>`` → ``current_caller()``;
-   UNAUTHENTICATED otherwise, except for the open methods (health).
+   UNAUTHENTICATED otherwise, except for the open methods (health); then the method's rule in
+   the service's :class:`~classbridge_common.authz.Policy` (PERMISSION_DENIED when the caller may
+   not use it, or when the method has none).
 
 grpc.aio interceptors see an ``RpcMethodHandler``; each of ours returns a copy whose behaviour
 runs inside an async context manager, for all four call shapes (unary or streaming request and
@@ -27,8 +29,16 @@ import grpc
 import grpc.aio
 from opentelemetry import trace
 
-from classbridge_common.auth import TokenVerifier, caller_scope
-from classbridge_common.errors import ClassbridgeError, DeadlineExceeded, Internal, to_grpc_status
+from classbridge_common.auth import Caller, TokenVerifier, caller_scope
+from classbridge_common.authz import Policy
+from classbridge_common.errors import (
+    ClassbridgeError,
+    DeadlineExceeded,
+    Internal,
+    InvalidArgument,
+    PermissionDenied,
+    to_grpc_status,
+)
 from classbridge_common.grpc.context import (
     REQUEST_ID_HEADER,
     accept_request_id,
@@ -38,6 +48,10 @@ from classbridge_common.grpc.context import (
 )
 
 logger = logging.getLogger(__name__)
+audit = logging.getLogger("classbridge.audit")
+
+TENANT_HEADER = "x-classbridge-tenant"
+"""Metadata a service sends to act within one tenant; ignored from a person (their token says)."""
 
 HEALTH_SERVICE = "grpc.health.v1.Health"
 REFLECTION_SERVICES = (
@@ -245,13 +259,24 @@ class DeadlineInterceptor(_ScopeInterceptor):
 
 
 class AuthInterceptor(_ScopeInterceptor):
-    """Verifies the caller token and makes the caller current; open services need none."""
+    """Verifies the caller token, applies the method's access rule, makes the caller current.
+
+    Open services (health) need no token. With ``policies``, a method of a service that has no
+    policy, or whose rule does not admit the caller, is refused before its handler runs;
+    reflection is answered to any authenticated caller. A service caller may name the tenant it
+    acts for in ``x-classbridge-tenant``.
+    """
 
     def __init__(
-        self, *, verifier: TokenVerifier, open_services: Iterable[str] = OPEN_SERVICES
+        self,
+        *,
+        verifier: TokenVerifier,
+        open_services: Iterable[str] = OPEN_SERVICES,
+        policies: Iterable[Policy] | None = None,
     ) -> None:
         self._verifier = verifier
         self._open_services = frozenset(open_services)
+        self._policies = None if policies is None else {p.service: p for p in policies}
 
     async def intercept_service(
         self,
@@ -262,11 +287,33 @@ class AuthInterceptor(_ScopeInterceptor):
             return await continuation(handler_call_details)
         return await super().intercept_service(continuation, handler_call_details)
 
+    def _authorize(self, caller: Caller, method: str) -> None:
+        if self._policies is None:
+            return
+        service = service_of(method)
+        if service in REFLECTION_SERVICES:
+            return
+        policy = self._policies.get(service)
+        if policy is None:
+            raise PermissionDenied(f"{method} has no access rule")
+        policy.check(caller, method)
+        if caller.is_operator:
+            audit.info(
+                "operator call",
+                extra={"operator": caller.subject, "method": method, "tenant": caller.tenant},
+            )
+
     @asynccontextmanager
     async def scope(
         self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[None]:
         caller = self._verifier.verify_authorization(metadata_value(context, "authorization"))
+        tenant = metadata_value(context, TENANT_HEADER)
+        if caller.is_service and tenant:
+            if len(tenant) > 64:
+                raise InvalidArgument(f"{TENANT_HEADER} is longer than 64 characters")
+            caller = caller.in_tenant(tenant)
+        self._authorize(caller, details.method)
         span = trace.get_current_span()
         if span.is_recording():
             span.set_attribute("app.caller.kind", caller.kind)
@@ -279,6 +326,7 @@ def default_server_interceptors(
     verifier: TokenVerifier | None,
     default_timeout: float = 30.0,
     open_services: Iterable[str] = OPEN_SERVICES,
+    policies: Iterable[Policy] | None = None,
 ) -> list[grpc.aio.ServerInterceptor]:
     """Ours, in order (tracing goes before these). ``verifier=None`` turns authentication off."""
     interceptors: list[grpc.aio.ServerInterceptor] = [
@@ -287,7 +335,9 @@ def default_server_interceptors(
         DeadlineInterceptor(default_timeout=default_timeout),
     ]
     if verifier is not None:
-        interceptors.append(AuthInterceptor(verifier=verifier, open_services=open_services))
+        interceptors.append(
+            AuthInterceptor(verifier=verifier, open_services=open_services, policies=policies)
+        )
     return interceptors
 
 
@@ -295,6 +345,7 @@ __all__ = [
     "HEALTH_SERVICE",
     "OPEN_SERVICES",
     "REFLECTION_SERVICES",
+    "TENANT_HEADER",
     "AuthInterceptor",
     "DeadlineInterceptor",
     "ErrorMappingInterceptor",

@@ -26,6 +26,7 @@ from opentelemetry.instrumentation.grpc import aio_server_interceptor, filters
 from opentelemetry.trace import TracerProvider
 
 from classbridge_common.auth import TokenVerifier
+from classbridge_common.authz import Policy
 from classbridge_common.grpc.interceptors import (
     HEALTH_SERVICE,
     OPEN_SERVICES,
@@ -94,7 +95,9 @@ class GrpcServer:
     """One gRPC server with health, reflection, tracing and Classbridge interceptors.
 
     ``servicers`` is a list of ``(add_XServicer_to_server, servicer)`` pairs.
-    ``verifier=None`` disables authentication (tests and local tools only).
+    ``verifier=None`` disables authentication (tests and local tools only). ``policies`` are
+    the access rules of the served services (:mod:`classbridge_common.authz`): every service
+    passes its own, so a call no rule admits is refused before its handler runs.
     """
 
     def __init__(
@@ -111,9 +114,11 @@ class GrpcServer:
         extra_interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
         tracer_provider: TracerProvider | None = None,
         options: Sequence[tuple[str, Any]] = (),
+        policies: Sequence[Policy] | None = None,
     ) -> None:
         self._servicers = list(servicers)
         self._verifier = verifier
+        self._policies = None if policies is None else list(policies)
         self._host = host
         self._requested_port = port
         self.grace = grace
@@ -155,6 +160,7 @@ class GrpcServer:
                 verifier=self._verifier,
                 default_timeout=self._default_timeout,
                 open_services=self._open_services,
+                policies=self._policies,
             ),
             *self._extra_interceptors,
         ]

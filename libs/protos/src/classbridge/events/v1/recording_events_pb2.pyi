@@ -55,7 +55,7 @@ class SyncedFile(_message.Message):
     def __init__(self, file_id: _Optional[str] = ..., zoom_file_id: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., zoom_file_type: _Optional[str] = ..., file_extension: _Optional[str] = ..., recording_type: _Optional[str] = ..., content_type: _Optional[str] = ..., storage_key: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lesson_title: _Optional[str] = ...) -> None: ...
 
 class RecordingSynced(_message.Message):
-    __slots__ = ("occurred_at", "recording_id", "sync_job_id", "source", "session_id", "batch_id", "batch_type", "student_id", "course_id", "meeting_id", "meeting_uuid", "files", "attempts", "processing_time")
+    __slots__ = ("occurred_at", "recording_id", "sync_job_id", "source", "session_id", "batch_id", "batch_type", "student_id", "course_id", "meeting_id", "meeting_uuid", "files", "attempts", "processing_time", "tenant_id")
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
     SYNC_JOB_ID_FIELD_NUMBER: _ClassVar[int]
@@ -70,6 +70,7 @@ class RecordingSynced(_message.Message):
     FILES_FIELD_NUMBER: _ClassVar[int]
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     PROCESSING_TIME_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     occurred_at: _timestamp_pb2.Timestamp
     recording_id: str
     sync_job_id: str
@@ -84,10 +85,11 @@ class RecordingSynced(_message.Message):
     files: _containers.RepeatedCompositeFieldContainer[SyncedFile]
     attempts: int
     processing_time: _duration_pb2.Duration
-    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_id: _Optional[str] = ..., sync_job_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.RecordingSource, str]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., course_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., files: _Optional[_Iterable[_Union[SyncedFile, _Mapping]]] = ..., attempts: _Optional[int] = ..., processing_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    tenant_id: str
+    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_id: _Optional[str] = ..., sync_job_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.RecordingSource, str]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., course_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., files: _Optional[_Iterable[_Union[SyncedFile, _Mapping]]] = ..., attempts: _Optional[int] = ..., processing_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., tenant_id: _Optional[str] = ...) -> None: ...
 
 class RecordingSyncFailed(_message.Message):
-    __slots__ = ("occurred_at", "sync_job_id", "session_id", "batch_id", "meeting_id", "meeting_uuid", "attempts", "max_attempts", "error_type", "error_message", "will_retry", "next_attempt_time")
+    __slots__ = ("occurred_at", "sync_job_id", "session_id", "batch_id", "meeting_id", "meeting_uuid", "attempts", "max_attempts", "error_type", "error_message", "will_retry", "next_attempt_time", "tenant_id")
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     SYNC_JOB_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -100,6 +102,7 @@ class RecordingSyncFailed(_message.Message):
     ERROR_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     WILL_RETRY_FIELD_NUMBER: _ClassVar[int]
     NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     occurred_at: _timestamp_pb2.Timestamp
     sync_job_id: str
     session_id: str
@@ -112,10 +115,11 @@ class RecordingSyncFailed(_message.Message):
     error_message: str
     will_retry: bool
     next_attempt_time: _timestamp_pb2.Timestamp
-    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_job_id: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., attempts: _Optional[int] = ..., max_attempts: _Optional[int] = ..., error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., error_message: _Optional[str] = ..., will_retry: _Optional[bool] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    tenant_id: str
+    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_job_id: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., attempts: _Optional[int] = ..., max_attempts: _Optional[int] = ..., error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., error_message: _Optional[str] = ..., will_retry: _Optional[bool] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant_id: _Optional[str] = ...) -> None: ...
 
 class RecordingRemoved(_message.Message):
-    __slots__ = ("occurred_at", "recording_id", "session_id", "batch_id", "meeting_id", "meeting_uuid", "file_ids", "reason", "removed_by")
+    __slots__ = ("occurred_at", "recording_id", "session_id", "batch_id", "meeting_id", "meeting_uuid", "file_ids", "reason", "removed_by", "tenant_id")
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +129,7 @@ class RecordingRemoved(_message.Message):
     FILE_IDS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     REMOVED_BY_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     occurred_at: _timestamp_pb2.Timestamp
     recording_id: str
     session_id: str
@@ -134,4 +139,5 @@ class RecordingRemoved(_message.Message):
     file_ids: _containers.RepeatedScalarFieldContainer[str]
     reason: RemovalReason
     removed_by: str
-    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_id: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., file_ids: _Optional[_Iterable[str]] = ..., reason: _Optional[_Union[RemovalReason, str]] = ..., removed_by: _Optional[str] = ...) -> None: ...
+    tenant_id: str
+    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_id: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., file_ids: _Optional[_Iterable[str]] = ..., reason: _Optional[_Union[RemovalReason, str]] = ..., removed_by: _Optional[str] = ..., tenant_id: _Optional[str] = ...) -> None: ...

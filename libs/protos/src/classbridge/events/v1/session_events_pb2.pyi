@@ -64,23 +64,25 @@ class SessionMeetingLinked(_message.Message):
     def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_id: _Optional[str] = ..., session_title: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., course_id: _Optional[str] = ..., course_title: _Optional[str] = ..., teacher_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., host_zoom_user_id: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_minutes: _Optional[int] = ..., timezone: _Optional[str] = ..., auto_recording: _Optional[_Union[_common_pb2.AutoRecording, str]] = ..., storage_folder_hint: _Optional[str] = ...) -> None: ...
 
 class SessionMeetingUnlinked(_message.Message):
-    __slots__ = ("occurred_at", "session_id", "batch_id", "meeting_id", "meeting_uuid", "reason")
+    __slots__ = ("occurred_at", "session_id", "batch_id", "meeting_id", "meeting_uuid", "reason", "tenant_id")
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     occurred_at: _timestamp_pb2.Timestamp
     session_id: str
     batch_id: str
     meeting_id: int
     meeting_uuid: str
     reason: UnlinkReason
-    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., reason: _Optional[_Union[UnlinkReason, str]] = ...) -> None: ...
+    tenant_id: str
+    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., reason: _Optional[_Union[UnlinkReason, str]] = ..., tenant_id: _Optional[str] = ...) -> None: ...
 
 class SessionCancelled(_message.Message):
-    __slots__ = ("occurred_at", "session_id", "session_title", "batch_id", "course_id", "meeting_id", "scheduled_start", "reason", "notify_participants", "cancelled_by")
+    __slots__ = ("occurred_at", "session_id", "session_title", "batch_id", "course_id", "meeting_id", "scheduled_start", "reason", "notify_participants", "cancelled_by", "tenant_id")
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -91,6 +93,7 @@ class SessionCancelled(_message.Message):
     REASON_FIELD_NUMBER: _ClassVar[int]
     NOTIFY_PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_BY_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     occurred_at: _timestamp_pb2.Timestamp
     session_id: str
     session_title: str
@@ -101,10 +104,11 @@ class SessionCancelled(_message.Message):
     reason: str
     notify_participants: bool
     cancelled_by: str
-    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_id: _Optional[str] = ..., session_title: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., notify_participants: _Optional[bool] = ..., cancelled_by: _Optional[str] = ...) -> None: ...
+    tenant_id: str
+    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_id: _Optional[str] = ..., session_title: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., notify_participants: _Optional[bool] = ..., cancelled_by: _Optional[str] = ..., tenant_id: _Optional[str] = ...) -> None: ...
 
 class SessionUpdated(_message.Message):
-    __slots__ = ("occurred_at", "session_id", "batch_id", "meeting_id", "changed_fields", "title", "scheduled_start", "scheduled_end", "timezone", "duration_minutes", "previous_scheduled_start", "previous_scheduled_end")
+    __slots__ = ("occurred_at", "session_id", "batch_id", "meeting_id", "changed_fields", "title", "scheduled_start", "scheduled_end", "timezone", "duration_minutes", "previous_scheduled_start", "previous_scheduled_end", "tenant_id")
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
@@ -117,6 +121,7 @@ class SessionUpdated(_message.Message):
     DURATION_MINUTES_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_SCHEDULED_START_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_SCHEDULED_END_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     occurred_at: _timestamp_pb2.Timestamp
     session_id: str
     batch_id: str
@@ -129,4 +134,5 @@ class SessionUpdated(_message.Message):
     duration_minutes: int
     previous_scheduled_start: _timestamp_pb2.Timestamp
     previous_scheduled_end: _timestamp_pb2.Timestamp
-    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., changed_fields: _Optional[_Iterable[str]] = ..., title: _Optional[str] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., duration_minutes: _Optional[int] = ..., previous_scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_scheduled_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    tenant_id: str
+    def __init__(self, occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., changed_fields: _Optional[_Iterable[str]] = ..., title: _Optional[str] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., duration_minutes: _Optional[int] = ..., previous_scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_scheduled_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant_id: _Optional[str] = ...) -> None: ...

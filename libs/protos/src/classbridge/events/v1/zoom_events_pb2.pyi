@@ -22,7 +22,7 @@ MEETING_CHANGE_SCOPE_SINGLE: MeetingChangeScope
 MEETING_CHANGE_SCOPE_ALL: MeetingChangeScope
 
 class ZoomEventContext(_message.Message):
-    __slots__ = ("event_time", "zoom_event", "account_id", "webhook_event_id", "dedup_key", "operator", "operator_id", "replayed")
+    __slots__ = ("event_time", "zoom_event", "account_id", "webhook_event_id", "dedup_key", "operator", "operator_id", "replayed", "tenant_id")
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     ZOOM_EVENT_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -31,6 +31,7 @@ class ZoomEventContext(_message.Message):
     OPERATOR_FIELD_NUMBER: _ClassVar[int]
     OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     event_time: _timestamp_pb2.Timestamp
     zoom_event: str
     account_id: str
@@ -39,7 +40,8 @@ class ZoomEventContext(_message.Message):
     operator: str
     operator_id: str
     replayed: bool
-    def __init__(self, event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., zoom_event: _Optional[str] = ..., account_id: _Optional[str] = ..., webhook_event_id: _Optional[str] = ..., dedup_key: _Optional[str] = ..., operator: _Optional[str] = ..., operator_id: _Optional[str] = ..., replayed: _Optional[bool] = ...) -> None: ...
+    tenant_id: str
+    def __init__(self, event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., zoom_event: _Optional[str] = ..., account_id: _Optional[str] = ..., webhook_event_id: _Optional[str] = ..., dedup_key: _Optional[str] = ..., operator: _Optional[str] = ..., operator_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., tenant_id: _Optional[str] = ...) -> None: ...
 
 class ZoomMeetingObject(_message.Message):
     __slots__ = ("meeting_id", "meeting_uuid", "host_id", "topic", "type", "start_time", "timezone", "duration_minutes")

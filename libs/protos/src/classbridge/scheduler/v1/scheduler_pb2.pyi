@@ -83,6 +83,22 @@ RESOURCE_TYPE_IMAGE: ResourceType
 RESOURCE_TYPE_CODE: ResourceType
 RESOURCE_TYPE_OTHER: ResourceType
 
+class ListMembershipsRequest(_message.Message):
+    __slots__ = ("user_id", "tenant_id")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    tenant_id: str
+    def __init__(self, user_id: _Optional[str] = ..., tenant_id: _Optional[str] = ...) -> None: ...
+
+class ListMembershipsResponse(_message.Message):
+    __slots__ = ("teaches_batch_ids", "attends_batch_ids")
+    TEACHES_BATCH_IDS_FIELD_NUMBER: _ClassVar[int]
+    ATTENDS_BATCH_IDS_FIELD_NUMBER: _ClassVar[int]
+    teaches_batch_ids: _containers.RepeatedScalarFieldContainer[str]
+    attends_batch_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, teaches_batch_ids: _Optional[_Iterable[str]] = ..., attends_batch_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class Course(_message.Message):
     __slots__ = ("id", "tenant_id", "title", "description", "instructor_ids", "default_timezone", "default_meeting_settings", "create_time", "update_time")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -201,6 +201,11 @@ class SchedulerServiceStub:
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBatchSyncStatusRequest.SerializeToString,
                 response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BatchSyncStatus.FromString,
                 _registered_method=True)
+        self.ListMemberships = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/ListMemberships',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListMembershipsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListMembershipsResponse.FromString,
+                _registered_method=True)
 
 
 class SchedulerServiceServicer:
@@ -471,6 +476,17 @@ class SchedulerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListMemberships(self, request, context):
+        """---- Membership (for other services' access checks) ----
+
+        Which batches a user teaches (as the batch's teacher or a teacher of its course) and which
+        they attend (enrolled, or the student of an individual batch), within one tenant. For
+        recording-sync's playback checks; service identities only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SchedulerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -633,6 +649,11 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.GetBatchSyncStatus,
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBatchSyncStatusRequest.FromString,
                     response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BatchSyncStatus.SerializeToString,
+            ),
+            'ListMemberships': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMemberships,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListMembershipsRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListMembershipsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1505,6 +1526,33 @@ class SchedulerService:
             '/classbridge.scheduler.v1.SchedulerService/GetBatchSyncStatus',
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBatchSyncStatusRequest.SerializeToString,
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BatchSyncStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMemberships(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/ListMemberships',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListMembershipsRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListMembershipsResponse.FromString,
             options,
             channel_credentials,
             insecure,

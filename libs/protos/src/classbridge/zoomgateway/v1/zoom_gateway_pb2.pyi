@@ -81,6 +81,106 @@ DELETE_ACTION_UNSPECIFIED: DeleteAction
 DELETE_ACTION_TRASH: DeleteAction
 DELETE_ACTION_DELETE: DeleteAction
 
+class Tenant(_message.Message):
+    __slots__ = ("id", "name", "account_id", "client_id", "s2s_configured", "webhook_secret_configured", "oauth_client_id", "oauth_redirect_uri", "user_oauth_configured", "create_time", "update_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    S2S_CONFIGURED_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_SECRET_CONFIGURED_FIELD_NUMBER: _ClassVar[int]
+    OAUTH_CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OAUTH_REDIRECT_URI_FIELD_NUMBER: _ClassVar[int]
+    USER_OAUTH_CONFIGURED_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    account_id: str
+    client_id: str
+    s2s_configured: bool
+    webhook_secret_configured: bool
+    oauth_client_id: str
+    oauth_redirect_uri: str
+    user_oauth_configured: bool
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., account_id: _Optional[str] = ..., client_id: _Optional[str] = ..., s2s_configured: _Optional[bool] = ..., webhook_secret_configured: _Optional[bool] = ..., oauth_client_id: _Optional[str] = ..., oauth_redirect_uri: _Optional[str] = ..., user_oauth_configured: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateTenantRequest(_message.Message):
+    __slots__ = ("tenant_id", "name", "request_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    name: str
+    request_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetTenantRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
+
+class ListTenantsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListTenantsResponse(_message.Message):
+    __slots__ = ("tenants", "next_page_token")
+    TENANTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenants: _containers.RepeatedCompositeFieldContainer[Tenant]
+    next_page_token: str
+    def __init__(self, tenants: _Optional[_Iterable[_Union[Tenant, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateTenantZoomAppsRequest(_message.Message):
+    __slots__ = ("tenant_id", "account_id", "client_id", "client_secret", "webhook_secret_token", "oauth_client_id", "oauth_client_secret", "oauth_redirect_uri", "validate_only")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_SECRET_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_SECRET_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    OAUTH_CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OAUTH_CLIENT_SECRET_FIELD_NUMBER: _ClassVar[int]
+    OAUTH_REDIRECT_URI_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    account_id: str
+    client_id: str
+    client_secret: str
+    webhook_secret_token: str
+    oauth_client_id: str
+    oauth_client_secret: str
+    oauth_redirect_uri: str
+    validate_only: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., account_id: _Optional[str] = ..., client_id: _Optional[str] = ..., client_secret: _Optional[str] = ..., webhook_secret_token: _Optional[str] = ..., oauth_client_id: _Optional[str] = ..., oauth_client_secret: _Optional[str] = ..., oauth_redirect_uri: _Optional[str] = ..., validate_only: _Optional[bool] = ...) -> None: ...
+
+class ListWebhookKeysRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class WebhookKey(_message.Message):
+    __slots__ = ("tenant_id", "account_id", "secret_tokens")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    SECRET_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    account_id: str
+    secret_tokens: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant_id: _Optional[str] = ..., account_id: _Optional[str] = ..., secret_tokens: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListWebhookKeysResponse(_message.Message):
+    __slots__ = ("keys",)
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    keys: _containers.RepeatedCompositeFieldContainer[WebhookKey]
+    def __init__(self, keys: _Optional[_Iterable[_Union[WebhookKey, _Mapping]]] = ...) -> None: ...
+
 class Account(_message.Message):
     __slots__ = ("tenant_id", "oauth_user_id")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -135,6 +135,31 @@ class ZoomGatewayServiceStub:
                 request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetUserRequest.SerializeToString,
                 response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ZoomUser.FromString,
                 _registered_method=True)
+        self.CreateTenant = channel.unary_unary(
+                '/classbridge.zoomgateway.v1.ZoomGatewayService/CreateTenant',
+                request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.CreateTenantRequest.SerializeToString,
+                response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.FromString,
+                _registered_method=True)
+        self.GetTenant = channel.unary_unary(
+                '/classbridge.zoomgateway.v1.ZoomGatewayService/GetTenant',
+                request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetTenantRequest.SerializeToString,
+                response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.FromString,
+                _registered_method=True)
+        self.ListTenants = channel.unary_unary(
+                '/classbridge.zoomgateway.v1.ZoomGatewayService/ListTenants',
+                request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListTenantsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListTenantsResponse.FromString,
+                _registered_method=True)
+        self.UpdateTenantZoomApps = channel.unary_unary(
+                '/classbridge.zoomgateway.v1.ZoomGatewayService/UpdateTenantZoomApps',
+                request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.UpdateTenantZoomAppsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.FromString,
+                _registered_method=True)
+        self.ListWebhookKeys = channel.unary_unary(
+                '/classbridge.zoomgateway.v1.ZoomGatewayService/ListWebhookKeys',
+                request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListWebhookKeysRequest.SerializeToString,
+                response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListWebhookKeysResponse.FromString,
+                _registered_method=True)
 
 
 class ZoomGatewayServiceServicer:
@@ -302,6 +327,48 @@ class ZoomGatewayServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateTenant(self, request, context):
+        """---- Tenants: the schools one deployment serves, each with its own Zoom apps ----
+
+        Creates a tenant (platform operators). Idempotent on `request_id`; ALREADY_EXISTS for a
+        taken id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTenant(self, request, context):
+        """One tenant, never with its secrets (only whether each is set). A tenant's admin reads only
+        their own; NOT_FOUND for any other.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTenants(self, request, context):
+        """Every tenant (platform operators).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTenantZoomApps(self, request, context):
+        """Sets a tenant's Zoom apps (server-to-server app, webhook secret token, user-managed OAuth
+        app). Secrets are stored encrypted; new server-to-server credentials are checked against
+        Zoom first (FAILED_PRECONDITION naming what Zoom refused) and take effect at once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWebhookKeys(self, request, context):
+        """The webhook secret tokens of every tenant's Zoom account, for webhook-ingest to verify each
+        delivery with the keys of the account it names (service identity webhook-ingest only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ZoomGatewayServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -394,6 +461,31 @@ def add_ZoomGatewayServiceServicer_to_server(servicer, server):
                     servicer.GetUser,
                     request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetUserRequest.FromString,
                     response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ZoomUser.SerializeToString,
+            ),
+            'CreateTenant': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTenant,
+                    request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.CreateTenantRequest.FromString,
+                    response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.SerializeToString,
+            ),
+            'GetTenant': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTenant,
+                    request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetTenantRequest.FromString,
+                    response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.SerializeToString,
+            ),
+            'ListTenants': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTenants,
+                    request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListTenantsRequest.FromString,
+                    response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListTenantsResponse.SerializeToString,
+            ),
+            'UpdateTenantZoomApps': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTenantZoomApps,
+                    request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.UpdateTenantZoomAppsRequest.FromString,
+                    response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.SerializeToString,
+            ),
+            'ListWebhookKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebhookKeys,
+                    request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListWebhookKeysRequest.FromString,
+                    response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListWebhookKeysResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -892,6 +984,141 @@ class ZoomGatewayService:
             '/classbridge.zoomgateway.v1.ZoomGatewayService/GetUser',
             classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetUserRequest.SerializeToString,
             classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ZoomUser.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateTenant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.zoomgateway.v1.ZoomGatewayService/CreateTenant',
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.CreateTenantRequest.SerializeToString,
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTenant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.zoomgateway.v1.ZoomGatewayService/GetTenant',
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetTenantRequest.SerializeToString,
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTenants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.zoomgateway.v1.ZoomGatewayService/ListTenants',
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListTenantsRequest.SerializeToString,
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListTenantsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTenantZoomApps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.zoomgateway.v1.ZoomGatewayService/UpdateTenantZoomApps',
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.UpdateTenantZoomAppsRequest.SerializeToString,
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.Tenant.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebhookKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.zoomgateway.v1.ZoomGatewayService/ListWebhookKeys',
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListWebhookKeysRequest.SerializeToString,
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListWebhookKeysResponse.FromString,
             options,
             channel_credentials,
             insecure,
