@@ -96,6 +96,7 @@ async def test_create_live_class_maps_the_seed_body(
 async def test_class_recordings_carry_access_and_urls_only_where_allowed(
     client: httpx.AsyncClient, services: Services
 ) -> None:
+    services.scheduler.on("GetSession", lambda r: a_session(r.session_id))
     stored = recording_sync_pb2.FILE_STATE_STORED
     recording = recording_sync_pb2.Recording(
         id="r-1",
@@ -149,6 +150,7 @@ async def test_class_recordings_carry_access_and_urls_only_where_allowed(
 async def test_class_recordings_without_view_access_ask_for_no_url(
     client: httpx.AsyncClient, services: Services
 ) -> None:
+    services.scheduler.on("GetSession", lambda r: a_session(r.session_id))
     recording = recording_sync_pb2.Recording(
         id="r-1",
         files=[
@@ -276,3 +278,39 @@ async def test_running_serves_on_a_real_port(tmp_path: Path, services: Services)
     assert health.status_code == 200
     assert session.status_code == 200
     assert session.json()["data"]["id"] == "s-1"
+
+
+async def test_class_recordings_of_an_unknown_class_are_404_and_of_a_class_not_attended_403(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    from classbridge_common.errors import NotFound
+
+    def unknown(r: scheduler_pb2.GetSessionRequest) -> scheduler_pb2.Session:
+        raise NotFound(resource_type="session", resource_id=r.session_id)
+
+    services.scheduler.on("GetSession", unknown)
+    answer = await client.get("/api/live-classes/nope/recordings", headers=auth())
+    assert answer.status_code == 404
+
+    def refused(r: scheduler_pb2.GetSessionRequest) -> scheduler_pb2.Session:
+        raise PermissionDenied("the caller may not see this session")
+
+    services.scheduler.on("GetSession", refused)
+    answer = await client.get("/api/live-classes/s-1/recordings", headers=auth())
+    assert answer.status_code == 403
+    assert not any(c.method == "ListRecordings" for c in services.recording_sync.calls)
+
+
+async def test_a_student_opens_their_class_without_the_participant_list(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    services.scheduler.on("GetSession", lambda r: a_session(r.session_id))
+    services.scheduler.on(
+        "ListSharedResources", lambda r: scheduler_pb2.ListSharedResourcesResponse()
+    )
+    answer = await client.get(
+        "/api/live-classes/s-1", headers=auth("student-1", roles=("student",))
+    )
+    assert answer.status_code == 200, answer.text
+    assert "participants" not in answer.json()["data"]
+    assert not any(c.method == "ListParticipants" for c in services.scheduler.calls)

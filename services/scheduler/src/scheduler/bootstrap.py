@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from classbridge_common.auth import DEV_SECRET, ServiceTokenIssuer, TokenVerifier
 from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
@@ -22,6 +21,7 @@ from classbridge_common.outbox import OutboxRelay
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.adapters.zoom_gateway import ZoomGatewayClient
 from scheduler.entrypoints import consumers, grpc_api
+from scheduler.entrypoints.access_rules import POLICY
 from scheduler.service_layer.ports import ZoomMeetings
 from scheduler.settings import Settings
 
@@ -43,12 +43,6 @@ class Running:
         return f"127.0.0.1:{self.grpc_port}"
 
 
-def _secret(settings: Settings) -> str:
-    if settings.auth_jwt_secret is not None:
-        return settings.auth_jwt_secret.get_secret_value()
-    return DEV_SECRET  # CLASSBRIDGE_ENV=dev only (prod requires the secret)
-
-
 @asynccontextmanager
 async def running(
     settings: Settings, *, bus: EventBus | None = None, zoom: ZoomMeetings | None = None
@@ -63,7 +57,6 @@ async def running(
     engine = create_engine(settings, pool_size=settings.db_pool_size, max_overflow=5)
     own_bus = bus is None
     the_bus = bus if bus is not None else create_bus(settings)
-    secret = _secret(settings)
     client: ZoomGatewayClient | None = None
     try:
         if own_bus:
@@ -77,7 +70,7 @@ async def running(
             if zoom is None:
                 client = ZoomGatewayClient(
                     address=settings.zoom_gateway_addr,
-                    tokens=ServiceTokenIssuer(settings.service_name, secret=secret),
+                    tokens=settings.service_tokens(),
                     timeout=settings.zoom_gateway_timeout_seconds,
                 )
                 zoom = client
@@ -89,7 +82,8 @@ async def running(
                 )
                 server = GrpcServer(
                     servicers=[(grpc_api.add_to_server, api)],
-                    verifier=TokenVerifier(secret),
+                    verifier=settings.token_verifier(),
+                    policies=[POLICY],
                     host=settings.grpc_host,
                     port=settings.grpc_port,
                 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from google.protobuf import field_mask_pb2
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
 from edge import deps
+from edge.access import EVERYONE, STAFF, route
 from edge.body import read_json
 from edge.clients import call
 from edge.fields import Fields
@@ -150,14 +150,40 @@ async def delete_enrollment(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/api/v1/batches", list_batches, methods=["GET"]),
-    Route("/api/v1/batches", create_batch, methods=["POST"]),
-    Route("/api/v1/batches/{batch_id}", get_batch, methods=["GET"]),
-    Route("/api/v1/batches/{batch_id}", update_batch, methods=["PATCH"]),
-    Route("/api/v1/batches/{batch_id}", delete_batch, methods=["DELETE"]),
-    Route("/api/v1/batches/{batch_id}/enrollments", list_enrollments, methods=["GET"]),
-    Route("/api/v1/batches/{batch_id}/enrollments", create_enrollment, methods=["POST"]),
-    Route(
-        "/api/v1/batches/{batch_id}/enrollments/{student_id}", delete_enrollment, methods=["DELETE"]
+    route("/api/v1/batches", list_batches, methods=["GET"], allow=EVERYONE, scope="resource"),
+    route("/api/v1/batches", create_batch, methods=["POST"], allow=STAFF, scope="resource"),
+    route(
+        "/api/v1/batches/{batch_id}", get_batch, methods=["GET"], allow=EVERYONE, scope="resource"
+    ),
+    route(
+        "/api/v1/batches/{batch_id}", update_batch, methods=["PATCH"], allow=STAFF, scope="resource"
+    ),
+    route(
+        "/api/v1/batches/{batch_id}",
+        delete_batch,
+        methods=["DELETE"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/batches/{batch_id}/enrollments",
+        list_enrollments,
+        methods=["GET"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/batches/{batch_id}/enrollments",
+        create_enrollment,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/batches/{batch_id}/enrollments/{student_id}",
+        delete_enrollment,
+        methods=["DELETE"],
+        allow=STAFF,
+        scope="resource",
     ),
 ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from google.protobuf import field_mask_pb2
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
 from edge import deps
+from edge.access import EVERYONE, STAFF, route
 from edge.body import read_json
 from edge.clients import call
 from edge.fields import Fields
@@ -109,9 +109,23 @@ async def delete_course(request: Request) -> Response:
 
 
 routes = [
-    Route("/api/v1/courses", list_courses, methods=["GET"]),
-    Route("/api/v1/courses", create_course, methods=["POST"]),
-    Route("/api/v1/courses/{course_id}", get_course, methods=["GET"]),
-    Route("/api/v1/courses/{course_id}", update_course, methods=["PATCH"]),
-    Route("/api/v1/courses/{course_id}", delete_course, methods=["DELETE"]),
+    route("/api/v1/courses", list_courses, methods=["GET"], allow=EVERYONE, scope="resource"),
+    route("/api/v1/courses", create_course, methods=["POST"], allow=STAFF, scope="resource"),
+    route(
+        "/api/v1/courses/{course_id}", get_course, methods=["GET"], allow=EVERYONE, scope="resource"
+    ),
+    route(
+        "/api/v1/courses/{course_id}",
+        update_course,
+        methods=["PATCH"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/courses/{course_id}",
+        delete_course,
+        methods=["DELETE"],
+        allow=STAFF,
+        scope="resource",
+    ),
 ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+
+from edge.access import route
 
 
 async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-routes = [Route("/healthz", healthz, methods=["GET"])]
+routes = [route("/healthz", healthz, methods=["GET"], allow=(), scope="public")]

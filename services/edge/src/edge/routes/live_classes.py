@@ -17,13 +17,14 @@ from google.protobuf import field_mask_pb2
 from google.protobuf.message import Message
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
+from classbridge_common.auth import ADMIN, OPERATOR, TEACHER
 from classbridge_common.errors import FailedPrecondition, NotFound, PermissionDenied
 from edge import deps
+from edge.access import EVERYONE, STAFF, route
 from edge.body import read_json
 from edge.clients import Clients, call
 from edge.fields import Fields
@@ -214,22 +215,25 @@ async def create_class(request: Request) -> JSONResponse:
 
 
 async def get_class(request: Request) -> JSONResponse:
-    """The class with its participants and shared resources (first pages), fetched together."""
+    """The class with its shared resources (first page), fetched together, and — for staff —
+    its participants: a student opens their class without other students' names and emails."""
     clients = deps.clients(request)
     class_id = request.path_params["class_id"]
-    session, participants, resources = await asyncio.gather(
+    staff = deps.caller(request).has_role(ADMIN, TEACHER, OPERATOR)
+    session, resources = await asyncio.gather(
         call(clients.scheduler.GetSession, scheduler_pb2.GetSessionRequest(session_id=class_id)),
-        call(
-            clients.scheduler.ListParticipants,
-            scheduler_pb2.ListParticipantsRequest(session_id=class_id, page_size=MAX_LIMIT),
-        ),
         call(
             clients.scheduler.ListSharedResources,
             scheduler_pb2.ListSharedResourcesRequest(session_id=class_id, page_size=MAX_LIMIT),
         ),
     )
     data = live_class(session)
-    data["participants"] = [_participant(p) for p in participants.participants]
+    if staff:
+        participants = await call(
+            clients.scheduler.ListParticipants,
+            scheduler_pb2.ListParticipantsRequest(session_id=class_id, page_size=MAX_LIMIT),
+        )
+        data["participants"] = [_participant(p) for p in participants.participants]
     data["resources"] = [_resource(r) for r in resources.resources]
     return ok(data)
 
@@ -314,11 +318,13 @@ async def list_recordings(request: Request) -> JSONResponse:
     """Every stored file of the class's recordings, with the caller's access and, where the
     caller may view it, a short-lived signed URL (so the answer is never cached)."""
     clients = deps.clients(request)
+    class_id = request.path_params["class_id"]
+    # The class first: NOT_FOUND for an unknown one (or another tenant's), PERMISSION_DENIED for
+    # someone who does not attend or teach it, rather than an empty list for both.
+    await call(clients.scheduler.GetSession, scheduler_pb2.GetSessionRequest(session_id=class_id))
     answer = await call(
         clients.recording_sync.ListRecordings,
-        recording_sync_pb2.ListRecordingsRequest(
-            session_id=request.path_params["class_id"], page_size=MAX_LIMIT
-        ),
+        recording_sync_pb2.ListRecordingsRequest(session_id=class_id, page_size=MAX_LIMIT),
     )
     rows: list[tuple[recording_sync_pb2.Recording, recording_sync_pb2.RecordingFile]] = [
         (recording, file)
@@ -524,17 +530,61 @@ async def delete_resource(request: Request) -> JSONResponse:
 
 _BASE = "/api/live-classes"
 routes = [
-    Route(_BASE, list_classes, methods=["GET"]),
-    Route(_BASE, create_class, methods=["POST"]),
-    Route(_BASE + "/{class_id}", get_class, methods=["GET"]),
-    Route(_BASE + "/{class_id}", update_class, methods=["PUT"]),
-    Route(_BASE + "/{class_id}", cancel_class, methods=["DELETE"]),
-    Route(_BASE + "/{class_id}/recordings", list_recordings, methods=["GET"]),
-    Route(_BASE + "/{class_id}/interactions", list_interactions, methods=["GET"]),
-    Route(_BASE + "/{class_id}/interactions", create_interaction, methods=["POST"]),
-    Route(_BASE + "/{class_id}/participants", list_participants, methods=["GET"]),
-    Route(_BASE + "/{class_id}/attendance", attendance, methods=["GET"]),
-    Route(_BASE + "/{class_id}/resources", list_resources, methods=["GET"]),
-    Route(_BASE + "/{class_id}/resources", create_resource, methods=["POST"]),
-    Route(_BASE + "/{class_id}/resources/{resource_id}", delete_resource, methods=["DELETE"]),
+    route(_BASE, list_classes, methods=["GET"], allow=EVERYONE, scope="resource"),
+    route(_BASE, create_class, methods=["POST"], allow=STAFF, scope="resource"),
+    route(_BASE + "/{class_id}", get_class, methods=["GET"], allow=EVERYONE, scope="resource"),
+    route(_BASE + "/{class_id}", update_class, methods=["PUT"], allow=STAFF, scope="resource"),
+    route(_BASE + "/{class_id}", cancel_class, methods=["DELETE"], allow=STAFF, scope="resource"),
+    route(
+        _BASE + "/{class_id}/recordings",
+        list_recordings,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{class_id}/interactions",
+        list_interactions,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{class_id}/interactions",
+        create_interaction,
+        methods=["POST"],
+        allow=EVERYONE,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{class_id}/participants",
+        list_participants,
+        methods=["GET"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{class_id}/attendance", attendance, methods=["GET"], allow=STAFF, scope="resource"
+    ),
+    route(
+        _BASE + "/{class_id}/resources",
+        list_resources,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{class_id}/resources",
+        create_resource,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{class_id}/resources/{resource_id}",
+        delete_resource,
+        methods=["DELETE"],
+        allow=STAFF,
+        scope="resource",
+    ),
 ]

@@ -9,11 +9,11 @@ from __future__ import annotations
 from google.protobuf import duration_pb2
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2
 from edge import deps
+from edge.access import EVERYONE, STAFF, route
 from edge.body import read_json
 from edge.clients import call
 from edge.fields import Fields
@@ -138,11 +138,43 @@ async def delete_grant(request: Request) -> JSONResponse:
 
 _BASE = "/api/v1/recordings"
 routes = [
-    Route(_BASE, list_recordings, methods=["GET"]),
-    Route(_BASE + "/{recording_id}", get_recording, methods=["GET"]),
-    Route(_BASE + "/{recording_id}", delete_recording, methods=["DELETE"]),
-    Route(_BASE + "/{recording_id}/playback", playback, methods=["GET"]),
-    Route(_BASE + "/{recording_id}/access-grants", list_grants, methods=["GET"]),
-    Route(_BASE + "/{recording_id}/access-grants", create_grant, methods=["POST"]),
-    Route(_BASE + "/{recording_id}/access-grants/{grant_id}", delete_grant, methods=["DELETE"]),
+    route(_BASE, list_recordings, methods=["GET"], allow=EVERYONE, scope="resource"),
+    route(
+        _BASE + "/{recording_id}", get_recording, methods=["GET"], allow=EVERYONE, scope="resource"
+    ),
+    route(
+        _BASE + "/{recording_id}",
+        delete_recording,
+        methods=["DELETE"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{recording_id}/playback",
+        playback,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{recording_id}/access-grants",
+        list_grants,
+        methods=["GET"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{recording_id}/access-grants",
+        create_grant,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        _BASE + "/{recording_id}/access-grants/{grant_id}",
+        delete_grant,
+        methods=["DELETE"],
+        allow=STAFF,
+        scope="resource",
+    ),
 ]

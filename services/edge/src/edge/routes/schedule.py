@@ -11,13 +11,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
 from classbridge_common.errors import NotFound
 from edge import deps
+from edge.access import STAFF, route
 from edge.body import read_json
 from edge.clients import Clients, call
 from edge.fields import Fields
@@ -178,13 +178,39 @@ async def retry_recordings(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/api/v1/batches/{batch_id}/schedule", schedule_session, methods=["POST"]),
-    Route(
+    route(
+        "/api/v1/batches/{batch_id}/schedule",
+        schedule_session,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
         "/api/v1/batches/{batch_id}/schedule/{session_id}/create-zoom-meeting",
         create_zoom_meeting,
         methods=["POST"],
+        allow=STAFF,
+        scope="resource",
     ),
-    Route("/api/v1/batches/{batch_id}/sync-zoom-recordings", sync_recordings, methods=["POST"]),
-    Route("/api/v1/batches/{batch_id}/zoom-sync-status", sync_status, methods=["GET"]),
-    Route("/api/v1/batches/{batch_id}/retry-zoom-recordings", retry_recordings, methods=["POST"]),
+    route(
+        "/api/v1/batches/{batch_id}/sync-zoom-recordings",
+        sync_recordings,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/batches/{batch_id}/zoom-sync-status",
+        sync_status,
+        methods=["GET"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/batches/{batch_id}/retry-zoom-recordings",
+        retry_recordings,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+    ),
 ]

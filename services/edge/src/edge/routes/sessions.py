@@ -7,11 +7,11 @@ from typing import Any
 from google.protobuf import field_mask_pb2
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
 from edge import deps
+from edge.access import EVERYONE, STAFF, route
 from edge.body import read_json
 from edge.clients import call
 from edge.fields import Fields
@@ -158,9 +158,33 @@ async def start_url(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/api/v1/sessions", list_sessions, methods=["GET"]),
-    Route("/api/v1/sessions/{session_id}", get_session, methods=["GET"]),
-    Route("/api/v1/sessions/{session_id}", update_session, methods=["PATCH"]),
-    Route("/api/v1/sessions/{session_id}", cancel_session, methods=["DELETE"]),
-    Route("/api/v1/sessions/{session_id}/start-url", start_url, methods=["GET"]),
+    route("/api/v1/sessions", list_sessions, methods=["GET"], allow=EVERYONE, scope="resource"),
+    route(
+        "/api/v1/sessions/{session_id}",
+        get_session,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/sessions/{session_id}",
+        update_session,
+        methods=["PATCH"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/sessions/{session_id}",
+        cancel_session,
+        methods=["DELETE"],
+        allow=STAFF,
+        scope="resource",
+    ),
+    route(
+        "/api/v1/sessions/{session_id}/start-url",
+        start_url,
+        methods=["GET"],
+        allow=STAFF,
+        scope="resource",
+    ),
 ]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from classbridge.webhookingest.v1 import webhook_admin_pb2
+from classbridge_common.auth import ADMIN
 from edge import deps
+from edge.access import route
 from edge.body import read_json
 from edge.clients import call
 from edge.fields import Fields
@@ -68,7 +69,9 @@ async def replay_event(request: Request) -> JSONResponse:
 
 _BASE = "/api/v1/admin/webhook-events"
 routes = [
-    Route(_BASE, list_events, methods=["GET"]),
-    Route(_BASE + "/{event_id}", get_event, methods=["GET"]),
-    Route(_BASE + "/{event_id}/replay", replay_event, methods=["POST"]),
+    route(_BASE, list_events, methods=["GET"], allow=[ADMIN], scope="tenant"),
+    route(_BASE + "/{event_id}", get_event, methods=["GET"], allow=[ADMIN], scope="tenant"),
+    route(
+        _BASE + "/{event_id}/replay", replay_event, methods=["POST"], allow=[ADMIN], scope="tenant"
+    ),
 ]

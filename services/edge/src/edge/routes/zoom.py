@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2
 from edge import deps
+from edge.access import EVERYONE, STAFF, route
 from edge.body import read_json
 from edge.clients import call
 from edge.fields import Fields
@@ -78,9 +78,9 @@ async def disconnect(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/api/zoom/status", status, methods=["GET"]),
-    Route("/api/zoom/auth-url", auth_url, methods=["GET"]),
-    Route("/api/zoom/auth", complete_auth, methods=["POST"]),
-    Route("/api/zoom/connection", connection, methods=["GET"]),
-    Route("/api/zoom/disconnect", disconnect, methods=["DELETE"]),
+    route("/api/zoom/status", status, methods=["GET"], allow=STAFF, scope="tenant"),
+    route("/api/zoom/auth-url", auth_url, methods=["GET"], allow=EVERYONE, scope="own"),
+    route("/api/zoom/auth", complete_auth, methods=["POST"], allow=EVERYONE, scope="own"),
+    route("/api/zoom/connection", connection, methods=["GET"], allow=EVERYONE, scope="own"),
+    route("/api/zoom/disconnect", disconnect, methods=["DELETE"], allow=EVERYONE, scope="own"),
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import Select, Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classbridge_common.db import is_postgres
+from classbridge_common.tenancy import TenantScope
 from scheduler.adapters import tables as t
 from scheduler.domain.model import (
     AutoRecording,
@@ -88,19 +89,40 @@ T = TypeVar("T")
 
 class _Rows(Generic[T]):
     """A table whose rows map to one domain object: ``get``, ``by_request_id`` and ``delete``
-    written once; each repository names its ``table`` and the row mapper ``load``."""
+    written once; each repository names its ``table`` and the row mapper ``load``.
+
+    Every statement goes through :meth:`_run` (or :meth:`_page`), which narrows it to the unit
+    of work's tenant: this is the one place tenants are kept apart.
+    """
 
     table: ClassVar[Table]
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, scope: TenantScope) -> None:
         self._s = session
+        self._scope = scope
 
     def load(self, row: Any) -> T:
         raise NotImplementedError
 
+    async def _run(self, statement: Any) -> Any:
+        return await self._s.execute(self._scope.apply(statement))
+
+    async def _page(self, query: Select[Any], offset: int, limit: int) -> tuple[list[Any], int]:
+        return await _page(self._s, self._scope.apply(query), offset, limit)
+
+    async def _first(self, query: Select[Any], *, for_update: bool = False) -> T | None:
+        """The first row of ``query`` in scope; a tenant-spanning unit of work enters its tenant."""
+        if for_update and is_postgres(self._s):
+            query = query.with_for_update()
+        row = (await self._run(query)).first()
+        if row is None:
+            return None
+        if self._scope.spans:
+            self._scope.enter(row.tenant_id)
+        return self.load(row)
+
     async def _one(self, *where: Any) -> T | None:
-        row = (await self._s.execute(select(self.table).where(*where))).first()
-        return self.load(row) if row else None
+        return await self._first(select(self.table).where(*where))
 
     async def get(self, id_: str) -> T | None:
         return await self._one(self.table.c.id == id_)
@@ -109,7 +131,7 @@ class _Rows(Generic[T]):
         return await self._one(self.table.c.request_id == request_id)
 
     async def delete(self, id_: str) -> None:
-        await self._s.execute(delete(self.table).where(self.table.c.id == id_))
+        await self._run(delete(self.table).where(self.table.c.id == id_))
 
 
 class Courses(_Rows[Course]):
@@ -119,21 +141,32 @@ class Courses(_Rows[Course]):
         return _course(row)
 
     async def add(self, course: Course) -> None:
-        await self._s.execute(insert(t.courses).values(**_course_row(course)))
+        self._scope.enter(course.tenant_id)
+        await self._run(insert(t.courses).values(**_course_row(course)))
 
     async def save(self, course: Course) -> None:
-        await self._s.execute(
+        await self._run(
             update(t.courses).where(t.courses.c.id == course.id).values(**_course_row(course))
         )
 
-    async def list(self, *, tenant_id: str, instructor_id: str, offset: int, limit: int) -> Page:
+    async def list(
+        self,
+        *,
+        tenant_id: str,
+        instructor_id: str,
+        offset: int,
+        limit: int,
+        ids: Iterable[str] | None = None,
+    ) -> Page:
         query = select(t.courses).order_by(t.courses.c.create_time.desc(), t.courses.c.id.desc())
+        if ids is not None:
+            query = query.where(t.courses.c.id.in_(list(ids)))
         if tenant_id:
             query = query.where(t.courses.c.tenant_id == tenant_id)
         rows, total = (
-            await _page(self._s, query, 0, 1_000_000)
+            await self._page(query, 0, 1_000_000)
             if instructor_id
-            else await _page(self._s, query, offset, limit)
+            else await self._page(query, offset, limit)
         )
         items = [_course(r) for r in rows]
         if instructor_id:  # JSON membership differs between databases; filter here
@@ -141,6 +174,12 @@ class Courses(_Rows[Course]):
             total = len(items)
             items = items[offset : offset + limit]
         return items, total
+
+
+    async def ids_taught_by(self, teacher_id: str) -> set[str]:
+        """Courses ``teacher_id`` is an instructor of (JSON membership: filtered here)."""
+        rows = await self._run(select(t.courses.c.id, t.courses.c.instructor_ids))
+        return {r.id for r in rows if teacher_id in (r.instructor_ids or [])}
 
 
 def _course_row(c: Course) -> dict[str, Any]:
@@ -180,27 +219,43 @@ class Batches(_Rows[Batch]):
         return _batch(row)
 
     async def add(self, batch: Batch) -> None:
-        await self._s.execute(insert(t.batches).values(**_batch_row(batch)))
+        await self._run(insert(t.batches).values(**_batch_row(batch)))
 
     async def save(self, batch: Batch) -> None:
-        await self._s.execute(
+        await self._run(
             update(t.batches).where(t.batches.c.id == batch.id).values(**_batch_row(batch))
         )
 
     async def delete(self, batch_id: str) -> None:
-        await self._s.execute(delete(t.enrollments).where(t.enrollments.c.batch_id == batch_id))
-        await self._s.execute(delete(t.batches).where(t.batches.c.id == batch_id))
+        await self._run(delete(t.enrollments).where(t.enrollments.c.batch_id == batch_id))
+        await self._run(delete(t.batches).where(t.batches.c.id == batch_id))
 
     async def ids_of_course(self, course_id: str) -> list[str]:
-        rows = await self._s.execute(
-            select(t.batches.c.id).where(t.batches.c.course_id == course_id)
+        rows = await self._run(select(t.batches.c.id).where(t.batches.c.course_id == course_id))
+        return [r.id for r in rows]
+
+    async def ids_taught_by(self, teacher_id: str, course_ids: Iterable[str]) -> list[str]:
+        """Batches ``teacher_id`` teaches: as the batch's teacher or a teacher of its course."""
+        rows = await self._run(
+            select(t.batches.c.id).where(
+                or_(
+                    t.batches.c.instructor_id == teacher_id,
+                    t.batches.c.course_id.in_(list(course_ids)),
+                )
+            )
         )
         return [r.id for r in rows]
+
+    async def course_ids(self, batch_ids: Iterable[str]) -> set[str]:
+        rows = await self._run(
+            select(t.batches.c.course_id).where(t.batches.c.id.in_(list(batch_ids)))
+        )
+        return {r.course_id for r in rows}
 
     async def ids_of_student(self, student_id: str) -> list[str]:
         """Batches a student belongs to: enrolled in, or the student of an individual batch."""
         enrolled = select(t.enrollments.c.batch_id).where(t.enrollments.c.student_id == student_id)
-        rows = await self._s.execute(
+        rows = await self._run(
             select(t.batches.c.id).where(
                 or_(t.batches.c.student_id == student_id, t.batches.c.id.in_(enrolled))
             )
@@ -216,8 +271,11 @@ class Batches(_Rows[Batch]):
         type: BatchType | None,
         offset: int,
         limit: int,
+        ids: Sequence[str] | None = None,
     ) -> Page:
         query = select(t.batches).order_by(t.batches.c.create_time.desc(), t.batches.c.id.desc())
+        if ids is not None:
+            query = query.where(t.batches.c.id.in_(list(ids)))
         if course_id:
             query = query.where(t.batches.c.course_id == course_id)
         if instructor_id:
@@ -231,13 +289,13 @@ class Batches(_Rows[Batch]):
             query = query.where(
                 or_(t.batches.c.student_id == student_id, t.batches.c.id.in_(enrolled))
             )
-        rows, total = await _page(self._s, query, offset, limit)
+        rows, total = await self._page(query, offset, limit)
         return [_batch(r) for r in rows], total
 
     async def enrollment_counts(self, batch_ids: Sequence[str]) -> dict[str, int]:
         if not batch_ids:
             return {}
-        rows = await self._s.execute(
+        rows = await self._run(
             select(t.enrollments.c.batch_id, func.count())
             .where(t.enrollments.c.batch_id.in_(list(batch_ids)))
             .group_by(t.enrollments.c.batch_id)
@@ -288,7 +346,7 @@ class Enrollments(_Rows[Enrollment]):
         return _enrollment(row)
 
     async def add(self, enrollment: Enrollment, *, request_id: str | None) -> None:
-        await self._s.execute(
+        await self._run(
             insert(t.enrollments).values(
                 id=enrollment.id,
                 batch_id=enrollment.batch_id,
@@ -300,7 +358,7 @@ class Enrollments(_Rows[Enrollment]):
 
     async def find(self, batch_id: str, student_id: str) -> Enrollment | None:
         row = (
-            await self._s.execute(
+            await self._run(
                 select(t.enrollments).where(
                     t.enrollments.c.batch_id == batch_id, t.enrollments.c.student_id == student_id
                 )
@@ -309,7 +367,7 @@ class Enrollments(_Rows[Enrollment]):
         return _enrollment(row) if row else None
 
     async def student_ids(self, batch_id: str) -> list[str]:
-        rows = await self._s.execute(
+        rows = await self._run(
             select(t.enrollments.c.student_id).where(t.enrollments.c.batch_id == batch_id)
         )
         return [r.student_id for r in rows]
@@ -320,7 +378,7 @@ class Enrollments(_Rows[Enrollment]):
             query = query.where(t.enrollments.c.batch_id == batch_id)
         if student_id:
             query = query.where(t.enrollments.c.student_id == student_id)
-        rows, total = await _page(self._s, query, offset, limit)
+        rows, total = await self._page(query, offset, limit)
         return [_enrollment(r) for r in rows], total
 
 
@@ -337,19 +395,15 @@ class Sessions(_Rows[Session]):
         return _session(row)
 
     async def add(self, s: Session) -> None:
-        await self._s.execute(insert(t.sessions).values(**_session_row(s)))
+        await self._run(insert(t.sessions).values(**_session_row(s)))
 
     async def save(self, s: Session) -> None:
-        await self._s.execute(
-            update(t.sessions).where(t.sessions.c.id == s.id).values(**_session_row(s))
-        )
+        await self._run(update(t.sessions).where(t.sessions.c.id == s.id).values(**_session_row(s)))
 
     async def get(self, session_id: str, *, for_update: bool = False) -> Session | None:
-        query = select(t.sessions).where(t.sessions.c.id == session_id)
-        if for_update and is_postgres(self._s):
-            query = query.with_for_update()
-        row = (await self._s.execute(query)).first()
-        return _session(row) if row else None
+        return await self._first(
+            select(t.sessions).where(t.sessions.c.id == session_id), for_update=for_update
+        )
 
     async def by_meeting_id(self, meeting_id: int, *, for_update: bool = False) -> Session | None:
         """The session holding Zoom meeting ``meeting_id`` (the newest, should there be two)."""
@@ -359,13 +413,10 @@ class Sessions(_Rows[Session]):
             .order_by(t.sessions.c.create_time.desc())
             .limit(1)
         )
-        if for_update and is_postgres(self._s):
-            query = query.with_for_update()
-        row = (await self._s.execute(query)).first()
-        return _session(row) if row else None
+        return await self._first(query, for_update=for_update)
 
     async def of_batch(self, batch_id: str) -> list[Session]:
-        rows = await self._s.execute(
+        rows = await self._run(
             select(t.sessions)
             .where(t.sessions.c.batch_id == batch_id)
             .order_by(t.sessions.c.scheduled_start, t.sessions.c.id)
@@ -375,8 +426,8 @@ class Sessions(_Rows[Session]):
     async def delete_of_batch(self, batch_id: str) -> None:
         ids = select(t.sessions.c.id).where(t.sessions.c.batch_id == batch_id)
         for table in (t.participants, t.interactions, t.shared_resources, t.recorded_lessons):
-            await self._s.execute(delete(table).where(table.c.session_id.in_(ids)))
-        await self._s.execute(delete(t.sessions).where(t.sessions.c.batch_id == batch_id))
+            await self._run(delete(table).where(table.c.session_id.in_(ids)))
+        await self._run(delete(t.sessions).where(t.sessions.c.batch_id == batch_id))
 
     async def list(
         self,
@@ -410,7 +461,7 @@ class Sessions(_Rows[Session]):
             query = query.where(t.sessions.c.scheduled_start >= start_after)
         if start_before is not None:
             query = query.where(t.sessions.c.scheduled_start < start_before)
-        rows, total = await _page(self._s, query, offset, limit)
+        rows, total = await self._page(query, offset, limit)
         return [_session(r) for r in rows], total
 
     async def counters(self, session_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
@@ -420,7 +471,7 @@ class Sessions(_Rows[Session]):
         ids = list(session_ids)
         people = dict(
             (
-                await self._s.execute(
+                await self._run(
                     select(t.participants.c.session_id, func.count())
                     .where(t.participants.c.session_id.in_(ids))
                     .group_by(t.participants.c.session_id)
@@ -429,7 +480,7 @@ class Sessions(_Rows[Session]):
         )
         lessons = dict(
             (
-                await self._s.execute(
+                await self._run(
                     select(t.recorded_lessons.c.session_id, func.count())
                     .where(t.recorded_lessons.c.session_id.in_(ids))
                     .group_by(t.recorded_lessons.c.session_id)
@@ -513,7 +564,7 @@ class Participants(_Rows[Participant]):
         return _participant(row)
 
     async def of_session(self, session_id: str) -> list[Participant]:
-        rows = await self._s.execute(
+        rows = await self._run(
             select(t.participants)
             .where(t.participants.c.session_id == session_id)
             .order_by(t.participants.c.create_time, t.participants.c.id)
@@ -521,10 +572,10 @@ class Participants(_Rows[Participant]):
         return [_participant(r) for r in rows]
 
     async def add(self, p: Participant, *, at: datetime) -> None:
-        await self._s.execute(insert(t.participants).values(**_participant_row(p), create_time=at))
+        await self._run(insert(t.participants).values(**_participant_row(p), create_time=at))
 
     async def save(self, p: Participant) -> None:
-        await self._s.execute(
+        await self._run(
             update(t.participants).where(t.participants.c.id == p.id).values(**_participant_row(p))
         )
 
@@ -568,7 +619,7 @@ class Interactions(_Rows[Interaction]):
         return _interaction(row)
 
     async def add(self, i: Interaction) -> None:
-        await self._s.execute(insert(t.interactions).values(**_columns(i)))
+        await self._run(insert(t.interactions).values(**_columns(i)))
 
     async def list(
         self,
@@ -589,7 +640,7 @@ class Interactions(_Rows[Interaction]):
             query = query.where(t.interactions.c.type.in_(wanted))
         if since is not None:
             query = query.where(t.interactions.c.create_time > since)
-        rows, total = await _page(self._s, query, offset, limit)
+        rows, total = await self._page(query, offset, limit)
         return [_interaction(r) for r in rows], total
 
 
@@ -618,7 +669,7 @@ class SharedResources(_Rows[SharedResource]):
         return _resource(row)
 
     async def add(self, r: SharedResource) -> None:
-        await self._s.execute(insert(t.shared_resources).values(**_columns(r)))
+        await self._run(insert(t.shared_resources).values(**_columns(r)))
 
     async def list(
         self, *, session_id: str, type: ResourceType | None, shared_by: str, offset: int, limit: int
@@ -632,7 +683,7 @@ class SharedResources(_Rows[SharedResource]):
             query = query.where(t.shared_resources.c.type == type.value)
         if shared_by:
             query = query.where(t.shared_resources.c.shared_by == shared_by)
-        rows, total = await _page(self._s, query, offset, limit)
+        rows, total = await self._page(query, offset, limit)
         return [_resource(r) for r in rows], total
 
 
@@ -658,10 +709,10 @@ class RecordedLessons(_Rows[RecordedLesson]):
         return _lesson(row)
 
     async def add(self, lesson: RecordedLesson) -> None:
-        await self._s.execute(insert(t.recorded_lessons).values(**_columns(lesson)))
+        await self._run(insert(t.recorded_lessons).values(**_columns(lesson)))
 
     async def file_ids_of_recording(self, recording_id: str) -> set[str]:
-        rows = await self._s.execute(
+        rows = await self._run(
             select(t.recorded_lessons.c.recording_file_id).where(
                 t.recorded_lessons.c.recording_id == recording_id
             )
@@ -681,7 +732,7 @@ class RecordedLessons(_Rows[RecordedLesson]):
         )
         if file_ids:
             statement = statement.where(t.recorded_lessons.c.recording_file_id.in_(list(file_ids)))
-        result = await self._s.execute(statement)
+        result = await self._run(statement)
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def list(
@@ -694,7 +745,7 @@ class RecordedLessons(_Rows[RecordedLesson]):
         )
         if source is not None:
             query = query.where(t.recorded_lessons.c.source == source.value)
-        rows, total = await _page(self._s, query, offset, limit)
+        rows, total = await self._page(query, offset, limit)
         return [_lesson(r) for r in rows], total
 
     async def counts_by_source(
@@ -702,7 +753,7 @@ class RecordedLessons(_Rows[RecordedLesson]):
     ) -> dict[str, dict[LessonSource, int]]:
         if not session_ids:
             return {}
-        rows = await self._s.execute(
+        rows = await self._run(
             select(t.recorded_lessons.c.session_id, t.recorded_lessons.c.source, func.count())
             .where(t.recorded_lessons.c.session_id.in_(list(session_ids)))
             .group_by(t.recorded_lessons.c.session_id, t.recorded_lessons.c.source)

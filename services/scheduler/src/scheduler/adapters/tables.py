@@ -1,6 +1,8 @@
 """The scheduler's tables (SQLAlchemy Core), the same on PostgreSQL and SQLite.
 
 Tables carry no schema name: PostgreSQL finds them through the service's ``search_path``.
+Every owned table has ``tenant_id`` (the repositories narrow every statement to one tenant) and
+its idempotency keys are unique per tenant, so two schools may use the same ``request_id``.
 Nested values that are always read and written whole (meeting settings, a session's Zoom
 meeting, a participant's intervals) are JSON columns; anything filtered on is a column.
 """
@@ -22,33 +24,38 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.db.types import UTCDateTime
 from classbridge_common.outbox import inbox_table, outbox_table
 
 metadata = MetaData()
 
 ID = String(36)
+TENANT = String(64)
 
 courses = Table(
     "courses",
     metadata,
     Column("id", ID, primary_key=True),
-    Column("tenant_id", String(100), nullable=False, server_default=""),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("title", String(300), nullable=False),
     Column("description", Text(), nullable=False, server_default=""),
     Column("instructor_ids", JSON(), nullable=False),
     Column("default_timezone", String(64), nullable=False, server_default=""),
     Column("default_meeting_settings", JSON(), nullable=False),
-    Column("request_id", String(128), nullable=True, unique=True),
+    Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "request_id", name="uq_courses_tenant_request"),
 )
 Index("ix_courses_create_time", courses.c.create_time)
+Index("ix_courses_tenant_create_time", courses.c.tenant_id, courses.c.create_time)
 
 batches = Table(
     "batches",
     metadata,
     Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("course_id", ID, nullable=False),
     Column("name", String(300), nullable=False),
     Column("type", String(16), nullable=False),
@@ -58,9 +65,10 @@ batches = Table(
     Column("start_date", Date(), nullable=True),
     Column("end_date", Date(), nullable=True),
     Column("meeting_settings", JSON(), nullable=False),
-    Column("request_id", String(128), nullable=True, unique=True),
+    Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "request_id", name="uq_batches_tenant_request"),
 )
 Index("ix_batches_course_id", batches.c.course_id)
 Index("ix_batches_student_id", batches.c.student_id)
@@ -69,11 +77,13 @@ enrollments = Table(
     "enrollments",
     metadata,
     Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("batch_id", ID, nullable=False),
     Column("student_id", String(128), nullable=False),
-    Column("request_id", String(128), nullable=True, unique=True),
+    Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
     UniqueConstraint("batch_id", "student_id", name="uq_enrollments_batch_student"),
+    UniqueConstraint("tenant_id", "request_id", name="uq_enrollments_tenant_request"),
 )
 Index("ix_enrollments_student_id", enrollments.c.student_id)
 
@@ -81,6 +91,7 @@ sessions = Table(
     "sessions",
     metadata,
     Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("batch_id", ID, nullable=False),
     Column("course_id", ID, nullable=False),
     Column("batch_type", String(16), nullable=False),
@@ -105,20 +116,23 @@ sessions = Table(
     Column("cancel_time", UTCDateTime(), nullable=True),
     Column("cancel_reason", Text(), nullable=False, server_default=""),
     Column("cancelled_by", String(128), nullable=False, server_default=""),
-    Column("request_id", String(128), nullable=True, unique=True),
+    Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "request_id", name="uq_sessions_tenant_request"),
 )
 Index("ix_sessions_batch_start", sessions.c.batch_id, sessions.c.scheduled_start)
 Index("ix_sessions_course_id", sessions.c.course_id)
 Index("ix_sessions_teacher_id", sessions.c.teacher_id)
 Index("ix_sessions_meeting_id", sessions.c.meeting_id)
 Index("ix_sessions_scheduled_start", sessions.c.scheduled_start)
+Index("ix_sessions_tenant_start", sessions.c.tenant_id, sessions.c.scheduled_start)
 
 participants = Table(
     "participants",
     metadata,
     Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("session_id", ID, nullable=False),
     Column("display_name", String(300), nullable=False, server_default=""),
     Column("email", String(320), nullable=False, server_default=""),
@@ -137,6 +151,7 @@ interactions = Table(
     "interactions",
     metadata,
     Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("session_id", ID, nullable=False),
     Column("type", String(16), nullable=False),
     Column("author_id", String(128), nullable=False),
@@ -147,8 +162,9 @@ interactions = Table(
     Column("poll_id", String(128), nullable=False, server_default=""),
     Column("poll_question_id", String(128), nullable=False, server_default=""),
     Column("answered", Boolean(), nullable=False, server_default="0"),
-    Column("request_id", String(128), nullable=True, unique=True),
+    Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "request_id", name="uq_interactions_tenant_request"),
 )
 Index("ix_interactions_session_time", interactions.c.session_id, interactions.c.create_time)
 
@@ -156,6 +172,7 @@ shared_resources = Table(
     "shared_resources",
     metadata,
     Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("session_id", ID, nullable=False),
     Column("type", String(16), nullable=False),
     Column("title", String(300), nullable=False),
@@ -163,8 +180,9 @@ shared_resources = Table(
     Column("url", Text(), nullable=False, server_default=""),
     Column("storage_key", Text(), nullable=False, server_default=""),
     Column("shared_by", String(128), nullable=False),
-    Column("request_id", String(128), nullable=True, unique=True),
+    Column("request_id", String(128), nullable=True),
     Column("shared_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "request_id", name="uq_shared_resources_tenant_request"),
 )
 Index("ix_shared_resources_session", shared_resources.c.session_id, shared_resources.c.shared_at)
 
@@ -172,6 +190,7 @@ recorded_lessons = Table(
     "recorded_lessons",
     metadata,
     Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("session_id", ID, nullable=False),
     Column("title", String(300), nullable=False),
     Column("source", String(16), nullable=False),
@@ -182,8 +201,9 @@ recorded_lessons = Table(
     Column("file_size_bytes", BigInteger(), nullable=False, server_default="0"),
     Column("duration_seconds", Integer(), nullable=False, server_default="0"),
     Column("zoom_info", JSON(), nullable=False),
-    Column("request_id", String(128), nullable=True, unique=True),
+    Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "request_id", name="uq_recorded_lessons_tenant_request"),
 )
 Index("ix_recorded_lessons_session", recorded_lessons.c.session_id, recorded_lessons.c.create_time)
 Index("ix_recorded_lessons_recording", recorded_lessons.c.recording_id)

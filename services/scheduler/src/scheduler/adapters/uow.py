@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge_common.inbox import try_record
+from classbridge_common.tenancy import TenantScope
 from classbridge_common.uow import UnitOfWork
 from scheduler.adapters import event_codec
 from scheduler.adapters.repository import (
@@ -21,7 +24,22 @@ from scheduler.domain.events import Event
 
 
 class SchedulerUnitOfWork(UnitOfWork):
-    """Repositories over the open transaction; domain events go to the outbox at commit."""
+    """Repositories over the open transaction; domain events go to the outbox at commit.
+
+    ``tenant`` is the one tenant it reads and writes: by default the current caller's (none for
+    operators and services, until the first row loaded fixes it); consumers pass the event's.
+    """
+
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        on_commit: Callable[[], None] | None = None,
+        tenant: str | None = None,
+    ) -> None:
+        super().__init__(session_factory=session_factory, on_commit=on_commit)
+        self._tenant = tenant
+        self.scope = TenantScope(tenant)
 
     courses: Courses
     batches: Batches
@@ -33,18 +51,23 @@ class SchedulerUnitOfWork(UnitOfWork):
     lessons: RecordedLessons
 
     def attach(self, session: AsyncSession) -> None:
-        self.courses = Courses(session)
-        self.batches = Batches(session)
-        self.enrollments = Enrollments(session)
-        self.sessions = Sessions(session)
-        self.participants = Participants(session)
-        self.interactions = Interactions(session)
-        self.resources = SharedResources(session)
-        self.lessons = RecordedLessons(session)
+        scope = self.scope = (
+            TenantScope(self._tenant) if self._tenant is not None else TenantScope.of_caller()
+        )
+        self.courses = Courses(session, scope)
+        self.batches = Batches(session, scope)
+        self.enrollments = Enrollments(session, scope)
+        self.sessions = Sessions(session, scope)
+        self.participants = Participants(session, scope)
+        self.interactions = Interactions(session, scope)
+        self.resources = SharedResources(session, scope)
+        self.lessons = RecordedLessons(session, scope)
 
     def record(self, event: Event) -> None:
-        """Announce ``event`` when (and only if) this unit of work commits."""
+        """Announce ``event`` when (and only if) this unit of work commits, in its tenant."""
         message = event_codec.encode(event)
+        if not getattr(message, "tenant_id", "x"):
+            message.tenant_id = self.scope.require()  # type: ignore[attr-defined]
         self.add_event(event_codec.routing_key(message), message)
 
     async def first_delivery(self, consumer: str, message_id: str) -> bool:

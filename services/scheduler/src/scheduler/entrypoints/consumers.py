@@ -5,6 +5,10 @@ One durable queue (the scheduler's consumer name) bound to every routing key the
 follows. Each message is decoded, turned into a command, and applied inside a unit of work that
 first records its ``message_id`` in the inbox: a redelivery finds it there and does nothing,
 and a failure rolls both back so the bus retries (then dead-letters) the message.
+
+Each event is applied inside the tenant it names (the owner of the Zoom account, or of the
+recording): a webhook a school signed for its own account can never touch another school's
+session, even if it names that session's meeting.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from classbridge.events.v1 import recording_events_pb2 as rec
 from classbridge.events.v1 import zoom_events_pb2 as zoom
+from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.bus import EventBus
 from classbridge_common.messages import Envelope
 from scheduler.adapters.uow import SchedulerUnitOfWork
@@ -228,10 +234,31 @@ ROUTES: dict[str, Callable[[Envelope, SchedulerUnitOfWork], Awaitable[None]]] = 
 }
 
 
-class Consumer:
-    """Applies each delivered envelope once (inbox), in its own unit of work."""
+MESSAGES: dict[str, type[Message]] = {
+    "zoom.meeting.started": zoom.ZoomMeetingStarted,
+    "zoom.meeting.ended": zoom.ZoomMeetingEnded,
+    "zoom.meeting.updated": zoom.ZoomMeetingUpdated,
+    "zoom.meeting.deleted": zoom.ZoomMeetingDeleted,
+    "zoom.participant.joined": zoom.ZoomParticipantJoined,
+    "zoom.participant.left": zoom.ZoomParticipantLeft,
+    "recording.synced": rec.RecordingSynced,
+    "recording.sync_failed": rec.RecordingSyncFailed,
+    "recording.removed": rec.RecordingRemoved,
+}
 
-    def __init__(self, *, name: str, uow: Callable[[], SchedulerUnitOfWork]) -> None:
+
+def tenant_of(envelope: Envelope) -> str:
+    """The tenant an event belongs to: Zoom events name it in their context, recording-sync's
+    on the message; events from before tenancy belong to the default tenant."""
+    message = envelope.parse(MESSAGES[envelope.type])
+    carrier = getattr(message, "context", message)
+    return str(getattr(carrier, "tenant_id", "")) or DEFAULT_TENANT
+
+
+class Consumer:
+    """Applies each delivered envelope once (inbox), in its own unit of work, in its tenant."""
+
+    def __init__(self, *, name: str, uow: Callable[..., SchedulerUnitOfWork]) -> None:
         self.name = name
         self._uow = uow
         self.applied = 0
@@ -242,7 +269,7 @@ class Consumer:
         if route is None:
             log.warning("no handler for %s; acknowledged", envelope.type)
             return
-        async with self._uow() as uow:
+        async with self._uow(tenant=tenant_of(envelope)) as uow:
             if not await uow.first_delivery(self.name, envelope.message_id):
                 log.info("already applied %s %s", envelope.type, envelope.message_id)
                 self.skipped += 1
@@ -257,4 +284,4 @@ async def subscribe(bus: EventBus, consumer: Consumer, *, prefetch: int) -> None
     await bus.subscribe(consumer.name, list(ROUTES), consumer, prefetch=prefetch)
 
 
-__all__: list[Any] = ["ROUTES", "Consumer", "subscribe"]
+__all__: list[Any] = ["MESSAGES", "ROUTES", "Consumer", "subscribe", "tenant_of"]

@@ -43,7 +43,7 @@ from scheduler.domain.model import (
     ZoomMeeting,
 )
 from scheduler.domain.timing import InstantTiming, LocalTiming, Timing
-from scheduler.service_layer import catalog, classroom, sessions
+from scheduler.service_layer import catalog, classroom, membership, sessions
 from scheduler.service_layer.ports import ZoomMeetings
 
 BATCH_TYPE_IN = {v: k for k, v in BATCH_TYPES.items()}
@@ -1054,6 +1054,19 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             ),
             sessions=rows,
             next_page_token=page.next_token(status.total_rows),
+        )
+
+    # ---- Membership ----
+
+    async def ListMemberships(
+        self, request: pb.ListMembershipsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListMembershipsResponse:
+        found = await membership.list_memberships(
+            request.user_id, tenant_id=request.tenant_id, uow=self._uow()
+        )
+        return pb.ListMembershipsResponse(
+            teaches_batch_ids=sorted(found.teaches_batches),
+            attends_batch_ids=sorted(found.attends_batches),
         )
 
 

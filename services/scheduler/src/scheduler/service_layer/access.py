@@ -1,20 +1,21 @@
 """Who may do what, from the caller's identity (roles in the token) and the resource.
 
-Teachers and admins create and manage; a teacher manages what they teach (course instructor,
-batch instructor or session teacher). Students read what they belong to. Other services
-(``service`` callers, e.g. the edge with its own token) are trusted like admins.
+Tenant admins, operators and services manage everything they can see (the repositories keep
+each caller to their tenant). A teacher manages and reads only what they teach: a course they
+are an instructor of (co-teachers included), its batches, a batch they teach, a session they
+teach. Students read what they attend.
 """
 
 from __future__ import annotations
 
-from classbridge_common.auth import SERVICE, STUDENT, TEACHER, Caller
+from classbridge_common.auth import STUDENT, TEACHER, Caller
 from classbridge_common.errors import PermissionDenied
 from scheduler.domain.model import Batch, Course, Session
 
 
 def is_staff(caller: Caller) -> bool:
-    """Admins and services: may do anything."""
-    return caller.is_admin or caller.is_service or caller.has_role(SERVICE)
+    """Tenant admins, operators and services: may do anything within the tenant they act in."""
+    return caller.is_admin or caller.is_operator or caller.is_service
 
 
 def is_teacher(caller: Caller) -> bool:
@@ -38,7 +39,7 @@ def teaches_course(caller: Caller, course: Course | None) -> bool:
 def can_manage_course(caller: Caller, course: Course) -> bool:
     if is_staff(caller):
         return True
-    return is_teacher(caller) and (not course.instructor_ids or teaches_course(caller, course))
+    return is_teacher(caller) and teaches_course(caller, course)
 
 
 def can_manage_batch(caller: Caller, batch: Batch, course: Course | None) -> bool:
@@ -73,6 +74,12 @@ def belongs_to_batch(caller: Caller, batch: Batch, enrolled: list[str]) -> bool:
     return caller.subject == batch.student_id or caller.subject in enrolled
 
 
-def can_read_batch(caller: Caller, batch: Batch, enrolled: list[str]) -> bool:
+def can_read_batch(
+    caller: Caller, batch: Batch, enrolled: list[str], course: Course | None = None
+) -> bool:
     """Staff and teachers read every batch; students those they belong to."""
-    return is_staff(caller) or is_teacher(caller) or belongs_to_batch(caller, batch, enrolled)
+    return (
+        is_staff(caller)
+        or can_manage_batch(caller, batch, course)
+        or belongs_to_batch(caller, batch, enrolled)
+    )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from classbridge_common.auth import Caller
+from classbridge_common.auth import DEFAULT_TENANT, Caller
 from classbridge_common.errors import AlreadyExists, FailedPrecondition, NotFound
 from classbridge_common.paging import PageRequest
 from scheduler.adapters.uow import SchedulerUnitOfWork
@@ -16,6 +16,7 @@ from scheduler.domain.model import Batch, BatchType, Course, Enrollment, Session
 from scheduler.domain.timing import zone
 from scheduler.service_layer import access
 from scheduler.service_layer.clock import Clock, new_id, utcnow
+from scheduler.service_layer.membership import memberships_of
 
 COURSE_PATHS = frozenset(
     {"title", "description", "instructor_ids", "default_timezone", "default_meeting_settings"}
@@ -79,9 +80,14 @@ async def create_course(
     if cmd.default_timezone:
         zone(cmd.default_timezone, field="course.default_timezone")
     instructors = list(dict.fromkeys(cmd.instructor_ids))
-    if not instructors and access.is_teacher(caller) and not access.is_staff(caller):
-        instructors = [caller.subject]
+    teacher = access.is_teacher(caller) and not access.is_staff(caller)
+    if teacher and caller.subject not in instructors:  # a teacher's course is theirs to manage
+        instructors.insert(0, caller.subject)
+    tenant = cmd.tenant_id or caller.tenant or DEFAULT_TENANT
+    if cmd.tenant_id and not caller.spans_tenants and cmd.tenant_id != caller.tenant:
+        raise access.PermissionDenied("a course is created in the caller's own tenant")
     async with uow:
+        uow.scope.enter(tenant)
         if cmd.request_id:
             existing = await uow.courses.by_request_id(cmd.request_id)
             if existing is not None:
@@ -89,7 +95,7 @@ async def create_course(
         at = now()
         course = Course(
             id=new_id(),
-            tenant_id=cmd.tenant_id or (caller.tenant or ""),
+            tenant_id=tenant,
             title=cmd.title.strip(),
             description=cmd.description,
             instructor_ids=instructors,
@@ -106,7 +112,14 @@ async def create_course(
 
 async def get_course(course_id: str, *, uow: SchedulerUnitOfWork, caller: Caller) -> Course:
     async with uow:
-        return await load_course(uow, course_id)
+        course = await load_course(uow, course_id)
+        if not access.is_staff(caller):
+            mine = await memberships_of(uow, caller.subject)
+            attends = await uow.batches.course_ids(mine.attends_batches)
+            access.require(
+                course.id in mine.teaches_courses or course.id in attends, "see this course"
+            )
+        return course
 
 
 async def list_courses(
@@ -118,8 +131,16 @@ async def list_courses(
     caller: Caller,
 ) -> tuple[list[Course], int]:
     async with uow:
+        ids: set[str] | None = None
+        if not access.is_staff(caller):  # teachers: what they teach; students: what they attend
+            mine = await memberships_of(uow, caller.subject)
+            ids = set(mine.teaches_courses) | await uow.batches.course_ids(mine.attends_batches)
         return await uow.courses.list(
-            tenant_id=tenant_id, instructor_id=instructor_id, offset=page.offset, limit=page.limit
+            tenant_id=tenant_id,
+            instructor_id=instructor_id,
+            offset=page.offset,
+            limit=page.limit,
+            ids=ids,
         )
 
 
@@ -218,10 +239,7 @@ async def create_batch(
         course = await uow.courses.get(cmd.course_id)
         if course is None:
             raise NotFound(resource_type="course", resource_id=cmd.course_id)
-        access.require(
-            access.can_manage_course(caller, course) or access.is_teacher(caller),
-            "add batches to this course",
-        )
+        access.require(access.can_manage_course(caller, course), "add batches to this course")
         at = now()
         instructor = cmd.instructor_id or (
             caller.subject if access.is_teacher(caller) else (course.instructor_ids or [""])[0]
@@ -250,8 +268,9 @@ async def get_batch(batch_id: str, *, uow: SchedulerUnitOfWork, caller: Caller) 
     async with uow:
         batch = await load_batch(uow, batch_id)
         enrolled = await uow.enrollments.student_ids(batch.id)
-        access.require(access.can_read_batch(caller, batch, enrolled), "see this batch")
-        return await _view(uow, batch)
+        course = await uow.courses.get(batch.course_id)
+        access.require(access.can_read_batch(caller, batch, enrolled, course), "see this batch")
+        return await _view(uow, batch, course)
 
 
 async def list_batches(
@@ -269,6 +288,10 @@ async def list_batches(
             raise access.PermissionDenied("students list only their own batches")
         student_id = caller.subject
     async with uow:
+        ids: list[str] | None = None
+        if access.is_teacher(caller) and not access.is_staff(caller):
+            mine = await memberships_of(uow, caller.subject)
+            ids = sorted(mine.teaches_batches | mine.attends_batches)
         batches, total = await uow.batches.list(
             course_id=course_id,
             instructor_id=instructor_id,
@@ -276,6 +299,7 @@ async def list_batches(
             type=type,
             offset=page.offset,
             limit=page.limit,
+            ids=ids,
         )
         return [await _view(uow, b) for b in batches], total
 
@@ -394,6 +418,14 @@ async def list_enrollments(
             raise access.PermissionDenied("students list only their own enrollments")
         student_id = caller.subject
     async with uow:
+        if batch_id and not access.is_staff(caller) and not access.is_student(caller):
+            batch = await load_batch(uow, batch_id)
+            course = await uow.courses.get(batch.course_id)
+            access.require(
+                access.can_manage_batch(caller, batch, course), "see this batch's enrollments"
+            )
+        elif not batch_id and not access.is_staff(caller) and student_id != caller.subject:
+            raise access.PermissionDenied("teachers list enrollments of a batch they teach")
         return await uow.enrollments.list(
             batch_id=batch_id, student_id=student_id, offset=page.offset, limit=page.limit
         )

@@ -42,6 +42,7 @@ from scheduler.domain.timing import check_window, resolve, session_minutes, zone
 from scheduler.service_layer import access
 from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
+from scheduler.service_layer.membership import memberships_of
 from scheduler.service_layer.ports import DEFAULT_MEETING_SETTINGS, MeetingSpec, ZoomMeetings
 
 #: The seeds' "Zoom meeting creation success rate", counted where sessions ask for meetings.
@@ -113,10 +114,13 @@ async def view_of(uow: SchedulerUnitOfWork, session: Session) -> SessionView:
 
 
 async def require_reader(uow: SchedulerUnitOfWork, caller: Caller, session: Session) -> None:
-    """Staff and teachers read every session; students those of their batches."""
-    if access.is_staff(caller) or access.is_teacher(caller):
+    """Staff read every session of their tenant; teachers those they teach; students those of
+    the batches they attend."""
+    if access.is_staff(caller):
         return
-    batch = await uow.batches.get(session.batch_id)
+    batch, course = await _context(uow, session)
+    if access.can_manage_session(caller, session, batch, course):
+        return
     enrolled = await uow.enrollments.student_ids(session.batch_id)
     access.require(
         batch is not None and access.belongs_to_batch(caller, batch, enrolled), "see this session"
@@ -391,6 +395,10 @@ async def list_sessions(
         if student_id:
             mine = await uow.batches.ids_of_student(student_id)
             batch_ids = [b for b in (batch_ids or mine) if b in mine]
+        if access.is_teacher(caller) and not access.is_staff(caller):
+            own = await memberships_of(uow, caller.subject)
+            visible = own.teaches_batches | own.attends_batches
+            batch_ids = [b for b in (batch_ids or sorted(visible)) if b in visible]
         sessions, total = await uow.sessions.list(
             course_id=course_id,
             batch_ids=batch_ids,
