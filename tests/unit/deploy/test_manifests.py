@@ -51,6 +51,7 @@ ALLOWED_SECRETS: dict[str, set[str]] = {
     "classbridge-db": {"DATABASE_URL"},
     "classbridge-amqp": {"AMQP_URL"},
     "classbridge-auth": {"AUTH_JWT_SECRET"},
+    "classbridge-service-auth": {"SERVICE_JWT_SECRET"},
     "zoom-credentials": {
         "ZOOM_ACCOUNT_ID",
         "ZOOM_CLIENT_ID",

@@ -13,6 +13,7 @@ import grpc.aio
 
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as pb
 from classbridge.zoomgateway.v1.zoom_gateway_pb2_grpc import ZoomGatewayServiceStub
+from classbridge_common.auth import ServiceTokenIssuer, issue_token
 from classbridge_common.crypto import generate_key
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.errors import ClassbridgeError, from_grpc_error
@@ -25,6 +26,28 @@ from zoomsim.server import serve_in_process
 
 REDIRECT_URI = "https://app.classbridge.test/zoom/callback"
 ENCRYPTION_KEY = generate_key()
+USER_SECRET = "zoom-gateway-test-user-key-long-enough-for-hs256"
+SERVICE_SECRET = "zoom-gateway-test-service-key-long-enough-for-hs256"
+
+
+def user_token(
+    subject: str, *roles: str, tenant: str | None = None, secret: str = USER_SECRET
+) -> str:
+    """A person's token (the course platform's), signed with the user key."""
+    return issue_token(subject=subject, secret=secret, roles=roles, tenant=tenant)
+
+
+def service_token(name: str, *, secret: str = SERVICE_SECRET) -> str:
+    """A Classbridge service's own token, signed with the service key."""
+    return ServiceTokenIssuer(name, secret=secret).token()
+
+
+def bearer(token: str, *, tenant: str | None = None) -> list[tuple[str, str]]:
+    """gRPC metadata carrying ``token`` (and, for a service, the tenant it acts for)."""
+    metadata = [("authorization", f"Bearer {token}")]
+    if tenant:
+        metadata.append(("x-classbridge-tenant", tenant))
+    return metadata
 
 
 @dataclass
@@ -78,6 +101,8 @@ def gateway_settings(
 ) -> Settings:
     values: dict[str, Any] = {
         "grpc_port": 0,
+        "auth_jwt_secret": USER_SECRET,
+        "service_jwt_secret": SERVICE_SECRET,
         "zoom_token_encryption_keys": ENCRYPTION_KEY,
         "zoom_download_hosts": "127.0.0.1",
         "zoom_download_redirect_hosts": "127.0.0.1",
@@ -110,12 +135,14 @@ class Gateway:
 
 @asynccontextmanager
 async def zoom_gateway(
-    settings: Settings, *, migrate: bool = True, **kwargs: Any
+    settings: Settings, *, migrate: bool = True, authenticate: bool = False, **kwargs: Any
 ) -> AsyncIterator[Gateway]:
+    """A gateway on ``settings``; ``authenticate=True`` enforces tokens and the access rules
+    (keys :data:`USER_SECRET` / :data:`SERVICE_SECRET` unless ``settings`` name others)."""
     if migrate:
         await upgrade_to_head(settings, MIGRATIONS_DIR)
     async with (
-        running(settings, authenticate=False, **kwargs) as svc,
+        running(settings, authenticate=authenticate, **kwargs) as svc,
         grpc.aio.insecure_channel(svc.grpc_address) as channel,
     ):
         yield Gateway(running=svc, stub=ZoomGatewayServiceStub(channel), channel=channel)
@@ -144,7 +171,13 @@ def gateway_settings_from_json(raw: str) -> Settings:
     import json
 
     values = json.loads(raw)
-    for key in ("zoom_client_secret", "zoom_oauth_client_secret", "zoom_token_encryption_keys"):
+    for key in (
+        "zoom_client_secret",
+        "zoom_oauth_client_secret",
+        "zoom_token_encryption_keys",
+        "auth_jwt_secret",
+        "service_jwt_secret",
+    ):
         values.pop(key, None)  # masked in the dump: the child reads them from its environment
     return Settings(**values)
 
@@ -152,7 +185,13 @@ def gateway_settings_from_json(raw: str) -> Settings:
 def secret_env(settings: Settings) -> dict[str, str]:
     """The secrets of ``settings`` as environment variables (for a child process)."""
     out = {}
-    for key in ("zoom_client_secret", "zoom_oauth_client_secret", "zoom_token_encryption_keys"):
+    for key in (
+        "zoom_client_secret",
+        "zoom_oauth_client_secret",
+        "zoom_token_encryption_keys",
+        "auth_jwt_secret",
+        "service_jwt_secret",
+    ):
         value = getattr(settings, key)
         if value is not None:
             out[key.upper()] = value.get_secret_value()

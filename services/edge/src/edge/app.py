@@ -8,7 +8,7 @@ from starlette.middleware import Middleware
 
 from classbridge_common.auth import TokenVerifier
 from classbridge_common.errors import ClassbridgeError
-from edge import errors
+from edge import access, errors
 from edge.clients import Clients
 from edge.errors import RequestError
 from edge.middleware import AuthMiddleware, ErrorMiddleware
@@ -20,6 +20,7 @@ from edge.routes import (
     recordings,
     schedule,
     sessions,
+    tenants,
     webhook_admin,
     zoom,
 )
@@ -39,6 +40,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
             *recordings.routes,
             *zoom.routes,
             *webhook_admin.routes,
+            *tenants.routes,
         ],
         middleware=[
             Middleware(ErrorMiddleware),
@@ -50,6 +52,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
             RequestError: errors.handle,
         },
     )
+    access.check_declared(app.routes)
     app.state.clients = clients
     app.state.max_body_bytes = settings.max_body_bytes
     return app

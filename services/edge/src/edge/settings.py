@@ -7,7 +7,7 @@ checks callers' tokens and a few limits. ``AUTH_JWT_SECRET`` is required outside
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -19,6 +19,7 @@ class Settings(ServiceSettings):
     """Every variable the edge reads (plus the shared ones of ``ServiceSettings``)."""
 
     service_name: str = "edge"
+    needs_service_identity: ClassVar[bool] = False  # it forwards its callers' own tokens
     http_port: int = Field(default=8080, ge=0, le=65535)
     http_host: str = "0.0.0.0"  # noqa: S104 - front ends reach it; NetworkPolicy narrows it
 

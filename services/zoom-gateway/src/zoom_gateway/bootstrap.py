@@ -1,8 +1,10 @@
 """The one wiring point of zoom-gateway: ``running(settings)`` starts it, leaving stops it.
 
-Started, in order: the database engine, one HTTP/1.1 keep-alive pool to Zoom, the token
-providers (one per tenant), the stores (rate-limit buckets, host ledger, idempotency keys, OAuth
-states, user connections — all in the gateway's database so replicas share them), the handlers
+Started, in order: the database engine, one HTTP/1.1 keep-alive pool to Zoom, the tenant
+directory (seeds from the environment and ZOOM_TENANTS_FILE with the ``tenants`` table on top),
+the token providers (one per tenant, made on first use), the stores (rate-limit buckets, host
+ledger, idempotency keys, OAuth states, user connections — all in the gateway's database so
+replicas share them), the handlers
 and the gRPC server (health, reflection, interceptors). Stopping refuses new calls, lets
 in-flight ones finish, lets meeting creates already sent to Zoom record their result, then closes
 the HTTP pool and the engine.
@@ -19,22 +21,26 @@ from pathlib import Path
 
 import httpx
 
-from classbridge_common.auth import DEV_SECRET, TokenVerifier
 from classbridge_common.db import create_engine
 from classbridge_common.grpc import GrpcServer
 from zoom_gateway.adapters.idempotency import IdempotencyStore
 from zoom_gateway.adapters.oauth_states import OAuthStateStore
 from zoom_gateway.adapters.ratelimit_store import DbRateLimiter, HostQuotaLedger
+from zoom_gateway.adapters.tenant_directory import TenantDirectory
+from zoom_gateway.adapters.tenant_store import TenantStore
 from zoom_gateway.adapters.token_provider import S2STokenProvider
 from zoom_gateway.adapters.user_tokens import UserConnectionStore
 from zoom_gateway.adapters.zoom_client import ZoomClient
 from zoom_gateway.domain.ratelimits import PLAN_RATES, BucketSpec, Category
+from zoom_gateway.domain.tenants import TenantConfig
+from zoom_gateway.entrypoints.access_rules import POLICY
 from zoom_gateway.entrypoints.grpc_api import ZoomGatewayServicer, add_to_server
 from zoom_gateway.service_layer.accounts import Accounts
 from zoom_gateway.service_layer.gateway import ZoomGateway
 from zoom_gateway.service_layer.meetings import Meetings
 from zoom_gateway.service_layer.oauth import UserOAuth
 from zoom_gateway.service_layer.recordings import Recordings
+from zoom_gateway.service_layer.tenants import TenantAdmin
 from zoom_gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,6 +58,7 @@ class Running:
     s2s: dict[str, S2STokenProvider] = field(default_factory=dict)
     users: UserConnectionStore | None = None
     limiter: DbRateLimiter | None = None
+    tenants: TenantDirectory | None = None
 
     @property
     def grpc_address(self) -> str:
@@ -71,12 +78,6 @@ def _quiet_driver_statement_logs() -> None:
     driver = logging.getLogger("aiosqlite")
     if driver.level == logging.NOTSET:
         driver.setLevel(logging.INFO)
-
-
-def _verifier(settings: Settings) -> TokenVerifier:
-    if settings.auth_jwt_secret is not None:
-        return TokenVerifier(settings.auth_jwt_secret.get_secret_value())
-    return TokenVerifier(DEV_SECRET)  # CLASSBRIDGE_ENV=dev only (prod requires the secret)
 
 
 def http_client(
@@ -113,12 +114,18 @@ async def running(
     _quiet_driver_statement_logs()
     engine = create_engine(settings)
     http = http_client(settings, transport=transport)
-    tenants = settings.tenants()
     box = settings.secret_box()
+    directory = TenantDirectory(
+        seeds=settings.tenants(),
+        store=TenantStore(engine=engine, box=box),
+        ttl=settings.zoom_tenant_cache_seconds,
+        plan=settings.zoom_plan,
+        category=settings.zoom_create_meeting_category,
+    )
     safety = settings.zoom_rate_limit_safety
 
     def spec_for(tenant_id: str, category: Category) -> BucketSpec:
-        tenant = tenants.get(tenant_id)
+        tenant = directory.get(tenant_id)
         plan = tenant.plan if tenant is not None else settings.zoom_plan
         return BucketSpec.for_rate(
             PLAN_RATES[plan][category] * safety,
@@ -137,20 +144,30 @@ async def running(
             breaker_threshold=settings.zoom_breaker_threshold,
             breaker_cooldown=settings.zoom_breaker_cooldown,
         )
-        s2s = {
-            tid: S2STokenProvider(tenant=t, http=http, oauth_base_url=settings.zoom_oauth_base_url)
-            for tid, t in tenants.items()
-        }
+        await directory.reload()
+
+        def new_provider(tenant: TenantConfig) -> S2STokenProvider:
+            return S2STokenProvider(
+                tenant=tenant, http=http, oauth_base_url=settings.zoom_oauth_base_url
+            )
+
+        def tenant_for(tenant_id: str) -> TenantConfig:
+            tenant = directory.get(tenant_id)
+            if tenant is None:
+                raise KeyError(tenant_id)
+            return tenant
+
+        s2s: dict[str, S2STokenProvider] = {}
         users = UserConnectionStore(
             engine=engine,
             box=box,
             http=http,
             oauth_base_url=settings.zoom_oauth_base_url,
-            tenant_for=lambda tid: tenants[tid],
+            tenant_for=tenant_for,
             lease=timedelta(seconds=settings.zoom_user_refresh_lease),
             after_refresh_response=after_refresh_response,
         )
-        accounts = Accounts(tenants=tenants, s2s=s2s, users=users)
+        accounts = Accounts(directory=directory, s2s=s2s, new_provider=new_provider, users=users)
         meetings = Meetings(
             zoom=zoom,
             idempotency=IdempotencyStore(
@@ -181,7 +198,14 @@ async def running(
                 zoom=zoom,
                 http=http,
                 oauth_base_url=settings.zoom_oauth_base_url,
-                redirect_uris={tid: settings.redirect_uris(t) for tid, t in tenants.items()},
+                redirect_uris=settings.redirect_uris,
+            ),
+            tenants=TenantAdmin(
+                accounts=accounts,
+                store=TenantStore(engine=engine, box=box),
+                http=http,
+                oauth_base_url=settings.zoom_oauth_base_url,
+                webhook_grace=timedelta(seconds=settings.zoom_webhook_secret_grace_seconds),
             ),
         )
         server = GrpcServer(
@@ -191,11 +215,12 @@ async def running(
                     ZoomGatewayServicer(gateway, default_timeout=settings.zoom_default_timeout),
                 )
             ],
-            verifier=_verifier(settings) if authenticate else None,
+            verifier=settings.token_verifier() if authenticate else None,
+            policies=[POLICY],
             port=settings.grpc_port,
             default_timeout=settings.zoom_default_timeout,
         )
-        configured = sorted(t.id for t in tenants.values() if t.s2s_configured)
+        configured = sorted(t.id for t in directory.configs().values() if t.s2s_configured)
         if not configured:
             log.warning(
                 "Zoom is not configured: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and "
@@ -215,6 +240,7 @@ async def running(
                     s2s=s2s,
                     users=users,
                     limiter=limiter,
+                    tenants=directory,
                 )
             finally:
                 await server.stop()

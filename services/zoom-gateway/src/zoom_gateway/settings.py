@@ -34,8 +34,15 @@ class Settings(ServiceSettings):
     zoom_oauth_client_id: str | None = None
     zoom_oauth_client_secret: SecretStr | None = None
     zoom_oauth_redirect_uri: str | None = None  # comma-separated; the first is the default
-    # several tenants at once: a JSON file (mounted from a Kubernetes Secret)
+    # default tenant, webhook secret token: published to webhook-ingest by ListWebhookKeys
+    zoom_webhook_secret_token: SecretStr | None = None
+    # several tenants at once: a JSON file (mounted from a Kubernetes Secret); tenants created
+    # through the API live in the database, layered over these seeds
     zoom_tenants_file: Path | None = None
+    # how stale another replica's tenant change may be seen here (one small query per period)
+    zoom_tenant_cache_seconds: float = Field(default=1.0, ge=0)
+    # how long a replaced webhook secret token keeps verifying deliveries
+    zoom_webhook_secret_grace_seconds: float = Field(default=3600.0, ge=0)
 
     zoom_api_base_url: str = "https://api.zoom.us/v2"
     zoom_oauth_base_url: str = "https://zoom.us"
@@ -72,12 +79,19 @@ class Settings(ServiceSettings):
             oauth_client_id=self.zoom_oauth_client_id or "",
             oauth_client_secret=_plain(self.zoom_oauth_client_secret),
             oauth_redirect_uri=redirect,
+            webhook_secret_token=_plain(self.zoom_webhook_secret_token),
             plan=self.zoom_plan,
             create_meeting_category=self.zoom_create_meeting_category,
         )
 
     def redirect_uris(self, tenant: TenantConfig) -> list[str]:
-        if tenant.id == DEFAULT_TENANT and self.zoom_oauth_redirect_uri:
+        """The redirect URIs a tenant's authorization may use (the first is the default)."""
+        configured = (self.zoom_oauth_redirect_uri or "").split(",")[0].strip()
+        if (
+            tenant.id == DEFAULT_TENANT
+            and self.zoom_oauth_redirect_uri
+            and tenant.oauth_redirect_uri == configured
+        ):
             return [u.strip() for u in self.zoom_oauth_redirect_uri.split(",") if u.strip()]
         return [tenant.oauth_redirect_uri] if tenant.oauth_redirect_uri else []
 
@@ -89,14 +103,21 @@ class Settings(ServiceSettings):
                 found[tenant.id] = tenant
         return found
 
-    def secret_box(self) -> SecretBox:
-        """Encryption for tokens at rest. Required in prod; in dev a key file under
-        ``DATA_DIR`` is created once (mode 0600) so an embedded run keeps its tokens."""
+    def encryption_keys(self) -> list[str]:
+        """``ZOOM_TOKEN_ENCRYPTION_KEYS``, newest first (the dev key file when unset)."""
         if self.zoom_token_encryption_keys is not None:
             keys = [
                 k.strip() for k in self.zoom_token_encryption_keys.get_secret_value().split(",")
             ]
-            return SecretBox([k for k in keys if k])
+            return [k for k in keys if k]
+        self.secret_box()  # creates the dev key file if needed
+        return [(self.data_dir / "zoom-gateway.key").read_text().strip()]
+
+    def secret_box(self) -> SecretBox:
+        """Encryption for tokens at rest. Required in prod; in dev a key file under
+        ``DATA_DIR`` is created once (mode 0600) so an embedded run keeps its tokens."""
+        if self.zoom_token_encryption_keys is not None:
+            return SecretBox(self.encryption_keys())
         if self.env == "prod":
             raise SettingsError("ZOOM_TOKEN_ENCRYPTION_KEYS is required when CLASSBRIDGE_ENV=prod")
         path = self.data_dir / "zoom-gateway.key"
@@ -145,8 +166,9 @@ def _plain(value: SecretStr | None) -> str:
 def read_tenants_file(path: Path, settings: Settings) -> list[TenantConfig]:
     """Tenants from JSON: ``{"tenants": [{"id": …, "account_id": …, "client_id": …,
     "client_secret": …, "oauth_client_id": …, "oauth_client_secret": …,
-    "oauth_redirect_uri": …, "plan": "pro", "create_meeting_category": "light"}]}`` (or the list
-    alone). Errors name the file and the entry, never a value."""
+    "oauth_redirect_uri": …, "webhook_secret_token": …, "name": …, "plan": "pro",
+    "create_meeting_category": "light"}]}`` (or the list alone). Errors name the file and the
+    entry, never a value."""
     try:
         raw: Any = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
@@ -170,6 +192,8 @@ def read_tenants_file(path: Path, settings: Settings) -> list[TenantConfig]:
                     oauth_client_id=str(entry.get("oauth_client_id", "")),
                     oauth_client_secret=str(entry.get("oauth_client_secret", "")),
                     oauth_redirect_uri=str(entry.get("oauth_redirect_uri", "")),
+                    webhook_secret_token=str(entry.get("webhook_secret_token", "")),
+                    name=str(entry.get("name", "")),
                     plan=Plan(str(entry.get("plan", settings.zoom_plan.value)).lower()),
                     create_meeting_category=Category(
                         str(

@@ -26,6 +26,8 @@ class DevSecrets:
     auth_jwt_secret: str
     webhook_secret_token: str
     token_encryption_key: str
+    # Service tokens get their own key; a file written before it existed draws one on load.
+    service_jwt_secret: str = ""
 
     def __repr__(self) -> str:
         return "DevSecrets(<hidden>)"
@@ -35,9 +37,15 @@ def load_or_create(data_dir: Path) -> DevSecrets:
     """The stack's secrets: read from `data_dir`, or drawn and written there on first use."""
     path = data_dir / FILE_NAME
     if path.exists():
-        return DevSecrets(**json.loads(path.read_text()))
+        kept = DevSecrets(**json.loads(path.read_text()))
+        if kept.service_jwt_secret:
+            return kept
+        made = DevSecrets(**{**asdict(kept), "service_jwt_secret": secrets.token_urlsafe(48)})
+        path.write_text(json.dumps(asdict(made)))
+        return made
     made = DevSecrets(
         auth_jwt_secret=secrets.token_urlsafe(48),
+        service_jwt_secret=secrets.token_urlsafe(48),
         webhook_secret_token=secrets.token_urlsafe(24),
         token_encryption_key=generate_key(),
     )

@@ -102,3 +102,25 @@ user_connections = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Tenants managed through the API, layered over the seeds (ZOOM_* variables, ZOOM_TENANTS_FILE).
+# A NULL column means "not set here: the seed's value holds"; an empty string clears it.
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("request_id", String(200), nullable=True),  # CreateTenant's idempotency key
+    Column("account_id", String(64), nullable=True),
+    Column("client_id", String(128), nullable=True),
+    Column("client_secret_enc", Text, nullable=True),
+    Column("webhook_secret_enc", Text, nullable=True),
+    Column("previous_webhook_secret_enc", Text, nullable=True),
+    Column("previous_webhook_valid_until", UTCDateTime, nullable=True),
+    Column("oauth_client_id", String(128), nullable=True),
+    Column("oauth_client_secret_enc", Text, nullable=True),
+    Column("oauth_redirect_uri", Text, nullable=True),
+    Column("version", Integer, nullable=False),  # +1 on every change: replicas reload on it
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -12,6 +12,8 @@ from google.type import date_pb2
 from classbridge.common.v1 import common_pb2
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as pb
 from classbridge_common.errors import FieldViolation, InvalidArgument
+from zoom_gateway.adapters.tenant_directory import TenantEntry
+from zoom_gateway.adapters.tenant_store import APP_FIELDS
 from zoom_gateway.adapters.user_tokens import ACTIVE, ConnectionInfo
 from zoom_gateway.domain.meetings import (
     MeetingDraft,
@@ -489,3 +491,29 @@ def connection_to_pb(info: ConnectionInfo) -> pb.Connection:
         if ts is not None:
             getattr(out, name).CopyFrom(ts)
     return out
+
+
+def tenant_to_pb(entry: TenantEntry) -> pb.Tenant:
+    """A tenant as callers see it: what is configured, never a secret."""
+    t = entry.config
+    out = pb.Tenant(
+        id=t.id,
+        name=t.name or t.id,
+        account_id=t.account_id,
+        client_id=t.client_id,
+        s2s_configured=t.s2s_configured,
+        webhook_secret_configured=t.webhook_secret_configured,
+        oauth_client_id=t.oauth_client_id,
+        oauth_redirect_uri=t.oauth_redirect_uri,
+        user_oauth_configured=t.user_oauth_configured,
+    )
+    if entry.created_at is not None:
+        out.create_time.FromDatetime(entry.created_at)
+    if entry.updated_at is not None:
+        out.update_time.FromDatetime(entry.updated_at)
+    return out
+
+
+def app_changes(request: pb.UpdateTenantZoomAppsRequest) -> dict[str, str]:
+    """The fields present in an UpdateTenantZoomApps request (proto3 ``optional``)."""
+    return {name: getattr(request, name) for name in APP_FIELDS if request.HasField(name)}

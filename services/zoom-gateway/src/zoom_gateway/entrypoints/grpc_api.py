@@ -2,7 +2,10 @@
 
 It only translates: protobuf in → handler call with a :class:`Deadline` from the gRPC deadline
 → protobuf out. Errors are Classbridge exceptions, turned into gRPC statuses with rich details by
-the common ``ErrorMappingInterceptor``.
+the common ``ErrorMappingInterceptor``. Who may call each method is declared in
+``access_rules.py`` and enforced before a handler runs; what a person's request names (account,
+user, tenant) is narrowed to their own by :mod:`zoom_gateway.service_layer.access` here, before
+any credential is used.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ from classbridge_common.auth import current_caller_or_none
 from classbridge_common.grpc.context import time_remaining
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.entrypoints import convert
+from zoom_gateway.service_layer.access import (
+    check_account,
+    check_connection_tenant,
+    check_own_user,
+    check_tenant,
+    own_tenant,
+)
+from zoom_gateway.service_layer.accounts import Actor
 from zoom_gateway.service_layer.gateway import ZoomGateway
 from zoom_gateway.service_layer.users import get_status, get_user
 
@@ -44,18 +55,32 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     def _dl(self) -> Deadline:
         return _deadline(self._default_timeout)
 
+    async def _actor(self, account: pb.Account, *, own_only: bool = False) -> Actor:
+        """The credentials a call uses, after narrowing a person's choice to their own."""
+        caller = current_caller_or_none()
+        actor = await self._g.accounts.resolve(
+            check_account(caller, convert.account_ref(account), own_only=own_only)
+        )
+        if actor.is_user:
+            check_connection_tenant(caller, actor.tenant.id)
+        return actor
+
     # ---- status and users --------------------------------------------------------------
 
     async def GetStatus(
         self, request: pb.GetStatusRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetStatusResponse:
+        caller = current_caller_or_none()
+        ref = check_account(caller, convert.account_ref(request.account))
         status = await get_status(
             zoom=self._g.zoom,
             accounts=self._g.accounts,
-            ref=convert.account_ref(request.account),
+            ref=ref,
             validate=request.validate,
             deadline=self._dl(),
         )
+        if ref.oauth_user_id and status.configured:
+            check_connection_tenant(caller, status.tenant_id)
         out = pb.GetStatusResponse(
             configured=status.configured,
             credentials_valid=status.credentials_valid,
@@ -76,7 +101,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def GetUser(
         self, request: pb.GetUserRequest, context: grpc.aio.ServicerContext
     ) -> pb.ZoomUser:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         user = await get_user(self._g.zoom, actor, convert.user_ref(request.user), self._dl())
         return convert.user_to_pb(user)
 
@@ -85,8 +110,11 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def GetAuthorizationUrl(
         self, request: pb.GetAuthorizationUrlRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetAuthorizationUrlResponse:
+        caller = current_caller_or_none()
         issued = await self._g.oauth.authorization_url(
-            user_id=request.user_id, tenant_id=request.tenant_id, redirect_uri=request.redirect_uri
+            user_id=check_own_user(caller, request.user_id),
+            tenant_id=check_tenant(caller, request.tenant_id, strict=True),
+            redirect_uri=request.redirect_uri,
         )
         out = pb.GetAuthorizationUrlResponse(authorization_url=issued.url, state=issued.state)
         out.expire_time.FromDatetime(issued.expires_at)
@@ -95,26 +123,38 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def CompleteAuthorization(
         self, request: pb.CompleteAuthorizationRequest, context: grpc.aio.ServicerContext
     ) -> pb.Connection:
-        user_id: str | None = request.user_id or None
         caller = current_caller_or_none()
-        if user_id is None and caller is not None and caller.kind == "user":
-            user_id = caller.subject
+        user_id: str | None = check_own_user(caller, request.user_id) or None
+        person = caller is not None and not caller.is_service
         info = await self._g.oauth.complete(
-            code=request.code, state=request.state, user_id=user_id, deadline=self._dl()
+            code=request.code,
+            state=request.state,
+            user_id=user_id,
+            deadline=self._dl(),
+            tenant_id=own_tenant(caller) if person and caller is not None else None,
         )
         return convert.connection_to_pb(info)
 
     async def GetConnection(
         self, request: pb.GetConnectionRequest, context: grpc.aio.ServicerContext
     ) -> pb.Connection:
-        return convert.connection_to_pb(await self._g.oauth.connection(request.user_id))
+        caller = current_caller_or_none()
+        info = await self._g.oauth.connection(check_own_user(caller, request.user_id))
+        check_connection_tenant(caller, info.tenant)
+        return convert.connection_to_pb(info)
 
     async def Disconnect(
         self, request: pb.DisconnectRequest, context: grpc.aio.ServicerContext
     ) -> pb.DisconnectResponse:
+        caller = current_caller_or_none()
+        user_id = check_own_user(caller, request.user_id)
+        if caller is not None and not caller.is_service:
+            existing = await self._g.oauth.find(user_id)
+            if existing is not None:
+                check_connection_tenant(caller, existing.tenant)
         revoke = request.revoke if request.HasField("revoke") else True
         disconnected, revoked = await self._g.oauth.disconnect(
-            user_id=request.user_id, revoke_at_zoom=revoke
+            user_id=user_id, revoke_at_zoom=revoke
         )
         return pb.DisconnectResponse(disconnected=disconnected, revoked=revoked)
 
@@ -123,7 +163,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def CreateMeeting(
         self, request: pb.CreateMeetingRequest, context: grpc.aio.ServicerContext
     ) -> pb.Meeting:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         meeting = await self._g.meetings.create(
             actor=actor,
             request_id=request.request_id,
@@ -136,7 +176,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def GetMeeting(
         self, request: pb.GetMeetingRequest, context: grpc.aio.ServicerContext
     ) -> pb.Meeting:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         meeting = await self._g.meetings.get(
             actor=actor,
             meeting_id=request.meeting_id,
@@ -151,7 +191,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def UpdateMeeting(
         self, request: pb.UpdateMeetingRequest, context: grpc.aio.ServicerContext
     ) -> pb.Meeting:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         patch = convert.patch_from_mask(request.meeting, list(request.update_mask.paths))
         meeting = await self._g.meetings.update(
             actor=actor,
@@ -165,7 +205,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def DeleteMeeting(
         self, request: pb.DeleteMeetingRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteMeetingResponse:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         already = await self._g.meetings.delete(
             actor=actor,
             meeting_id=request.meeting_id,
@@ -179,7 +219,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def ListMeetings(
         self, request: pb.ListMeetingsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListMeetingsResponse:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         date_from = convert.to_date(getattr(request, "from"))
         date_to = convert.to_date(request.to)
         items, token, total = await self._g.meetings.list(
@@ -203,7 +243,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def GetPastMeeting(
         self, request: pb.GetPastMeetingRequest, context: grpc.aio.ServicerContext
     ) -> pb.PastMeeting:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         raw = await self._g.recordings.past_meeting(
             actor=actor, meeting=convert.meeting_ref(request), deadline=self._dl()
         )
@@ -214,7 +254,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def ListMeetingRecordings(
         self, request: pb.ListMeetingRecordingsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListMeetingRecordingsResponse:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         raw = await self._g.recordings.meeting_recordings(
             actor=actor, meeting=convert.meeting_ref(request), deadline=self._dl()
         )
@@ -231,7 +271,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def ListUserRecordings(
         self, request: pb.ListUserRecordingsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListUserRecordingsResponse:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account, own_only=True)
         page = await self._g.recordings.user_recordings(
             actor=actor,
             host=convert.user_ref(request.host),
@@ -252,7 +292,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def DeleteMeetingRecordings(
         self, request: pb.DeleteMeetingRecordingsRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         await self._g.recordings.delete_meeting_recordings(
             actor=actor,
             meeting=convert.meeting_ref(request),
@@ -264,7 +304,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def DeleteRecordingFile(
         self, request: pb.DeleteRecordingFileRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         await self._g.recordings.delete_recording_file(
             actor=actor,
             meeting_uuid=request.meeting_uuid,
@@ -277,7 +317,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def GetDownloadAccess(
         self, request: pb.GetDownloadAccessRequest, context: grpc.aio.ServicerContext
     ) -> pb.DownloadAccess:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         grant = await self._g.recordings.download_access(
             actor=actor,
             meeting_uuid=request.meeting_uuid,
@@ -303,7 +343,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     async def ListPastMeetingParticipants(
         self, request: pb.ListPastMeetingParticipantsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListPastMeetingParticipantsResponse:
-        actor = await self._g.accounts.resolve(convert.account_ref(request.account))
+        actor = await self._actor(request.account)
         items, token, total = await self._g.recordings.past_participants(
             actor=actor,
             meeting_uuid=request.meeting_uuid,
@@ -315,6 +355,57 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         )
         out = pb.ListPastMeetingParticipantsResponse(next_page_token=token, total_size=total)
         out.participants.extend(convert.participant_to_pb(p) for p in items)
+        return out
+
+    # ---- tenants ------------------------------------------------------------------------
+
+    async def CreateTenant(
+        self, request: pb.CreateTenantRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Tenant:
+        entry = await self._g.tenants.create(
+            tenant_id=request.tenant_id, name=request.name, request_id=request.request_id
+        )
+        return convert.tenant_to_pb(entry)
+
+    async def GetTenant(
+        self, request: pb.GetTenantRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Tenant:
+        entry = await self._g.tenants.get(
+            caller=current_caller_or_none(), tenant_id=request.tenant_id
+        )
+        return convert.tenant_to_pb(entry)
+
+    async def ListTenants(
+        self, request: pb.ListTenantsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListTenantsResponse:
+        items, token = await self._g.tenants.list(
+            page_size=_page_size(request.page_size, 100), page_token=request.page_token
+        )
+        out = pb.ListTenantsResponse(next_page_token=token)
+        out.tenants.extend(convert.tenant_to_pb(e) for e in items)
+        return out
+
+    async def UpdateTenantZoomApps(
+        self, request: pb.UpdateTenantZoomAppsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Tenant:
+        entry = await self._g.tenants.update_apps(
+            caller=current_caller_or_none(),
+            tenant_id=request.tenant_id,
+            changes=convert.app_changes(request),
+            validate_only=request.validate_only,
+        )
+        return convert.tenant_to_pb(entry)
+
+    async def ListWebhookKeys(
+        self, request: pb.ListWebhookKeysRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListWebhookKeysResponse:
+        out = pb.ListWebhookKeysResponse()
+        for keys in await self._g.tenants.webhook_keys():
+            out.keys.add(
+                tenant_id=keys.tenant_id,
+                account_id=keys.account_id,
+                secret_tokens=keys.secret_tokens,
+            )
         return out
 
 

@@ -3,9 +3,11 @@ connection. Resolved once per call; the rest of the gateway only sees an :class:
 
 from __future__ import annotations
 
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
 from classbridge_common.errors import FailedPrecondition, NotFound, PreconditionViolation
+from zoom_gateway.adapters.tenant_directory import TenantDirectory
 from zoom_gateway.adapters.token_provider import S2STokenProvider, not_configured_error
 from zoom_gateway.adapters.user_tokens import (
     ACTIVE,
@@ -56,28 +58,51 @@ class Actor:
 
 
 class Accounts:
+    """Tenants (from the directory) and their credentials.
+
+    ``s2s`` holds one token provider per tenant; a provider whose tenant's server-to-server
+    credentials changed since it was made is replaced on next use, which drops its cached token
+    (a token of the old app must not outlive a credentials change).
+    """
+
     def __init__(
         self,
         *,
-        tenants: dict[str, TenantConfig],
-        s2s: dict[str, S2STokenProvider],
+        directory: TenantDirectory,
+        s2s: MutableMapping[str, S2STokenProvider],
+        new_provider: Callable[[TenantConfig], S2STokenProvider],
         users: UserConnectionStore,
     ) -> None:
-        self._tenants = tenants
+        self._directory = directory
         self._s2s = s2s
+        self._new_provider = new_provider
         self._users = users
 
+    @property
+    def directory(self) -> TenantDirectory:
+        return self._directory
+
+    async def refresh(self) -> None:
+        """Pick up tenant changes made elsewhere (cheap: at most one query per TTL)."""
+        await self._directory.refresh()
+
     def tenant(self, tenant_id: str) -> TenantConfig:
-        tenant = self._tenants.get(tenant_id or DEFAULT_TENANT)
+        tenant = self._directory.get(tenant_id or DEFAULT_TENANT)
         if tenant is None:
             raise NotFound(resource_type="tenant", resource_id=tenant_id)
         return tenant
 
     def s2s(self, tenant_id: str) -> S2STokenProvider:
-        return self._s2s[self.tenant(tenant_id).id]
+        tenant = self.tenant(tenant_id)
+        provider = self._s2s.get(tenant.id)
+        if provider is None or provider.tenant.s2s_credentials != tenant.s2s_credentials:
+            provider = self._new_provider(tenant)
+            self._s2s[tenant.id] = provider
+        return provider
 
     async def resolve(self, ref: AccountRef) -> Actor:
         """The actor for ``ref``, or FAILED_PRECONDITION saying what is missing."""
+        await self.refresh()
         if ref.oauth_user_id:
             info = await self._users.get(ref.oauth_user_id)
             if info is None:
@@ -95,7 +120,7 @@ class Accounts:
         tenant = self.tenant(ref.tenant_id)
         if not tenant.s2s_configured:
             raise not_configured_error(tenant.id)
-        return Actor(tenant=tenant, auth=self._s2s[tenant.id])
+        return Actor(tenant=tenant, auth=self.s2s(tenant.id))
 
     def require_user_oauth(self, tenant: TenantConfig) -> None:
         if not tenant.user_oauth_configured:

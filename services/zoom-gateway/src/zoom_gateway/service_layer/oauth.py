@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from classbridge_common.errors import (
     FieldViolation,
     InvalidArgument,
     NotFound,
+    PermissionDenied,
     PreconditionViolation,
 )
 from zoom_gateway.adapters.oauth_states import OAuthStateStore
@@ -26,6 +28,7 @@ from zoom_gateway.adapters.user_tokens import (
 )
 from zoom_gateway.adapters.zoom_client import ZoomClient
 from zoom_gateway.domain.deadline import Deadline
+from zoom_gateway.domain.tenants import TenantConfig
 from zoom_gateway.service_layer.accounts import Accounts, Actor
 from zoom_gateway.service_layer.users import get_user
 
@@ -47,7 +50,7 @@ class UserOAuth:
         zoom: ZoomClient,
         http: httpx.AsyncClient,
         oauth_base_url: str,
-        redirect_uris: dict[str, list[str]],
+        redirect_uris: Callable[[TenantConfig], list[str]],
     ) -> None:
         self._accounts = accounts
         self._states = states
@@ -64,9 +67,10 @@ class UserOAuth:
             raise InvalidArgument(
                 "user_id is required", violations=[FieldViolation("user_id", "required")]
             )
+        await self._accounts.refresh()
         tenant = self._accounts.tenant(tenant_id)
         self._accounts.require_user_oauth(tenant)
-        allowed = self._redirect_uris.get(tenant.id) or [tenant.oauth_redirect_uri]
+        allowed = self._redirect_uris(tenant) or [tenant.oauth_redirect_uri]
         chosen = redirect_uri or allowed[0]
         if chosen not in allowed:
             raise InvalidArgument(
@@ -91,8 +95,15 @@ class UserOAuth:
         )
 
     async def complete(
-        self, *, code: str, state: str, user_id: str | None, deadline: Deadline
+        self,
+        *,
+        code: str,
+        state: str,
+        user_id: str | None,
+        deadline: Deadline,
+        tenant_id: str | None = None,
     ) -> ConnectionInfo:
+        """Exchange the code; ``tenant_id`` (a user caller's tenant) must be the state's."""
         if not code or not state:
             raise InvalidArgument(
                 "code and state are required",
@@ -103,6 +114,9 @@ class UserOAuth:
                 ],
             )
         consumed = await self._states.consume(state, user_id=user_id)
+        if tenant_id is not None and consumed.tenant != tenant_id:
+            raise PermissionDenied("the authorization was started in another tenant")
+        await self._accounts.refresh()
         tenant = self._accounts.tenant(consumed.tenant)
         try:
             grant = await exchange_code(
@@ -143,6 +157,10 @@ class UserOAuth:
         if info is None:
             raise NotFound(resource_type="zoom_connection", resource_id=user_id)
         return info
+
+    async def find(self, user_id: str) -> ConnectionInfo | None:
+        """The user's connection, or None."""
+        return await self._users.get(user_id)
 
     async def disconnect(self, *, user_id: str, revoke_at_zoom: bool) -> tuple[bool, bool]:
         removed = await self._users.remove(user_id)

@@ -1,0 +1,61 @@
+"""Who may call each ZoomGatewayService method (enforced by the auth interceptor).
+
+A person's token never drives the tenant's Zoom account: meetings, recordings, participants,
+downloads and user lookups are for the Classbridge services that need them, each limited to
+what it calls (scheduler: its meetings; recording-sync: recordings and their files; a method no
+service calls yet belongs to the scheduler, whose sessions and hosts it is about). People
+reach Zoom only through their own per-user connection (scope ``own``: the handler refuses
+another user's id or another tenant, see ``service_layer/access.py``), a tenant admin may read
+their tenant's status and administer their own tenant, and operators manage tenants.
+"""
+
+from __future__ import annotations
+
+from classbridge.zoomgateway.v1 import zoom_gateway_pb2
+from classbridge_common.auth import ADMIN, OPERATOR, STUDENT, TEACHER
+from classbridge_common.authz import Policy, allow, services_only
+
+SCHEDULER = "scheduler"
+RECORDING_SYNC = "recording-sync"
+WEBHOOK_INGEST = "webhook-ingest"
+EVERYONE = (ADMIN, TEACHER, STUDENT, OPERATOR)
+
+_own = allow(*EVERYONE, scope="own")
+"""A person's own Zoom connection (no service drives the per-user OAuth flow today)."""
+
+POLICY = Policy.of(
+    zoom_gateway_pb2.DESCRIPTOR.services_by_name["ZoomGatewayService"],
+    {
+        # the edge's /api/zoom/status, with the admin's token; services fall back gracefully
+        # Teachers see whether Zoom is set up before they schedule with a meeting.
+        "GetStatus": allow(ADMIN, TEACHER, services=[SCHEDULER, RECORDING_SYNC], scope="tenant"),
+        # per-user OAuth: only one's own connection (the edge passes the signed-in user)
+        "GetAuthorizationUrl": _own,
+        "CompleteAuthorization": _own,
+        "GetConnection": _own,
+        "Disconnect": _own,
+        # meetings: the scheduler owns every Zoom meeting Classbridge makes
+        "CreateMeeting": services_only(SCHEDULER),
+        "GetMeeting": services_only(SCHEDULER),
+        "UpdateMeeting": services_only(SCHEDULER),
+        "DeleteMeeting": services_only(SCHEDULER),
+        "ListMeetings": services_only(SCHEDULER),
+        "GetPastMeeting": services_only(SCHEDULER),
+        # recordings: recording-sync fetches and cleans them up
+        "ListMeetingRecordings": services_only(RECORDING_SYNC),
+        # a person's own recordings through their own connection (Account.oauth_user_id)
+        "ListUserRecordings": allow(*EVERYONE, services=[RECORDING_SYNC], scope="own"),
+        "DeleteMeetingRecordings": services_only(RECORDING_SYNC),
+        "DeleteRecordingFile": services_only(RECORDING_SYNC),
+        "GetDownloadAccess": services_only(RECORDING_SYNC),
+        # no caller yet: granted to the service whose domain they serve (sessions, hosts)
+        "ListPastMeetingParticipants": services_only(SCHEDULER),
+        "GetUser": services_only(SCHEDULER),
+        # tenants
+        "CreateTenant": allow(OPERATOR, scope="platform"),
+        "ListTenants": allow(OPERATOR, scope="platform"),
+        "GetTenant": allow(ADMIN, scope="tenant"),  # operators pass wherever admins do
+        "UpdateTenantZoomApps": allow(ADMIN, scope="tenant"),
+        "ListWebhookKeys": services_only(WEBHOOK_INGEST),
+    },
+)
