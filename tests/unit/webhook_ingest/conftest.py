@@ -11,6 +11,8 @@ import pytest
 from classbridge_common.bus import InProcessBus
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.messages import Envelope
+from classbridge_common.testing import wait_until
+from tests.unit.webhook_ingest.fake_gateway import FakeGateway, serving_gateway
 from tests.unit.webhook_ingest.helpers import make_settings
 from webhook_ingest.bootstrap import MIGRATIONS_DIR, Running, running
 
@@ -49,4 +51,37 @@ async def service(tmp_path: Path, bus: InProcessBus, recorder: Recorder) -> Asyn
 @pytest.fixture
 async def client(service: Running) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=service.http_url, timeout=10) as http:
+        yield http
+
+
+@pytest.fixture
+async def gateway() -> AsyncIterator[tuple[FakeGateway, str]]:
+    """A fake zoom-gateway knowing tenants "a" and "b" (see fake_gateway.py)."""
+    fake = FakeGateway()
+    async with serving_gateway(fake) as address:
+        yield fake, address
+
+
+@pytest.fixture
+async def tenant_service(
+    tmp_path: Path, bus: InProcessBus, recorder: Recorder, gateway: tuple[FakeGateway, str]
+) -> AsyncIterator[Running]:
+    """webhook-ingest with the fake gateway's tenants; keys refreshed every second."""
+    _, address = gateway
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'wi.db'}",
+        data_dir=tmp_path,
+        zoom_gateway_addr=address,
+        webhook_keys_refresh_seconds=1,
+        webhook_keys_min_refresh_seconds=0.2,
+    )
+    await upgrade_to_head(settings, MIGRATIONS_DIR)
+    async with running(settings, bus=bus) as started:
+        await wait_until(lambda: started.keys.refreshes >= 1, within=10)
+        yield started
+
+
+@pytest.fixture
+async def tenant_client(tenant_service: Running) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=tenant_service.http_url, timeout=10) as http:
         yield http

@@ -30,9 +30,11 @@ def signed_headers(
 
 
 def make_settings(database_url: str, **fields: Any) -> Settings:
-    """Settings for a test instance: both secrets, ephemeral loopback ports, no broker."""
+    """Settings for a test instance: both secrets (the default tenant's), ephemeral loopback
+    ports, no broker, no zoom-gateway (unless `zoom_gateway_addr` is given)."""
     values: dict[str, Any] = {
         "zoom_webhook_secret_tokens": f"{SECRET},{SECOND_SECRET}",
+        "zoom_gateway_addr": None,
         "database_url": database_url,
         "amqp_url": None,
         "http_host": "127.0.0.1",

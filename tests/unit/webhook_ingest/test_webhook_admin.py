@@ -145,7 +145,7 @@ async def test_prune_deletes_published_old_events(
 ) -> None:
     await _send(client, z.meeting_started(), z.meeting_ended())
     await wait_until(lambda: service.relay.published_total >= 2, within=10)
-    admin = _metadata("admin")
+    admin = _metadata("operator")  # pruning is for the platform, not a tenant's admin
     future = _ts(datetime.now(UTC) + timedelta(minutes=1))
     dry = await stub.PruneEvents(
         pb.PruneEventsRequest(received_before=future, dry_run=True), metadata=admin

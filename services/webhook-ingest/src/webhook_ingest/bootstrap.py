@@ -2,7 +2,9 @@
 
 Started, in order: the database engines, the event bus (unless one is passed in) and the outbox
 relay (unless `WEBHOOK_RELAY_IN_PROCESS=false`: then `relaying` runs it, in its own process),
-the group committer, the HTTP endpoint (uvicorn, programmatically), the gRPC admin server
+the group committer, the webhook key table (every tenant's keys from zoom-gateway, refreshed in
+the background; the endpoint starts at once with the env keys and the first fetch joins any
+webhook that needs it), the HTTP endpoint (uvicorn, programmatically), the gRPC admin server
 and the retention job. The endpoint keeps accepting webhooks while the broker is down: events are
 committed with their outbox rows and the relay publishes them once the broker is back (the bus is
 (re)connected in the background). Stopping reverses the order so that every request that got in
@@ -25,7 +27,6 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from classbridge_common.auth import DEV_SECRET, TokenVerifier
 from classbridge_common.bus import BusUnavailable, EventBus, create_bus
 from classbridge_common.db import create_engine, is_postgres, session_factory
 from classbridge_common.grpc import GrpcServer
@@ -34,11 +35,14 @@ from classbridge_common.outbox import OutboxRelay
 from classbridge_common.telemetry import OTLP_ENDPOINT_ENV, Metrics, instrument_app
 from webhook_ingest.adapters import event_codec
 from webhook_ingest.adapters.repository import EventRecord, store_batch
+from webhook_ingest.adapters.zoom_gateway import ZoomGatewayKeys
 from webhook_ingest.entrypoints import grpc_api
+from webhook_ingest.entrypoints.access_rules import POLICY
 from webhook_ingest.entrypoints.http import WebhookEndpoint, create_app
 from webhook_ingest.service_layer.admin import WebhookAdmin
 from webhook_ingest.service_layer.group_commit import GroupCommitter
 from webhook_ingest.service_layer.ingest import Ingestor
+from webhook_ingest.service_layer.keys import WebhookKeys
 from webhook_ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +61,7 @@ class Running:
     relay: OutboxRelay | None
     committer: GroupCommitter[EventRecord]
     admin: WebhookAdmin
+    keys: WebhookKeys
 
     @property
     def http_url(self) -> str:
@@ -65,7 +70,12 @@ class Running:
 
     @property
     def webhook_url(self) -> str:
+        """The shared webhook URL (events verified by their account's tenant)."""
         return f"{self.http_url}/zoom/webhook"
+
+    def tenant_webhook_url(self, tenant_id: str) -> str:
+        """The webhook URL of one tenant (what its Zoom app is configured with)."""
+        return f"{self.http_url}/zoom/webhook/{tenant_id}"
 
     @property
     def grpc_address(self) -> str:
@@ -113,12 +123,6 @@ def bind_http(settings: Settings) -> socket.socket:
     return bind_socket(settings.http_host, settings.http_port)
 
 
-def _verifier(settings: Settings) -> TokenVerifier:
-    if settings.auth_jwt_secret is not None:
-        return TokenVerifier(settings.auth_jwt_secret.get_secret_value())
-    return TokenVerifier(DEV_SECRET)  # CLASSBRIDGE_ENV=dev only (prod requires the secret)
-
-
 async def _keep_bus_connected(bus: EventBus, *, first_error: BaseException) -> None:
     """Retry `bus.start()` until it works; the relay backs off meanwhile."""
     delay = 1.0
@@ -153,6 +157,31 @@ def _relay(settings: Settings, engine: AsyncEngine, bus: EventBus) -> OutboxRela
         poll_interval=settings.webhook_relay_poll_interval_seconds,
         max_backoff=5.0,
     )
+
+
+@asynccontextmanager
+async def _webhook_keys(settings: Settings) -> AsyncIterator[WebhookKeys]:
+    """The key table: the env keys (default tenant) plus every tenant's from zoom-gateway,
+    fetched with this service's own token (`ZOOM_GATEWAY_ADDR` empty: the env keys only)."""
+    if not settings.zoom_gateway_addr:
+        async with WebhookKeys(default_secrets=settings.secrets, fetch=None) as keys:
+            yield keys
+        return
+    async with (
+        ZoomGatewayKeys(
+            address=settings.zoom_gateway_addr,
+            tokens=settings.service_tokens(),
+            timeout=settings.zoom_gateway_timeout_seconds,
+        ) as gateway,
+        WebhookKeys(
+            default_secrets=settings.secrets,
+            fetch=gateway.fetch,
+            refresh_interval=settings.webhook_keys_refresh_seconds,
+            min_interval=settings.webhook_keys_min_refresh_seconds,
+            miss_wait=min(1.0, settings.zoom_gateway_timeout_seconds),
+        ) as keys,
+    ):
+        yield keys
 
 
 @asynccontextmanager
@@ -254,6 +283,7 @@ async def running(
                 prune_batch_size=settings.webhook_prune_batch_size,
             )
             await stack.enter_async_context(committer)
+            keys = await stack.enter_async_context(_webhook_keys(settings))
             traced = bool(os.environ.get(OTLP_ENDPOINT_ENV))
             endpoint = WebhookEndpoint(
                 ingestor=Ingestor(
@@ -261,7 +291,7 @@ async def running(
                     encode=event_codec.encode,
                     timeout=settings.webhook_store_timeout_seconds,
                 ),
-                secrets=settings.secrets,
+                keys=keys,
                 max_body_bytes=settings.webhook_max_body_bytes,
                 tolerance_seconds=settings.webhook_timestamp_tolerance_seconds,
                 # Counting costs tens of microseconds per request; without an exporter the
@@ -281,7 +311,8 @@ async def running(
                 if control:
                     grpc_server = GrpcServer(
                         servicers=grpc_api.servicers(admin),
-                        verifier=_verifier(settings),
+                        verifier=settings.token_verifier(),
+                        policies=[POLICY],
                         host=settings.grpc_host,
                         port=settings.grpc_port,
                     )
@@ -297,6 +328,7 @@ async def running(
                     relay=relay,
                     committer=committer,
                     admin=admin,
+                    keys=keys,
                 )
     finally:
         for task in background:

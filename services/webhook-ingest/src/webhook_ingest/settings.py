@@ -3,6 +3,11 @@
 `ZOOM_WEBHOOK_SECRET_TOKENS` is required: without a secret no webhook can be verified, so the
 service refuses to start rather than accept (or reject) everything. Several comma-separated
 secrets are accepted at once — for rotation and for several Zoom apps sending to one endpoint.
+They are the **default tenant's** keys (for Zoom accounts no tenant claims). Every other tenant's
+keys come from zoom-gateway (`ListWebhookKeys`, at `ZOOM_GATEWAY_ADDR`), refreshed every
+`WEBHOOK_KEYS_REFRESH_SECONDS` and, at most once per `WEBHOOK_KEYS_MIN_REFRESH_SECONDS`, when a
+signature does not verify (a tenant added or a secret rotated a moment ago). An empty
+`ZOOM_GATEWAY_ADDR` runs single-tenant: only the env keys.
 """
 
 from __future__ import annotations
@@ -25,6 +30,13 @@ class Settings(ServiceSettings):
     grpc_host: str = "0.0.0.0"  # noqa: S104
 
     zoom_webhook_secret_tokens: Annotated[tuple[SecretStr, ...], NoDecode]
+    # Where the tenants' webhook keys come from ("" = no gateway: only the default tenant).
+    zoom_gateway_addr: str | None = "localhost:50052"
+    zoom_gateway_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # How often the key table is fetched again, and how often at most a signature that does not
+    # verify may trigger an early fetch (so a flood of unknown accounts cannot hammer the gateway).
+    webhook_keys_refresh_seconds: float = Field(default=30.0, ge=1, le=3600)
+    webhook_keys_min_refresh_seconds: float = Field(default=5.0, ge=0.1, le=3600)
     webhook_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     webhook_timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=86_400)
     webhook_retention_days: int = Field(default=30, ge=1, le=3650)

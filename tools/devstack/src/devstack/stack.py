@@ -154,6 +154,7 @@ def service_settings(
         "database_url": config.database_url,
         "amqp_url": config.amqp_url,
         "auth_jwt_secret": secrets.auth_jwt_secret,
+        **({"service_jwt_secret": secrets.service_jwt_secret} if spec.package != "edge" else {}),
         "log_level": config.log_level,
         "grpc_port": spec.grpc_port if config.fixed_ports else 0,
     }
@@ -182,6 +183,8 @@ def service_settings(
         }
     elif spec.name == "webhook-ingest":
         values["zoom_webhook_secret_tokens"] = secrets.webhook_secret_token
+        # Every tenant's webhook keys come from zoom-gateway, which starts before it (SERVICES).
+        values["zoom_gateway_addr"] = addresses.get("zoom-gateway")
     elif spec.name == "edge":
         values |= {k: v for k, v in peers.items() if v}
     else:

@@ -76,6 +76,7 @@ def _context(delivery: ev.Delivery) -> pb.ZoomEventContext:
         account_id=delivery.account_id,
         operator=delivery.operator,
         operator_id=delivery.operator_id,
+        tenant_id=delivery.tenant_id,
     )
     _set_time(context, "event_time", delivery.event_ts_ms)
     return context

@@ -2,6 +2,12 @@
 
 Everything here is SQLAlchemy Core on an `AsyncEngine`; the same statements run on PostgreSQL and
 SQLite (both support `INSERT … ON CONFLICT DO NOTHING RETURNING`).
+
+Tenant isolation lives here, in one place: every function that reads, replays or deletes stored
+events takes a required `scope` (`domain.tenancy.TenantScope`), and every statement is built
+through `_scoped`, which adds `tenant_id = :tenant` unless the scope spans tenants. An event of
+another tenant is therefore not found at all (NOT_FOUND, not PERMISSION_DENIED: its existence is
+not revealed), and no handler has to remember the check.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from classbridge_common.messages import Envelope
 from classbridge_common.outbox import outbox_row
 from webhook_ingest.adapters.tables import outbox, webhook_events
+from webhook_ingest.domain.tenancy import TenantScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +108,14 @@ async def store_batch(
 
 
 _PG_INSERT_EVENTS = """
-INSERT INTO webhook_events (dedup_key, event_type, event_ts_ms, meeting_id, meeting_uuid,
-    account_id, kind, error, routing_key, message_id, tracking_id, received_at, body, headers)
-SELECT k, t, ts, mi, mu, a, kd, e, rk, m, tr, r, b, h::json
-FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
-    $13::bytea[], $14::text[]) AS x(k, t, ts, mi, mu, a, kd, e, rk, m, tr, r, b, h)
+INSERT INTO webhook_events (dedup_key, tenant_id, event_type, event_ts_ms, meeting_id,
+    meeting_uuid, account_id, kind, error, routing_key, message_id, tracking_id, received_at,
+    body, headers)
+SELECT k, tn, t, ts, mi, mu, a, kd, e, rk, m, tr, r, b, h::json
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+    $13::timestamptz[], $14::bytea[], $15::text[])
+    AS x(k, tn, t, ts, mi, mu, a, kd, e, rk, m, tr, r, b, h)
 ON CONFLICT (dedup_key) DO NOTHING
 RETURNING id, dedup_key
 """
@@ -122,6 +131,7 @@ FROM unnest($1::text[], $2::int[]) AS x(k, n) WHERE w.dedup_key = x.k
 """
 _EVENT_COLUMNS = (
     "dedup_key",
+    "tenant_id",
     "event_type",
     "event_ts_ms",
     "meeting_id",
@@ -194,11 +204,24 @@ class EventFilter:
     received_before: datetime | None = None
 
 
+def _scoped(query: Select[Any], scope: TenantScope) -> Select[Any]:
+    """`query` limited to the tenant of `scope` (unchanged when it spans tenants).
+
+    Every statement below that reads or changes stored events goes through here.
+    """
+    if not isinstance(scope, TenantScope):  # a forgotten or wrong argument must not mean "all"
+        raise TypeError("scope must be a TenantScope")
+    if scope.tenant is None:
+        return query
+    return query.where(webhook_events.c.tenant_id == scope.tenant)
+
+
 def _listing() -> Select[Any]:
     """Event columns (without the body) plus the outbox state of each."""
     return select(
         webhook_events.c.id,
         webhook_events.c.dedup_key,
+        webhook_events.c.tenant_id,
         webhook_events.c.event_type,
         webhook_events.c.event_ts_ms,
         webhook_events.c.meeting_id,
@@ -222,8 +245,9 @@ def _listing() -> Select[Any]:
     )
 
 
-def _where(query: Select[Any], flt: EventFilter) -> Select[Any]:
+def _where(query: Select[Any], flt: EventFilter, scope: TenantScope) -> Select[Any]:
     e = webhook_events.c
+    query = _scoped(query, scope)
     if flt.event_types:
         query = query.where(e.event_type.in_(list(flt.event_types)))
     if flt.meeting_id:
@@ -247,22 +271,28 @@ def _where(query: Select[Any], flt: EventFilter) -> Select[Any]:
     return query
 
 
-async def count_matching(engine: AsyncEngine, flt: EventFilter) -> int:
+async def count_matching(engine: AsyncEngine, flt: EventFilter, *, scope: TenantScope) -> int:
     query = _where(
         select(func.count()).select_from(
             webhook_events.outerjoin(outbox, outbox.c.message_id == webhook_events.c.message_id)
         ),
         flt,
+        scope,
     )
     async with engine.connect() as conn:
         return int((await conn.execute(query)).scalar_one())
 
 
 async def list_events(
-    engine: AsyncEngine, flt: EventFilter, *, limit: int, before_id: int | None
+    engine: AsyncEngine,
+    flt: EventFilter,
+    *,
+    scope: TenantScope,
+    limit: int,
+    before_id: int | None,
 ) -> list[Row[Any]]:
     """Newest first, `limit` rows with `id < before_id` (keyset pagination)."""
-    query = _where(_listing(), flt)
+    query = _where(_listing(), flt, scope)
     if before_id is not None:
         query = query.where(webhook_events.c.id < before_id)
     query = query.order_by(webhook_events.c.id.desc()).limit(limit)
@@ -270,12 +300,16 @@ async def list_events(
         return list((await conn.execute(query)).all())
 
 
-async def get_event(engine: AsyncEngine, event_id: int) -> tuple[Row[Any], bytes] | None:
-    """The listing row and the raw body of one event, or None."""
-    query = (
+async def get_event(
+    engine: AsyncEngine, event_id: int, *, scope: TenantScope
+) -> tuple[Row[Any], bytes] | None:
+    """The listing row and the raw body of one event, or None (also when it is another
+    tenant's)."""
+    query = _scoped(
         _listing()
         .add_columns(webhook_events.c.body, webhook_events.c.headers)
-        .where(webhook_events.c.id == event_id)
+        .where(webhook_events.c.id == event_id),
+        scope,
     )
     async with engine.connect() as conn:
         row = (await conn.execute(query)).first()
@@ -285,14 +319,16 @@ async def get_event(engine: AsyncEngine, event_id: int) -> tuple[Row[Any], bytes
 
 
 async def bodies_for_replay(
-    engine: AsyncEngine, flt: EventFilter, *, after_id: int, limit: int
+    engine: AsyncEngine, flt: EventFilter, *, scope: TenantScope, after_id: int, limit: int
 ) -> list[Row[Any]]:
-    """Oldest first: id, message_id and body of the matching events with `id > after_id`."""
+    """Oldest first: id, tenant, message_id and body of the matching events, `id > after_id`."""
+    e = webhook_events.c
     query = _where(
-        select(webhook_events.c.id, webhook_events.c.message_id, webhook_events.c.body).select_from(
+        select(e.id, e.tenant_id, e.message_id, e.body).select_from(
             webhook_events.outerjoin(outbox, outbox.c.message_id == webhook_events.c.message_id)
         ),
         flt,
+        scope,
     )
     query = query.where(webhook_events.c.id > after_id).order_by(webhook_events.c.id).limit(limit)
     async with engine.connect() as conn:
@@ -300,19 +336,33 @@ async def bodies_for_replay(
 
 
 async def requeue(
-    engine: AsyncEngine, records: Sequence[tuple[int, EventRecord]], now: datetime
+    engine: AsyncEngine,
+    records: Sequence[tuple[int, EventRecord]],
+    now: datetime,
+    *,
+    scope: TenantScope,
 ) -> None:
-    """Add replay publications (new message ids) to the outbox and count them on the events."""
+    """Add replay publications (new message ids) to the outbox and count them on the events.
+
+    Each record must be an event of `scope` carrying its own row's tenant: a replay can never
+    publish one tenant's stored event as another's.
+    """
     if not records:
         return
+    for _, record in records:
+        if scope.tenant is not None and record.row.get("tenant_id") != scope.tenant:
+            raise ValueError("a replayed event left the caller's tenant")
     async with engine.begin() as conn:
         await conn.execute(
             outbox.insert(), [outbox_row(record.envelope(event_id)) for event_id, record in records]
         )
+        counted = update(webhook_events).where(
+            webhook_events.c.id.in_([event_id for event_id, _ in records])
+        )
+        if scope.tenant is not None:
+            counted = counted.where(webhook_events.c.tenant_id == scope.tenant)
         await conn.execute(
-            update(webhook_events)
-            .where(webhook_events.c.id.in_([event_id for event_id, _ in records]))
-            .values(replay_count=webhook_events.c.replay_count + 1, last_replayed_at=now)
+            counted.values(replay_count=webhook_events.c.replay_count + 1, last_replayed_at=now)
         )
 
 
@@ -321,14 +371,20 @@ def _prunable(cutoff: datetime) -> Any:
     return and_(webhook_events.c.received_at < cutoff, webhook_events.c.message_id.not_in(pending))
 
 
-async def count_prunable(engine: AsyncEngine, cutoff: datetime) -> int:
+async def count_prunable(engine: AsyncEngine, cutoff: datetime, *, scope: TenantScope) -> int:
     query = select(func.count()).select_from(webhook_events).where(_prunable(cutoff))
+    query = _scoped(query, scope)
     async with engine.connect() as conn:
         return int((await conn.execute(query)).scalar_one())
 
 
 async def prune_before(
-    engine: AsyncEngine, cutoff: datetime, *, batch_size: int, dry_run: bool = False
+    engine: AsyncEngine,
+    cutoff: datetime,
+    *,
+    scope: TenantScope,
+    batch_size: int,
+    dry_run: bool = False,
 ) -> int:
     """Delete up to `batch_size` events received before `cutoff`, oldest first.
 
@@ -336,8 +392,7 @@ async def prune_before(
     consumers have not been told about yet.
     """
     victims = (
-        select(webhook_events.c.id)
-        .where(_prunable(cutoff))
+        _scoped(select(webhook_events.c.id).where(_prunable(cutoff)), scope)
         .order_by(webhook_events.c.id)
         .limit(batch_size)
     )

@@ -1,9 +1,11 @@
 """The tables webhook-ingest owns: every webhook received, plus the shared outbox and inbox.
 
 `webhook_events` is the audit trail and the dedup index: one row per distinct Zoom event (the
-unique `dedup_key`), holding the raw body exactly as signed, a few non-secret delivery facts and
-the `message_id` its publication carries. Its processing state is not duplicated here: it is the
-state of the outbox row with the same `message_id` (pending until the broker confirmed it).
+unique `dedup_key`), holding the raw body exactly as signed, a few non-secret delivery facts, the
+`message_id` its publication carries, and the tenant owning the Zoom account that sent it (rows
+stored before tenancy belong to the default tenant; every admin query filters by it). Its
+processing state is not duplicated here: it is the state of the outbox row with the same
+`message_id` (pending until the broker confirmed it).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import (
     Table,
 )
 
+from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.db.types import UTCDateTime
 from classbridge_common.outbox import inbox_table, outbox_table
 
@@ -32,6 +35,7 @@ webhook_events = Table(
     metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("dedup_key", String(64), nullable=False, unique=True),
+    Column("tenant_id", String(64), nullable=False, server_default=DEFAULT_TENANT),
     Column("event_type", String(200), nullable=False),
     Column("event_ts_ms", BigInteger(), nullable=False),
     Column("meeting_id", String(32), nullable=False),
@@ -52,6 +56,11 @@ webhook_events = Table(
     Column("last_replayed_at", UTCDateTime(), nullable=True),
 )
 Index("ix_webhook_events_received_at", webhook_events.c.received_at)
+Index(
+    "ix_webhook_events_tenant_received",
+    webhook_events.c.tenant_id,
+    webhook_events.c.received_at,
+)
 Index("ix_webhook_events_type_id", webhook_events.c.event_type, webhook_events.c.id)
 Index("ix_webhook_events_meeting_uuid", webhook_events.c.meeting_uuid)
 Index("ix_webhook_events_meeting_id", webhook_events.c.meeting_id)

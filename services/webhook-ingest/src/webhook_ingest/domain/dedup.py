@@ -7,6 +7,11 @@ participant (`participant_uuid`, else `user_id`, plus join/leave time so a rejoi
 and — for recording events — the recording file ids. When a component that should identify the
 fact is missing (no `event_ts`, no uuid), a digest of the raw body is added so that two
 different malformed events never collapse into one, while a verbatim retry still does.
+
+The key is unique across the whole deployment, so it includes the tenant (except the default
+tenant's, which keeps the keys it had before tenancy): otherwise one tenant could send a signed
+event with another tenant's meeting uuid and timestamps first, and the genuine event would then
+be dropped as its "duplicate".
 """
 
 from __future__ import annotations
@@ -15,13 +20,14 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from classbridge_common.auth import DEFAULT_TENANT
 from webhook_ingest.domain.fields import epoch_ms, items, mapping, text
 
 _SEPARATOR = "\x1f"
 
 
-def dedup_key(document: Mapping[str, Any], body: bytes) -> str:
-    """A 64-hex-character key equal for every delivery of the same Zoom event."""
+def dedup_key(document: Mapping[str, Any], body: bytes, *, tenant_id: str = DEFAULT_TENANT) -> str:
+    """A 64-hex-character key equal for every delivery of the same Zoom event to one tenant."""
     event = text(document.get("event"))
     event_ts = epoch_ms(document.get("event_ts"))
     payload = mapping(document.get("payload"))
@@ -41,4 +47,6 @@ def dedup_key(document: Mapping[str, Any], body: bytes) -> str:
 
     if event_ts == 0 or not (uuid or text(obj.get("id"))):
         parts.append(hashlib.sha256(body).hexdigest())
+    if tenant_id and tenant_id != DEFAULT_TENANT:
+        parts.append("tenant=" + tenant_id)
     return hashlib.sha256(_SEPARATOR.join(parts).encode("utf-8")).hexdigest()

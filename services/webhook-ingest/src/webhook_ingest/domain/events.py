@@ -21,6 +21,9 @@ class Delivery:
     account_id: str = ""
     operator: str = ""
     operator_id: str = ""
+    # The Classbridge tenant owning `account_id` (decided when the signature was verified);
+    # consumers apply the event inside this tenant only.
+    tenant_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

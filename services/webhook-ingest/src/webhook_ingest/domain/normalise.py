@@ -7,6 +7,7 @@ dropped. Each result also has its routing key on the `classbridge.events` exchan
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -15,6 +16,7 @@ from typing import Any
 
 from webhook_ingest.domain import events as ev
 from webhook_ingest.domain.fields import epoch_ms, integer, items, mapping, text
+from webhook_ingest.domain.tenancy import account_of
 
 UNKNOWN_EVENT_TYPE = "unknown_event_type"
 _ROUTING_WORD = re.compile(r"[^a-z0-9_.-]+")
@@ -40,11 +42,10 @@ def raw_routing_key(zoom_event: str) -> str:
 
 def _delivery(document: Mapping[str, Any]) -> ev.Delivery:
     payload = mapping(document.get("payload"))
-    obj = mapping(payload.get("object"))
     return ev.Delivery(
         zoom_event=text(document.get("event")),
         event_ts_ms=epoch_ms(document.get("event_ts")),
-        account_id=text(payload.get("account_id")) or text(obj.get("account_id")),
+        account_id=account_of(document),
         operator=text(payload.get("operator")),
         operator_id=text(payload.get("operator_id")),
     )
@@ -263,9 +264,16 @@ _KNOWN: dict[str, tuple[str, Callable[[Mapping[str, Any]], ev.ZoomEvent]]] = {
 KNOWN_EVENTS = frozenset(_KNOWN)
 
 
-def as_raw(document: Mapping[str, Any], reason: str) -> Normalised:
+def _in_tenant(event: ev.ZoomEvent, tenant_id: str) -> ev.ZoomEvent:
+    if not tenant_id:
+        return event
+    delivery = dataclasses.replace(event.delivery, tenant_id=tenant_id)
+    return dataclasses.replace(event, delivery=delivery)  # type: ignore[arg-type]
+
+
+def as_raw(document: Mapping[str, Any], reason: str, *, tenant_id: str = "") -> Normalised:
     """The raw event for `document` (unknown type, or a typed translation that failed)."""
-    delivery = _delivery(document)
+    delivery = dataclasses.replace(_delivery(document), tenant_id=tenant_id)
     obj = _object(document)
     without_token = {k: v for k, v in document.items() if k != "download_token"}
     try:
@@ -284,17 +292,21 @@ def as_raw(document: Mapping[str, Any], reason: str) -> Normalised:
     )
 
 
-def normalise(document: Mapping[str, Any]) -> Normalised:
-    """The typed event for a Zoom webhook body, or a raw event when it cannot be typed."""
+def normalise(document: Mapping[str, Any], *, tenant_id: str = "") -> Normalised:
+    """The typed event for a Zoom webhook body, or a raw event when it cannot be typed.
+
+    `tenant_id` is the tenant the verified webhook belongs to; it travels on every event's
+    delivery so that consumers apply the event inside that tenant.
+    """
     zoom_event = text(document.get("event"))
     known = _KNOWN.get(zoom_event)
     if known is None:
-        return as_raw(document, UNKNOWN_EVENT_TYPE)
+        return as_raw(document, UNKNOWN_EVENT_TYPE, tenant_id=tenant_id)
     routing_key, build = known
     try:
-        return Normalised(routing_key=routing_key, event=build(document))
+        return Normalised(routing_key=routing_key, event=_in_tenant(build(document), tenant_id))
     except Exception as error:  # liberal: a broken payload still reaches consumers, raw
-        return as_raw(document, f"malformed: {type(error).__name__}")
+        return as_raw(document, f"malformed: {type(error).__name__}", tenant_id=tenant_id)
 
 
 __all__ = [

@@ -1,8 +1,10 @@
 """`classbridge.webhookingest.v1.WebhookAdminService`: protobuf in, handler call, protobuf out.
 
-Authentication is done by the common interceptors; here only admins (and services acting for
-them) are let through. Errors are `classbridge_common.errors` exceptions, which the error-mapping
-interceptor turns into gRPC status codes.
+Authentication and the access rules (`access_rules.POLICY`: who may call each method) are
+enforced by the common interceptors before a handler runs. Each handler derives the caller's
+`TenantScope` and passes it down; the repository applies it to every query. Errors are
+`classbridge_common.errors` exceptions, which the error-mapping interceptor turns into gRPC
+status codes.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from sqlalchemy import Row
 from classbridge.webhookingest.v1 import webhook_admin_pb2 as pb
 from classbridge.webhookingest.v1 import webhook_admin_pb2_grpc as pb_grpc
 from classbridge_common.auth import current_caller
-from classbridge_common.errors import InvalidArgument, PermissionDenied
+from classbridge_common.errors import InvalidArgument
 from webhook_ingest.adapters.repository import EventFilter
 from webhook_ingest.domain.fields import integer
+from webhook_ingest.domain.tenancy import TenantScope
 from webhook_ingest.service_layer.admin import WebhookAdmin
 
 _STATE_NAMES = {
@@ -32,10 +35,9 @@ _STATE_NAMES = {
 }
 
 
-def _require_admin() -> None:
-    caller = current_caller()
-    if not (caller.is_admin or caller.is_service):
-        raise PermissionDenied("the webhook admin API is for admins")
+def _scope() -> TenantScope:
+    """How far the current caller reaches: their tenant, or every tenant (operators)."""
+    return TenantScope.of(current_caller())
 
 
 def _time(value: datetime | None) -> Timestamp | None:
@@ -113,15 +115,18 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
     async def ListEvents(
         self, request: pb.ListEventsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListEventsResponse:
-        _require_admin()
+        scope = _scope()
         page = await self._admin.list(
-            _filter(request), page_size=request.page_size, page_token=request.page_token
+            _filter(request),
+            scope=scope,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         full = request.view == pb.EVENT_VIEW_FULL
         events = []
         for row in page.rows:
             if full:
-                detailed, body = await self._admin.get(str(row.id))
+                detailed, body = await self._admin.get(str(row.id), scope=scope)
                 events.append(to_proto(detailed, body=body, headers=True))
             else:
                 events.append(to_proto(row))
@@ -132,8 +137,7 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
     async def GetEvent(
         self, request: pb.GetEventRequest, context: grpc.aio.ServicerContext
     ) -> pb.WebhookEvent:
-        _require_admin()
-        row, body = await self._admin.get(request.event_id)
+        row, body = await self._admin.get(request.event_id, scope=_scope())
         if request.view == pb.EVENT_VIEW_BASIC:
             return to_proto(row)
         return to_proto(row, body=body, headers=True)
@@ -141,27 +145,31 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
     async def ReplayEvent(
         self, request: pb.ReplayEventRequest, context: grpc.aio.ServicerContext
     ) -> pb.ReplayEventResponse:
-        _require_admin()
-        row, message_id = await self._admin.replay(request.event_id, reason=request.reason)
+        row, message_id = await self._admin.replay(
+            request.event_id, scope=_scope(), reason=request.reason
+        )
         return pb.ReplayEventResponse(event=to_proto(row), message_id=message_id)
 
     async def ReplayEvents(
         self, request: pb.ReplayEventsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ReplayEventsResponse:
-        _require_admin()
         matched, replayed = await self._admin.replay_many(
-            _filter(request), limit=request.limit, dry_run=request.dry_run, reason=request.reason
+            _filter(request),
+            scope=_scope(),
+            limit=request.limit,
+            dry_run=request.dry_run,
+            reason=request.reason,
         )
         return pb.ReplayEventsResponse(matched_count=matched, replayed_count=replayed)
 
     async def PruneEvents(
         self, request: pb.PruneEventsRequest, context: grpc.aio.ServicerContext
     ) -> pb.PruneEventsResponse:
-        _require_admin()
+        scope = _scope()
         before = _from_ts(request, "received_before")
         if before is None:
             raise InvalidArgument("received_before is required")
-        deleted = await self._admin.prune(before=before, dry_run=request.dry_run)
+        deleted = await self._admin.prune(before=before, scope=scope, dry_run=request.dry_run)
         return pb.PruneEventsResponse(deleted_count=deleted)
 
 

@@ -1,5 +1,11 @@
 """The HTTP endpoint Zoom calls: `POST /zoom/webhook` (also `/api/zoom/webhook`), `GET /healthz`.
 
+Each tenant may also give Zoom its own URL, `POST /zoom/webhook/{tenant_id}` (and
+`/api/zoom/webhook/{tenant_id}`): Zoom's `endpoint.url_validation` names no account, so only the
+path can say whose secret answers it; events posted there must come from that tenant's account.
+The shared path verifies each event with the keys of the tenant owning its account (the default
+tenant's for accounts nobody claims, and for url_validation).
+
 The order of checks is part of the contract: size (413, from Content-Length first, then while
 reading — the body is never buffered past the limit), content type (415), JSON (400), timestamp
 window (401), signature (401), shape (400), then url_validation is answered or the event is
@@ -28,12 +34,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from classbridge_common.telemetry import Metrics
+from webhook_ingest.domain.tenancy import TENANT_ID, KeyTable
 from webhook_ingest.domain.verification import Challenge, Genuine, Rejected, inspect
 from webhook_ingest.service_layer.ingest import SAFE_HEADERS, Ingestor, StoreUnavailable
+from webhook_ingest.service_layer.keys import WebhookKeys
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATHS = ("/zoom/webhook", "/api/zoom/webhook")
+TENANT_PATH_PREFIXES = tuple(f"{path}/" for path in WEBHOOK_PATHS)
+# Signature failures that a fresher key table could turn into a success.
+_KEY_MISSES = frozenset({"invalid_signature", "wrong_account"})
 
 _STORED_BODY = b'{"status":"stored"}'
 _DUPLICATE_BODY = b'{"status":"duplicate"}'
@@ -90,14 +101,19 @@ class WebhookEndpoint:
         self,
         *,
         ingestor: Ingestor,
-        secrets: Sequence[str],
         max_body_bytes: int,
         tolerance_seconds: float,
+        keys: WebhookKeys | None = None,
+        secrets: Sequence[str] = (),
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """`keys` is the refreshed key table of every tenant; `secrets` alone (tests, tools)
+        means one default tenant with those keys."""
+        if keys is None:
+            keys = WebhookKeys(default_secrets=secrets, fetch=None)
         self._ingestor = ingestor
-        self._secrets = tuple(secrets)
+        self._keys = keys
         self.max_body_bytes = max_body_bytes
         self._tolerance = tolerance_seconds
         self._metrics = metrics
@@ -116,17 +132,23 @@ class WebhookEndpoint:
         timestamp: str | None,
         signature: str | None,
         safe_headers: Mapping[str, str],
+        tenant: str | None = None,
     ) -> tuple[int, bytes]:
-        """The status and JSON body for one webhook whose body was read within the limit."""
-        verdict = inspect(
-            content_type=content_type,
-            body=body,
-            timestamp_header=timestamp,
-            signature_header=signature,
-            secrets=self._secrets,
-            now=self._clock(),
-            tolerance_seconds=self._tolerance,
-        )
+        """The status and JSON body for one webhook whose body was read within the limit.
+
+        `tenant` is the tenant of the path (`/zoom/webhook/{tenant}`), None on the shared path.
+        """
+        now = self._clock()
+        table = self._keys.table
+        verdict = self._inspect(table, body, content_type, timestamp, signature, tenant, now)
+        if isinstance(verdict, Rejected) and verdict.error in _KEY_MISSES:
+            # Perhaps a tenant added or a secret rotated since the last refresh: fetch early
+            # (rate-limited, shared by concurrent misses) and decide once more.
+            fresher = await self._keys.refresh_on_miss()
+            if fresher is not None and fresher is not table:
+                verdict = self._inspect(
+                    fresher, body, content_type, timestamp, signature, tenant, now
+                )
         if isinstance(verdict, Rejected):
             self.count("unknown", verdict.error)
             log.info("webhook rejected: %s (%d)", verdict.error, verdict.status)
@@ -136,7 +158,9 @@ class WebhookEndpoint:
             return 200, _json(verdict.body)
         assert isinstance(verdict, Genuine)
         try:
-            is_new = await self._ingestor.ingest(verdict.payload, body, safe_headers)
+            is_new = await self._ingestor.ingest(
+                verdict.payload, body, safe_headers, tenant_id=verdict.tenant_id
+            )
         except StoreUnavailable as error:
             self.count(verdict.event, "unavailable")
             log.warning("webhook %s not stored: %s", verdict.event, error)
@@ -144,8 +168,32 @@ class WebhookEndpoint:
         self.count(verdict.event, "accepted" if is_new else "duplicate")
         return 200, _STORED_BODY if is_new else _DUPLICATE_BODY
 
+    def _inspect(
+        self,
+        table: KeyTable,
+        body: bytes,
+        content_type: str | None,
+        timestamp: str | None,
+        signature: str | None,
+        tenant: str | None,
+        now: float,
+    ) -> Rejected | Challenge | Genuine:
+        return inspect(
+            content_type=content_type,
+            body=body,
+            timestamp_header=timestamp,
+            signature_header=signature,
+            keys=table,
+            path_tenant=tenant,
+            now=now,
+            tolerance_seconds=self._tolerance,
+        )
+
     async def handle(self, request: Request) -> Response:
         """Answer one webhook delivery (the Starlette route)."""
+        tenant: str | None = request.path_params.get("tenant_id")
+        if tenant is not None and not TENANT_ID.match(tenant):
+            return error_response(404, "not_found", "Not Found")
         try:
             body = await read_limited(request, self.max_body_bytes)
         except BodyTooLarge:
@@ -163,6 +211,7 @@ class WebhookEndpoint:
             timestamp=headers.get("x-zm-request-timestamp"),
             signature=headers.get("x-zm-signature"),
             safe_headers={name: headers[name] for name in SAFE_HEADERS if name in headers},
+            tenant=tenant,
         )
         return Response(content, status_code=status, media_type="application/json")
 
@@ -187,6 +236,9 @@ def create_starlette_app(
 ) -> Starlette:
     """The Starlette app: the webhook paths, the health check, nothing else."""
     routes = [Route(path, endpoint.handle, methods=["POST"]) for path in WEBHOOK_PATHS]
+    routes += [
+        Route(path + "/{tenant_id}", endpoint.handle, methods=["POST"]) for path in WEBHOOK_PATHS
+    ]
     routes.append(Route("/healthz", healthz, methods=["GET"]))
     routes.extend(extra_routes)
     return Starlette(
@@ -216,11 +268,18 @@ class WebhookApp:
         self._paths = frozenset(WEBHOOK_PATHS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self._paths:
+        if scope["type"] != "http" or scope["method"] != "POST":
             await self.fallback(scope, receive, send)
             return
+        path: str = scope["path"]
+        tenant: str | None = None
+        if path not in self._paths:
+            tenant = _path_tenant(path)
+            if tenant is None:  # not a webhook path (or not a tenant id): 404/405 as usual
+                await self.fallback(scope, receive, send)
+                return
         try:
-            status, body = await self._webhook(scope, receive)
+            status, body = await self._webhook(scope, receive, tenant)
         except _Disconnected:
             status, body = 400, error_body("invalid_request", "the client went away")
         except Exception as error:  # the same answer as the Starlette app's handler
@@ -235,7 +294,9 @@ class WebhookApp:
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def _webhook(self, scope: Scope, receive: Receive) -> tuple[int, bytes]:
+    async def _webhook(
+        self, scope: Scope, receive: Receive, tenant: str | None
+    ) -> tuple[int, bytes]:
         endpoint = self.endpoint
         headers: dict[str, str] = {}
         wanted = _WANTED
@@ -263,7 +324,17 @@ class WebhookApp:
             timestamp=headers.get("x-zm-request-timestamp"),
             signature=signature,
             safe_headers=headers,
+            tenant=tenant,
         )
+
+
+def _path_tenant(path: str) -> str | None:
+    """The tenant of `/zoom/webhook/{tenant}` (or the `/api` twin), None for any other path."""
+    for prefix in TENANT_PATH_PREFIXES:
+        if path.startswith(prefix):
+            tenant = path[len(prefix) :]
+            return tenant if TENANT_ID.match(tenant) else None
+    return None
 
 
 class _Disconnected(Exception):

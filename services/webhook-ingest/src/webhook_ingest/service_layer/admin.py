@@ -9,6 +9,10 @@ consumers that need it (one that applied the event wrongly before a fix). Consum
 apply Zoom events idempotently by the event's own identity (`context.dedup_key`, meeting uuid,
 participant uuid, file ids), which they must do anyway because Zoom itself may deliver an event
 twice under different dedup circumstances.
+
+Every operation takes the caller's `TenantScope` and hands it to the repository, which applies
+it to every query: an admin sees, replays and prunes only their own tenant's events. A replay
+keeps the stored row's tenant (it is re-published into that tenant, never the caller's).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from classbridge_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from classbridge_common.messages import new_message_id
 from webhook_ingest.adapters import repository as repo
+from webhook_ingest.domain.tenancy import ALL_TENANTS, TenantScope
 from webhook_ingest.service_layer.ingest import Encoder, build_record
 
 log = logging.getLogger(__name__)
@@ -137,26 +142,33 @@ class WebhookAdmin:
         self._clock = clock
         self._prune_batch_size = prune_batch_size
 
-    async def list(self, flt: repo.EventFilter, *, page_size: int, page_token: str) -> Page:
+    async def list(
+        self, flt: repo.EventFilter, *, scope: TenantScope, page_size: int, page_token: str
+    ) -> Page:
         if page_size < 0:
             raise InvalidArgument("page_size must not be negative")
         size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         before = decode_page_token(page_token, flt)
-        rows = await repo.list_events(self._engine, flt, limit=size + 1, before_id=before)
+        rows = await repo.list_events(
+            self._engine, flt, scope=scope, limit=size + 1, before_id=before
+        )
         more = len(rows) > size
         rows = rows[:size]
         token = encode_page_token(rows[-1].id, flt) if more and rows else ""
-        total = await repo.count_matching(self._engine, flt)
+        total = await repo.count_matching(self._engine, flt, scope=scope)
         return Page(rows=rows, next_page_token=token, total_size=total)
 
-    async def get(self, event_id: str) -> tuple[Row[Any], bytes]:
-        found = await repo.get_event(self._engine, parse_event_id(event_id))
+    async def get(self, event_id: str, *, scope: TenantScope) -> tuple[Row[Any], bytes]:
+        """One event of `scope` with its redacted body; NotFound for another tenant's."""
+        found = await repo.get_event(self._engine, parse_event_id(event_id), scope=scope)
         if found is None:
             raise NotFound(resource_type="webhook event", resource_id=event_id)
         row, body = found
         return row, redact_body(body)
 
-    def _replay_record(self, event_id: int, message_id: str, body: bytes) -> repo.EventRecord:
+    def _replay_record(
+        self, event_id: int, message_id: str, body: bytes, tenant_id: str
+    ) -> repo.EventRecord:
         try:
             document = json.loads(body)
         except ValueError:
@@ -169,6 +181,7 @@ class WebhookAdmin:
             {},
             encode=self._encode,
             received_at=self._clock(),
+            tenant_id=tenant_id,
             message_id=new_message_id(),
         )
         record.message.context.replayed = True  # type: ignore[attr-defined]
@@ -182,24 +195,32 @@ class WebhookAdmin:
             headers={**record.headers, REPLAY_HEADER: message_id},
         )
 
-    async def replay(self, event_id: str, *, reason: str = "") -> tuple[Row[Any], str]:
-        """Publish one stored event again; returns it and the new message id."""
+    async def replay(
+        self, event_id: str, *, scope: TenantScope, reason: str = ""
+    ) -> tuple[Row[Any], str]:
+        """Publish one stored event of `scope` again; returns it and the new message id."""
         numeric = parse_event_id(event_id)
-        found = await repo.get_event(self._engine, numeric)
+        found = await repo.get_event(self._engine, numeric, scope=scope)
         if found is None:
             raise NotFound(resource_type="webhook event", resource_id=event_id)
         row, body = found
-        record = self._replay_record(numeric, row.message_id, body)
-        await repo.requeue(self._engine, [(numeric, record)], self._clock())
+        record = self._replay_record(numeric, row.message_id, body, row.tenant_id)
+        await repo.requeue(self._engine, [(numeric, record)], self._clock(), scope=scope)
         self._notify()
         log.info("replayed webhook event %s (%s): %s", event_id, row.event_type, reason[:200])
-        refreshed = await repo.get_event(self._engine, numeric)
+        refreshed = await repo.get_event(self._engine, numeric, scope=scope)
         return (refreshed[0] if refreshed else row), record.message_id
 
     async def replay_many(
-        self, flt: repo.EventFilter, *, limit: int, dry_run: bool, reason: str = ""
+        self,
+        flt: repo.EventFilter,
+        *,
+        scope: TenantScope,
+        limit: int,
+        dry_run: bool,
+        reason: str = "",
     ) -> tuple[int, int]:
-        """Replay every matching event (oldest first); returns (matched, replayed)."""
+        """Replay every matching event of `scope` (oldest first); returns (matched, replayed)."""
         if flt.received_after is None or flt.received_before is None:
             raise InvalidArgument("received_after and received_before are required")
         if flt.received_after >= flt.received_before:
@@ -216,7 +237,7 @@ class WebhookAdmin:
                 received_after=flt.received_after,
                 received_before=flt.received_before,
             )
-        matched = await repo.count_matching(self._engine, flt)
+        matched = await repo.count_matching(self._engine, flt, scope=scope)
         if matched > limit:
             raise InvalidArgument(
                 f"{matched} events match, more than the limit of {limit}; narrow the window"
@@ -227,39 +248,45 @@ class WebhookAdmin:
         after_id = 0
         while replayed < limit:
             rows = await repo.bodies_for_replay(
-                self._engine, flt, after_id=after_id, limit=min(_REPLAY_CHUNK, limit - replayed)
+                self._engine,
+                flt,
+                scope=scope,
+                after_id=after_id,
+                limit=min(_REPLAY_CHUNK, limit - replayed),
             )
             if not rows:
                 break
             records = []
             for row in rows:
                 try:
-                    records.append((row.id, self._replay_record(row.id, row.message_id, row.body)))
+                    record = self._replay_record(row.id, row.message_id, row.body, row.tenant_id)
+                    records.append((row.id, record))
                 except FailedPrecondition:
                     continue
-            await repo.requeue(self._engine, records, self._clock())
+            await repo.requeue(self._engine, records, self._clock(), scope=scope)
             self._notify()
             replayed += len(records)
             after_id = rows[-1].id
         log.info("replayed %d webhook events: %s", replayed, reason[:200])
         return matched, replayed
 
-    async def prune(self, *, before: datetime, dry_run: bool = False) -> int:
-        """Delete events received before `before` (never ones still waiting to be published)."""
+    async def prune(self, *, before: datetime, scope: TenantScope, dry_run: bool = False) -> int:
+        """Delete events of `scope` received before `before` (never ones still waiting to be
+        published)."""
         if dry_run:
-            return await repo.count_prunable(self._engine, before)
+            return await repo.count_prunable(self._engine, before, scope=scope)
         total = 0
         while True:
             deleted = await repo.prune_before(
-                self._engine, before, batch_size=self._prune_batch_size
+                self._engine, before, scope=scope, batch_size=self._prune_batch_size
             )
             total += deleted
             if deleted < self._prune_batch_size:
                 return total
 
     async def prune_expired(self, retention: timedelta) -> int:
-        """The retention job: prune everything older than `retention`."""
-        deleted = await self.prune(before=self._clock() - retention)
+        """The retention job: prune everything older than `retention`, in every tenant."""
+        deleted = await self.prune(before=self._clock() - retention, scope=ALL_TENANTS)
         if deleted:
             log.info("pruned %d webhook events older than %s", deleted, retention)
         return deleted

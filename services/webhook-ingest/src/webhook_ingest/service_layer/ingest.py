@@ -45,14 +45,19 @@ def build_record(
     *,
     encode: Encoder,
     received_at: datetime,
+    tenant_id: str,
     message_id: str | None = None,
 ) -> EventRecord:
-    """The `webhook_events` row and outbox envelope for one genuine webhook.
+    """The `webhook_events` row and outbox envelope for one genuine webhook of `tenant_id`.
 
     Translation never fails the request: a payload the typed translation cannot handle (or
-    whose encoding fails) is published as a raw event and its row marked "failed".
+    whose encoding fails) is published as a raw event and its row marked "failed". The tenant is
+    required (no default): an event stored or published without one would land in whichever
+    tenant a consumer assumed.
     """
-    normalised = normalise(document)
+    if not tenant_id:
+        raise ValueError("a webhook event needs its tenant")
+    normalised = normalise(document, tenant_id=tenant_id)
     kind = "typed"
     error = ""
     if normalised.is_raw:
@@ -64,19 +69,24 @@ def build_record(
         message = encode(normalised)
     except Exception as failure:  # a translation bug must not lose the event
         log.exception("translating %s failed; publishing it raw", normalised.routing_key)
-        normalised = as_raw(document, f"encoding failed: {type(failure).__name__}")
+        normalised = as_raw(
+            document, f"encoding failed: {type(failure).__name__}", tenant_id=tenant_id
+        )
         kind, error = "failed", normalised.event.reason  # type: ignore[union-attr]
         message = encode(normalised)
 
     meeting_id, meeting_uuid = _meeting_of(normalised.event)
     delivery = normalised.event.delivery
-    key = dedup_key(document, body)
-    message.context.dedup_key = key  # type: ignore[attr-defined]
+    key = dedup_key(document, body, tenant_id=tenant_id)
+    context = message.context  # type: ignore[attr-defined]
+    context.dedup_key = key
+    context.tenant_id = tenant_id  # also when a custom encoder left it out
     message_id = message_id or new_message_id()
     carrier: dict[str, str] = {"x-zoom-event": delivery.zoom_event[:200]}
     propagate.inject(carrier)  # the request's trace continues in the consumers
     row = {
         "dedup_key": key,
+        "tenant_id": tenant_id,
         "event_type": delivery.zoom_event[:200],
         "event_ts_ms": delivery.event_ts_ms,
         "meeting_id": meeting_id[:32],
@@ -129,11 +139,21 @@ class Ingestor:
         self._clock = clock
 
     async def ingest(
-        self, document: Mapping[str, Any], body: bytes, headers: Mapping[str, str]
+        self,
+        document: Mapping[str, Any],
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        tenant_id: str,
     ) -> bool:
-        """Commit the event; True if it is new, False if it was already stored."""
+        """Commit the event of `tenant_id`; True if it is new, False if it was already stored."""
         record = build_record(
-            document, body, headers, encode=self._encode, received_at=self._clock()
+            document,
+            body,
+            headers,
+            encode=self._encode,
+            received_at=self._clock(),
+            tenant_id=tenant_id,
         )
         try:
             future = self._committer.submit(record)
