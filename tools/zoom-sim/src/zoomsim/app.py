@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import time
@@ -27,7 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from zoomsim import ratelimit
+from zoomsim import ratelimit, scopes
 from zoomsim.config import SimConfig
 from zoomsim.control import control_routes
 from zoomsim.downloads import Downloads
@@ -38,7 +39,7 @@ from zoomsim.oauth import OAuth
 from zoomsim.ratelimit import RateLimiter
 from zoomsim.recordings import RecordingsApi
 from zoomsim.routing import RawRouter, ZoomError, json_response, validation_error
-from zoomsim.state import State
+from zoomsim.state import Account, State
 from zoomsim.webhooks import WebhookSender
 
 PAGE_TOKEN_INVALID = "The next page token is invalid or expired."  # noqa: S105
@@ -170,6 +171,15 @@ class Api:
                 raise ZoomError(404, 404, "Not Found")
             tok = self.sim.oauth.authenticate(request)
             request.state.token = tok
+            cfg = self.sim.config
+            if cfg.enforce_scopes:  # before rate limits: Zoom refuses without counting
+                scopes.check(
+                    route.name,
+                    tok.granted,
+                    tok.scope,
+                    code=cfg.scope_error_code,
+                    status=cfg.scope_error_status,
+                )
             plan = self.sim.state.accounts[tok.account_id].plan
             extra = self.limiter.check(tok.account_id, plan, route.name, self.sim.state.clock.now())
             response = await route.handler(request, params)
@@ -333,27 +343,29 @@ class Simulator:
         await self.stop()
 
     def credentials(self) -> list[dict[str, Any]]:
-        """What a client needs to connect: per account, its apps and users."""
-        out = []
-        for acc in self.state.accounts.values():
-            out.append(
+        """What a client needs to connect: per account, its apps, users and webhook targets."""
+        return [self.account_json(acc) for acc in self.state.accounts.values()]
+
+    def account_json(self, acc: Account) -> dict[str, Any]:
+        """One account as `/_sim/credentials` and `/_sim/accounts` show it."""
+        return {
+            "account_id": acc.id,
+            "account_name": acc.name,
+            "plan": acc.plan,
+            "users": [{"id": u.id, "email": u.email} for u in acc.users],
+            "apps": [
                 {
-                    "account_id": acc.id,
-                    "account_name": acc.name,
-                    "plan": acc.plan,
-                    "users": [{"id": u.id, "email": u.email} for u in acc.users],
-                    "apps": [
-                        {
-                            "kind": a.kind,
-                            "client_id": a.client_id,
-                            "client_secret": a.client_secret,
-                            "user_id": a.user_id,
-                        }
-                        for a in acc.apps
-                    ],
+                    "kind": a.kind,
+                    "client_id": a.client_id,
+                    "client_secret": a.client_secret,
+                    "user_id": a.user_id,
+                    "scopes": a.scopes,
+                    "enabled": a.enabled,
                 }
-            )
-        return out
+                for a in acc.apps
+            ],
+            "webhooks": [dataclasses.asdict(t) for t in acc.webhooks],
+        }
 
 
 def create_app(config: SimConfig | None = None) -> ASGIApp:

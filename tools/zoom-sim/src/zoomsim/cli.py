@@ -1,5 +1,8 @@
 """`python -m zoomsim serve|class|start|join|leave|end|record|ready|trash|delete|recover|
-webhooks|validate|deliveries|fault|clock|show|credentials`.
+webhooks|validate|deliveries|fault|clock|show|credentials|accounts|add-account|rotate`.
+
+`--account ID` (on `class`, `webhooks`, `validate`, `deliveries`, `show`) picks one of several
+simulated Zoom accounts (tenants); without it the first account is meant.
 
 `serve` runs the simulator; every other command talks to a running one's control API
 (`--sim`, default `$ZOOMSIM_URL` or http://127.0.0.1:9090), so a class can be scripted from a
@@ -194,26 +197,58 @@ async def control(a: argparse.Namespace) -> int:
             }[cmd]
             _print(await fn(a.meeting, a.file_id))
         elif cmd == "webhooks":
-            _print(await c.set_webhooks([{"url": a.url, "secret": a.secret}]))
+            targets = [{"url": a.url, "secret": a.secret}]
+            if a.account:
+                _print(await c.set_account_webhooks(a.account, targets))
+            else:
+                _print(await c.set_webhooks(targets))
         elif cmd == "validate":
-            _print(await c.validate_webhooks())
+            _print(await c.validate_webhooks(a.account))
         elif cmd == "deliveries":
-            _print(await c.deliveries(a.event))
+            _print(await c.deliveries(a.event, account_id=a.account))
         elif cmd == "fault":
             _print(await c.fault(a.kind, **json.loads(a.spec or "{}")))
         elif cmd == "clock":
             _print(await c.advance_clock(a.seconds))
         elif cmd == "show":
-            _print(await c.meeting(a.meeting) if a.meeting else await c.meetings())
+            _print(await c.meeting(a.meeting) if a.meeting else await c.meetings(a.account))
         elif cmd == "credentials":
             _print(await c.credentials())
+        elif cmd == "accounts":
+            _print(await c.accounts())
+        elif cmd == "add-account":
+            spec = json.loads(a.spec or "{}")
+            if a.name:
+                spec["name"] = a.name
+            for key in ("id", "plan"):
+                if getattr(a, key):
+                    spec[key] = getattr(a, key)
+            if a.user:
+                spec["users"] = [{"email": e} for e in a.user]
+            if a.webhook_url:
+                spec["webhook"] = {"url": a.webhook_url, "secret": a.webhook_secret or ""}
+            if a.scopes:
+                spec.setdefault("s2s", {})["scopes"] = a.scopes
+            if a.oauth:
+                spec.setdefault("oauth", {})
+            name = spec.pop("name", "") or "Test Account"
+            _print(await c.add_account(name, **spec))
+        elif cmd == "rotate":
+            _print(
+                await c.rotate_client_secret(
+                    a.account_id, a.client_id, client_secret=a.secret, revoke_tokens=a.revoke
+                )
+            )
     return 0
 
 
 async def play_class(c: SimClient, a: argparse.Namespace) -> int:
     """A whole class: meeting (given or new), start, N students join (some guests), some leave
     and rejoin, end after `--minutes` of simulated time, recording ready after `--delay`."""
-    mid = a.meeting or (await c.create_meeting(topic=a.topic, duration=a.minutes))["id"]
+    fields: dict[str, Any] = {"topic": a.topic, "duration": a.minutes}
+    if a.account:
+        fields["account_id"] = a.account
+    mid = a.meeting or (await c.create_meeting(**fields))["id"]
     start = await c.health()
     t0 = start["clock"]
     await c.start(mid, at=t0)
@@ -259,11 +294,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--files", default="MP4:20MiB,M4A:2MiB,CHAT:4k,TIMELINE:8k,TRANSCRIPT:12k")
     p.add_argument("--delay", type=float, default=5.0)
     p.add_argument("--transcript-delay", type=float, default=5.0)
+    p.add_argument("--account", help="account id for a new meeting (default: the first)")
     for name in ("start", "ready", "show"):
         p = sub.add_parser(name)
         p.add_argument("meeting", nargs="?" if name == "show" else None)
         if name == "ready":
             p.add_argument("--transcript", action="store_true")
+        if name == "show":
+            p.add_argument("--account", help="list only this account's meetings")
     p = sub.add_parser("join")
     p.add_argument("meeting")
     p.add_argument("name")
@@ -287,10 +325,29 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("webhooks")
     p.add_argument("url")
     p.add_argument("secret")
-    sub.add_parser("validate")
+    p.add_argument("--account", help="set this account's targets (default: the first's)")
+    p = sub.add_parser("validate")
+    p.add_argument("--account")
     sub.add_parser("credentials")
+    sub.add_parser("accounts", help="list the accounts with their apps, users and webhooks")
+    p = sub.add_parser("add-account", help="add an account (tenant) to a running simulator")
+    p.add_argument("name", nargs="?")
+    p.add_argument("spec", nargs="?", help="JSON body of POST /_sim/accounts")
+    p.add_argument("--id")
+    p.add_argument("--plan", choices=["free", "pro", "business"])
+    p.add_argument("--user", action="append", default=[], help="email; first = owner")
+    p.add_argument("--webhook-url")
+    p.add_argument("--webhook-secret")
+    p.add_argument("--scopes", help="the S2S app's scopes (default: everything)")
+    p.add_argument("--oauth", action="store_true", help="also a user-managed OAuth app")
+    p = sub.add_parser("rotate", help="regenerate an app's client secret")
+    p.add_argument("account_id")
+    p.add_argument("client_id")
+    p.add_argument("--secret", help="the new secret (default: random)")
+    p.add_argument("--revoke", action="store_true", help="also end the app's issued tokens")
     p = sub.add_parser("deliveries")
     p.add_argument("--event")
+    p.add_argument("--account")
     p = sub.add_parser("fault")
     p.add_argument("kind")
     p.add_argument("spec", nargs="?", help='JSON, e.g. {"status": 503, "count": 3}')

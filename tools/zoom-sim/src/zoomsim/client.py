@@ -81,8 +81,98 @@ class SimClient:
     async def meeting(self, meeting_id: int | str) -> dict[str, Any]:
         return await self._call("GET", f"/meetings/{meeting_id}")
 
-    async def meetings(self) -> list[dict[str, Any]]:
-        return (await self._call("GET", "/meetings"))["meetings"]
+    async def meetings(self, account_id: str | None = None) -> list[dict[str, Any]]:
+        params = {"account_id": account_id} if account_id else None
+        return (await self._call("GET", "/meetings", params=params))["meetings"]
+
+    # accounts (tenants): each with its users, apps, webhook targets and secret
+    async def add_account(
+        self,
+        name: str,
+        *,
+        id: str | None = None,  # the field's name in the API
+        plan: str | None = None,
+        users: list[dict[str, Any]] | None = None,
+        s2s: dict[str, Any] | None = None,
+        oauth: dict[str, Any] | None = None,
+        webhook: dict[str, Any] | None = None,
+        webhooks: list[dict[str, Any]] | None = None,
+        validate: bool | None = None,
+    ) -> dict[str, Any]:
+        """Add an account; answers it as `/credentials` lists one (ids, secrets, scopes).
+
+        `users`: [{"email", "first_name"?, ...}] (first = owner; emails unique across
+        accounts). `s2s`: {"client_id"?, "client_secret"?, "scopes"?} (always seeded; omitted
+        fields are derived). `oauth`: the same plus "redirect_uris" (only when given).
+        `webhook`: {"url", "secret", "events"?} or `webhooks`: a list of them."""
+        body: dict[str, Any] = _opt(
+            name=name,
+            id=id,
+            plan=plan,
+            users=users,
+            s2s=s2s,
+            oauth=oauth,
+            webhook=webhook,
+            webhooks=webhooks,
+        )  # an empty `oauth` ({}) is kept: an app with derived credentials
+        if validate is not None:
+            body["validate"] = validate
+        return await self._call("POST", "/accounts", body)
+
+    async def accounts(self) -> list[dict[str, Any]]:
+        return (await self._call("GET", "/accounts"))["accounts"]
+
+    async def account(self, account_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/accounts/{account_id}")
+
+    async def set_account_webhooks(
+        self, account_id: str, targets: list[dict[str, Any]], *, validate: bool | None = None
+    ) -> dict[str, Any]:
+        """Replace one account's targets: [{"url", "secret", "events"?, "client_id"?}]."""
+        body: dict[str, Any] = {"targets": targets}
+        if validate is not None:
+            body["validate"] = validate
+        return await self._call("PUT", f"/accounts/{account_id}/webhooks", body)
+
+    async def account_webhooks(self, account_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/accounts/{account_id}/webhooks")
+
+    async def rotate_client_secret(
+        self,
+        account_id: str,
+        client_id: str,
+        *,
+        client_secret: str | None = None,
+        revoke_tokens: bool = False,
+    ) -> dict[str, Any]:
+        """Regenerate an app's client secret (or set `client_secret`); the old one is refused
+        at /oauth/token from now on. `revoke_tokens` also ends the app's issued tokens."""
+        return await self._call(
+            "POST",
+            f"/accounts/{account_id}/apps/{client_id}/rotate",
+            _opt(client_secret=client_secret, revoke_tokens=revoke_tokens),
+        )
+
+    async def update_app(
+        self,
+        account_id: str,
+        client_id: str,
+        *,
+        scopes: str | None = None,
+        enabled: bool | None = None,
+    ) -> dict[str, Any]:
+        """Change the scopes an app grants (to tokens issued afterwards) or disable it."""
+        body: dict[str, Any] = {}
+        if scopes is not None:
+            body["scopes"] = scopes
+        if enabled is not None:
+            body["enabled"] = enabled
+        return await self._call("PATCH", f"/accounts/{account_id}/apps/{client_id}", body)
+
+    async def add_app(self, account_id: str, kind: str = "oauth", **fields: Any) -> dict[str, Any]:
+        """Add an app (`kind` s2s|oauth; `client_id`, `client_secret`, `scopes`,
+        `redirect_uris`, `user_email` optional) to an existing account."""
+        return await self._call("POST", f"/accounts/{account_id}/apps", {"kind": kind, **fields})
 
     # a meeting's life; `at` is an ISO time or epoch seconds (default: now)
     async def start(self, meeting_id: int | str, at: str | float | None = None) -> dict[str, Any]:
@@ -188,8 +278,9 @@ class SimClient:
     async def webhooks(self) -> dict[str, Any]:
         return await self._call("GET", "/webhooks")
 
-    async def validate_webhooks(self) -> list[dict[str, Any]]:
-        return (await self._call("POST", "/webhooks/validate"))["results"]
+    async def validate_webhooks(self, account_id: str | None = None) -> list[dict[str, Any]]:
+        path = f"/accounts/{account_id}/webhooks/validate" if account_id else "/webhooks/validate"
+        return (await self._call("POST", path))["results"]
 
     async def release_held(self) -> None:
         await self._call("POST", "/webhooks/release")
@@ -199,9 +290,11 @@ class SimClient:
         await self._call("POST", "/webhooks/drain", {"timeout": timeout})
 
     async def deliveries(
-        self, event: str | None = None, state: str | None = None
+        self, event: str | None = None, state: str | None = None, account_id: str | None = None
     ) -> list[dict[str, Any]]:
-        params = {k: v for k, v in (("event", event), ("state", state)) if v}
+        params = {
+            k: v for k, v in (("event", event), ("state", state), ("account_id", account_id)) if v
+        }
         return (await self._call("GET", "/deliveries", params=params))["deliveries"]
 
     # faults, tokens, clock, config
@@ -222,8 +315,9 @@ class SimClient:
     async def clear_requests(self) -> None:
         await self._call("DELETE", "/requests")
 
-    async def expire_tokens(self, token: str | None = None) -> int:
-        return (await self._call("POST", "/tokens/expire", _opt(token=token)))["expired"]
+    async def expire_tokens(self, token: str | None = None, account_id: str | None = None) -> int:
+        body = _opt(token=token, account_id=account_id)
+        return (await self._call("POST", "/tokens/expire", body))["expired"]
 
     async def advance_clock(self, seconds: float) -> dict[str, Any]:
         return await self._call("POST", "/clock/advance", {"seconds": seconds})

@@ -41,17 +41,6 @@ class AppSeed:
 
 
 @dataclass
-class AccountSeed:
-    """An account with its plan (`free`, `pro`, `business`), users (first = owner) and apps."""
-
-    name: str = "Classbridge Test Account"
-    id: str = ""
-    plan: str = "business"
-    users: list[UserSeed] = field(default_factory=list)
-    apps: list[AppSeed] = field(default_factory=list)
-
-
-@dataclass
 class WebhookTarget:
     """Where events go and the secret token they are signed with."""
 
@@ -59,6 +48,20 @@ class WebhookTarget:
     secret: str
     events: list[str] | None = None  # None: every event
     client_id: str = ""  # sent as the `clientid` header; default the first app's client id
+
+
+@dataclass
+class AccountSeed:
+    """An account with its plan (`free`, `pro`, `business`), users (first = owner), apps and
+    webhook targets. Each account is one tenant's Zoom: REST calls only see the account of
+    their token, and its events go only to its own targets, signed with their secrets."""
+
+    name: str = "Classbridge Test Account"
+    id: str = ""
+    plan: str = "business"
+    users: list[UserSeed] = field(default_factory=list)
+    apps: list[AppSeed] = field(default_factory=list)
+    webhooks: list[WebhookTarget] = field(default_factory=list)
 
 
 def default_accounts() -> list[AccountSeed]:
@@ -106,6 +109,10 @@ class SimConfig:
     webhook_retry_on_4xx: bool = False
     webhook_key_shuffle_probability: float = 0.2
     validate_on_configure: bool = True
+    # scopes (see zoomsim.scopes)
+    enforce_scopes: bool = True
+    scope_error_code: int = 4711  # 4700: the older answer
+    scope_error_status: int = 400
     # ids and encoding
     uuid_slash_probability: float = 0.1
     strict_uuid_encoding: bool = True  # a uuid needing double encoding sent once-encoded: 404
@@ -144,16 +151,43 @@ class SimConfig:
         return config
 
 
+def account_seed(
+    raw: dict[str, Any], *, default_apps: tuple[str, ...] = ("s2s", "oauth")
+) -> AccountSeed:
+    """An account from JSON (`ZOOMSIM_ACCOUNTS`, `--accounts`, `POST /_sim/accounts`).
+
+    Apps come from `apps` (a list of `AppSeed` fields) or from the shorthands `s2s` and `oauth`
+    (an object each, `null`/`false` for none). Absent shorthands fall back to `default_apps`,
+    except that naming only `s2s` leaves the OAuth app out (an S2S app is always seeded unless
+    `"s2s": null`: a tenant without one could not be reached). Webhook
+    targets come from `webhooks` (a list) or the shorthand `webhook` (one object).
+    """
+    known = {"name", "id", "plan"}
+    unknown = set(raw) - known - {"users", "apps", "s2s", "oauth", "webhooks", "webhook"}
+    if unknown:
+        raise ValueError(f"unknown account fields: {', '.join(sorted(unknown))}")
+    users = [UserSeed(**u) for u in raw.get("users") or []]
+    apps = [AppSeed(**a) for a in raw.get("apps") or []]
+    if not apps:
+        shorthand = any(k in raw for k in ("s2s", "oauth"))
+        for kind in ("s2s", "oauth"):
+            seeded = kind in default_apps and (kind == "s2s" or not shorthand)
+            spec = raw.get(kind, {} if seeded else None)
+            if spec is None or spec is False:
+                continue
+            if spec is True:
+                spec = {}
+            apps.append(AppSeed(kind=kind, **{k: v for k, v in spec.items() if k != "kind"}))
+    hooks = [WebhookTarget(**w) for w in raw.get("webhooks") or []]
+    if raw.get("webhook"):
+        hooks.append(WebhookTarget(**raw["webhook"]))
+    return AccountSeed(
+        users=users, apps=apps, webhooks=hooks, **{k: v for k, v in raw.items() if k in known}
+    )
+
+
 def _coerce_accounts(raw: Any) -> list[AccountSeed]:
-    out = []
-    for acc in raw:
-        users = [UserSeed(**u) for u in acc.get("users", [])]
-        apps = [AppSeed(**a) for a in acc.get("apps", [])]
-        rest = {k: v for k, v in acc.items() if k not in ("users", "apps")}
-        out.append(
-            AccountSeed(users=users, apps=apps or [AppSeed("s2s"), AppSeed("oauth")], **rest)
-        )
-    return out
+    return [account_seed(acc) for acc in raw]
 
 
 def parse_value(name: str, raw: str) -> Any:

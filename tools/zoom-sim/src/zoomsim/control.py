@@ -1,5 +1,6 @@
-"""The control API under `/_sim/...` (JSON): script a meeting's life, configure webhooks, inject
-faults, move the clock, inspect deliveries and requests.
+"""The control API under `/_sim/...` (JSON): add accounts (tenants) and rotate their secrets,
+script a meeting's life, configure webhooks, inject faults, move the clock, inspect deliveries
+and requests. The control API itself sees every account; only /v2 is confined to one.
 
 Protection: with `admin_token` set, every call needs `Authorization: Bearer <admin_token>` (or
 `X-Sim-Admin-Token`); without it, only loopback clients are served.
@@ -16,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from zoomsim.config import WebhookTarget
+from zoomsim.config import AppSeed, WebhookTarget, account_seed
 from zoomsim.routing import json_response
-from zoomsim.state import DEFAULT_SETTINGS, Instance, Meeting, iso
+from zoomsim.state import DEFAULT_SETTINGS, Account, Conflict, Instance, Meeting, iso
 
 if TYPE_CHECKING:
     from zoomsim.app import Simulator
@@ -41,6 +42,9 @@ RUNTIME_SETTINGS = (
     "reject_token_query_params",
     "host_daily_limit",
     "cdn_url_ttl",
+    "enforce_scopes",
+    "scope_error_code",
+    "scope_error_status",
 )
 
 
@@ -96,6 +100,18 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             raise ControlError(404, f"no meeting {raw}")
         return m
 
+    def account(request: Request) -> Account:
+        acc = st.accounts.get(request.path_params["account_id"])
+        if acc is None:
+            raise ControlError(404, f"no account {request.path_params['account_id']}")
+        return acc
+
+    def targets_of(body: dict[str, Any]) -> list[WebhookTarget]:
+        try:
+            return [WebhookTarget(**t) for t in body.get("targets", [])]
+        except TypeError as exc:
+            raise ControlError(400, f"bad webhook target: {exc}") from None
+
     def instance(m: Meeting, uuid: str | None) -> Instance:
         if uuid:
             inst = st.instances.get(uuid)
@@ -113,6 +129,8 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
                 result = await fn(request, await body_of(request))
             except ControlError as exc:
                 return json_response({"error": str(exc)}, exc.status)
+            except Conflict as exc:
+                return json_response({"error": str(exc)}, 409)
             except LookupError as exc:
                 return json_response({"error": str(exc).strip("'\"")}, 409)
             except ValueError as exc:
@@ -186,9 +204,12 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         return {"base_url": sim.base_url(), "accounts": sim.credentials()}
 
     async def create_meeting(request: Request, body: dict[str, Any]) -> Any:
-        acc = next(iter(st.accounts.values()))
+        acc = st.default_account
         if body.get("account_id"):
-            acc = st.accounts[body["account_id"]]
+            found = st.accounts.get(str(body["account_id"]))
+            if found is None:
+                raise ControlError(404, f"no account {body['account_id']}")
+            acc = found
         who = body.get("user") or acc.users[0].id
         host = st.find_user(acc.id, who, None)
         if host is None:
@@ -218,7 +239,12 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         return meeting_state(meeting(request))
 
     async def list_meetings(request: Request, body: dict[str, Any]) -> Any:
-        return {"meetings": [meeting_state(m) for m in st.meetings.values()]}
+        acc = request.query_params.get("account_id")
+        return {
+            "meetings": [
+                meeting_state(m) for m in st.meetings.values() if not acc or m.account_id == acc
+            ]
+        }
 
     async def start(request: Request, body: dict[str, Any]) -> Any:
         m = meeting(request)
@@ -302,20 +328,110 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         n = sim.lifecycle.change_files(inst, action, body.get("file_id"))
         return {"files": n}
 
-    async def get_webhooks(request: Request, body: dict[str, Any]) -> Any:
+    def webhooks_state(acc: Account) -> dict[str, Any]:
         return {
-            "targets": [t.__dict__ for t in sim.webhooks.targets],
-            "validations": sim.webhooks.validations,
-            "disabled": sorted(sim.webhooks.disabled),
+            "account_id": acc.id,
+            "targets": [t.__dict__ for t in acc.webhooks],
+            "validations": sim.webhooks.validations_for(acc.id),
+            "disabled": sim.webhooks.disabled_urls(acc.id),
         }
 
+    async def get_webhooks(request: Request, body: dict[str, Any]) -> Any:
+        return webhooks_state(st.default_account)
+
     async def put_webhooks(request: Request, body: dict[str, Any]) -> Any:
-        targets = [WebhookTarget(**t) for t in body.get("targets", [])]
+        targets = targets_of(body)
         await sim.webhooks.configure(targets, body.get("validate"))
         return {"targets": [t.__dict__ for t in targets]}
 
     async def validate(request: Request, body: dict[str, Any]) -> Any:
-        return {"results": [await sim.webhooks.validate(t) for t in sim.webhooks.targets]}
+        acc = st.default_account
+        return {"results": [await sim.webhooks.validate(t, acc.id) for t in acc.webhooks]}
+
+    # -- accounts (tenants) --------------------------------------------------------------------
+    async def accounts_get(request: Request, body: dict[str, Any]) -> Any:
+        return {"accounts": sim.credentials()}
+
+    async def account_get(request: Request, body: dict[str, Any]) -> Any:
+        return sim.account_json(account(request))
+
+    async def accounts_add(request: Request, body: dict[str, Any]) -> Any:
+        try:
+            fields = {k: v for k, v in body.items() if k != "validate"}
+            seed = account_seed(fields, default_apps=("s2s",))
+        except TypeError as exc:
+            raise ControlError(400, f"bad account: {exc}") from None
+        acc = st.add_account(seed)  # ValueError (a clash) -> 400
+        if acc.webhooks and body.get("validate", sim.config.validate_on_configure):
+            await sim.webhooks.configure(list(acc.webhooks), True, acc.id)
+        return sim.account_json(acc)
+
+    async def account_webhooks_get(request: Request, body: dict[str, Any]) -> Any:
+        return webhooks_state(account(request))
+
+    async def account_webhooks_put(request: Request, body: dict[str, Any]) -> Any:
+        acc = account(request)
+        targets = targets_of(body)
+        await sim.webhooks.configure(targets, body.get("validate"), acc.id)
+        return {"account_id": acc.id, "targets": [t.__dict__ for t in targets]}
+
+    async def account_webhooks_validate(request: Request, body: dict[str, Any]) -> Any:
+        acc = account(request)
+        return {"results": [await sim.webhooks.validate(t, acc.id) for t in acc.webhooks]}
+
+    def app_of(request: Request) -> Any:
+        acc = account(request)
+        cid = request.path_params["client_id"]
+        app = next((a for a in acc.apps if a.client_id == cid), None)
+        if app is None:
+            raise ControlError(404, f"no app {cid} in account {acc.id}")
+        return app
+
+    def app_json(app: Any) -> dict[str, Any]:
+        return {
+            "account_id": app.account_id,
+            "kind": app.kind,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "scopes": app.scopes,
+            "enabled": app.enabled,
+        }
+
+    async def rotate(request: Request, body: dict[str, Any]) -> Any:
+        app = app_of(request)
+        st.rotate_secret(app.account_id, app.client_id, body.get("client_secret"))
+        revoked = 0
+        if body.get("revoke_tokens"):
+            for t in st.access_tokens.values():
+                if t.client_id == app.client_id and not t.revoked:
+                    t.revoked = True
+                    revoked += 1
+            for rt in st.refresh_tokens.values():
+                if rt.client_id == app.client_id:
+                    rt.revoked = True
+        return {**app_json(app), "revoked_tokens": revoked}
+
+    async def app_patch(request: Request, body: dict[str, Any]) -> Any:
+        """Change what an app grants (`scopes`, for tokens issued from now on, as when an
+        admin edits the Marketplace app) or switch it off (`enabled`)."""
+        app = app_of(request)
+        for k, v in body.items():
+            if k == "scopes":
+                app.scopes = " ".join(str(v).split())
+            elif k == "enabled":
+                app.enabled = bool(v)
+            else:
+                raise ControlError(400, f"{k} cannot be changed (scopes, enabled)")
+        return app_json(app)
+
+    async def app_add(request: Request, body: dict[str, Any]) -> Any:
+        """Add an app to an existing account (e.g. a user-managed app for a tenant)."""
+        acc = account(request)
+        try:
+            ap = AppSeed(**body)
+        except TypeError as exc:
+            raise ControlError(400, f"bad app: {exc}") from None
+        return app_json(st.add_app(acc, ap))
 
     async def release(request: Request, body: dict[str, Any]) -> Any:
         sim.webhooks.release_held()
@@ -332,6 +448,7 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             for d in sim.webhooks.deliveries
             if (not q.get("event") or d.event == q["event"])
             and (not q.get("state") or d.state == q["state"])
+            and (not q.get("account_id") or d.account_id == q["account_id"])
         ]
         return {"deliveries": items}
 
@@ -353,7 +470,7 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         return {"ok": True}
 
     async def expire_tokens(request: Request, body: dict[str, Any]) -> Any:
-        return {"expired": sim.oauth.expire_all(body.get("token"))}
+        return {"expired": sim.oauth.expire_all(body.get("token"), body.get("account_id"))}
 
     async def clock_get(request: Request, body: dict[str, Any]) -> Any:
         return {"now": st.clock.now(), "iso": iso(st.clock.now()), "offset": st.clock.offset}
@@ -395,6 +512,15 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         r("/webhooks/validate", validate),
         r("/webhooks/release", release),
         r("/webhooks/drain", drain),
+        r("/accounts", accounts_get, "GET"),
+        r("/accounts", accounts_add),
+        r("/accounts/{account_id}", account_get, "GET"),
+        r("/accounts/{account_id}/webhooks", account_webhooks_get, "GET"),
+        r("/accounts/{account_id}/webhooks", account_webhooks_put, "PUT"),
+        r("/accounts/{account_id}/webhooks/validate", account_webhooks_validate),
+        r("/accounts/{account_id}/apps", app_add),
+        r("/accounts/{account_id}/apps/{client_id}", app_patch, "PATCH"),
+        r("/accounts/{account_id}/apps/{client_id}/rotate", rotate),
         r("/deliveries", deliveries, "GET"),
         r("/faults", faults_get, "GET"),
         r("/faults", faults_add),

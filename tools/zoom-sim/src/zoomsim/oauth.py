@@ -197,10 +197,13 @@ class OAuth:
             raise ZoomError(401, 124, "Invalid access token.")
         return tok
 
-    def expire_all(self, token: str | None = None) -> int:
-        """Invalidate one or every access token (a fault: "expired mid-transfer")."""
+    def expire_all(self, token: str | None = None, account_id: str | None = None) -> int:
+        """Invalidate one, an account's or every access token (a fault: "expired
+        mid-transfer")."""
         n = 0
         for t in self.state.access_tokens.values():
+            if account_id is not None and t.account_id != account_id:
+                continue
             if (token is None or t.token == token) and not t.revoked:
                 t.revoked = True
                 n += 1

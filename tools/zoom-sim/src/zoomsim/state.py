@@ -18,9 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from zoomsim.config import AppSeed, SimConfig, UserSeed
+from zoomsim.config import AccountSeed, AppSeed, SimConfig, UserSeed, WebhookTarget
+from zoomsim.scopes import DEFAULT_OAUTH_SCOPES, DEFAULT_S2S_SCOPES, granted
 
 TRASH_DAYS = 30  # how long Zoom keeps trashed recordings
+
+
+class Conflict(ValueError):
+    """An id, email or client id that is already taken (the control API answers 409)."""
 
 
 class Clock:
@@ -133,6 +138,7 @@ class Account:
     plan: str
     users: list[User] = field(default_factory=list)
     apps: list[App] = field(default_factory=list)
+    webhooks: list[WebhookTarget] = field(default_factory=list)  # this account's targets
 
 
 @dataclass
@@ -144,6 +150,12 @@ class AccessToken:
     scope: str
     expires_at: float
     revoked: bool = False
+    # the scope string parsed once at issue: each request checks it with one set lookup
+    granted: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if not self.granted:
+            self.granted = granted(self.scope)
 
 
 @dataclass
@@ -317,54 +329,110 @@ class State:
 
     # -- seeding ---------------------------------------------------------------------------
     def _seed_accounts(self) -> None:
+        for acc in self.config.accounts:
+            self.add_account(acc)
+        if self.accounts and self.config.webhooks:
+            first = next(iter(self.accounts.values()))
+            first.webhooks = [*self.config.webhooks, *first.webhooks]
+
+    @property
+    def default_account(self) -> Account:
+        """The first account: the one global settings (`PUT /_sim/webhooks`, meetings created
+        without an `account_id`) apply to, so a single-account setup never names it."""
+        return next(iter(self.accounts.values()))
+
+    def add_account(self, acc: AccountSeed) -> Account:
+        """Create one account with its users and apps. Missing ids and credentials are derived
+        from the seed and the account's position, so they are stable between runs. Emails and
+        client ids are unique across accounts, as on Zoom; a clash is a ValueError."""
         seed = self.config.seed
+        ai = len(self.accounts)
         created = datetime(2024, 1, 8, 9, 0, tzinfo=UTC).timestamp()
-        for ai, acc in enumerate(self.config.accounts):
-            acc_id = acc.id or b64id(_derive(seed, f"account:{ai}"))
-            number = 100000000 + int.from_bytes(_derive(seed, f"accnum:{ai}", 4)) % 899999999
-            account = Account(acc_id, number, acc.name, acc.plan.lower())
-            self.accounts[acc_id] = account
-            seeds = acc.users or [UserSeed(f"host{ai}@classbridge.test", "Hana", "Host")]
-            for ui, us in enumerate(seeds):
-                uid = us.id or b64id(_derive(seed, f"user:{ai}:{ui}"))
-                pmi = 3000000000 + int.from_bytes(_derive(seed, f"pmi:{ai}:{ui}", 4)) % 999999999
-                role = "Owner" if ui == 0 and us.role_name == "Member" else us.role_name
-                user = User(
-                    uid,
-                    acc_id,
-                    us.email,
-                    us.first_name,
-                    us.last_name,
-                    us.type,
-                    role,
-                    us.timezone,
-                    pmi,
-                    created,
-                )
-                account.users.append(user)
-                self.users[uid] = user
-            for pi, ap in enumerate(acc.apps or [AppSeed("s2s"), AppSeed("oauth")]):
-                cid = ap.client_id or b64id(_derive(seed, f"client:{ai}:{pi}"))
-                secret = (
-                    ap.client_secret
-                    or base64.urlsafe_b64encode(_derive(seed, f"secret:{ai}:{pi}", 24)).decode()
-                )
-                owner = account.users[0]
-                target = next((u for u in account.users if u.email == ap.user_email), owner)
-                scopes = ap.scopes or (
-                    "meeting:read:meeting:admin meeting:write:meeting:admin "
-                    "meeting:update:meeting:admin meeting:delete:meeting:admin "
-                    "user:read:user:admin cloud_recording:read:list_recording_files:admin "
-                    "cloud_recording:read:list_user_recordings:admin "
-                    "report:read:list_meeting_participants:admin"
-                    if ap.kind == "s2s"
-                    else "meeting:read:meeting meeting:write:meeting meeting:update:meeting "
-                    "meeting:delete:meeting user:read:user "
-                    "cloud_recording:read:list_recording_files"
-                )
-                app = App(ap.kind, cid, secret, acc_id, list(ap.redirect_uris), scopes, target.id)
-                account.apps.append(app)
-                self.apps[cid] = app
+        acc_id = acc.id or b64id(_derive(seed, f"account:{ai}"))
+        if acc_id in self.accounts:
+            raise Conflict(f"account {acc_id} exists")
+        seeds = acc.users or [UserSeed(f"host{ai}@classbridge.test", "Hana", "Host")]
+        emails = {u.email.lower() for u in self.users.values()}
+        new_emails = [us.email.lower() for us in seeds]
+        clash = sorted(set(new_emails) & emails) or sorted(
+            {e for e in new_emails if new_emails.count(e) > 1}
+        )
+        if clash:
+            raise Conflict(f"email already used by a Zoom user: {', '.join(clash)}")
+        app_seeds = acc.apps or [AppSeed("s2s"), AppSeed("oauth")]
+        given_ids = [ap.client_id for ap in app_seeds if ap.client_id]
+        taken = sorted({c for c in given_ids if c in self.apps or given_ids.count(c) > 1})
+        if taken:
+            raise Conflict(f"client_id already used: {', '.join(taken)}")
+        for us in seeds:
+            if us.id and us.id in self.users:
+                raise Conflict(f"user id {us.id} exists")
+        number = 100000000 + int.from_bytes(_derive(seed, f"accnum:{ai}", 4)) % 899999999
+        account = Account(acc_id, number, acc.name, acc.plan.lower(), webhooks=list(acc.webhooks))
+        for ui, us in enumerate(seeds):
+            uid = us.id or b64id(_derive(seed, f"user:{ai}:{ui}"))
+            pmi = 3000000000 + int.from_bytes(_derive(seed, f"pmi:{ai}:{ui}", 4)) % 999999999
+            role = "Owner" if ui == 0 and us.role_name == "Member" else us.role_name
+            user = User(
+                uid,
+                acc_id,
+                us.email,
+                us.first_name,
+                us.last_name,
+                us.type,
+                role,
+                us.timezone,
+                pmi,
+                created,
+            )
+            account.users.append(user)
+        for pi, ap in enumerate(app_seeds):
+            account.apps.append(self._new_app(account, ap, ai, pi))
+        # only now, when nothing can fail any more, is the account visible
+        self.accounts[acc_id] = account
+        for user in account.users:
+            self.users[user.id] = user
+        for app in account.apps:
+            self.apps[app.client_id] = app
+        return account
+
+    def _new_app(self, account: Account, ap: AppSeed, ai: int, pi: int) -> App:
+        if ap.kind not in ("s2s", "oauth"):
+            raise ValueError(f"app kind must be s2s or oauth, not {ap.kind!r}")
+        seed = self.config.seed
+        cid = ap.client_id or b64id(_derive(seed, f"client:{ai}:{pi}"))
+        secret = (
+            ap.client_secret
+            or base64.urlsafe_b64encode(_derive(seed, f"secret:{ai}:{pi}", 24)).decode()
+        )
+        owner = account.users[0]
+        target = next((u for u in account.users if u.email == ap.user_email), owner)
+        scopes = ap.scopes or (DEFAULT_S2S_SCOPES if ap.kind == "s2s" else DEFAULT_OAUTH_SCOPES)
+        return App(ap.kind, cid, secret, account.id, list(ap.redirect_uris), scopes, target.id)
+
+    def add_app(self, account: Account, ap: AppSeed) -> App:
+        """Add a Marketplace app to an existing account (ids derived as for seeded apps)."""
+        if ap.client_id and ap.client_id in self.apps:
+            raise Conflict(f"client_id already used: {ap.client_id}")
+        ai = list(self.accounts).index(account.id)
+        app = self._new_app(account, ap, ai, len(account.apps))
+        if app.client_id in self.apps:  # a derived id taken by an explicit one elsewhere
+            app.client_id = b64id(secrets.token_bytes(16))
+        account.apps.append(app)
+        self.apps[app.client_id] = app
+        return app
+
+    def rotate_secret(self, account_id: str, client_id: str, secret: str | None = None) -> App:
+        """Give an app a new client secret (Zoom's "Regenerate"); the old one stops working at
+        `/oauth/token` at once. Issued access tokens stay valid until they expire."""
+        app = self.apps.get(client_id)
+        if app is None or app.account_id != account_id:
+            raise LookupError(f"no app {client_id} in account {account_id}")
+        new = secret or base64.urlsafe_b64encode(secrets.token_bytes(24)).decode()
+        if secrets.compare_digest(new, app.client_secret):
+            raise ValueError("the new client secret equals the old one")
+        app.client_secret = new
+        return app
 
     # -- ids -------------------------------------------------------------------------------
     def new_meeting_id(self) -> int:

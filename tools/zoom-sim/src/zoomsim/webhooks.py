@@ -1,6 +1,11 @@
 """Webhook delivery as Zoom does it (reference section 7): signed bodies, 3 s timeout, retries at
 +5/+20/+60 min (times `time_factor`), then dropped; plus url_validation (the CRC).
 
+Targets belong to an account (each tenant's Zoom app has its own event subscription and secret
+token): an event goes only to the targets of the account in its `payload.account_id`, signed with
+their secrets. Two accounts may name the same URL (one Classbridge endpoint serving every
+tenant); they stay separate subscriptions, each with its own secret and disabled state.
+
 Every attempt is recorded so tests can assert on what was sent, byte for byte.
 """
 
@@ -58,11 +63,14 @@ class Delivery:
     state: str = "pending"  # pending | delivered | retrying | failed | dropped
     attempts: list[Attempt] = field(default_factory=list)
     duplicate_of: int | None = None
+    account_id: str = ""
+    target: WebhookTarget | None = None  # whose secret signs it (URLs may repeat per account)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "event": self.event,
+            "account_id": self.account_id,
             "url": self.url,
             "state": self.state,
             "tracking_id": self.tracking_id,
@@ -78,7 +86,6 @@ class WebhookSender:
     def __init__(self, sim: Simulator, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.sim = sim
         self.config = sim.config
-        self.targets: list[WebhookTarget] = list(sim.config.webhooks)
         self.deliveries: list[Delivery] = []
         self.validations: list[dict[str, Any]] = []
         self._transport = transport
@@ -88,19 +95,53 @@ class WebhookSender:
         self._worker: asyncio.Task[None] | None = None
         self._held: list[dict[str, Any]] = []
         self._busy = 0
-        self.failed_validations: dict[str, int] = {}  # url -> failures in a row
-        self.disabled: set[str] = set()  # urls whose subscription Zoom switched off
+        # (account id, url) -> failures in a row / subscriptions Zoom switched off
+        self.failed_validations: dict[tuple[str, str], int] = {}
+        self.disabled: set[tuple[str, str]] = set()
+
+    # -- targets -----------------------------------------------------------------------------
+    @property
+    def targets(self) -> list[WebhookTarget]:
+        """The default (first) account's targets: what `PUT /_sim/webhooks` sets."""
+        return self.sim.state.default_account.webhooks if self.sim.state.accounts else []
+
+    def targets_for(self, account_id: str | None = None) -> list[WebhookTarget]:
+        """An account's targets (the default account's for None or an unknown id)."""
+        acc = self.sim.state.accounts.get(account_id or "")
+        return acc.webhooks if acc is not None else self.targets
+
+    def _account_id(self, account_id: str | None) -> str:
+        if account_id and account_id in self.sim.state.accounts:
+            return account_id
+        return self.sim.state.default_account.id if self.sim.state.accounts else ""
+
+    def disabled_urls(self, account_id: str | None = None) -> list[str]:
+        """URLs of the account's targets that failed validation too often."""
+        acc = self._account_id(account_id)
+        return sorted(url for a, url in self.disabled if a == acc)
+
+    def validations_for(self, account_id: str | None = None) -> list[dict[str, Any]]:
+        acc = self._account_id(account_id)
+        return [v for v in self.validations if v.get("account_id") == acc]
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(transport=self._transport, timeout=None)  # noqa: S113
         self._worker = asyncio.create_task(self._run())
-        if self.config.validate_on_configure and self.targets:
+        if self.config.validate_on_configure and any(
+            a.webhooks for a in self.sim.state.accounts.values()
+        ):
             self._spawn(self._validate_all())
 
     async def stop(self) -> None:
+        """Cancel the worker and pending retries. Cancelling again until they end: on Python
+        3.11 `asyncio.wait_for` swallows a cancellation that lands as the wrapped request
+        completes, and the worker would then wait on its queue for ever."""
         tasks = [*self._tasks, *([self._worker] if self._worker else [])]
-        for t in tasks:
-            t.cancel()
+        pending = {t for t in tasks if not t.done()}
+        while pending:
+            for t in pending:
+                t.cancel()
+            _, pending = await asyncio.wait(pending, timeout=0.2)
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
@@ -112,17 +153,31 @@ class WebhookSender:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _validate_all(self) -> None:
-        for t in list(self.targets):
-            await self.validate(t)
+    async def _validate_all(self, account_id: str | None = None) -> None:
+        accounts = (
+            [self._account_id(account_id)]
+            if account_id is not None
+            else list(self.sim.state.accounts)
+        )
+        for acc in accounts:
+            for t in list(self.targets_for(acc)):
+                await self.validate(t, acc)
 
-    async def configure(self, targets: list[WebhookTarget], validate: bool | None = None) -> None:
-        """Replace the targets; saving re-enables a disabled subscription, as on Zoom."""
-        self.targets = targets
-        self.failed_validations.clear()
-        self.disabled.clear()
+    async def configure(
+        self,
+        targets: list[WebhookTarget],
+        validate: bool | None = None,
+        account_id: str | None = None,
+    ) -> None:
+        """Replace an account's targets (default: the first account's); saving re-enables its
+        disabled subscriptions, as on Zoom. Other accounts are untouched."""
+        acc_id = self._account_id(account_id)
+        self.sim.state.accounts[acc_id].webhooks = targets
+        for key in [k for k in self.failed_validations if k[0] == acc_id]:
+            del self.failed_validations[key]
+        self.disabled = {k for k in self.disabled if k[0] != acc_id}
         if validate if validate is not None else self.config.validate_on_configure:
-            self._spawn(self._validate_all())
+            self._spawn(self._validate_all(acc_id))
 
     # -- building bodies ---------------------------------------------------------------------
     def _encode(self, event: str, payload: dict[str, Any], extra: dict[str, Any]) -> bytes:
@@ -140,7 +195,8 @@ class WebhookSender:
         return json.dumps(dict(items), separators=(",", ":"), ensure_ascii=False).encode()
 
     def emit(self, event: str, payload: dict[str, Any], **top: Any) -> None:
-        """Queue one event for every subscribed target, applying webhook faults."""
+        """Queue one event for every target of the account in `payload.account_id` (the
+        default account when absent), applying webhook faults."""
         faults = self.sim.faults
         held_now = self._held
         self._held = []
@@ -162,12 +218,21 @@ class WebhookSender:
         self, event: str, payload: dict[str, Any], top: dict[str, Any], action: str | None
     ) -> None:
         body = self._encode(event, payload, top)
-        for t in self.targets:
+        acc = self._account_id(payload.get("account_id"))
+        for t in self.targets_for(acc):
             if t.events is not None and event not in t.events:
                 continue
-            d = Delivery(len(self.deliveries) + 1, event, t.url, body, uuidlib.uuid4().hex)
+            d = Delivery(
+                len(self.deliveries) + 1,
+                event,
+                t.url,
+                body,
+                uuidlib.uuid4().hex,
+                account_id=acc,
+                target=t,
+            )
             self.deliveries.append(d)
-            if t.url in self.disabled:
+            if (acc, t.url) in self.disabled:
                 d.state = "disabled"  # recorded, never sent
                 continue
             if action == "drop":
@@ -176,18 +241,35 @@ class WebhookSender:
             self._queue.put_nowait(d)
             if action == "duplicate":
                 dup = Delivery(
-                    len(self.deliveries) + 1, event, t.url, body, d.tracking_id, duplicate_of=d.id
+                    len(self.deliveries) + 1,
+                    event,
+                    t.url,
+                    body,
+                    d.tracking_id,
+                    duplicate_of=d.id,
+                    account_id=acc,
+                    target=t,
                 )
                 self.deliveries.append(dup)
                 self._queue.put_nowait(dup)
 
     # -- sending -----------------------------------------------------------------------------
-    def _target(self, url: str) -> WebhookTarget | None:
-        return next((t for t in self.targets if t.url == url), None)
+    def _target(self, d: Delivery) -> WebhookTarget:
+        """The target's current settings (a `PUT` may have changed its secret since the event
+        was queued), else the one it was queued for."""
+        current = next((t for t in self.targets_for(d.account_id) if t.url == d.url), None)
+        return current or d.target or WebhookTarget(d.url, "")
 
-    def _headers(self, t: WebhookTarget, body: bytes, tracking: str) -> dict[str, str]:
+    def _headers(
+        self, t: WebhookTarget, body: bytes, tracking: str, account_id: str = ""
+    ) -> dict[str, str]:
         ts = str(int(self.sim.state.clock.now()))
-        client_id = t.client_id or next(iter(self.sim.state.apps))
+        acc = self.sim.state.accounts.get(account_id)
+        client_id = t.client_id or (
+            acc.apps[0].client_id
+            if acc is not None and acc.apps
+            else next(iter(self.sim.state.apps))
+        )
         return {
             "content-type": "application/json; charset=utf-8",
             "user-agent": USER_AGENT,
@@ -208,8 +290,8 @@ class WebhookSender:
         )
 
     async def _attempt(self, d: Delivery) -> bool:
-        t = self._target(d.url) or WebhookTarget(d.url, "")
-        headers = self._headers(t, d.body, d.tracking_id)
+        t = self._target(d)
+        headers = self._headers(t, d.body, d.tracking_id, d.account_id)
         att = Attempt(
             self.sim.state.clock.now(),
             None,
@@ -261,12 +343,15 @@ class WebhookSender:
         finally:
             self._busy -= 1
 
-    async def validate(self, t: WebhookTarget) -> dict[str, Any]:
-        """Send endpoint.url_validation and check the receiver's encryptedToken."""
+    async def validate(self, t: WebhookTarget, account_id: str | None = None) -> dict[str, Any]:
+        """Send endpoint.url_validation and check the receiver's encryptedToken (computed with
+        the target's secret: the account's, not another tenant's)."""
+        acc = self._account_id(account_id)
         plain = secrets.token_urlsafe(16)
         body = self._encode("endpoint.url_validation", {"plainToken": plain}, {})
-        headers = self._headers(t, body, uuidlib.uuid4().hex)
+        headers = self._headers(t, body, uuidlib.uuid4().hex, acc)
         result: dict[str, Any] = {
+            "account_id": acc,
             "url": t.url,
             "plain_token": plain,
             "ok": False,
@@ -287,21 +372,21 @@ class WebhookSender:
                 result["error"] = "wrong answer"
         except (httpx.HTTPError, TimeoutError, OSError, ValueError, AttributeError) as exc:
             result["error"] = type(exc).__name__
-        self._count_validation(t.url, result)
+        self._count_validation((acc, t.url), result)
         self.validations.append(result)
         return result
 
-    def _count_validation(self, url: str, result: dict[str, Any]) -> None:
+    def _count_validation(self, key: tuple[str, str], result: dict[str, Any]) -> None:
         """A pass re-enables the target; the 6th failure in a row disables it."""
         if result["ok"]:
-            self.failed_validations[url] = 0
-            self.disabled.discard(url)
+            self.failed_validations[key] = 0
+            self.disabled.discard(key)
         else:
-            n = self.failed_validations[url] = self.failed_validations.get(url, 0) + 1
+            n = self.failed_validations[key] = self.failed_validations.get(key, 0) + 1
             if n >= DISABLE_AFTER_FAILED_VALIDATIONS:
-                self.disabled.add(url)
-        result["failures_in_a_row"] = self.failed_validations[url]
-        result["disabled"] = url in self.disabled
+                self.disabled.add(key)
+        result["failures_in_a_row"] = self.failed_validations[key]
+        result["disabled"] = key in self.disabled
 
     async def drain(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until nothing is queued or being sent (scheduled retries may still wait)."""
