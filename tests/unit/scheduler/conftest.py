@@ -1,181 +1,30 @@
-"""A scheduler started for real (SQLite, in-process bus, gRPC with tokens) against a fake
-zoom-gateway: a real grpc.aio server implementing the generated ZoomGatewayServicer."""
+"""Fixtures: a scheduler started for real (SQLite, in-process bus, gRPC with tokens) against a
+fake zoom-gateway (see support.py)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import grpc
-import grpc.aio
 import pytest
 
-from classbridge.scheduler.v1 import scheduler_pb2 as pb
-from classbridge.scheduler.v1 import scheduler_pb2_grpc as pb_grpc
-from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as zg
-from classbridge.zoomgateway.v1 import zoom_gateway_pb2_grpc as zg_grpc
-from classbridge_common.auth import DEV_SECRET, issue_token
-from classbridge_common.bus import InProcessBus
-from classbridge_common.db.migrations import upgrade_to_head
-from classbridge_common.testing import EnvelopeCollector, make_settings
-from scheduler.bootstrap import MIGRATIONS_DIR, Running, running
-from scheduler.settings import Settings
-
-
-class FakeGateway(zg_grpc.ZoomGatewayServiceServicer):
-    """Zoom as the gateway presents it: idempotent creates, recorded calls, switchable faults."""
-
-    def __init__(self) -> None:
-        self.configured = True
-        self.fail_with: grpc.StatusCode | None = None
-        self.created: dict[str, zg.CreateMeetingRequest] = {}
-        self.meetings: dict[str, zg.Meeting] = {}
-        self.updated: list[zg.UpdateMeetingRequest] = []
-        self.deleted: list[int] = []
-        self._next_id = 85_000_000_000
-
-    async def _check(self, context: grpc.aio.ServicerContext) -> None:
-        if not self.configured:
-            await context.abort(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "Zoom credentials not configured: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, "
-                "ZOOM_CLIENT_SECRET",
-            )
-        if self.fail_with is not None:
-            await context.abort(self.fail_with, "Zoom answered 500")
-
-    async def CreateMeeting(self, request: zg.CreateMeetingRequest, context: Any) -> zg.Meeting:
-        await self._check(context)
-        if request.request_id not in self.meetings:
-            self._next_id += 1
-            self.created[request.request_id] = request
-            self.meetings[request.request_id] = zg.Meeting(
-                id=self._next_id,
-                uuid=f"uuid-{self._next_id}==",
-                host_id="zoom-host-1",
-                host_email="host@example.org",
-                topic=request.meeting.topic,
-                duration_minutes=request.meeting.duration_minutes,
-                join_url=f"https://zoom.example/j/{self._next_id}?pwd=x",
-                start_url=f"https://zoom.example/s/{self._next_id}?zak=secret",
-                password="Abc123",
-            )
-        meeting = zg.Meeting()
-        meeting.CopyFrom(self.meetings[request.request_id])
-        meeting.ClearField("start_url")
-        return meeting
-
-    async def UpdateMeeting(self, request: zg.UpdateMeetingRequest, context: Any) -> zg.Meeting:
-        await self._check(context)
-        self.updated.append(request)
-        return zg.Meeting(
-            id=request.meeting_id,
-            topic=request.meeting.topic,
-            duration_minutes=request.meeting.duration_minutes,
-        )
-
-    async def DeleteMeeting(
-        self, request: zg.DeleteMeetingRequest, context: Any
-    ) -> zg.DeleteMeetingResponse:
-        await self._check(context)
-        self.deleted.append(request.meeting_id)
-        return zg.DeleteMeetingResponse()
-
-    async def GetMeeting(self, request: zg.GetMeetingRequest, context: Any) -> zg.Meeting:
-        await self._check(context)
-        for meeting in self.meetings.values():
-            if meeting.id == request.meeting_id:
-                return meeting
-        await context.abort(grpc.StatusCode.NOT_FOUND, "no such meeting")
-        raise AssertionError
-
-
-@dataclass
-class Harness:
-    service: Running
-    gateway: FakeGateway
-    stub: pb_grpc.SchedulerServiceStub
-    bus: InProcessBus
-    published: EnvelopeCollector
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def as_(self, who: str) -> list[tuple[str, str]]:
-        return [("authorization", f"Bearer {self.tokens[who]}")]
-
-    async def course_and_batch(
-        self, *, batch_type: int = 1, student: str = ""
-    ) -> tuple[pb.Course, pb.Batch]:
-        course = await self.stub.CreateCourse(
-            pb.CreateCourseRequest(
-                course=pb.Course(title="JavaScript", instructor_ids=["teacher-1"])
-            ),
-            metadata=self.as_("teacher"),
-        )
-        batch = await self.stub.CreateBatch(
-            pb.CreateBatchRequest(
-                batch=pb.Batch(
-                    course_id=course.id, name="Morning", type=batch_type, student_id=student
-                )
-            ),
-            metadata=self.as_("teacher"),
-        )
-        return course, batch
+from tests.unit.scheduler.support import (
+    FakeGateway,
+    Harness,
+    gateway_server,
+    harness_settings,
+    start_harness,
+)
 
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[tuple[FakeGateway, int]]:
-    fake = FakeGateway()
-    server = grpc.aio.server()
-    zg_grpc.add_ZoomGatewayServiceServicer_to_server(fake, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
-        yield fake, port
-    finally:
-        await server.stop(0)
+    async with gateway_server() as started:
+        yield started
 
 
 @pytest.fixture
 async def harness(tmp_path: Path, gateway: tuple[FakeGateway, int]) -> AsyncIterator[Harness]:
     fake, port = gateway
-    settings = make_settings(
-        Settings,
-        service_name="scheduler",
-        data_dir=tmp_path / "var",
-        grpc_port=0,
-        grpc_host="127.0.0.1",
-        zoom_gateway_addr=f"127.0.0.1:{port}",
-        zoom_gateway_timeout_seconds=20.0,
-    )
-    await upgrade_to_head(settings, MIGRATIONS_DIR)
-    bus = InProcessBus()
-    await bus.start()
-    published = EnvelopeCollector()
-    await bus.subscribe("test-observer", ["session.#"], published)
-    try:
-        async with (
-            running(settings, bus=bus) as service,
-            grpc.aio.insecure_channel(service.grpc_address) as channel,
-        ):
-            tokens = {
-                name: issue_token(subject=subject, roles=roles, secret=DEV_SECRET)
-                for name, subject, roles in [
-                    ("teacher", "teacher-1", ["teacher"]),
-                    ("other-teacher", "teacher-2", ["teacher"]),
-                    ("student", "student-1", ["student"]),
-                    ("stranger", "student-9", ["student"]),
-                    ("admin", "admin-1", ["admin"]),
-                ]
-            }
-            yield Harness(
-                service=service,
-                gateway=fake,
-                stub=pb_grpc.SchedulerServiceStub(channel),
-                bus=bus,
-                published=published,
-                tokens=tokens,
-            )
-    finally:
-        await bus.close()
+    async with start_harness(harness_settings(tmp_path, port), fake) as started:
+        yield started

@@ -175,7 +175,6 @@ class Courses(_Rows[Course]):
             items = items[offset : offset + limit]
         return items, total
 
-
     async def ids_taught_by(self, teacher_id: str) -> set[str]:
         """Courses ``teacher_id`` is an instructor of (JSON membership: filtered here)."""
         rows = await self._run(select(t.courses.c.id, t.courses.c.instructor_ids))

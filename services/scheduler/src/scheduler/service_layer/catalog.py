@@ -232,14 +232,16 @@ async def create_batch(
     if cmd.start_date and cmd.end_date and cmd.end_date < cmd.start_date:
         raise invalid("batch.end_date", "must not be before start_date")
     async with uow:
-        if cmd.request_id:
-            existing = await uow.batches.by_request_id(cmd.request_id)
-            if existing is not None:
-                return await _view(uow, existing)
+        # The parent first: it fixes the tenant of a tenant-spanning caller, so the request id
+        # is looked up in that tenant only (keys are unique per tenant).
         course = await uow.courses.get(cmd.course_id)
         if course is None:
             raise NotFound(resource_type="course", resource_id=cmd.course_id)
         access.require(access.can_manage_course(caller, course), "add batches to this course")
+        if cmd.request_id:
+            existing = await uow.batches.by_request_id(cmd.request_id)
+            if existing is not None:
+                return await _view(uow, existing)
         at = now()
         instructor = cmd.instructor_id or (
             caller.subject if access.is_teacher(caller) else (course.instructor_ids or [""])[0]
@@ -364,13 +366,13 @@ async def create_enrollment(
     if not cmd.student_id:
         raise invalid("student_id", "required")
     async with uow:
+        batch = await load_batch(uow, cmd.batch_id)  # first: fixes a spanning caller's tenant
+        course = await uow.courses.get(batch.course_id)
+        access.require(access.can_manage_batch(caller, batch, course), "enroll students here")
         if cmd.request_id:
             existing = await uow.enrollments.by_request_id(cmd.request_id)
             if existing is not None:
                 return existing
-        batch = await load_batch(uow, cmd.batch_id)
-        course = await uow.courses.get(batch.course_id)
-        access.require(access.can_manage_batch(caller, batch, course), "enroll students here")
         if batch.type is BatchType.INDIVIDUAL:
             raise FailedPrecondition("an individual batch has its one student; nobody enrolls")
         if await uow.enrollments.find(batch.id, cmd.student_id) is not None:

@@ -228,12 +228,12 @@ async def create_interaction(
     if len(cmd.content) > 10_000:
         raise invalid("interaction.content", "at most 10000 characters")
     async with uow:
+        session = await load_session(uow, cmd.session_id)  # first: fixes a spanning tenant
+        await require_reader(uow, caller, session)
         if cmd.request_id:
             existing = await uow.interactions.by_request_id(cmd.request_id)
             if existing is not None:
                 return existing.visible_to(viewer=caller.subject, privileged=False)
-        session = await load_session(uow, cmd.session_id)
-        await require_reader(uow, caller, session)
         if session.status is SessionStatus.CANCELLED:
             raise FailedPrecondition("the session is cancelled")
         if cmd.reply_to_id:
@@ -305,12 +305,12 @@ async def create_shared_resource(
     if cmd.url:
         _check_url(cmd.url, "resource.url")
     async with uow:
+        session = await load_session(uow, cmd.session_id)  # first: fixes a spanning tenant
+        await require_reader(uow, caller, session)
         if cmd.request_id:
             existing = await uow.resources.by_request_id(cmd.request_id)
             if existing is not None:
                 return existing
-        session = await load_session(uow, cmd.session_id)
-        await require_reader(uow, caller, session)
         resource = SharedResource(
             id=new_id(),
             session_id=session.id,
@@ -399,12 +399,12 @@ async def add_recorded_lesson(
     if cmd.source is LessonSource.EXTERNAL_LINK and (link.scheme != "https" or not link.netloc):
         raise invalid("recorded_lesson.external_url", "an https URL is required")
     async with uow:
+        session = await load_session(uow, cmd.session_id)  # first: fixes a spanning tenant
+        await require_manager(uow, caller, session)
         if cmd.request_id:
             existing = await uow.lessons.by_request_id(cmd.request_id)
             if existing is not None:
                 return existing
-        session = await load_session(uow, cmd.session_id)
-        await require_manager(uow, caller, session)
         lesson = RecordedLesson(
             id=new_id(),
             session_id=session.id,

@@ -37,8 +37,6 @@ async def memberships_of(uow: SchedulerUnitOfWork, user_id: str) -> Memberships:
     )
 
 
-
-
 async def list_memberships(
     user_id: str, *, tenant_id: str, uow: SchedulerUnitOfWork
 ) -> Memberships:

@@ -289,15 +289,15 @@ async def create_session(
     if cmd.timezone:
         zone(cmd.timezone)
     async with uow:
-        if cmd.request_id:
-            existing = await uow.sessions.by_request_id(cmd.request_id)
-            if existing is not None:
-                return SessionResult(view=await view_of(uow, existing))
-        batch = await load_batch(uow, cmd.batch_id)
+        batch = await load_batch(uow, cmd.batch_id)  # first: fixes a spanning caller's tenant
         course = await uow.courses.get(batch.course_id)
         access.require(
             access.can_manage_batch(caller, batch, course), "schedule sessions for this batch"
         )
+        if cmd.request_id:
+            existing = await uow.sessions.by_request_id(cmd.request_id)
+            if existing is not None:
+                return SessionResult(view=await view_of(uow, existing))
         timezone = (
             cmd.timezone
             or batch.timezone
@@ -398,7 +398,8 @@ async def list_sessions(
         if access.is_teacher(caller) and not access.is_staff(caller):
             own = await memberships_of(uow, caller.subject)
             visible = own.teaches_batches | own.attends_batches
-            batch_ids = [b for b in (batch_ids or sorted(visible)) if b in visible]
+            wanted = batch_ids if batch_ids is not None else sorted(visible)
+            batch_ids = [b for b in wanted if b in visible]  # [] stays []: nothing to show
         sessions, total = await uow.sessions.list(
             course_id=course_id,
             batch_ids=batch_ids,
