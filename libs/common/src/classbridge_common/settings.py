@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal, Self, TypeVar
+from typing import Any, ClassVar, Literal, Self, TypeVar
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -67,6 +67,9 @@ class ServiceSettings(BaseSettings):
     # The key of service tokens (one service calling another): only services hold it, so no
     # person can obtain a service identity. Must differ from AUTH_JWT_SECRET.
     service_jwt_secret: SecretStr | None = None
+    # False for a process that never calls another service with its own identity (the edge
+    # forwards its callers' tokens): it is not given the service key at all.
+    needs_service_identity: ClassVar[bool] = True
 
     @model_validator(mode="before")
     @classmethod
@@ -94,7 +97,7 @@ class ServiceSettings(BaseSettings):
             raise ValueError("DATABASE_URL must be a postgresql+asyncpg:// or sqlite:// URL")
         if self.env == "prod" and self.auth_jwt_secret is None:
             raise ValueError("AUTH_JWT_SECRET is required when CLASSBRIDGE_ENV=prod")
-        if self.env == "prod" and self.service_jwt_secret is None:
+        if self.env == "prod" and self.needs_service_identity and self.service_jwt_secret is None:
             raise ValueError("SERVICE_JWT_SECRET is required when CLASSBRIDGE_ENV=prod")
         if self.user_token_secret == self.service_token_secret:
             raise ValueError("SERVICE_JWT_SECRET must differ from AUTH_JWT_SECRET")
