@@ -24,6 +24,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "LOG_LEVEL",
         "DATA_DIR",
         "AUTH_JWT_SECRET",
+        "SERVICE_JWT_SECRET",
         "SERVICE_NAME",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -48,6 +49,7 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("GRPC_PORT", "6000")
     monkeypatch.setenv("LOG_LEVEL", "debug")
     monkeypatch.setenv("AUTH_JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("SERVICE_JWT_SECRET", "t" * 40)
     settings = load_settings(GatewaySettings)
     assert settings.env == "prod"
     assert settings.database_url == "postgresql+asyncpg://db/classbridge"

@@ -23,8 +23,16 @@ GEN_SCRIPT = ROOT / "scripts" / "gen_protos.py"
 PROTOS_README = ROOT / "protos" / "README.md"
 EVENT_MODULES = ("zoom_events_pb2", "session_events_pb2", "recording_events_pb2")
 ROUTING_KEY = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
-# Named after Zoom's endpoint, which returns one meeting instance's files, not a page of them.
-UNPAGED_LISTS = {"classbridge.zoomgateway.v1.ZoomGatewayService.ListMeetingRecordings"}
+# Bounded answers, not pages: one meeting instance's files (named after Zoom's endpoint), one
+# person's memberships, every tenant's webhook keys.
+UNPAGED_LISTS = {
+    "classbridge.zoomgateway.v1.ZoomGatewayService.ListMeetingRecordings",
+    "classbridge.zoomgateway.v1.ZoomGatewayService.ListWebhookKeys",
+    "classbridge.scheduler.v1.SchedulerService.ListMemberships",
+}
+# Updates whose fields are all `optional`: presence says what changes (write-only secrets have
+# no value to read back and mask against).
+PRESENCE_UPDATES = {"classbridge.zoomgateway.v1.ZoomGatewayService.UpdateTenantZoomApps"}
 
 
 def _generated_module_names() -> list[str]:
@@ -133,7 +141,7 @@ def test_api_methods_follow_the_resource_conventions() -> None:
                 if method.name.startswith("List") and method.full_name not in UNPAGED_LISTS:
                     assert {"page_size", "page_token"} <= set(request), method.full_name
                     assert "next_page_token" in method.output_type.fields_by_name
-                if method.name.startswith("Update"):
+                if method.name.startswith("Update") and method.full_name not in PRESENCE_UPDATES:
                     assert "update_mask" in request, method.full_name
 
 
