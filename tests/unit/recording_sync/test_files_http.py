@@ -218,14 +218,19 @@ def test_the_dev_signing_key_is_generated_once(tmp_path: Path) -> None:
 
 
 def test_prod_needs_a_signing_key_for_local_storage(tmp_path: Path) -> None:
-    common = {"service_name": "recording-sync", "data_dir": tmp_path, "env": "prod"}
+    # Production also needs both token keys (user and service), each its own.
+    common = {
+        "service_name": "recording-sync",
+        "data_dir": tmp_path,
+        "env": "prod",
+        "auth_jwt_secret": "x" * 40,
+        "service_jwt_secret": "y" * 40,
+    }
     with pytest.raises(ValueError, match="LOCAL_STORAGE_SIGNING_KEY"):
-        Settings.model_validate({**common, "auth_jwt_secret": "x" * 40})
-    settings = Settings.model_validate(
-        {**common, "auth_jwt_secret": "x" * 40, "local_storage_signing_key": "k" * 40}
-    )
+        Settings.model_validate(common)
+    settings = Settings.model_validate({**common, "local_storage_signing_key": "k" * 40})
     assert settings.files_signing_key() == b"k" * 40
-    s3 = Settings.model_validate({**common, "auth_jwt_secret": "x" * 40, "s3_bucket": "b"})
+    s3 = Settings.model_validate({**common, "s3_bucket": "b"})
     with pytest.raises(SettingsError):
         s3.files_signing_key()
 

@@ -113,16 +113,25 @@ async def test_migrated_and_serving_reports_health_serving(service: Running) -> 
 
 
 async def test_every_rpc_answers_unimplemented_with_a_clear_message(service: Running) -> None:
-    token = issue_token(subject="teacher-1", secret=SECRET, roles=["teacher"])
+    token = issue_token(subject="admin-1", secret=SECRET, roles=["admin"])
     metadata = (("authorization", f"Bearer {token}"),)
+    teacher = issue_token(subject="teacher-1", secret=SECRET, roles=["teacher"])
     async with grpc.aio.insecure_channel(service.grpc_address) as channel:
         stub = recording_sync_pb2_grpc.RecordingSyncServiceStub(channel)
         with pytest.raises(grpc.aio.AioRpcError) as raised:
             await stub.StartWatcher(
                 recording_sync_pb2.StartWatcherRequest(), metadata=metadata, timeout=10
             )
+        # The watcher is the admins': a teacher is refused by the access rule first.
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.StartWatcher(
+                recording_sync_pb2.StartWatcherRequest(),
+                metadata=(("authorization", f"Bearer {teacher}"),),
+                timeout=10,
+            )
     assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
     assert "StartWatcher is not implemented yet" in (raised.value.details() or "")
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 async def test_calls_without_a_token_are_unauthenticated(service: Running) -> None:

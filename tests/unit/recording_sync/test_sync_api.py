@@ -1,5 +1,5 @@
 """recording-sync's API beyond the pipeline, on one service (SQLite, in-process bus) with a fake
-scheduler answering ListEnrollments: who may open a recorded lesson (public, specific user,
+scheduler answering ListMemberships: who may open a recorded lesson (public, specific user,
 enrolled students, expiry, view versus download), grants, deletion, recordings listing, job
 control and statistics; and two pipeline paths driven by hand with a fake gateway — a refused
 download host, and a meeting that never gets a recording (retries, then ``no_recording``)."""
@@ -24,8 +24,6 @@ from classbridge.common.v1 import common_pb2
 from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge.recordingsync.v1 import recording_sync_pb2 as pb
 from classbridge.recordingsync.v1 import recording_sync_pb2_grpc
-from classbridge.scheduler.v1 import scheduler_pb2 as sp
-from classbridge.scheduler.v1 import scheduler_pb2_grpc as sp_grpc
 from classbridge_common.auth import issue_token
 from classbridge_common.bus import InProcessBus
 from classbridge_common.db.migrations import upgrade_to_head
@@ -43,42 +41,21 @@ from recording_sync.bootstrap import MIGRATIONS_DIR, Running, running
 from recording_sync.domain import model as m
 from recording_sync.service_layer.sync import SyncPipeline, SyncPolicy
 from recording_sync.settings import Settings
+from tests.unit.recording_sync.fakes import FakeScheduler, serving
 
 SECRET = "recording-sync-api-test-secret-long-enough-for-hs256"
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-class FakeScheduler(sp_grpc.SchedulerServiceServicer):
-    """The scheduler's ListEnrollments over a fixed set of (batch, student) pairs."""
-
-    def __init__(self) -> None:
-        self.enrolled: set[tuple[str, str]] = {("b-1", "st-enrolled")}
-        self.calls: list[sp.ListEnrollmentsRequest] = []
-
-    async def ListEnrollments(
-        self, request: sp.ListEnrollmentsRequest, context: grpc.aio.ServicerContext
-    ) -> sp.ListEnrollmentsResponse:
-        self.calls.append(request)
-        found = [
-            sp.Enrollment(id=f"e-{b}-{s}", batch_id=b, student_id=s)
-            for b, s in sorted(self.enrolled)
-            if (not request.batch_id or b == request.batch_id)
-            and (not request.student_id or s == request.student_id)
-        ]
-        return sp.ListEnrollmentsResponse(enrollments=found, total_size=len(found))
-
-
 @pytest.fixture
 async def scheduler() -> AsyncIterator[tuple[FakeScheduler, int]]:
     fake = FakeScheduler()
-    server = grpc.aio.server()
-    sp_grpc.add_SchedulerServiceServicer_to_server(fake, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
+    # teacher-1 teaches every batch these tests use; st-enrolled attends b-1 (all in the default
+    # tenant: the tokens below carry no tenant claim).
+    fake.teacher("default", "teacher-1", ["b-1", "b-9", "b-r", "b-l", "b-s", "b-solo", "b-n"])
+    fake.student("default", "st-enrolled", ["b-1"])
+    async with serving(fake) as port:
         yield fake, port
-    finally:
-        await server.stop(None)
 
 
 @pytest.fixture
@@ -240,8 +217,11 @@ async def test_without_a_grant_only_staff_open_a_recording(service: Running) -> 
         # The lifetime is clamped to the configured maximum (15 minutes by default).
         lifetime = url.expire_time.ToDatetime(tzinfo=UTC) - datetime.now(UTC)
         assert lifetime <= timedelta(seconds=service.settings.playback_url_max_ttl_seconds)
-        service_caller = _md("edge", "service")
-        assert (await stub.GetPlaybackUrl(_playback(recording_id), metadata=service_caller)).url
+        admin = _md("admin-1", "admin")
+        assert (await stub.GetPlaybackUrl(_playback(recording_id), metadata=admin)).url
+        # A user token claiming the service role is no service (services have their own key).
+        impostor = stub.GetPlaybackUrl(_playback(recording_id), metadata=_md("edge", "service"))
+        assert await _code(impostor) == grpc.StatusCode.UNAUTHENTICATED
 
         # "Non-enrolled cannot access recordings (403)" — and without any grant, nobody else.
         for call in (
@@ -340,7 +320,7 @@ async def test_enrolled_students_grant_asks_the_scheduler(
         await _grant(stub, recording_id, pb.ACCESS_SCOPE_ENROLLED_STUDENTS, pb.ACCESS_LEVEL_VIEW)
         enrolled = _md("st-enrolled", "student")
         assert (await stub.GetPlaybackUrl(_playback(recording_id), metadata=enrolled)).url
-        assert any(c.batch_id == "b-1" and c.student_id == "st-enrolled" for c in fake.calls)
+        assert any(c.user_id == "st-enrolled" and c.tenant_id == "default" for c in fake.calls)
         download = stub.GetPlaybackUrl(_playback(recording_id, download=True), metadata=enrolled)
         assert await _code(download) == grpc.StatusCode.PERMISSION_DENIED
         outsider = stub.GetPlaybackUrl(_playback(recording_id), metadata=_md("st-x", "student"))
@@ -589,12 +569,15 @@ class FakeGateway:
         self.recording = recording
         self.access = access
         self.listed = 0
+        self.tenants: list[str] = []  # the tenant of every call (the job's)
 
-    async def list_recording(self, **_: Any) -> m.ZoomRecording | None:
+    async def list_recording(self, *, tenant_id: str, **_: Any) -> m.ZoomRecording | None:
         self.listed += 1
+        self.tenants.append(tenant_id)
         return self.recording
 
-    async def download_access(self, **_: Any) -> m.DownloadAccess:
+    async def download_access(self, *, tenant_id: str, **_: Any) -> m.DownloadAccess:
+        self.tenants.append(tenant_id)
         return self.access
 
 
@@ -668,8 +651,9 @@ async def test_a_download_from_a_host_not_allowed_fails_the_job_for_good(
         async with service.sessions() as session, session.begin():
             job_id = await pipeline.record_recording(
                 session,
-                gateway.recording,
-                trigger=m.WEBHOOK,  # type: ignore[arg-type]
+                gateway.recording,  # type: ignore[arg-type]
+                trigger=m.WEBHOOK,
+                tenant_id="acme",
             )
         assert job_id is not None
         assert await pipeline.run(job_id) == m.FAILED
@@ -693,6 +677,12 @@ async def test_a_download_from_a_host_not_allowed_fails_the_job_for_good(
     assert not any(f.storage_key for f in files)
     event = rev.RecordingSyncFailed.FromString(failed_events[0].body)
     assert not event.will_retry
+    # The job, its files, the gateway's calls and the event are all of the event's tenant.
+    assert job.tenant_id == "acme"
+    assert {f.tenant_id for f in files} == {"acme"}
+    assert event.tenant_id == "acme"
+    assert gateway.tenants
+    assert set(gateway.tenants) == {"acme"}
     assert await pipeline.sweep_once() == 0  # nothing left to retry
 
 
@@ -742,3 +732,6 @@ async def test_no_recording_is_retried_then_given_up(service: Running) -> None:
     event = rev.RecordingSyncFailed.FromString(bodies[0].body)
     assert event.error_type == common_pb2.SYNC_ERROR_TYPE_NO_RECORDING
     assert (event.attempts, event.will_retry) == (3, False)
+    # A meeting linked before tenancy (the projection's default tenant) stays in it.
+    assert (row.tenant_id, event.tenant_id) == ("default", "default")
+    assert set(gateway.tenants) == {"default"}

@@ -5,6 +5,10 @@ default shares one in-process bus between services), the outbox relay, the ``ses
 projection consumer and the gRPC server (health SERVING once it runs). Stopping reverses the
 order: the server drains, the consumer finishes the message in hand, the relay its batch.
 The schema must be migrated first (``python -m recording_sync migrate``).
+
+Callers are verified with the settings' keys (user tokens and service tokens each their own) and
+every method is checked against ``entrypoints.access_rules.POLICY``; the calls recording-sync
+makes itself (scheduler, zoom-gateway) carry its own service identity (``SERVICE_JWT_SECRET``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from classbridge_common.auth import DEV_SECRET, ServiceTokenIssuer, TokenVerifier
 from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
@@ -26,6 +29,7 @@ from classbridge_common.outbox import OutboxRelay
 from recording_sync.adapters.scheduler import SchedulerClient
 from recording_sync.adapters.storage import ObjectStorage
 from recording_sync.entrypoints import consumer, grpc_api
+from recording_sync.entrypoints.access_rules import POLICY
 from recording_sync.entrypoints.files import serving_storage
 from recording_sync.entrypoints.sync_wiring import sync_running
 from recording_sync.service_layer.sync import SyncPipeline
@@ -57,12 +61,6 @@ class Running:
         return f"{host}:{self.grpc_port}"
 
 
-def _verifier(settings: Settings) -> TokenVerifier:
-    if settings.auth_jwt_secret is not None:
-        return TokenVerifier(settings.auth_jwt_secret.get_secret_value())
-    return TokenVerifier(DEV_SECRET)  # CLASSBRIDGE_ENV=dev only (prod requires the secret)
-
-
 @asynccontextmanager
 async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIterator[Running]:
     """Start recording-sync (gRPC, relay, projection consumer); stop all on exit.
@@ -90,12 +88,7 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
             ) as pipeline:
                 scheduler = SchedulerClient(
                     address=settings.scheduler_addr,
-                    tokens=ServiceTokenIssuer(
-                        settings.service_name,
-                        secret=settings.auth_jwt_secret.get_secret_value()
-                        if settings.auth_jwt_secret is not None
-                        else DEV_SECRET,
-                    ),
+                    tokens=settings.service_tokens(),
                     timeout=settings.scheduler_timeout_seconds,
                 )
                 stack.push_async_callback(scheduler.close)
@@ -105,10 +98,11 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
                         sessions=sessions,
                         storage=storage,
                         settings=settings,
-                        enrollments=scheduler,
+                        memberships=scheduler,
                         on_commit=relay.notify,
                     ),
-                    verifier=_verifier(settings),
+                    verifier=settings.token_verifier(),
+                    policies=[POLICY],
                     host=settings.grpc_host,
                     port=settings.grpc_port,
                 )

@@ -28,7 +28,8 @@ class Settings(ServiceSettings):
     grpc_port: int = Field(default=50053, ge=0, le=65535)
     grpc_host: str = "0.0.0.0"  # noqa: S104 - in-cluster; NetworkPolicy narrows it
     zoom_gateway_addr: str = "127.0.0.1:50052"
-    # The scheduler answers "is this student enrolled in that batch" for playback access.
+    # The scheduler answers "which batches does this user teach and attend" (ListMemberships)
+    # for the access checks.
     scheduler_addr: str = "127.0.0.1:50051"
     scheduler_timeout_seconds: float = Field(default=10.0, gt=0)
     db_pool_size: int = Field(default=5, ge=1, le=100)

@@ -1,9 +1,9 @@
-"""The scheduler client: enrollments, for the ``enrolled_students`` access rule.
+"""The scheduler client: memberships (``ListMemberships``), for recording-sync's access checks.
 
-Asked with recording-sync's own service token: the question is about a student, answered for
-the access check, and must not depend on what the student could list themselves. Scheduler
-errors pass through as Classbridge errors, so an unreachable scheduler is UNAVAILABLE to the
-caller rather than a silent refusal or a silent grant.
+Asked with recording-sync's own service token (the scheduler admits only services to that
+method): the question is about a person, answered for the access check, and must not depend on
+what that person could list themselves. Scheduler errors pass through as Classbridge errors, so
+an unreachable scheduler is UNAVAILABLE to the caller rather than a silent refusal or grant.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from classbridge.scheduler.v1 import scheduler_pb2 as sp
 from classbridge.scheduler.v1 import scheduler_pb2_grpc as sp_grpc
 from classbridge_common.auth import ServiceTokenIssuer
 from classbridge_common.grpc import call, create_channel
-
-PAGE = 100
-MAX_PAGES = 50  # a student in more than 5,000 batches is not a case to page forever for
+from recording_sync.domain.access import Membership
 
 
 class SchedulerClient:
-    """One channel to the scheduler (the ``Enrollments`` port)."""
+    """One channel to the scheduler (the ``Memberships`` port)."""
 
     def __init__(self, *, address: str, tokens: ServiceTokenIssuer, timeout: float) -> None:
         self._channel: grpc.aio.Channel = create_channel(
@@ -31,29 +29,15 @@ class SchedulerClient:
     async def close(self) -> None:
         await self._channel.close()
 
-    async def is_enrolled(self, *, batch_id: str, student_id: str) -> bool:
-        """True when ``student_id`` is enrolled in ``batch_id``."""
-        if not batch_id or not student_id:
-            return False
+    async def memberships(self, *, user_id: str, tenant_id: str) -> Membership:
+        """The batches ``user_id`` teaches and attends in ``tenant_id``."""
+        if not user_id or not tenant_id:
+            return Membership()
         answer = await call(
-            self._stub.ListEnrollments,
-            sp.ListEnrollmentsRequest(batch_id=batch_id, student_id=student_id, page_size=1),
+            self._stub.ListMemberships,
+            sp.ListMembershipsRequest(user_id=user_id, tenant_id=tenant_id),
         )
-        return any(
-            e.batch_id == batch_id and e.student_id == student_id for e in answer.enrollments
+        return Membership(
+            teaches=frozenset(answer.teaches_batch_ids),
+            attends=frozenset(answer.attends_batch_ids),
         )
-
-    async def batches_of(self, *, student_id: str) -> set[str]:
-        """Every batch ``student_id`` is enrolled in."""
-        batches: set[str] = set()
-        token = ""
-        for _ in range(MAX_PAGES):
-            answer = await call(
-                self._stub.ListEnrollments,
-                sp.ListEnrollmentsRequest(student_id=student_id, page_size=PAGE, page_token=token),
-            )
-            batches.update(e.batch_id for e in answer.enrollments if e.student_id == student_id)
-            token = answer.next_page_token
-            if not token:
-                break
-        return batches

@@ -5,6 +5,10 @@
 ``sync_jobs`` holds one job per meeting instance (flow 4), ``recording_files`` each Zoom file and
 where it is stored, ``recordings`` the finished recording of an instance, and ``access_grants``
 who may open it (flow 6).
+
+Every row belongs to one tenant (school): ``tenant_id`` on each table, ``"default"`` for rows
+written before tenancy. Requests reach rows only through ``adapters.repository.Scoped``, which
+narrows every statement to the caller's tenant.
 """
 
 from __future__ import annotations
@@ -22,10 +26,16 @@ from sqlalchemy import (
     false,
 )
 
+from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.db.types import UTCDateTime
 from classbridge_common.outbox import inbox_table, outbox_table
 
 metadata = MetaData()
+
+
+def _tenant() -> Column[str]:
+    return Column("tenant_id", String(64), nullable=False, server_default=DEFAULT_TENANT)
+
 
 meeting_projections = Table(
     "meeting_projections",
@@ -40,7 +50,7 @@ meeting_projections = Table(
     Column("course_id", String(64), nullable=False, server_default=""),
     Column("course_title", String(500), nullable=False, server_default=""),
     Column("teacher_id", String(64), nullable=False, server_default=""),
-    Column("tenant_id", String(64), nullable=False, server_default=""),
+    _tenant(),
     Column("host_zoom_user_id", String(64), nullable=False, server_default=""),
     Column("start_time", UTCDateTime(), nullable=True),
     Column("duration_minutes", Integer(), nullable=False, server_default="0"),
@@ -75,7 +85,7 @@ sync_jobs = Table(
     Column("topic", String(500), nullable=False, server_default=""),
     Column("meeting_start", UTCDateTime(), nullable=True),
     Column("duration_minutes", Integer(), nullable=False, server_default="0"),
-    Column("tenant_id", String(64), nullable=False, server_default=""),
+    _tenant(),
     # pending | waiting_for_recording | downloading | synced | failed | no_recording | cancelled
     Column("state", String(32), nullable=False),
     Column("trigger", String(16), nullable=False),
@@ -106,11 +116,13 @@ Index("ix_sync_jobs_meeting_id", sync_jobs.c.meeting_id)
 Index("ix_sync_jobs_due", sync_jobs.c.state, sync_jobs.c.next_attempt_at)
 Index("ix_sync_jobs_batch_id", sync_jobs.c.batch_id)
 Index("ix_sync_jobs_session_id", sync_jobs.c.session_id)
+Index("ix_sync_jobs_tenant_batch", sync_jobs.c.tenant_id, sync_jobs.c.batch_id)
 
 recording_files = Table(
     "recording_files",
     metadata,
     Column("id", String(64), primary_key=True),
+    _tenant(),
     Column("job_id", String(64), nullable=False),
     Column("recording_id", String(64), nullable=False),
     Column("zoom_file_id", String(128), nullable=False),
@@ -152,6 +164,7 @@ recordings = Table(
     "recordings",
     metadata,
     Column("id", String(64), primary_key=True),
+    _tenant(),
     Column("job_id", String(64), nullable=False),
     # RecordingSource name without prefix ("zoom_auto_sync").
     Column("source", String(32), nullable=False),
@@ -174,11 +187,13 @@ Index("ix_recordings_job_id", recordings.c.job_id, unique=True)
 Index("ix_recordings_batch_id", recordings.c.batch_id)
 Index("ix_recordings_session_id", recordings.c.session_id)
 Index("ix_recordings_student_id", recordings.c.student_id)
+Index("ix_recordings_tenant_batch", recordings.c.tenant_id, recordings.c.batch_id)
 
 access_grants = Table(
     "access_grants",
     metadata,
     Column("id", String(64), primary_key=True),
+    _tenant(),
     Column("recording_id", String(64), nullable=False),
     # public | enrolled_students | specific_user
     Column("scope", String(24), nullable=False),
@@ -198,7 +213,13 @@ Index(
     access_grants.c.user_id,
     unique=True,
 )
-Index("ix_access_grants_request_id", access_grants.c.request_id, unique=True)
+# Idempotency keys are per tenant: one school's key never collides with another's.
+Index(
+    "ix_access_grants_request_id",
+    access_grants.c.tenant_id,
+    access_grants.c.request_id,
+    unique=True,
+)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

@@ -1,8 +1,11 @@
 """The zoom-gateway client: recordings list and download access over gRPC.
 
 Calls carry recording-sync's own service token, not a person's: the sync runs in the background
-and its answer must not depend on who triggered it. Gateway errors are translated here into
-``SyncFailure`` with the error type the statistics count.
+and its answer must not depend on who triggered it. Each call names the job's tenant twice: in
+``Account(tenant_id=…)`` (whose Zoom account to use) and in ``x-classbridge-tenant`` (the tenant
+recording-sync acts for), so a job can only ever reach its own school's Zoom recordings.
+Gateway errors are translated here into ``SyncFailure`` with the error type the statistics
+count.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from classbridge.common.v1 import common_pb2
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as zg
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2_grpc as zg_grpc
 from classbridge_common import errors
-from classbridge_common.auth import ServiceTokenIssuer
+from classbridge_common.auth import DEFAULT_TENANT, ServiceTokenIssuer
 from classbridge_common.grpc import call, create_channel
+from classbridge_common.grpc.interceptors import TENANT_HEADER
 from recording_sync.domain.model import DownloadAccess, SyncFailure, ZoomFile, ZoomRecording
 from recording_sync.domain.naming import file_type_label
 
@@ -59,7 +63,12 @@ def _failure(error: errors.ClassbridgeError) -> SyncFailure:
 
 
 def _account(tenant_id: str) -> zg.Account:
-    return zg.Account(tenant_id=tenant_id) if tenant_id else zg.Account()
+    """The Zoom account of the job's tenant (rows written before tenancy: the default one)."""
+    return zg.Account(tenant_id=tenant_id or DEFAULT_TENANT)
+
+
+def _acting_for(tenant_id: str) -> tuple[tuple[str, str], ...]:
+    return ((TENANT_HEADER, tenant_id or DEFAULT_TENANT),)
 
 
 class ZoomGatewayClient:
@@ -84,7 +93,9 @@ class ZoomGatewayClient:
         else:
             request.meeting_id = meeting_id
         try:
-            answer = await call(self._stub.ListMeetingRecordings, request)
+            answer = await call(
+                self._stub.ListMeetingRecordings, request, metadata=_acting_for(tenant_id)
+            )
         except errors.ClassbridgeError as error:
             raise _failure(error) from None
         if not answer.has_recording:
@@ -118,7 +129,9 @@ class ZoomGatewayClient:
             download_token=download_token,
         )
         try:
-            answer = await call(self._stub.GetDownloadAccess, request)
+            answer = await call(
+                self._stub.GetDownloadAccess, request, metadata=_acting_for(tenant_id)
+            )
         except errors.ClassbridgeError as error:
             raise _failure(error) from None
         return DownloadAccess(

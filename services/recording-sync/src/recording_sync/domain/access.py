@@ -1,10 +1,13 @@
 """Who may open a recorded lesson (flow 6): the rule alone, no I/O.
 
-Staff (admins, teachers, other services) always may. Everyone else needs an unexpired grant
-that applies to them: ``public`` applies to any signed-in caller, ``specific_user`` to the user
-it names, ``enrolled_students`` to the students of the recording's batch (for an individual
-batch, its one student). Levels nest: view < download < edit. Whether a caller is enrolled is a
-question for the scheduler, so the rule takes the answer as an input rather than asking.
+Managers always may: the tenant's admins (and platform operators, and services a method's
+access rule admits), and teachers of the recording's batch. Everyone else needs an unexpired
+grant that applies to them: ``public`` applies to any signed-in caller of the tenant,
+``specific_user`` to the user it names, ``enrolled_students`` to the students who attend the
+recording's batch (for an individual batch, its one student). Levels nest: view < download <
+edit. Who teaches or attends what is the scheduler's to say (``ListMemberships``), so the rule
+takes the answers as inputs rather than asking; the tenant is checked before the rule runs (a
+recording of another tenant is never even loaded).
 """
 
 from __future__ import annotations
@@ -19,12 +22,20 @@ PUBLIC, ENROLLED, SPECIFIC = "public", "enrolled_students", "specific_user"
 SCOPES = (PUBLIC, ENROLLED, SPECIFIC)
 VIEW, DOWNLOAD, EDIT = "view", "download", "edit"
 LEVELS = (VIEW, DOWNLOAD, EDIT)
-STAFF_ROLES = ("teacher", "service")
 
 
-def is_staff(caller: Caller) -> bool:
-    """Admins, teachers and services see and manage every recording."""
-    return caller.is_admin or caller.is_service or caller.has_role(*STAFF_ROLES)
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """The batches one user teaches and attends, within one tenant (the scheduler's answer)."""
+
+    teaches: frozenset[str] = frozenset()
+    attends: frozenset[str] = frozenset()
+
+
+def manages_tenant(caller: Caller) -> bool:
+    """Admins (of their tenant), operators and admitted services manage every recording and
+    job in reach; teachers only those of the batches they teach."""
+    return caller.is_admin or caller.is_operator or caller.is_service
 
 
 def rank(level: str) -> int:
@@ -52,23 +63,33 @@ class Access:
         return rank(self.level) >= rank(EDIT)
 
 
+MANAGER = Access(level=EDIT)
+
+
 def live(grant: Any, now: datetime) -> bool:
     """A grant counts until its expiry (none = forever)."""
     return grant.expires_at is None or grant.expires_at > now
 
 
-def needs_enrollment(caller: Caller, grants: list[Any], now: datetime) -> bool:
-    """Whether the answer depends on enrollment (so the scheduler is asked only then)."""
-    return not is_staff(caller) and any(g.scope == ENROLLED and live(g, now) for g in grants)
+def needs_enrollment(grants: list[Any], now: datetime) -> bool:
+    """Whether the answer depends on attendance (so the scheduler is asked only then)."""
+    return any(g.scope == ENROLLED and live(g, now) for g in grants)
 
 
 def decide(
-    caller: Caller, recording: Any, grants: list[Any], now: datetime, *, enrolled: bool
+    caller: Caller,
+    recording: Any,
+    grants: list[Any],
+    now: datetime,
+    *,
+    manages: bool,
+    enrolled: bool,
 ) -> Access:
-    """The caller's best access to ``recording`` given its grants; ``enrolled`` says whether the
-    caller is a student of the recording's batch (asked of the scheduler by the handler)."""
-    if is_staff(caller):
-        return Access(level=EDIT)
+    """The caller's best access to ``recording`` given its grants. ``manages`` says whether the
+    caller manages it (an admin, or a teacher of its batch); ``enrolled`` whether the caller
+    attends its batch (both asked of the scheduler by the handler)."""
+    if manages:
+        return MANAGER
     best = Access()
     for grant in grants:
         if not live(grant, now):

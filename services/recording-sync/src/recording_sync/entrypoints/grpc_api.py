@@ -4,8 +4,10 @@ Implemented: sync jobs (SyncMeeting, SyncBatch, RetrySync, GetSyncJob, GetSyncSt
 ListSyncJobs), recordings (ListRecordings, GetRecording, DeleteRecording), access grants,
 GetPlaybackUrl and GetSyncStatistics. Manual upload and the local-folder watcher answer
 UNIMPLEMENTED with a message naming the method, so callers (the edge answers 501) can tell a
-missing feature from a failure. Decisions (who may do what, what is queued) are made in
-``service_layer``; this module only converts messages and enums.
+missing feature from a failure. Who may call which method at all is declared in
+``access_rules`` (enforced by the auth interceptor); how far the caller reaches (their tenant,
+the batches they teach or attend) and every other decision is made in ``service_layer``; this
+module only converts messages and enums.
 """
 
 from __future__ import annotations
@@ -18,27 +20,24 @@ import grpc.aio
 from google.protobuf import empty_pb2
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2 as pb
 from classbridge.recordingsync.v1 import recording_sync_pb2_grpc
 from classbridge_common.auth import current_caller
-from classbridge_common.errors import InvalidArgument, NotFound, Unimplemented
+from classbridge_common.errors import InvalidArgument, Unimplemented
 from classbridge_common.uow import UnitOfWork
 from recording_sync.adapters.storage_base import ObjectStorage
-from recording_sync.adapters.tables import meeting_projections as mp
-from recording_sync.adapters.tables import sync_jobs as sj
 from recording_sync.domain import model as m
 from recording_sync.domain import naming
 from recording_sync.service_layer import jobs, recordings
-from recording_sync.service_layer.ports import Enrollments
+from recording_sync.service_layer.ports import Memberships
+from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
 from recording_sync.settings import Settings
 
 SERVICE = pb.DESCRIPTOR.services_by_name["RecordingSyncService"]
-STAFF = ("teacher", "service")
 
 
 def _ts(value: Any) -> Timestamp | None:
@@ -198,110 +197,56 @@ class _Api:
         sessions: async_sessionmaker[AsyncSession],
         storage: ObjectStorage,
         settings: Settings,
-        enrollments: Enrollments,
+        memberships: Memberships,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._sessions = sessions
         self._storage = storage
         self._settings = settings
-        self._enrollments = enrollments
+        self._memberships = memberships
         self._on_commit = on_commit
 
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(session_factory=self._sessions, on_commit=self._on_commit)
 
+    def _reach(self) -> Reach:
+        """The current caller's tenant and memberships, for this one request."""
+        return Reach(current_caller(), self._memberships)
+
     async def GetSyncJob(
         self, request: pb.GetSyncJobRequest, context: grpc.aio.ServicerContext
     ) -> pb.SyncJob:
-        current_caller().require_role(*STAFF)
-        async with self._sessions() as session:
-            row = (await session.execute(select(sj).where(sj.c.id == request.job_id))).first()
-        if row is None:
-            raise NotFound(resource_type="sync job", resource_id=request.job_id)
+        row = await jobs.get_sync_job(reach=self._reach(), job_id=request.job_id, uow=self._uow())
         return job_message(row)
 
     async def SyncMeeting(
         self, request: pb.SyncMeetingRequest, context: grpc.aio.ServicerContext
     ) -> pb.SyncJob:
         """Queue (or re-queue with ``force``) the meeting's job and start it in the background."""
-        current_caller().require_role(*STAFF)
         target = request.WhichOneof("target")
         if target is None:
             raise InvalidArgument("one of session_id, meeting_uuid, meeting_id is required")
-        async with self._sessions() as session, session.begin():
-            meeting_id, meeting_uuid = 0, ""
-            if target == "session_id":
-                row = (
-                    await session.execute(
-                        select(mp.c.meeting_id, mp.c.meeting_uuid).where(
-                            mp.c.session_id == request.session_id
-                        )
-                    )
-                ).first()
-                if row is None:
-                    raise NotFound(resource_type="session", resource_id=request.session_id)
-                meeting_id = row.meeting_id
-                existing = (
-                    await session.execute(
-                        select(sj)
-                        .where(sj.c.meeting_id == meeting_id)
-                        .order_by(sj.c.created_at.desc())
-                    )
-                ).first()
-                meeting_uuid = existing.meeting_uuid if existing is not None else ""
-            elif target == "meeting_uuid":
-                row = (
-                    await session.execute(select(sj).where(sj.c.job_key == request.meeting_uuid))
-                ).first()
-                if row is None:
-                    raise NotFound(resource_type="meeting", resource_id=request.meeting_uuid)
-                meeting_id, meeting_uuid = row.meeting_id, row.meeting_uuid
-            else:
-                meeting_id = request.meeting_id
-            job = await self._pipeline.ensure_job(
-                session,
-                meeting_id=meeting_id,
-                meeting_uuid=meeting_uuid,
-                trigger=m.MANUAL,
-                due=None,
-            )
-            if (job.state != m.SYNCED or request.force) and job.state != m.DOWNLOADING:
-                await session.execute(
-                    update(sj)
-                    .where(sj.c.id == job.id)
-                    .values(
-                        state=m.PENDING,
-                        trigger=m.MANUAL,
-                        force=request.force,
-                        attempts=0 if job.state in m.FINISHED_STATES else job.attempts,
-                        next_attempt_at=datetime.now(UTC),
-                    )
-                )
-            job = (await session.execute(select(sj).where(sj.c.id == job.id))).one()
-        if job.state == m.PENDING:
-            self._pipeline.spawn(job.id)
+        job = await jobs.sync_meeting(
+            reach=self._reach(),
+            force=request.force,
+            uow=self._uow(),
+            pipeline=self._pipeline,
+            now=datetime.now(UTC),
+            **{target: getattr(request, target)},
+        )
         return job_message(job)
 
     async def GetSyncStatus(
         self, request: pb.GetSyncStatusRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetSyncStatusResponse:
         """Seed 000's sync status: counts by state and the jobs."""
-        current_caller().require_role(*STAFF)
         target = request.WhichOneof("target")
         if target is None:
             raise InvalidArgument("one of batch_id, session_id, meeting_uuid is required")
-        column = {"batch_id": sj.c.batch_id, "session_id": sj.c.session_id}.get(
-            target, sj.c.meeting_uuid
+        rows = await jobs.sync_status(
+            reach=self._reach(), uow=self._uow(), **{target: getattr(request, target)}
         )
-        async with self._sessions() as session:
-            rows = (
-                await session.execute(
-                    select(sj)
-                    .where(column == getattr(request, target))
-                    .order_by(sj.c.updated_at.desc())
-                )
-            ).all()
         stats = pb.SyncJobStatistics(total_jobs=len(rows))
         for row in rows:
             if row.state in (
@@ -323,7 +268,7 @@ class _Api:
         self, request: pb.SyncBatchRequest, context: grpc.aio.ServicerContext
     ) -> pb.SyncBatchResponse:
         result = await jobs.sync_batch(
-            caller=current_caller(),
+            reach=self._reach(),
             batch_id=request.batch_id,
             force=request.force,
             uow=self._uow(),
@@ -343,7 +288,7 @@ class _Api:
         if target is None:
             raise InvalidArgument("one of job_id, session_id, batch_id is required")
         requeued = await jobs.retry_sync(
-            caller=current_caller(),
+            reach=self._reach(),
             uow=self._uow(),
             pipeline=self._pipeline,
             now=datetime.now(UTC),
@@ -358,7 +303,7 @@ class _Api:
         if any(not s for s in states):
             raise InvalidArgument("states must not contain SYNC_STATE_UNSPECIFIED")
         page = await jobs.list_sync_jobs(
-            caller=current_caller(),
+            reach=self._reach(),
             batch_id=request.batch_id,
             session_id=request.session_id,
             states=states,
@@ -377,7 +322,7 @@ class _Api:
         self, request: pb.ListRecordingsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListRecordingsResponse:
         page = await recordings.list_recordings(
-            caller=current_caller(),
+            reach=self._reach(),
             session_id=request.session_id,
             batch_id=request.batch_id,
             student_id=request.student_id,
@@ -386,7 +331,6 @@ class _Api:
             page_size=request.page_size,
             page_token=request.page_token,
             uow=self._uow(),
-            enrollments=self._enrollments,
             now=datetime.now(UTC),
         )
         return pb.ListRecordingsResponse(
@@ -399,10 +343,9 @@ class _Api:
         self, request: pb.GetRecordingRequest, context: grpc.aio.ServicerContext
     ) -> pb.Recording:
         view = await recordings.get_recording(
-            caller=current_caller(),
+            reach=self._reach(),
             recording_id=request.recording_id,
             uow=self._uow(),
-            enrollments=self._enrollments,
             now=datetime.now(UTC),
         )
         return recording_message(view)
@@ -411,11 +354,12 @@ class _Api:
         self, request: pb.DeleteRecordingRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         await recordings.delete_recording(
-            caller=current_caller(),
+            reach=self._reach(),
             recording_id=request.recording_id,
             delete_from_zoom=request.delete_from_zoom,
             uow=self._uow(),
             pipeline=self._pipeline,
+            now=datetime.now(UTC),
         )
         return empty_pb2.Empty()
 
@@ -424,7 +368,7 @@ class _Api:
     ) -> pb.AccessGrant:
         grant = request.grant
         row = await recordings.create_access_grant(
-            caller=current_caller(),
+            reach=self._reach(),
             request_id=request.request_id,
             recording_id=grant.recording_id,
             scope=_label(pb.AccessScope, "ACCESS_SCOPE_", grant.scope),
@@ -440,7 +384,7 @@ class _Api:
         self, request: pb.ListAccessGrantsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListAccessGrantsResponse:
         page = await recordings.list_access_grants(
-            caller=current_caller(),
+            reach=self._reach(),
             recording_id=request.recording_id,
             include_expired=request.include_expired,
             page_size=request.page_size,
@@ -458,7 +402,7 @@ class _Api:
         self, request: pb.DeleteAccessGrantRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         await recordings.delete_access_grant(
-            caller=current_caller(), grant_id=request.grant_id, uow=self._uow()
+            reach=self._reach(), grant_id=request.grant_id, uow=self._uow(), now=datetime.now(UTC)
         )
         return empty_pb2.Empty()
 
@@ -469,7 +413,7 @@ class _Api:
         if ttl < 0:
             raise InvalidArgument("ttl must not be negative")
         found = await recordings.playback_url(
-            caller=current_caller(),
+            reach=self._reach(),
             recording_id=request.recording_id,
             file_id=request.file_id,
             download=request.disposition == pb.DISPOSITION_ATTACHMENT,
@@ -477,7 +421,6 @@ class _Api:
             max_ttl_seconds=self._settings.playback_url_max_ttl_seconds,
             uow=self._uow(),
             storage=self._storage,
-            enrollments=self._enrollments,
             now=datetime.now(UTC),
         )
         answer = pb.PlaybackUrl(
@@ -494,7 +437,7 @@ class _Api:
         self, request: pb.GetSyncStatisticsRequest, context: grpc.aio.ServicerContext
     ) -> pb.SyncStatistics:
         stats = await recordings.statistics(
-            caller=current_caller(),
+            reach=self._reach(),
             start=_when(request.start_time, request.HasField("start_time")),
             end=_when(request.end_time, request.HasField("end_time")),
             batch_id=request.batch_id,
@@ -551,7 +494,7 @@ def servicers(
     sessions: async_sessionmaker[AsyncSession],
     storage: ObjectStorage,
     settings: Settings,
-    enrollments: Enrollments,
+    memberships: Memberships,
     on_commit: Callable[[], None] | None = None,
 ) -> list[tuple[Callable[[Any, Any], None], Any]]:
     """The ``(add_to_server, servicer)`` pairs ``GrpcServer`` registers."""
@@ -560,7 +503,7 @@ def servicers(
         sessions=sessions,
         storage=storage,
         settings=settings,
-        enrollments=enrollments,
+        memberships=memberships,
         on_commit=on_commit,
     )
     return [(recording_sync_pb2_grpc.add_RecordingSyncServiceServicer_to_server, api)]

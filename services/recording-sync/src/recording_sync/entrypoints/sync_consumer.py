@@ -3,6 +3,10 @@
 Each message is applied once (inbox) in one transaction that files the job and its files; the
 copy itself then runs in the background with the webhook's download_token held in memory only
 (never stored). If the process dies before the copy, the job is due and the sweep runs it.
+
+Each event is applied inside the tenant webhook-ingest resolved for its Zoom account
+(``context.tenant_id``; empty from an older producer means the default tenant): it files jobs of
+that tenant only, and one that names another tenant's meeting changes nothing (logged, acked).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge.events.v1 import zoom_events_pb2 as ze
+from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.bus import EventBus
+from classbridge_common.errors import NotFound
 from classbridge_common.inbox import idempotent_handler
 from classbridge_common.messages import Envelope
 from classbridge_common.outbox import write_to_outbox
@@ -72,6 +78,11 @@ def recording_from_event(obj: ze.ZoomRecordingObject) -> m.ZoomRecording:
     )
 
 
+def _tenant(event: object) -> str:
+    """The tenant a Zoom event belongs to (webhook-ingest resolved it from the account)."""
+    return event.context.tenant_id or DEFAULT_TENANT  # type: ignore[attr-defined,no-any-return]
+
+
 class RecordingConsumer:
     """Applies one event in the inbox transaction; starts copies after it committed."""
 
@@ -99,6 +110,15 @@ class RecordingConsumer:
             self._on_commit()
 
     async def _apply(self, envelope: Envelope, session: AsyncSession) -> None:
+        try:
+            await self._apply_in_tenant(envelope, session)
+        except NotFound:
+            log.warning(
+                "a Zoom event names a meeting of another tenant; ignored",
+                extra={"event_type": envelope.type, "message_id": envelope.message_id},
+            )
+
+    async def _apply_in_tenant(self, envelope: Envelope, session: AsyncSession) -> None:
         kind = envelope.type
         if kind in (
             "zoom.recording.completed",
@@ -112,7 +132,10 @@ class RecordingConsumer:
             }[kind]
             event = envelope.parse(cls)  # type: ignore[arg-type]
             job_id = await self._pipeline.record_recording(
-                session, recording_from_event(event.recording), trigger=m.WEBHOOK
+                session,
+                recording_from_event(event.recording),
+                trigger=m.WEBHOOK,
+                tenant_id=_tenant(event),
             )
             if job_id is not None:
                 self._to_run[envelope.message_id] = (job_id, event.download_token)
@@ -125,12 +148,17 @@ class RecordingConsumer:
                 ended_at=_when(ended.end_time) or envelope.timestamp,
                 topic=ended.meeting.topic,
                 start_time=_when(ended.meeting.start_time),
+                tenant_id=_tenant(ended),
             )
         elif kind == "zoom.recording.deleted":
             deleted = envelope.parse(ze.ZoomRecordingDeleted)
             obj = deleted.recording
             jobs = (
-                await session.execute(select(sj.c.id).where(sj.c.job_key == obj.meeting_uuid))
+                await session.execute(
+                    select(sj.c.id).where(
+                        sj.c.job_key == obj.meeting_uuid, sj.c.tenant_id == _tenant(deleted)
+                    )
+                )
             ).all()
             events = await self._pipeline.remove(
                 session,

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from classbridge_common.auth import DEV_SECRET, ServiceTokenIssuer
 from classbridge_common.bus import EventBus
 from classbridge_common.outbox import OutboxRelay
 from recording_sync.adapters.downloader import Downloader
@@ -44,12 +43,7 @@ async def sync_running(
 ) -> AsyncIterator[SyncPipeline]:
     """Start the pipeline, its consumer and sweeper; stop them (background copies cancelled,
     their leases left to expire so another replica or the next start resumes them)."""
-    secret = (
-        settings.auth_jwt_secret.get_secret_value()
-        if settings.auth_jwt_secret is not None
-        else DEV_SECRET
-    )
-    tokens = ServiceTokenIssuer(settings.service_name, secret=secret)
+    tokens = settings.service_tokens()  # recording-sync's own identity (SERVICE_JWT_SECRET)
     gateway = ZoomGatewayClient(
         address=settings.zoom_gateway_addr,
         tokens=tokens,

@@ -1,6 +1,11 @@
 """Manual control of sync jobs (seed 000's manual sync, retry and status): handlers.
 
-Each handler takes the caller and a unit of work and decides; only the unit of work commits.
+Each handler takes the caller's :class:`~recording_sync.service_layer.reach.Reach` and a unit
+of work and decides; only the unit of work commits. Every statement goes through the reach's
+tenant scope, so another tenant's jobs, sessions and meetings do not exist here; a teacher
+reaches only the batches they teach (a job or session of another batch is NOT_FOUND, a batch
+they do not teach PERMISSION_DENIED, lists leave the rest out).
+
 Copies start after the commit (``SyncPipeline.spawn``), so a job is never run before the row
 that says it should be run is visible to every replica; if this process dies first, the job is
 due and the sweep runs it.
@@ -14,24 +19,18 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from classbridge_common.auth import Caller
+from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.errors import FailedPrecondition, InvalidArgument, NotFound
-from classbridge_common.errors import PermissionDenied as Denied
 from classbridge_common.paging import page_request
 from classbridge_common.uow import UnitOfWork
+from recording_sync.adapters.repository import Scoped
 from recording_sync.adapters.tables import meeting_projections as mp
 from recording_sync.adapters.tables import sync_jobs as sj
-from recording_sync.domain import access
 from recording_sync.domain import model as m
+from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
 
 RETRYABLE_STATES = (m.FAILED, m.NO_RECORDING)
-
-
-def require_staff(caller: Caller) -> None:
-    """Job control is for admins, teachers and services."""
-    if not access.is_staff(caller):
-        raise Denied("requires one of the roles: admin, teacher, service")
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,9 @@ class BatchSyncResult:
     skipped_not_ended: int
 
 
-async def _requeue(uow: UnitOfWork, job: Any, *, trigger: str, force: bool, now: datetime) -> Any:
+async def _requeue(rows: Scoped, job: Any, *, trigger: str, force: bool, now: datetime) -> Any:
     """Make ``job`` due now with a fresh attempt budget when it had finished."""
-    await uow.session.execute(
+    await rows.execute(
         update(sj)
         .where(sj.c.id == job.id, sj.c.state != m.DOWNLOADING)
         .values(
@@ -56,12 +55,136 @@ async def _requeue(uow: UnitOfWork, job: Any, *, trigger: str, force: bool, now:
             updated_at=now,
         )
     )
-    return (await uow.session.execute(select(sj).where(sj.c.id == job.id))).one()
+    return await rows.first(select(sj).where(sj.c.id == job.id))
+
+
+async def get_sync_job(*, reach: Reach, job_id: str, uow: UnitOfWork) -> Any:
+    """One job; NOT_FOUND for another tenant's and for a batch the teacher does not teach."""
+    reach.require_manager()
+    async with uow:
+        row = await reach.rows(uow.session).load(select(sj).where(sj.c.id == job_id))
+        if row is None:
+            raise NotFound(resource_type="sync job", resource_id=job_id)
+        await reach.require_managed(row.batch_id, resource_type="sync job", resource_id=job_id)
+    return row
+
+
+async def sync_meeting(
+    *,
+    reach: Reach,
+    session_id: str = "",
+    meeting_uuid: str = "",
+    meeting_id: int = 0,
+    force: bool,
+    uow: UnitOfWork,
+    pipeline: SyncPipeline,
+    now: datetime,
+) -> Any:
+    """Queue (or re-queue with ``force``) one meeting's job and start it after the commit.
+
+    The meeting is found in the caller's tenant only: by session (the projection), by instance
+    (its job) or by Zoom id (a linked meeting or a job). A meeting unknown there is NOT_FOUND
+    (the proto's contract), so nobody files a job for another school's meeting."""
+    reach.require_manager()
+    async with uow:
+        rows = reach.rows(uow.session)
+        uuid = ""
+        if session_id:
+            link = await rows.load(
+                select(mp).where(mp.c.session_id == session_id).order_by(mp.c.linked_at.desc())
+            )
+            if link is None:
+                raise NotFound(resource_type="session", resource_id=session_id)
+            await reach.require_managed(
+                link.batch_id, resource_type="session", resource_id=session_id
+            )
+            meeting_id = link.meeting_id
+        elif meeting_uuid:
+            job = await rows.load(select(sj).where(sj.c.job_key == meeting_uuid))
+            if job is None:
+                raise NotFound(resource_type="meeting", resource_id=meeting_uuid)
+            await reach.require_managed(
+                job.batch_id, resource_type="meeting", resource_id=meeting_uuid
+            )
+            meeting_id, uuid = job.meeting_id, job.meeting_uuid
+        elif meeting_id:
+            known = await rows.load(
+                select(mp.c.batch_id, mp.c.tenant_id).where(mp.c.meeting_id == meeting_id)
+            ) or await rows.load(
+                select(sj.c.batch_id, sj.c.tenant_id)
+                .where(sj.c.meeting_id == meeting_id)
+                .order_by(sj.c.created_at.desc())
+            )
+            if known is None:
+                raise NotFound(resource_type="meeting", resource_id=str(meeting_id))
+            await reach.require_managed(
+                known.batch_id, resource_type="meeting", resource_id=str(meeting_id)
+            )
+        else:
+            raise InvalidArgument("one of session_id, meeting_uuid, meeting_id is required")
+        if not uuid:  # the latest instance's job, when the meeting has one already
+            existing = await rows.first(
+                select(sj).where(sj.c.meeting_id == meeting_id).order_by(sj.c.created_at.desc())
+            )
+            uuid = existing.meeting_uuid if existing is not None else ""
+        tenant = rows.scope.tenant or reach.caller.tenant or DEFAULT_TENANT
+        rows.scope.enter(tenant)
+        job = await pipeline.ensure_job(
+            uow.session,
+            meeting_id=meeting_id,
+            meeting_uuid=uuid,
+            trigger=m.MANUAL,
+            due=None,
+            tenant_id=tenant,
+        )
+        if (job.state != m.SYNCED or force) and job.state != m.DOWNLOADING:
+            await rows.execute(
+                update(sj)
+                .where(sj.c.id == job.id)
+                .values(
+                    state=m.PENDING,
+                    trigger=m.MANUAL,
+                    force=force,
+                    attempts=0 if job.state in m.FINISHED_STATES else job.attempts,
+                    next_attempt_at=now,
+                )
+            )
+        job = await rows.first(select(sj).where(sj.c.id == job.id))
+        await uow.commit()
+    if job.state == m.PENDING:
+        pipeline.spawn(job.id)
+    return job
+
+
+async def sync_status(
+    *,
+    reach: Reach,
+    batch_id: str = "",
+    session_id: str = "",
+    meeting_uuid: str = "",
+    uow: UnitOfWork,
+) -> list[Any]:
+    """The jobs of a batch, session or meeting instance (most recently updated first), within
+    the caller's tenant and, for a teacher, the batches they teach."""
+    if batch_id:
+        await reach.require_batch(batch_id)
+        condition = sj.c.batch_id == batch_id
+    elif session_id:
+        condition = sj.c.session_id == session_id
+    elif meeting_uuid:
+        condition = sj.c.meeting_uuid == meeting_uuid
+    else:
+        raise InvalidArgument("one of batch_id, session_id, meeting_uuid is required")
+    mine = await reach.batch_filter(sj.c.batch_id)
+    async with uow:
+        return await reach.rows(uow.session).all(
+            select(sj).where(condition, *mine).order_by(sj.c.updated_at.desc())
+        )
 
 
 async def sync_batch(
     *,
-    caller: Caller,
+    reach: Reach,
     batch_id: str,
     force: bool,
     uow: UnitOfWork,
@@ -70,28 +193,25 @@ async def sync_batch(
 ) -> BatchSyncResult:
     """Queue every ended meeting of the batch (projection rows still linked). A meeting counts
     as ended when Zoom said so or its scheduled end has passed; synced ones are left alone
-    unless ``force``."""
-    require_staff(caller)
+    unless ``force``. Another tenant's batch has no meetings here: nothing is queued."""
     if not batch_id:
         raise InvalidArgument("batch_id is required")
+    await reach.require_batch(batch_id)
     async with uow:
-        meetings = (
-            await uow.session.execute(
-                select(mp)
-                .where(mp.c.batch_id == batch_id, mp.c.status == "linked")
-                .order_by(mp.c.start_time, mp.c.meeting_id)
-            )
-        ).all()
+        rows = reach.rows(uow.session)
+        meetings = await rows.all(
+            select(mp)
+            .where(mp.c.batch_id == batch_id, mp.c.status == "linked")
+            .order_by(mp.c.start_time, mp.c.meeting_id)
+        )
         queued: list[Any] = []
         synced = not_ended = 0
         for meeting in meetings:
-            existing = (
-                await uow.session.execute(
-                    select(sj)
-                    .where(sj.c.meeting_id == meeting.meeting_id)
-                    .order_by(sj.c.created_at.desc())
-                )
-            ).first()
+            existing = await rows.first(
+                select(sj)
+                .where(sj.c.meeting_id == meeting.meeting_id)
+                .order_by(sj.c.created_at.desc())
+            )
             scheduled_end = (
                 meeting.start_time + timedelta(minutes=meeting.duration_minutes)
                 if meeting.start_time is not None
@@ -112,9 +232,10 @@ async def sync_batch(
                 meeting_uuid=meeting.meeting_uuid,
                 trigger=m.MANUAL,
                 due=now,
+                tenant_id=meeting.tenant_id,
             )
             if job.state != m.DOWNLOADING:
-                job = await _requeue(uow, job, trigger=m.MANUAL, force=force, now=now)
+                job = await _requeue(rows, job, trigger=m.MANUAL, force=force, now=now)
             queued.append(job)
         await uow.commit()
     for job in queued:
@@ -125,7 +246,7 @@ async def sync_batch(
 
 async def retry_sync(
     *,
-    caller: Caller,
+    reach: Reach,
     job_id: str = "",
     session_id: str = "",
     batch_id: str = "",
@@ -135,29 +256,32 @@ async def retry_sync(
 ) -> list[Any]:
     """Re-queue failed (or never-recorded) jobs with a fresh attempt budget. One job that is
     not failed is FAILED_PRECONDITION: the caller asked for something that cannot happen."""
-    require_staff(caller)
+    reach.require_manager()
+    if batch_id and not job_id and not session_id:
+        await reach.require_batch(batch_id)
     async with uow:
+        rows = reach.rows(uow.session)
         if job_id:
-            job = (await uow.session.execute(select(sj).where(sj.c.id == job_id))).first()
+            job = await rows.load(select(sj).where(sj.c.id == job_id))
             if job is None:
                 raise NotFound(resource_type="sync job", resource_id=job_id)
+            await reach.require_managed(job.batch_id, resource_type="sync job", resource_id=job_id)
             if job.state not in RETRYABLE_STATES:
                 raise FailedPrecondition(f"sync job {job_id} is {job.state}, not failed")
             jobs = [job]
         elif session_id or batch_id:
             column = sj.c.session_id if session_id else sj.c.batch_id
-            jobs = list(
-                (
-                    await uow.session.execute(
-                        select(sj)
-                        .where(column == (session_id or batch_id), sj.c.state.in_(RETRYABLE_STATES))
-                        .order_by(sj.c.created_at)
-                    )
-                ).all()
+            mine = await reach.batch_filter(sj.c.batch_id)
+            jobs = await rows.all(
+                select(sj)
+                .where(column == (session_id or batch_id), sj.c.state.in_(RETRYABLE_STATES), *mine)
+                .order_by(sj.c.created_at)
             )
         else:
             raise InvalidArgument("one of job_id, session_id, batch_id is required")
-        requeued = [await _requeue(uow, job, trigger=m.RETRY, force=False, now=now) for job in jobs]
+        requeued = [
+            await _requeue(rows, job, trigger=m.RETRY, force=False, now=now) for job in jobs
+        ]
         await uow.commit()
     for job in requeued:
         pipeline.spawn(job.id)
@@ -173,7 +297,7 @@ class JobPage:
 
 async def list_sync_jobs(
     *,
-    caller: Caller,
+    reach: Reach,
     batch_id: str,
     session_id: str,
     states: list[str],
@@ -182,12 +306,12 @@ async def list_sync_jobs(
     page_token: str,
     uow: UnitOfWork,
 ) -> JobPage:
-    """Jobs by batch, session and state, most recently updated first."""
-    require_staff(caller)
+    """Jobs by batch, session and state, most recently updated first (only those the caller
+    manages: their tenant's, and for a teacher the batches they teach)."""
     page = page_request(
         page_size, page_token, [batch_id, session_id, sorted(states), str(updated_after or "")]
     )
-    conditions = []
+    conditions = await reach.batch_filter(sj.c.batch_id)
     if batch_id:
         conditions.append(sj.c.batch_id == batch_id)
     if session_id:
@@ -197,16 +321,13 @@ async def list_sync_jobs(
     if updated_after is not None:
         conditions.append(sj.c.updated_at >= updated_after)
     async with uow:
-        total = int(
-            await uow.session.scalar(select(func.count()).select_from(sj).where(*conditions)) or 0
+        rows = reach.rows(uow.session)
+        total = int(await rows.scalar(select(func.count()).select_from(sj).where(*conditions)) or 0)
+        found = await rows.all(
+            select(sj)
+            .where(*conditions)
+            .order_by(sj.c.updated_at.desc(), sj.c.id)
+            .offset(page.offset)
+            .limit(page.limit)
         )
-        rows = (
-            await uow.session.execute(
-                select(sj)
-                .where(*conditions)
-                .order_by(sj.c.updated_at.desc(), sj.c.id)
-                .offset(page.offset)
-                .limit(page.limit)
-            )
-        ).all()
-    return JobPage(jobs=list(rows), next_page_token=page.next_token(total), total_size=total)
+    return JobPage(jobs=found, next_page_token=page.next_token(total), total_size=total)

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from recording_sync.domain.access import Membership
 from recording_sync.domain.model import DownloadAccess, ZoomRecording
 
 
 class ZoomGateway(Protocol):
-    """The zoom-gateway calls the sync makes."""
+    """The zoom-gateway calls the sync makes (always for the job's tenant)."""
 
     async def list_recording(
         self, *, meeting_uuid: str, meeting_id: int, tenant_id: str
@@ -33,9 +34,7 @@ class Download(Protocol):
     def open(self, access: DownloadAccess) -> AbstractAsyncContextManager[AsyncIterator[bytes]]: ...
 
 
-class Enrollments(Protocol):
-    """Who is enrolled where, asked of the scheduler (it owns enrollments)."""
+class Memberships(Protocol):
+    """Who teaches and attends which batches, asked of the scheduler (it owns both)."""
 
-    async def is_enrolled(self, *, batch_id: str, student_id: str) -> bool: ...
-
-    async def batches_of(self, *, student_id: str) -> set[str]: ...
+    async def memberships(self, *, user_id: str, tenant_id: str) -> Membership: ...

@@ -5,6 +5,10 @@ message is skipped and an applied one is recorded together with its effect. Even
 arrive out of order (a retry goes to the back of the queue), so each row remembers the
 ``occurred_at`` of the newest event applied and ignores older ones — except cancellation, which
 is final whatever arrives after it.
+
+Each event is applied inside its own tenant (``tenant_id``; empty from an older producer means
+the default tenant): every statement goes through that tenant's scope, so an event of one school
+never changes another school's meeting, whatever ids it names.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classbridge.common.v1 import common_pb2
 from classbridge.events.v1 import session_events_pb2
+from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.messages import Envelope
+from classbridge_common.tenancy import TenantScope
+from recording_sync.adapters.repository import Scoped
 from recording_sync.adapters.tables import meeting_projections as mp
 from recording_sync.domain.folders import storage_folder
 
@@ -35,6 +42,11 @@ def _when(stamp: Timestamp, fallback: datetime) -> datetime:
     if stamp.seconds == 0 and stamp.nanos == 0:
         return fallback
     return stamp.ToDatetime(tzinfo=UTC)
+
+
+def _in_tenant(session: AsyncSession, tenant_id: str) -> Scoped:
+    """The session narrowed to the event's tenant."""
+    return Scoped(session, TenantScope(tenant_id or DEFAULT_TENANT))
 
 
 def _label(descriptor: object, number: int, prefix: str) -> str:
@@ -64,7 +76,6 @@ async def apply_meeting_linked(envelope: Envelope, session: AsyncSession) -> Non
         "course_id": event.course_id,
         "course_title": event.course_title,
         "teacher_id": event.teacher_id,
-        "tenant_id": event.tenant_id,
         "host_zoom_user_id": event.host_zoom_user_id,
         "start_time": event.start_time.ToDatetime(tzinfo=UTC)
         if event.HasField("start_time")
@@ -78,21 +89,30 @@ async def apply_meeting_linked(envelope: Envelope, session: AsyncSession) -> Non
         "last_event_at": occurred,
         "updated_at": datetime.now(UTC),
     }
+    rows = _in_tenant(session, event.tenant_id)
     existing = (
         await session.execute(
-            select(mp.c.status, mp.c.last_event_at).where(mp.c.meeting_id == event.meeting_id)
+            select(mp.c.status, mp.c.last_event_at, mp.c.tenant_id).where(
+                mp.c.meeting_id == event.meeting_id
+            )
         )
     ).first()
     if existing is None:
-        await session.execute(
+        await rows.execute(
             mp.insert().values(
                 meeting_id=event.meeting_id, status=LINKED, linked_at=occurred, **values
             )
         )
         return
+    if existing.tenant_id != rows.scope.tenant:
+        log.warning(
+            "a meeting link names a meeting of another tenant; ignored",
+            extra={"meeting_id": event.meeting_id, "session_id": event.session_id},
+        )
+        return
     if existing.status == CANCELLED or existing.last_event_at > occurred:
         return  # cancelled for good, or this link is older than what we already know
-    await session.execute(
+    await rows.execute(
         update(mp)
         .where(mp.c.meeting_id == event.meeting_id)
         .values(status=LINKED, linked_at=occurred, **values)
@@ -103,7 +123,7 @@ async def apply_meeting_unlinked(envelope: Envelope, session: AsyncSession) -> N
     """The session no longer uses the meeting: stop treating it as linked (keep the row)."""
     event = envelope.parse(session_events_pb2.SessionMeetingUnlinked)
     occurred = _when(event.occurred_at, envelope.timestamp)
-    await session.execute(
+    await _in_tenant(session, event.tenant_id).execute(
         update(mp)
         .where(
             mp.c.meeting_id == event.meeting_id,
@@ -118,7 +138,7 @@ async def apply_session_cancelled(envelope: Envelope, session: AsyncSession) -> 
     """Mark the session's meeting(s) cancelled; final, whatever the event order."""
     event = envelope.parse(session_events_pb2.SessionCancelled)
     occurred = _when(event.occurred_at, envelope.timestamp)
-    await session.execute(
+    await _in_tenant(session, event.tenant_id).execute(
         update(mp)
         .where(mp.c.session_id == event.session_id, mp.c.status != CANCELLED)
         .values(
@@ -143,7 +163,7 @@ async def apply_session_updated(envelope: Envelope, session: AsyncSession) -> No
         values["duration_minutes"] = event.duration_minutes
     if event.timezone:
         values["timezone"] = event.timezone
-    await session.execute(
+    await _in_tenant(session, event.tenant_id).execute(
         update(mp)
         .where(
             mp.c.session_id == event.session_id,

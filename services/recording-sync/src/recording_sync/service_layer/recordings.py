@@ -1,9 +1,12 @@
 """Recorded lessons, their access grants, playback and statistics (flow 6): handlers.
 
-Each handler takes the caller and a unit of work and decides; only the unit of work commits.
+Each handler takes the caller's :class:`~recording_sync.service_layer.reach.Reach` and a unit
+of work and decides; only the unit of work commits. Every statement goes through the reach's
+tenant scope, so another tenant's recordings and grants are NOT_FOUND and absent from lists.
 The access rule itself lives in ``domain.access``; here it is fed with the recording, its grants
-and — only when a live ``enrolled_students`` grant makes it matter — the scheduler's answer on
-enrollment, so most checks cost no remote call.
+and the scheduler's answer on what the caller teaches and attends — asked once per request, and
+only when it matters (never for admins; for students only with a live ``enrolled_students``
+grant in play).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from classbridge.events.v1 import recording_events_pb2 as rev
-from classbridge_common.auth import Caller
+from classbridge_common.auth import TEACHER
 from classbridge_common.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -28,6 +31,7 @@ from classbridge_common.errors import (
 from classbridge_common.errors import PermissionDenied as Denied
 from classbridge_common.paging import page_request
 from classbridge_common.uow import UnitOfWork
+from recording_sync.adapters.repository import Scoped
 from recording_sync.adapters.storage_base import ObjectStorage
 from recording_sync.adapters.tables import access_grants as ag
 from recording_sync.adapters.tables import recording_files as rf
@@ -35,8 +39,7 @@ from recording_sync.adapters.tables import recordings as rec
 from recording_sync.adapters.tables import sync_jobs as sj
 from recording_sync.domain import access
 from recording_sync.domain import model as m
-from recording_sync.service_layer.jobs import require_staff
-from recording_sync.service_layer.ports import Enrollments
+from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
 
 VIDEO_TYPES = ("mp4",)
@@ -59,64 +62,49 @@ class RecordingPage:
     total_size: int
 
 
-async def _grants(uow: UnitOfWork, recording_ids: list[str]) -> dict[str, list[Any]]:
+async def _grants(rows: Scoped, recording_ids: list[str]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {r: [] for r in recording_ids}
     if recording_ids:
-        rows = (
-            await uow.session.execute(select(ag).where(ag.c.recording_id.in_(recording_ids)))
-        ).all()
-        for row in rows:
+        for row in await rows.all(select(ag).where(ag.c.recording_id.in_(recording_ids))):
             found[row.recording_id].append(row)
     return found
 
 
-async def _files(uow: UnitOfWork, recording_ids: list[str]) -> dict[str, list[Any]]:
+async def _files(rows: Scoped, recording_ids: list[str]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {r: [] for r in recording_ids}
     if recording_ids:
-        rows = (
-            await uow.session.execute(
-                select(rf)
-                .where(rf.c.recording_id.in_(recording_ids))
-                .order_by(rf.c.recording_start, rf.c.created_at, rf.c.id)
-            )
-        ).all()
-        for row in rows:
+        for row in await rows.all(
+            select(rf)
+            .where(rf.c.recording_id.in_(recording_ids))
+            .order_by(rf.c.recording_start, rf.c.created_at, rf.c.id)
+        ):
             found[row.recording_id].append(row)
     return found
 
 
-class _Enrolled:
-    """Per-request memo of the scheduler's enrollment answers for one caller."""
-
-    def __init__(self, enrollments: Enrollments, caller: Caller) -> None:
-        self._enrollments = enrollments
-        self._caller = caller
-        self._known: dict[str, bool] = {}
-
-    async def __call__(self, batch_id: str) -> bool:
-        if batch_id not in self._known:
-            self._known[batch_id] = await self._enrollments.is_enrolled(
-                batch_id=batch_id, student_id=self._caller.subject
-            )
-        return self._known[batch_id]
-
-
-async def _access(
-    caller: Caller, row: Any, grants: list[Any], now: datetime, enrolled: _Enrolled
-) -> access.Access:
+async def _access(reach: Reach, row: Any, grants: list[Any], now: datetime) -> access.Access:
+    """The caller's access to one recording: managers (admins, teachers of its batch) edit;
+    others by grant, with attendance asked only when an ``enrolled_students`` grant matters."""
+    if await reach.manages(row.batch_id):
+        return access.MANAGER
     asks = (
-        access.needs_enrollment(caller, grants, now)
+        access.needs_enrollment(grants, now)
         and row.batch_type != "individual"
         and bool(row.batch_id)
     )
     return access.decide(
-        caller, row, grants, now, enrolled=await enrolled(row.batch_id) if asks else False
+        reach.caller,
+        row,
+        grants,
+        now,
+        manages=False,
+        enrolled=await reach.attends(row.batch_id) if asks else False,
     )
 
 
 async def list_recordings(
     *,
-    caller: Caller,
+    reach: Reach,
     session_id: str,
     batch_id: str,
     student_id: str,
@@ -125,13 +113,14 @@ async def list_recordings(
     page_size: int,
     page_token: str,
     uow: UnitOfWork,
-    enrollments: Enrollments,
     now: datetime,
 ) -> RecordingPage:
-    """Recordings by session, batch, student or meeting; for non-staff only those they may
-    open (filtered before paging, so pages and totals never reveal the others)."""
-    staff = access.is_staff(caller)
-    if student_id and not staff and student_id != caller.subject:
+    """Recordings by session, batch, student or meeting, of the caller's tenant; for everyone
+    but its admins only those they may open (filtered before paging, so pages and totals never
+    reveal the others)."""
+    caller = reach.caller
+    everything = reach.tenant_wide
+    if student_id and student_id != caller.subject and not (everything or caller.has_role(TEACHER)):
         raise Denied("students list only their own recordings")
     page = page_request(
         page_size, page_token, [session_id, batch_id, student_id, meeting_uuid, source]
@@ -146,7 +135,7 @@ async def list_recordings(
     if source:
         conditions.append(rec.c.source == source)
     if student_id:
-        batches = await enrollments.batches_of(student_id=student_id)
+        batches = (await reach.of_user(student_id)).attends
         conditions.append(
             or_(
                 rec.c.student_id == student_id,
@@ -154,31 +143,27 @@ async def list_recordings(
             )
         )
     query = select(rec).where(*conditions).order_by(rec.c.start_time.desc(), rec.c.id)
-    enrolled = _Enrolled(enrollments, caller)
     async with uow:
-        if staff:
+        rows = reach.rows(uow.session)
+        if everything:
             total = int(
-                await uow.session.scalar(select(func.count()).select_from(rec).where(*conditions))
-                or 0
+                await rows.scalar(select(func.count()).select_from(rec).where(*conditions)) or 0
             )
-            rows = list(
-                (await uow.session.execute(query.offset(page.offset).limit(page.limit))).all()
-            )
-            grants = await _grants(uow, [r.id for r in rows])
             visible = [
-                (r, access.decide(caller, r, grants[r.id], now, enrolled=False)) for r in rows
+                (r, access.MANAGER)
+                for r in await rows.all(query.offset(page.offset).limit(page.limit))
             ]
         else:
-            candidates = list((await uow.session.execute(query)).all())
-            grants = await _grants(uow, [r.id for r in candidates])
+            candidates = await rows.all(query)
+            grants = await _grants(rows, [r.id for r in candidates])
             allowed = []
             for row in candidates:
-                found = await _access(caller, row, grants[row.id], now, enrolled)
+                found = await _access(reach, row, grants[row.id], now)
                 if found.can_view:
                     allowed.append((row, found))
             total = len(allowed)
             visible = allowed[page.offset : page.offset + page.limit]
-        files = await _files(uow, [r.id for r, _ in visible])
+        files = await _files(rows, [r.id for r, _ in visible])
     return RecordingPage(
         recordings=[RecordingView(row=r, files=files[r.id], access=a) for r, a in visible],
         next_page_token=page.next_token(total),
@@ -187,62 +172,75 @@ async def list_recordings(
 
 
 async def _load(
-    uow: UnitOfWork, caller: Caller, recording_id: str, enrollments: Enrollments, now: datetime
+    reach: Reach, rows: Scoped, recording_id: str, now: datetime
 ) -> tuple[Any, list[Any], access.Access]:
-    row = (await uow.session.execute(select(rec).where(rec.c.id == recording_id))).first()
+    """The recording of the caller's tenant, its grants and the caller's access to it;
+    NOT_FOUND for an unknown id and for another tenant's."""
+    row = await rows.load(select(rec).where(rec.c.id == recording_id))
     if row is None:
         raise NotFound(resource_type="recording", resource_id=recording_id)
-    grants = (await _grants(uow, [row.id]))[row.id]
-    found = await _access(caller, row, grants, now, _Enrolled(enrollments, caller))
-    return row, grants, found
+    grants = (await _grants(rows, [row.id]))[row.id]
+    return row, grants, await _access(reach, row, grants, now)
+
+
+async def _load_managed(reach: Reach, rows: Scoped, recording_id: str, now: datetime) -> Any:
+    """A recording the caller manages (deletes, grants): NOT_FOUND when they may not even see
+    it, PERMISSION_DENIED when they may watch it but do not teach its batch."""
+    reach.require_manager()
+    row, _, found = await _load(reach, rows, recording_id, now)
+    if not found.can_view:
+        raise NotFound(resource_type="recording", resource_id=recording_id)
+    if not await reach.manages(row.batch_id):
+        raise Denied("only the batch's teachers and the tenant's admins may manage its recordings")
+    return row
 
 
 async def get_recording(
     *,
-    caller: Caller,
+    reach: Reach,
     recording_id: str,
     uow: UnitOfWork,
-    enrollments: Enrollments,
     now: datetime,
 ) -> RecordingView:
     """One recording; NOT_FOUND also when the caller may not open it (no existence leak)."""
     async with uow:
-        row, _, found = await _load(uow, caller, recording_id, enrollments, now)
+        rows = reach.rows(uow.session)
+        row, _, found = await _load(reach, rows, recording_id, now)
         if not found.can_view:
             raise NotFound(resource_type="recording", resource_id=recording_id)
-        files = (await _files(uow, [row.id]))[row.id]
+        files = (await _files(rows, [row.id]))[row.id]
     return RecordingView(row=row, files=files, access=found)
 
 
 async def delete_recording(
     *,
-    caller: Caller,
+    reach: Reach,
     recording_id: str,
     delete_from_zoom: bool,
     uow: UnitOfWork,
     pipeline: SyncPipeline,
+    now: datetime,
 ) -> None:
     """Delete the stored objects, then the rows and grants, with ``recording.removed`` written
     to the outbox in the same transaction as the row deletion."""
-    require_staff(caller)
+    reach.require_manager()
     if delete_from_zoom:
         raise Unimplemented(
             "DeleteRecording with delete_from_zoom is not implemented yet: the zoom-gateway "
             "has no recording-delete call; delete without it, then trash it at Zoom"
         )
     async with uow:
-        row = (await uow.session.execute(select(rec).where(rec.c.id == recording_id))).first()
-        if row is None:
-            raise NotFound(resource_type="recording", resource_id=recording_id)
+        rows = reach.rows(uow.session)
+        row = await _load_managed(reach, rows, recording_id, now)
         events = await pipeline.remove(
             uow.session,
             job_ids=[row.job_id],
             reason=rev.REMOVAL_REASON_DELETED_BY_USER,
-            removed_by=caller.subject,
+            removed_by=reach.caller.subject,
         )
         # A recording without a job (never the case for Zoom syncs) still goes entirely.
-        await uow.session.execute(delete(rec).where(rec.c.id == recording_id))
-        await uow.session.execute(delete(ag).where(ag.c.recording_id == recording_id))
+        await rows.execute(delete(rec).where(rec.c.id == recording_id))
+        await rows.execute(delete(ag).where(ag.c.recording_id == recording_id))
         for event in events:
             uow.publish(event)
         await uow.commit()
@@ -265,7 +263,7 @@ def _validate_grant(
 
 async def create_access_grant(
     *,
-    caller: Caller,
+    reach: Reach,
     request_id: str,
     recording_id: str,
     scope: str,
@@ -276,17 +274,17 @@ async def create_access_grant(
     now: datetime,
 ) -> Any:
     """Grant access; the same ``request_id`` again returns the first grant (a retried call),
-    a second grant for the same scope and user is ALREADY_EXISTS."""
-    require_staff(caller)
+    a second grant for the same scope and user is ALREADY_EXISTS. Request ids are per tenant."""
+    reach.require_manager()
     if not recording_id:
         raise InvalidArgument("grant.recording_id is required")
     _validate_grant(scope=scope, level=level, user_id=user_id, expires_at=expires_at, now=now)
     for _ in range(2):  # a concurrent twin may win the unique index; then read its result
         async with uow:
+            rows = reach.rows(uow.session)
+            await _load_managed(reach, rows, recording_id, now)
             if request_id:
-                earlier = (
-                    await uow.session.execute(select(ag).where(ag.c.request_id == request_id))
-                ).first()
+                earlier = await rows.first(select(ag).where(ag.c.request_id == request_id))
                 if earlier is not None:
                     if (earlier.recording_id, earlier.scope, earlier.user_id) != (
                         recording_id,
@@ -295,25 +293,18 @@ async def create_access_grant(
                     ):
                         raise InvalidArgument("request_id was already used for another grant")
                     return earlier
-            exists = (
-                await uow.session.execute(select(rec.c.id).where(rec.c.id == recording_id))
-            ).first()
-            if exists is None:
-                raise NotFound(resource_type="recording", resource_id=recording_id)
-            same = (
-                await uow.session.execute(
-                    select(ag.c.id).where(
-                        ag.c.recording_id == recording_id,
-                        ag.c.scope == scope,
-                        ag.c.user_id == user_id,
-                    )
+            same = await rows.first(
+                select(ag.c.id).where(
+                    ag.c.recording_id == recording_id,
+                    ag.c.scope == scope,
+                    ag.c.user_id == user_id,
                 )
-            ).first()
+            )
             if same is not None:
                 raise AlreadyExists(resource_type="access grant", resource_id=same.id)
             grant_id = f"grant_{uuid.uuid4().hex}"
             try:
-                await uow.session.execute(
+                await rows.execute(
                     insert(ag).values(
                         id=grant_id,
                         recording_id=recording_id,
@@ -321,7 +312,7 @@ async def create_access_grant(
                         user_id=user_id,
                         level=level,
                         expires_at=expires_at,
-                        created_by=caller.subject,
+                        created_by=reach.caller.subject,
                         request_id=request_id or None,
                         created_at=now,
                     )
@@ -329,7 +320,7 @@ async def create_access_grant(
                 await uow.commit()
             except IntegrityError:
                 continue
-            return (await uow.session.execute(select(ag).where(ag.c.id == grant_id))).one()
+            return await rows.first(select(ag).where(ag.c.id == grant_id))
     raise AlreadyExists(resource_type="access grant", resource_id=request_id or recording_id)
 
 
@@ -342,7 +333,7 @@ class GrantPage:
 
 async def list_access_grants(
     *,
-    caller: Caller,
+    reach: Reach,
     recording_id: str,
     include_expired: bool,
     page_size: int,
@@ -350,35 +341,41 @@ async def list_access_grants(
     uow: UnitOfWork,
     now: datetime,
 ) -> GrantPage:
-    """A recording's grants, oldest first (staff only: grants name users)."""
-    require_staff(caller)
+    """A recording's grants, oldest first (its managers only: grants name users)."""
+    reach.require_manager()
     page = page_request(page_size, page_token, [recording_id, include_expired])
     conditions = [ag.c.recording_id == recording_id]
     if not include_expired:
         conditions.append(or_(ag.c.expires_at.is_(None), ag.c.expires_at > now))
     async with uow:
-        total = int(
-            await uow.session.scalar(select(func.count()).select_from(ag).where(*conditions)) or 0
+        rows = reach.rows(uow.session)
+        await _load_managed(reach, rows, recording_id, now)
+        total = int(await rows.scalar(select(func.count()).select_from(ag).where(*conditions)) or 0)
+        found = await rows.all(
+            select(ag)
+            .where(*conditions)
+            .order_by(ag.c.created_at, ag.c.id)
+            .offset(page.offset)
+            .limit(page.limit)
         )
-        rows = (
-            await uow.session.execute(
-                select(ag)
-                .where(*conditions)
-                .order_by(ag.c.created_at, ag.c.id)
-                .offset(page.offset)
-                .limit(page.limit)
-            )
-        ).all()
-    return GrantPage(grants=list(rows), next_page_token=page.next_token(total), total_size=total)
+    return GrantPage(grants=found, next_page_token=page.next_token(total), total_size=total)
 
 
-async def delete_access_grant(*, caller: Caller, grant_id: str, uow: UnitOfWork) -> None:
+async def delete_access_grant(
+    *, reach: Reach, grant_id: str, uow: UnitOfWork, now: datetime
+) -> None:
     """Revoke a grant; URLs already handed out stay valid until they expire (minutes)."""
-    require_staff(caller)
+    reach.require_manager()
     async with uow:
-        result = await uow.session.execute(delete(ag).where(ag.c.id == grant_id))
-        if not result.rowcount:  # type: ignore[attr-defined]
+        rows = reach.rows(uow.session)
+        grant = await rows.load(select(ag).where(ag.c.id == grant_id))
+        if grant is None:
             raise NotFound(resource_type="access grant", resource_id=grant_id)
+        try:
+            await _load_managed(reach, rows, grant.recording_id, now)
+        except NotFound:
+            raise NotFound(resource_type="access grant", resource_id=grant_id) from None
+        await rows.execute(delete(ag).where(ag.c.id == grant_id))
         await uow.commit()
 
 
@@ -400,7 +397,7 @@ def _main_file(files: list[Any]) -> Any | None:
 
 async def playback_url(
     *,
-    caller: Caller,
+    reach: Reach,
     recording_id: str,
     file_id: str,
     download: bool,
@@ -408,18 +405,19 @@ async def playback_url(
     max_ttl_seconds: int,
     uow: UnitOfWork,
     storage: ObjectStorage,
-    enrollments: Enrollments,
     now: datetime,
 ) -> Playback:
     """The access check of flow 6, then a short-lived signed URL: VIEW for inline playback,
-    DOWNLOAD for an attachment. Refusals are PERMISSION_DENIED."""
+    DOWNLOAD for an attachment. Refusals are PERMISSION_DENIED; another tenant's recording is
+    NOT_FOUND (it does not exist for this caller)."""
     async with uow:
-        row, _, found = await _load(uow, caller, recording_id, enrollments, now)
+        rows = reach.rows(uow.session)
+        row, _, found = await _load(reach, rows, recording_id, now)
         if not found.can_view:
             raise Denied("no access to this recording")
         if download and not found.can_download:
             raise Denied("downloading this recording needs a download grant")
-        files = (await _files(uow, [row.id]))[row.id]
+        files = (await _files(rows, [row.id]))[row.id]
     if file_id:
         chosen = next((f for f in files if f.id == file_id), None)
         if chosen is None:
@@ -455,7 +453,7 @@ class Statistics:
 
 async def statistics(
     *,
-    caller: Caller,
+    reach: Reach,
     start: datetime | None,
     end: datetime | None,
     batch_id: str,
@@ -463,17 +461,22 @@ async def statistics(
 ) -> Statistics:
     """Seed 000's performance figures from the tables. Errors by type count the jobs whose
     latest failure in the window had that cause (the tables keep each job's last error, not a
-    log of every attempt)."""
-    require_staff(caller)
+    log of every attempt). Counted within the caller's tenant, and for a teacher over the
+    batches they teach."""
+    if batch_id:
+        await reach.require_batch(batch_id)
+    mine_jobs = await reach.batch_filter(sj.c.batch_id)
+    mine_recs = await reach.batch_filter(rec.c.batch_id)
     window = []
     if start is not None:
         window.append(sj.c.finished_at >= start)
     if end is not None:
         window.append(sj.c.finished_at < end)
-    batch = [sj.c.batch_id == batch_id] if batch_id else []
+    batch = [sj.c.batch_id == batch_id, *mine_jobs] if batch_id else mine_jobs
     async with uow:
+        rows = reach.rows(uow.session)
         finished = (
-            await uow.session.execute(
+            await rows.execute(
                 select(sj.c.state, sj.c.started_at, sj.c.finished_at).where(
                     sj.c.state.in_(m.FINISHED_STATES),
                     sj.c.finished_at.is_not(None),
@@ -488,28 +491,28 @@ async def statistics(
         if end is not None:
             error_window.append(sj.c.updated_at < end)
         errors = (
-            await uow.session.execute(
+            await rows.execute(
                 select(sj.c.last_error_type, func.count())
                 .where(sj.c.last_error_type != "", *error_window, *batch)
                 .group_by(sj.c.last_error_type)
             )
         ).all()
         in_progress = int(
-            await uow.session.scalar(
+            await rows.scalar(
                 select(func.count()).select_from(sj).where(sj.c.state.in_(m.OPEN_STATES), *batch)
             )
             or 0
         )
-        rec_filter = [rec.c.batch_id == batch_id] if batch_id else []
+        rec_filter = [rec.c.batch_id == batch_id, *mine_recs] if batch_id else mine_recs
         recordings_count, storage_used = (
-            await uow.session.execute(
+            await rows.execute(
                 select(func.count(), func.coalesce(func.sum(rec.c.total_size_bytes), 0)).where(
                     *rec_filter
                 )
             )
         ).one()
         files_count = int(
-            await uow.session.scalar(
+            await rows.scalar(
                 select(func.count())
                 .select_from(rf)
                 .where(

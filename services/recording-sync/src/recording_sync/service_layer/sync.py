@@ -7,6 +7,11 @@ each stored file is committed on its own, so a retry copies only what is missing
 deterministic, so a re-run rewrites the same object rather than adding a second lesson.
 Outcomes (``recording.synced`` / ``recording.sync_failed``) are written to the outbox in the
 transaction that changes the job's state.
+
+Every job belongs to one tenant, fixed when it is created (the scheduler's link of the meeting,
+else the Zoom event's or the caller's tenant) and never changed: the projection is read only
+within it, its files and recording inherit it, the gateway is asked for that tenant's Zoom
+account, and the events carry it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from classbridge.common.v1 import common_pb2
 from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge_common.db.engine import is_postgres
+from classbridge_common.errors import NotFound
 from classbridge_common.messages import Envelope
 from classbridge_common.outbox import write_to_outbox
 from classbridge_common.telemetry import Metrics
@@ -103,16 +109,23 @@ class SyncPipeline:
 
     # ------------------------------------------------------------------ job records
 
-    async def _projection(self, session: AsyncSession, meeting_id: int) -> Any:
+    async def _projection(self, session: AsyncSession, meeting_id: int, tenant_id: str) -> Any:
         return (
             await session.execute(
-                select(mp).where(mp.c.meeting_id == meeting_id, mp.c.status == "linked")
+                select(mp).where(
+                    mp.c.meeting_id == meeting_id,
+                    mp.c.status == "linked",
+                    mp.c.tenant_id == tenant_id,
+                )
             )
         ).first()
 
-    async def _placement(self, session: AsyncSession, meeting_id: int) -> dict[str, Any]:
-        """Session, batch and folder of a meeting from the projection (unassigned without)."""
-        row = await self._projection(session, meeting_id)
+    async def _placement(
+        self, session: AsyncSession, meeting_id: int, tenant_id: str
+    ) -> dict[str, Any]:
+        """Session, batch and folder of a meeting from the projection of its tenant
+        (unassigned without)."""
+        row = await self._projection(session, meeting_id, tenant_id)
         if row is None:
             return {"folder": naming.unassigned_folder(meeting_id)}
         return {
@@ -121,7 +134,6 @@ class SyncPipeline:
             "batch_type": row.batch_type,
             "student_id": row.student_id,
             "course_id": row.course_id,
-            "tenant_id": row.tenant_id,
             "folder": row.folder,
         }
 
@@ -133,8 +145,11 @@ class SyncPipeline:
         meeting_uuid: str,
         trigger: str,
         due: datetime | None,
+        tenant_id: str,
     ) -> Any:
-        """The job of this meeting instance, created if new (never two for one instance)."""
+        """The job of this meeting instance in ``tenant_id``, created if new (never two for one
+        instance). A job of the instance in another tenant is NOT_FOUND: a tenant never adopts,
+        reads or changes another's job, whoever names its meeting."""
         now = self._clock()
         key = meeting_uuid or f"meeting:{meeting_id}"
         row = (await session.execute(select(sj).where(sj.c.job_key == key))).first()
@@ -142,7 +157,7 @@ class SyncPipeline:
             # A sweep-made job that did not know the instance yet: adopt it.
             placeholder = f"meeting:{meeting_id}"
             found = (await session.execute(select(sj).where(sj.c.job_key == placeholder))).first()
-            if found is not None:
+            if found is not None and found.tenant_id == tenant_id:
                 await session.execute(
                     update(sj)
                     .where(sj.c.id == found.id)
@@ -150,6 +165,8 @@ class SyncPipeline:
                 )
                 row = (await session.execute(select(sj).where(sj.c.id == found.id))).first()
         if row is not None:
+            if row.tenant_id != tenant_id:
+                raise NotFound(resource_type="meeting", resource_id=meeting_uuid or str(meeting_id))
             return row
         job_id = new_id("job")
         await session.execute(
@@ -166,7 +183,8 @@ class SyncPipeline:
                 recording_id=new_id("rec"),
                 created_at=now,
                 updated_at=now,
-                **await self._placement(session, meeting_id),
+                tenant_id=tenant_id,
+                **await self._placement(session, meeting_id, tenant_id),
             )
         )
         return (await session.execute(select(sj).where(sj.c.id == job_id))).one()
@@ -202,6 +220,7 @@ class SyncPipeline:
                 await session.execute(
                     insert(rf).values(
                         id=new_id("file"),
+                        tenant_id=job.tenant_id,
                         job_id=job.id,
                         recording_id=job.recording_id,
                         zoom_file_id=f.zoom_file_id,
@@ -224,16 +243,18 @@ class SyncPipeline:
         )
 
     async def record_recording(
-        self, session: AsyncSession, recording: m.ZoomRecording, *, trigger: str
+        self, session: AsyncSession, recording: m.ZoomRecording, *, trigger: str, tenant_id: str
     ) -> str | None:
-        """A recording (or transcript) was announced: file it on its job; returns the job id
-        when there is something to copy now, else None (e.g. a redelivery of a synced one)."""
+        """A recording (or transcript) was announced in ``tenant_id``: file it on its job;
+        returns the job id when there is something to copy now, else None (e.g. a redelivery
+        of a synced one)."""
         job = await self.ensure_job(
             session,
             meeting_id=recording.meeting_id,
             meeting_uuid=recording.meeting_uuid,
             trigger=trigger,
             due=self._clock(),
+            tenant_id=tenant_id,
         )
         values: dict[str, Any] = {"updated_at": self._clock()}
         if recording.topic:
@@ -265,6 +286,7 @@ class SyncPipeline:
         ended_at: datetime,
         topic: str,
         start_time: datetime | None,
+        tenant_id: str,
     ) -> None:
         """Remember the real end, so the sweep looks at end + delay if no recording arrives."""
         job = await self.ensure_job(
@@ -273,6 +295,7 @@ class SyncPipeline:
             meeting_uuid=meeting_uuid,
             trigger=m.SWEEP,
             due=ended_at + self.policy.sweep_delay,
+            tenant_id=tenant_id,
         )
         values: dict[str, Any] = {"ended_at": ended_at, "updated_at": self._clock()}
         if topic and not job.topic:
@@ -324,7 +347,7 @@ class SyncPipeline:
             if not result.rowcount:
                 return None
             row = (await session.execute(select(sj).where(sj.c.id == job_id))).one()
-            placement = await self._placement(session, row.meeting_id)
+            placement = await self._placement(session, row.meeting_id, row.tenant_id)
             if placement.get("session_id") or not row.folder:
                 await session.execute(update(sj).where(sj.c.id == job_id).values(**placement))
             return (await session.execute(select(sj).where(sj.c.id == job_id))).one()
@@ -580,6 +603,7 @@ class SyncPipeline:
             error_type=failure.error_type,  # type: ignore[arg-type]
             error_message=failure.message[:500],
             will_retry=next_at is not None,
+            tenant_id=job.tenant_id,
         )
         if next_at is not None:
             event.next_attempt_time.CopyFrom(_ts(next_at))
@@ -622,7 +646,13 @@ class SyncPipeline:
             exists = (await session.execute(select(rec.c.id).where(rec.c.job_id == job.id))).first()
             if exists is None:
                 await session.execute(
-                    insert(rec).values(id=job.recording_id, job_id=job.id, created_at=now, **values)
+                    insert(rec).values(
+                        id=job.recording_id,
+                        tenant_id=job.tenant_id,
+                        job_id=job.id,
+                        created_at=now,
+                        **values,
+                    )
                 )
             else:
                 await session.execute(update(rec).where(rec.c.id == exists.id).values(**values))
@@ -662,6 +692,7 @@ class SyncPipeline:
                     files=[synced_file(f) for f in stored_now],
                     attempts=job.attempts + 1,
                     processing_time=processing,
+                    tenant_id=job.tenant_id,
                 )
                 events.append(Envelope.for_proto("recording.synced", event))
             await write_to_outbox(session, events)
@@ -708,7 +739,9 @@ class SyncPipeline:
         """Linked meetings whose scheduled end + delay has passed and that have no job yet."""
         rows = (
             await session.execute(
-                select(mp.c.meeting_id, mp.c.start_time, mp.c.duration_minutes).where(
+                select(
+                    mp.c.meeting_id, mp.c.start_time, mp.c.duration_minutes, mp.c.tenant_id
+                ).where(
                     mp.c.status == "linked",
                     mp.c.start_time.is_not(None),
                     mp.c.start_time >= now - self.policy.sweep_lookback,
@@ -722,7 +755,12 @@ class SyncPipeline:
             due = end + self.policy.sweep_delay
             if due <= now:
                 await self.ensure_job(
-                    session, meeting_id=row.meeting_id, meeting_uuid="", trigger=m.SWEEP, due=due
+                    session,
+                    meeting_id=row.meeting_id,
+                    meeting_uuid="",
+                    trigger=m.SWEEP,
+                    due=due,
+                    tenant_id=row.tenant_id,
                 )
 
     # ------------------------------------------------------------------ removal
@@ -773,6 +811,7 @@ class SyncPipeline:
                 file_ids=[f.id for f in files] if left else [],
                 reason=reason,  # type: ignore[arg-type]
                 removed_by=removed_by,
+                tenant_id=job.tenant_id,
             )
             events.append(Envelope.for_proto("recording.removed", event))
         return events
