@@ -96,6 +96,7 @@ async def test_resource_exhausted_is_429_with_retry_after(
 async def test_unavailable_is_503_with_retry_after(
     client: httpx.AsyncClient, services: Services
 ) -> None:
+    services.scheduler.on("GetBatch", lambda r: scheduler_pb2.Batch(id=r.batch_id))
     services.recording_sync.on(
         "SyncBatch", raising(Unavailable("storage is down", retry_after=timedelta(seconds=5)))
     )

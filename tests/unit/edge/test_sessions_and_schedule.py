@@ -291,6 +291,8 @@ async def test_retry_with_a_session_id_retries_that_session(
 ) -> None:
     from classbridge.recordingsync.v1 import recording_sync_pb2
 
+    services.scheduler.on("GetBatch", lambda r: scheduler_pb2.Batch(id=r.batch_id))
+
     services.scheduler.on("GetSession", lambda r: a_session(r.session_id))
     services.recording_sync.on("RetrySync", lambda r: recording_sync_pb2.RetrySyncResponse())
     answer = await client.post(
@@ -306,6 +308,8 @@ async def test_retry_without_a_body_retries_the_batch(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     from classbridge.recordingsync.v1 import recording_sync_pb2
+
+    services.scheduler.on("GetBatch", lambda r: scheduler_pb2.Batch(id=r.batch_id))
 
     services.recording_sync.on("RetrySync", lambda r: recording_sync_pb2.RetrySyncResponse())
     answer = await client.post("/api/v1/batches/b-1/retry-zoom-recordings", headers=auth())

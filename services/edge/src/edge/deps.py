@@ -24,7 +24,7 @@ def caller(request: Request) -> Caller:
 def require_admin(request: Request) -> Caller:
     """Admin-only routes refuse others here, before any call (services check again)."""
     who = caller(request)
-    if not who.is_admin:
+    if not (who.is_admin or who.is_operator):
         raise PermissionDenied("requires the admin role")
     return who
 

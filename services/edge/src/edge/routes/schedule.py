@@ -114,10 +114,17 @@ async def create_zoom_meeting(request: Request) -> JSONResponse:
     return ok(data, message="Zoom meeting created")
 
 
+async def _require_batch(clients: Clients, batch_id: str) -> None:
+    """The batch first: NOT_FOUND for an unknown one (or another tenant's) and PERMISSION_DENIED
+    for someone who does not teach it, rather than "0 jobs" for both."""
+    await call(clients.scheduler.GetBatch, scheduler_pb2.GetBatchRequest(batch_id=batch_id))
+
+
 async def sync_recordings(request: Request) -> JSONResponse:
     body = Fields(await read_json(request, optional=True))
     force = bool(body.boolean("force", default=False))
     body.check()
+    await _require_batch(deps.clients(request), request.path_params["batch_id"])
     answer = await call(
         deps.clients(request).recording_sync.SyncBatch,
         recording_sync_pb2.SyncBatchRequest(batch_id=request.path_params["batch_id"], force=force),
@@ -163,6 +170,7 @@ async def retry_recordings(request: Request) -> JSONResponse:
     body.check()
     clients = deps.clients(request)
     batch_id = request.path_params["batch_id"]
+    await _require_batch(clients, batch_id)
     req = recording_sync_pb2.RetrySyncRequest()
     if session_id:
         await _session_of_batch(clients, batch_id, session_id)

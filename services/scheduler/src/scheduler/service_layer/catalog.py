@@ -420,12 +420,13 @@ async def list_enrollments(
             raise access.PermissionDenied("students list only their own enrollments")
         student_id = caller.subject
     async with uow:
-        if batch_id and not access.is_staff(caller) and not access.is_student(caller):
+        if batch_id:  # NOT_FOUND for a batch outside the caller's tenant, not an empty list
             batch = await load_batch(uow, batch_id)
-            course = await uow.courses.get(batch.course_id)
-            access.require(
-                access.can_manage_batch(caller, batch, course), "see this batch's enrollments"
-            )
+            if not access.is_staff(caller) and not access.is_student(caller):
+                course = await uow.courses.get(batch.course_id)
+                access.require(
+                    access.can_manage_batch(caller, batch, course), "see this batch's enrollments"
+                )
         elif not batch_id and not access.is_staff(caller) and student_id != caller.subject:
             raise access.PermissionDenied("teachers list enrollments of a batch they teach")
         return await uow.enrollments.list(

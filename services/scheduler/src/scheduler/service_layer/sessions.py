@@ -613,7 +613,7 @@ async def get_start_url(
     async with uow:
         session = await load_session(uow, session_id)
         batch, course = await _context(uow, session)
-    allowed = caller.is_admin or (
+    allowed = access.is_staff(caller) or (
         access.is_teacher(caller) and access.can_manage_session(caller, session, batch, course)
     )
     access.require(allowed, "start this session's meeting (host, teacher or admin only)")
