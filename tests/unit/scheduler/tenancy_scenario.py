@@ -374,6 +374,18 @@ async def lists_of(harness: Any, who: str) -> dict[str, set[str]]:
     }
 
 
+async def _enrollments_seen(stub: Any, batch_id: str, meta: Any) -> int:
+    try:
+        answer = await stub.ListEnrollments(
+            pb.ListEnrollmentsRequest(batch_id=batch_id), metadata=meta
+        )
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() != grpc.StatusCode.NOT_FOUND:
+            raise
+        return 0
+    return len(answer.enrollments)
+
+
 async def lists_by_id_of(harness: Any, who: str, theirs: School) -> dict[str, int]:
     """How many of ``theirs``' rows ``who`` finds through lists filtered by their ids."""
     stub, meta = harness.stub, harness.as_(who)
@@ -399,13 +411,8 @@ async def lists_by_id_of(harness: Any, who: str, theirs: School) -> dict[str, in
                 )
             ).sessions
         ),
-        "ListEnrollments(batch)": len(
-            (
-                await stub.ListEnrollments(
-                    pb.ListEnrollmentsRequest(batch_id=theirs.batch.id), metadata=meta
-                )
-            ).enrollments
-        ),
+        # another tenant's batch is NOT_FOUND (counted as nothing seen), never its enrolments
+        "ListEnrollments(batch)": await _enrollments_seen(stub, theirs.batch.id, meta),
         "ListCourses(tenant)": len(
             (
                 await stub.ListCourses(
