@@ -46,6 +46,15 @@ SERVICES: frozenset[str] = frozenset(
 """The service identities a service token may carry (its subject)."""
 
 
+def roles_admit(allowed: frozenset[str], held: Iterable[str]) -> bool:
+    """Do a person's ``held`` roles pass a rule naming ``allowed``? Operators pass wherever a
+    tenant admin does (the edge's route declarations use the same test)."""
+    roles = set(held)
+    if OPERATOR in roles and (OPERATOR in allowed or ADMIN in allowed):
+        return True
+    return bool(roles & allowed)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """Who may call one method: user ``roles``, service identities, and how far it reaches."""
@@ -58,9 +67,7 @@ class Rule:
         """May ``caller`` use the method at all (the handler may still narrow it)?"""
         if caller.is_service:
             return caller.subject in self.services
-        if caller.is_operator:
-            return OPERATOR in self.roles or ADMIN in self.roles
-        return bool(self.roles & caller.roles)
+        return roles_admit(self.roles, caller.roles)
 
     def describe(self) -> str:
         who = [*sorted(self.roles), *(f"service:{s}" for s in sorted(self.services))]
@@ -121,4 +128,13 @@ class Policy:
         return rule
 
 
-__all__ = ["SCOPES", "SERVICES", "Policy", "Rule", "Scope", "allow", "services_only"]
+__all__ = [
+    "SCOPES",
+    "SERVICES",
+    "Policy",
+    "Rule",
+    "Scope",
+    "allow",
+    "roles_admit",
+    "services_only",
+]

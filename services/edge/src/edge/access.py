@@ -20,7 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from classbridge_common.auth import ADMIN, OPERATOR, STUDENT, TEACHER, USER_ROLES
+from classbridge_common.auth import ADMIN, STUDENT, TEACHER, USER_ROLES
+from classbridge_common.authz import roles_admit
 from classbridge_common.errors import PermissionDenied
 from edge import deps
 
@@ -40,10 +41,7 @@ class Access:
 
     def admits(self, roles: Iterable[str]) -> bool:
         """May a caller with ``roles`` call the route at all? Operators pass where admins do."""
-        held = set(roles)
-        if OPERATOR in held and ADMIN in self.roles:
-            return True
-        return bool(held & self.roles)
+        return roles_admit(self.roles, roles)
 
 
 def route(

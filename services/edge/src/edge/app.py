@@ -44,7 +44,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         ],
         middleware=[
             Middleware(ErrorMiddleware),
-            Middleware(AuthMiddleware, verifier=TokenVerifier(settings.jwt_secret)),
+            Middleware(AuthMiddleware, verifier=TokenVerifier(settings.user_token_secret)),
         ],
         exception_handlers={
             HTTPException: errors.handle,

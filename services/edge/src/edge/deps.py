@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from classbridge_common.auth import Caller
-from classbridge_common.errors import PermissionDenied, Unauthenticated
+from classbridge_common.errors import Unauthenticated
 from edge.clients import Clients
 
 
@@ -19,14 +19,6 @@ def caller(request: Request) -> Caller:
     if not isinstance(found, Caller):
         raise Unauthenticated("no authenticated caller")
     return found
-
-
-def require_admin(request: Request) -> Caller:
-    """Admin-only routes refuse others here, before any call (services check again)."""
-    who = caller(request)
-    if not (who.is_admin or who.is_operator):
-        raise PermissionDenied("requires the admin role")
-    return who
 
 
 def idempotency_key(request: Request, body_value: str = "") -> str:

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from classbridge_common.auth import DEV_SECRET
 from classbridge_common.settings import ServiceSettings, load_settings
 
 
@@ -34,13 +33,6 @@ class Settings(ServiceSettings):
     grpc_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     # Attempts per call when a service answers UNAVAILABLE (gRPC's retry policy, 2 to 5).
     grpc_max_attempts: int = Field(default=3, ge=2, le=5)
-
-    @property
-    def jwt_secret(self) -> str:
-        """The key that verifies callers' tokens (the development key only in dev)."""
-        if self.auth_jwt_secret is not None:
-            return self.auth_jwt_secret.get_secret_value()
-        return DEV_SECRET
 
 
 def load(**overrides: Any) -> Settings:
