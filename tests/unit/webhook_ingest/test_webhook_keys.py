@@ -8,12 +8,11 @@ import pytest
 
 from classbridge_common.auth import Caller
 from classbridge_common.errors import PermissionDenied
+from classbridge_common.tenancy import TenantScope
 from webhook_ingest.domain.dedup import dedup_key
 from webhook_ingest.domain.tenancy import (
-    ALL_TENANTS,
     KeyEntry,
     KeyTable,
-    TenantScope,
     account_of,
 )
 from webhook_ingest.service_layer.keys import WebhookKeys
@@ -63,13 +62,14 @@ def test_the_dedup_key_differs_between_tenants_but_not_for_the_default() -> None
 
 
 def test_the_scope_of_each_caller() -> None:
-    assert TenantScope.of(Caller("x", frozenset({"admin"}), tenant="a")) == TenantScope("a")
-    assert TenantScope.of(Caller("x", frozenset({"operator"}), tenant="a")) is ALL_TENANTS
+    of = TenantScope.of_caller
+    assert of(Caller("x", frozenset({"admin"}), tenant="a")) == TenantScope("a")
+    assert of(Caller("x", frozenset({"operator"}), tenant="a")) == TenantScope(None)
     service = Caller("scheduler", frozenset({"service"}), kind="service")
-    assert TenantScope.of(service) is ALL_TENANTS
-    assert TenantScope.of(service.in_tenant("b")) == TenantScope("b")
+    assert of(service) == TenantScope(None)
+    assert of(service.in_tenant("b")) == TenantScope("b")
     with pytest.raises(PermissionDenied):
-        TenantScope.of(Caller("x", frozenset({"admin"}), tenant=None))
+        of(Caller("x", frozenset({"admin"}), tenant=None))
 
 
 class Clock:

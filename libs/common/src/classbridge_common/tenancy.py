@@ -20,7 +20,7 @@ from sqlalchemy import Delete, Insert, Join, Select, Table, Update
 from sqlalchemy.sql.expression import FromClause
 
 from classbridge_common.auth import Caller, current_caller_or_none
-from classbridge_common.errors import Internal, NotFound
+from classbridge_common.errors import Internal, NotFound, PermissionDenied
 
 TENANT_COLUMN = "tenant_id"
 
@@ -38,6 +38,12 @@ class TenantScope:
     def __repr__(self) -> str:
         return f"TenantScope({self.tenant!r})"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TenantScope) and other.tenant == self.tenant
+
+    def __hash__(self) -> int:
+        return hash(self.tenant)
+
     @classmethod
     def of_caller(cls, caller: Caller | None = None) -> TenantScope:
         """The scope of ``caller`` (default: the current one): its tenant, or none for
@@ -45,6 +51,8 @@ class TenantScope:
         who = caller if caller is not None else current_caller_or_none()
         if who is None or who.spans_tenants:
             return cls(None)
+        if not who.tenant:  # a person always has one; never let "no tenant" mean "every tenant"
+            raise PermissionDenied("the caller belongs to no tenant")
         return cls(who.tenant)
 
     @property

@@ -4,10 +4,10 @@ Everything here is SQLAlchemy Core on an `AsyncEngine`; the same statements run 
 SQLite (both support `INSERT … ON CONFLICT DO NOTHING RETURNING`).
 
 Tenant isolation lives here, in one place: every function that reads, replays or deletes stored
-events takes a required `scope` (`domain.tenancy.TenantScope`), and every statement is built
-through `_scoped`, which adds `tenant_id = :tenant` unless the scope spans tenants. An event of
-another tenant is therefore not found at all (NOT_FOUND, not PERMISSION_DENIED: its existence is
-not revealed), and no handler has to remember the check.
+events takes a required `scope` (`classbridge_common.tenancy.TenantScope`), and every statement
+goes through `scope.apply`, which adds `tenant_id = :tenant` unless the scope spans tenants. An
+event of another tenant is therefore not found at all (NOT_FOUND, not PERMISSION_DENIED: its
+existence is not revealed), and no handler has to remember the check.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from classbridge_common.messages import Envelope
 from classbridge_common.outbox import outbox_row
+from classbridge_common.tenancy import TenantScope
 from webhook_ingest.adapters.tables import outbox, webhook_events
-from webhook_ingest.domain.tenancy import TenantScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,18 +204,6 @@ class EventFilter:
     received_before: datetime | None = None
 
 
-def _scoped(query: Select[Any], scope: TenantScope) -> Select[Any]:
-    """`query` limited to the tenant of `scope` (unchanged when it spans tenants).
-
-    Every statement below that reads or changes stored events goes through here.
-    """
-    if not isinstance(scope, TenantScope):  # a forgotten or wrong argument must not mean "all"
-        raise TypeError("scope must be a TenantScope")
-    if scope.tenant is None:
-        return query
-    return query.where(webhook_events.c.tenant_id == scope.tenant)
-
-
 def _listing() -> Select[Any]:
     """Event columns (without the body) plus the outbox state of each."""
     return select(
@@ -247,7 +235,7 @@ def _listing() -> Select[Any]:
 
 def _where(query: Select[Any], flt: EventFilter, scope: TenantScope) -> Select[Any]:
     e = webhook_events.c
-    query = _scoped(query, scope)
+    query = scope.apply(query)
     if flt.event_types:
         query = query.where(e.event_type.in_(list(flt.event_types)))
     if flt.meeting_id:
@@ -305,11 +293,10 @@ async def get_event(
 ) -> tuple[Row[Any], bytes] | None:
     """The listing row and the raw body of one event, or None (also when it is another
     tenant's)."""
-    query = _scoped(
+    query = scope.apply(
         _listing()
         .add_columns(webhook_events.c.body, webhook_events.c.headers)
-        .where(webhook_events.c.id == event_id),
-        scope,
+        .where(webhook_events.c.id == event_id)
     )
     async with engine.connect() as conn:
         row = (await conn.execute(query)).first()
@@ -356,11 +343,11 @@ async def requeue(
         await conn.execute(
             outbox.insert(), [outbox_row(record.envelope(event_id)) for event_id, record in records]
         )
-        counted = update(webhook_events).where(
-            webhook_events.c.id.in_([event_id for event_id, _ in records])
+        counted = scope.apply(
+            update(webhook_events).where(
+                webhook_events.c.id.in_([event_id for event_id, _ in records])
+            )
         )
-        if scope.tenant is not None:
-            counted = counted.where(webhook_events.c.tenant_id == scope.tenant)
         await conn.execute(
             counted.values(replay_count=webhook_events.c.replay_count + 1, last_replayed_at=now)
         )
@@ -373,7 +360,7 @@ def _prunable(cutoff: datetime) -> Any:
 
 async def count_prunable(engine: AsyncEngine, cutoff: datetime, *, scope: TenantScope) -> int:
     query = select(func.count()).select_from(webhook_events).where(_prunable(cutoff))
-    query = _scoped(query, scope)
+    query = scope.apply(query)
     async with engine.connect() as conn:
         return int((await conn.execute(query)).scalar_one())
 
@@ -392,7 +379,7 @@ async def prune_before(
     consumers have not been told about yet.
     """
     victims = (
-        _scoped(select(webhook_events.c.id).where(_prunable(cutoff)), scope)
+        scope.apply(select(webhook_events.c.id).where(_prunable(cutoff)))
         .order_by(webhook_events.c.id)
         .limit(batch_size)
     )

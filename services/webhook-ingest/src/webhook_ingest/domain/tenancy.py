@@ -18,8 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from classbridge_common.auth import DEFAULT_TENANT, Caller
-from classbridge_common.errors import PermissionDenied
+from classbridge_common.auth import DEFAULT_TENANT
 from webhook_ingest.domain.fields import mapping, text
 
 log = logging.getLogger(__name__)
@@ -114,39 +113,10 @@ class KeyTable:
         return self.for_account(account_id).tenant_id
 
 
-@dataclass(frozen=True, slots=True)
-class TenantScope:
-    """Which tenants' stored events a query may touch: one tenant, or every one (`tenant=None`).
-
-    Built once per call from the caller and applied by the repository to every query it builds,
-    so no handler can forget it.
-    """
-
-    tenant: str | None
-
-    @property
-    def spans_tenants(self) -> bool:
-        return self.tenant is None
-
-    @classmethod
-    def of(cls, caller: Caller) -> TenantScope:
-        """Operators and tenant-less services see every tenant; anyone else only their own."""
-        if caller.spans_tenants:
-            return ALL_TENANTS
-        if not caller.tenant:
-            raise PermissionDenied("the caller belongs to no tenant")
-        return cls(caller.tenant)
-
-
-ALL_TENANTS = TenantScope(None)
-"""Every tenant: operators, tenant-less services and background jobs (retention)."""
-
 __all__ = [
-    "ALL_TENANTS",
     "TENANT_ID",
     "KeyEntry",
     "KeyTable",
     "TenantKeys",
-    "TenantScope",
     "account_of",
 ]

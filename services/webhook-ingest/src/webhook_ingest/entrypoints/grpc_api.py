@@ -20,9 +20,9 @@ from classbridge.webhookingest.v1 import webhook_admin_pb2 as pb
 from classbridge.webhookingest.v1 import webhook_admin_pb2_grpc as pb_grpc
 from classbridge_common.auth import current_caller
 from classbridge_common.errors import InvalidArgument
+from classbridge_common.tenancy import TenantScope
 from webhook_ingest.adapters.repository import EventFilter
 from webhook_ingest.domain.fields import integer
-from webhook_ingest.domain.tenancy import TenantScope
 from webhook_ingest.service_layer.admin import WebhookAdmin
 
 _STATE_NAMES = {
@@ -37,7 +37,7 @@ _STATE_NAMES = {
 
 def _scope() -> TenantScope:
     """How far the current caller reaches: their tenant, or every tenant (operators)."""
-    return TenantScope.of(current_caller())
+    return TenantScope.of_caller(current_caller())
 
 
 def _time(value: datetime | None) -> Timestamp | None:

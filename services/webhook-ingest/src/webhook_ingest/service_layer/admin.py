@@ -32,8 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classbridge_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from classbridge_common.messages import new_message_id
+from classbridge_common.tenancy import TenantScope
 from webhook_ingest.adapters import repository as repo
-from webhook_ingest.domain.tenancy import ALL_TENANTS, TenantScope
 from webhook_ingest.service_layer.ingest import Encoder, build_record
 
 log = logging.getLogger(__name__)
@@ -286,7 +286,7 @@ class WebhookAdmin:
 
     async def prune_expired(self, retention: timedelta) -> int:
         """The retention job: prune everything older than `retention`, in every tenant."""
-        deleted = await self.prune(before=self._clock() - retention, scope=ALL_TENANTS)
+        deleted = await self.prune(before=self._clock() - retention, scope=TenantScope(None))
         if deleted:
             log.info("pruned %d webhook events older than %s", deleted, retention)
         return deleted
