@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Delete, Insert, Join, Select, Table, Update
+from sqlalchemy import Delete, Insert, Join, Result, Select, Table, Update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import FromClause
 
 from classbridge_common.auth import Caller, current_caller_or_none
@@ -91,6 +92,37 @@ class TenantScope:
         return statement
 
 
+class Scoped:
+    """A session whose every statement is narrowed to one :class:`TenantScope`: the one door a
+    service's repositories execute through, so no statement can skip the tenant."""
+
+    def __init__(self, session: AsyncSession, scope: TenantScope) -> None:
+        self.session = session
+        self.scope = scope
+
+    async def execute(self, statement: Any) -> Result[Any]:
+        """Run ``statement`` inside the scope's tenant."""
+        return await self.session.execute(self.scope.apply(statement))
+
+    async def scalar(self, statement: Select[Any]) -> Any:
+        return await self.session.scalar(self.scope.apply(statement))
+
+    async def first(self, statement: Select[Any]) -> Any:
+        """The first row, or None (also when it belongs to another tenant)."""
+        return (await self.execute(statement)).first()
+
+    async def all(self, statement: Select[Any]) -> list[Any]:
+        return list((await self.execute(statement)).all())
+
+    async def load(self, statement: Select[Any]) -> Any:
+        """The first row, and the scope entered into its tenant (so the writes of a tenant-
+        spanning caller that follow land there); None when there is none in scope."""
+        row = await self.first(statement)
+        if row is not None:
+            self.scope.enter(row.tenant_id)
+        return row
+
+
 def _tables(sources: Any) -> list[Table]:
     """The tenant-owned tables a statement reads from directly (joins walked, subqueries not:
     they only feed a statement whose own tables are narrowed)."""
@@ -105,4 +137,4 @@ def _tables(sources: Any) -> list[Table]:
     return found
 
 
-__all__ = ["TENANT_COLUMN", "TenantScope"]
+__all__ = ["TENANT_COLUMN", "Scoped", "TenantScope"]

@@ -16,7 +16,7 @@ from sqlalchemy import Select, Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classbridge_common.db import is_postgres
-from classbridge_common.tenancy import TenantScope
+from classbridge_common.tenancy import Scoped, TenantScope
 from scheduler.adapters import tables as t
 from scheduler.domain.model import (
     AutoRecording,
@@ -99,13 +99,14 @@ class _Rows(Generic[T]):
 
     def __init__(self, session: AsyncSession, scope: TenantScope) -> None:
         self._s = session
+        self._rows = Scoped(session, scope)
         self._scope = scope
 
     def load(self, row: Any) -> T:
         raise NotImplementedError
 
     async def _run(self, statement: Any) -> Any:
-        return await self._s.execute(self._scope.apply(statement))
+        return await self._rows.execute(statement)
 
     async def _page(self, query: Select[Any], offset: int, limit: int) -> tuple[list[Any], int]:
         return await _page(self._s, self._scope.apply(query), offset, limit)
@@ -114,12 +115,8 @@ class _Rows(Generic[T]):
         """The first row of ``query`` in scope; a tenant-spanning unit of work enters its tenant."""
         if for_update and is_postgres(self._s):
             query = query.with_for_update()
-        row = (await self._run(query)).first()
-        if row is None:
-            return None
-        if self._scope.spans:
-            self._scope.enter(row.tenant_id)
-        return self.load(row)
+        row = await self._rows.load(query)
+        return self.load(row) if row is not None else None
 
     async def _one(self, *where: Any) -> T | None:
         return await self._first(select(self.table).where(*where))
