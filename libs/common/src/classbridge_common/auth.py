@@ -87,6 +87,12 @@ class Caller:
         return self.kind == "service"
 
     @property
+    def manages_tenant(self) -> bool:
+        """Tenant admins, operators and services: manage everything of the tenant they act in
+        (teachers and students are narrowed to what they teach and attend)."""
+        return self.is_admin or self.is_operator or self.is_service
+
+    @property
     def spans_tenants(self) -> bool:
         """Operators, and services not acting for one tenant, see every tenant's rows."""
         return self.is_operator or (self.is_service and self.tenant is None)

@@ -35,7 +35,7 @@ class Membership:
 def manages_tenant(caller: Caller) -> bool:
     """Admins (of their tenant), operators and admitted services manage every recording and
     job in reach; teachers only those of the batches they teach."""
-    return caller.is_admin or caller.is_operator or caller.is_service
+    return caller.manages_tenant
 
 
 def rank(level: str) -> int:

@@ -15,7 +15,7 @@ from scheduler.domain.model import Batch, Course, Session
 
 def is_staff(caller: Caller) -> bool:
     """Tenant admins, operators and services: may do anything within the tenant they act in."""
-    return caller.is_admin or caller.is_operator or caller.is_service
+    return caller.manages_tenant
 
 
 def is_teacher(caller: Caller) -> bool:
