@@ -39,8 +39,9 @@ class SchedulerUnitOfWork(UnitOfWork):
     ) -> None:
         super().__init__(session_factory=session_factory, on_commit=on_commit)
         self._tenant = tenant
-        self.scope = TenantScope(tenant)
 
+    scope: TenantScope
+    """The open unit of work's tenant scope (made anew by each ``async with``)."""
     courses: Courses
     batches: Batches
     enrollments: Enrollments

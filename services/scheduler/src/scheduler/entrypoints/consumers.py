@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,8 +51,9 @@ def _event_time(context: zoom.ZoomEventContext, envelope: Envelope) -> datetime:
     return _when(context.event_time, context.HasField("event_time")) or envelope.timestamp
 
 
-async def _started(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(zoom.ZoomMeetingStarted)
+async def _started(
+    msg: zoom.ZoomMeetingStarted, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
     m = msg.meeting
     await lifecycle.meeting_started(
         commands.RecordMeetingStarted(
@@ -64,8 +66,7 @@ async def _started(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     )
 
 
-async def _ended(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(zoom.ZoomMeetingEnded)
+async def _ended(msg: zoom.ZoomMeetingEnded, envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     m = msg.meeting
     await lifecycle.meeting_ended(
         commands.RecordMeetingEnded(
@@ -104,8 +105,9 @@ def _meeting_change(msg: zoom.ZoomMeetingUpdated, envelope: Envelope) -> Meeting
     )
 
 
-async def _updated(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(zoom.ZoomMeetingUpdated)
+async def _updated(
+    msg: zoom.ZoomMeetingUpdated, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
     await lifecycle.meeting_updated(
         commands.RecordMeetingUpdated(
             meeting_id=msg.meeting_id, change=_meeting_change(msg, envelope)
@@ -114,8 +116,9 @@ async def _updated(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     )
 
 
-async def _deleted(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(zoom.ZoomMeetingDeleted)
+async def _deleted(
+    msg: zoom.ZoomMeetingDeleted, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
     occurrences: tuple[str, ...] = ()
     if msg.scope == zoom.MEETING_CHANGE_SCOPE_SINGLE:
         occurrences = tuple(o.occurrence_id for o in msg.occurrences) or (UNKNOWN_OCCURRENCE,)
@@ -129,8 +132,9 @@ async def _deleted(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     )
 
 
-async def _joined(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(zoom.ZoomParticipantJoined)
+async def _joined(
+    msg: zoom.ZoomParticipantJoined, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
     p = msg.participant
     await lifecycle.participant_joined(
         commands.RecordParticipantJoined(
@@ -147,8 +151,9 @@ async def _joined(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     )
 
 
-async def _left(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(zoom.ZoomParticipantLeft)
+async def _left(
+    msg: zoom.ZoomParticipantLeft, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
     p = msg.participant
     await lifecycle.participant_left(
         commands.RecordParticipantLeft(
@@ -166,8 +171,7 @@ async def _left(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     )
 
 
-async def _synced(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(rec.RecordingSynced)
+async def _synced(msg: rec.RecordingSynced, envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     await lifecycle.recording_synced(
         commands.RecordRecordingSynced(
             recording_id=msg.recording_id,
@@ -195,8 +199,9 @@ async def _synced(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     )
 
 
-async def _sync_failed(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(rec.RecordingSyncFailed)
+async def _sync_failed(
+    msg: rec.RecordingSyncFailed, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
     await lifecycle.recording_sync_failed(
         commands.RecordRecordingSyncFailed(
             session_id=msg.session_id,
@@ -211,8 +216,7 @@ async def _sync_failed(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     )
 
 
-async def _removed(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
-    msg = envelope.parse(rec.RecordingRemoved)
+async def _removed(msg: rec.RecordingRemoved, envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     await lifecycle.recording_removed(
         commands.RecordRecordingRemoved(
             recording_id=msg.recording_id, session_id=msg.session_id, file_ids=tuple(msg.file_ids)
@@ -221,36 +225,30 @@ async def _removed(envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     )
 
 
-ROUTES: dict[str, Callable[[Envelope, SchedulerUnitOfWork], Awaitable[None]]] = {
-    "zoom.meeting.started": _started,
-    "zoom.meeting.ended": _ended,
-    "zoom.meeting.updated": _updated,
-    "zoom.meeting.deleted": _deleted,
-    "zoom.participant.joined": _joined,
-    "zoom.participant.left": _left,
-    "recording.synced": _synced,
-    "recording.sync_failed": _sync_failed,
-    "recording.removed": _removed,
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How one routing key is applied: the message it carries and the handler taking it."""
+
+    message: type[Message]
+    apply: Callable[[Any, Envelope, SchedulerUnitOfWork], Awaitable[None]]
+
+
+ROUTES: dict[str, Route] = {
+    "zoom.meeting.started": Route(zoom.ZoomMeetingStarted, _started),
+    "zoom.meeting.ended": Route(zoom.ZoomMeetingEnded, _ended),
+    "zoom.meeting.updated": Route(zoom.ZoomMeetingUpdated, _updated),
+    "zoom.meeting.deleted": Route(zoom.ZoomMeetingDeleted, _deleted),
+    "zoom.participant.joined": Route(zoom.ZoomParticipantJoined, _joined),
+    "zoom.participant.left": Route(zoom.ZoomParticipantLeft, _left),
+    "recording.synced": Route(rec.RecordingSynced, _synced),
+    "recording.sync_failed": Route(rec.RecordingSyncFailed, _sync_failed),
+    "recording.removed": Route(rec.RecordingRemoved, _removed),
 }
 
 
-MESSAGES: dict[str, type[Message]] = {
-    "zoom.meeting.started": zoom.ZoomMeetingStarted,
-    "zoom.meeting.ended": zoom.ZoomMeetingEnded,
-    "zoom.meeting.updated": zoom.ZoomMeetingUpdated,
-    "zoom.meeting.deleted": zoom.ZoomMeetingDeleted,
-    "zoom.participant.joined": zoom.ZoomParticipantJoined,
-    "zoom.participant.left": zoom.ZoomParticipantLeft,
-    "recording.synced": rec.RecordingSynced,
-    "recording.sync_failed": rec.RecordingSyncFailed,
-    "recording.removed": rec.RecordingRemoved,
-}
-
-
-def tenant_of(envelope: Envelope) -> str:
+def tenant_of(message: Message) -> str:
     """The tenant an event belongs to: Zoom events name it in their context, recording-sync's
     on the message; events from before tenancy belong to the default tenant."""
-    message = envelope.parse(MESSAGES[envelope.type])
     carrier = getattr(message, "context", message)
     return str(getattr(carrier, "tenant_id", "")) or DEFAULT_TENANT
 
@@ -269,12 +267,13 @@ class Consumer:
         if route is None:
             log.warning("no handler for %s; acknowledged", envelope.type)
             return
-        async with self._uow(tenant=tenant_of(envelope)) as uow:
+        message = envelope.parse(route.message)
+        async with self._uow(tenant=tenant_of(message)) as uow:
             if not await uow.first_delivery(self.name, envelope.message_id):
                 log.info("already applied %s %s", envelope.type, envelope.message_id)
                 self.skipped += 1
                 return
-            await route(envelope, uow)
+            await route.apply(message, envelope, uow)
             await uow.commit()
         self.applied += 1
 
@@ -284,4 +283,4 @@ async def subscribe(bus: EventBus, consumer: Consumer, *, prefetch: int) -> None
     await bus.subscribe(consumer.name, list(ROUTES), consumer, prefetch=prefetch)
 
 
-__all__: list[Any] = ["MESSAGES", "ROUTES", "Consumer", "subscribe", "tenant_of"]
+__all__: list[Any] = ["ROUTES", "Consumer", "Route", "subscribe", "tenant_of"]
