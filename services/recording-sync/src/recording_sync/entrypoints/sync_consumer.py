@@ -26,6 +26,7 @@ from classbridge_common.errors import NotFound
 from classbridge_common.inbox import idempotent_handler
 from classbridge_common.messages import Envelope
 from classbridge_common.outbox import write_to_outbox
+from classbridge_common.tenancy import Scoped, TenantScope
 from recording_sync.adapters.tables import sync_jobs as sj
 from recording_sync.domain import model as m
 from recording_sync.domain.naming import file_type_label
@@ -153,13 +154,9 @@ class RecordingConsumer:
         elif kind == "zoom.recording.deleted":
             deleted = envelope.parse(ze.ZoomRecordingDeleted)
             obj = deleted.recording
-            jobs = (
-                await session.execute(
-                    select(sj.c.id).where(
-                        sj.c.job_key == obj.meeting_uuid, sj.c.tenant_id == _tenant(deleted)
-                    )
-                )
-            ).all()
+            jobs = await Scoped(session, TenantScope(_tenant(deleted))).all(
+                select(sj.c.id).where(sj.c.job_key == obj.meeting_uuid)
+            )
             events = await self._pipeline.remove(
                 session,
                 job_ids=[j.id for j in jobs],

@@ -37,6 +37,7 @@ from classbridge_common.errors import NotFound
 from classbridge_common.messages import Envelope
 from classbridge_common.outbox import write_to_outbox
 from classbridge_common.telemetry import Metrics
+from classbridge_common.tenancy import Scoped, TenantScope
 from recording_sync.adapters.storage_base import IntegrityError, ObjectStorage, StorageError
 from recording_sync.adapters.tables import access_grants as ag
 from recording_sync.adapters.tables import meeting_projections as mp
@@ -110,15 +111,9 @@ class SyncPipeline:
     # ------------------------------------------------------------------ job records
 
     async def _projection(self, session: AsyncSession, meeting_id: int, tenant_id: str) -> Any:
-        return (
-            await session.execute(
-                select(mp).where(
-                    mp.c.meeting_id == meeting_id,
-                    mp.c.status == "linked",
-                    mp.c.tenant_id == tenant_id,
-                )
-            )
-        ).first()
+        return await Scoped(session, TenantScope(tenant_id)).first(
+            select(mp).where(mp.c.meeting_id == meeting_id, mp.c.status == "linked")
+        )
 
     async def _placement(
         self, session: AsyncSession, meeting_id: int, tenant_id: str
