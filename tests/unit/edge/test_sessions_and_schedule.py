@@ -291,8 +291,6 @@ async def test_retry_with_a_session_id_retries_that_session(
 ) -> None:
     from classbridge.recordingsync.v1 import recording_sync_pb2
 
-    services.scheduler.on("GetBatch", lambda r: scheduler_pb2.Batch(id=r.batch_id))
-
     services.scheduler.on("GetSession", lambda r: a_session(r.session_id))
     services.recording_sync.on("RetrySync", lambda r: recording_sync_pb2.RetrySyncResponse())
     answer = await client.post(

@@ -170,12 +170,12 @@ async def retry_recordings(request: Request) -> JSONResponse:
     body.check()
     clients = deps.clients(request)
     batch_id = request.path_params["batch_id"]
-    await _require_batch(clients, batch_id)
     req = recording_sync_pb2.RetrySyncRequest()
-    if session_id:
+    if session_id:  # the session names its batch: asking for it checks both
         await _session_of_batch(clients, batch_id, session_id)
         req.session_id = session_id
     else:
+        await _require_batch(clients, batch_id)
         req.batch_id = batch_id
     answer = await call(clients.recording_sync.RetrySync, req)
     return ok(
