@@ -56,6 +56,9 @@ async def test_operators_create_and_list_tenants(client: httpx.AsyncClient) -> N
     assert made.status_code == 201, made.text
     assert made.json()["data"]["id"] == "alpha"
     assert made.json()["data"]["name"] == "Alpha School"
+    # A new tenant says what is not configured yet, rather than leaving the keys out.
+    assert made.json()["data"]["s2s_configured"] is False
+    assert made.json()["data"]["webhook_secret_configured"] is False
     listed = await client.get("/api/v1/tenants", headers=OPERATOR)
     assert listed.status_code == 200
     assert {t["id"] for t in listed.json()["data"]} == {"default", "alpha"}

@@ -23,9 +23,17 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
 
-def to_dict(message: Message) -> dict[str, Any]:
-    """A message as JSON-ready data, with its proto field names and short enum labels."""
-    data = json_format.MessageToDict(message, preserving_proto_field_name=True)
+def to_dict(message: Message, *, defaults: bool = False) -> dict[str, Any]:
+    """A message as JSON-ready data, with its proto field names and short enum labels.
+
+    ``defaults``: also fields at their zero value (``false``, ``""``), for answers whose whole
+    point is saying what is *not* set (a tenant's configuration).
+    """
+    data = json_format.MessageToDict(
+        message,
+        preserving_proto_field_name=True,
+        always_print_fields_with_no_presence=defaults,
+    )
     _shorten_enums(message.DESCRIPTOR, data)
     return data
 
