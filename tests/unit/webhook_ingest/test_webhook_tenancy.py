@@ -219,6 +219,32 @@ async def test_a_tenant_added_a_moment_ago_verifies_on_its_first_webhook(
     assert await _stored(tenant_service) == [("c", C_ACCOUNT)]
 
 
+async def test_an_account_claimed_a_moment_ago_is_no_longer_the_default_tenants(
+    tenant_service: Running, tenant_client: httpx.AsyncClient, gateway: tuple[FakeGateway, str]
+) -> None:
+    fake, _ = gateway
+    fake.add("c", C_ACCOUNT, C_SECRET)  # claimed after the last refresh
+    # The default keys verify, but the account is unknown: the table is fetched before the
+    # event is accepted, and now only C's keys may sign for C's account.
+    forged = await _post(tenant_client, _event(C_ACCOUNT), SECRET)
+    assert forged.status_code == 401, forged.text
+    assert await _stored(tenant_service) == []
+    assert (await _post(tenant_client, _event(C_ACCOUNT), C_SECRET)).status_code == 200
+    assert await _stored(tenant_service) == [("c", C_ACCOUNT)]
+
+
+async def test_an_unclaimed_account_asks_the_gateway_once_per_interval(
+    tenant_service: Running, tenant_client: httpx.AsyncClient, gateway: tuple[FakeGateway, str]
+) -> None:
+    fake, _ = gateway
+    calls = fake.calls
+    for uuid in ("u1==", "u2==", "u3=="):
+        body = _event("acct-nobody", uuid=uuid)
+        assert (await _post(tenant_client, body, SECRET)).status_code == 200
+    assert fake.calls - calls <= 1
+    assert [t for t, _ in await _stored(tenant_service)] == ["default"] * 3
+
+
 async def test_a_gateway_outage_keeps_the_last_table(
     tenant_service: Running, tenant_client: httpx.AsyncClient, gateway: tuple[FakeGateway, str]
 ) -> None:

@@ -108,6 +108,10 @@ class KeyTable:
         """The keys of `tenant_id` (none for a tenant the table does not know)."""
         return self.by_tenant.get(tenant_id) or TenantKeys(tenant_id, _NO_KEYS)
 
+    def claims(self, account_id: str) -> bool:
+        """Does some tenant (the default one included) claim ``account_id``?"""
+        return account_id in self.by_account
+
     def owner(self, account_id: str) -> str:
         """The tenant owning `account_id` ("" when contested, the default when unclaimed)."""
         return self.for_account(account_id).tenant_id

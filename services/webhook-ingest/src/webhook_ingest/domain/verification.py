@@ -51,6 +51,8 @@ class Genuine:
     event: str
     payload: Mapping[str, Any]
     tenant_id: str
+    unclaimed_account: str = ""
+    """The account it names when no tenant claims it (the default keys verified it)."""
 
 
 Verdict = Rejected | Challenge | Genuine
@@ -117,4 +119,7 @@ def inspect(
         if not plain_token:
             return Rejected(400, "invalid_event", "url_validation needs payload.plainToken")
         return Challenge(sig.url_validation_answer(secret, plain_token))
-    return Genuine(event=event, payload=document, tenant_id=tenant.tenant_id)
+    unclaimed = account if account and path_tenant is None and not table.claims(account) else ""
+    return Genuine(
+        event=event, payload=document, tenant_id=tenant.tenant_id, unclaimed_account=unclaimed
+    )

@@ -149,6 +149,14 @@ class WebhookEndpoint:
                 verdict = self._inspect(
                     fresher, body, content_type, timestamp, signature, tenant, now
                 )
+        elif isinstance(verdict, Genuine) and verdict.unclaimed_account:
+            # The default keys signed for an account nobody claims: a school may have claimed it
+            # since the last refresh, and then only that school's keys count.
+            fresher = await self._keys.refresh_for_account(verdict.unclaimed_account)
+            if fresher is not None and fresher is not table:
+                verdict = self._inspect(
+                    fresher, body, content_type, timestamp, signature, tenant, now
+                )
         if isinstance(verdict, Rejected):
             self.count("unknown", verdict.error)
             log.info("webhook rejected: %s (%d)", verdict.error, verdict.status)

@@ -8,6 +8,11 @@ refresh — so verifying a webhook is a dict hit with no I/O. The table is fetch
   tenant added a moment ago. At most once per `min_interval` seconds, and concurrent misses share
   one fetch, so a flood of unknown accounts or forged signatures costs the gateway at most one
   call per interval. The request waits for that fetch at most `miss_wait` seconds.
+- when the default tenant's keys verified a webhook naming an account no tenant claims
+  (:meth:`WebhookKeys.refresh_for_account`): a school may have claimed that account a moment
+  ago, and then only its keys may sign for it. Once per account per `min_interval`, not held
+  back by other misses (only a holder of the default tenant's secret gets here, and every
+  tenant's account is listed, so the default school's own traffic never does).
 
 When the gateway is unreachable (or answers an error) the last table stays in use, so an outage
 of the gateway never stops webhooks of known tenants. Until the first fetch succeeds the table
@@ -27,6 +32,9 @@ from typing import Self
 from webhook_ingest.domain.tenancy import KeyEntry, KeyTable
 
 log = logging.getLogger(__name__)
+
+MAX_ACCOUNTS_ASKED = 4096
+"""Unclaimed accounts remembered for :meth:`WebhookKeys.refresh_for_account` at most."""
 
 KeyFetcher = Callable[[], Awaitable[Sequence[KeyEntry]]]
 """Every tenant's keys now (zoom-gateway's `ListWebhookKeys`); raises when it cannot tell."""
@@ -52,6 +60,7 @@ class WebhookKeys:
         self._miss_wait = miss_wait
         self._clock = clock
         self._last_attempt: float | None = None
+        self._accounts_asked: dict[str, float] = {}
         self._inflight: asyncio.Task[bool] | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self.table: KeyTable = KeyTable.build(self._default_secrets)
@@ -107,6 +116,26 @@ class WebhookKeys:
                 changed = await self.refresh()
         except TimeoutError:
             return None  # the fetch goes on in the background; Zoom retries the webhook
+        return self.table if changed else None
+
+    async def refresh_for_account(self, account_id: str) -> KeyTable | None:
+        """After the default keys verified a webhook for unclaimed ``account_id``: the table
+        after a refresh, or None when this account was asked about within `min_interval` (or
+        the fetch did not finish in time)."""
+        if self._fetch is None or not account_id:
+            return None
+        now = self._clock()
+        asked = self._accounts_asked.get(account_id)
+        if asked is not None and now - asked < self._min_interval:
+            return None
+        if len(self._accounts_asked) >= MAX_ACCOUNTS_ASKED:
+            self._accounts_asked.clear()  # a bounded memo: forget, at worst ask once more
+        self._accounts_asked[account_id] = now
+        try:
+            async with asyncio.timeout(self._miss_wait):
+                changed = await self.refresh()
+        except TimeoutError:
+            return None
         return self.table if changed else None
 
     async def _run(self) -> None:

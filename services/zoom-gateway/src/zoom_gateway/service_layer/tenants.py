@@ -196,14 +196,16 @@ class TenantAdmin:
             ) from None
 
     async def webhook_keys(self) -> list[WebhookKeys]:
-        """Every tenant with a webhook secret token: current first, then the previous one
-        while its grace period lasts."""
+        """Every tenant with a Zoom account or a webhook secret token: its tokens current first,
+        then the previous one while its grace period lasts. A tenant with an account and no
+        token is listed too, so its account is known as taken (no other tenant's key may sign
+        for it)."""
         await self._directory.refresh()
         now = self._now()
         out = []
         for entry in self._directory.entries():
             tokens = entry.config.webhook_secret_tokens(now)
-            if tokens:
+            if tokens or entry.config.account_id:
                 out.append(
                     WebhookKeys(
                         tenant_id=entry.config.id,
