@@ -1,4 +1,5 @@
-"""The edge's authorization matrix, generated from its route table, against the whole system.
+"""The edge's authorization matrix, generated from its route table, against the whole system
+(on the embedded default and, in the integration tier, on PostgreSQL and RabbitMQ).
 
 Every route of the edge declares who may call it (``edge.access.route``). This test builds the
 app's route list, and for each route and each kind of caller — anonymous, the enrolled student,
@@ -28,7 +29,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from classbridge_common.auth import DEV_SERVICE_SECRET, issue_token
+from classbridge_common.auth import issue_token
+from classbridge_common.testing import integration_tier
 from devstack.stack import Stack
 from devstack.testing import isolated_stack
 from edge.access import Access, access_of
@@ -65,8 +67,11 @@ def headers(stack: Stack, who: Persona) -> dict[str, str]:
     if who.name == "anonymous":
         return {}
     if who.service:
-        token = issue_token(
-            subject=who.subject, secret=DEV_SERVICE_SECRET, roles=["service"], kind="service"
+        token = issue_token(  # a genuine service token of this stack: still not for the edge
+            subject=who.subject,
+            secret=stack.secrets.service_jwt_secret,
+            roles=["service"],
+            kind="service",
         )
     else:
         token = issue_token(
@@ -254,9 +259,18 @@ def _settings() -> Any:
     return make_settings(Settings, service_name="edge", data_dir=Path("var"))
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Stack, Seed]]:
-    async with isolated_stack(tmp_path_factory.mktemp("matrix")) as stack:
+INFRASTRUCTURE = ["embedded", pytest.param("postgres+rabbitmq", marks=pytest.mark.integration)]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=INFRASTRUCTURE)
+async def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[Stack, Seed]]:
+    urls: dict[str, str | None] = {}
+    if request.param != "embedded":  # the integration tier (its test setup checked the servers)
+        tier = integration_tier()
+        urls = {"database_url": tier.database_url, "amqp_url": tier.amqp_url}
+    async with isolated_stack(tmp_path_factory.mktemp("matrix"), **urls) as stack:
         edge = httpx.AsyncClient(base_url=stack.edge_url, timeout=30)
         try:
             world_seed = await seed(stack, edge, with_recording=True)
