@@ -36,6 +36,7 @@ from devstack.testing import isolated_stack
 from edge.access import Access, access_of
 from edge.app import create_app
 from edge.clients import Clients
+from tests.e2e.conftest import INFRASTRUCTURE
 
 REFUSED = {401, 403, 404}
 SERVICES = ("scheduler", "zoom-gateway", "recording-sync", "webhook-ingest")
@@ -257,9 +258,6 @@ def _settings() -> Any:
     from edge.settings import Settings
 
     return make_settings(Settings, service_name="edge", data_dir=Path("var"))
-
-
-INFRASTRUCTURE = ["embedded", pytest.param("postgres+rabbitmq", marks=pytest.mark.integration)]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=INFRASTRUCTURE)

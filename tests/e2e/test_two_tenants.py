@@ -19,32 +19,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from classbridge_common.auth import issue_token
 from classbridge_common.crypto import hmac_sha256_hex
 from devstack.stack import Stack
-from devstack.testing import isolated_stack
 
-INFRASTRUCTURE = ["embedded", pytest.param("postgres+rabbitmq", marks=pytest.mark.integration)]
 ACME_WEBHOOK_SECRET = "acme-webhook-secret-token"
-
-
-@pytest.fixture(params=INFRASTRUCTURE)
-async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
-    urls = {}
-    if request.param != "embedded":
-        urls = {
-            "database_url": request.getfixturevalue("database_url"),
-            "amqp_url": request.getfixturevalue("amqp_url"),
-        }
-    async with isolated_stack(tmp_path, **urls) as running:
-        yield running
 
 
 def person(stack: Stack, subject: str, role: str, tenant: str) -> dict[str, str]:

@@ -15,30 +15,12 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from classbridge_common.crypto import hmac_sha256_hex
 from devstack.stack import Stack
-from devstack.testing import isolated_stack
-
-INFRASTRUCTURE = ["embedded", pytest.param("postgres+rabbitmq", marks=pytest.mark.integration)]
-
-
-@pytest.fixture(params=INFRASTRUCTURE)
-async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
-    urls = {}
-    if request.param != "embedded":
-        urls = {
-            "database_url": request.getfixturevalue("database_url"),
-            "amqp_url": request.getfixturevalue("amqp_url"),
-        }
-    async with isolated_stack(tmp_path, **urls) as running:
-        yield running
 
 
 async def _edge(stack: Stack) -> httpx.AsyncClient:
