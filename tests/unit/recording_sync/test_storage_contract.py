@@ -3,8 +3,9 @@ S3-compatible server — moto's — started for this module as a separate proces
 never counts against ours).
 
 What every backend promises: streamed writes with bounded memory, size and sha256 computed on
-the way, nothing visible until complete and verified (no object, no multipart upload, no temp
-file left by a failure), idempotent deletes, safe keys, and signed URLs that return the bytes.
+the way, progress reported part by part, nothing visible until complete and verified (no object,
+no multipart upload, no temp file left by a failure — a progress callback raising included),
+idempotent deletes, safe keys, and signed URLs that return the bytes.
 """
 
 from __future__ import annotations
@@ -115,7 +116,11 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     if request.param == "local":
         root = tmp_path / "storage"
         local = LocalStorage(
-            root, signing_key=SIGNING_KEY, public_url="http://127.0.0.1:1", max_ttl_seconds=600
+            root,
+            signing_key=SIGNING_KEY,
+            public_url="http://127.0.0.1:1",
+            max_ttl_seconds=600,
+            progress_bytes=PART,  # reports as often as S3's parts, so one test fits both
         )
         async with local:
 
@@ -296,6 +301,98 @@ async def test_a_cancelled_upload_leaves_nothing_behind(backend: Backend, sent: 
         await task
     assert await backend.storage.head("videos/hang.mp4") is None
     assert backend.objects() == []
+    assert backend.leftovers() == []
+
+
+# --- progress, and a progress callback that stops the upload ---
+
+WRITE_GRAIN = 1024 * 1024  # the local backend writes (and so reports) in buffers this size
+
+
+@pytest.mark.parametrize("size", [1000, 2 * PART + 123_457])
+async def test_on_progress_reports_growing_byte_counts_up_to_the_size(
+    backend: Backend, size: int
+) -> None:
+    key = "videos/b-1/progress.mp4"
+    reports: list[tuple[int, bool]] = []
+
+    async def on_progress(written: int) -> None:
+        reports.append((written, await backend.storage.head(key) is not None))
+
+    data = payload(size)
+    stored = await backend.storage.put_stream(
+        key, stream(data), content_type="video/mp4", on_progress=on_progress
+    )
+    assert stored.size == size
+    written = [value for value, _ in reports]
+    assert written == sorted(set(written)), written  # strictly growing
+    assert written[-1] == size
+    if size <= PART:
+        assert len(written) == 1  # a small file: once, at the end
+    else:
+        assert len(written) >= 3
+        gaps = [b - a for a, b in zip([0, *written], written, strict=False)]
+        assert max(gaps) <= PART + WRITE_GRAIN, gaps  # at least once per part
+        assert not any(visible for _, visible in reports)  # reported before it is visible
+    if isinstance(backend.storage, S3Storage):
+        expected = [size] if size <= PART else [PART, 2 * PART, size]
+        assert written == expected  # exactly once per uploaded part
+
+
+class LeaseLost(OSError):
+    """An OSError on purpose: the local backend must not rewrap it as a StorageError."""
+
+
+@pytest.mark.parametrize("checksum_known", [False, True])  # S3: staging key vs the key itself
+@pytest.mark.parametrize("fail_on", ["first", "last"])
+async def test_an_on_progress_exception_aborts_the_upload_and_propagates_unchanged(
+    backend: Backend, checksum_known: bool, fail_on: str
+) -> None:
+    key = "videos/b-1/lease.mp4"
+    old = await backend.storage.put_stream(key, stream(b"old"), content_type="video/mp4")
+    data = payload(2 * PART + 5)
+    lost = LeaseLost("the job's lease was taken over")
+    calls: list[int] = []
+
+    async def on_progress(written: int) -> None:
+        calls.append(written)
+        if fail_on == "first" or written == len(data):
+            raise lost
+
+    with pytest.raises(LeaseLost) as caught:
+        await backend.storage.put_stream(
+            key,
+            stream(data),
+            content_type="video/mp4",
+            expected_size=len(data),
+            expected_sha256=sha(data) if checksum_known else None,
+            on_progress=on_progress,
+        )
+    assert caught.value is lost
+    assert calls[-1] == (len(data) if fail_on == "last" else calls[0])
+    assert await backend.storage.head(key) == old  # the previous object, untouched
+    assert backend.objects() == [key]
+    assert backend.leftovers() == []  # no multipart upload, no staged object, no temp file
+
+
+async def test_an_on_progress_exception_on_a_small_file_leaves_nothing_partial(
+    backend: Backend,
+) -> None:
+    """A small file is one write: the callback runs once, at the end. On S3 the single PutObject
+    is already whole by then; either way nothing half-written exists and the error propagates."""
+
+    async def on_progress(written: int) -> None:
+        raise LeaseLost("gone")
+
+    data = payload(1000)
+    with pytest.raises(LeaseLost):
+        await backend.storage.put_stream(
+            "videos/small.mp4", stream(data), content_type="video/mp4", on_progress=on_progress
+        )
+    assert await backend.storage.head("videos/small.mp4") in (
+        None,
+        StoredObject(key="videos/small.mp4", size=1000, sha256=sha(data), content_type="video/mp4"),
+    )
     assert backend.leftovers() == []
 
 

@@ -410,17 +410,25 @@ async def test_delete_recording_removes_objects_rows_and_tells_the_others(
         assert await _code(stub.DeleteRecording(request, metadata=TEACHER)) == (
             grpc.StatusCode.NOT_FOUND
         )
+    await service.pipeline.idle()  # objects go once the rows' change has committed
     assert await service.storage.head(key) is None
     async with service.sessions() as session:
         for table, column in (
             (recordings, recordings.c.id),
-            (recording_files, recording_files.c.recording_id),
             (access_grants, access_grants.c.recording_id),
         ):
             count = await session.scalar(
                 select(func.count()).select_from(table).where(column == recording_id)
             )
             assert count == 0, table.name
+        # The file rows stay as tombstones (a re-sent Zoom event never copies them again),
+        # without an object to point at.
+        files = (
+            await session.execute(
+                select(recording_files).where(recording_files.c.recording_id == recording_id)
+            )
+        ).all()
+        assert [(f.state, f.storage_key) for f in files] == [("deleted", "")]
         bodies = (
             await session.execute(select(outbox.c.body).where(outbox.c.type == "recording.removed"))
         ).all()
@@ -673,7 +681,10 @@ async def test_a_download_from_a_host_not_allowed_fails_the_job_for_good(
     assert job.last_error_type == "disallowed_host"
     assert "files.elsewhere.test" in job.last_error
     assert "secret" not in job.last_error
-    assert [f.state for f in files] == [m.F_PENDING]
+    # The file says why too; the next attempt (a retry) copies it again.
+    assert [(f.state, f.attempts, f.last_error_type) for f in files] == [
+        (m.F_FAILED, 1, "disallowed_host")
+    ]
     assert not any(f.storage_key for f in files)
     event = rev.RecordingSyncFailed.FromString(failed_events[0].body)
     assert not event.will_retry
@@ -728,10 +739,13 @@ async def test_no_recording_is_retried_then_given_up(service: Running) -> None:
                 select(outbox.c.body).where(outbox.c.type == "recording.sync_failed")
             )
         ).all()
-    assert len(bodies) == 1
-    event = rev.RecordingSyncFailed.FromString(bodies[0].body)
+    # Each look at Zoom is reported (the session shows its attempts and next retry); only
+    # the last says no retry follows.
+    events = [rev.RecordingSyncFailed.FromString(b.body) for b in bodies]
+    assert [(e.attempts, e.will_retry) for e in events] == [(1, True), (2, True), (3, False)]
+    assert events[0].next_attempt_time.ToDatetime(tzinfo=UTC) == first.next_attempt_at
+    event = events[-1]
     assert event.error_type == common_pb2.SYNC_ERROR_TYPE_NO_RECORDING
-    assert (event.attempts, event.will_retry) == (3, False)
     # A meeting linked before tenancy (the projection's default tenant) stays in it.
     assert (row.tenant_id, event.tenant_id) == ("default", "default")
     assert set(gateway.tenants) == {"default"}

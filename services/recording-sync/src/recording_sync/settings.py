@@ -42,7 +42,14 @@ class Settings(ServiceSettings):
     s3_secret_access_key: SecretStr | None = None
     # Multipart part size for streaming uploads (S3 needs at least 5 MiB per part).
     s3_multipart_chunk_bytes: int = Field(default=16 * 1024 * 1024, ge=5 * 1024 * 1024)
+    # Create the bucket at start when it is missing (needs the permission; otherwise its
+    # absence stops the service with a message naming the bucket).
+    s3_create_bucket: bool = False
     local_storage_dir: Path | None = None
+    # The janitor removes staging objects and incomplete multipart uploads left by crashed
+    # copies once they are this old (no live copy runs that long), every interval (0 = never).
+    storage_janitor_interval_seconds: float = Field(default=3600.0, ge=0)
+    storage_staging_max_age_seconds: float = Field(default=6 * 3600.0, ge=0)
     # Local storage only: the service serves the files itself, behind HMAC-signed URLs.
     local_storage_signing_key: SecretStr | None = None  # required in prod; dev: a generated file
     files_http_port: int = Field(default=8083, ge=0, le=65535)
@@ -60,8 +67,18 @@ class Settings(ServiceSettings):
     # first pause between them (doubled each time).
     sync_download_tries: int = Field(default=3, ge=1, le=10)
     sync_download_backoff_seconds: float = Field(default=1.0, ge=0)
-    # A worker owns a job this long; a crashed worker's job is taken over after it.
-    sync_lease_seconds: int = Field(default=3600, ge=10)
+    # A worker owns a job for a lease this long, renewed by a heartbeat every
+    # sync_heartbeat_seconds while it works; a crashed worker's job is taken over once its
+    # lease has run out, a stopped worker's at once (it releases the lease).
+    sync_lease_seconds: float = Field(default=30.0, ge=1)
+    sync_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    # How often each replica looks for due jobs (released, expired or retry time reached).
+    sync_poll_seconds: float = Field(default=5.0, ge=0)
+    # Zoom stops retrying a webhook after three tries: every interval (0 = never) each
+    # tenant's cloud recordings of the last window are listed and any of a known meeting
+    # without a job, or with files not copied, are synced.
+    sync_reconcile_interval_seconds: float = Field(default=3600.0, ge=0)
+    sync_reconcile_window_days: int = Field(default=7, ge=1, le=30)
     zoom_gateway_timeout_seconds: float = Field(default=30.0, gt=0)
     # Comma-separated hosts recording-sync itself allows downloads from; empty = trust the
     # gateway's credential/redirect hosts alone. Both lists must allow a host.

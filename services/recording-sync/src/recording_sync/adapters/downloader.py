@@ -4,6 +4,11 @@ httpx's own redirect following would carry the ``Authorization`` header to where
 so redirects are followed here: the bearer token goes only to ``credential_hosts`` (the first
 request), redirects only to ``redirect_hosts`` (without the token), anything else is refused.
 Logs and errors name the host and path only — a download URL's query is a credential.
+
+A 2xx answer is not yet the file: Zoom answers 200 with an HTML page for a deleted (or not yet
+processed) file and sends small JSON error bodies, and either, stored, would count as a copied
+recording while the lesson is lost. So the final answer's headers are checked against what
+``DownloadAccess`` expects (its extension and size) before any byte is stored.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 CHUNK = 1024 * 1024
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 def safe_url(url: str) -> str:
@@ -57,7 +63,8 @@ class Downloader:
 
     @asynccontextmanager
     async def open(self, access: DownloadAccess) -> AsyncIterator[AsyncIterator[bytes]]:
-        """Yield the body's chunks of a successful (2xx) answer; raise ``SyncFailure`` else."""
+        """Yield the body's chunks of a successful (2xx) answer that can be the file expected
+        (see :func:`check_answer`); raise ``SyncFailure`` else, before reading the body."""
         url = access.url
         first = True
         for _ in range(MAX_REDIRECTS + 1):
@@ -80,6 +87,7 @@ class Downloader:
                         first = False
                         continue
                     _check_status(response.status_code, url)
+                    check_answer(response.headers, access, url)
                     yield response.aiter_bytes(CHUNK)
                     return
             except httpx.HTTPError as error:
@@ -103,3 +111,37 @@ def _check_status(status: int, url: str) -> None:
     if status >= 500:
         raise SyncFailure(common_pb2.SYNC_ERROR_TYPE_ZOOM_UNAVAILABLE, f"{status} from {where}")
     raise SyncFailure(common_pb2.SYNC_ERROR_TYPE_DOWNLOAD, f"{status} from {where}")
+
+
+def check_answer(headers: httpx.Headers, access: DownloadAccess, url: str) -> None:
+    """Refuse a 2xx answer that cannot be the file ``access`` describes: an HTML page (always),
+    JSON when the file is not JSON, or a Content-Length other than the known size.
+
+    JSON is refused only when the expected extension is known (``""`` says nothing, and JSON
+    files are real recordings' companions); a known size then still catches an error body.
+    """
+    what = f"the {access.extension.upper()} file" if access.extension else "the file"
+    where = safe_url(url)
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    problem = ""
+    if media in _HTML_TYPES:
+        problem = f"Zoom answered an HTML page instead of {what} (deleted, or not ready yet)"
+    elif _is_json(media) and access.extension and access.extension.upper() != "JSON":
+        problem = f"Zoom answered a JSON body instead of {what} (an error, not the recording)"
+    elif access.size > 0 and (announced := _content_length(headers)) not in (None, access.size):
+        problem = f"Zoom announced {announced} bytes instead of the {access.size} of {what}"
+    if problem:
+        log.warning("refusing a download: %s: %s", problem, where)
+        raise SyncFailure(common_pb2.SYNC_ERROR_TYPE_DOWNLOAD, f"{problem}: {where}")
+
+
+def _is_json(media: str) -> bool:
+    return media == "application/json" or media.endswith("+json")
+
+
+def _content_length(headers: httpx.Headers) -> int | None:
+    """The body's announced size, when it counts the file's bytes (not a compressed form)."""
+    if headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
+        return None
+    value = headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() else None

@@ -4,6 +4,10 @@
 (``storage_s3``), else the local folder ``LOCAL_STORAGE_DIR`` (``storage_local``), whose files the
 service serves itself behind signed URLs (``entrypoints/files.py``). Both stream — never a whole
 object in memory — and both make an object visible only once it is complete and verified.
+
+At start, ``await storage.ensure_ready(create=settings.s3_create_bucket)`` checks the bucket or
+folder (:class:`StorageNotReady` says what to fix); ``remove_abandoned(older_than=…)`` is the
+janitor for what crashed uploads leave behind.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from pydantic import SecretStr
 from recording_sync.adapters.storage_base import (
     IntegrityError,
     ObjectStorage,
+    ProgressCallback,
     StorageError,
+    StorageNotReady,
     StoredObject,
     content_disposition,
     validate_key,
@@ -26,8 +32,10 @@ __all__ = [
     "IntegrityError",
     "LocalStorage",
     "ObjectStorage",
+    "ProgressCallback",
     "S3Storage",
     "StorageError",
+    "StorageNotReady",
     "StoredObject",
     "content_disposition",
     "create_storage",

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol, Self, runtime_checkable
+from datetime import timedelta
+from typing import Protocol, Self, TypeAlias, runtime_checkable
 from urllib.parse import quote
 
 __all__ = [
     "MAX_KEY_BYTES",
     "IntegrityError",
     "ObjectStorage",
+    "ProgressCallback",
     "RunningDigest",
     "StorageError",
+    "StorageNotReady",
     "StoredObject",
     "content_disposition",
     "safe_download_name",
@@ -52,6 +55,16 @@ class IntegrityError(StorageError):
     stored."""
 
 
+class StorageNotReady(StorageError):
+    """Raised by ``ensure_ready`` at start when the storage cannot be used as configured (bucket
+    missing, access denied, folder not writable). The message says what to fix, so the service
+    stops with it rather than failing every copy later."""
+
+
+ProgressCallback: TypeAlias = Callable[[int], Awaitable[None]]
+"""Awaited by ``put_stream`` with the bytes durably written so far; raising aborts the upload."""
+
+
 @runtime_checkable
 class ObjectStorage(Protocol):
     """Where recorded lessons live. Implementations: ``S3Storage`` and ``LocalStorage``."""
@@ -66,9 +79,32 @@ class ObjectStorage(Protocol):
         content_type: str,
         expected_size: int | None = None,
         expected_sha256: str | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> StoredObject:
         """Store the bytes of ``chunks`` under ``key`` (replacing any object there); the object
-        becomes visible only once complete and verified."""
+        becomes visible only once complete and verified.
+
+        ``on_progress`` is awaited with the number of bytes written so far after each part is
+        written (and once at the end), so a long copy can show progress and renew its lease. An
+        exception it raises aborts the upload — nothing becomes visible under ``key``, nothing
+        half-stored is left — and propagates unchanged: that is how a worker that lost its
+        lease stops.
+        """
+        ...
+
+    async def ensure_ready(self, *, create: bool) -> None:
+        """Check at start that objects can be stored (creating the bucket or folder when
+        ``create`` allows it), or raise :class:`StorageNotReady` saying what to fix — better
+        than a service that starts and then fails every copy."""
+        ...
+
+    async def remove_abandoned(self, *, older_than: timedelta) -> int:
+        """Remove what crashed uploads left behind (incomplete multipart uploads, staging
+        objects, temporary files) idle for longer than ``older_than``; return how many.
+
+        Never touches a final object, nor an upload younger than ``older_than``: choose it
+        longer than any copy can take.
+        """
         ...
 
     async def delete(self, key: str) -> None:

@@ -8,10 +8,13 @@ How a write stays invisible until it is whole and verified: the bytes go to a hi
 file in the same folder (``.<name>.partial-<random>``), hashed as they pass; once the stream ends
 and matches what was expected, the file is fsynced, its metadata file is written (itself through a
 temporary file and ``os.replace``), and only then is the data renamed into place with
-``os.replace`` — atomic on one filesystem. Any failure (or cancellation) deletes the temporary
-files. The metadata names the data file's inode (a rename keeps it), so a reader can tell when a
-crash or a concurrent write left metadata that does not belong to the data beside it; ``head``
-then recomputes the checksum from the data rather than trusting it.
+``os.replace`` — atomic on one filesystem. Any failure (or cancellation, or an exception from
+``on_progress``, which is awaited every ``progress_bytes`` written and once more after the final
+fsync, before the rename) deletes the temporary files. A crash can leave a temporary file
+behind; :meth:`LocalStorage.remove_abandoned` removes those idle for long enough. The metadata
+names the data file's inode (a rename keeps it), so a reader can tell when a crash or a
+concurrent write left metadata that does not belong to the data beside it; ``head`` then
+recomputes the checksum from the data rather than trusting it.
 
 Playback: these files are served by the service itself (``entrypoints/files.py``) at
 ``/files/<key>``, behind an HMAC signature over the key, expiry, download name and content type
@@ -29,20 +32,24 @@ import json
 import logging
 import mimetypes
 import os
+import re
 import secrets
 import stat
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Self, TypeVar
 from urllib.parse import quote, urlencode
 
 from classbridge_common.crypto import sign_url_token, verify_url_token
 from recording_sync.adapters.storage_base import (
+    ProgressCallback,
     RunningDigest,
     StorageError,
+    StorageNotReady,
     StoredObject,
     safe_download_name,
     validate_key,
@@ -56,7 +63,11 @@ T = TypeVar("T")
 
 FILES_PATH_PREFIX = "/files/"
 WRITE_BUFFER_BYTES = 1024 * 1024  # bytes gathered before one write (fewer thread hops)
+PROGRESS_BYTES = 8 * 1024 * 1024  # on_progress at least this often
 _DEFAULT_TYPE = "application/octet-stream"
+# Temporary files: hidden (no key has a hidden segment) and marked, so the janitor can tell them.
+_PARTIAL = ".partial-"
+_PARTIAL_RE = re.compile(r"^\..*\.partial-[0-9a-f]{16}$")
 
 
 def resource_of(key: str, download_name: str | None, content_type: str | None) -> str:
@@ -115,12 +126,14 @@ class LocalStorage:
         public_url: str,
         max_ttl_seconds: int = 900,
         max_workers: int = 8,
+        progress_bytes: int = PROGRESS_BYTES,
     ) -> None:
         if len(signing_key) < 16:
             raise ValueError("the file-URL signing key must be at least 16 bytes")
         self.root = Path(root)
         self.public_url = public_url.rstrip("/")
         self.max_ttl_seconds = max_ttl_seconds
+        self.progress_bytes = progress_bytes
         self._signing_key = signing_key
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="files")
 
@@ -128,7 +141,11 @@ class LocalStorage:
         return "LocalStorage(<root>)"
 
     async def __aenter__(self) -> Self:
-        await self._call(self.root.mkdir, parents=True, exist_ok=True)
+        try:
+            await self.ensure_ready(create=True)
+        except BaseException:
+            self._executor.shutdown(wait=False)
+            raise
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -142,6 +159,16 @@ class LocalStorage:
         return await loop.run_in_executor(
             self._executor, functools.partial(context.run, func, *args, **kwargs)
         )
+
+    async def _write_io(self, key: str, func: Callable[..., T], /, *args: Any) -> T:
+        """A blocking step of a write; an ``OSError`` becomes a :class:`StorageError` here (and
+        only here, so what ``on_progress`` raises is never rewrapped)."""
+        try:
+            return await self._call(func, *args)
+        except OSError as exc:
+            raise StorageError(
+                f"local storage could not write {key!r}: {exc.strerror or type(exc).__name__}"
+            ) from exc
 
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*validate_key(key).split("/"))
@@ -160,36 +187,81 @@ class LocalStorage:
         content_type: str,
         expected_size: int | None = None,
         expected_sha256: str | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> StoredObject:
         path = self._path(key)
         digest = RunningDigest(expected_size=expected_size, expected_sha256=expected_sha256)
         suffix = secrets.token_hex(8)
-        temp = path.with_name(f".{path.name}.partial-{suffix}")
-        meta_temp = path.with_name(f".{path.name}.meta.partial-{suffix}")
+        temp = path.with_name(f".{path.name}{_PARTIAL}{suffix}")
+        meta_temp = path.with_name(f".{path.name}.meta{_PARTIAL}{suffix}")
         handle: BinaryIO | None = None
         try:
-            handle = await self._call(_create_exclusive, temp)
+            handle = await self._write_io(key, _create_exclusive, temp)
             buffer = bytearray()
+            reported = 0
             async for chunk in chunks:
                 digest.update(chunk)
                 buffer += chunk
                 if len(buffer) >= WRITE_BUFFER_BYTES:
-                    await self._call(handle.write, buffer)
+                    await self._write_io(key, handle.write, buffer)
                     buffer = bytearray()
+                    if on_progress is not None and digest.size - reported >= self.progress_bytes:
+                        await self._write_io(key, handle.flush)  # in the file, not our buffer
+                        reported = digest.size
+                        await on_progress(reported)
             if buffer:
-                await self._call(handle.write, buffer)
+                await self._write_io(key, handle.write, buffer)
             sha256 = digest.verify()
-            meta = {"sha256": sha256, "size": digest.size, "content_type": content_type}
-            await self._call(_commit, handle, temp, path, meta_temp, self._meta_path(path), meta)
-        except BaseException as exc:
+            inode = await self._write_io(key, _seal, handle)
+            if on_progress is not None:
+                await on_progress(digest.size)  # durable, and still invisible
+            meta = {
+                "sha256": sha256,
+                "size": digest.size,
+                "content_type": content_type,
+                "inode": inode,
+            }
+            await self._write_io(
+                key, _commit, handle, temp, path, meta_temp, self._meta_path(path), meta
+            )
+        except BaseException:
             await asyncio.shield(self._call(_discard, handle, temp, meta_temp))
-            if isinstance(exc, OSError):
-                raise StorageError(
-                    f"local storage could not write {key!r}: {exc.strerror or type(exc).__name__}"
-                ) from exc
             raise
         log.debug("stored %s (%d bytes)", key, digest.size)
         return StoredObject(key=key, size=digest.size, sha256=sha256, content_type=content_type)
+
+    # --- ready at start, and cleaned up after crashes ---
+
+    async def ensure_ready(self, *, create: bool) -> None:
+        """Create the folder and prove it writable (a probe file written and removed), or raise
+        :class:`StorageNotReady` naming it. The folder is this service's own, so it is created
+        whatever ``create`` says (that flag is about S3 buckets, which others may own)."""
+        try:
+            await self._call(_check_writable, self.root)
+        except OSError as exc:
+            raise StorageNotReady(
+                f"local storage folder {str(self.root)!r} is not writable "
+                f"({exc.strerror or type(exc).__name__}): fix its permissions, or set "
+                "LOCAL_STORAGE_DIR to a writable folder"
+            ) from exc
+
+    async def remove_abandoned(self, *, older_than: timedelta) -> int:
+        """Remove the temporary files that crashed writes left behind, unmodified for longer
+        than ``older_than``; return how many. A live write touches its file with every buffer
+        it writes, so only a write idle that long could be hit, and then it fails cleanly
+        (its rename finds no file). Objects and their metadata are never touched."""
+        if older_than < timedelta(0):
+            raise ValueError("older_than must not be negative")
+        cutoff = time.time() - older_than.total_seconds()
+        try:
+            removed = await self._call(_remove_partials, self.root, cutoff)
+        except OSError as exc:
+            raise StorageError(
+                f"local storage could not clean up: {exc.strerror or type(exc).__name__}"
+            ) from exc
+        if removed:
+            log.info("removed %d abandoned temporary files", removed)
+        return removed
 
     # --- reading and removing ---
 
@@ -260,6 +332,13 @@ def _create_exclusive(temp: Path) -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
+def _seal(handle: BinaryIO) -> int:
+    """fsync the data; its inode, which the metadata names."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    return os.fstat(handle.fileno()).st_ino
+
+
 def _commit(
     handle: BinaryIO,
     temp: Path,
@@ -268,10 +347,7 @@ def _commit(
     meta_path: Path,
     meta: dict[str, Any],
 ) -> None:
-    """fsync the data, write its metadata (naming its inode), then rename the data into place."""
-    handle.flush()
-    os.fsync(handle.fileno())
-    meta = {**meta, "inode": os.fstat(handle.fileno()).st_ino}
+    """Write the sealed data's metadata, then rename the data into place."""
     handle.close()
     fd = os.open(meta_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -303,6 +379,30 @@ def _discard(handle: BinaryIO | None, temp: Path, meta_temp: Path) -> None:
     for leftover in (temp, meta_temp):
         with contextlib.suppress(OSError):
             leftover.unlink(missing_ok=True)
+
+
+def _check_writable(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    probe = root / f".ready{_PARTIAL}{secrets.token_hex(8)}"  # the janitor's if left behind
+    os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    probe.unlink()
+
+
+def _remove_partials(root: Path, cutoff: float) -> int:
+    removed = 0
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            if not _PARTIAL_RE.match(name):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                info = os.lstat(path)
+                if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                    os.unlink(path)
+                    removed += 1
+            except FileNotFoundError:  # its write just finished or failed
+                continue
+    return removed
 
 
 def _delete(path: Path, meta_path: Path) -> None:

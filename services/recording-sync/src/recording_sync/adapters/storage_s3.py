@@ -13,9 +13,12 @@ How an upload stays invisible until it is whole and verified:
   sha256 metadata. Either way the key appears only complete and with its checksum.
 - On any failure — the source stream raising, an :class:`IntegrityError`, S3 refusing, the task
   being cancelled — the multipart upload is aborted (and a staged object deleted) before the error
-  is re-raised. A crash can still leave an incomplete upload or a staged object behind; the
-  bucket should have a lifecycle rule aborting incomplete multipart uploads and expiring
-  ``.staging/`` after a day.
+  is re-raised. A crash can still leave an incomplete upload or a staged object behind: the
+  janitor (:meth:`S3Storage.remove_abandoned`) removes them once idle long enough, and a bucket
+  created here (``S3_CREATE_BUCKET``) also gets :data:`LIFECYCLE_CONFIGURATION`, which makes S3
+  itself abort incomplete multipart uploads and expire ``.staging/`` after a day.
+- ``on_progress`` is awaited after each part is uploaded (a small file: once, after its
+  ``PutObject``); what it raises aborts the upload like any other failure.
 
 boto3 is synchronous: every call runs on this object's own bounded thread pool (one client per
 storage object; boto3 clients are thread-safe), so S3 never blocks the event loop and a burst of
@@ -31,21 +34,24 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Self, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Self, TypeVar
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from recording_sync.adapters.storage_base import (
+    ProgressCallback,
     RunningDigest,
     StorageError,
+    StorageNotReady,
     StoredObject,
     content_disposition,
     validate_key,
 )
 
-__all__ = ["MIN_PART_BYTES", "S3Storage"]
+__all__ = ["LIFECYCLE_CONFIGURATION", "MIN_PART_BYTES", "STAGING_PREFIX", "S3Storage"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,37 @@ MAX_SINGLE_COPY_BYTES = 5 * 1024**3  # CopyObject's limit; larger copies go part
 COPY_PART_BYTES = 1024**3
 STAGING_PREFIX = ".staging/"  # never a valid key (validate_key refuses hidden segments)
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+_NO_BUCKET = {"404", "NoSuchBucket", "NotFound"}
+_DENIED = {"403", "AccessDenied", "Forbidden", "AllAccessDisabled"}
+_MOVED = {"301", "PermanentRedirect", "AuthorizationHeaderMalformed"}
+
+# Put on a bucket this service creates (and documented in deploy/k8s/README.md for the others):
+# S3 itself then clears what crashed uploads leave, even when no replica runs the janitor.
+LIFECYCLE_CONFIGURATION: Final[dict[str, Any]] = {
+    "Rules": [
+        {
+            "ID": "abort-incomplete-multipart-uploads",
+            "Status": "Enabled",
+            "Filter": {"Prefix": ""},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        },
+        {
+            "ID": "expire-staging",
+            "Status": "Enabled",
+            "Filter": {"Prefix": STAGING_PREFIX},
+            "Expiration": {"Days": 1},
+        },
+    ]
+}
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "unknown"))
+
+
+def _cause_code(exc: StorageError) -> str | None:
+    """The S3 error code behind a :class:`StorageError` raised here, if S3 gave one."""
+    return _code(exc.__cause__) if isinstance(exc.__cause__, ClientError) else None
 
 
 class S3Storage:
@@ -81,6 +118,7 @@ class S3Storage:
         if part_bytes < MIN_PART_BYTES:
             raise ValueError(f"part_bytes must be at least {MIN_PART_BYTES} (S3's minimum)")
         self.bucket = bucket
+        self.region = region
         self.part_bytes = part_bytes
         self.max_ttl_seconds = max_ttl_seconds
         self._single_copy_limit = single_copy_limit
@@ -138,8 +176,7 @@ class S3Storage:
         try:
             return await self._call(getattr(self._client, operation), Bucket=self.bucket, **kwargs)
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "unknown")
-            raise StorageError(f"S3 {operation} failed for {key!r}: {code}") from exc
+            raise StorageError(f"S3 {operation} failed for {key!r}: {_code(exc)}") from exc
         except BotoCoreError as exc:
             raise StorageError(f"S3 {operation} failed for {key!r}: {type(exc).__name__}") from exc
 
@@ -153,6 +190,7 @@ class S3Storage:
         content_type: str,
         expected_size: int | None = None,
         expected_sha256: str | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> StoredObject:
         validate_key(key)
         digest = RunningDigest(expected_size=expected_size, expected_sha256=expected_sha256)
@@ -169,6 +207,8 @@ class S3Storage:
                         upload = await self._start(key, content_type, digest.expected_sha256)
                     await upload.add(buffer)
                     buffer = bytearray()  # a fresh one: the sent part is released, not resized
+                    if on_progress is not None:
+                        await on_progress(upload.written)
             sha256 = digest.verify()
             if upload is None:
                 await self._s3(
@@ -182,6 +222,8 @@ class S3Storage:
             else:
                 if buffer:
                     await upload.add(buffer)
+                    if on_progress is not None:
+                        await on_progress(upload.written)
                 buffer = bytearray()
                 await upload.complete()
                 if upload.key != key:
@@ -190,6 +232,10 @@ class S3Storage:
             if upload is not None:
                 await asyncio.shield(upload.discard())
             raise
+        if upload is None and on_progress is not None:
+            # One PutObject is whole the moment it is durable, so there is nothing left to
+            # abort: what on_progress raises propagates with the complete, verified object kept.
+            await on_progress(digest.size)
         log.debug("stored %s (%d bytes)", key, digest.size)
         return StoredObject(key=key, size=digest.size, sha256=sha256, content_type=content_type)
 
@@ -239,11 +285,154 @@ class S3Storage:
                 raise
         await self._delete_quietly(staged)
 
-    async def _delete_quietly(self, key: str) -> None:
+    async def _delete_quietly(self, key: str) -> bool:
         try:
             await self._s3("delete_object", key, Key=key)
         except StorageError as exc:
             log.warning("could not delete a staged upload: %s", exc)
+            return False
+        return True
+
+    # --- ready at start, and cleaned up after crashes ---
+
+    async def ensure_ready(self, *, create: bool) -> None:
+        """HeadBucket; a missing bucket is created (region-aware, with
+        :data:`LIFECYCLE_CONFIGURATION`) when ``create``, else :class:`StorageNotReady`."""
+        try:
+            await self._call(self._client.head_bucket, Bucket=self.bucket)
+            return
+        except ClientError as exc:
+            code = _code(exc)
+        except BotoCoreError as exc:
+            raise StorageNotReady(
+                f"S3 bucket {self.bucket!r} could not be reached: {type(exc).__name__}"
+            ) from exc
+        if code in _DENIED:
+            raise StorageNotReady(
+                f"S3 bucket {self.bucket!r} refused access: the credentials need s3:ListBucket "
+                "(HeadBucket) and object read/write permissions on it"
+            )
+        if code in _MOVED:
+            raise StorageNotReady(
+                f"S3 bucket {self.bucket!r} is in another region: set S3_REGION to its region"
+            )
+        if code not in _NO_BUCKET:
+            raise StorageNotReady(f"S3 bucket {self.bucket!r} is not usable: {code}")
+        if not create:
+            raise StorageNotReady(
+                f"S3 bucket {self.bucket!r} does not exist: create it, or set "
+                "S3_CREATE_BUCKET=true to let recording-sync create it"
+            )
+        await self._create_bucket()
+
+    async def _create_bucket(self) -> None:
+        region = self.region or self._client.meta.region_name
+        # us-east-1 is the one region S3 refuses as an explicit LocationConstraint.
+        extra: dict[str, Any] = (
+            {}
+            if region in (None, "", "us-east-1", "aws-global")
+            else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        )
+        try:
+            await self._call(self._client.create_bucket, Bucket=self.bucket, **extra)
+        except ClientError as exc:
+            code = _code(exc)
+            if code in _DENIED:
+                raise StorageNotReady(
+                    f"S3 bucket {self.bucket!r} does not exist and the credentials may not "
+                    "create it (s3:CreateBucket): create it, or grant that permission"
+                ) from exc
+            if code == "BucketAlreadyExists":
+                raise StorageNotReady(
+                    f"S3 bucket name {self.bucket!r} is taken by another account: choose another"
+                ) from exc
+            if code != "BucketAlreadyOwnedByYou":  # that one: another replica was quicker
+                raise StorageNotReady(
+                    f"S3 could not create bucket {self.bucket!r}: {code}"
+                ) from exc
+        except BotoCoreError as exc:
+            raise StorageNotReady(
+                f"S3 could not create bucket {self.bucket!r}: {type(exc).__name__}"
+            ) from exc
+        log.info("created S3 bucket %s", self.bucket)
+        try:
+            await self._call(
+                self._client.put_bucket_lifecycle_configuration,
+                Bucket=self.bucket,
+                LifecycleConfiguration=LIFECYCLE_CONFIGURATION,
+            )
+        except (ClientError, BotoCoreError) as exc:
+            # Several S3-compatible servers have no lifecycle rules; the janitor does the work.
+            reason = _code(exc) if isinstance(exc, ClientError) else type(exc).__name__
+            log.info("S3 bucket %s: no lifecycle rule set (%s)", self.bucket, reason)
+
+    async def remove_abandoned(self, *, older_than: timedelta) -> int:
+        """Abort multipart uploads idle since before ``now - older_than`` and delete staging
+        objects last modified before then; return how many.
+
+        An upload counts as idle from its newest part, not from its start, so a long copy that
+        is still sending parts is never aborted (and servers that report no real start time
+        are handled alike). Final objects are never listed: only ``.staging/`` is.
+        """
+        if older_than < timedelta(0):
+            raise ValueError("older_than must not be negative")
+        cutoff = datetime.now(UTC) - older_than
+        removed = 0
+        for upload in await self._list_all("list_multipart_uploads", "Uploads"):
+            if upload["Initiated"] >= cutoff:
+                continue
+            idle_since = await self._last_activity(upload)
+            if idle_since is not None and idle_since < cutoff and await self._abort(upload):
+                removed += 1
+        staged = await self._list_all("list_objects_v2", "Contents", Prefix=STAGING_PREFIX)
+        for item in staged:
+            if item["LastModified"] < cutoff and await self._delete_quietly(item["Key"]):
+                removed += 1
+        if removed:
+            log.info("removed %d abandoned uploads and staging objects", removed)
+        return removed
+
+    async def _list_all(self, operation: str, field: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """Every item of a paginated listing of the bucket (run as one job on the pool)."""
+
+        def collect() -> list[dict[str, Any]]:
+            pages = self._client.get_paginator(operation).paginate(Bucket=self.bucket, **kwargs)
+            return [item for page in pages for item in page.get(field, [])]
+
+        try:
+            return await self._call(collect)
+        except ClientError as exc:
+            raise StorageError(f"S3 {operation} failed on {self.bucket!r}: {_code(exc)}") from exc
+        except BotoCoreError as exc:
+            raise StorageError(
+                f"S3 {operation} failed on {self.bucket!r}: {type(exc).__name__}"
+            ) from exc
+
+    async def _last_activity(self, upload: dict[str, Any]) -> datetime | None:
+        """When ``upload`` last changed (its newest part, else its start); ``None`` if gone."""
+        try:
+            parts = await self._list_all(
+                "list_parts", "Parts", Key=upload["Key"], UploadId=upload["UploadId"]
+            )
+        except StorageError as exc:
+            if _cause_code(exc) == "NoSuchUpload":
+                return None
+            raise
+        return max([upload["Initiated"], *(part["LastModified"] for part in parts)])
+
+    async def _abort(self, upload: dict[str, Any]) -> bool:
+        try:
+            await self._s3(
+                "abort_multipart_upload",
+                upload["Key"],
+                Key=upload["Key"],
+                UploadId=upload["UploadId"],
+            )
+        except StorageError as exc:
+            if _cause_code(exc) != "NoSuchUpload":  # that one: already gone (another janitor)
+                log.warning("could not abort an abandoned upload: %s", exc)
+            return False
+        return True
 
     # --- reading and removing ---
 
@@ -258,7 +447,7 @@ class S3Storage:
         try:
             answer = await self._call(self._client.head_object, Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", "unknown"))
+            code = _code(exc)
             if code in _NOT_FOUND:
                 return None
             raise StorageError(f"S3 head_object failed for {key!r}: {code}") from exc
@@ -310,6 +499,7 @@ class _Multipart:
         self._upload_id = upload_id
         self._parts: list[dict[str, Any]] = []
         self._completed = False
+        self.written = 0  # bytes in the parts uploaded so far
 
     async def add(self, data: bytearray) -> None:
         number = len(self._parts) + 1
@@ -324,6 +514,7 @@ class _Multipart:
             Body=data,
         )
         self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+        self.written += len(data)
 
     async def copy_part(self, source: dict[str, str], byte_range: str) -> None:
         number = len(self._parts) + 1

@@ -99,9 +99,15 @@ sync_jobs = Table(
     Column("recording_id", String(64), nullable=False),
     # The real end (zoom.meeting.ended), when known: the sweep looks at end + delay.
     Column("ended_at", UTCDateTime(), nullable=True),
-    # A worker holds the job until lease_until (several replicas, crash recovery).
+    # A worker holds the job until lease_until, renewed by its heartbeat (heartbeat_at);
+    # every claim bumps lease_generation, and a worker writes only while its generation is
+    # the job's (fencing). ``version`` is bumped by every write: a save that finds another
+    # version lost a race and is retried on fresh state (optimistic concurrency).
     Column("lease_owner", String(64), nullable=False, server_default=""),
     Column("lease_until", UTCDateTime(), nullable=True),
+    Column("lease_generation", BigInteger(), nullable=False, server_default="0"),
+    Column("heartbeat_at", UTCDateTime(), nullable=True),
+    Column("version", BigInteger(), nullable=False, server_default="0"),
     Column("file_count", Integer(), nullable=False, server_default="0"),
     Column("files_done", Integer(), nullable=False, server_default="0"),
     Column("bytes_total", BigInteger(), nullable=False, server_default="0"),
@@ -144,11 +150,25 @@ recording_files = Table(
     Column("content_type", String(100), nullable=False, server_default=""),
     Column("storage_key", String(600), nullable=False, server_default=""),
     Column("file_name", String(300), nullable=False, server_default=""),
-    # pending | transferring | stored | failed | skipped
+    # pending | transferring | stored | failed | skipped | deleted
     Column("state", String(16), nullable=False),
     Column("lesson_title", String(300), nullable=False, server_default=""),
+    # Segments of one type form one lesson: its kind, and this file's part (from 1).
+    Column("lesson_kind", String(120), nullable=False, server_default=""),
+    Column("part", Integer(), nullable=False, server_default="0"),
+    Column("attempts", Integer(), nullable=False, server_default="0"),
     Column("last_error", Text(), nullable=False, server_default=""),
+    Column("last_error_type", String(32), nullable=False, server_default=""),
+    Column("next_attempt_at", UTCDateTime(), nullable=True),
+    # Bytes copied so far by the running transfer (moves part by part).
+    Column("bytes_done", BigInteger(), nullable=False, server_default="0"),
     Column("stored_at", UTCDateTime(), nullable=True),
+    # When recording.synced first named this file (set once; later events leave it out).
+    Column("announced_at", UTCDateTime(), nullable=True),
+    # When the stored copy was verified against Zoom's listing, and when Classbridge itself
+    # deleted the file at Zoom after that (Zoom's recording.deleted for it is then ours).
+    Column("verified_at", UTCDateTime(), nullable=True),
+    Column("zoom_deleted_at", UTCDateTime(), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

@@ -10,27 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from classbridge.common.v1 import common_pb2
-
-# Job states (SyncState without the prefix, lower case).
-PENDING = "pending"
-WAITING = "waiting_for_recording"
-DOWNLOADING = "downloading"
-SYNCED = "synced"
-FAILED = "failed"
-NO_RECORDING = "no_recording"
-CANCELLED = "cancelled"
-OPEN_STATES = (PENDING, WAITING, DOWNLOADING)
-FINISHED_STATES = (SYNCED, FAILED, NO_RECORDING)
-
-# File states (FileState).
-F_PENDING = "pending"
-F_TRANSFERRING = "transferring"
-F_STORED = "stored"
-F_FAILED = "failed"
-F_SKIPPED = "skipped"
-
-# Triggers (SyncTrigger).
-WEBHOOK, SWEEP, MANUAL, RETRY = "webhook", "sweep", "manual", "retry"
+from recording_sync.domain.states import (
+    FINISHED_STATES,
+    OPEN_STATES,
+    FileState,
+    JobState,
+    Trigger,
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +57,9 @@ class DownloadAccess:
     credential_hosts: tuple[str, ...]
     redirect_hosts: tuple[str, ...]
     size: int
+    # Upper-case extension of the file Zoom listed ("MP4", "JSON"), so an answer that is not
+    # that file (an HTML error page, a JSON error body) is refused; "" = not known.
+    extension: str = ""
 
     def __repr__(self) -> str:  # keep the URL's query and the token out of any log
         return f"DownloadAccess(size={self.size}, hosts={self.credential_hosts})"
@@ -117,3 +106,14 @@ def host_allowed(host: str, patterns: tuple[str, ...] | list[str]) -> bool:
         elif p and host == p:
             return True
     return False
+
+
+# The states and triggers by short names (``domain.states`` defines them).
+
+PENDING, WAITING, DOWNLOADING = JobState.PENDING, JobState.WAITING, JobState.DOWNLOADING
+SYNCED, FAILED, NO_RECORDING = JobState.SYNCED, JobState.FAILED, JobState.NO_RECORDING
+CANCELLED = JobState.CANCELLED
+F_PENDING, F_TRANSFERRING, F_STORED = FileState.PENDING, FileState.TRANSFERRING, FileState.STORED
+F_FAILED, F_SKIPPED, F_DELETED = FileState.FAILED, FileState.SKIPPED, FileState.DELETED
+WEBHOOK, SWEEP, MANUAL, RETRY = Trigger.WEBHOOK, Trigger.SWEEP, Trigger.MANUAL, Trigger.RETRY
+__all__ = ["FINISHED_STATES", "OPEN_STATES"]

@@ -154,9 +154,13 @@ async def _nothing(opened: OpenedObject) -> AsyncIterator[bytes]:
 @asynccontextmanager
 async def serving_storage(settings: Settings) -> AsyncIterator[tuple[ObjectStorage, int | None]]:
     """The service's storage, entered; with local storage also the files server, whose port is
-    yielded (``None`` with S3). Used by ``bootstrap.running``."""
+    yielded (``None`` with S3). Used by ``bootstrap.running``. The storage is checked first:
+    its bucket (or folder) must exist and be writable."""
     if settings.uses_s3:
         async with create_storage(settings) as storage:
+            # A missing bucket stops the start with a message naming it (or is created when
+            # S3_CREATE_BUCKET allows), instead of failing every copy later.
+            await storage.ensure_ready(create=settings.s3_create_bucket)
             yield storage, None
         return
     sock = bind_socket(settings.files_http_host, settings.files_http_port)

@@ -27,10 +27,11 @@ from classbridge.recordingsync.v1 import recording_sync_pb2 as pb
 from classbridge.recordingsync.v1 import recording_sync_pb2_grpc
 from classbridge_common.auth import current_caller
 from classbridge_common.errors import InvalidArgument, Unimplemented
-from classbridge_common.uow import UnitOfWork
 from recording_sync.adapters.storage_base import ObjectStorage
+from recording_sync.adapters.sync_repository import SyncUnitOfWork
 from recording_sync.domain import model as m
 from recording_sync.domain import naming
+from recording_sync.domain.sync_job import SyncJob
 from recording_sync.service_layer import jobs, recordings
 from recording_sync.service_layer.ports import Memberships
 from recording_sync.service_layer.reach import Reach
@@ -53,8 +54,8 @@ def _enum(enum: Any, prefix: str, label: str) -> int:
     return found.number if found else 0
 
 
-def job_message(row: Any) -> pb.SyncJob:
-    """A job row as the API's ``SyncJob``."""
+def job_message(row: SyncJob) -> pb.SyncJob:
+    """A job (with its files, when loaded) as the API's ``SyncJob``."""
     job = pb.SyncJob(
         id=row.id,
         meeting_id=row.meeting_id,
@@ -75,6 +76,9 @@ def job_message(row: Any) -> pb.SyncJob:
         bytes_total=row.bytes_total,
         bytes_done=row.bytes_done,
         recording_id=row.recording_id if row.state == m.SYNCED else "",
+        lease_owner=row.lease_owner,
+        lease_generation=row.lease_generation,
+        files=[file_message(f, recording_id=row.recording_id) for f in row.files],
     )
     for name, value in (
         ("next_attempt_time", row.next_attempt_at),
@@ -82,6 +86,8 @@ def job_message(row: Any) -> pb.SyncJob:
         ("update_time", row.updated_at),
         ("start_time", row.started_at),
         ("finish_time", row.finished_at),
+        ("lease_expire_time", row.lease_until if row.lease_owner else None),
+        ("heartbeat_time", row.heartbeat_at),
     ):
         stamp = _ts(value)
         if stamp is not None:
@@ -107,11 +113,11 @@ def _copy_ts(target: Any, name: str, value: datetime | None) -> None:
         getattr(target, name).CopyFrom(stamp)
 
 
-def file_message(row: Any) -> pb.RecordingFile:
-    """A file row as the API's ``RecordingFile``."""
+def file_message(row: Any, *, recording_id: str = "") -> pb.RecordingFile:
+    """A file (row or domain object) as the API's ``RecordingFile``."""
     item = pb.RecordingFile(
         id=row.id,
-        recording_id=row.recording_id,
+        recording_id=getattr(row, "recording_id", recording_id),
         zoom_file_id=row.zoom_file_id,
         file_type=naming.file_type_value(row.file_type),  # type: ignore[arg-type]
         zoom_file_type=row.zoom_file_type,
@@ -124,10 +130,19 @@ def file_message(row: Any) -> pb.RecordingFile:
         file_name=row.file_name,
         state=_enum(pb.FileState, "FILE_STATE_", row.state),  # type: ignore[arg-type]
         lesson_title=row.lesson_title,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        last_error_type=m.error_value(row.last_error_type),  # type: ignore[arg-type]
+        zoom_size_bytes=row.zoom_size,
+        bytes_done=row.bytes_done,
+        lesson_kind=row.lesson_kind,
+        part=row.part,
     )
     _copy_ts(item, "recording_start", row.recording_start)
     _copy_ts(item, "recording_end", row.recording_end)
     _copy_ts(item, "store_time", row.stored_at)
+    _copy_ts(item, "next_attempt_time", row.next_attempt_at)
+    _copy_ts(item, "verify_time", row.verified_at)
     return item
 
 
@@ -207,8 +222,8 @@ class _Api:
         self._memberships = memberships
         self._on_commit = on_commit
 
-    def _uow(self) -> UnitOfWork:
-        return UnitOfWork(session_factory=self._sessions, on_commit=self._on_commit)
+    def _uow(self) -> SyncUnitOfWork:
+        return SyncUnitOfWork(session_factory=self._sessions, on_commit=self._on_commit)
 
     def _reach(self) -> Reach:
         """The current caller's tenant and memberships, for this one request."""

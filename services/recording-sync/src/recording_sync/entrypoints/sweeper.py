@@ -1,7 +1,16 @@
-"""The periodic safety net (flow 4): every interval, plan and run due sync jobs.
+"""The sync's background loops (flow 4), one set per replica, started by ``sync_running``:
 
-A background task of ``bootstrap.running``; each replica runs one, and the pipeline's claims
-keep them from copying the same job twice. A failing pass is logged and the loop goes on.
+* **poll** (every ``SYNC_POLL_SECONDS``): start due jobs — queued, retry time reached, released
+  by a stopping replica, or held by a worker that died (its lease ran out). Claims keep
+  replicas from running one job twice.
+* **sweep** (every ``SYNC_SWEEP_INTERVAL_SECONDS``): plan jobs for linked meetings that ended
+  without any recording event.
+* **reconcile** (every ``SYNC_RECONCILE_INTERVAL_SECONDS``): list each tenant's cloud recordings
+  of the last days and sync what no webhook brought (Zoom gives up after three tries).
+* **janitor** (every ``STORAGE_JANITOR_INTERVAL_SECONDS``): delete objects of deleted files and
+  remove staging objects and incomplete uploads crashed copies left.
+
+A failing pass is logged and the loop goes on.
 """
 
 from __future__ import annotations
@@ -9,34 +18,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-
-from recording_sync.service_layer.sync import SyncPipeline
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
-async def sweeping(pipeline: SyncPipeline, *, interval: float) -> AsyncIterator[None]:
-    """Run ``pipeline.sweep_once`` every ``interval`` seconds (0 = not at all) while inside."""
-    if interval <= 0:
-        yield
-        return
+async def looping(
+    passes: dict[str, tuple[float, Callable[[], Awaitable[object]]]],
+) -> AsyncIterator[None]:
+    """Run each named pass every ``interval`` seconds (0 = not at all) while inside; the first
+    run of each is at once, so a restarted replica resumes abandoned work without waiting."""
 
-    async def loop() -> None:
+    async def loop(name: str, interval: float, once: Callable[[], Awaitable[object]]) -> None:
         while True:
             try:
-                await pipeline.sweep_once()
+                await once()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("sync sweep failed; trying again next interval")
+                log.exception("sync %s pass failed; trying again next interval", name)
             await asyncio.sleep(interval)
 
-    task = asyncio.create_task(loop(), name="recording-sync-sweeper")
+    tasks = [
+        asyncio.create_task(loop(name, interval, once), name=f"recording-sync-{name}")
+        for name, (interval, once) in passes.items()
+        if interval > 0
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

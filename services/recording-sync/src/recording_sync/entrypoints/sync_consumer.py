@@ -15,7 +15,6 @@ import logging
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge.events.v1 import recording_events_pb2 as rev
@@ -27,7 +26,7 @@ from classbridge_common.inbox import idempotent_handler
 from classbridge_common.messages import Envelope
 from classbridge_common.outbox import write_to_outbox
 from classbridge_common.tenancy import Scoped, TenantScope
-from recording_sync.adapters.tables import sync_jobs as sj
+from recording_sync.adapters.sync_repository import SyncJobRepository
 from recording_sync.domain import model as m
 from recording_sync.domain.naming import file_type_label
 from recording_sync.service_layer.sync import SyncPipeline
@@ -154,12 +153,12 @@ class RecordingConsumer:
         elif kind == "zoom.recording.deleted":
             deleted = envelope.parse(ze.ZoomRecordingDeleted)
             obj = deleted.recording
-            jobs = await Scoped(session, TenantScope(_tenant(deleted))).all(
-                select(sj.c.id).where(sj.c.job_key == obj.meeting_uuid)
+            job = await SyncJobRepository(Scoped(session, TenantScope(_tenant(deleted)))).by_key(
+                obj.meeting_uuid
             )
             events = await self._pipeline.remove(
                 session,
-                job_ids=[j.id for j in jobs],
+                job_ids=[job.id] if job is not None else [],
                 reason=rev.REMOVAL_REASON_ZOOM_DELETED,
                 zoom_file_ids=tuple(f.id for f in obj.recording_files),
             )

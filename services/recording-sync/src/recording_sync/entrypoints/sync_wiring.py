@@ -1,5 +1,5 @@
 """Wiring of the sync pipeline (flow 4) for ``bootstrap.running``: gateway client, downloader,
-pipeline, the Zoom-event consumer and the sweeper, started and stopped together."""
+pipeline, the Zoom-event consumer and the background loops, started and stopped together."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from recording_sync.adapters.downloader import Downloader
 from recording_sync.adapters.storage_base import ObjectStorage
 from recording_sync.adapters.zoom_gateway import ZoomGatewayClient
 from recording_sync.entrypoints import sweeper, sync_consumer
+from recording_sync.service_layer.reconcile import Reconciler
 from recording_sync.service_layer.sync import SyncPipeline, SyncPolicy
 from recording_sync.settings import Settings
 
@@ -29,6 +30,8 @@ def policy(settings: Settings) -> SyncPolicy:
         download_tries=settings.sync_download_tries,
         download_backoff=settings.sync_download_backoff_seconds,
         lease=timedelta(seconds=settings.sync_lease_seconds),
+        heartbeat=timedelta(seconds=settings.sync_heartbeat_seconds),
+        reconcile_window=timedelta(days=settings.sync_reconcile_window_days),
     )
 
 
@@ -41,8 +44,8 @@ async def sync_running(
     relay: OutboxRelay,
     storage: ObjectStorage,
 ) -> AsyncIterator[SyncPipeline]:
-    """Start the pipeline, its consumer and sweeper; stop them (background copies cancelled,
-    their leases left to expire so another replica or the next start resumes them)."""
+    """Start the pipeline, its consumer and background loops; stop them (runs in flight
+    release their leases, so another replica or the next start takes them over at once)."""
     tokens = settings.service_tokens()  # recording-sync's own identity (SERVICE_JWT_SECRET)
     gateway = ZoomGatewayClient(
         address=settings.zoom_gateway_addr,
@@ -59,14 +62,27 @@ async def sync_running(
         policy=policy(settings),
         on_commit=relay.notify,
     )
+    reconciler = Reconciler(pipeline=pipeline, gateway=gateway)
+    staging_age = timedelta(seconds=settings.storage_staging_max_age_seconds)
+
+    async def janitor() -> None:
+        await pipeline.purge()
+        await storage.remove_abandoned(older_than=staging_age)
+
     consumer = sync_consumer.RecordingConsumer(
         pipeline=pipeline, session_factory=sessions, on_commit=relay.notify
     )
+    passes = {
+        "poll": (settings.sync_poll_seconds, lambda: pipeline.poll_once(wait=False)),
+        "sweep": (settings.sync_sweep_interval_seconds, pipeline.plan_once),
+        "reconcile": (settings.sync_reconcile_interval_seconds, reconciler.reconcile_once),
+        "janitor": (settings.storage_janitor_interval_seconds, janitor),
+    }
     subscribed = False
     try:
         await sync_consumer.subscribe(bus, consumer=consumer)
         subscribed = True
-        async with sweeper.sweeping(pipeline, interval=settings.sync_sweep_interval_seconds):
+        async with sweeper.looping(passes):
             yield pipeline
     finally:
         if subscribed:

@@ -1,72 +1,60 @@
 """Manual control of sync jobs (seed 000's manual sync, retry and status): handlers.
 
-Each handler takes the caller's :class:`~recording_sync.service_layer.reach.Reach` and a unit
-of work and decides; only the unit of work commits. Every statement goes through the reach's
-tenant scope, so another tenant's jobs, sessions and meetings do not exist here; a teacher
-reaches only the batches they teach (a job or session of another batch is NOT_FOUND, a batch
-they do not teach PERMISSION_DENIED, lists leave the rest out).
+Each handler takes the caller's :class:`~recording_sync.service_layer.reach.Reach` and the
+sync's unit of work (narrowed to the reach's tenant scope) and decides; only the unit of work
+commits. Another tenant's jobs, sessions and meetings do not exist here; a teacher reaches only
+the batches they teach (a job or session of another batch is NOT_FOUND, a batch they do not
+teach PERMISSION_DENIED, lists leave the rest out).
 
 Copies start after the commit (``SyncPipeline.spawn``), so a job is never run before the row
 that says it should be run is visible to every replica; if this process dies first, the job is
-due and the sweep runs it.
+due and the next poll runs it. A forced sync or retry of a job whose worker died (its heartbeat
+stopped, so its lease ran out) takes it over at once; one whose worker is alive is left to it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from classbridge_common.paging import page_request
-from classbridge_common.uow import UnitOfWork
-from recording_sync.adapters.repository import Scoped
+from recording_sync.adapters.sync_repository import SyncUnitOfWork
 from recording_sync.adapters.tables import meeting_projections as mp
 from recording_sync.adapters.tables import sync_jobs as sj
-from recording_sync.domain import model as m
+from recording_sync.domain.sync_job import FINISHED_STATES, JobState, SyncJob, Trigger
 from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
 
-RETRYABLE_STATES = (m.FAILED, m.NO_RECORDING)
+RETRYABLE_STATES = (JobState.FAILED, JobState.NO_RECORDING)
 
 
 @dataclass(frozen=True)
 class BatchSyncResult:
-    jobs: list[Any]
+    jobs: list[SyncJob]
     skipped_synced: int
     skipped_not_ended: int
 
 
-async def _requeue(rows: Scoped, job: Any, *, trigger: str, force: bool, now: datetime) -> Any:
-    """Make ``job`` due now with a fresh attempt budget when it had finished."""
-    await rows.execute(
-        update(sj)
-        .where(sj.c.id == job.id, sj.c.state != m.DOWNLOADING)
-        .values(
-            state=m.PENDING,
-            trigger=trigger,
-            force=force,
-            attempts=0 if job.state in (*m.FINISHED_STATES, m.CANCELLED) else job.attempts,
-            next_attempt_at=now,
-            finished_at=None,
-            updated_at=now,
-        )
-    )
-    return await rows.first(select(sj).where(sj.c.id == job.id))
+def _start_after_commit(pipeline: SyncPipeline, jobs: list[SyncJob], now: datetime) -> None:
+    for job in jobs:
+        if job.due(now):
+            pipeline.spawn(job.id)
 
 
-async def get_sync_job(*, reach: Reach, job_id: str, uow: UnitOfWork) -> Any:
-    """One job; NOT_FOUND for another tenant's and for a batch the teacher does not teach."""
+async def get_sync_job(*, reach: Reach, job_id: str, uow: SyncUnitOfWork) -> SyncJob:
+    """One job with its files; NOT_FOUND for another tenant's and for a batch the teacher does
+    not teach."""
     reach.require_manager()
-    async with uow:
-        row = await reach.rows(uow.session).load(select(sj).where(sj.c.id == job_id))
-        if row is None:
+    async with uow.within(reach.scope):
+        job = await uow.jobs.get(job_id)
+        if job is None:
             raise NotFound(resource_type="sync job", resource_id=job_id)
-        await reach.require_managed(row.batch_id, resource_type="sync job", resource_id=job_id)
-    return row
+        await reach.require_managed(job.batch_id, resource_type="sync job", resource_id=job_id)
+    return job
 
 
 async def sync_meeting(
@@ -76,18 +64,18 @@ async def sync_meeting(
     meeting_uuid: str = "",
     meeting_id: int = 0,
     force: bool,
-    uow: UnitOfWork,
+    uow: SyncUnitOfWork,
     pipeline: SyncPipeline,
     now: datetime,
-) -> Any:
+) -> SyncJob:
     """Queue (or re-queue with ``force``) one meeting's job and start it after the commit.
 
     The meeting is found in the caller's tenant only: by session (the projection), by instance
     (its job) or by Zoom id (a linked meeting or a job). A meeting unknown there is NOT_FOUND
     (the proto's contract), so nobody files a job for another school's meeting."""
     reach.require_manager()
-    async with uow:
-        rows = reach.rows(uow.session)
+    async with uow.within(reach.scope):
+        rows = uow.rows
         uuid = ""
         if session_id:
             link = await rows.load(
@@ -100,13 +88,13 @@ async def sync_meeting(
             )
             meeting_id = link.meeting_id
         elif meeting_uuid:
-            job = await rows.load(select(sj).where(sj.c.job_key == meeting_uuid))
-            if job is None:
+            found = await uow.jobs.by_key(meeting_uuid)
+            if found is None:
                 raise NotFound(resource_type="meeting", resource_id=meeting_uuid)
             await reach.require_managed(
-                job.batch_id, resource_type="meeting", resource_id=meeting_uuid
+                found.batch_id, resource_type="meeting", resource_id=meeting_uuid
             )
-            meeting_id, uuid = job.meeting_id, job.meeting_uuid
+            meeting_id, uuid = found.meeting_id, found.meeting_uuid
         elif meeting_id:
             known = await rows.load(
                 select(mp.c.batch_id, mp.c.tenant_id).where(mp.c.meeting_id == meeting_id)
@@ -123,36 +111,23 @@ async def sync_meeting(
         else:
             raise InvalidArgument("one of session_id, meeting_uuid, meeting_id is required")
         if not uuid:  # the latest instance's job, when the meeting has one already
-            existing = await rows.first(
-                select(sj).where(sj.c.meeting_id == meeting_id).order_by(sj.c.created_at.desc())
-            )
-            uuid = existing.meeting_uuid if existing is not None else ""
+            latest = await uow.jobs.latest_of_meeting(meeting_id)
+            uuid = latest.meeting_uuid if latest is not None else ""
         tenant = rows.scope.tenant or reach.caller.tenant or DEFAULT_TENANT
         rows.scope.enter(tenant)
         job = await pipeline.ensure_job(
-            uow.session,
+            uow,  # type: ignore[arg-type]
             meeting_id=meeting_id,
             meeting_uuid=uuid,
-            trigger=m.MANUAL,
+            trigger=Trigger.MANUAL,
             due=None,
             tenant_id=tenant,
         )
-        if (job.state != m.SYNCED or force) and job.state != m.DOWNLOADING:
-            await rows.execute(
-                update(sj)
-                .where(sj.c.id == job.id)
-                .values(
-                    state=m.PENDING,
-                    trigger=m.MANUAL,
-                    force=force,
-                    attempts=0 if job.state in m.FINISHED_STATES else job.attempts,
-                    next_attempt_at=now,
-                )
-            )
-        job = await rows.first(select(sj).where(sj.c.id == job.id))
+        if job.state != JobState.SYNCED or force:
+            job.reopen(trigger=Trigger.MANUAL, now=now, force=force, fresh_budget=True)
+        await uow.jobs.save(job)
         await uow.commit()
-    if job.state == m.PENDING:
-        pipeline.spawn(job.id)
+    _start_after_commit(pipeline, [job], now)
     return job
 
 
@@ -162,10 +137,10 @@ async def sync_status(
     batch_id: str = "",
     session_id: str = "",
     meeting_uuid: str = "",
-    uow: UnitOfWork,
-) -> list[Any]:
-    """The jobs of a batch, session or meeting instance (most recently updated first), within
-    the caller's tenant and, for a teacher, the batches they teach."""
+    uow: SyncUnitOfWork,
+) -> list[SyncJob]:
+    """The jobs (with their files) of a batch, session or meeting instance, most recently
+    updated first, within the caller's tenant and, for a teacher, the batches they teach."""
     if batch_id:
         await reach.require_batch(batch_id)
         condition = sj.c.batch_id == batch_id
@@ -176,10 +151,8 @@ async def sync_status(
     else:
         raise InvalidArgument("one of batch_id, session_id, meeting_uuid is required")
     mine = await reach.batch_filter(sj.c.batch_id)
-    async with uow:
-        return await reach.rows(uow.session).all(
-            select(sj).where(condition, *mine).order_by(sj.c.updated_at.desc())
-        )
+    async with uow.within(reach.scope):
+        return await uow.jobs.where(condition, *mine)
 
 
 async def sync_batch(
@@ -187,7 +160,7 @@ async def sync_batch(
     reach: Reach,
     batch_id: str,
     force: bool,
-    uow: UnitOfWork,
+    uow: SyncUnitOfWork,
     pipeline: SyncPipeline,
     now: datetime,
 ) -> BatchSyncResult:
@@ -197,21 +170,16 @@ async def sync_batch(
     if not batch_id:
         raise InvalidArgument("batch_id is required")
     await reach.require_batch(batch_id)
-    async with uow:
-        rows = reach.rows(uow.session)
-        meetings = await rows.all(
+    async with uow.within(reach.scope):
+        meetings = await uow.rows.all(
             select(mp)
             .where(mp.c.batch_id == batch_id, mp.c.status == "linked")
             .order_by(mp.c.start_time, mp.c.meeting_id)
         )
-        queued: list[Any] = []
+        queued: list[SyncJob] = []
         synced = not_ended = 0
         for meeting in meetings:
-            existing = await rows.first(
-                select(sj)
-                .where(sj.c.meeting_id == meeting.meeting_id)
-                .order_by(sj.c.created_at.desc())
-            )
+            existing = await uow.jobs.latest_of_meeting(meeting.meeting_id)
             scheduled_end = (
                 meeting.start_time + timedelta(minutes=meeting.duration_minutes)
                 if meeting.start_time is not None
@@ -223,24 +191,23 @@ async def sync_batch(
             if not ended:
                 not_ended += 1
                 continue
-            if existing is not None and existing.state == m.SYNCED and not force:
+            if existing is not None and existing.state == JobState.SYNCED and not force:
                 synced += 1
                 continue
+            uow.rows.scope.enter(meeting.tenant_id)
             job = existing or await pipeline.ensure_job(
-                uow.session,
+                uow,  # type: ignore[arg-type]
                 meeting_id=meeting.meeting_id,
                 meeting_uuid=meeting.meeting_uuid,
-                trigger=m.MANUAL,
+                trigger=Trigger.MANUAL,
                 due=now,
                 tenant_id=meeting.tenant_id,
             )
-            if job.state != m.DOWNLOADING:
-                job = await _requeue(rows, job, trigger=m.MANUAL, force=force, now=now)
+            job.reopen(trigger=Trigger.MANUAL, now=now, force=force, fresh_budget=True)
+            await uow.jobs.save(job)
             queued.append(job)
         await uow.commit()
-    for job in queued:
-        if job.state == m.PENDING:
-            pipeline.spawn(job.id)
+    _start_after_commit(pipeline, queued, now)
     return BatchSyncResult(jobs=queued, skipped_synced=synced, skipped_not_ended=not_ended)
 
 
@@ -250,47 +217,50 @@ async def retry_sync(
     job_id: str = "",
     session_id: str = "",
     batch_id: str = "",
-    uow: UnitOfWork,
+    uow: SyncUnitOfWork,
     pipeline: SyncPipeline,
     now: datetime,
-) -> list[Any]:
-    """Re-queue failed (or never-recorded) jobs with a fresh attempt budget. One job that is
-    not failed is FAILED_PRECONDITION: the caller asked for something that cannot happen."""
+) -> list[SyncJob]:
+    """Re-queue failed (or never-recorded) jobs with a fresh attempt budget, and jobs whose
+    worker died mid-copy. One job that is neither is FAILED_PRECONDITION: the caller asked for
+    something that cannot happen."""
     reach.require_manager()
     if batch_id and not job_id and not session_id:
         await reach.require_batch(batch_id)
-    async with uow:
-        rows = reach.rows(uow.session)
+    async with uow.within(reach.scope):
         if job_id:
-            job = await rows.load(select(sj).where(sj.c.id == job_id))
+            job = await uow.jobs.get(job_id)
             if job is None:
                 raise NotFound(resource_type="sync job", resource_id=job_id)
             await reach.require_managed(job.batch_id, resource_type="sync job", resource_id=job_id)
-            if job.state not in RETRYABLE_STATES:
+            if not _retryable(job, now):
                 raise FailedPrecondition(f"sync job {job_id} is {job.state}, not failed")
             jobs = [job]
         elif session_id or batch_id:
             column = sj.c.session_id if session_id else sj.c.batch_id
             mine = await reach.batch_filter(sj.c.batch_id)
-            jobs = await rows.all(
-                select(sj)
-                .where(column == (session_id or batch_id), sj.c.state.in_(RETRYABLE_STATES), *mine)
-                .order_by(sj.c.created_at)
-            )
+            found = await uow.jobs.where(column == (session_id or batch_id), *mine)
+            jobs = sorted((j for j in found if _retryable(j, now)), key=lambda j: j.created_at)
         else:
             raise InvalidArgument("one of job_id, session_id, batch_id is required")
-        requeued = [
-            await _requeue(rows, job, trigger=m.RETRY, force=False, now=now) for job in jobs
-        ]
+        for job in jobs:
+            job.reopen(trigger=Trigger.RETRY, now=now, fresh_budget=True)
+            await uow.jobs.save(job)
         await uow.commit()
-    for job in requeued:
-        pipeline.spawn(job.id)
-    return requeued
+    _start_after_commit(pipeline, jobs, now)
+    return jobs
+
+
+def _retryable(job: SyncJob, now: datetime) -> bool:
+    """Failed, never recorded, or held by a worker whose heartbeat stopped."""
+    if job.state in RETRYABLE_STATES:
+        return True
+    return job.state == JobState.DOWNLOADING and not job.lease_live(now)
 
 
 @dataclass(frozen=True)
 class JobPage:
-    jobs: list[Any]
+    jobs: list[SyncJob]
     next_page_token: str
     total_size: int
 
@@ -304,7 +274,7 @@ async def list_sync_jobs(
     updated_after: datetime | None,
     page_size: int,
     page_token: str,
-    uow: UnitOfWork,
+    uow: SyncUnitOfWork,
 ) -> JobPage:
     """Jobs by batch, session and state, most recently updated first (only those the caller
     manages: their tenant's, and for a teacher the batches they teach)."""
@@ -320,14 +290,22 @@ async def list_sync_jobs(
         conditions.append(sj.c.state.in_(states))
     if updated_after is not None:
         conditions.append(sj.c.updated_at >= updated_after)
-    async with uow:
-        rows = reach.rows(uow.session)
-        total = int(await rows.scalar(select(func.count()).select_from(sj).where(*conditions)) or 0)
-        found = await rows.all(
-            select(sj)
-            .where(*conditions)
-            .order_by(sj.c.updated_at.desc(), sj.c.id)
-            .offset(page.offset)
-            .limit(page.limit)
+    async with uow.within(reach.scope):
+        total = int(
+            await uow.rows.scalar(select(func.count()).select_from(sj).where(*conditions)) or 0
         )
+        found = await uow.jobs.page(conditions, offset=page.offset, limit=page.limit)
     return JobPage(jobs=found, next_page_token=page.next_token(total), total_size=total)
+
+
+__all__ = [
+    "FINISHED_STATES",
+    "BatchSyncResult",
+    "JobPage",
+    "get_sync_job",
+    "list_sync_jobs",
+    "retry_sync",
+    "sync_batch",
+    "sync_meeting",
+    "sync_status",
+]

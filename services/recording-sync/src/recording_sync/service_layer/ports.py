@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Protocol
 
 from recording_sync.domain.access import Membership
@@ -16,6 +17,10 @@ class ZoomGateway(Protocol):
     async def list_recording(
         self, *, meeting_uuid: str, meeting_id: int, tenant_id: str
     ) -> ZoomRecording | None: ...
+
+    async def list_host_recordings(
+        self, *, tenant_id: str, host_user_id: str, start: datetime, end: datetime
+    ) -> list[ZoomRecording]: ...
 
     async def download_access(
         self,

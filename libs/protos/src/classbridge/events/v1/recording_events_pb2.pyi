@@ -25,7 +25,7 @@ REMOVAL_REASON_DELETED_BY_USER: RemovalReason
 REMOVAL_REASON_RETENTION: RemovalReason
 
 class SyncedFile(_message.Message):
-    __slots__ = ("file_id", "zoom_file_id", "file_type", "zoom_file_type", "file_extension", "recording_type", "content_type", "storage_key", "size_bytes", "sha256", "recording_start", "recording_end", "lesson_title")
+    __slots__ = ("file_id", "zoom_file_id", "file_type", "zoom_file_type", "file_extension", "recording_type", "content_type", "storage_key", "size_bytes", "sha256", "recording_start", "recording_end", "lesson_title", "lesson_kind", "part")
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     ZOOM_FILE_ID_FIELD_NUMBER: _ClassVar[int]
     FILE_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -39,6 +39,8 @@ class SyncedFile(_message.Message):
     RECORDING_START_FIELD_NUMBER: _ClassVar[int]
     RECORDING_END_FIELD_NUMBER: _ClassVar[int]
     LESSON_TITLE_FIELD_NUMBER: _ClassVar[int]
+    LESSON_KIND_FIELD_NUMBER: _ClassVar[int]
+    PART_FIELD_NUMBER: _ClassVar[int]
     file_id: str
     zoom_file_id: str
     file_type: _common_pb2.RecordingFileType
@@ -52,7 +54,9 @@ class SyncedFile(_message.Message):
     recording_start: _timestamp_pb2.Timestamp
     recording_end: _timestamp_pb2.Timestamp
     lesson_title: str
-    def __init__(self, file_id: _Optional[str] = ..., zoom_file_id: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., zoom_file_type: _Optional[str] = ..., file_extension: _Optional[str] = ..., recording_type: _Optional[str] = ..., content_type: _Optional[str] = ..., storage_key: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lesson_title: _Optional[str] = ...) -> None: ...
+    lesson_kind: str
+    part: int
+    def __init__(self, file_id: _Optional[str] = ..., zoom_file_id: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., zoom_file_type: _Optional[str] = ..., file_extension: _Optional[str] = ..., recording_type: _Optional[str] = ..., content_type: _Optional[str] = ..., storage_key: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lesson_title: _Optional[str] = ..., lesson_kind: _Optional[str] = ..., part: _Optional[int] = ...) -> None: ...
 
 class RecordingSynced(_message.Message):
     __slots__ = ("occurred_at", "recording_id", "sync_job_id", "source", "session_id", "batch_id", "batch_type", "student_id", "course_id", "meeting_id", "meeting_uuid", "files", "attempts", "processing_time", "tenant_id")
