@@ -136,7 +136,7 @@ async def test_backfill_gives_children_their_parents_tenant(
                 await insert_course(c, "c-clash", "acme", "key-1")
     await engine.dispose()  # the migration alters the tables these connections know
 
-    await upgrade_to_head(settings, MIGRATIONS_DIR)
+    await upgrade_to_head(settings, MIGRATIONS_DIR, revision="0003")
 
     async with engine.begin() as c:
         assert await tenants(c, "courses") == {"c-legacy": "default", "c-acme": "acme"}

@@ -16,7 +16,7 @@ from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
 from classbridge_common.errors import NotFound
-from edge import deps
+from edge import deps, sync_jobs
 from edge.access import STAFF, route
 from edge.body import read_json
 from edge.clients import Clients, call
@@ -135,17 +135,28 @@ async def sync_recordings(request: Request) -> JSONResponse:
 
 
 async def sync_status(request: Request) -> JSONResponse:
+    """The scheduler's view of the batch (statistics, each session's ``recording_sync``), and
+    for each session recording-sync's latest job (``sync_job``: attempts, errors, next retry,
+    bytes copied, per file), so a waiting or failing session shows why. Without recording-sync
+    the page still answers, with ``sync_jobs_unavailable`` instead of the jobs."""
     query = Fields(request.query_params, query=True)
     size = query.integer("page_size", default=50, minimum=1, maximum=100)
     token = query.string("page_token", max_length=2048)
     query.check()
-    answer = await call(
-        deps.clients(request).scheduler.GetBatchSyncStatus,
+    clients = deps.clients(request)
+    batch_id = request.path_params["batch_id"]
+    answer = await call(  # first: it checks the batch and the caller's right to see it
+        clients.scheduler.GetBatchSyncStatus,
         scheduler_pb2.GetBatchSyncStatusRequest(
-            batch_id=request.path_params["batch_id"], page_size=size, page_token=token
+            batch_id=batch_id, page_size=size, page_token=token
         ),
     )
-    data = {
+    sessions = [to_dict(row) for row in answer.sessions]
+    jobs = await sync_jobs.latest_jobs(clients, batch_id)
+    if jobs is not None:
+        for row, shown in zip(answer.sessions, sessions, strict=True):
+            shown["sync_job"] = jobs.get(row.session_id)
+    data: dict[str, Any] = {
         "batch": {
             "id": answer.batch_id,
             "name": answer.batch_name,
@@ -155,9 +166,11 @@ async def sync_status(request: Request) -> JSONResponse:
             ),
         },
         "sync_statistics": to_dict(answer.statistics),
-        "sessions": [to_dict(row) for row in answer.sessions],
+        "sessions": sessions,
         "next_page_token": answer.next_page_token,
     }
+    if jobs is None:
+        data["sync_jobs_unavailable"] = True
     return ok(data)
 
 

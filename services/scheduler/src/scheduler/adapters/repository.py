@@ -27,6 +27,7 @@ from scheduler.domain.model import (
     Interaction,
     InteractionType,
     Interval,
+    LessonPart,
     LessonSource,
     Participant,
     ParticipantRole,
@@ -705,31 +706,32 @@ class RecordedLessons(_Rows[RecordedLesson]):
         return _lesson(row)
 
     async def add(self, lesson: RecordedLesson) -> None:
-        await self._run(insert(t.recorded_lessons).values(**_columns(lesson)))
+        await self._run(insert(t.recorded_lessons).values(**_lesson_row(lesson)))
 
-    async def file_ids_of_recording(self, recording_id: str) -> set[str]:
+    async def save(self, lesson: RecordedLesson) -> None:
+        await self._run(
+            update(t.recorded_lessons)
+            .where(t.recorded_lessons.c.id == lesson.id)
+            .values(**_lesson_row(lesson))
+        )
+
+    async def of_session(self, session_id: str) -> list[RecordedLesson]:
+        """Every lesson of the session, oldest first (a session has a handful)."""
         rows = await self._run(
-            select(t.recorded_lessons.c.recording_file_id).where(
-                t.recorded_lessons.c.recording_id == recording_id
-            )
+            select(t.recorded_lessons)
+            .where(t.recorded_lessons.c.session_id == session_id)
+            .order_by(t.recorded_lessons.c.create_time, t.recorded_lessons.c.id)
         )
-        return {r.recording_file_id for r in rows}
+        return [_lesson(r) for r in rows]
 
-    async def delete_of_recording(self, recording_id: str, file_ids: Sequence[str]) -> int:
-        statement = delete(t.recorded_lessons).where(
-            t.recorded_lessons.c.recording_id == recording_id,
-            t.recorded_lessons.c.source.in_(
-                [
-                    LessonSource.ZOOM_AUTO_SYNC.value,
-                    LessonSource.LOCAL_FOLDER.value,
-                    LessonSource.MANUAL_UPLOAD.value,
-                ]
-            ),
+    async def session_ids_of_recording(self, recording_id: str) -> list[str]:
+        """The sessions holding lessons made from ``recording_id`` (for events naming none)."""
+        rows = await self._run(
+            select(t.recorded_lessons.c.session_id)
+            .where(t.recorded_lessons.c.recording_id == recording_id)
+            .distinct()
         )
-        if file_ids:
-            statement = statement.where(t.recorded_lessons.c.recording_file_id.in_(list(file_ids)))
-        result = await self._run(statement)
-        return int(getattr(result, "rowcount", 0) or 0)
+        return sorted(r.session_id for r in rows)
 
     async def list(
         self, *, session_id: str, source: LessonSource | None, offset: int, limit: int
@@ -760,6 +762,12 @@ class RecordedLessons(_Rows[RecordedLesson]):
         return result
 
 
+def _lesson_row(lesson: RecordedLesson) -> dict[str, Any]:
+    row = _columns(lesson)
+    row["parts"] = [_dump_times(p) for p in lesson.parts]
+    return row
+
+
 def _lesson(r: Any) -> RecordedLesson:
     return RecordedLesson(
         id=r.id,
@@ -775,4 +783,6 @@ def _lesson(r: Any) -> RecordedLesson:
         zoom_info=dict(r.zoom_info or {}),
         request_id=r.request_id,
         create_time=r.create_time,
+        lesson_kind=r.lesson_kind,
+        parts=[_load_times(LessonPart, p) for p in (r.parts or [])],
     )

@@ -203,6 +203,9 @@ recorded_lessons = Table(
     Column("zoom_info", JSON(), nullable=False),
     Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
+    # Files of one kind in a session are the parts of one lesson (read and written whole).
+    Column("lesson_kind", String(128), nullable=False, server_default=""),
+    Column("parts", JSON(), nullable=True),
     UniqueConstraint("tenant_id", "request_id", name="uq_recorded_lessons_tenant_request"),
 )
 Index("ix_recorded_lessons_session", recorded_lessons.c.session_id, recorded_lessons.c.create_time)

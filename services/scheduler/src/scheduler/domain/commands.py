@@ -249,6 +249,9 @@ class SyncedLessonFile:
     recording_start: datetime | None
     recording_end: datetime | None
     title: str
+    # Files sharing a non-empty kind within a session are parts of one lesson, by ``part``.
+    lesson_kind: str = ""
+    part: int = 0
 
 
 @dataclass(frozen=True)
@@ -279,3 +282,4 @@ class RecordRecordingRemoved:
     recording_id: str
     session_id: str
     file_ids: tuple[str, ...]
+    occurred_at: datetime | None = None

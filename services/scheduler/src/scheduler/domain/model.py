@@ -9,8 +9,9 @@ newer one said (a late ``started`` after ``ended`` does not reopen the session).
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scheduler.domain import attendance
@@ -246,12 +247,23 @@ class RecordingSync:
     last_error: str = ""
     last_error_type: int = 0
     last_event_time: datetime | None = None
+    # The synced recording was deleted (at Zoom or by a person) and no lesson from it is left:
+    # the session is not synced any more, and says so rather than looking never synced.
+    deleted: bool = False
+    delete_time: datetime | None = None
+    # recording-sync's ids of the files removed from the session's lessons. A file seen before
+    # is done, so a late or repeated announcement of one never brings its lesson back.
+    removed_file_ids: list[str] = field(default_factory=list)
 
     def apply_synced(self, *, at: datetime, attempts: int) -> None:
+        self.attempts = max(self.attempts, attempts)
+        if self.delete_time is not None and at < self.delete_time:
+            return  # a sync older than the deletion does not bring the recording back
         self.synced = True
+        self.deleted = False
+        self.delete_time = None
         if self.last_sync_time is None or at >= self.last_sync_time:
             self.last_sync_time = at
-        self.attempts = max(self.attempts, attempts)
         self.next_retry_time = None
         self.last_error = ""
         self.last_error_type = 0
@@ -266,6 +278,10 @@ class RecordingSync:
         error_type: int,
         next_retry_time: datetime | None,
     ) -> None:
+        """An attempt failed (or found no recording yet): what a waiting or failed session shows.
+
+        The attempt count only grows; the error and the next retry come from the newest report.
+        """
         self.attempts = max(self.attempts, attempts)
         if self.last_event_time is not None and at < self.last_event_time:
             return  # an older failure never hides a newer success or failure
@@ -273,6 +289,21 @@ class RecordingSync:
         self.last_error = error[:2000]
         self.last_error_type = error_type
         self.next_retry_time = next_retry_time
+
+    def apply_removed(self, *, at: datetime, file_ids: Iterable[str], last_gone: bool) -> None:
+        """Files of the session's recordings were removed: they are remembered as done, and
+        when the removal took the last lesson from a synced recording (``last_gone``) the
+        session no longer counts as synced (``deleted``, with the time) until a newer sync."""
+        for file_id in file_ids:
+            if file_id not in self.removed_file_ids:
+                self.removed_file_ids.append(file_id)
+        self.last_event_time = max(filter(None, (self.last_event_time, at)))
+        if not last_gone:
+            return
+        self.synced = False
+        self.deleted = True
+        self.delete_time = max(filter(None, (self.delete_time, at)))
+        self.next_retry_time = None
 
 
 @dataclass
@@ -740,8 +771,53 @@ class SharedResource:
     shared_at: datetime | None = None
 
 
+#: Sources of the lessons recording-sync makes (and removes) from synced recordings.
+SYNCED_SOURCES = frozenset({LessonSource.ZOOM_AUTO_SYNC, LessonSource.LOCAL_FOLDER})
+#: Sources whose lessons a ``recording.removed`` takes away (an external link has no file).
+REMOVABLE_SOURCES = frozenset(
+    {LessonSource.ZOOM_AUTO_SYNC, LessonSource.LOCAL_FOLDER, LessonSource.MANUAL_UPLOAD}
+)
+
+
+@dataclass(frozen=True)
+class PartsRemoved:
+    """What a removal did to one lesson: the files that went, and whether the lesson did."""
+
+    file_ids: tuple[str, ...] = ()
+    lesson_gone: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.file_ids) or self.lesson_gone
+
+
+@dataclass(frozen=True)
+class LessonPart:
+    """One stored file of a lesson: the host may stop and restart the recording, and each
+    segment is a file of its own, but students watch them as one lesson, part after part."""
+
+    file_id: str
+    part: int
+    size_bytes: int = 0
+    duration_seconds: int = 0
+    recording_start: datetime | None = None
+    recording_end: datetime | None = None
+    # recording-sync's recording the file belongs to, and Zoom's id of the file.
+    recording_id: str = ""
+    zoom_file_id: str = ""
+
+    def sort_key(self) -> tuple[int, datetime, str]:
+        return (self.part, self.recording_start or datetime.min.replace(tzinfo=UTC), self.file_id)
+
+
 @dataclass
 class RecordedLesson:
+    """A lesson to watch again: an external link, or one or more stored files (its parts).
+
+    ``recording_id``/``recording_file_id`` name the first part, as before parts existed, so
+    readers that know one file per lesson still play it from the start; size and duration are
+    the sums over the parts. A lesson of one file has that file as its only part.
+    """
+
     id: str
     session_id: str
     title: str
@@ -755,3 +831,90 @@ class RecordedLesson:
     zoom_info: dict[str, Any] = field(default_factory=dict)
     request_id: str | None = None
     create_time: datetime | None = None
+    # Files sharing this non-empty kind within a session are the parts of this one lesson.
+    lesson_kind: str = ""
+    parts: list[LessonPart] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.parts and self.recording_file_id:  # a lesson from before parts existed
+            z = self.zoom_info
+            self.parts = [
+                LessonPart(
+                    file_id=self.recording_file_id,
+                    part=1,
+                    size_bytes=self.file_size_bytes,
+                    duration_seconds=self.duration_seconds,
+                    recording_start=_instant(z.get("recording_start")),
+                    recording_end=_instant(z.get("recording_end")),
+                    recording_id=self.recording_id,
+                    zoom_file_id=str(z.get("recording_file_id") or ""),
+                )
+            ]
+
+    def file_ids(self) -> set[str]:
+        return {p.file_id for p in self.parts}
+
+    def add_part(self, part: LessonPart) -> bool:
+        """Add a segment; False when the file is already a part (a repeated announcement)."""
+        if part.file_id in self.file_ids():
+            return False
+        self.parts.append(part)
+        self._sum_up()
+        return True
+
+    def remove_parts(self, *, recording_id: str, file_ids: Collection[str]) -> PartsRemoved:
+        """Drop the named files, or every file of ``recording_id`` when none is named. The
+        lesson goes with its last part; a lesson named by its recording alone (a manual upload
+        without a file id) goes when the whole recording does."""
+        if self.source not in REMOVABLE_SOURCES:
+            return PartsRemoved()
+        if not self.parts:
+            return PartsRemoved(lesson_gone=not file_ids and self.recording_id == recording_id)
+        gone = tuple(
+            p.file_id
+            for p in self.parts
+            if p.file_id in file_ids
+            or (not file_ids and (p.recording_id or self.recording_id) == recording_id)
+        )
+        if not gone:
+            return PartsRemoved()
+        self.parts = [p for p in self.parts if p.file_id not in gone]
+        self._sum_up()
+        return PartsRemoved(file_ids=gone, lesson_gone=not self.parts)
+
+    def _sum_up(self) -> None:
+        """Parts in order; the first one names the lesson, sizes and durations add up."""
+        if not self.parts:
+            return
+        self.parts.sort(key=LessonPart.sort_key)
+        first, last = self.parts[0], self.parts[-1]
+        self.recording_file_id = first.file_id
+        self.recording_id = first.recording_id or self.recording_id
+        self.file_size_bytes = sum(p.size_bytes for p in self.parts)
+        self.duration_seconds = sum(p.duration_seconds for p in self.parts)
+        if self.zoom_info:
+            self.zoom_info.update(
+                recording_file_id=first.zoom_file_id,
+                file_size_bytes=self.file_size_bytes,
+                recording_start=_iso(first.recording_start),
+                recording_end=_iso(last.recording_end),
+            )
+
+
+def _instant(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def lesson_of_kind(
+    lessons: Iterable[RecordedLesson], *, lesson_kind: str, source: LessonSource
+) -> RecordedLesson | None:
+    """The session's lesson whose parts files of ``lesson_kind`` are (none for an empty kind)."""
+    if not lesson_kind:
+        return None
+    return next((x for x in lessons if x.lesson_kind == lesson_kind and x.source is source), None)

@@ -191,6 +191,8 @@ async def _synced(msg: rec.RecordingSynced, envelope: Envelope, uow: SchedulerUn
                     recording_start=_when(f.recording_start, f.HasField("recording_start")),
                     recording_end=_when(f.recording_end, f.HasField("recording_end")),
                     title=f.lesson_title,
+                    lesson_kind=f.lesson_kind,
+                    part=f.part,
                 )
                 for f in msg.files
             ),
@@ -210,7 +212,9 @@ async def _sync_failed(
             attempts=msg.attempts,
             error_message=msg.error_message,
             error_type=int(msg.error_type),
-            next_attempt_time=_when(msg.next_attempt_time, msg.HasField("next_attempt_time")),
+            next_attempt_time=_when(
+                msg.next_attempt_time, msg.will_retry and msg.HasField("next_attempt_time")
+            ),
         ),
         uow=uow,
     )
@@ -219,7 +223,10 @@ async def _sync_failed(
 async def _removed(msg: rec.RecordingRemoved, envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
     await lifecycle.recording_removed(
         commands.RecordRecordingRemoved(
-            recording_id=msg.recording_id, session_id=msg.session_id, file_ids=tuple(msg.file_ids)
+            recording_id=msg.recording_id,
+            session_id=msg.session_id,
+            file_ids=tuple(msg.file_ids),
+            occurred_at=_when(msg.occurred_at, msg.HasField("occurred_at")) or envelope.timestamp,
         ),
         uow=uow,
     )

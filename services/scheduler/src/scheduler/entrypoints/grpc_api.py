@@ -37,6 +37,7 @@ from scheduler.domain.model import (
     ParticipantRole,
     ParticipantStatus,
     RecordedLesson,
+    RecordingSync,
     ResourceType,
     SessionStatus,
     SharedResource,
@@ -176,10 +177,27 @@ def enrollment_out(e: Enrollment) -> pb.Enrollment:
     )
 
 
-def sync_out(s: Any) -> pb.SessionRecordingSync | None:
+def _json_time(value: datetime | None) -> str | None:
+    stamp = ts(value)
+    return stamp.ToJsonString() if stamp is not None else None
+
+
+def _set(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON values without the unset (None) ones."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _fill_proposed(message: Message, values: dict[str, Any]) -> None:
+    """Set fields scheduler.proto is to gain (lesson parts, a deleted recording), given in
+    their JSON form. Unknown fields are ignored: until the proto has them the values stay in
+    the domain, and once it does they go out with no change here."""
+    json_format.ParseDict(values, message, ignore_unknown_fields=True)
+
+
+def sync_out(s: RecordingSync | None) -> pb.SessionRecordingSync | None:
     if s is None:
         return None
-    return pb.SessionRecordingSync(
+    message = pb.SessionRecordingSync(
         recording_synced=s.synced,
         last_sync_time=ts(s.last_sync_time),
         sync_attempts=s.attempts,
@@ -187,6 +205,11 @@ def sync_out(s: Any) -> pb.SessionRecordingSync | None:
         last_sync_error=s.last_error,
         last_sync_error_type=s.last_error_type,
     )
+    _fill_proposed(
+        message,
+        _set({"recording_deleted": s.deleted, "delete_time": _json_time(s.delete_time)}),
+    )
+    return message
 
 
 def meeting_out(m: ZoomMeeting | None) -> pb.ZoomMeetingInfo | None:
@@ -341,7 +364,7 @@ def lesson_out(lesson: RecordedLesson) -> pb.RecordedLesson:
             else None,
             sync_time=ts(datetime.fromisoformat(z["sync_time"])) if z.get("sync_time") else None,
         )
-    return pb.RecordedLesson(
+    message = pb.RecordedLesson(
         id=lesson.id,
         session_id=lesson.session_id,
         title=lesson.title,
@@ -355,6 +378,31 @@ def lesson_out(lesson: RecordedLesson) -> pb.RecordedLesson:
         zoom_recording_info=info,
         create_time=ts(lesson.create_time),
     )
+    _fill_proposed(message, parts_json(lesson))
+    return message
+
+
+def parts_json(lesson: RecordedLesson) -> dict[str, Any]:
+    """The lesson's kind and parts, in part order, as the JSON of ``RecordedLesson.lesson_kind``
+    and ``RecordedLesson.parts`` (``RecordedLessonPart``)."""
+    return {
+        "lesson_kind": lesson.lesson_kind,
+        "parts": [
+            _set(
+                {
+                    "recording_file_id": p.file_id,
+                    "part": p.part,
+                    "file_size_bytes": str(p.size_bytes),
+                    "duration": f"{p.duration_seconds}s",
+                    "recording_start": _json_time(p.recording_start),
+                    "recording_end": _json_time(p.recording_end),
+                    "recording_id": p.recording_id,
+                    "zoom_file_id": p.zoom_file_id,
+                }
+            )
+            for p in lesson.parts
+        ],
+    }
 
 
 def _timing(request: pb.CreateSessionRequest) -> Timing | None:

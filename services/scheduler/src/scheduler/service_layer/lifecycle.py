@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands, events
 from scheduler.domain.model import (
+    SYNCED_SOURCES,
     BatchType,
+    LessonPart,
     MeetingChangeResult,
     MeetingDeletion,
     Participant,
@@ -23,6 +26,7 @@ from scheduler.domain.model import (
     RecordingSync,
     Session,
     find_participant,
+    lesson_of_kind,
 )
 from scheduler.domain.timing import session_minutes, zoom_duration
 from scheduler.service_layer.clock import Clock, new_id, utcnow
@@ -265,58 +269,121 @@ async def participant_left(
     return changed
 
 
+async def _session_of_recording(
+    uow: SchedulerUnitOfWork, *, session_id: str, meeting_id: int
+) -> Session | None:
+    """The session a recording-sync report is about: by its id, else by its meeting."""
+    session = await uow.sessions.get(session_id, for_update=True) if session_id else None
+    if session is None and meeting_id:
+        session = await uow.sessions.by_meeting_id(meeting_id, for_update=True)
+    return session
+
+
+def _part(cmd: commands.RecordRecordingSynced, file: commands.SyncedLessonFile) -> LessonPart:
+    duration = 0
+    if file.recording_start and file.recording_end:
+        duration = max(0, int((file.recording_end - file.recording_start).total_seconds()))
+    return LessonPart(
+        file_id=file.file_id,
+        part=file.part or 1,
+        size_bytes=file.size_bytes,
+        duration_seconds=duration,
+        recording_start=file.recording_start,
+        recording_end=file.recording_end,
+        recording_id=cmd.recording_id,
+        zoom_file_id=file.zoom_file_id,
+    )
+
+
+def _zoom_info(
+    cmd: commands.RecordRecordingSynced, file: commands.SyncedLessonFile
+) -> dict[str, Any]:
+    if not cmd.meeting_id:
+        return {}
+    return {
+        "meeting_id": cmd.meeting_id,
+        "meeting_uuid": cmd.meeting_uuid,
+        "recording_file_id": file.zoom_file_id,
+        "file_type": file.file_type,
+        "recording_type": file.recording_type,
+        "file_size_bytes": file.size_bytes,
+        "recording_start": file.recording_start.isoformat() if file.recording_start else None,
+        "recording_end": file.recording_end.isoformat() if file.recording_end else None,
+        "sync_time": cmd.occurred_at.isoformat(),
+    }
+
+
+def _new_lesson(
+    cmd: commands.RecordRecordingSynced,
+    file: commands.SyncedLessonFile,
+    part: LessonPart,
+    *,
+    session: Session,
+    at: datetime,
+) -> RecordedLesson:
+    return RecordedLesson(
+        id=new_id(),
+        session_id=session.id,
+        title=file.title or f"Recording - {session.title}",
+        source=cmd.source,
+        recording_id=cmd.recording_id,
+        recording_file_id=file.file_id,
+        file_type=file.file_type,
+        file_size_bytes=part.size_bytes,
+        duration_seconds=part.duration_seconds,
+        zoom_info=_zoom_info(cmd, file),
+        create_time=at,
+        lesson_kind=file.lesson_kind,
+        parts=[part],
+    )
+
+
 async def recording_synced(
     cmd: commands.RecordRecordingSynced, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> int:
-    """Add one recorded lesson per new file (source from the event); returns how many."""
-    session = await uow.sessions.get(cmd.session_id, for_update=True) if cmd.session_id else None
-    if session is None and cmd.meeting_id:
-        session = await uow.sessions.by_meeting_id(cmd.meeting_id, for_update=True)
+    """Turn the newly stored files into lessons; returns how many files it added.
+
+    A file is a lesson of its own, except that files sharing a non-empty ``lesson_kind`` in the
+    session (segments of one recording the host stopped and restarted) are the parts of one
+    lesson: a part arriving in a later event joins the lesson the earlier ones made (found by
+    session, kind and source), never a second lesson. recording-sync may name a file again
+    (another attempt, a redelivery): a file already a part, or removed since, is done.
+    """
+    session = await _session_of_recording(uow, session_id=cmd.session_id, meeting_id=cmd.meeting_id)
     if session is None:
         log.info("recording %s belongs to no known session; ignored", cmd.recording_id)
         return 0
-    known = await uow.lessons.file_ids_of_recording(cmd.recording_id)
-    added = 0
-    at = now()
-    for file in cmd.files:
-        if file.file_id in known:
-            continue
-        duration = 0
-        if file.recording_start and file.recording_end:
-            duration = max(0, int((file.recording_end - file.recording_start).total_seconds()))
-        zoom_info = {}
-        if cmd.meeting_id:
-            zoom_info = {
-                "meeting_id": cmd.meeting_id,
-                "meeting_uuid": cmd.meeting_uuid,
-                "recording_file_id": file.zoom_file_id,
-                "file_type": file.file_type,
-                "recording_type": file.recording_type,
-                "file_size_bytes": file.size_bytes,
-                "recording_start": file.recording_start.isoformat()
-                if file.recording_start
-                else None,
-                "recording_end": file.recording_end.isoformat() if file.recording_end else None,
-                "sync_time": cmd.occurred_at.isoformat(),
-            }
-        await uow.lessons.add(
-            RecordedLesson(
-                id=new_id(),
-                session_id=session.id,
-                title=file.title or f"Recording - {session.title}",
-                source=cmd.source,
-                recording_id=cmd.recording_id,
-                recording_file_id=file.file_id,
-                file_type=file.file_type,
-                file_size_bytes=file.size_bytes,
-                duration_seconds=duration,
-                zoom_info=zoom_info,
-                create_time=at,
-            )
-        )
-        added += 1
     sync = session.recording_sync or RecordingSync()
-    sync.apply_synced(at=cmd.occurred_at, attempts=cmd.attempts)
+    lessons = await uow.lessons.of_session(session.id)
+    removed = set(sync.removed_file_ids)
+    done = {f for lesson in lessons for f in lesson.file_ids()} | removed
+    at = now()
+    added = 0
+    new: dict[str, RecordedLesson] = {}
+    grown: dict[str, RecordedLesson] = {}
+    for file in cmd.files:
+        if file.file_id in done:
+            continue
+        done.add(file.file_id)
+        added += 1
+        part = _part(cmd, file)
+        lesson = lesson_of_kind(lessons, lesson_kind=file.lesson_kind, source=cmd.source)
+        if lesson is None:
+            lesson = _new_lesson(cmd, file, part, session=session, at=at)
+            lessons.append(lesson)
+            new[lesson.id] = lesson
+            continue
+        lesson.add_part(part)
+        if lesson.zoom_info:
+            lesson.zoom_info["sync_time"] = cmd.occurred_at.isoformat()
+        if lesson.id not in new:
+            grown[lesson.id] = lesson
+    for lesson in new.values():
+        await uow.lessons.add(lesson)
+    for lesson in grown.values():
+        await uow.lessons.save(lesson)
+    if any(f.file_id not in removed for f in cmd.files):  # removed files sync nothing back
+        sync.apply_synced(at=cmd.occurred_at, attempts=cmd.attempts)
     session.recording_sync = sync
     session.update_time = at
     await uow.sessions.save(session)
@@ -326,9 +393,9 @@ async def recording_synced(
 async def recording_sync_failed(
     cmd: commands.RecordRecordingSyncFailed, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> bool:
-    session = await uow.sessions.get(cmd.session_id, for_update=True) if cmd.session_id else None
-    if session is None and cmd.meeting_id:
-        session = await uow.sessions.by_meeting_id(cmd.meeting_id, for_update=True)
+    """An attempt failed, or Zoom has no recording yet (``NO_RECORDING`` with a retry planned):
+    the session shows its attempts, the error and its type, and when it is tried again."""
+    session = await _session_of_recording(uow, session_id=cmd.session_id, meeting_id=cmd.meeting_id)
     if session is None:
         return False
     sync = session.recording_sync or RecordingSync()
@@ -346,7 +413,49 @@ async def recording_sync_failed(
 
 
 async def recording_removed(
-    cmd: commands.RecordRecordingRemoved, *, uow: SchedulerUnitOfWork
+    cmd: commands.RecordRecordingRemoved, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> int:
-    """Remove the lessons made from the recording (or from the named files of it)."""
-    return await uow.lessons.delete_of_recording(cmd.recording_id, cmd.file_ids)
+    """Take the removed files out of their lessons; returns how many parts went.
+
+    The named files go, or every file of the recording when none is named; a lesson goes with
+    its last part. A session left with no lesson from a synced recording no longer counts as
+    synced (its sync is ``deleted``).
+    """
+    session_ids = (
+        [cmd.session_id]
+        if cmd.session_id
+        else await uow.lessons.session_ids_of_recording(cmd.recording_id)
+    )
+    removed = 0
+    for session_id in session_ids:
+        removed += await _remove_from_session(uow, session_id, cmd, at=now())
+    return removed
+
+
+async def _remove_from_session(
+    uow: SchedulerUnitOfWork, session_id: str, cmd: commands.RecordRecordingRemoved, *, at: datetime
+) -> int:
+    session = await uow.sessions.get(session_id, for_update=True)
+    gone: list[str] = []
+    left: list[RecordedLesson] = []
+    for lesson in await uow.lessons.of_session(session_id):
+        removal = lesson.remove_parts(recording_id=cmd.recording_id, file_ids=cmd.file_ids)
+        gone.extend(removal.file_ids)
+        if removal.lesson_gone:
+            await uow.lessons.delete(lesson.id)
+            continue
+        left.append(lesson)
+        if removal:
+            await uow.lessons.save(lesson)
+    if session is None or not (gone or cmd.file_ids):
+        return len(gone)
+    sync = session.recording_sync or RecordingSync()
+    sync.apply_removed(
+        at=cmd.occurred_at or at,
+        file_ids=[*gone, *cmd.file_ids],
+        last_gone=bool(gone) and not any(x.source in SYNCED_SOURCES for x in left),
+    )
+    session.recording_sync = sync
+    session.update_time = at
+    await uow.sessions.save(session)
+    return len(gone)

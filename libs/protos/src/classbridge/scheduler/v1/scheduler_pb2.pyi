@@ -348,20 +348,24 @@ class ZoomMeetingInfo(_message.Message):
     def __init__(self, meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., join_url: _Optional[str] = ..., password: _Optional[str] = ..., topic: _Optional[str] = ..., host_zoom_user_id: _Optional[str] = ..., host_email: _Optional[str] = ..., duration_minutes: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_zoom_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., zoom_change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SessionRecordingSync(_message.Message):
-    __slots__ = ("recording_synced", "last_sync_time", "sync_attempts", "next_retry_time", "last_sync_error", "last_sync_error_type")
+    __slots__ = ("recording_synced", "last_sync_time", "sync_attempts", "next_retry_time", "last_sync_error", "last_sync_error_type", "recording_deleted", "delete_time")
     RECORDING_SYNCED_FIELD_NUMBER: _ClassVar[int]
     LAST_SYNC_TIME_FIELD_NUMBER: _ClassVar[int]
     SYNC_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_RETRY_TIME_FIELD_NUMBER: _ClassVar[int]
     LAST_SYNC_ERROR_FIELD_NUMBER: _ClassVar[int]
     LAST_SYNC_ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_DELETED_FIELD_NUMBER: _ClassVar[int]
+    DELETE_TIME_FIELD_NUMBER: _ClassVar[int]
     recording_synced: bool
     last_sync_time: _timestamp_pb2.Timestamp
     sync_attempts: int
     next_retry_time: _timestamp_pb2.Timestamp
     last_sync_error: str
     last_sync_error_type: _common_pb2.SyncErrorType
-    def __init__(self, recording_synced: _Optional[bool] = ..., last_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_attempts: _Optional[int] = ..., next_retry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_sync_error: _Optional[str] = ..., last_sync_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ...) -> None: ...
+    recording_deleted: bool
+    delete_time: _timestamp_pb2.Timestamp
+    def __init__(self, recording_synced: _Optional[bool] = ..., last_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_attempts: _Optional[int] = ..., next_retry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_sync_error: _Optional[str] = ..., last_sync_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., recording_deleted: _Optional[bool] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Session(_message.Message):
     __slots__ = ("id", "batch_id", "course_id", "batch_type", "title", "description", "teacher_id", "scheduled_start", "scheduled_end", "timezone", "status", "actual_start", "actual_end", "max_participants", "auto_recording", "meeting_settings", "zoom_meeting", "recording_sync", "participant_count", "recorded_lesson_count", "cancel_time", "cancel_reason", "create_time", "update_time", "previous_zoom_meeting", "warnings")
@@ -901,8 +905,28 @@ class ZoomRecordingInfo(_message.Message):
     sync_time: _timestamp_pb2.Timestamp
     def __init__(self, meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., recording_file_id: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., recording_type: _Optional[str] = ..., file_size_bytes: _Optional[int] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class RecordedLessonPart(_message.Message):
+    __slots__ = ("recording_file_id", "part", "file_size_bytes", "duration", "recording_start", "recording_end", "recording_id", "zoom_file_id")
+    RECORDING_FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    PART_FIELD_NUMBER: _ClassVar[int]
+    FILE_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_START_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_END_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    ZOOM_FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    recording_file_id: str
+    part: int
+    file_size_bytes: int
+    duration: _duration_pb2.Duration
+    recording_start: _timestamp_pb2.Timestamp
+    recording_end: _timestamp_pb2.Timestamp
+    recording_id: str
+    zoom_file_id: str
+    def __init__(self, recording_file_id: _Optional[str] = ..., part: _Optional[int] = ..., file_size_bytes: _Optional[int] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_id: _Optional[str] = ..., zoom_file_id: _Optional[str] = ...) -> None: ...
+
 class RecordedLesson(_message.Message):
-    __slots__ = ("id", "session_id", "title", "source", "recording_id", "recording_file_id", "external_url", "file_type", "file_size_bytes", "duration", "zoom_recording_info", "create_time")
+    __slots__ = ("id", "session_id", "title", "source", "recording_id", "recording_file_id", "external_url", "file_type", "file_size_bytes", "duration", "zoom_recording_info", "create_time", "lesson_kind", "parts")
     ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -915,6 +939,8 @@ class RecordedLesson(_message.Message):
     DURATION_FIELD_NUMBER: _ClassVar[int]
     ZOOM_RECORDING_INFO_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    LESSON_KIND_FIELD_NUMBER: _ClassVar[int]
+    PARTS_FIELD_NUMBER: _ClassVar[int]
     id: str
     session_id: str
     title: str
@@ -927,7 +953,9 @@ class RecordedLesson(_message.Message):
     duration: _duration_pb2.Duration
     zoom_recording_info: ZoomRecordingInfo
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., title: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.RecordingSource, str]] = ..., recording_id: _Optional[str] = ..., recording_file_id: _Optional[str] = ..., external_url: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., file_size_bytes: _Optional[int] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., zoom_recording_info: _Optional[_Union[ZoomRecordingInfo, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    lesson_kind: str
+    parts: _containers.RepeatedCompositeFieldContainer[RecordedLessonPart]
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., title: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.RecordingSource, str]] = ..., recording_id: _Optional[str] = ..., recording_file_id: _Optional[str] = ..., external_url: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., file_size_bytes: _Optional[int] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., zoom_recording_info: _Optional[_Union[ZoomRecordingInfo, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lesson_kind: _Optional[str] = ..., parts: _Optional[_Iterable[_Union[RecordedLessonPart, _Mapping]]] = ...) -> None: ...
 
 class ListRecordedLessonsRequest(_message.Message):
     __slots__ = ("session_id", "page_size", "page_token", "source")
