@@ -227,6 +227,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/zoom/auth"): {"code": "nope", "state": "nope"},
     ("POST", "/api/v1/tenants"): {"id": "matrix-school", "name": "Matrix School"},
     ("PUT", "/api/v1/tenants/{tenant_id}/zoom"): {"validate_only": True},
+    ("PUT", "/api/v1/courses/{course_id}/recording-policy"): {"copyRecordings": True},
+    ("PUT", "/api/v1/recording-policy"): {"copy_recordings": True},
 }
 
 

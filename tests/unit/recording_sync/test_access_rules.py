@@ -69,6 +69,8 @@ ADMITTED: dict[str, frozenset[str]] = {
     "StopWatcher": ADMINS,
     "SetWatchPath": ADMINS,
     "GetSyncStatistics": MANAGERS,
+    "GetSyncPolicy": MANAGERS,
+    "UpdateSyncPolicy": ADMINS,
 }
 
 

@@ -79,6 +79,9 @@ class Settings(ServiceSettings):
     # without a job, or with files not copied, are synced.
     sync_reconcile_interval_seconds: float = Field(default=3600.0, ge=0)
     sync_reconcile_window_days: int = Field(default=7, ge=1, le=30)
+    # How often the retention pass deletes at Zoom the verified copies a tenant's or course's
+    # policy says to (delete_from_zoom_after_days); 0 = never.
+    sync_zoom_cleanup_interval_seconds: float = Field(default=3600.0, ge=0)
     zoom_gateway_timeout_seconds: float = Field(default=30.0, gt=0)
     # Comma-separated hosts recording-sync itself allows downloads from; empty = trust the
     # gateway's credential/redirect hosts alone. Both lists must allow a host.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -78,6 +79,11 @@ class StackConfig:
     log_level: str = "INFO"
     sim_rate_limits: bool = True
     sim_time_factor: float = 1.0
+    # Extra settings by service name (e.g. S3 for recording-sync), over the stack's own.
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Services the stack migrates and gives an address (a free port) but does not start: the
+    # caller runs them, e.g. as processes it can kill (``Stack.settings`` has their settings).
+    external: tuple[str, ...] = ()
 
 
 @dataclass
@@ -91,6 +97,8 @@ class Stack:
     grpc: dict[str, str] = field(default_factory=dict)
     http: dict[str, str] = field(default_factory=dict)
     running: dict[str, Any] = field(default_factory=dict)
+    # Each service's settings by field name, as given to it (external ones included).
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def edge_url(self) -> str:
@@ -202,6 +210,13 @@ def load_service_settings(spec: ServiceSpec, values: Mapping[str, Any]) -> Any:
     return settings_module.load(**{k: v for k, v in values.items() if k in fields})
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @contextlib.asynccontextmanager
 async def running_stack(config: StackConfig) -> AsyncIterator[Stack]:
     """Start the simulator and every service in this process; stop them all on exit."""
@@ -227,10 +242,17 @@ async def running_stack(config: StackConfig) -> AsyncIterator[Stack]:
                 zoom=zoom,
                 addresses=result.grpc,
             )
+            values |= config.overrides.get(spec.name, {})
+            if spec.name in config.external:
+                values["grpc_port"] = free_port()
+            result.settings[spec.name] = values
             settings = load_service_settings(spec, values)
             bootstrap = spec.module("bootstrap")
             if hasattr(bootstrap, "MIGRATIONS_DIR"):
                 await upgrade_to_head(settings, bootstrap.MIGRATIONS_DIR)
+            if spec.name in config.external:
+                result.grpc[spec.name] = f"127.0.0.1:{values['grpc_port']}"
+                continue
             running = await stack.enter_async_context(bootstrap.running(settings, bus=bus))
             result.running[spec.name] = running
             if getattr(running, "grpc_port", None):

@@ -8,8 +8,9 @@ are dropped afterwards, so tests never see each other's rows or messages.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from classbridge_common.testing import AmqpNamespace, create_schema, drop_schema, unique_name
 from devstack.stack import SERVICES, Stack, StackConfig, running_stack
@@ -17,11 +18,18 @@ from devstack.stack import SERVICES, Stack, StackConfig, running_stack
 
 @contextlib.asynccontextmanager
 async def isolated_stack(
-    data_dir: Path, *, database_url: str | None = None, amqp_url: str | None = None
+    data_dir: Path,
+    *,
+    database_url: str | None = None,
+    amqp_url: str | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    external: tuple[str, ...] = (),
 ) -> AsyncIterator[Stack]:
-    """The stack on the embedded default, or on the given PostgreSQL and RabbitMQ."""
+    """The stack on the embedded default, or on the given PostgreSQL and RabbitMQ
+    (``overrides`` and ``external`` as in :class:`StackConfig`)."""
+    extra: dict[str, Any] = {"overrides": dict(overrides or {}), "external": external}
     if database_url is None and amqp_url is None:
-        config = StackConfig(data_dir=data_dir, fixed_ports=False, sim_rate_limits=False)
+        config = StackConfig(data_dir=data_dir, fixed_ports=False, sim_rate_limits=False, **extra)
         async with running_stack(config) as stack:
             yield stack
         return
@@ -36,6 +44,7 @@ async def isolated_stack(
         schema_prefix=prefix,
         events_exchange=namespace.exchange if namespace else None,
         events_queue_prefix=f"{prefix}." if namespace else "",
+        **extra,
     )
     schemas = [f"{prefix}_{spec.package}" for spec in SERVICES] if database_url else []
     try:

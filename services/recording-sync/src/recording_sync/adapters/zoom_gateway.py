@@ -1,11 +1,11 @@
-"""The zoom-gateway client: recordings list and download access over gRPC.
+"""The zoom-gateway client: recordings list, download access and file deletion over gRPC.
 
 Calls carry recording-sync's own service token, not a person's: the sync runs in the background
 and its answer must not depend on who triggered it. Each call names the job's tenant twice: in
 ``Account(tenant_id=…)`` (whose Zoom account to use) and in ``x-classbridge-tenant`` (the tenant
 recording-sync acts for), so a job can only ever reach its own school's Zoom recordings.
-Gateway errors are translated here into ``SyncFailure`` with the error type the statistics
-count.
+Gateway errors of the sync's calls are translated here into ``SyncFailure`` with the error type
+the statistics count; those of a deletion into the error a person asking for it should see.
 """
 
 from __future__ import annotations
@@ -48,6 +48,17 @@ def _file(item: zg.RecordingFile) -> ZoomFile:
     )
 
 
+def _recording(rec: zg.MeetingRecording) -> ZoomRecording:
+    return ZoomRecording(
+        meeting_id=rec.meeting_id,
+        meeting_uuid=rec.meeting_uuid,
+        topic=rec.topic,
+        start_time=_when(rec.start_time),
+        duration_minutes=rec.duration_minutes,
+        files=tuple(_file(f) for f in rec.recording_files),
+    )
+
+
 def _failure(error: errors.ClassbridgeError) -> SyncFailure:
     """Classify a gateway error by what retrying can change."""
     message = f"zoom-gateway: {error.public_message}"
@@ -60,6 +71,20 @@ def _failure(error: errors.ClassbridgeError) -> SyncFailure:
     if isinstance(error, errors.NotFound):
         return SyncFailure(common_pb2.SYNC_ERROR_TYPE_DOWNLOAD, message)
     return SyncFailure(common_pb2.SYNC_ERROR_TYPE_ZOOM_UNAVAILABLE, message)
+
+
+def _deletion_failure(error: errors.ClassbridgeError) -> errors.ClassbridgeError:
+    """A failed delete at Zoom as the caller of the deletion should see it: rate limits and
+    outages stay retryable; a refusal of the gateway or of Zoom (a file still processing, an
+    account without access) is a precondition not met — never the caller's own permission."""
+    message = f"zoom-gateway: {error.public_message}"
+    if isinstance(error, errors.ResourceExhausted | errors.Unavailable):
+        return error
+    if isinstance(
+        error, errors.FailedPrecondition | errors.PermissionDenied | errors.Unauthenticated
+    ):
+        return errors.FailedPrecondition(message)
+    return errors.Unavailable(message)
 
 
 def _account(tenant_id: str) -> zg.Account:
@@ -100,16 +125,29 @@ class ZoomGatewayClient:
             raise _failure(error) from None
         if not answer.has_recording:
             return None
-        rec = answer.recording
-        files = tuple(_file(f) for f in rec.recording_files)
-        return ZoomRecording(
-            meeting_id=rec.meeting_id,
-            meeting_uuid=rec.meeting_uuid,
-            topic=rec.topic,
-            start_time=_when(rec.start_time),
-            duration_minutes=rec.duration_minutes,
-            files=files,
+        return _recording(answer.recording)
+
+    async def list_host_recordings(
+        self, *, tenant_id: str, host_user_id: str, start: datetime, end: datetime
+    ) -> list[ZoomRecording]:
+        """Every cloud recording of one host between two instants (whole UTC days, all pages:
+        the gateway walks Zoom's 30-day windows), for the reconciliation."""
+        request = zg.ListUserRecordingsRequest(
+            account=_account(tenant_id),
+            host=zg.UserRef(user_id=host_user_id),
+            all_pages=True,
+            page_size=300,
         )
+        for field, moment in (("from", start), ("to", end)):
+            day = getattr(request, field)
+            day.year, day.month, day.day = moment.year, moment.month, moment.day
+        try:
+            answer = await call(
+                self._stub.ListUserRecordings, request, metadata=_acting_for(tenant_id)
+            )
+        except errors.ClassbridgeError as error:
+            raise _failure(error) from None
+        return [_recording(r) for r in answer.recordings]
 
     async def download_access(
         self,
@@ -141,3 +179,23 @@ class ZoomGatewayClient:
             redirect_hosts=tuple(answer.redirect_hosts),
             size=answer.file_size_bytes,
         )
+
+    async def delete_recording_file(
+        self, *, meeting_uuid: str, zoom_file_id: str, tenant_id: str, permanently: bool = False
+    ) -> bool:
+        """Move one recording file to Zoom's trash (recoverable there for 30 days), or delete it
+        for good with ``permanently``. True when Zoom deleted it now, False when Zoom has no
+        such file any more (already gone: the outcome wanted all the same)."""
+        request = zg.DeleteRecordingFileRequest(
+            account=_account(tenant_id),
+            meeting_uuid=meeting_uuid,
+            recording_file_id=zoom_file_id,
+            action=zg.DELETE_ACTION_DELETE if permanently else zg.DELETE_ACTION_TRASH,
+        )
+        try:
+            await call(self._stub.DeleteRecordingFile, request, metadata=_acting_for(tenant_id))
+        except errors.NotFound:
+            return False
+        except errors.ClassbridgeError as error:
+            raise _deletion_failure(error) from None
+        return True

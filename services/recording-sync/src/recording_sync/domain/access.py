@@ -5,9 +5,11 @@ access rule admits), and teachers of the recording's batch. Everyone else needs 
 grant that applies to them: ``public`` applies to any signed-in caller of the tenant,
 ``specific_user`` to the user it names, ``enrolled_students`` to the students who attend the
 recording's batch (for an individual batch, its one student). Levels nest: view < download <
-edit. Who teaches or attends what is the scheduler's to say (``ListMemberships``), so the rule
-takes the answers as inputs rather than asking; the tenant is checked before the rule runs (a
-recording of another tenant is never even loaded).
+edit. A course may end its students' access (the recording policy's
+``student_access_end_time``): from then on students open none of its recordings, whatever their
+grants, while teachers and admins still do. Who teaches or attends what is the scheduler's to
+say (``ListMemberships``), so the rule takes the answers as inputs rather than asking; the
+tenant is checked before the rule runs (a recording of another tenant is never even loaded).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from classbridge_common.auth import Caller
+from classbridge_common.auth import ADMIN, OPERATOR, STUDENT, TEACHER, Caller
 
 PUBLIC, ENROLLED, SPECIFIC = "public", "enrolled_students", "specific_user"
 SCOPES = (PUBLIC, ENROLLED, SPECIFIC)
@@ -71,6 +73,21 @@ def live(grant: Any, now: datetime) -> bool:
     return grant.expires_at is None or grant.expires_at > now
 
 
+def is_student(caller: Caller) -> bool:
+    """A person who is only a student here: the one the end of a course's access applies to (a
+    caller who also teaches or administers is judged as such)."""
+    return (
+        not caller.is_service
+        and caller.has_role(STUDENT)
+        and not caller.has_role(TEACHER, ADMIN, OPERATOR)
+    )
+
+
+def ended(caller: Caller, now: datetime, access_ends_at: datetime | None) -> bool:
+    """Has the course's end of students' access passed for this caller?"""
+    return access_ends_at is not None and now >= access_ends_at and is_student(caller)
+
+
 def needs_enrollment(grants: list[Any], now: datetime) -> bool:
     """Whether the answer depends on attendance (so the scheduler is asked only then)."""
     return any(g.scope == ENROLLED and live(g, now) for g in grants)
@@ -84,12 +101,17 @@ def decide(
     *,
     manages: bool,
     enrolled: bool,
+    access_ends_at: datetime | None = None,
 ) -> Access:
     """The caller's best access to ``recording`` given its grants. ``manages`` says whether the
     caller manages it (an admin, or a teacher of its batch); ``enrolled`` whether the caller
-    attends its batch (both asked of the scheduler by the handler)."""
+    attends its batch (both asked of the scheduler by the handler); ``access_ends_at`` when the
+    recording's course ends its students' access (its policy; None = never). A student's grant
+    lasts at most until that end, so the access says when it runs out."""
     if manages:
         return MANAGER
+    if ended(caller, now, access_ends_at):
+        return Access()
     best = Access()
     for grant in grants:
         if not live(grant, now):
@@ -113,4 +135,10 @@ def decide(
             and (grant.expires_at is None or grant.expires_at > best.expires_at)
         ):
             best = Access(level=grant.level, expires_at=grant.expires_at)
+    if best.level and access_ends_at is not None and is_student(caller):
+        return Access(level=best.level, expires_at=_earliest(best.expires_at, access_ends_at))
     return best
+
+
+def _earliest(first: datetime | None, second: datetime) -> datetime:
+    return second if first is None else min(first, second)

@@ -48,6 +48,10 @@ POLICY = Policy.of(
         "StartWatcher": allow(ADMIN, scope="tenant"),
         "StopWatcher": allow(ADMIN, scope="tenant"),
         "SetWatchPath": allow(ADMIN, scope="tenant"),
+        # Recording policies: the tenant's admins set them; teachers read their courses' (the
+        # handler checks the course, and keeps the tenant default to admins).
+        "GetSyncPolicy": allow(*MANAGERS, scope="resource"),
+        "UpdateSyncPolicy": allow(ADMIN, scope="tenant"),
     },
 )
 

@@ -32,6 +32,7 @@ from recording_sync.adapters.sync_repository import SyncUnitOfWork
 from recording_sync.domain import model as m
 from recording_sync.domain import naming
 from recording_sync.domain.sync_job import SyncJob
+from recording_sync.entrypoints.policy_api import PolicyMethods
 from recording_sync.service_layer import jobs, recordings
 from recording_sync.service_layer.ports import Memberships
 from recording_sync.service_layer.reach import Reach
@@ -202,7 +203,7 @@ def _not_yet(name: str) -> Callable[..., Any]:
     return method
 
 
-class _Api:
+class _Api(PolicyMethods):
     """The implemented methods; the rest are filled in as UNIMPLEMENTED below."""
 
     def __init__(
@@ -491,6 +492,7 @@ _IMPLEMENTED = {
     "DeleteAccessGrant",
     "GetPlaybackUrl",
     "GetSyncStatistics",
+    *PolicyMethods.METHODS,
 }
 
 RecordingSyncApi: type = type(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,8 +13,11 @@ from classbridge_common.bus import EventBus
 from classbridge_common.outbox import OutboxRelay
 from recording_sync.adapters.downloader import Downloader
 from recording_sync.adapters.storage_base import ObjectStorage
+from recording_sync.adapters.sync_repository import SyncUnitOfWork
 from recording_sync.adapters.zoom_gateway import ZoomGatewayClient
+from recording_sync.domain.sync_job import SyncJob
 from recording_sync.entrypoints import sweeper, sync_consumer
+from recording_sync.service_layer import retention
 from recording_sync.service_layer.reconcile import Reconciler
 from recording_sync.service_layer.sync import SyncPipeline, SyncPolicy
 from recording_sync.settings import Settings
@@ -54,6 +57,12 @@ async def sync_running(
     )
     hosts = tuple(h.strip() for h in settings.zoom_download_hosts.split(",") if h.strip())
     downloader = Downloader(local_hosts=hosts)
+
+    async def copy_allowed(uow: SyncUnitOfWork, job: SyncJob) -> bool:
+        return await retention.copy_allowed(
+            uow.rows, tenant_id=job.tenant_id, course_id=job.course_id
+        )
+
     pipeline = SyncPipeline(
         sessions=sessions,
         storage=storage,
@@ -61,6 +70,7 @@ async def sync_running(
         downloader=downloader,
         policy=policy(settings),
         on_commit=relay.notify,
+        copy_allowed=copy_allowed,
     )
     reconciler = Reconciler(pipeline=pipeline, gateway=gateway)
     staging_age = timedelta(seconds=settings.storage_staging_max_age_seconds)
@@ -68,6 +78,11 @@ async def sync_running(
     async def janitor() -> None:
         await pipeline.purge()
         await storage.remove_abandoned(older_than=staging_age)
+
+    async def zoom_cleanup() -> None:
+        await retention.zoom_cleanup_once(
+            sessions=sessions, storage=storage, gateway=gateway, clock=lambda: datetime.now(UTC)
+        )
 
     consumer = sync_consumer.RecordingConsumer(
         pipeline=pipeline, session_factory=sessions, on_commit=relay.notify
@@ -77,6 +92,7 @@ async def sync_running(
         "sweep": (settings.sync_sweep_interval_seconds, pipeline.plan_once),
         "reconcile": (settings.sync_reconcile_interval_seconds, reconciler.reconcile_once),
         "janitor": (settings.storage_janitor_interval_seconds, janitor),
+        "zoom-cleanup": (settings.sync_zoom_cleanup_interval_seconds, zoom_cleanup),
     }
     subscribed = False
     try:

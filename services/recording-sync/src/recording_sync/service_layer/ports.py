@@ -32,6 +32,10 @@ class ZoomGateway(Protocol):
         tenant_id: str,
     ) -> DownloadAccess: ...
 
+    async def delete_recording_file(
+        self, *, meeting_uuid: str, zoom_file_id: str, tenant_id: str, permanently: bool = False
+    ) -> bool: ...
+
 
 class Download(Protocol):
     """Opens one file's byte stream (``SyncFailure`` on refusal or HTTP error)."""

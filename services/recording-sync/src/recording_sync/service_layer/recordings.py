@@ -3,10 +3,11 @@
 Each handler takes the caller's :class:`~recording_sync.service_layer.reach.Reach` and a unit
 of work and decides; only the unit of work commits. Every statement goes through the reach's
 tenant scope, so another tenant's recordings and grants are NOT_FOUND and absent from lists.
-The access rule itself lives in ``domain.access``; here it is fed with the recording, its grants
-and the scheduler's answer on what the caller teaches and attends — asked once per request, and
+The access rule itself lives in ``domain.access``; here it is fed with the recording, its grants,
+the scheduler's answer on what the caller teaches and attends — asked once per request, and
 only when it matters (never for admins; for students only with a live ``enrolled_students``
-grant in play).
+grant in play) — and, for students, when the recording's course ends their access (its
+recording policy, ``service_layer.retention``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from classbridge_common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
-    Unimplemented,
 )
 from classbridge_common.errors import PermissionDenied as Denied
 from classbridge_common.paging import page_request
@@ -39,6 +39,7 @@ from recording_sync.adapters.tables import recordings as rec
 from recording_sync.adapters.tables import sync_jobs as sj
 from recording_sync.domain import access
 from recording_sync.domain import model as m
+from recording_sync.service_layer import retention
 from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
 
@@ -82,9 +83,12 @@ async def _files(rows: Scoped, recording_ids: list[str]) -> dict[str, list[Any]]
     return found
 
 
-async def _access(reach: Reach, row: Any, grants: list[Any], now: datetime) -> access.Access:
+async def _access(
+    reach: Reach, row: Any, grants: list[Any], now: datetime, ends_at: datetime | None = None
+) -> access.Access:
     """The caller's access to one recording: managers (admins, teachers of its batch) edit;
-    others by grant, with attendance asked only when an ``enrolled_students`` grant matters."""
+    others by grant, with attendance asked only when an ``enrolled_students`` grant matters;
+    students only until ``ends_at`` (the course's end of their access)."""
     if await reach.manages(row.batch_id):
         return access.MANAGER
     asks = (
@@ -99,7 +103,16 @@ async def _access(reach: Reach, row: Any, grants: list[Any], now: datetime) -> a
         now,
         manages=False,
         enrolled=await reach.attends(row.batch_id) if asks else False,
+        access_ends_at=ends_at,
     )
+
+
+async def _access_ends(reach: Reach, rows: Scoped, found: list[Any]) -> dict[str, datetime | None]:
+    """When students' access to each recording ends (asked only for students: it binds no one
+    else)."""
+    if not access.is_student(reach.caller):
+        return {}
+    return await retention.student_access_ends(rows, found)
 
 
 async def list_recordings(
@@ -156,9 +169,10 @@ async def list_recordings(
         else:
             candidates = await rows.all(query)
             grants = await _grants(rows, [r.id for r in candidates])
+            ends = await _access_ends(reach, rows, candidates)
             allowed = []
             for row in candidates:
-                found = await _access(reach, row, grants[row.id], now)
+                found = await _access(reach, row, grants[row.id], now, ends.get(row.id))
                 if found.can_view:
                     allowed.append((row, found))
             total = len(allowed)
@@ -180,7 +194,8 @@ async def _load(
     if row is None:
         raise NotFound(resource_type="recording", resource_id=recording_id)
     grants = (await _grants(rows, [row.id]))[row.id]
-    return row, grants, await _access(reach, row, grants, now)
+    ends = await _access_ends(reach, rows, [row])
+    return row, grants, await _access(reach, row, grants, now, ends.get(row.id))
 
 
 async def _load_managed(reach: Reach, rows: Scoped, recording_id: str, now: datetime) -> Any:
@@ -220,14 +235,32 @@ async def delete_recording(
     uow: UnitOfWork,
     pipeline: SyncPipeline,
     now: datetime,
+    storage: ObjectStorage | None = None,
+    gateway: retention.ZoomFileDeleter | None = None,
 ) -> None:
     """Delete the stored objects, then the rows and grants, with ``recording.removed`` written
-    to the outbox in the same transaction as the row deletion."""
+    to the outbox in the same transaction as the row deletion.
+
+    With ``delete_from_zoom`` the recording's stored Zoom files are first deleted at Zoom
+    (trashed there), but only once every one of them verifies against its copy: a mismatch is
+    FAILED_PRECONDITION naming the file and why, and nothing is deleted anywhere; so is a failed
+    gateway call (the files already deleted at Zoom count as done on a retry). ``storage`` and
+    ``gateway`` default to the pipeline's."""
     reach.require_manager()
     if delete_from_zoom:
-        raise Unimplemented(
-            "DeleteRecording with delete_from_zoom is not implemented yet: the zoom-gateway "
-            "has no recording-delete call; delete without it, then trash it at Zoom"
+        async with uow:
+            rows = reach.rows(uow.session)
+            row = await _load_managed(reach, rows, recording_id, now)
+            files = (await _files(rows, [row.id]))[row.id]
+        await retention.delete_recording_at_zoom(
+            uow=uow,
+            scope=reach.scope,
+            files=retention.zoom_copies(files),
+            meeting_uuid=row.meeting_uuid,
+            tenant_id=row.tenant_id,
+            storage=storage or pipeline.storage,
+            gateway=gateway or pipeline.gateway,
+            now=now,
         )
     async with uow:
         rows = reach.rows(uow.session)

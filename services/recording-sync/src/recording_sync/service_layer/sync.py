@@ -130,6 +130,16 @@ class SyncPipeline:
         self._running: set[str] = set()
         self._purging: set[asyncio.Task[None]] = set()
 
+    @property
+    def storage(self) -> ObjectStorage:
+        """Where the copies go (a deletion verifies against the very storage copied to)."""
+        return self._storage
+
+    @property
+    def gateway(self) -> ZoomGateway:
+        """The zoom-gateway client the copies are made through."""
+        return self._ctx.gateway
+
     def unit_of_work(self, scope: TenantScope | None = None) -> SyncUnitOfWork:
         """A unit of work on this service's database, narrowed to ``scope``."""
         return SyncUnitOfWork(

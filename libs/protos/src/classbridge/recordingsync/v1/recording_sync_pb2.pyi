@@ -3,6 +3,7 @@ import datetime
 from classbridge.common.v1 import common_pb2 as _common_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -41,6 +42,7 @@ class FileState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FILE_STATE_STORED: _ClassVar[FileState]
     FILE_STATE_FAILED: _ClassVar[FileState]
     FILE_STATE_SKIPPED: _ClassVar[FileState]
+    FILE_STATE_DELETED: _ClassVar[FileState]
 
 class AccessScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -61,6 +63,13 @@ class Disposition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DISPOSITION_UNSPECIFIED: _ClassVar[Disposition]
     DISPOSITION_INLINE: _ClassVar[Disposition]
     DISPOSITION_ATTACHMENT: _ClassVar[Disposition]
+
+class PolicySource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    POLICY_SOURCE_UNSPECIFIED: _ClassVar[PolicySource]
+    POLICY_SOURCE_BUILT_IN: _ClassVar[PolicySource]
+    POLICY_SOURCE_TENANT: _ClassVar[PolicySource]
+    POLICY_SOURCE_COURSE: _ClassVar[PolicySource]
 SYNC_STATE_UNSPECIFIED: SyncState
 SYNC_STATE_PENDING: SyncState
 SYNC_STATE_WAITING_FOR_RECORDING: SyncState
@@ -81,6 +90,7 @@ FILE_STATE_TRANSFERRING: FileState
 FILE_STATE_STORED: FileState
 FILE_STATE_FAILED: FileState
 FILE_STATE_SKIPPED: FileState
+FILE_STATE_DELETED: FileState
 ACCESS_SCOPE_UNSPECIFIED: AccessScope
 ACCESS_SCOPE_PUBLIC: AccessScope
 ACCESS_SCOPE_ENROLLED_STUDENTS: AccessScope
@@ -92,9 +102,13 @@ ACCESS_LEVEL_EDIT: AccessLevel
 DISPOSITION_UNSPECIFIED: Disposition
 DISPOSITION_INLINE: Disposition
 DISPOSITION_ATTACHMENT: Disposition
+POLICY_SOURCE_UNSPECIFIED: PolicySource
+POLICY_SOURCE_BUILT_IN: PolicySource
+POLICY_SOURCE_TENANT: PolicySource
+POLICY_SOURCE_COURSE: PolicySource
 
 class SyncJob(_message.Message):
-    __slots__ = ("id", "meeting_id", "meeting_uuid", "session_id", "batch_id", "batch_type", "student_id", "state", "trigger", "attempts", "max_attempts", "next_attempt_time", "last_error", "last_error_type", "force", "file_count", "files_done", "bytes_total", "bytes_done", "recording_id", "create_time", "update_time", "start_time", "finish_time")
+    __slots__ = ("id", "meeting_id", "meeting_uuid", "session_id", "batch_id", "batch_type", "student_id", "state", "trigger", "attempts", "max_attempts", "next_attempt_time", "last_error", "last_error_type", "force", "file_count", "files_done", "bytes_total", "bytes_done", "recording_id", "create_time", "update_time", "start_time", "finish_time", "lease_owner", "lease_expire_time", "heartbeat_time", "lease_generation", "files")
     ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
@@ -119,6 +133,11 @@ class SyncJob(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     FINISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    LEASE_OWNER_FIELD_NUMBER: _ClassVar[int]
+    LEASE_EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_TIME_FIELD_NUMBER: _ClassVar[int]
+    LEASE_GENERATION_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
     id: str
     meeting_id: int
     meeting_uuid: str
@@ -143,7 +162,12 @@ class SyncJob(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     start_time: _timestamp_pb2.Timestamp
     finish_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., state: _Optional[_Union[SyncState, str]] = ..., trigger: _Optional[_Union[SyncTrigger, str]] = ..., attempts: _Optional[int] = ..., max_attempts: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., last_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., force: _Optional[bool] = ..., file_count: _Optional[int] = ..., files_done: _Optional[int] = ..., bytes_total: _Optional[int] = ..., bytes_done: _Optional[int] = ..., recording_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    lease_owner: str
+    lease_expire_time: _timestamp_pb2.Timestamp
+    heartbeat_time: _timestamp_pb2.Timestamp
+    lease_generation: int
+    files: _containers.RepeatedCompositeFieldContainer[RecordingFile]
+    def __init__(self, id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., state: _Optional[_Union[SyncState, str]] = ..., trigger: _Optional[_Union[SyncTrigger, str]] = ..., attempts: _Optional[int] = ..., max_attempts: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., last_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., force: _Optional[bool] = ..., file_count: _Optional[int] = ..., files_done: _Optional[int] = ..., bytes_total: _Optional[int] = ..., bytes_done: _Optional[int] = ..., recording_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lease_owner: _Optional[str] = ..., lease_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lease_generation: _Optional[int] = ..., files: _Optional[_Iterable[_Union[RecordingFile, _Mapping]]] = ...) -> None: ...
 
 class SyncMeetingRequest(_message.Message):
     __slots__ = ("session_id", "meeting_uuid", "meeting_id", "force")
@@ -266,7 +290,7 @@ class ListSyncJobsResponse(_message.Message):
     def __init__(self, jobs: _Optional[_Iterable[_Union[SyncJob, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class RecordingFile(_message.Message):
-    __slots__ = ("id", "recording_id", "zoom_file_id", "file_type", "zoom_file_type", "file_extension", "recording_type", "content_type", "size_bytes", "sha256", "storage_key", "file_name", "recording_start", "recording_end", "state", "lesson_title", "store_time")
+    __slots__ = ("id", "recording_id", "zoom_file_id", "file_type", "zoom_file_type", "file_extension", "recording_type", "content_type", "size_bytes", "sha256", "storage_key", "file_name", "recording_start", "recording_end", "state", "lesson_title", "store_time", "attempts", "last_error", "last_error_type", "next_attempt_time", "zoom_size_bytes", "bytes_done", "lesson_kind", "part", "verify_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
     ZOOM_FILE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -284,6 +308,15 @@ class RecordingFile(_message.Message):
     STATE_FIELD_NUMBER: _ClassVar[int]
     LESSON_TITLE_FIELD_NUMBER: _ClassVar[int]
     STORE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    ZOOM_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    BYTES_DONE_FIELD_NUMBER: _ClassVar[int]
+    LESSON_KIND_FIELD_NUMBER: _ClassVar[int]
+    PART_FIELD_NUMBER: _ClassVar[int]
+    VERIFY_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     recording_id: str
     zoom_file_id: str
@@ -301,7 +334,16 @@ class RecordingFile(_message.Message):
     state: FileState
     lesson_title: str
     store_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., recording_id: _Optional[str] = ..., zoom_file_id: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., zoom_file_type: _Optional[str] = ..., file_extension: _Optional[str] = ..., recording_type: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., storage_key: _Optional[str] = ..., file_name: _Optional[str] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[FileState, str]] = ..., lesson_title: _Optional[str] = ..., store_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    attempts: int
+    last_error: str
+    last_error_type: _common_pb2.SyncErrorType
+    next_attempt_time: _timestamp_pb2.Timestamp
+    zoom_size_bytes: int
+    bytes_done: int
+    lesson_kind: str
+    part: int
+    verify_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., recording_id: _Optional[str] = ..., zoom_file_id: _Optional[str] = ..., file_type: _Optional[_Union[_common_pb2.RecordingFileType, str]] = ..., zoom_file_type: _Optional[str] = ..., file_extension: _Optional[str] = ..., recording_type: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., storage_key: _Optional[str] = ..., file_name: _Optional[str] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recording_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[FileState, str]] = ..., lesson_title: _Optional[str] = ..., store_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., last_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., zoom_size_bytes: _Optional[int] = ..., bytes_done: _Optional[int] = ..., lesson_kind: _Optional[str] = ..., part: _Optional[int] = ..., verify_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CallerAccess(_message.Message):
     __slots__ = ("can_view", "can_download", "can_edit", "expire_time")
@@ -605,3 +647,53 @@ class SyncStatistics(_message.Message):
     errors_by_type: _containers.RepeatedCompositeFieldContainer[ErrorCount]
     jobs_in_progress: int
     def __init__(self, jobs_finished: _Optional[int] = ..., jobs_synced: _Optional[int] = ..., success_rate: _Optional[float] = ..., average_processing_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recordings_count: _Optional[int] = ..., files_count: _Optional[int] = ..., storage_used_bytes: _Optional[int] = ..., errors_by_type: _Optional[_Iterable[_Union[ErrorCount, _Mapping]]] = ..., jobs_in_progress: _Optional[int] = ...) -> None: ...
+
+class SyncPolicy(_message.Message):
+    __slots__ = ("course_id", "tenant_id", "copy_recordings", "delete_from_zoom_after_days", "student_access_end_time", "copy_recordings_source", "delete_from_zoom_after_days_source", "student_access_end_time_source", "has_own_policy", "update_time", "updated_by")
+    COURSE_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    COPY_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FROM_ZOOM_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
+    STUDENT_ACCESS_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    COPY_RECORDINGS_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FROM_ZOOM_AFTER_DAYS_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    STUDENT_ACCESS_END_TIME_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    HAS_OWN_POLICY_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    course_id: str
+    tenant_id: str
+    copy_recordings: bool
+    delete_from_zoom_after_days: int
+    student_access_end_time: _timestamp_pb2.Timestamp
+    copy_recordings_source: PolicySource
+    delete_from_zoom_after_days_source: PolicySource
+    student_access_end_time_source: PolicySource
+    has_own_policy: bool
+    update_time: _timestamp_pb2.Timestamp
+    updated_by: str
+    def __init__(self, course_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., copy_recordings: _Optional[bool] = ..., delete_from_zoom_after_days: _Optional[int] = ..., student_access_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., copy_recordings_source: _Optional[_Union[PolicySource, str]] = ..., delete_from_zoom_after_days_source: _Optional[_Union[PolicySource, str]] = ..., student_access_end_time_source: _Optional[_Union[PolicySource, str]] = ..., has_own_policy: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[str] = ...) -> None: ...
+
+class GetSyncPolicyRequest(_message.Message):
+    __slots__ = ("course_id", "tenant_id")
+    COURSE_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    course_id: str
+    tenant_id: str
+    def __init__(self, course_id: _Optional[str] = ..., tenant_id: _Optional[str] = ...) -> None: ...
+
+class UpdateSyncPolicyRequest(_message.Message):
+    __slots__ = ("course_id", "tenant_id", "copy_recordings", "delete_from_zoom_after_days", "student_access_end_time", "update_mask")
+    COURSE_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    COPY_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FROM_ZOOM_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
+    STUDENT_ACCESS_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    course_id: str
+    tenant_id: str
+    copy_recordings: bool
+    delete_from_zoom_after_days: int
+    student_access_end_time: _timestamp_pb2.Timestamp
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, course_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., copy_recordings: _Optional[bool] = ..., delete_from_zoom_after_days: _Optional[int] = ..., student_access_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...

@@ -140,6 +140,16 @@ class RecordingSyncServiceStub:
                 request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetSyncStatisticsRequest.SerializeToString,
                 response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncStatistics.FromString,
                 _registered_method=True)
+        self.GetSyncPolicy = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/GetSyncPolicy',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetSyncPolicyRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.FromString,
+                _registered_method=True)
+        self.UpdateSyncPolicy = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/UpdateSyncPolicy',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.UpdateSyncPolicyRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.FromString,
+                _registered_method=True)
 
 
 class RecordingSyncServiceServicer:
@@ -317,6 +327,26 @@ class RecordingSyncServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSyncPolicy(self, request, context):
+        """---- Recording policies ----
+
+        The policy in force for one course (`course_id`), or the tenant's default (`course_id`
+        empty), each value with where it comes from: the course's own row, the tenant default, or
+        the built-in default. Admins of the tenant; teachers for the courses they teach.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSyncPolicy(self, request, context):
+        """Sets or resets values of a course's own policy (or of the tenant default) and returns the
+        policy then in force. Admins of the tenant only. INVALID_ARGUMENT for an unknown field in
+        `update_mask` or a value out of range.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecordingSyncServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -419,6 +449,16 @@ def add_RecordingSyncServiceServicer_to_server(servicer, server):
                     servicer.GetSyncStatistics,
                     request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetSyncStatisticsRequest.FromString,
                     response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncStatistics.SerializeToString,
+            ),
+            'GetSyncPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSyncPolicy,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetSyncPolicyRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.SerializeToString,
+            ),
+            'UpdateSyncPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSyncPolicy,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.UpdateSyncPolicyRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -966,6 +1006,60 @@ class RecordingSyncService:
             '/classbridge.recordingsync.v1.RecordingSyncService/GetSyncStatistics',
             classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetSyncStatisticsRequest.SerializeToString,
             classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncStatistics.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSyncPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/GetSyncPolicy',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetSyncPolicyRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSyncPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/UpdateSyncPolicy',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.UpdateSyncPolicyRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.FromString,
             options,
             channel_credentials,
             insecure,
