@@ -577,6 +577,7 @@ class FakeGateway:
         self.recording = recording
         self.access = access
         self.listed = 0
+        self.downloads = 0  # download access asked for
         self.tenants: list[str] = []  # the tenant of every call (the job's)
 
     async def list_recording(self, *, tenant_id: str, **_: Any) -> m.ZoomRecording | None:
@@ -585,6 +586,7 @@ class FakeGateway:
         return self.recording
 
     async def download_access(self, *, tenant_id: str, **_: Any) -> m.DownloadAccess:
+        self.downloads += 1
         self.tenants.append(tenant_id)
         return self.access
 
@@ -749,3 +751,52 @@ async def test_no_recording_is_retried_then_given_up(service: Running) -> None:
     # A meeting linked before tenancy (the projection's default tenant) stays in it.
     assert (row.tenant_id, event.tenant_id) == ("default", "default")
     assert set(gateway.tenants) == {"default"}
+
+
+async def test_a_job_by_meeting_number_that_races_the_webhooks_job_copies_nothing(
+    service: Running,
+) -> None:
+    """A manual sync (or the sweep) files a job by meeting number while the webhook files the
+    instance's job: when the first learns from Zoom that the instance has a job already, it
+    ends without copying, so no file is copied, stored or announced twice."""
+    url = "https://zoom.test/rec/download/race"
+    recording = m.ZoomRecording(
+        meeting_id=84000000001,
+        meeting_uuid="uuid-race",
+        topic="Race",
+        start_time=NOW - timedelta(hours=1),
+        duration_minutes=60,
+        files=(_zoom_file(url),),
+    )
+    gateway = FakeGateway(
+        recording,
+        m.DownloadAccess(url=url, token="", credential_hosts=(), redirect_hosts=(), size=1000),
+    )
+    pipeline = _pipeline(service, gateway, Downloader(local_hosts=()), Clock(NOW))
+    async with service.sessions() as session, session.begin():
+        await pipeline.record_recording(session, recording, trigger=m.WEBHOOK, tenant_id="default")
+    # The manual sync looked before the webhook's job was committed: a job by number.
+    async with service.sessions() as session, session.begin():
+        by_number = await pipeline.ensure_job(
+            session,
+            meeting_id=84000000001,
+            meeting_uuid="",
+            trigger=m.MANUAL,
+            due=NOW,
+            tenant_id="default",
+        )
+    async with service.sessions() as session:
+        keys = sorted(r.job_key for r in (await session.execute(select(sync_jobs))).all())
+    assert keys == ["meeting:84000000001", "uuid-race"]  # the race: two jobs for one instance
+    assert await pipeline.run(by_number.id) == m.CANCELLED
+    async with service.sessions() as session:
+        job = (await session.execute(select(sync_jobs).where(sync_jobs.c.id == by_number.id))).one()
+        files = (
+            await session.execute(
+                select(recording_files).where(recording_files.c.job_id == by_number.id)
+            )
+        ).all()
+    assert job.state == m.CANCELLED
+    assert "uuid-race" in job.last_error
+    assert files == []  # nothing learned, nothing copied
+    assert gateway.downloads == 0

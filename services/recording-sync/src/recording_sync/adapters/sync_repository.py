@@ -93,6 +93,7 @@ class SyncJobRepository:
     def __init__(self, rows: Scoped) -> None:
         self._rows = rows
         self._seen: dict[str, dict[str, dict[str, Any]]] = {}  # job id -> file id -> values
+        self._seen_jobs: dict[str, dict[str, Any]] = {}  # job id -> its row as loaded
 
     @property
     def scope(self) -> TenantScope:
@@ -110,7 +111,9 @@ class SyncJobRepository:
         )
         files = [_file_of(r) for r in file_rows]
         self._seen[row.id] = {f.id: _file_values(f) for f in files}
-        return _job_of(row, files)
+        job = _job_of(row, files)
+        self._seen_jobs[job.id] = _job_values(job)
+        return job
 
     async def get(self, job_id: str, *, lock: bool = False) -> SyncJob | None:
         """The job (and the scope entered into its tenant); None when unknown in scope."""
@@ -130,18 +133,31 @@ class SyncJobRepository:
                 **{k: v for k, v in _job_values(job).items() if k not in ("id", "job_key")},
             )
         )
+        self._seen_jobs[job.id] = _job_values(job)
         await self._save_files(job)
 
+    def changed(self, job: SyncJob) -> bool:
+        """Whether ``job`` differs from what was loaded (or added)."""
+        if self._seen_jobs.get(job.id) != _job_values(job):
+            return True
+        seen = self._seen.get(job.id, {})
+        return any(seen.get(f.id) != _file_values(f) for f in job.files)
+
     async def save(self, job: SyncJob) -> None:
-        """Write the job back if nobody changed it since it was loaded (else :class:`StaleJob`)."""
+        """Write the job back if nobody changed it since it was loaded (else :class:`StaleJob`).
+        A job that did not change is not written at all (its version stays)."""
+        if not self.changed(job):
+            return
+        values = _job_values(job)
         result = await self._rows.execute(
             update(sj)
             .where(sj.c.id == job.id, sj.c.version == job.version)
-            .values(version=job.version + 1, **_job_values(job))
+            .values(version=job.version + 1, **values)
         )
         if not result.rowcount:
             raise StaleJob(job.id)
         job.version += 1
+        self._seen_jobs[job.id] = values
         await self._save_files(job)
 
     async def _save_files(self, job: SyncJob) -> None:

@@ -135,17 +135,24 @@ class RecordingFile:
         return self.state in COPYABLE
 
     def _update_from(self, f: ZoomFile, job_uuid: str, now: datetime) -> None:
-        self.meeting_uuid = f.meeting_uuid or job_uuid or self.meeting_uuid
-        self.file_type = f.file_type
-        self.zoom_file_type = f.zoom_file_type
-        self.file_extension = f.extension.upper()
-        self.recording_type = f.recording_type
-        self.zoom_status = "completed" if f.completed else "processing"
-        self.download_url = f.download_url or self.download_url
-        self.recording_start = f.recording_start or self.recording_start
-        self.recording_end = f.recording_end or self.recording_end
-        self.zoom_size = f.size or self.zoom_size
-        self.updated_at = now
+        """Take Zoom's news of this file; ``updated_at`` moves only if something changed."""
+        news = {
+            "meeting_uuid": f.meeting_uuid or job_uuid or self.meeting_uuid,
+            "file_type": f.file_type,
+            "zoom_file_type": f.zoom_file_type,
+            "file_extension": f.extension.upper(),
+            "recording_type": f.recording_type,
+            "zoom_status": "completed" if f.completed else "processing",
+            "download_url": f.download_url or self.download_url,
+            "recording_start": f.recording_start or self.recording_start,
+            "recording_end": f.recording_end or self.recording_end,
+            "zoom_size": f.size or self.zoom_size,
+        }
+        changed = {k: v for k, v in news.items() if getattr(self, k) != v}
+        for name, value in changed.items():
+            setattr(self, name, value)
+        if changed:
+            self.updated_at = now
 
 
 def lesson_kind(file_type: str, recording_type: str) -> str:
@@ -253,10 +260,14 @@ class SyncJob:
     def learn(
         self, files: Iterable[ZoomFile], *, new_id: Callable[[str], str], now: datetime
     ) -> bool:
-        """Record Zoom's files (new ones, and news of known ones); True when any is to copy.
+        """Record Zoom's files (new ones, and news of known ones); True when a file became
+        one to copy (new, or completed at last): only then is a finished job worth reopening.
 
         Stored and deleted files keep their state (a re-sent ``recording.completed`` copies
-        nothing twice); a file Zoom now calls completed becomes pending, even mid-run."""
+        nothing twice, and files that failed wait for their retry or a person); a file Zoom
+        now calls completed becomes pending, even mid-run. A repeat of what the job knows
+        changes nothing, ``updated_at`` included."""
+        fresh = False
         for f in files:
             wanted = FileState.PENDING if f.zoom_file_type and f.completed else FileState.SKIPPED
             known = self.by_zoom_id(f.zoom_file_id)
@@ -279,13 +290,17 @@ class SyncJob:
                     updated_at=now,
                 )
                 self.files.append(known)
+                fresh = fresh or wanted == FileState.PENDING
             else:
                 known._update_from(f, self.meeting_uuid, now)
-                if known.state in (FileState.PENDING, FileState.SKIPPED):
-                    known.state = wanted
+                if known.state == FileState.SKIPPED and wanted == FileState.PENDING:
+                    known.state = FileState.PENDING
+                    known.updated_at = now
+                    fresh = True
         self._number_parts()
-        self.updated_at = now
-        return any(f.state in UNFINISHED for f in self.files)
+        if fresh:
+            self.updated_at = now
+        return fresh
 
     def _number_parts(self) -> None:
         groups: dict[str, list[RecordingFile]] = {}

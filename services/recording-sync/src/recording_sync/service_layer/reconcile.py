@@ -6,7 +6,8 @@ of its linked meetings of the window, the reconciler lists the host's cloud reco
 rolling window and files every recording of a linked meeting on its job, exactly as a
 ``recording.completed`` would: a recording without a job gets one, a job missing files learns
 them, and anything left to copy is started. Files already stored are left alone, so a pass over
-a fully synced window changes nothing and copies nothing.
+a fully synced window writes nothing and copies nothing; a job that failed waits for its retry
+or a person, unless Zoom lists a file it did not know.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from classbridge_common.errors import NotFound
 from classbridge_common.tenancy import TenantScope
+from recording_sync.adapters.sync_repository import StaleJob
 from recording_sync.domain.model import SyncFailure
 from recording_sync.domain.sync_job import Trigger
 from recording_sync.service_layer.ports import ZoomGateway
@@ -66,11 +69,19 @@ class Reconciler:
             for recording in listed:
                 if recording.meeting_id not in linked or not recording.meeting_uuid:
                     continue
-                async with self._pipeline.unit_of_work(TenantScope(tenant_id)) as uow:
-                    job_id = await self._pipeline.record_recording(
-                        uow.session, recording, trigger=Trigger.SWEEP, tenant_id=tenant_id
+                try:
+                    async with self._pipeline.unit_of_work(TenantScope(tenant_id)) as uow:
+                        job_id = await self._pipeline.record_recording(
+                            uow.session, recording, trigger=Trigger.SWEEP, tenant_id=tenant_id
+                        )
+                        await uow.commit()
+                except (NotFound, StaleJob) as error:  # one recording never stops the pass
+                    log.warning(
+                        "reconciliation skipped a recording: %s",
+                        type(error).__name__,
+                        extra={"tenant_id": tenant_id, "meeting_id": recording.meeting_id},
                     )
-                    await uow.commit()
+                    continue
                 if job_id is not None:
                     log.info(
                         "reconciliation found a recording no webhook brought",

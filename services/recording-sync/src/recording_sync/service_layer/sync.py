@@ -220,11 +220,11 @@ class SyncPipeline:
             start=recording.start_time,
             duration_minutes=recording.duration_minutes,
         )
-        to_copy = job.learn(recording.files, new_id=new_id, now=now)
-        start = False
-        if to_copy or job.state in (JobState.PENDING, JobState.WAITING):
+        if job.learn(recording.files, new_id=new_id, now=now):
             start = job.reopen(trigger=Trigger(trigger), now=now)
-        await repos.jobs.save(job)
+        else:  # nothing new: start it only if it is due anyway (a takeover, say)
+            start = job.due(now)
+        await repos.jobs.save(job)  # a repeat of what the job knows writes nothing
         return job.id if start else None
 
     async def record_ended(

@@ -115,6 +115,10 @@ async def change(
     raise LeaseLost(f"sync job {job_id} kept changing under this worker")
 
 
+class Superseded(Exception):
+    """Another job copies this job's meeting instance; this one was cancelled."""
+
+
 class JobRun:
     """One attempt at one job by the worker holding ``lease``."""
 
@@ -148,6 +152,9 @@ class JobRun:
         beat = asyncio.create_task(self._heartbeat(me), name=f"heartbeat-{self._lease.job_id}")
         try:
             return await self._attempt()
+        except Superseded as why:
+            log.info("sync job superseded: %s", why, extra={"job_id": self._lease.job_id})
+            return JobState.CANCELLED
         except LeaseLost as lost:
             log.info("sync job taken over; this worker stops: %s", lost)
             return None
@@ -225,8 +232,14 @@ class JobRun:
         if listed is None or not any(f.zoom_file_type and f.completed for f in listed.files):
             return not job.stored
 
-        async def learn(job: SyncJob, uow: SyncUnitOfWork) -> None:
-            if not job.meeting_uuid and await uow.jobs.tenant_of_key(listed.meeting_uuid) is None:
+        async def learn(job: SyncJob, uow: SyncUnitOfWork) -> bool:
+            if listed.meeting_uuid and not job.meeting_uuid:
+                if await uow.jobs.tenant_of_key(listed.meeting_uuid) is not None:
+                    # A job keyed by the meeting number (a manual sync, the sweep) raced the
+                    # webhook's job of the same instance: that one copies, this one ends.
+                    job.cancel(now=ctx.clock())
+                    job.last_error = f"the job of meeting instance {listed.meeting_uuid} copies it"
+                    return False
                 job.learn_uuid(listed.meeting_uuid)
             job.describe(
                 topic=listed.topic,
@@ -234,8 +247,10 @@ class JobRun:
                 duration_minutes=listed.duration_minutes,
             )
             job.learn(listed.files, new_id=new_id, now=ctx.clock())
+            return True
 
-        await self.change(learn)
+        if not await self.change(learn):
+            raise Superseded(self.job.last_error)
         return not self.job.copyable
 
     async def _copy_all(self, todo: list[RecordingFile]) -> None:
