@@ -15,25 +15,24 @@ import contextlib
 import os
 import signal
 import socket
-import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import grpc.aio
-import httpx
 
 from classbridge.recordingsync.v1 import recording_sync_pb2 as pb
 from classbridge.recordingsync.v1 import recording_sync_pb2_grpc as pb_grpc
 from classbridge.scheduler.v1 import scheduler_pb2 as sp
 from classbridge.scheduler.v1 import scheduler_pb2_grpc as sp_grpc
-from classbridge_common.testing import unique_name
+from classbridge_common.testing import moto_s3_server, unique_name
 from devstack.processes import environment
-from devstack.stack import Stack, free_port
+from devstack.stack import Stack
 from devstack.testing import isolated_stack
+
+moto_server = moto_s3_server  # the S3 server the workers and the test share
 
 CREDENTIALS = {"s3_access_key_id": "testing", "s3_secret_access_key": "testing"}
 # Short enough that a test waits seconds, not an hour; the heartbeat well inside the lease.
@@ -49,33 +48,6 @@ WORKER_SETTINGS: dict[str, Any] = {
     "s3_region": "us-east-1",
     "log_level": "INFO",
 }
-
-
-@contextlib.contextmanager
-def moto_server() -> Iterator[str]:
-    """moto's S3 server as its own process (its memory is not ours); yields its URL."""
-    port = free_port()
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{url}/moto-api/", timeout=1).status_code < 500:
-                    break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("moto server did not start")
-            time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @contextlib.asynccontextmanager

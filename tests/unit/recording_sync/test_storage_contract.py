@@ -13,9 +13,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import socket
-import subprocess
-import sys
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Iterator
@@ -30,7 +27,7 @@ import pytest
 from botocore.config import Config
 
 from classbridge_common.http import bind_socket, serving_http
-from classbridge_common.testing import make_settings
+from classbridge_common.testing import make_settings, moto_s3_server
 from recording_sync.adapters.storage import (
     IntegrityError,
     LocalStorage,
@@ -51,38 +48,10 @@ CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}
 # --- a real S3-compatible server ---
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/moto-api/", timeout=1).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("moto server did not start")
-            time.sleep(0.05)
+    with moto_s3_server() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

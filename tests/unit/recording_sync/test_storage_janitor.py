@@ -14,8 +14,6 @@ import json
 import logging
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -23,17 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import httpx
 import pytest
 from botocore.config import Config
 
+from classbridge_common.testing import moto_s3_server
 from recording_sync.adapters.storage import LocalStorage, S3Storage, StorageNotReady
 from recording_sync.adapters.storage_s3 import LIFECYCLE_CONFIGURATION
 from tests.unit.recording_sync.test_storage_contract import (
     CREDENTIALS,
     PART,
     SIGNING_KEY,
-    _free_port,
     moto_admin,
     moto_url,
     payload,
@@ -146,32 +143,8 @@ def iam_moto() -> Iterator[dict[str, Any]]:
     """A moto server that checks IAM after the setup below: an existing bucket nobody was given,
     a user that may create buckets but not set lifecycle rules, one that may only look, and one
     that may do nothing."""
-    port = _free_port()
     setup_actions = 9  # the calls below; every later request is authorised against IAM
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "INITIAL_NO_AUTH_ACTION_COUNT": str(setup_actions),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/moto-api/", timeout=1).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("moto server did not start")
-            time.sleep(0.05)
+    with moto_s3_server({"INITIAL_NO_AUTH_ACTION_COUNT": str(setup_actions)}) as url:
 
         def client(service: str) -> Any:
             return boto3.client(
@@ -206,9 +179,6 @@ def iam_moto() -> Iterator[dict[str, Any]]:
         iam.close()
         s3.close()
         yield {"url": url, "keys": keys}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _as(iam_moto: dict[str, Any], user: str, bucket: str) -> S3Storage:

@@ -499,6 +499,54 @@ async def test_retry_sync_requeues_failed_jobs_with_a_fresh_budget(service: Runn
     await service.pipeline.stop()
 
 
+async def test_a_retry_takes_over_a_job_whose_worker_died_but_not_one_still_beating(
+    service: Running,
+) -> None:
+    """A job left `downloading` by a crashed worker (its lease ran out) is taken over by a
+    retry at once; one whose worker still beats is left to it (a retry is refused)."""
+    now = datetime.now(UTC)
+    dead = _job(
+        state=m.DOWNLOADING,
+        batch_id="b-r",
+        lease_owner="gone-1-abc",
+        lease_until=now - timedelta(seconds=5),
+        lease_generation=1,
+    )
+    alive = _job(
+        state=m.DOWNLOADING,
+        batch_id="b-r",
+        lease_owner="busy-2-def",
+        lease_until=now + timedelta(minutes=5),
+        lease_generation=1,
+    )
+    async with service.sessions() as session, session.begin():
+        await session.execute(insert(sync_jobs).values(**dead))
+        await session.execute(insert(sync_jobs).values(**alive))
+    async with _stub(service) as stub:
+        busy = stub.RetrySync(pb.RetrySyncRequest(job_id=alive["id"]), metadata=TEACHER)
+        assert await _code(busy) == grpc.StatusCode.FAILED_PRECONDITION
+        answer = await stub.RetrySync(pb.RetrySyncRequest(job_id=dead["id"]), metadata=TEACHER)
+        assert [j.id for j in answer.jobs] == [dead["id"]]
+    await service.pipeline.idle()
+    async with service.sessions() as session:
+        rows = {
+            r.id: r
+            for r in (
+                await session.execute(select(sync_jobs).where(sync_jobs.c.batch_id == "b-r"))
+            ).all()
+        }
+    # Claimed again by this process (generation 2), and its attempt made (this service has no
+    # zoom-gateway, so it failed and waits for a retry); the worker that still beats kept its.
+    taken = rows[dead["id"]]
+    assert taken.lease_generation == 2
+    assert (taken.state, taken.attempts, taken.lease_owner) == (m.PENDING, dead["attempts"] + 1, "")
+    assert taken.last_error_type == "zoom_unavailable"
+    assert (rows[alive["id"]].lease_owner, rows[alive["id"]].lease_generation) == (
+        "busy-2-def",
+        1,
+    )
+
+
 async def test_list_sync_jobs_pages_with_opaque_tokens(service: Running) -> None:
     rows = [
         _job(batch_id="b-l", updated_at=NOW - timedelta(minutes=i), state=state)

@@ -10,13 +10,17 @@ import asyncio
 import contextlib
 import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -248,3 +252,38 @@ async def wait_until(
             if result:
                 return
             await asyncio.sleep(interval)
+
+
+@contextlib.contextmanager
+def moto_s3_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """moto's S3-compatible server as a process of its own (its memory never counts against
+    the test's, and a worker process can reach it); yields its URL. ``env`` adds variables
+    (e.g. ``INITIAL_NO_AUTH_ACTION_COUNT`` to make it enforce IAM after the setup calls)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            **(env or {}),
+        },
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{url}/moto-api/", timeout=1).status_code < 500:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("moto server did not start")
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

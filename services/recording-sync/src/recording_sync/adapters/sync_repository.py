@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -376,6 +376,20 @@ class RecordingRepository:
         return int(
             await self._rows.scalar(select(func.count()).select_from(rf).where(*conditions)) or 0
         )
+
+
+class Repositories(Protocol):
+    """The sync's repositories on one transaction: a unit of work's, or a bundle on a session
+    another owner's transaction holds (the inbox's)."""
+
+    @property
+    def jobs(self) -> SyncJobRepository: ...
+
+    @property
+    def projections(self) -> ProjectionRepository: ...
+
+    @property
+    def recordings(self) -> RecordingRepository: ...
 
 
 class SyncUnitOfWork(UnitOfWork):

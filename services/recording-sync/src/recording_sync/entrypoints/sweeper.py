@@ -18,14 +18,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
 async def looping(
-    passes: dict[str, tuple[float, Callable[[], Awaitable[object]]]],
+    passes: Mapping[str, tuple[float, Callable[[], Awaitable[object]]]],
 ) -> AsyncIterator[None]:
     """Run each named pass every ``interval`` seconds (0 = not at all) while inside; the first
     run of each is at once, so a restarted replica resumes abandoned work without waiting."""

@@ -116,7 +116,7 @@ async def sync_meeting(
         tenant = rows.scope.tenant or reach.caller.tenant or DEFAULT_TENANT
         rows.scope.enter(tenant)
         job = await pipeline.ensure_job(
-            uow,  # type: ignore[arg-type]
+            uow,
             meeting_id=meeting_id,
             meeting_uuid=uuid,
             trigger=Trigger.MANUAL,
@@ -196,7 +196,7 @@ async def sync_batch(
                 continue
             uow.rows.scope.enter(meeting.tenant_id)
             job = existing or await pipeline.ensure_job(
-                uow,  # type: ignore[arg-type]
+                uow,
                 meeting_id=meeting.meeting_id,
                 meeting_uuid=meeting.meeting_uuid,
                 trigger=Trigger.MANUAL,

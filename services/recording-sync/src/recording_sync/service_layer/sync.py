@@ -40,6 +40,7 @@ from recording_sync.adapters.storage_base import ObjectStorage, StorageError
 from recording_sync.adapters.sync_repository import (
     ProjectionRepository,
     RecordingRepository,
+    Repositories,
     StaleJob,
     SyncJobRepository,
     SyncUnitOfWork,
@@ -126,9 +127,9 @@ class SyncPipeline:
             clock=clock,
             metrics=metrics or Metrics.from_global(),
         )
-        self._tasks: set[asyncio.Task[JobState | None]] = set()
+        self._tasks: set[asyncio.Task[str | None]] = set()
         self._running: set[str] = set()
-        self._purging: set[asyncio.Task[None]] = set()
+        self._purging: set[asyncio.Task[int]] = set()
 
     @property
     def storage(self) -> ObjectStorage:
@@ -150,7 +151,7 @@ class SyncPipeline:
 
     async def ensure_job(
         self,
-        repos: Repos | AsyncSession,
+        repos: Repositories | AsyncSession,
         *,
         meeting_id: int,
         meeting_uuid: str,

@@ -169,10 +169,10 @@ class JobRun:
             raise
         except Exception as error:  # a bug: count it, keep the job retryable
             log.exception("sync attempt crashed", extra={"job_id": self._lease.job_id})
-            failure = SyncFailure(
+            crash = SyncFailure(
                 common_pb2.SYNC_ERROR_TYPE_INTERNAL, f"internal error: {type(error).__name__}"
             )
-            return await self._fail(failure)
+            return await self._fail(crash)
         finally:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
