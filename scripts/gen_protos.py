@@ -69,6 +69,10 @@ def _run_protoc(out_dir: Path, descriptor_set: Path) -> None:
         f"--python_out={out_dir}",
         f"--pyi_out={out_dir}",
         f"--grpc_python_out={out_dir}",
+        # Typed stubs of the generated servicers and stubs (mypy-protobuf), for mypy --strict.
+        f"--plugin=protoc-gen-mypy_grpc={Path(sys.executable).parent / 'protoc-gen-mypy_grpc'}",
+        "--mypy_grpc_opt=quiet",
+        f"--mypy_grpc_out={out_dir}",
         f"--descriptor_set_out={descriptor_set}",
         "--include_source_info",
         *(str(path.relative_to(PROTO_ROOT)) for path in _proto_files()),
