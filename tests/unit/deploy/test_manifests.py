@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -24,28 +25,29 @@ BASE = K8S / "base"
 OVERLAYS = ("dev", "prod")
 
 
+# The libs/ folders a service's image installs, in order (deploy/Dockerfile's LIBS).
+SERVICE_LIBS = ("libs/protos", "libs/common")
+
+
 @dataclass(frozen=True)
 class Svc:
     pkg: str
     grpc: int | None
     http: int | None
     db: bool
-    dockerfile: str
+    folder: str
+    libs: tuple[str, ...] = SERVICE_LIBS
 
 
 # Ports and commands as in docs/conventions.md.
 SERVICES: dict[str, Svc] = {
-    "scheduler": Svc("scheduler", 50051, None, True, "services/scheduler/Dockerfile"),
-    "zoom-gateway": Svc("zoom_gateway", 50052, None, True, "services/zoom-gateway/Dockerfile"),
-    "recording-sync": Svc(
-        "recording_sync", 50053, None, True, "services/recording-sync/Dockerfile"
-    ),
-    "webhook-ingest": Svc(
-        "webhook_ingest", 50054, 8081, True, "services/webhook-ingest/Dockerfile"
-    ),
-    "edge": Svc("edge", None, 8080, False, "services/edge/Dockerfile"),
+    "scheduler": Svc("scheduler", 50051, None, True, "services/scheduler"),
+    "zoom-gateway": Svc("zoom_gateway", 50052, None, True, "services/zoom-gateway"),
+    "recording-sync": Svc("recording_sync", 50053, None, True, "services/recording-sync"),
+    "webhook-ingest": Svc("webhook_ingest", 50054, 8081, True, "services/webhook-ingest"),
+    "edge": Svc("edge", None, 8080, False, "services/edge"),
 }
-ZOOM_SIM = Svc("zoomsim", None, 9090, False, "tools/zoom-sim/Dockerfile")
+ZOOM_SIM = Svc("zoomsim", None, 9090, False, "tools/zoom-sim", libs=())
 
 ALLOWED_SECRETS: dict[str, set[str]] = {
     "classbridge-db": {"DATABASE_URL"},
@@ -422,6 +424,11 @@ def test_rendered_prod_scales_recording_sync_with_keda_only() -> None:
 
 # --- Dockerfiles ---------------------------------------------------------------------------------
 
+DOCKERFILE = REPO / "deploy" / "Dockerfile"
+LAUNCHER = "/opt/venv/bin/classbridge"
+BUILD_ARGS = {"PROGRAM", "PROGRAM_DIR", "PYTHON_PACKAGE", "LIBS", "PORTS", "DESCRIPTION"}
+PROGRAMS: dict[str, Svc] = {**SERVICES, "zoom-sim": ZOOM_SIM}
+
 
 def _stages(dockerfile: Path) -> list[list[str]]:
     """The instructions of each build stage, continuation lines joined, comments dropped."""
@@ -442,29 +449,158 @@ def _instructions(stage: list[str], keyword: str) -> list[str]:
     return [line.split(None, 1)[1] for line in stage if line.split(None, 1)[0].upper() == keyword]
 
 
-@pytest.mark.parametrize("name", [*sorted(SERVICES), "zoom-sim"])
-def test_dockerfile_builds_a_slim_non_root_image(name: str) -> None:
-    svc = SERVICES.get(name, ZOOM_SIM)
-    dockerfile = REPO / svc.dockerfile
-    stages = _stages(dockerfile)
-    assert len(stages) >= 2, "multi-stage"
-    assert all(_instructions(s, "FROM")[0].startswith("python:3.11-slim") for s in stages)
-    builder, final = stages[0], stages[-1]
-    folder = str(Path(svc.dockerfile).parent)
+def _args(stage: list[str]) -> set[str]:
+    return {a.split("=", 1)[0] for a in _instructions(stage, "ARG")}
+
+
+def _check_run(stage: list[str]) -> str:
+    """The builder's RUN that validates the build arguments (pure shell: no side effects)."""
+    (run,) = [r for r in _instructions(stage, "RUN") if "${PROGRAM:?" in r]
+    return run
+
+
+@functools.cache
+def _build_lines() -> dict[str, dict[str, Any]]:
+    """deploy/k8s/README.md's `docker build -f deploy/Dockerfile` lines, by PROGRAM."""
+    text = (K8S / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Images\n", 1)[1].split("\n## ", 1)[0]
+    lines: dict[str, dict[str, Any]] = {}
+    for block in re.findall(r"```sh\n(.*?)```", section, flags=re.S):
+        for line in re.sub(r"\\\n", " ", block).splitlines():
+            if not line.startswith("docker build"):
+                continue
+            words = shlex.split(line)[2:]
+            build: dict[str, Any] = {"args": {}, "file": None, "tag": None, "context": None}
+            while words:
+                word = words.pop(0)
+                if word in ("-f", "--file"):
+                    build["file"] = words.pop(0)
+                elif word in ("-t", "--tag"):
+                    build["tag"] = words.pop(0)
+                elif word == "--build-arg":
+                    key, _, value = words.pop(0).partition("=")
+                    assert key not in build["args"], f"{key} given twice: {line}"
+                    build["args"][key] = value
+                else:
+                    assert build["context"] is None, f"unexpected {word!r}: {line}"
+                    build["context"] = word
+            program = build["args"].get("PROGRAM")
+            assert program not in lines, f"two build lines for {program}"
+            lines[program] = build
+    return lines
+
+
+def test_one_shared_dockerfile_and_no_copies() -> None:
+    assert DOCKERFILE.is_file()
+    for svc in PROGRAMS.values():
+        assert not (REPO / svc.folder / "Dockerfile").exists(), f"{svc.folder}/Dockerfile is back"
+    assert sorted(REPO.glob("services/*/Dockerfile")) == []
+    assert sorted(REPO.glob("tools/*/Dockerfile")) == []
+
+
+def test_shared_dockerfile_builds_a_slim_non_root_image() -> None:
+    stages = _stages(DOCKERFILE)
+    assert len(stages) == 2, "builder + runtime"
+    assert all(_instructions(s, "FROM")[0].split()[0] == "python:3.11-slim" for s in stages)
+    builder, final = stages
+    assert _instructions(builder, "FROM")[0].split()[1:] == ["AS", "builder"]
+
+    # builder: exactly the program and its libs, constrained to the lock, bytecode compiled
+    assert _args(builder) == BUILD_ARGS
     copies = _instructions(builder, "COPY")
-    assert "requirements.lock ./" in copies
-    assert f"{folder}/ {folder}/" in copies
-    assert ("libs/ libs/" in copies) == (name != "zoom-sim")
-    assert any("--constraint" in run or " -c " in run for run in _instructions(builder, "RUN"))
+    assert copies == ["requirements.lock ./", "libs/ libs/", "${PROGRAM_DIR}/ ${PROGRAM_DIR}/"]
+    runs = _instructions(builder, "RUN")
+    assert any(
+        "grep -Ev '^[[:space:]]*-e[[:space:]]' requirements.lock > constraints.txt" in r
+        for r in runs
+    ), "editable lines dropped from the constraints"
+    (install,) = [r for r in runs if " install " in r]
+    assert "python -m venv --without-pip /opt/venv" in install
+    assert "pip --python /opt/venv/bin/python install --compile --constraint constraints.txt" in (
+        install
+    )
+    assert '"$@" "./$PROGRAM_DIR"' in install, "only the program and the LIBS collected in $@"
+    assert re.search(r"for lib in \$LIBS; do .*libs/\*\)", install), "LIBS limited to libs/"
+    assert ".__main__" in install, "the package must be runnable as python -m"
+    # the launcher is the entrypoint: exec (python is PID 1), arguments passed through unsplit
+    assert (
+        'printf \'#!/bin/sh\\nexec /opt/venv/bin/python -m %s "$@"\\n\' "$PYTHON_PACKAGE"'
+        f" > {LAUNCHER}" in install
+    )
+    assert f"chmod 0755 {LAUNCHER}" in install
+
+    # runtime: the environment only, non-root, nothing to build with
+    assert _args(final) == {"PROGRAM", "DESCRIPTION", "PORTS"}
+    assert _instructions(final, "COPY") == [
+        "--from=builder /opt/venv /opt/venv",
+        "--from=builder /app /app",
+    ]
+    env = " ".join(_instructions(final, "ENV"))
+    for setting in ("PYTHONDONTWRITEBYTECODE=1", "PATH=/opt/venv/bin:$PATH", "HOME=/tmp"):
+        assert setting in env
+    assert "--uid 10001 --gid 10001" in " ".join(_instructions(final, "RUN"))
     assert _instructions(final, "USER") == ["10001:10001"]
-    assert any("PYTHONDONTWRITEBYTECODE=1" in env for env in _instructions(final, "ENV"))
-    assert _instructions(final, "ENTRYPOINT") == [f'["python", "-m", "{svc.pkg}"]']
+    assert _instructions(final, "WORKDIR") == ["/app"]
+    assert _instructions(final, "ENTRYPOINT") == [f'["{LAUNCHER}"]']
     assert _instructions(final, "CMD") == ['["serve"]']
+    assert _instructions(final, "EXPOSE") == ["${PORTS}"]
+    labels = " ".join(_instructions(final, "LABEL"))
+    assert 'org.opencontainers.image.title="classbridge-${PROGRAM}"' in labels
+    assert 'org.opencontainers.image.description="${DESCRIPTION}"' in labels
     final_runs = " ".join(_instructions(final, "RUN"))
-    for tool in ("apt-get", "gcc", "build-essential", "pip install"):
+    for tool in ("apt-get", "gcc", "build-essential", "pip"):
         assert tool not in final_runs, f"{tool} in the runtime stage"
-    exposed = {int(p) for e in _instructions(final, "EXPOSE") for p in e.split()}
-    assert exposed == {p for p in (svc.grpc, svc.http) if p}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_each_program_has_its_build_line(name: str) -> None:
+    svc = PROGRAMS[name]
+    build = _build_lines().get(name)
+    assert build is not None, f"no `docker build` line for {name} in deploy/k8s/README.md"
+    assert build["file"] == "deploy/Dockerfile"
+    assert build["context"] == "."
+    assert build["tag"] == f"classbridge/{name}:dev"
+    images = {
+        c["image"] for c in _named("Deployment", name)["spec"]["template"]["spec"]["containers"]
+    }
+    assert images == {f"classbridge/{name}"}, "the image the manifests run"
+    args = build["args"]
+    assert set(args) == BUILD_ARGS
+    assert args["PROGRAM_DIR"] == svc.folder
+    assert (REPO / svc.folder / "pyproject.toml").is_file()
+    assert args["PYTHON_PACKAGE"] == svc.pkg
+    assert (REPO / svc.folder / "src" / svc.pkg / "__main__.py").is_file()
+    assert tuple(args["LIBS"].split()) == svc.libs
+    assert all((REPO / lib / "pyproject.toml").is_file() for lib in svc.libs)
+    assert {int(p) for p in args["PORTS"].split()} == {p for p in (svc.grpc, svc.http) if p}
+    assert args["DESCRIPTION"].startswith("Classbridge ")
+    # the Dockerfile's own argument checks accept the line
+    env = {"PATH": "/usr/bin:/bin", **args}
+    run = subprocess.run(["/bin/sh", "-c", _check_run(_stages(DOCKERFILE)[0])], env=env)
+    assert run.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("arg", "value"),
+    [
+        ("PROGRAM", ""),
+        ("PROGRAM_DIR", ""),
+        ("PYTHON_PACKAGE", ""),
+        ("PYTHON_PACKAGE", "scheduler; rm -rf /"),
+        ("PYTHON_PACKAGE", "scheduler."),
+        ("PORTS", ""),
+        ("PORTS", "50051/tcp"),
+        ("DESCRIPTION", ""),
+    ],
+)
+def test_dockerfile_rejects_a_missing_or_malformed_build_arg(arg: str, value: str) -> None:
+    args = {**_build_lines()["scheduler"]["args"], arg: value}
+    env = {"PATH": "/usr/bin:/bin", **args}
+    run = subprocess.run(
+        ["/bin/sh", "-c", _check_run(_stages(DOCKERFILE)[0])], env=env, capture_output=True
+    )
+    assert run.returncode != 0
+    assert arg.encode() in run.stderr
 
 
 def test_dockerignore_keeps_the_context_small() -> None:
