@@ -38,6 +38,7 @@ check-protos: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

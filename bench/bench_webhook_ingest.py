@@ -262,7 +262,10 @@ def _wrk(port: int, data: Path, stamp: str, *, seconds: int, rate: float = 0) ->
         raise RuntimeError(f"wrk failed: {result.stderr.strip()[:500]}")
     out = result.stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT "))
+    summary = json.loads(line.removeprefix("RESULT "))
+    if not isinstance(summary, dict):
+        raise RuntimeError(f"wrk printed no JSON object: {line[:200]}")
+    return summary
 
 
 # --- fallback load generator (no wrk) -------------------------------------------------------

@@ -21,6 +21,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 
@@ -43,7 +44,7 @@ def rss_kib(pid: int) -> tuple[int, int]:
     return vals.get("VmRSS", 0), vals.get("VmHWM", 0)
 
 
-async def _token(http: httpx.AsyncClient, creds: dict) -> str:
+async def _token(http: httpx.AsyncClient, creds: dict[str, Any]) -> str:
     acc = creds["accounts"][0]
     app = next(a for a in acc["apps"] if a["kind"] == "s2s")
     basic = base64.b64encode(f"{app['client_id']}:{app['client_secret']}".encode()).decode()
@@ -52,7 +53,10 @@ async def _token(http: httpx.AsyncClient, creds: dict) -> str:
         data={"grant_type": "account_credentials", "account_id": acc["account_id"]},
         headers={"Authorization": f"Basic {basic}"},
     )
-    return r.json()["access_token"]
+    token = r.json()["access_token"]
+    if not isinstance(token, str):
+        raise RuntimeError(f"no access token in the answer: {r.text[:200]}")
+    return token
 
 
 def raw_get(url: str) -> int:

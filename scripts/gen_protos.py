@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import grpc_tools
 from google.protobuf import descriptor_pb2
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,15 @@ def _googleapis_include() -> Path:
     raise SystemExit("gen_protos: googleapis-common-protos .proto files not found (make venv)")
 
 
+def _grpc_tools_include() -> Path:
+    """The well-known types' `.proto` files bundled with (the pinned) grpcio-tools."""
+    # Located, not imported: grpcio-tools ships no type information.
+    spec = importlib.util.find_spec("grpc_tools")
+    if spec is None or spec.origin is None:
+        raise SystemExit("gen_protos: grpcio-tools is not installed (make venv)")
+    return Path(spec.origin).resolve().parent / "_proto"
+
+
 def _proto_files() -> list[Path]:
     files = sorted((PROTO_ROOT / PACKAGE).rglob("*.proto"))
     if not files:
@@ -58,7 +67,7 @@ def _proto_files() -> list[Path]:
 
 def _run_protoc(out_dir: Path, descriptor_set: Path) -> None:
     """Compile every .proto into `out_dir`; any error or warning aborts."""
-    bundled = Path(grpc_tools.__file__).resolve().parent / "_proto"
+    bundled = _grpc_tools_include()
     args = [
         sys.executable,
         "-m",

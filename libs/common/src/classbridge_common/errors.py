@@ -11,15 +11,19 @@ the same exception with :func:`from_grpc_error` — the edge can then answer 429
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
-from google.rpc import error_details_pb2, status_pb2
-from grpc_status import rpc_status
+from google.protobuf.message import Message
+
+# googleapis-common-protos ships .pyi stubs but no py.typed marker, and grpcio-status ships no
+# types at all (types-grpcio-status is not a dependency yet), so mypy will not read them.
+from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-untyped]
+from grpc_status import rpc_status  # type: ignore[import-untyped]
 
 DOMAIN = "classbridge"
 """``ErrorInfo.domain`` of errors raised by Classbridge services."""
@@ -69,7 +73,7 @@ class ClassbridgeError(Exception):
         """The message a caller may see (internal errors hide theirs)."""
         return self.message if self.expose_message else "internal error"
 
-    def _rich_details(self) -> list[Any]:
+    def _rich_details(self) -> list[Message]:
         """Typed detail messages beyond ``ErrorInfo``; subclasses add theirs."""
         return []
 
@@ -91,7 +95,7 @@ class InvalidArgument(ClassbridgeError):
         super().__init__(message, details=details)
         self.violations: tuple[FieldViolation, ...] = tuple(violations)
 
-    def _rich_details(self) -> list[Any]:
+    def _rich_details(self) -> list[Message]:
         if not self.violations:
             return []
         return [
@@ -132,7 +136,7 @@ class _ResourceError(ClassbridgeError):
         self.resource_type = resource_type
         self.resource_id = resource_id
 
-    def _rich_details(self) -> list[Any]:
+    def _rich_details(self) -> list[Message]:
         if not (self.resource_type or self.resource_id):
             return []
         return [
@@ -195,7 +199,7 @@ class FailedPrecondition(ClassbridgeError):
         super().__init__(message, details=details)
         self.violations: tuple[PreconditionViolation, ...] = tuple(violations)
 
-    def _rich_details(self) -> list[Any]:
+    def _rich_details(self) -> list[Message]:
         if not self.violations:
             return []
         return [
@@ -234,7 +238,7 @@ class _RetryableError(ClassbridgeError):
             return max(delay, timedelta(0))
         return self.retry_after
 
-    def _rich_details(self) -> list[Any]:
+    def _rich_details(self) -> list[Message]:
         delay = self.retry_delay()
         if delay is None:
             return []
@@ -379,7 +383,7 @@ _BY_CODE: dict[grpc.StatusCode, type[ClassbridgeError]] = {
 }
 
 
-def _pack(message: Any) -> any_pb2.Any:
+def _pack(message: Message) -> any_pb2.Any:
     packed = any_pb2.Any()
     packed.Pack(message)
     return packed
@@ -397,7 +401,8 @@ def to_rpc_status(exc: BaseException) -> status_pb2.Status:
 
 def to_grpc_status(exc: BaseException) -> grpc.Status:
     """A ``grpc.Status`` for ``context.abort_with_status`` carrying the rich details."""
-    return rpc_status.to_status(to_rpc_status(exc))
+    status: grpc.Status = rpc_status.to_status(to_rpc_status(exc))
+    return status
 
 
 def _code_from_int(value: int) -> grpc.StatusCode:
@@ -420,16 +425,19 @@ def from_grpc_error(error: grpc.RpcError) -> ClassbridgeError:
     """
     code: grpc.StatusCode = error.code()
     message: str = error.details() or ""
-    trailing = error.trailing_metadata() or ()
-    for key, value in trailing:
-        if key == GRPC_DETAILS_METADATA_KEY and isinstance(value, bytes):
-            try:
-                rich = status_pb2.Status.FromString(value)
-            except Exception:
+    # types-grpcio says ``tuple[_Metadatum, ...]`` (objects with ``.key``/``.value``); at run
+    # time the items are ``(key, value)`` tuples (sync: a namedtuple; aio: ``Metadata`` pairs).
+    trailing: Iterable[object] = error.trailing_metadata() or ()
+    for item in trailing:
+        match item:
+            case (str(key), bytes(value)) if key == GRPC_DETAILS_METADATA_KEY:
+                try:
+                    rich = status_pb2.Status.FromString(value)
+                except Exception:
+                    break
+                if rich.code == code.value[0]:
+                    return _build(code, message, list(rich.details))
                 break
-            if rich.code == code.value[0]:
-                return _build(code, message, list(rich.details))
-            break
     return _build(code, message, [])
 
 

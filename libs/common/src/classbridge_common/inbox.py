@@ -60,6 +60,7 @@ async def try_record(
     """
     values = {"consumer": consumer, "message_id": message_id, "applied_at": _now()}
     dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         statement = postgresql.insert(table).values(values).on_conflict_do_nothing()
     elif dialect == "sqlite":

@@ -8,6 +8,7 @@ that carry the W3C trace context from the request that caused the event to its c
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -74,7 +75,8 @@ class Envelope:
             headers=carrier,
         )
 
-    def parse(self, cls: type[M]) -> M:
+    # ``builtins.type``: inside the class body ``type`` is the routing-key field above.
+    def parse(self, cls: builtins.type[M]) -> M:
         """Deserialise the body as ``cls`` (raises ``google.protobuf.message.DecodeError``)."""
         if self.content_type != PROTOBUF:
             raise ValueError(f"cannot parse {self.content_type} as protobuf {cls.__name__}")

@@ -125,8 +125,10 @@ class ServiceSettings(BaseSettings):
         """This service's own identity for the calls it makes (``sub`` = ``service_name``)."""
         return ServiceTokenIssuer(self.service_name, secret=self.service_token_secret)
 
+    # Deliberately shadows pydantic's deprecated v1 ``BaseModel.schema()`` classmethod (use
+    # ``model_json_schema()``); callers across the repo read ``settings.schema``.
     @property
-    def schema(self) -> str:
+    def schema(self) -> str:  # type: ignore[override]
         """The database schema of this service (never ``None`` after validation)."""
         assert self.db_schema is not None
         return self.db_schema

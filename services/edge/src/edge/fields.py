@@ -17,7 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from google.protobuf import json_format, timestamp_pb2
 from google.protobuf.message import Message
-from google.type import date_pb2, timeofday_pb2
+
+# googleapis-common-protos ships .pyi stubs for google.type but no py.typed marker, so mypy
+# will not read them (the google.type values below are Any to it).
+from google.type import date_pb2, timeofday_pb2  # type: ignore[import-untyped]
 from starlette.datastructures import QueryParams
 
 from classbridge_common.errors import FieldViolation, InvalidArgument

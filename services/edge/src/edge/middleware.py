@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from classbridge_common.auth import ASGIApp, Receive, Scope, Send, TokenVerifier, caller_scope
+from classbridge_common.auth import Message as ASGIMessage
 from classbridge_common.errors import ClassbridgeError
 from classbridge_common.grpc.context import accept_request_id, request_scope
 from edge.errors import error_response
@@ -37,7 +38,7 @@ class ErrorMiddleware:
             return
         started = False
 
-        async def tracking_send(message: dict) -> None:  # type: ignore[type-arg]
+        async def tracking_send(message: ASGIMessage) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True

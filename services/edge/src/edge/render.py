@@ -10,7 +10,7 @@ Nothing here logs: answers can carry signed URLs and join passcodes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, EnumDescriptor
@@ -18,6 +18,14 @@ from google.protobuf.message import Message
 from starlette.responses import JSONResponse
 
 from edge.fields import Fields
+
+if TYPE_CHECKING:
+    from google._upb import _message as upb
+
+    # A message's descriptors are the pure-Python classes or the upb backend's, whichever
+    # protobuf runs on; both have the attributes read here.
+    AnyDescriptor = Descriptor | upb.Descriptor
+    AnyEnumDescriptor = EnumDescriptor | upb.EnumDescriptor
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -38,14 +46,14 @@ def to_dict(message: Message, *, defaults: bool = False) -> dict[str, Any]:
     return data
 
 
-def enum_prefix(descriptor: EnumDescriptor) -> str:
+def enum_prefix(descriptor: AnyEnumDescriptor) -> str:
     """The prefix proto style puts on every value: ``SessionStatus`` -> ``SESSION_STATUS_``."""
     name = descriptor.name
     snake = "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name))
     return snake.upper() + "_"
 
 
-def _shorten_enums(descriptor: Descriptor, data: dict[str, Any]) -> None:
+def _shorten_enums(descriptor: AnyDescriptor, data: dict[str, Any]) -> None:
     for field in descriptor.fields:
         value = data.get(field.name)
         if value is None:
@@ -65,7 +73,7 @@ def _shorten_enums(descriptor: Descriptor, data: dict[str, Any]) -> None:
                     _shorten_enums(field_type, item)
 
 
-def _short(descriptor: EnumDescriptor, name: Any) -> Any:
+def _short(descriptor: AnyEnumDescriptor, name: Any) -> Any:
     """A rendered enum name as its label; numbers (unknown values) stay as they are."""
     if isinstance(name, str):
         return name.removeprefix(enum_prefix(descriptor)).lower()

@@ -17,6 +17,9 @@ import logging
 import multiprocessing
 import signal
 import socket
+from collections.abc import Coroutine
+from multiprocessing.synchronize import Semaphore
+from typing import Any
 
 from classbridge_common.logging import configure_logging
 from classbridge_common.telemetry import setup_telemetry
@@ -87,7 +90,7 @@ class HttpWorkers:
                     process.kill()
 
 
-def _http_worker(sock: socket.socket, ready: object) -> None:
+def _http_worker(sock: socket.socket, ready: Semaphore) -> None:
     """One extra HTTP worker: the webhook path and its committer on the shared socket."""
     settings = load()
     configure_logging(settings.service_name, settings.log_level)
@@ -96,17 +99,17 @@ def _http_worker(sock: socket.socket, ready: object) -> None:
     async def serve() -> None:
         stop = stop_on_signals()
         async with running(settings, http_socket=sock, control=False):
-            ready.release()  # type: ignore[attr-defined]
+            ready.release()
             await stop.wait()
 
     run_loop(serve())
 
 
-def run_loop(coro: object) -> None:
+def run_loop(coro: Coroutine[Any, Any, None]) -> None:
     """Run `coro` on uvloop when installed (uvicorn[standard] brings it), else asyncio."""
     try:
         import uvloop
     except ImportError:  # pragma: no cover
-        asyncio.run(coro)  # type: ignore[arg-type]
+        asyncio.run(coro)
     else:
-        uvloop.run(coro)  # type: ignore[arg-type]
+        uvloop.run(coro)

@@ -60,30 +60,58 @@ class SimClient:
         path: str,
         body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
-    ) -> Any:
+    ) -> object:
+        """The decoded JSON answer (None when empty); SimError on a 4xx/5xx."""
         resp = await self.http.request(method, path, json=body, params=params)
-        data = resp.json() if resp.content else None
+        data: object = resp.json() if resp.content else None
         if resp.status_code >= 400:
             raise SimError(resp.status_code, data)
         return data
 
+    async def _object(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """`_call` for an answer that is a JSON object."""
+        data = await self._call(method, path, body, params)
+        if not isinstance(data, dict):
+            raise TypeError(f"{method} {path}: expected a JSON object, got {data!r}")
+        return data
+
+    async def _items(
+        self,
+        method: str,
+        path: str,
+        key: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The list under `key` of a JSON object answer (`{"meetings": [...]}`)."""
+        items = (await self._object(method, path, body, params))[key]
+        if not isinstance(items, list):
+            raise TypeError(f"{method} {path}: expected a list under {key!r}, got {items!r}")
+        return items
+
     # state
     async def health(self) -> dict[str, Any]:
-        return await self._call("GET", "/health")
+        return await self._object("GET", "/health")
 
     async def credentials(self) -> dict[str, Any]:
-        return await self._call("GET", "/credentials")
+        return await self._object("GET", "/credentials")
 
     async def create_meeting(self, **fields: Any) -> dict[str, Any]:
         """Create a meeting without the REST API (no rate limit); `user` = email or id."""
-        return await self._call("POST", "/meetings", fields)
+        return await self._object("POST", "/meetings", fields)
 
     async def meeting(self, meeting_id: int | str) -> dict[str, Any]:
-        return await self._call("GET", f"/meetings/{meeting_id}")
+        return await self._object("GET", f"/meetings/{meeting_id}")
 
     async def meetings(self, account_id: str | None = None) -> list[dict[str, Any]]:
         params = {"account_id": account_id} if account_id else None
-        return (await self._call("GET", "/meetings", params=params))["meetings"]
+        return await self._items("GET", "/meetings", "meetings", params=params)
 
     # accounts (tenants): each with its users, apps, webhook targets and secret
     async def add_account(
@@ -117,13 +145,13 @@ class SimClient:
         )  # an empty `oauth` ({}) is kept: an app with derived credentials
         if validate is not None:
             body["validate"] = validate
-        return await self._call("POST", "/accounts", body)
+        return await self._object("POST", "/accounts", body)
 
     async def accounts(self) -> list[dict[str, Any]]:
-        return (await self._call("GET", "/accounts"))["accounts"]
+        return await self._items("GET", "/accounts", "accounts")
 
     async def account(self, account_id: str) -> dict[str, Any]:
-        return await self._call("GET", f"/accounts/{account_id}")
+        return await self._object("GET", f"/accounts/{account_id}")
 
     async def set_account_webhooks(
         self, account_id: str, targets: list[dict[str, Any]], *, validate: bool | None = None
@@ -132,10 +160,10 @@ class SimClient:
         body: dict[str, Any] = {"targets": targets}
         if validate is not None:
             body["validate"] = validate
-        return await self._call("PUT", f"/accounts/{account_id}/webhooks", body)
+        return await self._object("PUT", f"/accounts/{account_id}/webhooks", body)
 
     async def account_webhooks(self, account_id: str) -> dict[str, Any]:
-        return await self._call("GET", f"/accounts/{account_id}/webhooks")
+        return await self._object("GET", f"/accounts/{account_id}/webhooks")
 
     async def rotate_client_secret(
         self,
@@ -147,7 +175,7 @@ class SimClient:
     ) -> dict[str, Any]:
         """Regenerate an app's client secret (or set `client_secret`); the old one is refused
         at /oauth/token from now on. `revoke_tokens` also ends the app's issued tokens."""
-        return await self._call(
+        return await self._object(
             "POST",
             f"/accounts/{account_id}/apps/{client_id}/rotate",
             _opt(client_secret=client_secret, revoke_tokens=revoke_tokens),
@@ -167,16 +195,16 @@ class SimClient:
             body["scopes"] = scopes
         if enabled is not None:
             body["enabled"] = enabled
-        return await self._call("PATCH", f"/accounts/{account_id}/apps/{client_id}", body)
+        return await self._object("PATCH", f"/accounts/{account_id}/apps/{client_id}", body)
 
     async def add_app(self, account_id: str, kind: str = "oauth", **fields: Any) -> dict[str, Any]:
         """Add an app (`kind` s2s|oauth; `client_id`, `client_secret`, `scopes`,
         `redirect_uris`, `user_email` optional) to an existing account."""
-        return await self._call("POST", f"/accounts/{account_id}/apps", {"kind": kind, **fields})
+        return await self._object("POST", f"/accounts/{account_id}/apps", {"kind": kind, **fields})
 
     # a meeting's life; `at` is an ISO time or epoch seconds (default: now)
     async def start(self, meeting_id: int | str, at: str | float | None = None) -> dict[str, Any]:
-        return await self._call("POST", f"/meetings/{meeting_id}/start", _opt(at=at))
+        return await self._object("POST", f"/meetings/{meeting_id}/start", _opt(at=at))
 
     async def join(
         self,
@@ -188,7 +216,7 @@ class SimClient:
         at: str | float | None = None,
     ) -> dict[str, Any]:
         body = _opt(name=name, email=email, internal=internal, at=at)
-        return await self._call("POST", f"/meetings/{meeting_id}/participants", body)
+        return await self._object("POST", f"/meetings/{meeting_id}/participants", body)
 
     async def leave(
         self,
@@ -198,7 +226,7 @@ class SimClient:
         at: str | float | None = None,
         reason: str | None = None,
     ) -> dict[str, Any]:
-        return await self._call(
+        return await self._object(
             "POST",
             f"/meetings/{meeting_id}/participants/{user_id}/leave",
             _opt(at=at, reason=reason),
@@ -214,7 +242,7 @@ class SimClient:
     ) -> dict[str, Any]:
         """End the meeting. `recording` = {"files": [{"file_type","size"}], "delay",
         "transcript_delay"}; without it the meeting's auto_recording setting decides."""
-        return await self._call(
+        return await self._object(
             "POST",
             f"/meetings/{meeting_id}/end",
             _opt(at=at, recording=recording, no_recording=no_recording),
@@ -229,7 +257,7 @@ class SimClient:
         transcript_delay: float | None = None,
         uuid: str | None = None,
     ) -> dict[str, Any]:
-        return await self._call(
+        return await self._object(
             "POST",
             f"/meetings/{meeting_id}/recording",
             _opt(files=files, delay=delay, transcript_delay=transcript_delay, uuid=uuid),
@@ -238,7 +266,7 @@ class SimClient:
     async def recording_ready(
         self, meeting_id: int | str, *, transcript: bool = False, uuid: str | None = None
     ) -> dict[str, Any]:
-        return await self._call(
+        return await self._object(
             "POST",
             f"/meetings/{meeting_id}/recording/ready",
             _opt(transcript=transcript, uuid=uuid),
@@ -247,21 +275,21 @@ class SimClient:
     async def trash_recording(
         self, meeting_id: int | str, file_id: str | None = None
     ) -> dict[str, Any]:
-        return await self._call(
+        return await self._object(
             "POST", f"/meetings/{meeting_id}/recording/trash", _opt(file_id=file_id)
         )
 
     async def delete_recording(
         self, meeting_id: int | str, file_id: str | None = None
     ) -> dict[str, Any]:
-        return await self._call(
+        return await self._object(
             "POST", f"/meetings/{meeting_id}/recording/delete", _opt(file_id=file_id)
         )
 
     async def recover_recording(
         self, meeting_id: int | str, file_id: str | None = None
     ) -> dict[str, Any]:
-        return await self._call(
+        return await self._object(
             "POST", f"/meetings/{meeting_id}/recording/recover", _opt(file_id=file_id)
         )
 
@@ -273,14 +301,14 @@ class SimClient:
         body: dict[str, Any] = {"targets": targets}
         if validate is not None:  # not through _opt, which would drop an explicit False
             body["validate"] = validate
-        return await self._call("PUT", "/webhooks", body)
+        return await self._object("PUT", "/webhooks", body)
 
     async def webhooks(self) -> dict[str, Any]:
-        return await self._call("GET", "/webhooks")
+        return await self._object("GET", "/webhooks")
 
     async def validate_webhooks(self, account_id: str | None = None) -> list[dict[str, Any]]:
         path = f"/accounts/{account_id}/webhooks/validate" if account_id else "/webhooks/validate"
-        return (await self._call("POST", path))["results"]
+        return await self._items("POST", path, "results")
 
     async def release_held(self) -> None:
         await self._call("POST", "/webhooks/release")
@@ -295,35 +323,38 @@ class SimClient:
         params = {
             k: v for k, v in (("event", event), ("state", state), ("account_id", account_id)) if v
         }
-        return (await self._call("GET", "/deliveries", params=params))["deliveries"]
+        return await self._items("GET", "/deliveries", "deliveries", params=params)
 
     # faults, tokens, clock, config
     async def fault(self, kind: str, **spec: Any) -> dict[str, Any]:
         """Add a fault (see zoomsim.faults): e.g. fault("error", status=503, count=3,
         path="/v2/meetings")."""
-        return await self._call("POST", "/faults", {"kind": kind, **spec})
+        return await self._object("POST", "/faults", {"kind": kind, **spec})
 
     async def faults(self) -> list[dict[str, Any]]:
-        return (await self._call("GET", "/faults"))["faults"]
+        return await self._items("GET", "/faults", "faults")
 
     async def clear_faults(self) -> None:
         await self._call("DELETE", "/faults")
 
     async def requests(self) -> list[dict[str, Any]]:
-        return (await self._call("GET", "/requests"))["requests"]
+        return await self._items("GET", "/requests", "requests")
 
     async def clear_requests(self) -> None:
         await self._call("DELETE", "/requests")
 
     async def expire_tokens(self, token: str | None = None, account_id: str | None = None) -> int:
         body = _opt(token=token, account_id=account_id)
-        return (await self._call("POST", "/tokens/expire", body))["expired"]
+        expired = (await self._object("POST", "/tokens/expire", body))["expired"]
+        if not isinstance(expired, int):
+            raise TypeError(f"POST /tokens/expire: expected a count, got {expired!r}")
+        return expired
 
     async def advance_clock(self, seconds: float) -> dict[str, Any]:
-        return await self._call("POST", "/clock/advance", {"seconds": seconds})
+        return await self._object("POST", "/clock/advance", {"seconds": seconds})
 
     async def configure(self, **settings: Any) -> dict[str, Any]:
-        return await self._call("PATCH", "/config", settings)
+        return await self._object("PATCH", "/config", settings)
 
     async def reset_rate_limits(self) -> None:
         await self._call("POST", "/ratelimits/reset")

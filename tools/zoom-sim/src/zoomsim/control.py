@@ -143,6 +143,7 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
 
     def meeting_state(m: Meeting) -> dict[str, Any]:
         st.purge_trash()
+        instances: list[dict[str, Any]] = []
         out = {
             "id": m.id,
             "uuid": m.uuid,
@@ -154,11 +155,11 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             "deleted": m.deleted,
             "settings": m.settings,
             "occurrences": m.occurrences,
-            "instances": [],
+            "instances": instances,
         }
         for inst in m.instances:
             rec = inst.recording
-            out["instances"].append(
+            instances.append(
                 {
                     "uuid": inst.uuid,
                     "start_time": iso(inst.start_time),

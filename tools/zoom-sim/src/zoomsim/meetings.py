@@ -7,6 +7,7 @@ duration of 1-1440 minutes. Every create or update counts against the host's 100
 
 from __future__ import annotations
 
+import builtins
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -565,7 +566,8 @@ class MeetingsApi:
             }
         )
 
-    def _rows(self, inst: Instance, report: bool) -> list[dict[str, Any]]:
+    # `builtins.list`: in this class `list` is the GET /users/{id}/meetings handler
+    def _rows(self, inst: Instance, report: bool) -> builtins.list[dict[str, Any]]:
         rows = []
         for pp in inst.participants:
             rows.append(self._row(inst, pp, report))

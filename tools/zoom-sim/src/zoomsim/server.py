@@ -52,7 +52,6 @@ async def serve_in_process(
 ) -> AsyncIterator[str]:
     """Serve `sim` with uvicorn in this event loop; yields `http://host:port`."""
     server = uvicorn.Server(uvicorn_config(sim, host, port))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

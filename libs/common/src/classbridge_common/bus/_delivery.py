@@ -19,4 +19,4 @@ async def call_handler(handler: Handler, envelope: Envelope) -> None:
 
 def retry_delay(attempt: int, *, base: float, cap: float) -> float:
     """Exponential delay before retry number ``attempt`` (1-based)."""
-    return min(cap, base * (2 ** max(0, attempt - 1)))
+    return min(cap, base * 2.0 ** max(0, attempt - 1))

@@ -16,8 +16,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from typing import Protocol, TypeAlias, TypeVar
 
 import grpc
 import grpc.aio
@@ -29,6 +29,14 @@ from classbridge_common.errors import from_grpc_error
 from classbridge_common.grpc.context import REQUEST_ID_HEADER, current_request_id, time_remaining
 
 MiB = 1024 * 1024
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+Req_contra = TypeVar("Req_contra", contravariant=True)
+Resp_co = TypeVar("Resp_co", covariant=True)
+
+ChannelOption: TypeAlias = tuple[str, str | int]
+"""One gRPC channel argument (``("grpc.max_send_message_length", 16 << 20)``)."""
 
 
 def retry_service_config(
@@ -95,12 +103,14 @@ class CallDecorator:
             if remaining is not None:
                 timeout = min(timeout, remaining)
         metadata = grpc.aio.Metadata(*tuple(details.metadata or ()))
-        if "authorization" not in metadata:
+        # ``get(...) is None`` rather than ``in``: mypy reads ``Metadata`` as a collection of
+        # (key, value) pairs, so a key ``in`` it looks like a type error.
+        if metadata.get("authorization") is None:
             token = self._token()
             if token is not None:
                 metadata["authorization"] = f"Bearer {token}"
         request_id = current_request_id()
-        if request_id is not None and REQUEST_ID_HEADER not in metadata:
+        if request_id is not None and metadata.get(REQUEST_ID_HEADER) is None:
             metadata[REQUEST_ID_HEADER] = request_id
         return grpc.aio.ClientCallDetails(
             details.method, timeout, metadata, details.credentials, details.wait_for_ready
@@ -116,8 +126,13 @@ class _UnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
         self._decorator = decorator
 
     async def intercept_unary_unary(
-        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
-    ) -> Any:
+        self,
+        continuation: Callable[
+            [grpc.aio.ClientCallDetails, Req], Awaitable[grpc.aio.UnaryUnaryCall[Req, Resp]]
+        ],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: Req,
+    ) -> grpc.aio.UnaryUnaryCall[Req, Resp]:
         return await continuation(self._decorator.decorate(client_call_details), request)
 
 
@@ -126,9 +141,18 @@ class _UnaryStream(grpc.aio.UnaryStreamClientInterceptor):
         self._decorator = decorator
 
     async def intercept_unary_stream(
-        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
-    ) -> Any:
+        self,
+        continuation: Callable[
+            [grpc.aio.ClientCallDetails, Req], Awaitable[grpc.aio.UnaryStreamCall[Req, Resp]]
+        ],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: Req,
+    ) -> grpc.aio.UnaryStreamCall[Req, Resp]:
         return await continuation(self._decorator.decorate(client_call_details), request)
+
+
+RequestIterator: TypeAlias = AsyncIterable[Req] | Iterable[Req]
+"""The requests of a client-streaming call, as grpc.aio takes them."""
 
 
 class _StreamUnary(grpc.aio.StreamUnaryClientInterceptor):
@@ -136,8 +160,14 @@ class _StreamUnary(grpc.aio.StreamUnaryClientInterceptor):
         self._decorator = decorator
 
     async def intercept_stream_unary(
-        self, continuation: Callable[..., Any], client_call_details: Any, request_iterator: Any
-    ) -> Any:
+        self,
+        continuation: Callable[
+            [grpc.aio.ClientCallDetails, RequestIterator[Req]],
+            Awaitable[grpc.aio.StreamUnaryCall[Req, Resp]],
+        ],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request_iterator: RequestIterator[Req],
+    ) -> grpc.aio.StreamUnaryCall[Req, Resp]:
         return await continuation(self._decorator.decorate(client_call_details), request_iterator)
 
 
@@ -146,8 +176,14 @@ class _StreamStream(grpc.aio.StreamStreamClientInterceptor):
         self._decorator = decorator
 
     async def intercept_stream_stream(
-        self, continuation: Callable[..., Any], client_call_details: Any, request_iterator: Any
-    ) -> Any:
+        self,
+        continuation: Callable[
+            [grpc.aio.ClientCallDetails, RequestIterator[Req]],
+            Awaitable[grpc.aio.StreamStreamCall[Req, Resp]],
+        ],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request_iterator: RequestIterator[Req],
+    ) -> grpc.aio.StreamStreamCall[Req, Resp]:
         return await continuation(self._decorator.decorate(client_call_details), request_iterator)
 
 
@@ -167,7 +203,7 @@ def channel_options(
     max_message_bytes: int = 16 * MiB,
     keepalive_time_ms: int = 30_000,
     keepalive_timeout_ms: int = 10_000,
-) -> list[tuple[str, Any]]:
+) -> list[ChannelOption]:
     """Channel arguments for clients (keepalive stays above the servers' minimum interval)."""
     return [
         ("grpc.service_config", service_config),
@@ -193,7 +229,7 @@ def create_channel(
     max_message_bytes: int = 16 * MiB,
     tracer_provider: TracerProvider | None = None,
     extra_interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
-    options: Sequence[tuple[str, Any]] = (),
+    options: Sequence[ChannelOption] = (),
 ) -> grpc.aio.Channel:
     """An insecure (in-cluster) channel to ``target`` (``host:port``) with our policies.
 
@@ -201,6 +237,10 @@ def create_channel(
     """
     service_config = retry_service_config(
         max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
+    )
+    # opentelemetry-instrumentation-grpc leaves this factory unannotated.
+    tracing: list[grpc.aio.ClientInterceptor] = aio_client_interceptors(  # type: ignore[no-untyped-call]
+        tracer_provider=tracer_provider
     )
     interceptors: list[grpc.aio.ClientInterceptor] = [
         *client_interceptors(
@@ -210,7 +250,7 @@ def create_channel(
                 forward_caller=forward_caller,
             )
         ),
-        *aio_client_interceptors(tracer_provider=tracer_provider),
+        *tracing,
         *extra_interceptors,
     ]
     return grpc.aio.insecure_channel(
@@ -223,13 +263,39 @@ def create_channel(
     )
 
 
+class UnaryMethod(Protocol[Req_contra, Resp_co]):
+    """What :func:`call` awaits: a unary-response method of a generated async stub
+    (``grpc.aio.UnaryUnaryMultiCallable[Request, Response]``) or anything shaped like it."""
+
+    def __call__(
+        self,
+        request: Req_contra,
+        *,
+        timeout: float | None = ...,
+        metadata: Sequence[tuple[str, str]] | None = ...,
+    ) -> Awaitable[Resp_co]: ...
+
+
+class StreamMethod(Protocol[Req_contra, Resp_co]):
+    """What :func:`call_stream` iterates: a server-streaming method of a generated async stub
+    (``grpc.aio.UnaryStreamMultiCallable[Request, Response]``) or anything shaped like it."""
+
+    def __call__(
+        self,
+        request: Req_contra,
+        *,
+        timeout: float | None = ...,
+        metadata: Sequence[tuple[str, str]] | None = ...,
+    ) -> AsyncIterable[Resp_co]: ...
+
+
 async def call(
-    method: Callable[..., Any],
-    request: Any,
+    method: UnaryMethod[Req, Resp],
+    request: Req,
     *,
     timeout: float | None = None,  # noqa: ASYNC109 - the call's gRPC deadline
     metadata: Sequence[tuple[str, str]] | None = None,
-) -> Any:
+) -> Resp:
     """Await ``stub.Method(request)``; a failure raises the matching ClassbridgeError."""
     try:
         return await method(request, timeout=timeout, metadata=metadata)
@@ -238,12 +304,12 @@ async def call(
 
 
 async def call_stream(
-    method: Callable[..., Any],
-    request: Any,
+    method: StreamMethod[Req, Resp],
+    request: Req,
     *,
     timeout: float | None = None,  # noqa: ASYNC109 - the call's gRPC deadline
     metadata: Sequence[tuple[str, str]] | None = None,
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[Resp]:
     """Iterate a server-streaming ``stub.Method(request)``, translating failures likewise."""
     try:
         async for response in method(request, timeout=timeout, metadata=metadata):
@@ -254,6 +320,9 @@ async def call_stream(
 
 __all__ = [
     "CallDecorator",
+    "ChannelOption",
+    "StreamMethod",
+    "UnaryMethod",
     "call",
     "call_stream",
     "channel_options",

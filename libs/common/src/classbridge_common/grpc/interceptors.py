@@ -23,7 +23,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
 
 import grpc
 import grpc.aio
@@ -47,6 +47,9 @@ from classbridge_common.grpc.context import (
     request_scope,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
+
 logger = logging.getLogger(__name__)
 audit = logging.getLogger("classbridge.audit")
 
@@ -64,9 +67,28 @@ whole API, so it asks for a token like every other endpoint (``grpcurl -H 'autho
 UNTRACED_SERVICES: frozenset[str] = frozenset({HEALTH_SERVICE, *REFLECTION_SERVICES})
 """Services whose calls make no spans: probes and tooling would drown the traces."""
 
-Scope = Callable[
-    [grpc.HandlerCallDetails, grpc.aio.ServicerContext], AbstractAsyncContextManager[Any]
-]
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+# The aliases are strings: types-grpcio makes these classes generic, grpc itself does not.
+Context: TypeAlias = "grpc.aio.ServicerContext[Req, Resp]"
+"""The context grpc.aio hands a handler of ``Request`` → ``Response`` calls."""
+
+Scope: TypeAlias = (
+    "Callable[[grpc.HandlerCallDetails, Context[Req, Resp]], AbstractAsyncContextManager[None]]"
+)
+"""What an interceptor runs a call's behaviour in: ``scope(details, context)``."""
+
+Continuation: TypeAlias = (
+    "Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Req, Resp] | None]]"
+)
+"""The rest of the interceptor chain, as ``ServerInterceptor.intercept_service`` receives it."""
+
+# grpc.aio behaviours: ``In`` is the request (unary) or an async iterator of requests.
+_Awaiting: TypeAlias = "Callable[[In, Context[Req, Resp]], Awaitable[Out]]"
+_Streaming: TypeAlias = "Callable[[In, Context[Req, Resp]], AsyncIterator[Resp]]"
 
 
 def service_of(method: str) -> str:
@@ -74,49 +96,93 @@ def service_of(method: str) -> str:
     return method.lstrip("/").partition("/")[0]
 
 
-def metadata_value(context: grpc.aio.ServicerContext, key: str) -> str | None:
+def metadata_value(context: grpc.aio.ServicerContext[Req, Resp], key: str) -> str | None:
     for item_key, value in context.invocation_metadata() or ():
         if item_key == key:
             return value.decode("latin-1") if isinstance(value, bytes) else value
     return None
 
 
+def _in_scope(
+    behavior: _Awaiting[In, Req, Resp, Out],
+    details: grpc.HandlerCallDetails,
+    scope: Scope[Req, Resp],
+) -> _Awaiting[In, Req, Resp, Out]:
+    async def run(request: In, context: grpc.aio.ServicerContext[Req, Resp]) -> Out:
+        async with scope(details, context):
+            return await behavior(request, context)
+
+    return run
+
+
+def _streaming_in_scope(
+    behavior: _Streaming[In, Req, Resp],
+    details: grpc.HandlerCallDetails,
+    scope: Scope[Req, Resp],
+) -> _Streaming[In, Req, Resp]:
+    async def run(request: In, context: grpc.aio.ServicerContext[Req, Resp]) -> AsyncIterator[Resp]:
+        async with scope(details, context):
+            async for response in behavior(request, context):
+                yield response
+
+    return run
+
+
+def _is_async_generator(
+    behavior: _Streaming[In, Req, Resp] | _Awaiting[In, Req, Resp, None],
+) -> TypeIs[_Streaming[In, Req, Resp]]:
+    return inspect.isasyncgenfunction(behavior)
+
+
+def _stream_response_in_scope(
+    behavior: _Streaming[In, Req, Resp] | _Awaiting[In, Req, Resp, None],
+    details: grpc.HandlerCallDetails,
+    scope: Scope[Req, Resp],
+) -> _Streaming[In, Req, Resp] | _Awaiting[In, Req, Resp, None]:
+    if _is_async_generator(behavior):
+        return _streaming_in_scope(behavior, details, scope)
+    return _in_scope(behavior, details, scope)  # `context.write` style: a coroutine
+
+
 def wrap_handler(
-    handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails, scope: Scope
-) -> grpc.RpcMethodHandler:
-    """A copy of ``handler`` whose behaviour runs inside ``scope(details, context)``."""
+    handler: grpc.RpcMethodHandler[Req, Resp],
+    details: grpc.HandlerCallDetails,
+    scope: Scope[Req, Resp],
+) -> grpc.RpcMethodHandler[Req, Resp]:
+    """A copy of ``handler`` whose behaviour runs inside ``scope(details, context)``.
 
-    def unary_response(behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            async with scope(details, context):
-                return await behavior(request, context)
-
-        return run
-
-    def stream_response(behavior: Callable[..., Any]) -> Callable[..., Any]:
-        if not inspect.isasyncgenfunction(behavior):
-            return unary_response(behavior)  # `context.write` style: a coroutine
-
-        async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            async with scope(details, context):
-                async for response in behavior(request, context):
-                    yield response
-
-        return run
-
-    kwargs = {
-        "request_deserializer": handler.request_deserializer,
-        "response_serializer": handler.response_serializer,
-    }
+    types-grpcio describes ``RpcMethodHandler`` for the synchronous server; under grpc.aio its
+    behaviours are coroutine functions (unary response) or async generators / coroutine
+    functions (streaming response) taking a ``grpc.aio.ServicerContext``, which is what the
+    casts below state.
+    """
+    deserialize = handler.request_deserializer
+    serialize = handler.response_serializer
     if handler.unary_unary is not None:
-        return grpc.unary_unary_rpc_method_handler(unary_response(handler.unary_unary), **kwargs)
+        unary = cast("_Awaiting[Req, Req, Resp, Resp]", handler.unary_unary)
+        return grpc.unary_unary_rpc_method_handler(
+            _in_scope(unary, details, scope), deserialize, serialize
+        )
     if handler.unary_stream is not None:
-        return grpc.unary_stream_rpc_method_handler(stream_response(handler.unary_stream), **kwargs)
+        unary_stream = cast(
+            "_Streaming[Req, Req, Resp] | _Awaiting[Req, Req, Resp, None]", handler.unary_stream
+        )
+        return grpc.unary_stream_rpc_method_handler(
+            _stream_response_in_scope(unary_stream, details, scope), deserialize, serialize
+        )
     if handler.stream_unary is not None:
-        return grpc.stream_unary_rpc_method_handler(unary_response(handler.stream_unary), **kwargs)
+        stream_unary = cast("_Awaiting[AsyncIterator[Req], Req, Resp, Resp]", handler.stream_unary)
+        return grpc.stream_unary_rpc_method_handler(
+            _in_scope(stream_unary, details, scope), deserialize, serialize
+        )
     if handler.stream_stream is not None:
+        stream_stream = cast(
+            "_Streaming[AsyncIterator[Req], Req, Resp]"
+            " | _Awaiting[AsyncIterator[Req], Req, Resp, None]",
+            handler.stream_stream,
+        )
         return grpc.stream_stream_rpc_method_handler(
-            stream_response(handler.stream_stream), **kwargs
+            _stream_response_in_scope(stream_stream, details, scope), deserialize, serialize
         )
     return handler
 
@@ -125,15 +191,15 @@ class _ScopeInterceptor(grpc.aio.ServerInterceptor):
     """Base: wrap each handler's behaviour in :meth:`scope`."""
 
     def scope(
-        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
-    ) -> AbstractAsyncContextManager[Any]:
+        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext[Req, Resp]
+    ) -> AbstractAsyncContextManager[None]:
         raise NotImplementedError
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Continuation[Req, Resp],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Req, Resp] | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
@@ -145,7 +211,7 @@ class RequestContextInterceptor(_ScopeInterceptor):
 
     @asynccontextmanager
     async def scope(
-        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
+        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext[Req, Resp]
     ) -> AsyncIterator[None]:
         request_id = accept_request_id(metadata_value(context, REQUEST_ID_HEADER))
         span = trace.get_current_span()
@@ -171,7 +237,7 @@ class ErrorMappingInterceptor(_ScopeInterceptor):
 
     @asynccontextmanager
     async def scope(
-        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
+        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext[Req, Resp]
     ) -> AsyncIterator[None]:
         try:
             yield
@@ -199,11 +265,16 @@ class ErrorMappingInterceptor(_ScopeInterceptor):
             await _abort(context, Internal("unexpected error", details=meta))
 
 
-async def _abort(context: grpc.aio.ServicerContext, exc: ClassbridgeError) -> None:
+async def _abort(context: grpc.aio.ServicerContext[Req, Resp], exc: ClassbridgeError) -> None:
     # ``abort`` (rather than ``abort_with_status``) so the tracing context wrapper records the
     # code; the trailing metadata carries the same ``google.rpc.Status``.
     status = to_grpc_status(exc)
     await context.abort(status.code, status.details, status.trailing_metadata)
+
+
+def _time_remaining(context: grpc.aio.ServicerContext[Req, Resp]) -> float | None:
+    # types-grpcio says ``float``; grpc.aio answers None when the client sent no deadline.
+    return context.time_remaining()
 
 
 class DeadlineInterceptor(_ScopeInterceptor):
@@ -223,9 +294,9 @@ class DeadlineInterceptor(_ScopeInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Continuation[Req, Resp],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Req, Resp] | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
@@ -238,9 +309,9 @@ class DeadlineInterceptor(_ScopeInterceptor):
 
     @asynccontextmanager
     async def _scope(
-        self, context: grpc.aio.ServicerContext, *, enforce: bool
+        self, context: grpc.aio.ServicerContext[Req, Resp], *, enforce: bool
     ) -> AsyncIterator[None]:
-        remaining = context.time_remaining()
+        remaining = _time_remaining(context)
         if remaining is not None:
             with deadline_scope(remaining):
                 yield
@@ -280,9 +351,9 @@ class AuthInterceptor(_ScopeInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Continuation[Req, Resp],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Req, Resp] | None:
         if service_of(handler_call_details.method) in self._open_services:
             return await continuation(handler_call_details)
         return await super().intercept_service(continuation, handler_call_details)
@@ -305,7 +376,7 @@ class AuthInterceptor(_ScopeInterceptor):
 
     @asynccontextmanager
     async def scope(
-        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext
+        self, details: grpc.HandlerCallDetails, context: grpc.aio.ServicerContext[Req, Resp]
     ) -> AsyncIterator[None]:
         caller = self._verifier.verify_authorization(metadata_value(context, "authorization"))
         tenant = metadata_value(context, TENANT_HEADER)
@@ -347,9 +418,12 @@ __all__ = [
     "REFLECTION_SERVICES",
     "TENANT_HEADER",
     "AuthInterceptor",
+    "Context",
+    "Continuation",
     "DeadlineInterceptor",
     "ErrorMappingInterceptor",
     "RequestContextInterceptor",
+    "Scope",
     "default_server_interceptors",
     "metadata_value",
     "service_of",

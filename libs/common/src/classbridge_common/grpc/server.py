@@ -13,20 +13,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeAlias, TypeVar
 
 import grpc
 import grpc.aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
-from grpc_reflection.v1alpha import reflection
+
+# grpcio-reflection ships no types (types-grpcio-reflection is not a dependency yet).
+from grpc_reflection.v1alpha import reflection  # type: ignore[import-untyped]
 from opentelemetry.instrumentation.grpc import aio_server_interceptor, filters
 from opentelemetry.trace import TracerProvider
 
 from classbridge_common.auth import TokenVerifier
 from classbridge_common.authz import Policy
+from classbridge_common.grpc.client import ChannelOption
 from classbridge_common.grpc.interceptors import (
     HEALTH_SERVICE,
     OPEN_SERVICES,
@@ -36,15 +39,21 @@ from classbridge_common.grpc.interceptors import (
 
 logger = logging.getLogger(__name__)
 
-AddServicer = Callable[[Any, Any], None]
-"""A generated ``add_XServicer_to_server(servicer, server)`` function."""
+S = TypeVar("S")
+
+AddServicer: TypeAlias = Callable[[S, grpc.aio.Server], None]
+"""A generated ``add_XServicer_to_server(servicer, server)`` function for servicers ``S``."""
+
+Servicer: TypeAlias = tuple[AddServicer[Any], Any]
+"""``(add_XServicer_to_server, servicer)``. Each pair has its own servicer type, which a
+sequence of pairs cannot state (it would need an existential type), hence ``Any`` here."""
 
 MiB = 1024 * 1024
 
 
-class _RecordingServer:
+class _RecordingServer(grpc.aio.Server):
     """Stands in for the server while generated ``add_*_to_server`` functions run, to learn
-    the service names they register (for health and reflection)."""
+    the service names they register (for health and reflection); all else goes to the server."""
 
     def __init__(self, server: grpc.aio.Server) -> None:
         self._server = server
@@ -58,7 +67,9 @@ class _RecordingServer:
                 self._remember(name())
         self._server.add_generic_rpc_handlers(handlers)
 
-    def add_registered_method_handlers(self, service_name: str, method_handlers: Any) -> None:
+    def add_registered_method_handlers(
+        self, service_name: str, method_handlers: Mapping[str, grpc.RpcMethodHandler[Any, Any]]
+    ) -> None:
         self._remember(service_name)
         self._server.add_registered_method_handlers(service_name, method_handlers)
 
@@ -66,7 +77,22 @@ class _RecordingServer:
         if name not in self.service_names:
             self.service_names.append(name)
 
-    def __getattr__(self, name: str) -> Any:
+    def add_insecure_port(self, address: str) -> int:
+        return self._server.add_insecure_port(address)
+
+    def add_secure_port(self, address: str, server_credentials: grpc.ServerCredentials) -> int:
+        return self._server.add_secure_port(address, server_credentials)
+
+    async def start(self) -> None:
+        await self._server.start()
+
+    async def stop(self, grace: float | None) -> None:
+        await self._server.stop(grace)
+
+    async def wait_for_termination(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109 - grpc.aio's signature
+        return await self._server.wait_for_termination(timeout)
+
+    def __getattr__(self, name: str) -> object:
         return getattr(self._server, name)
 
 
@@ -76,7 +102,7 @@ def server_options(
     keepalive_time_ms: int = 60_000,
     keepalive_timeout_ms: int = 20_000,
     min_client_ping_interval_ms: int = 10_000,
-) -> list[tuple[str, Any]]:
+) -> list[ChannelOption]:
     """Channel arguments for servers: message limits, keepalive, no port sharing."""
     return [
         ("grpc.max_send_message_length", max_message_bytes),
@@ -103,7 +129,7 @@ class GrpcServer:
     def __init__(
         self,
         *,
-        servicers: Sequence[tuple[AddServicer, Any]],
+        servicers: Sequence[Servicer],
         verifier: TokenVerifier | None,
         host: str = "[::]",
         port: int = 0,
@@ -113,7 +139,7 @@ class GrpcServer:
         open_services: Iterable[str] = OPEN_SERVICES,
         extra_interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
         tracer_provider: TracerProvider | None = None,
-        options: Sequence[tuple[str, Any]] = (),
+        options: Sequence[ChannelOption] = (),
         policies: Sequence[Policy] | None = None,
     ) -> None:
         self._servicers = list(servicers)
@@ -148,7 +174,8 @@ class GrpcServer:
             raise RuntimeError("server already started")
         if self._verifier is None:
             logger.warning("gRPC server started without caller authentication")
-        tracing = aio_server_interceptor(
+        # opentelemetry-instrumentation-grpc leaves this factory unannotated.
+        tracing: grpc.aio.ServerInterceptor = aio_server_interceptor(  # type: ignore[no-untyped-call]
             tracer_provider=self._tracer_provider,
             filter_=filters.negate(
                 filters.any_of(*(filters.service_name(s) for s in sorted(UNTRACED_SERVICES)))
@@ -252,4 +279,4 @@ async def serve(server: GrpcServer, *, handle_signals: bool = True) -> None:
         remove()
 
 
-__all__ = ["AddServicer", "GrpcServer", "serve", "server_options"]
+__all__ = ["AddServicer", "GrpcServer", "Servicer", "serve", "server_options"]

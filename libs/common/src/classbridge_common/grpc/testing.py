@@ -9,7 +9,7 @@ functions the test hands to :class:`ProbeServicer`. Registered with
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TypeAlias
 
 import grpc
 import grpc.aio
@@ -17,17 +17,17 @@ from google.protobuf.wrappers_pb2 import StringValue
 
 PROBE_SERVICE = "classbridge.testing.v1.Probe"
 
-UnaryBehavior = Callable[[StringValue, grpc.aio.ServicerContext], Awaitable[StringValue]]
-StreamBehavior = Callable[[StringValue, grpc.aio.ServicerContext], AsyncIterator[StringValue]]
+# A string: types-grpcio makes ServicerContext generic, grpc itself does not.
+ProbeContext: TypeAlias = "grpc.aio.ServicerContext[StringValue, StringValue]"
+UnaryBehavior = Callable[[StringValue, ProbeContext], Awaitable[StringValue]]
+StreamBehavior = Callable[[StringValue, ProbeContext], AsyncIterator[StringValue]]
 
 
-async def _echo(request: StringValue, context: grpc.aio.ServicerContext) -> StringValue:
+async def _echo(request: StringValue, context: ProbeContext) -> StringValue:
     return StringValue(value=request.value)
 
 
-async def _echo_stream(
-    request: StringValue, context: grpc.aio.ServicerContext
-) -> AsyncIterator[StringValue]:
+async def _echo_stream(request: StringValue, context: ProbeContext) -> AsyncIterator[StringValue]:
     for part in request.value.split():
         yield StringValue(value=part)
 
@@ -42,18 +42,20 @@ class ProbeServicer:
         self._stream = stream
         self.unary_calls = 0
 
-    async def Unary(self, request: StringValue, context: grpc.aio.ServicerContext) -> StringValue:
+    async def Unary(self, request: StringValue, context: ProbeContext) -> StringValue:
         self.unary_calls += 1
         return await self._unary(request, context)
 
     async def Stream(
-        self, request: StringValue, context: grpc.aio.ServicerContext
+        self, request: StringValue, context: ProbeContext
     ) -> AsyncIterator[StringValue]:
         async for item in self._stream(request, context):
             yield item
 
 
-def add_probe_servicer_to_server(servicer: ProbeServicer, server: Any) -> None:
+def add_probe_servicer_to_server(
+    servicer: ProbeServicer, server: grpc.Server | grpc.aio.Server
+) -> None:
     """Same shape as a generated ``add_XServicer_to_server``."""
     handlers = {
         "Unary": grpc.unary_unary_rpc_method_handler(

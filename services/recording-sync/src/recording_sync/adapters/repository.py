@@ -10,6 +10,21 @@ rows however the statement is written: an id of another tenant simply matches no
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.engine import CursorResult, Result
+
 from classbridge_common.tenancy import Scoped
 
-__all__ = ["Scoped"]
+__all__ = ["Scoped", "rowcount"]
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows the ``UPDATE`` or ``DELETE`` that answered ``result`` matched.
+
+    ``Scoped.execute`` answers a :class:`~sqlalchemy.engine.Result` whatever the statement; the
+    one of a DML statement is a :class:`~sqlalchemy.engine.CursorResult`, which counts them.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of an UPDATE or DELETE: {type(result).__name__}")
+    return result.rowcount

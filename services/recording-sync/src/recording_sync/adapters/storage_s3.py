@@ -35,7 +35,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -50,6 +50,9 @@ from recording_sync.adapters.storage_base import (
     content_disposition,
     validate_key,
 )
+
+if TYPE_CHECKING:
+    from types_boto3_s3.type_defs import MultipartUploadTypeDef, ObjectTypeDef, PartTypeDef
 
 __all__ = ["LIFECYCLE_CONFIGURATION", "MIN_PART_BYTES", "STAGING_PREFIX", "S3Storage"]
 
@@ -128,18 +131,17 @@ class S3Storage:
             signature_version="s3v4",
             connect_timeout=10,
             read_timeout=120,
+        )
+        if endpoint_url:
             # Path-style for MinIO/moto-like endpoints (no wildcard DNS); checksums only where the
             # API requires them, since several S3-compatible servers reject the newer defaults.
-            **(
-                {
-                    "s3": {"addressing_style": "path"},
-                    "request_checksum_calculation": "when_required",
-                    "response_checksum_validation": "when_required",
-                }
-                if endpoint_url
-                else {}
-            ),
-        )
+            config = config.merge(
+                Config(
+                    s3={"addressing_style": "path"},
+                    request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required",
+                )
+            )
         session = boto3.session.Session()
         self._client = session.client(
             "s3",
@@ -378,13 +380,13 @@ class S3Storage:
             raise ValueError("older_than must not be negative")
         cutoff = datetime.now(UTC) - older_than
         removed = 0
-        for upload in await self._list_all("list_multipart_uploads", "Uploads"):
+        for upload in await self._list_all("list_multipart_uploads", self._uploads):
             if upload["Initiated"] >= cutoff:
                 continue
             idle_since = await self._last_activity(upload)
             if idle_since is not None and idle_since < cutoff and await self._abort(upload):
                 removed += 1
-        staged = await self._list_all("list_objects_v2", "Contents", Prefix=STAGING_PREFIX)
+        staged = await self._list_all("list_objects_v2", self._staged)
         for item in staged:
             if item["LastModified"] < cutoff and await self._delete_quietly(item["Key"]):
                 removed += 1
@@ -392,13 +394,25 @@ class S3Storage:
             log.info("removed %d abandoned uploads and staging objects", removed)
         return removed
 
-    async def _list_all(self, operation: str, field: str, **kwargs: Any) -> list[dict[str, Any]]:
-        """Every item of a paginated listing of the bucket (run as one job on the pool)."""
+    def _uploads(self) -> list[MultipartUploadTypeDef]:
+        pages = self._client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket)
+        return [item for page in pages for item in page.get("Uploads", [])]
 
-        def collect() -> list[dict[str, Any]]:
-            pages = self._client.get_paginator(operation).paginate(Bucket=self.bucket, **kwargs)
-            return [item for page in pages for item in page.get(field, [])]
+    def _parts(self, upload: MultipartUploadTypeDef) -> list[PartTypeDef]:
+        pages = self._client.get_paginator("list_parts").paginate(
+            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+        )
+        return [item for page in pages for item in page.get("Parts", [])]
 
+    def _staged(self) -> list[ObjectTypeDef]:
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=STAGING_PREFIX
+        )
+        return [item for page in pages for item in page.get("Contents", [])]
+
+    async def _list_all(self, operation: str, collect: Callable[[], list[T]]) -> list[T]:
+        """Every item of a paginated listing of the bucket: ``collect`` (one of the listings
+        above) runs as one job on the pool."""
         try:
             return await self._call(collect)
         except ClientError as exc:
@@ -408,19 +422,17 @@ class S3Storage:
                 f"S3 {operation} failed on {self.bucket!r}: {type(exc).__name__}"
             ) from exc
 
-    async def _last_activity(self, upload: dict[str, Any]) -> datetime | None:
+    async def _last_activity(self, upload: MultipartUploadTypeDef) -> datetime | None:
         """When ``upload`` last changed (its newest part, else its start); ``None`` if gone."""
         try:
-            parts = await self._list_all(
-                "list_parts", "Parts", Key=upload["Key"], UploadId=upload["UploadId"]
-            )
+            parts = await self._list_all("list_parts", functools.partial(self._parts, upload))
         except StorageError as exc:
             if _cause_code(exc) == "NoSuchUpload":
                 return None
             raise
         return max([upload["Initiated"], *(part["LastModified"] for part in parts)])
 
-    async def _abort(self, upload: dict[str, Any]) -> bool:
+    async def _abort(self, upload: MultipartUploadTypeDef) -> bool:
         try:
             await self._s3(
                 "abort_multipart_upload",

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from classbridge_common.db.engine import is_postgres
 from classbridge_common.tenancy import Scoped, TenantScope
 from classbridge_common.uow import UnitOfWork
+from recording_sync.adapters.repository import rowcount
 from recording_sync.adapters.tables import access_grants as ag
 from recording_sync.adapters.tables import meeting_projections as mp
 from recording_sync.adapters.tables import recording_files as rf
@@ -154,7 +155,7 @@ class SyncJobRepository:
             .where(sj.c.id == job.id, sj.c.version == job.version)
             .values(version=job.version + 1, **values)
         )
-        if not result.rowcount:
+        if not rowcount(result):
             raise StaleJob(job.id)
         job.version += 1
         self._seen_jobs[job.id] = values

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from classbridge.common.v1 import common_pb2
+from recording_sync.domain.naming import enum_name
 from recording_sync.domain.states import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -68,7 +69,9 @@ class DownloadAccess:
 class SyncFailure(Exception):
     """An attempt at a job (or one file of it) failed; ``retryable`` says if trying later helps."""
 
-    def __init__(self, error_type: int, message: str, *, retryable: bool = True) -> None:
+    def __init__(
+        self, error_type: common_pb2.SyncErrorType, message: str, *, retryable: bool = True
+    ) -> None:
         super().__init__(message)
         self.error_type = error_type
         self.message = message
@@ -80,19 +83,17 @@ class SyncFailure(Exception):
         return found.name.removeprefix("SYNC_ERROR_TYPE_").lower() if found else "internal"
 
 
-def error_label(error_type: int) -> str:
+def error_label(error_type: common_pb2.SyncErrorType) -> str:
     """``SyncErrorType`` as the stored label."""
     return SyncFailure(error_type, "").label
 
 
-def error_value(label: str) -> int:
-    """The inverse of :func:`error_label` (empty → UNSPECIFIED)."""
+def error_name(label: str) -> str:
+    """The inverse of :func:`error_label`, as the value's name (empty → UNSPECIFIED, unknown →
+    INTERNAL); see :func:`~recording_sync.domain.naming.enum_name`."""
     if not label:
-        return common_pb2.SYNC_ERROR_TYPE_UNSPECIFIED
-    found = common_pb2.SyncErrorType.DESCRIPTOR.values_by_name.get(
-        f"SYNC_ERROR_TYPE_{label.upper()}"
-    )
-    return found.number if found else common_pb2.SYNC_ERROR_TYPE_INTERNAL
+        return "SYNC_ERROR_TYPE_UNSPECIFIED"
+    return enum_name(common_pb2.SyncErrorType, "SYNC_ERROR_TYPE_", label, otherwise="INTERNAL")
 
 
 def host_allowed(host: str, patterns: tuple[str, ...] | list[str]) -> bool:

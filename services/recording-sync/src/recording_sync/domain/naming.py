@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+
 from classbridge.common.v1 import common_pb2
 
 CONTENT_TYPES: dict[str, str] = {
@@ -76,9 +78,20 @@ def file_type_label(value: int) -> str:
     return found.name.removeprefix("RECORDING_FILE_TYPE_").lower() if found else "other"
 
 
-def file_type_value(label: str) -> int:
-    """The inverse of :func:`file_type_label` (unknown labels are OTHER)."""
-    found = common_pb2.RecordingFileType.DESCRIPTOR.values_by_name.get(
-        f"RECORDING_FILE_TYPE_{label.upper()}"
-    )
-    return found.number if found else common_pb2.RECORDING_FILE_TYPE_OTHER
+def enum_name(enum: EnumTypeWrapper, prefix: str, label: str, *, otherwise: str = "") -> str:
+    """The name of the value of ``enum`` stored as the lower-case ``label`` (``prefix`` + its
+    upper case); for an empty or unknown label ``prefix + otherwise``, by default the value 0.
+
+    Protobuf's message constructors take an enum field by the value's name, and protoc's stubs
+    type it so (``SyncState | str``), while a number would be a plain ``int`` to them.
+    """
+    name = f"{prefix}{label.upper()}"
+    values = enum.DESCRIPTOR.values_by_name
+    if label and name in values:
+        return name
+    return f"{prefix}{otherwise}" if otherwise else enum.DESCRIPTOR.values_by_number[0].name
+
+
+def file_type_name(label: str) -> str:
+    """The inverse of :func:`file_type_label`, as the value's name (unknown labels are OTHER)."""
+    return enum_name(common_pb2.RecordingFileType, "RECORDING_FILE_TYPE_", label, otherwise="OTHER")

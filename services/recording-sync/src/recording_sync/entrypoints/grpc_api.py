@@ -12,13 +12,15 @@ module only converts messages and enums.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc.aio
 from google.protobuf import empty_pb2
 from google.protobuf.duration_pb2 import Duration
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -42,17 +44,12 @@ from recording_sync.settings import Settings
 SERVICE = pb.DESCRIPTOR.services_by_name["RecordingSyncService"]
 
 
-def _ts(value: Any) -> Timestamp | None:
+def _ts(value: datetime | None) -> Timestamp | None:
     if value is None:
         return None
     stamp = Timestamp()
     stamp.FromDatetime(value)
     return stamp
-
-
-def _enum(enum: Any, prefix: str, label: str) -> int:
-    found = enum.DESCRIPTOR.values_by_name.get(f"{prefix}{label.upper()}") if label else None
-    return found.number if found else 0
 
 
 def job_message(row: SyncJob) -> pb.SyncJob:
@@ -63,14 +60,14 @@ def job_message(row: SyncJob) -> pb.SyncJob:
         meeting_uuid=row.meeting_uuid,
         session_id=row.session_id,
         batch_id=row.batch_id,
-        batch_type=_enum(common_pb2.BatchType, "BATCH_TYPE_", row.batch_type),  # type: ignore[arg-type]
+        batch_type=naming.enum_name(common_pb2.BatchType, "BATCH_TYPE_", row.batch_type),
         student_id=row.student_id,
-        state=_enum(pb.SyncState, "SYNC_STATE_", row.state),  # type: ignore[arg-type]
-        trigger=_enum(pb.SyncTrigger, "SYNC_TRIGGER_", row.trigger),  # type: ignore[arg-type]
+        state=naming.enum_name(pb.SyncState, "SYNC_STATE_", row.state),
+        trigger=naming.enum_name(pb.SyncTrigger, "SYNC_TRIGGER_", row.trigger),
         attempts=row.attempts,
         max_attempts=row.max_attempts,
         last_error=row.last_error,
-        last_error_type=m.error_value(row.last_error_type),  # type: ignore[arg-type]
+        last_error_type=m.error_name(row.last_error_type),
         force=row.force,
         file_count=row.file_count,
         files_done=row.files_done,
@@ -96,7 +93,7 @@ def job_message(row: SyncJob) -> pb.SyncJob:
     return job
 
 
-def _label(enum: Any, prefix: str, number: int) -> str:
+def _label(enum: EnumTypeWrapper, prefix: str, number: int) -> str:
     """An enum number as the stored lower-case label ("" for UNSPECIFIED/unknown)."""
     found = enum.DESCRIPTOR.values_by_number.get(number)
     if found is None or number == 0:
@@ -108,7 +105,7 @@ def _when(stamp: Timestamp, present: bool) -> datetime | None:
     return stamp.ToDatetime(tzinfo=UTC) if present else None
 
 
-def _copy_ts(target: Any, name: str, value: datetime | None) -> None:
+def _copy_ts(target: Message, name: str, value: datetime | None) -> None:
     stamp = _ts(value)
     if stamp is not None:
         getattr(target, name).CopyFrom(stamp)
@@ -120,7 +117,7 @@ def file_message(row: Any, *, recording_id: str = "") -> pb.RecordingFile:
         id=row.id,
         recording_id=getattr(row, "recording_id", recording_id),
         zoom_file_id=row.zoom_file_id,
-        file_type=naming.file_type_value(row.file_type),  # type: ignore[arg-type]
+        file_type=naming.file_type_name(row.file_type),
         zoom_file_type=row.zoom_file_type,
         file_extension=row.file_extension,
         recording_type=row.recording_type,
@@ -129,11 +126,11 @@ def file_message(row: Any, *, recording_id: str = "") -> pb.RecordingFile:
         sha256=row.sha256,
         storage_key=row.storage_key,
         file_name=row.file_name,
-        state=_enum(pb.FileState, "FILE_STATE_", row.state),  # type: ignore[arg-type]
+        state=naming.enum_name(pb.FileState, "FILE_STATE_", row.state),
         lesson_title=row.lesson_title,
         attempts=row.attempts,
         last_error=row.last_error,
-        last_error_type=m.error_value(row.last_error_type),  # type: ignore[arg-type]
+        last_error_type=m.error_name(row.last_error_type),
         zoom_size_bytes=row.zoom_size,
         bytes_done=row.bytes_done,
         lesson_kind=row.lesson_kind,
@@ -154,10 +151,10 @@ def recording_message(view: recordings.RecordingView) -> pb.Recording:
     duration.FromTimedelta(timedelta(seconds=row.duration_seconds))
     out = pb.Recording(
         id=row.id,
-        source=_enum(common_pb2.RecordingSource, "RECORDING_SOURCE_", row.source),  # type: ignore[arg-type]
+        source=naming.enum_name(common_pb2.RecordingSource, "RECORDING_SOURCE_", row.source),
         session_id=row.session_id,
         batch_id=row.batch_id,
-        batch_type=_enum(common_pb2.BatchType, "BATCH_TYPE_", row.batch_type),  # type: ignore[arg-type]
+        batch_type=naming.enum_name(common_pb2.BatchType, "BATCH_TYPE_", row.batch_type),
         student_id=row.student_id,
         meeting_id=row.meeting_id,
         meeting_uuid=row.meeting_uuid,
@@ -183,9 +180,9 @@ def grant_message(row: Any) -> pb.AccessGrant:
     grant = pb.AccessGrant(
         id=row.id,
         recording_id=row.recording_id,
-        scope=_enum(pb.AccessScope, "ACCESS_SCOPE_", row.scope),  # type: ignore[arg-type]
+        scope=naming.enum_name(pb.AccessScope, "ACCESS_SCOPE_", row.scope),
         user_id=row.user_id,
-        level=_enum(pb.AccessLevel, "ACCESS_LEVEL_", row.level),  # type: ignore[arg-type]
+        level=naming.enum_name(pb.AccessLevel, "ACCESS_LEVEL_", row.level),
         created_by=row.created_by,
     )
     _copy_ts(grant, "expire_time", row.expires_at)
@@ -193,8 +190,15 @@ def grant_message(row: Any) -> pb.AccessGrant:
     return grant
 
 
-def _not_yet(name: str) -> Callable[..., Any]:
-    async def method(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+_Unimplemented = Callable[
+    [object, Message, grpc.aio.ServicerContext[Message, Message]], Awaitable[NoReturn]
+]
+
+
+def _not_yet(name: str) -> _Unimplemented:
+    async def method(
+        self: object, request: Message, context: grpc.aio.ServicerContext[Message, Message]
+    ) -> NoReturn:
         raise Unimplemented(
             f"RecordingSyncService.{name} is not implemented yet in this release of recording-sync"
         )
@@ -231,13 +235,17 @@ class _Api(PolicyMethods):
         return Reach(current_caller(), self._memberships)
 
     async def GetSyncJob(
-        self, request: pb.GetSyncJobRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetSyncJobRequest,
+        context: grpc.aio.ServicerContext[pb.GetSyncJobRequest, pb.SyncJob],
     ) -> pb.SyncJob:
         row = await jobs.get_sync_job(reach=self._reach(), job_id=request.job_id, uow=self._uow())
         return job_message(row)
 
     async def SyncMeeting(
-        self, request: pb.SyncMeetingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.SyncMeetingRequest,
+        context: grpc.aio.ServicerContext[pb.SyncMeetingRequest, pb.SyncJob],
     ) -> pb.SyncJob:
         """Queue (or re-queue with ``force``) the meeting's job and start it in the background."""
         target = request.WhichOneof("target")
@@ -254,7 +262,9 @@ class _Api(PolicyMethods):
         return job_message(job)
 
     async def GetSyncStatus(
-        self, request: pb.GetSyncStatusRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetSyncStatusRequest,
+        context: grpc.aio.ServicerContext[pb.GetSyncStatusRequest, pb.GetSyncStatusResponse],
     ) -> pb.GetSyncStatusResponse:
         """Seed 000's sync status: counts by state and the jobs."""
         target = request.WhichOneof("target")
@@ -281,7 +291,9 @@ class _Api(PolicyMethods):
         return pb.GetSyncStatusResponse(statistics=stats, jobs=[job_message(r) for r in rows])
 
     async def SyncBatch(
-        self, request: pb.SyncBatchRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.SyncBatchRequest,
+        context: grpc.aio.ServicerContext[pb.SyncBatchRequest, pb.SyncBatchResponse],
     ) -> pb.SyncBatchResponse:
         result = await jobs.sync_batch(
             reach=self._reach(),
@@ -298,7 +310,9 @@ class _Api(PolicyMethods):
         )
 
     async def RetrySync(
-        self, request: pb.RetrySyncRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.RetrySyncRequest,
+        context: grpc.aio.ServicerContext[pb.RetrySyncRequest, pb.RetrySyncResponse],
     ) -> pb.RetrySyncResponse:
         target = request.WhichOneof("target")
         if target is None:
@@ -313,7 +327,9 @@ class _Api(PolicyMethods):
         return pb.RetrySyncResponse(jobs=[job_message(j) for j in requeued])
 
     async def ListSyncJobs(
-        self, request: pb.ListSyncJobsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListSyncJobsRequest,
+        context: grpc.aio.ServicerContext[pb.ListSyncJobsRequest, pb.ListSyncJobsResponse],
     ) -> pb.ListSyncJobsResponse:
         states = [_label(pb.SyncState, "SYNC_STATE_", s) for s in request.states]
         if any(not s for s in states):
@@ -335,7 +351,9 @@ class _Api(PolicyMethods):
         )
 
     async def ListRecordings(
-        self, request: pb.ListRecordingsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListRecordingsRequest,
+        context: grpc.aio.ServicerContext[pb.ListRecordingsRequest, pb.ListRecordingsResponse],
     ) -> pb.ListRecordingsResponse:
         page = await recordings.list_recordings(
             reach=self._reach(),
@@ -356,7 +374,9 @@ class _Api(PolicyMethods):
         )
 
     async def GetRecording(
-        self, request: pb.GetRecordingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetRecordingRequest,
+        context: grpc.aio.ServicerContext[pb.GetRecordingRequest, pb.Recording],
     ) -> pb.Recording:
         view = await recordings.get_recording(
             reach=self._reach(),
@@ -367,7 +387,9 @@ class _Api(PolicyMethods):
         return recording_message(view)
 
     async def DeleteRecording(
-        self, request: pb.DeleteRecordingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteRecordingRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteRecordingRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         await recordings.delete_recording(
             reach=self._reach(),
@@ -380,7 +402,9 @@ class _Api(PolicyMethods):
         return empty_pb2.Empty()
 
     async def CreateAccessGrant(
-        self, request: pb.CreateAccessGrantRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateAccessGrantRequest,
+        context: grpc.aio.ServicerContext[pb.CreateAccessGrantRequest, pb.AccessGrant],
     ) -> pb.AccessGrant:
         grant = request.grant
         row = await recordings.create_access_grant(
@@ -397,7 +421,9 @@ class _Api(PolicyMethods):
         return grant_message(row)
 
     async def ListAccessGrants(
-        self, request: pb.ListAccessGrantsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListAccessGrantsRequest,
+        context: grpc.aio.ServicerContext[pb.ListAccessGrantsRequest, pb.ListAccessGrantsResponse],
     ) -> pb.ListAccessGrantsResponse:
         page = await recordings.list_access_grants(
             reach=self._reach(),
@@ -415,7 +441,9 @@ class _Api(PolicyMethods):
         )
 
     async def DeleteAccessGrant(
-        self, request: pb.DeleteAccessGrantRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteAccessGrantRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteAccessGrantRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         await recordings.delete_access_grant(
             reach=self._reach(), grant_id=request.grant_id, uow=self._uow(), now=datetime.now(UTC)
@@ -423,7 +451,9 @@ class _Api(PolicyMethods):
         return empty_pb2.Empty()
 
     async def GetPlaybackUrl(
-        self, request: pb.GetPlaybackUrlRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetPlaybackUrlRequest,
+        context: grpc.aio.ServicerContext[pb.GetPlaybackUrlRequest, pb.PlaybackUrl],
     ) -> pb.PlaybackUrl:
         ttl = int(request.ttl.ToTimedelta().total_seconds()) if request.HasField("ttl") else 0
         if ttl < 0:
@@ -450,7 +480,9 @@ class _Api(PolicyMethods):
         return answer
 
     async def GetSyncStatistics(
-        self, request: pb.GetSyncStatisticsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetSyncStatisticsRequest,
+        context: grpc.aio.ServicerContext[pb.GetSyncStatisticsRequest, pb.SyncStatistics],
     ) -> pb.SyncStatistics:
         stats = await recordings.statistics(
             reach=self._reach(),
@@ -470,7 +502,7 @@ class _Api(PolicyMethods):
             files_count=stats.files_count,
             storage_used_bytes=stats.storage_used_bytes,
             errors_by_type=[
-                pb.ErrorCount(error_type=m.error_value(label), count=count)  # type: ignore[arg-type]
+                pb.ErrorCount(error_type=m.error_name(label), count=count)
                 for label, count in sorted(stats.errors_by_type.items())
             ],
             jobs_in_progress=stats.jobs_in_progress,

@@ -38,9 +38,9 @@ def policy_message(policy: retention.Policy) -> pb.SyncPolicy:
         tenant_id=policy.tenant_id,
         copy_recordings=policy.copy_recordings,
         delete_from_zoom_after_days=policy.delete_from_zoom_after_days,
-        copy_recordings_source=SOURCES[policy.sources[retention.COPY]],  # type: ignore[arg-type]
-        delete_from_zoom_after_days_source=SOURCES[policy.sources[retention.DAYS]],  # type: ignore[arg-type]
-        student_access_end_time_source=SOURCES[policy.sources[retention.ENDS]],  # type: ignore[arg-type]
+        copy_recordings_source=SOURCES[policy.sources[retention.COPY]],
+        delete_from_zoom_after_days_source=SOURCES[policy.sources[retention.DAYS]],
+        student_access_end_time_source=SOURCES[policy.sources[retention.ENDS]],
         has_own_policy=policy.has_own,
         updated_by=policy.updated_by,
     )
@@ -99,7 +99,9 @@ class PolicyMethods:
         return Reach(current_caller(), self._memberships)
 
     async def GetSyncPolicy(
-        self, request: pb.GetSyncPolicyRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetSyncPolicyRequest,
+        context: grpc.aio.ServicerContext[pb.GetSyncPolicyRequest, pb.SyncPolicy],
     ) -> pb.SyncPolicy:
         policy = await retention.get_policy(
             reach=self._policy_reach(),
@@ -110,7 +112,9 @@ class PolicyMethods:
         return policy_message(policy)
 
     async def UpdateSyncPolicy(
-        self, request: pb.UpdateSyncPolicyRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UpdateSyncPolicyRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateSyncPolicyRequest, pb.SyncPolicy],
     ) -> pb.SyncPolicy:
         policy = await retention.update_policy(
             reach=self._policy_reach(),

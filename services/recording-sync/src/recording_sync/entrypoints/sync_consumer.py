@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Protocol
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -78,9 +79,21 @@ def recording_from_event(obj: ze.ZoomRecordingObject) -> m.ZoomRecording:
     )
 
 
-def _tenant(event: object) -> str:
+class _ZoomEvent(Protocol):
+    """What every Zoom event carries: the context webhook-ingest resolved."""
+
+    @property
+    def context(self) -> ze.ZoomEventContext: ...
+
+
+_RecordingEvent = (
+    ze.ZoomRecordingCompleted | ze.ZoomRecordingTranscriptCompleted | ze.ZoomRecordingRecovered
+)
+
+
+def _tenant(event: _ZoomEvent) -> str:
     """The tenant a Zoom event belongs to (webhook-ingest resolved it from the account)."""
-    return event.context.tenant_id or DEFAULT_TENANT  # type: ignore[attr-defined,no-any-return]
+    return event.context.tenant_id or DEFAULT_TENANT
 
 
 class RecordingConsumer:
@@ -125,12 +138,13 @@ class RecordingConsumer:
             "zoom.recording.transcript_completed",
             "zoom.recording.recovered",
         ):
-            cls = {
+            classes: dict[str, type[_RecordingEvent]] = {
                 "zoom.recording.completed": ze.ZoomRecordingCompleted,
                 "zoom.recording.transcript_completed": ze.ZoomRecordingTranscriptCompleted,
                 "zoom.recording.recovered": ze.ZoomRecordingRecovered,
-            }[kind]
-            event = envelope.parse(cls)  # type: ignore[arg-type]
+            }
+            cls = classes[kind]
+            event = envelope.parse(cls)
             job_id = await self._pipeline.record_recording(
                 session,
                 recording_from_event(event.recording),

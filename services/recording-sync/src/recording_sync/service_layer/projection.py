@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from google.protobuf.descriptor import EnumDescriptor
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,8 +50,8 @@ def _in_tenant(session: AsyncSession, tenant_id: str) -> Scoped:
     return Scoped(session, TenantScope(tenant_id or DEFAULT_TENANT))
 
 
-def _label(descriptor: object, number: int, prefix: str) -> str:
-    value = descriptor.values_by_number.get(number)  # type: ignore[attr-defined]
+def _label(descriptor: EnumDescriptor, number: int, prefix: str) -> str:
+    value = descriptor.values_by_number.get(number)
     return value.name.removeprefix(prefix).lower() if value is not None else ""
 
 

@@ -51,6 +51,7 @@ from classbridge_common.errors import PermissionDenied as Denied
 from classbridge_common.tenancy import Scoped, TenantScope
 from classbridge_common.uow import UnitOfWork
 from recording_sync.adapters.policy_tables import sync_policies as sp
+from recording_sync.adapters.repository import rowcount
 from recording_sync.adapters.storage_base import ObjectStorage, StorageError
 from recording_sync.adapters.tables import meeting_projections as mp
 from recording_sync.adapters.tables import recording_files as rf
@@ -281,7 +282,7 @@ async def update_policy(
             rows = reach.rows(uow.session)
             here = sp.c.course_id == course_id
             changed = await rows.execute(update(sp).where(here).values(**stamp))
-            if not changed.rowcount:  # type: ignore[attr-defined]
+            if not rowcount(changed):
                 try:
                     await rows.execute(insert(sp).values(course_id=course_id, **stamp))
                     await uow.session.flush()
@@ -382,7 +383,7 @@ async def _mark(rows: Scoped, files: list[Any], now: datetime) -> bool:
             )
             .values(verified_at=now, zoom_deleted_at=now, updated_at=now)
         )
-        marked += result.rowcount  # type: ignore[attr-defined]
+        marked += rowcount(result)
     return marked == len(files)
 
 

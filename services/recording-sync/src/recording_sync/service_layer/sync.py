@@ -366,7 +366,7 @@ class SyncPipeline:
         session: AsyncSession,
         *,
         job_ids: list[str],
-        reason: int,
+        reason: rev.RemovalReason,
         removed_by: str = "",
         zoom_file_ids: tuple[str, ...] = (),
     ) -> list[Envelope]:

@@ -18,17 +18,14 @@ from recording_sync.domain.model import SyncFailure
 from recording_sync.domain.sync_job import RecordingFile, SyncJob
 
 
-def timestamp(moment: datetime | None) -> Timestamp | None:
-    if moment is None:
-        return None
+def timestamp(moment: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(moment)
     return stamp
 
 
-def batch_type_value(label: str) -> int:
-    found = common_pb2.BatchType.DESCRIPTOR.values_by_name.get(f"BATCH_TYPE_{label.upper()}")
-    return found.number if found else 0
+def batch_type_name(label: str) -> str:
+    return naming.enum_name(common_pb2.BatchType, "BATCH_TYPE_", label)
 
 
 def synced_file(f: RecordingFile) -> rev.SyncedFile:
@@ -36,7 +33,7 @@ def synced_file(f: RecordingFile) -> rev.SyncedFile:
     item = rev.SyncedFile(
         file_id=f.id,
         zoom_file_id=f.zoom_file_id,
-        file_type=naming.file_type_value(f.file_type),  # type: ignore[arg-type]
+        file_type=naming.file_type_name(f.file_type),
         zoom_file_type=f.zoom_file_type,
         file_extension=f.file_extension,
         recording_type=f.recording_type,
@@ -66,7 +63,7 @@ def synced(job: SyncJob, files: Iterable[RecordingFile], *, now: datetime) -> En
         source=common_pb2.RECORDING_SOURCE_ZOOM_AUTO_SYNC,
         session_id=job.session_id,
         batch_id=job.batch_id,
-        batch_type=batch_type_value(job.batch_type),  # type: ignore[arg-type]
+        batch_type=batch_type_name(job.batch_type),
         student_id=job.student_id,
         course_id=job.course_id,
         meeting_id=job.meeting_id,
@@ -91,7 +88,7 @@ def sync_failed(job: SyncJob, failure: SyncFailure, *, now: datetime) -> Envelop
         meeting_uuid=job.meeting_uuid,
         attempts=job.attempts,
         max_attempts=job.max_attempts,
-        error_type=failure.error_type,  # type: ignore[arg-type]
+        error_type=failure.error_type,
         error_message=failure.message[:500],
         will_retry=job.next_attempt_at is not None,
         tenant_id=job.tenant_id,
@@ -105,7 +102,7 @@ def removed(
     job: SyncJob,
     files: list[RecordingFile],
     *,
-    reason: int,
+    reason: rev.RemovalReason,
     removed_by: str,
     whole: bool,
     now: datetime,
@@ -119,7 +116,7 @@ def removed(
         meeting_id=job.meeting_id,
         meeting_uuid=job.meeting_uuid,
         file_ids=[] if whole else [f.id for f in files],
-        reason=reason,  # type: ignore[arg-type]
+        reason=reason,
         removed_by=removed_by,
         tenant_id=job.tenant_id,
     )

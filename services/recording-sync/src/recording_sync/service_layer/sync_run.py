@@ -75,7 +75,7 @@ class SyncPolicy:
 
     def backoff(self, attempts: int) -> timedelta:
         """Pause before retrying a failed attempt: 2, 4, 8 ... minutes, at most the interval."""
-        return min(self.retry_interval, timedelta(minutes=2) * (2 ** max(attempts - 1, 0)))
+        return min(self.retry_interval, timedelta(minutes=2) * (1 << max(attempts - 1, 0)))
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,10 @@ def ts(value: datetime | None) -> Timestamp | None:
 
 def routing_key(message: Message) -> str:
     """The routing key declared on the message type (``option (routing_key)``)."""
-    return str(message.DESCRIPTOR.GetOptions().Extensions[event_options_pb2.routing_key])
+    # protoc's --pyi_out stubs declare the extension as a plain FieldDescriptor, where the
+    # protobuf stubs index Extensions by _ExtensionFieldDescriptor[MessageOptions, str].
+    options = message.DESCRIPTOR.GetOptions()
+    return str(options.Extensions[event_options_pb2.routing_key])  # type: ignore[index]
 
 
 def encode(event: events.Event) -> Message:

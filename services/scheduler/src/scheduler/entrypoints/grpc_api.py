@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import grpc.aio
 from google.protobuf import empty_pb2, json_format
 from google.protobuf.duration_pb2 import Duration
+from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.message import Message
-from google.type import date_pb2, timeofday_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
+
+# googleapis-common-protos ships .pyi stubs for google.type but no py.typed marker, so mypy
+# will not read them (the google.type values below are Any to it).
+from google.type import date_pb2, timeofday_pb2  # type: ignore[import-untyped]
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
@@ -46,6 +51,8 @@ from scheduler.domain.model import (
 from scheduler.domain.timing import InstantTiming, LocalTiming, Timing
 from scheduler.service_layer import catalog, classroom, membership, sessions
 from scheduler.service_layer.ports import ZoomMeetings
+
+E = TypeVar("E", bound=int)
 
 BATCH_TYPE_IN = {v: k for k, v in BATCH_TYPES.items()}
 AUTO_RECORDING_IN = {v: k for k, v in AUTO_RECORDINGS.items()}
@@ -84,10 +91,19 @@ SOURCE_IN = {v: k for k, v in SOURCE_OUT.items()}
 # ---- small conversions ----
 
 
-def _dt(stamp: Any, has: bool = True) -> datetime | None:
+def _dt(stamp: Timestamp, has: bool = True) -> datetime | None:
     if not has:
         return None
     return stamp.ToDatetime(tzinfo=UTC)
+
+
+def _enum(kind: type[E], number: int) -> E:
+    """A stored enum number as a value of the protobuf enum ``kind``, unknown numbers included.
+
+    protoc's stubs type an enum field as the enum's class, but at run time every enum value is a
+    plain ``int`` and proto3 enums are open (a field keeps any number), so the number is one.
+    """
+    return cast(E, number)
 
 
 def _settings_in(message: common_pb2.MeetingSettings) -> dict[str, Any]:
@@ -121,7 +137,7 @@ def _time_in(value: timeofday_pb2.TimeOfDay, field: str) -> time:
 
 
 def _mask(
-    mask: Any, message: Message, read: Mapping[str, Callable[[Message], Any]], prefix: str
+    mask: FieldMask, message: Message, read: Mapping[str, Callable[[Message], Any]], prefix: str
 ) -> dict[str, Any]:
     """The masked fields of ``message`` as domain values (unknown paths: INVALID_ARGUMENT)."""
     changes: dict[str, Any] = {}
@@ -203,7 +219,7 @@ def sync_out(s: RecordingSync | None) -> pb.SessionRecordingSync | None:
         sync_attempts=s.attempts,
         next_retry_time=ts(s.next_retry_time),
         last_sync_error=s.last_error,
-        last_sync_error_type=s.last_error_type,
+        last_sync_error_type=_enum(common_pb2.SyncErrorType, s.last_error_type),
     )
     _fill_proposed(
         message,
@@ -353,7 +369,7 @@ def lesson_out(lesson: RecordedLesson) -> pb.RecordedLesson:
             meeting_id=int(z.get("meeting_id") or 0),
             meeting_uuid=z.get("meeting_uuid") or "",
             recording_file_id=z.get("recording_file_id") or "",
-            file_type=int(z.get("file_type") or 0),
+            file_type=_enum(common_pb2.RecordingFileType, int(z.get("file_type") or 0)),
             recording_type=z.get("recording_type") or "",
             file_size_bytes=int(z.get("file_size_bytes") or 0),
             recording_start=ts(datetime.fromisoformat(z["recording_start"]))
@@ -372,7 +388,7 @@ def lesson_out(lesson: RecordedLesson) -> pb.RecordedLesson:
         recording_id=lesson.recording_id,
         recording_file_id=lesson.recording_file_id,
         external_url=lesson.external_url,
-        file_type=lesson.file_type,
+        file_type=_enum(common_pb2.RecordingFileType, lesson.file_type),
         file_size_bytes=lesson.file_size_bytes,
         duration=duration,
         zoom_recording_info=info,
@@ -423,7 +439,9 @@ def _timing(request: pb.CreateSessionRequest) -> Timing | None:
             raise invalid("time_range.start_time", "required")
         if not r.HasField("end_time"):
             raise invalid("time_range.end_time", "required")
-        return InstantTiming(start=_dt(r.start_time), end=_dt(r.end_time))  # type: ignore[arg-type]
+        return InstantTiming(
+            start=r.start_time.ToDatetime(tzinfo=UTC), end=r.end_time.ToDatetime(tzinfo=UTC)
+        )
     return None
 
 
@@ -440,7 +458,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Courses ----
 
     async def CreateCourse(
-        self, request: pb.CreateCourseRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateCourseRequest,
+        context: grpc.aio.ServicerContext[pb.CreateCourseRequest, pb.Course],
     ) -> pb.Course:
         c = request.course
         course = await catalog.create_course(
@@ -459,14 +479,18 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return course_out(course)
 
     async def GetCourse(
-        self, request: pb.GetCourseRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetCourseRequest,
+        context: grpc.aio.ServicerContext[pb.GetCourseRequest, pb.Course],
     ) -> pb.Course:
         return course_out(
             await catalog.get_course(request.course_id, uow=self._uow(), caller=current_caller())
         )
 
     async def ListCourses(
-        self, request: pb.ListCoursesRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListCoursesRequest,
+        context: grpc.aio.ServicerContext[pb.ListCoursesRequest, pb.ListCoursesResponse],
     ) -> pb.ListCoursesResponse:
         page = page_request(
             request.page_size, request.page_token, [request.tenant_id, request.instructor_id]
@@ -485,7 +509,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def UpdateCourse(
-        self, request: pb.UpdateCourseRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UpdateCourseRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateCourseRequest, pb.Course],
     ) -> pb.Course:
         read: dict[str, Callable[[Any], Any]] = {
             "title": lambda c: c.title,
@@ -517,7 +543,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             )
 
     async def DeleteCourse(
-        self, request: pb.DeleteCourseRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteCourseRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteCourseRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         caller = current_caller()
         upcoming = await catalog.delete_course(
@@ -532,7 +560,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Batches ----
 
     async def CreateBatch(
-        self, request: pb.CreateBatchRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateBatchRequest,
+        context: grpc.aio.ServicerContext[pb.CreateBatchRequest, pb.Batch],
     ) -> pb.Batch:
         b = request.batch
         view = await catalog.create_batch(
@@ -554,14 +584,18 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return batch_out(view)
 
     async def GetBatch(
-        self, request: pb.GetBatchRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetBatchRequest,
+        context: grpc.aio.ServicerContext[pb.GetBatchRequest, pb.Batch],
     ) -> pb.Batch:
         return batch_out(
             await catalog.get_batch(request.batch_id, uow=self._uow(), caller=current_caller())
         )
 
     async def ListBatches(
-        self, request: pb.ListBatchesRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListBatchesRequest,
+        context: grpc.aio.ServicerContext[pb.ListBatchesRequest, pb.ListBatchesResponse],
     ) -> pb.ListBatchesResponse:
         filters = [request.course_id, request.instructor_id, request.student_id, int(request.type)]
         page = page_request(request.page_size, request.page_token, filters)
@@ -581,7 +615,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def UpdateBatch(
-        self, request: pb.UpdateBatchRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UpdateBatchRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateBatchRequest, pb.Batch],
     ) -> pb.Batch:
         read: dict[str, Callable[[Any], Any]] = {
             "name": lambda b: b.name,
@@ -603,7 +639,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return batch_out(view)
 
     async def DeleteBatch(
-        self, request: pb.DeleteBatchRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteBatchRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteBatchRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         caller = current_caller()
         upcoming = await catalog.delete_batch(
@@ -618,7 +656,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Enrollments ----
 
     async def CreateEnrollment(
-        self, request: pb.CreateEnrollmentRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateEnrollmentRequest,
+        context: grpc.aio.ServicerContext[pb.CreateEnrollmentRequest, pb.Enrollment],
     ) -> pb.Enrollment:
         enrollment = await catalog.create_enrollment(
             commands.CreateEnrollment(
@@ -632,7 +672,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return enrollment_out(enrollment)
 
     async def DeleteEnrollment(
-        self, request: pb.DeleteEnrollmentRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteEnrollmentRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteEnrollmentRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         await catalog.delete_enrollment(
             commands.DeleteEnrollment(
@@ -646,7 +688,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return empty_pb2.Empty()
 
     async def ListEnrollments(
-        self, request: pb.ListEnrollmentsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListEnrollmentsRequest,
+        context: grpc.aio.ServicerContext[pb.ListEnrollmentsRequest, pb.ListEnrollmentsResponse],
     ) -> pb.ListEnrollmentsResponse:
         page = page_request(
             request.page_size, request.page_token, [request.batch_id, request.student_id]
@@ -667,7 +711,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Sessions ----
 
     async def CreateSession(
-        self, request: pb.CreateSessionRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateSessionRequest,
+        context: grpc.aio.ServicerContext[pb.CreateSessionRequest, pb.CreateSessionResponse],
     ) -> pb.CreateSessionResponse:
         result = await sessions.create_session(
             commands.CreateSession(
@@ -695,14 +741,18 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def GetSession(
-        self, request: pb.GetSessionRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetSessionRequest,
+        context: grpc.aio.ServicerContext[pb.GetSessionRequest, pb.Session],
     ) -> pb.Session:
         return session_out(
             await sessions.get_session(request.session_id, uow=self._uow(), caller=current_caller())
         )
 
     async def ListSessions(
-        self, request: pb.ListSessionsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListSessionsRequest,
+        context: grpc.aio.ServicerContext[pb.ListSessionsRequest, pb.ListSessionsResponse],
     ) -> pb.ListSessionsResponse:
         statuses = []
         for value in request.statuses:
@@ -742,7 +792,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def UpdateSession(
-        self, request: pb.UpdateSessionRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UpdateSessionRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateSessionRequest, pb.UpdateSessionResponse],
     ) -> pb.UpdateSessionResponse:
         s = request.session
         read: dict[str, Callable[[Any], Any]] = {
@@ -775,7 +827,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def CancelSession(
-        self, request: pb.CancelSessionRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CancelSessionRequest,
+        context: grpc.aio.ServicerContext[pb.CancelSessionRequest, pb.CancelSessionResponse],
     ) -> pb.CancelSessionResponse:
         result = await sessions.cancel_session(
             commands.CancelSession(
@@ -792,7 +846,11 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def CreateZoomMeeting(
-        self, request: pb.CreateZoomMeetingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateZoomMeetingRequest,
+        context: grpc.aio.ServicerContext[
+            pb.CreateZoomMeetingRequest, pb.CreateZoomMeetingResponse
+        ],
     ) -> pb.CreateZoomMeetingResponse:
         result = await sessions.create_zoom_meeting(
             commands.CreateZoomMeeting(
@@ -808,7 +866,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def GetStartUrl(
-        self, request: pb.GetStartUrlRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetStartUrlRequest,
+        context: grpc.aio.ServicerContext[pb.GetStartUrlRequest, pb.GetStartUrlResponse],
     ) -> pb.GetStartUrlResponse:
         url, expires = await sessions.get_start_url(
             request.session_id, uow=self._uow(), caller=current_caller(), zoom=self._zoom
@@ -818,7 +878,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Participants ----
 
     async def ListParticipants(
-        self, request: pb.ListParticipantsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListParticipantsRequest,
+        context: grpc.aio.ServicerContext[pb.ListParticipantsRequest, pb.ListParticipantsResponse],
     ) -> pb.ListParticipantsResponse:
         page = page_request(
             request.page_size,
@@ -840,7 +902,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def UpdateParticipant(
-        self, request: pb.UpdateParticipantRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UpdateParticipantRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateParticipantRequest, pb.Participant],
     ) -> pb.Participant:
         p = request.participant
         read: dict[str, Callable[[Any], Any]] = {
@@ -862,7 +926,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return participant_out(view)
 
     async def GetAttendanceReport(
-        self, request: pb.GetAttendanceReportRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetAttendanceReportRequest,
+        context: grpc.aio.ServicerContext[pb.GetAttendanceReportRequest, pb.AttendanceReport],
     ) -> pb.AttendanceReport:
         r = await classroom.attendance_report(
             request.session_id,
@@ -904,7 +970,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Interactions ----
 
     async def CreateInteraction(
-        self, request: pb.CreateInteractionRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateInteractionRequest,
+        context: grpc.aio.ServicerContext[pb.CreateInteractionRequest, pb.Interaction],
     ) -> pb.Interaction:
         i = request.interaction
         interaction = await classroom.create_interaction(
@@ -925,7 +993,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return interaction_out(interaction)
 
     async def ListInteractions(
-        self, request: pb.ListInteractionsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListInteractionsRequest,
+        context: grpc.aio.ServicerContext[pb.ListInteractionsRequest, pb.ListInteractionsResponse],
     ) -> pb.ListInteractionsResponse:
         types = []
         for value in request.types:
@@ -955,7 +1025,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Shared resources ----
 
     async def CreateSharedResource(
-        self, request: pb.CreateSharedResourceRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateSharedResourceRequest,
+        context: grpc.aio.ServicerContext[pb.CreateSharedResourceRequest, pb.SharedResource],
     ) -> pb.SharedResource:
         r = request.resource
         resource = await classroom.create_shared_resource(
@@ -974,7 +1046,11 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return resource_out(resource)
 
     async def ListSharedResources(
-        self, request: pb.ListSharedResourcesRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListSharedResourcesRequest,
+        context: grpc.aio.ServicerContext[
+            pb.ListSharedResourcesRequest, pb.ListSharedResourcesResponse
+        ],
     ) -> pb.ListSharedResourcesResponse:
         page = page_request(
             request.page_size,
@@ -996,7 +1072,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def DeleteSharedResource(
-        self, request: pb.DeleteSharedResourceRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteSharedResourceRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteSharedResourceRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         await classroom.delete_shared_resource(
             commands.DeleteSharedResource(resource_id=request.resource_id),
@@ -1008,7 +1086,11 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Recorded lessons ----
 
     async def ListRecordedLessons(
-        self, request: pb.ListRecordedLessonsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListRecordedLessonsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.ListRecordedLessonsRequest, pb.ListRecordedLessonsResponse
+        ],
     ) -> pb.ListRecordedLessonsResponse:
         page = page_request(
             request.page_size, request.page_token, [request.session_id, int(request.source)]
@@ -1027,7 +1109,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
 
     async def AddRecordedLesson(
-        self, request: pb.AddRecordedLessonRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.AddRecordedLessonRequest,
+        context: grpc.aio.ServicerContext[pb.AddRecordedLessonRequest, pb.RecordedLesson],
     ) -> pb.RecordedLesson:
         lesson = request.recorded_lesson
         added = await classroom.add_recorded_lesson(
@@ -1049,7 +1133,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return lesson_out(added)
 
     async def DeleteRecordedLesson(
-        self, request: pb.DeleteRecordedLessonRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteRecordedLessonRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteRecordedLessonRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         await classroom.delete_recorded_lesson(
             commands.DeleteRecordedLesson(recorded_lesson_id=request.recorded_lesson_id),
@@ -1061,7 +1147,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Batch sync status ----
 
     async def GetBatchSyncStatus(
-        self, request: pb.GetBatchSyncStatusRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetBatchSyncStatusRequest,
+        context: grpc.aio.ServicerContext[pb.GetBatchSyncStatusRequest, pb.BatchSyncStatus],
     ) -> pb.BatchSyncStatus:
         page = page_request(request.page_size, request.page_token, [request.batch_id])
         status = await classroom.batch_sync_status(
@@ -1107,7 +1195,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     # ---- Membership ----
 
     async def ListMemberships(
-        self, request: pb.ListMembershipsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListMembershipsRequest,
+        context: grpc.aio.ServicerContext[pb.ListMembershipsRequest, pb.ListMembershipsResponse],
     ) -> pb.ListMembershipsResponse:
         found = await membership.list_memberships(
             request.user_id, tenant_id=request.tenant_id, uow=self._uow()

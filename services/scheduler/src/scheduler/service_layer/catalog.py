@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from classbridge_common.auth import DEFAULT_TENANT, Caller
-from classbridge_common.errors import AlreadyExists, FailedPrecondition, NotFound
+from classbridge_common.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionDenied
 from classbridge_common.paging import PageRequest
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
@@ -85,7 +85,7 @@ async def create_course(
         instructors.insert(0, caller.subject)
     tenant = cmd.tenant_id or caller.tenant or DEFAULT_TENANT
     if cmd.tenant_id and not caller.spans_tenants and cmd.tenant_id != caller.tenant:
-        raise access.PermissionDenied("a course is created in the caller's own tenant")
+        raise PermissionDenied("a course is created in the caller's own tenant")
     async with uow:
         uow.scope.enter(tenant)
         if cmd.request_id:
@@ -287,7 +287,7 @@ async def list_batches(
 ) -> tuple[list[BatchView], int]:
     if access.is_student(caller):
         if student_id and student_id != caller.subject:
-            raise access.PermissionDenied("students list only their own batches")
+            raise PermissionDenied("students list only their own batches")
         student_id = caller.subject
     async with uow:
         ids: list[str] | None = None
@@ -417,7 +417,7 @@ async def list_enrollments(
         raise invalid("batch_id", "give batch_id or student_id")
     if access.is_student(caller):
         if student_id and student_id != caller.subject:
-            raise access.PermissionDenied("students list only their own enrollments")
+            raise PermissionDenied("students list only their own enrollments")
         student_id = caller.subject
     async with uow:
         if batch_id:  # NOT_FOUND for a batch outside the caller's tenant, not an empty list
@@ -428,7 +428,7 @@ async def list_enrollments(
                     access.can_manage_batch(caller, batch, course), "see this batch's enrollments"
                 )
         elif not batch_id and not access.is_staff(caller) and student_id != caller.subject:
-            raise access.PermissionDenied("teachers list enrollments of a batch they teach")
+            raise PermissionDenied("teachers list enrollments of a batch they teach")
         return await uow.enrollments.list(
             batch_id=batch_id, student_id=student_id, offset=page.offset, limit=page.limit
         )

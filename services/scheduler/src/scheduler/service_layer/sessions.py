@@ -21,6 +21,7 @@ from classbridge_common.errors import (
     ClassbridgeError,
     FailedPrecondition,
     NotFound,
+    PermissionDenied,
     ResourceExhausted,
 )
 from classbridge_common.paging import PageRequest
@@ -388,7 +389,7 @@ async def list_sessions(
 ) -> tuple[list[SessionView], int]:
     if access.is_student(caller):
         if student_id and student_id != caller.subject:
-            raise access.PermissionDenied("students list only their own sessions")
+            raise PermissionDenied("students list only their own sessions")
         student_id = caller.subject
     async with uow:
         batch_ids: list[str] | None = [batch_id] if batch_id else None

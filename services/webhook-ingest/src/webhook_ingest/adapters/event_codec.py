@@ -8,7 +8,7 @@ error). `context.webhook_event_id` is filled in by the repository once the row h
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -39,28 +39,48 @@ _AUTO_RECORDING = {
     "cloud": common_pb2.AUTO_RECORDING_CLOUD,
 }
 _SCOPES = {"single": pb.MEETING_CHANGE_SCOPE_SINGLE, "all": pb.MEETING_CHANGE_SCOPE_ALL}
-_MEETING_TYPES = frozenset(common_pb2.ZoomMeetingType.values())
+_MEETING_TYPES: dict[int, common_pb2.ZoomMeetingType] = {
+    t: t
+    for t in (
+        common_pb2.ZOOM_MEETING_TYPE_UNSPECIFIED,
+        common_pb2.ZOOM_MEETING_TYPE_INSTANT,
+        common_pb2.ZOOM_MEETING_TYPE_SCHEDULED,
+        common_pb2.ZOOM_MEETING_TYPE_RECURRING_NO_FIXED_TIME,
+        common_pb2.ZOOM_MEETING_TYPE_PERSONAL_ROOM,
+        common_pb2.ZOOM_MEETING_TYPE_RECURRING_FIXED_TIME,
+        common_pb2.ZOOM_MEETING_TYPE_SCREEN_SHARE_ONLY,
+    )
+}
+"""Every value of ``ZoomMeetingType``, by its number."""
+MAX_TIMESTAMP_MS = 253_402_300_799_999
+"""The last millisecond a protobuf Timestamp can hold (9999-12-31T23:59:59.999Z)."""
+_WithToken = TypeVar(
+    "_WithToken",
+    pb.ZoomRecordingCompleted,
+    pb.ZoomRecordingTranscriptCompleted,
+    pb.ZoomRecordingRecovered,
+)
 
 
 def _ts(ms: int) -> Timestamp | None:
-    if ms <= 0:
+    if ms <= 0 or ms > MAX_TIMESTAMP_MS:  # past 9999-12-31 no Timestamp holds it: unknown
         return None
     stamp = Timestamp()
     stamp.FromMilliseconds(ms)
     return stamp
 
 
-def _set_time(message: Any, name: str, ms: int) -> None:
+def _set_time(message: Message, name: str, ms: int) -> None:
     stamp = _ts(ms)
     if stamp is not None:
         getattr(message, name).CopyFrom(stamp)
 
 
-def _meeting_type(code: int) -> int:
-    return code if code in _MEETING_TYPES else common_pb2.ZOOM_MEETING_TYPE_UNSPECIFIED
+def _meeting_type(code: int) -> common_pb2.ZoomMeetingType:
+    return _MEETING_TYPES.get(code, common_pb2.ZOOM_MEETING_TYPE_UNSPECIFIED)
 
 
-def _file_type(zoom_type: str) -> int:
+def _file_type(zoom_type: str) -> common_pb2.RecordingFileType:
     if not zoom_type:
         return common_pb2.RECORDING_FILE_TYPE_UNSPECIFIED
     return _FILE_TYPES.get(zoom_type.upper(), common_pb2.RECORDING_FILE_TYPE_OTHER)
@@ -88,7 +108,7 @@ def _meeting(m: ev.Meeting) -> pb.ZoomMeetingObject:
         meeting_uuid=m.meeting_uuid,
         host_id=m.host_id,
         topic=m.topic,
-        type=_meeting_type(m.meeting_type),  # type: ignore[arg-type]
+        type=_meeting_type(m.meeting_type),
         timezone=m.timezone,
         duration_minutes=_int32(m.scheduled_duration_minutes),
     )
@@ -112,7 +132,7 @@ def _file(f: ev.RecordingFile) -> pb.ZoomRecordingFile:
     out = pb.ZoomRecordingFile(
         id=f.file_id,
         meeting_uuid=f.meeting_uuid,
-        file_type=_file_type(f.file_type),  # type: ignore[arg-type]
+        file_type=_file_type(f.file_type),
         zoom_file_type=f.file_type,
         file_extension=f.file_extension,
         file_size_bytes=f.file_size,
@@ -135,7 +155,7 @@ def _recording(r: ev.Recording) -> pb.ZoomRecordingObject:
         host_id=m.host_id,
         host_email=r.host_email,
         topic=m.topic,
-        type=_meeting_type(m.meeting_type),  # type: ignore[arg-type]
+        type=_meeting_type(m.meeting_type),
         timezone=m.timezone,
         duration_minutes=_int32(m.scheduled_duration_minutes),
         total_size_bytes=r.total_size,
@@ -148,7 +168,7 @@ def _recording(r: ev.Recording) -> pb.ZoomRecordingObject:
     return out
 
 
-def _with_token(message: Any, token: str, event_ts_ms: int) -> Any:
+def _with_token(message: _WithToken, token: str, event_ts_ms: int) -> _WithToken:
     message.download_token = token
     if token and event_ts_ms > 0:
         _set_time(message, "download_token_expire_time", event_ts_ms + DOWNLOAD_TOKEN_LIFETIME_MS)
@@ -162,8 +182,8 @@ def _fields(f: ev.MeetingFields) -> pb.ZoomMeetingFields:
         timezone=f.timezone,
         agenda=f.agenda,
         password=f.password,
-        type=_meeting_type(f.meeting_type),  # type: ignore[arg-type]
-        auto_recording=_AUTO_RECORDING.get(  # type: ignore[arg-type]
+        type=_meeting_type(f.meeting_type),
+        auto_recording=_AUTO_RECORDING.get(
             f.auto_recording.lower(), common_pb2.AUTO_RECORDING_UNSPECIFIED
         ),
     )
@@ -195,31 +215,29 @@ def _encode(event: ev.ZoomEvent) -> Message:
                 context=context, meeting=_meeting(event.meeting), participant=left
             )
         case ev.RecordingCompleted():
-            message = pb.ZoomRecordingCompleted(
+            completed = pb.ZoomRecordingCompleted(
                 context=context, recording=_recording(event.recording)
             )
-            return _with_token(message, event.download_token, ts)
+            return _with_token(completed, event.download_token, ts)
         case ev.RecordingTranscriptCompleted():
-            message = pb.ZoomRecordingTranscriptCompleted(
+            transcript = pb.ZoomRecordingTranscriptCompleted(
                 context=context, recording=_recording(event.recording)
             )
-            return _with_token(message, event.download_token, ts)
+            return _with_token(transcript, event.download_token, ts)
         case ev.RecordingTrashed():
             return pb.ZoomRecordingTrashed(context=context, recording=_recording(event.recording))
         case ev.RecordingDeleted():
             return pb.ZoomRecordingDeleted(context=context, recording=_recording(event.recording))
         case ev.RecordingRecovered():
-            message = pb.ZoomRecordingRecovered(
+            recovered = pb.ZoomRecordingRecovered(
                 context=context, recording=_recording(event.recording)
             )
-            return _with_token(message, event.download_token, ts)
+            return _with_token(recovered, event.download_token, ts)
         case ev.MeetingUpdated():
             updated = pb.ZoomMeetingUpdated(
                 context=context,
                 meeting_id=integer(event.meeting_id),
-                scope=_SCOPES.get(  # type: ignore[arg-type]
-                    event.scope.lower(), pb.MEETING_CHANGE_SCOPE_UNSPECIFIED
-                ),
+                scope=_SCOPES.get(event.scope.lower(), pb.MEETING_CHANGE_SCOPE_UNSPECIFIED),
                 occurrence_id=event.occurrence_id,
                 changed_fields=list(event.changed_fields),
                 new_values=_fields(event.new_values),
@@ -236,9 +254,7 @@ def _encode(event: ev.ZoomEvent) -> Message:
             return pb.ZoomMeetingDeleted(
                 context=context,
                 meeting=_meeting(event.meeting),
-                scope=_SCOPES.get(  # type: ignore[arg-type]
-                    event.operation.lower(), pb.MEETING_CHANGE_SCOPE_UNSPECIFIED
-                ),
+                scope=_SCOPES.get(event.operation.lower(), pb.MEETING_CHANGE_SCOPE_UNSPECIFIED),
                 occurrences=occurrences,
             )
         case ev.RawEvent():

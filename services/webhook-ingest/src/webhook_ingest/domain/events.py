@@ -144,6 +144,7 @@ class RecordingDeleted:
 class RecordingRecovered:
     delivery: Delivery
     recording: Recording
+    download_token: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,7 +179,11 @@ def _recording_deleted(doc: Mapping[str, Any]) -> ev.ZoomEvent:
 
 
 def _recording_recovered(doc: Mapping[str, Any]) -> ev.ZoomEvent:
-    return ev.RecordingRecovered(delivery=_delivery(doc), recording=_recording(_object(doc)))
+    return ev.RecordingRecovered(
+        delivery=_delivery(doc),
+        recording=_recording(_object(doc)),
+        download_token=text(doc.get("download_token")),
+    )
 
 
 _IDENTITY_FIELDS = frozenset({"id", "uuid", "occurrence_id"})
@@ -268,7 +272,7 @@ def _in_tenant(event: ev.ZoomEvent, tenant_id: str) -> ev.ZoomEvent:
     if not tenant_id:
         return event
     delivery = dataclasses.replace(event.delivery, tenant_id=tenant_id)
-    return dataclasses.replace(event, delivery=delivery)  # type: ignore[arg-type]
+    return dataclasses.replace(event, delivery=delivery)
 
 
 def as_raw(document: Mapping[str, Any], reason: str, *, tenant_id: str = "") -> Normalised:

@@ -9,8 +9,9 @@ status codes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -21,6 +22,7 @@ from classbridge.webhookingest.v1 import webhook_admin_pb2_grpc as pb_grpc
 from classbridge_common.auth import current_caller
 from classbridge_common.errors import InvalidArgument
 from classbridge_common.tenancy import TenantScope
+from webhook_ingest.adapters.event_codec import MAX_TIMESTAMP_MS
 from webhook_ingest.adapters.repository import EventFilter
 from webhook_ingest.domain.fields import integer
 from webhook_ingest.service_layer.admin import WebhookAdmin
@@ -48,13 +50,17 @@ def _time(value: datetime | None) -> Timestamp | None:
     return stamp
 
 
-def _from_ts(message: Any, name: str) -> datetime | None:
+def _from_ts(
+    message: pb.ListEventsRequest | pb.ReplayEventsRequest | pb.PruneEventsRequest,
+    name: Literal["received_after", "received_before"],
+) -> datetime | None:
     if not message.HasField(name):
         return None
-    return getattr(message, name).ToDatetime(tzinfo=UTC)  # type: ignore[no-any-return]
+    stamp: Timestamp = getattr(message, name)
+    return stamp.ToDatetime(tzinfo=UTC)
 
 
-def _state(row: Row[Any]) -> int:
+def _state(row: Row[Any]) -> pb.ProcessingState:
     if row.kind == "failed":
         return pb.PROCESSING_STATE_TRANSLATION_FAILED
     if row.outbox_id is not None and row.published_at is None:
@@ -70,7 +76,7 @@ def to_proto(row: Row[Any], *, body: bytes | None = None, headers: bool = False)
         meeting_id=integer(row.meeting_id),
         meeting_uuid=row.meeting_uuid,
         dedup_key=row.dedup_key,
-        state=_state(row),  # type: ignore[arg-type]
+        state=_state(row),
         routing_key=row.routing_key,
         message_id=row.message_id,
         duplicate_count=row.duplicate_count,
@@ -78,7 +84,7 @@ def to_proto(row: Row[Any], *, body: bytes | None = None, headers: bool = False)
         error=row.error or (row.last_error or "")[:500],
         zoom_tracking_id=row.tracking_id,
     )
-    if row.event_ts_ms > 0:
+    if 0 < row.event_ts_ms <= MAX_TIMESTAMP_MS:
         event.event_time.FromMilliseconds(row.event_ts_ms)
     for name, value in (
         ("receive_time", row.received_at),
@@ -97,7 +103,7 @@ def to_proto(row: Row[Any], *, body: bytes | None = None, headers: bool = False)
     return event
 
 
-def _filter(request: Any) -> EventFilter:
+def _filter(request: pb.ListEventsRequest | pb.ReplayEventsRequest) -> EventFilter:
     return EventFilter(
         event_types=tuple(request.event_types),
         meeting_id=str(request.meeting_id) if request.meeting_id else "",
@@ -113,7 +119,9 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
         self._admin = admin
 
     async def ListEvents(
-        self, request: pb.ListEventsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListEventsRequest,
+        context: grpc.aio.ServicerContext[pb.ListEventsRequest, pb.ListEventsResponse],
     ) -> pb.ListEventsResponse:
         scope = _scope()
         page = await self._admin.list(
@@ -135,7 +143,9 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
         )
 
     async def GetEvent(
-        self, request: pb.GetEventRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetEventRequest,
+        context: grpc.aio.ServicerContext[pb.GetEventRequest, pb.WebhookEvent],
     ) -> pb.WebhookEvent:
         row, body = await self._admin.get(request.event_id, scope=_scope())
         if request.view == pb.EVENT_VIEW_BASIC:
@@ -143,7 +153,9 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
         return to_proto(row, body=body, headers=True)
 
     async def ReplayEvent(
-        self, request: pb.ReplayEventRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ReplayEventRequest,
+        context: grpc.aio.ServicerContext[pb.ReplayEventRequest, pb.ReplayEventResponse],
     ) -> pb.ReplayEventResponse:
         row, message_id = await self._admin.replay(
             request.event_id, scope=_scope(), reason=request.reason
@@ -151,7 +163,9 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
         return pb.ReplayEventResponse(event=to_proto(row), message_id=message_id)
 
     async def ReplayEvents(
-        self, request: pb.ReplayEventsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ReplayEventsRequest,
+        context: grpc.aio.ServicerContext[pb.ReplayEventsRequest, pb.ReplayEventsResponse],
     ) -> pb.ReplayEventsResponse:
         matched, replayed = await self._admin.replay_many(
             _filter(request),
@@ -163,7 +177,9 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
         return pb.ReplayEventsResponse(matched_count=matched, replayed_count=replayed)
 
     async def PruneEvents(
-        self, request: pb.PruneEventsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.PruneEventsRequest,
+        context: grpc.aio.ServicerContext[pb.PruneEventsRequest, pb.PruneEventsResponse],
     ) -> pb.PruneEventsResponse:
         scope = _scope()
         before = _from_ts(request, "received_before")
@@ -173,7 +189,10 @@ class WebhookAdminServicer(pb_grpc.WebhookAdminServiceServicer):
         return pb.PruneEventsResponse(deleted_count=deleted)
 
 
-def servicers(admin: WebhookAdmin) -> list[tuple[Any, Any]]:
+AddServicer = Callable[[pb_grpc.WebhookAdminServiceServicer, grpc.aio.Server], None]
+
+
+def servicers(admin: WebhookAdmin) -> list[tuple[AddServicer, WebhookAdminServicer]]:
     """The (add_to_server, servicer) pairs for `GrpcServer`."""
     return [
         (pb_grpc.add_WebhookAdminServiceServicer_to_server, WebhookAdminServicer(admin=admin)),

@@ -72,7 +72,8 @@ def build_record(
         normalised = as_raw(
             document, f"encoding failed: {type(failure).__name__}", tenant_id=tenant_id
         )
-        kind, error = "failed", normalised.event.reason  # type: ignore[union-attr]
+        assert isinstance(normalised.event, ev.RawEvent)
+        kind, error = "failed", normalised.event.reason
         message = encode(normalised)
 
     meeting_id, meeting_uuid = _meeting_of(normalised.event)

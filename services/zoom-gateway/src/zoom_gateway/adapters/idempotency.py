@@ -69,6 +69,11 @@ class IdempotencyStore:
         self.lease = lease
         self._now = now
 
+    def _stored(self, sealed: str | bytes) -> dict[str, Any]:
+        """The meeting kept in ``result_enc``: the JSON object :meth:`complete` sealed."""
+        meeting: dict[str, Any] = json.loads(self._box.decrypt_str(sealed))
+        return meeting
+
     async def claim(
         self,
         *,
@@ -123,7 +128,7 @@ class IdempotencyStore:
                     resource_id=request_id,
                 )
             if row.state == DONE and row.result_enc:
-                return Done(json.loads(self._box.decrypt_str(row.result_enc)))
+                return Done(self._stored(row.result_enc))
             if row.lease_until > now:
                 return Busy(lease_until=row.lease_until)
             taken = await conn.execute(
@@ -174,7 +179,7 @@ class IdempotencyStore:
                 await on_complete(conn, int(row.meeting_id))
         if row is None or not row.result_enc:
             return dict(meeting)
-        return json.loads(self._box.decrypt_str(row.result_enc))
+        return self._stored(row.result_enc)
 
     async def find_done(
         self, *, tenant: str, request_id: str, fingerprint: str
@@ -200,7 +205,7 @@ class IdempotencyStore:
                 resource_type="meeting_request",
                 resource_id=request_id,
             )
-        return json.loads(self._box.decrypt_str(row.result_enc))
+        return self._stored(row.result_enc)
 
     async def release(self, *, tenant: str, request_id: str, owner: str) -> None:
         """Zoom refused the create: forget the key so the caller may try again."""

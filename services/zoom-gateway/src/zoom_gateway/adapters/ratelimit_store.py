@@ -213,7 +213,7 @@ class HostQuotaLedger:
         row = (await conn.execute(stmt)).first()
         if row is None:
             raise self.exhausted(host_key, now)
-        return int(row.count)
+        return int(row[0])  # RETURNING count (``row.count`` is Row's tuple method to mypy)
 
     async def mark_exhausted(self, tenant: str, host_key: str) -> None:
         """Zoom itself said the host is out (writes made elsewhere): stop counting, refuse."""

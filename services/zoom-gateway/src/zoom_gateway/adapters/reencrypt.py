@@ -85,7 +85,7 @@ async def _table(
     while True:
         query = select(*pk, *(table.c[c] for c in columns)).order_by(*pk).limit(batch_size)
         if last is not None:
-            query = query.where(tuple_(*pk) > tuple_(*last))
+            query = query.where(tuple_(*pk) > last)
         async with engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         if not rows:

@@ -202,7 +202,9 @@ class UserConnectionStore:
             )
             await conn.execute(user_connections.insert().values(**values))
         self._cache.pop(user_id, None)
-        return await self.get(user_id)  # type: ignore[return-value]
+        saved = await self.get(user_id)
+        assert saved is not None  # the row was inserted just above
+        return saved
 
     async def _row(self, user_id: str) -> Any:
         async with self._engine.connect() as conn:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from google.protobuf.timestamp_pb2 import Timestamp
-from google.type import date_pb2
+
+# googleapis-common-protos ships .pyi stubs for google.type but no py.typed marker, so mypy
+# will not read them (the google.type values below are Any to it).
+from google.type import date_pb2  # type: ignore[import-untyped]
 
 from classbridge.common.v1 import common_pb2
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as pb
@@ -67,6 +70,8 @@ FILE_TYPES = {
     "CHAT_MESSAGE": common_pb2.RECORDING_FILE_TYPE_CHAT_MESSAGE,
     "TB": common_pb2.RECORDING_FILE_TYPE_TB,
 }
+E = TypeVar("E", bound=int)
+
 LIST_TYPES = {
     pb.LIST_MEETINGS_TYPE_UNSPECIFIED: "scheduled",
     pb.LIST_MEETINGS_TYPE_SCHEDULED: "scheduled",
@@ -74,6 +79,15 @@ LIST_TYPES = {
     pb.LIST_MEETINGS_TYPE_UPCOMING: "upcoming",
     pb.LIST_MEETINGS_TYPE_PREVIOUS: "previous_meetings",
 }
+
+
+def _enum(kind: type[E], number: int) -> E:
+    """Zoom's number for an enum field of ``kind``, unknown numbers included.
+
+    protoc's stubs type an enum field as the enum's class, but at run time every enum value is a
+    plain ``int`` and proto3 enums are open (a field keeps any number), so the number is one.
+    """
+    return cast(E, number)
 
 
 def account_ref(account: pb.Account) -> AccountRef:
@@ -88,14 +102,18 @@ def user_ref(ref: pb.UserRef) -> str:
     return getattr(ref, which) if which else ""
 
 
-def meeting_ref(message: Any) -> str | int:
+def meeting_ref(
+    message: pb.GetPastMeetingRequest
+    | pb.ListMeetingRecordingsRequest
+    | pb.DeleteMeetingRecordingsRequest,
+) -> str | int:
     """``meeting_uuid`` or ``meeting_id`` of a request with a ``meeting`` oneof."""
     which = message.WhichOneof("meeting")
     if which is None:
         raise InvalidArgument(
             "give meeting_uuid or meeting_id", violations=[FieldViolation("meeting", "required")]
         )
-    return getattr(message, which)
+    return message.meeting_uuid if which == "meeting_uuid" else message.meeting_id
 
 
 def timestamp(value: str | None) -> Timestamp | None:
@@ -282,7 +300,7 @@ def settings_from_zoom(raw: Mapping[str, Any]) -> common_pb2.MeetingSettings:
 
 def recurrence_from_zoom(raw: Mapping[str, Any]) -> pb.Recurrence:
     out = pb.Recurrence(
-        type=int(raw.get("type") or 0),
+        type=_enum(pb.Recurrence.Type, int(raw.get("type") or 0)),
         repeat_interval=int(raw.get("repeat_interval") or 0),
         monthly_day=int(raw.get("monthly_day") or 0),
         monthly_week=int(raw.get("monthly_week") or 0),
@@ -307,7 +325,7 @@ def meeting_to_pb(raw: Mapping[str, Any], *, tenant_id: str, include_start_url: 
         host_id=str(raw.get("host_id") or ""),
         host_email=str(raw.get("host_email") or ""),
         topic=str(raw.get("topic") or ""),
-        type=int(raw.get("type") or 0),
+        type=_enum(common_pb2.ZoomMeetingType, int(raw.get("type") or 0)),
         status=STATUS.get(str(raw.get("status") or ""), pb.MEETING_STATUS_UNSPECIFIED),
         duration_minutes=int(raw.get("duration") or 0),
         timezone=str(raw.get("timezone") or ""),
@@ -349,7 +367,7 @@ def past_meeting_to_pb(raw: Mapping[str, Any]) -> pb.PastMeeting:
         uuid=str(raw.get("uuid") or ""),
         host_id=str(raw.get("host_id") or ""),
         topic=str(raw.get("topic") or ""),
-        type=int(raw.get("type") or 0),
+        type=_enum(common_pb2.ZoomMeetingType, int(raw.get("type") or 0)),
         duration_minutes=int(raw.get("duration") or 0),
         total_minutes=int(raw.get("total_minutes") or 0),
         participants_count=int(raw.get("participants_count") or 0),
@@ -401,7 +419,7 @@ def recording_to_pb(raw: Mapping[str, Any]) -> pb.MeetingRecording:
         host_id=str(raw.get("host_id") or ""),
         host_email=str(raw.get("host_email") or ""),
         topic=str(raw.get("topic") or ""),
-        type=int(raw.get("type") or 0),
+        type=_enum(common_pb2.ZoomMeetingType, int(raw.get("type") or 0)),
         timezone=str(raw.get("timezone") or ""),
         duration_minutes=int(raw.get("duration") or 0),
         total_size_bytes=int(raw.get("total_size") or 0),

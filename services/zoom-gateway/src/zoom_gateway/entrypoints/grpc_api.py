@@ -10,8 +10,6 @@ any credential is used.
 
 from __future__ import annotations
 
-from typing import Any
-
 import grpc
 from google.protobuf import empty_pb2
 
@@ -68,7 +66,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     # ---- status and users --------------------------------------------------------------
 
     async def GetStatus(
-        self, request: pb.GetStatusRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetStatusRequest,
+        context: grpc.aio.ServicerContext[pb.GetStatusRequest, pb.GetStatusResponse],
     ) -> pb.GetStatusResponse:
         caller = current_caller_or_none()
         ref = check_account(caller, convert.account_ref(request.account))
@@ -99,7 +99,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return out
 
     async def GetUser(
-        self, request: pb.GetUserRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetUserRequest,
+        context: grpc.aio.ServicerContext[pb.GetUserRequest, pb.ZoomUser],
     ) -> pb.ZoomUser:
         actor = await self._actor(request.account)
         user = await get_user(self._g.zoom, actor, convert.user_ref(request.user), self._dl())
@@ -108,7 +110,11 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     # ---- per-user OAuth ------------------------------------------------------------------
 
     async def GetAuthorizationUrl(
-        self, request: pb.GetAuthorizationUrlRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetAuthorizationUrlRequest,
+        context: grpc.aio.ServicerContext[
+            pb.GetAuthorizationUrlRequest, pb.GetAuthorizationUrlResponse
+        ],
     ) -> pb.GetAuthorizationUrlResponse:
         caller = current_caller_or_none()
         issued = await self._g.oauth.authorization_url(
@@ -121,7 +127,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return out
 
     async def CompleteAuthorization(
-        self, request: pb.CompleteAuthorizationRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CompleteAuthorizationRequest,
+        context: grpc.aio.ServicerContext[pb.CompleteAuthorizationRequest, pb.Connection],
     ) -> pb.Connection:
         caller = current_caller_or_none()
         user_id: str | None = check_own_user(caller, request.user_id) or None
@@ -136,7 +144,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return convert.connection_to_pb(info)
 
     async def GetConnection(
-        self, request: pb.GetConnectionRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetConnectionRequest,
+        context: grpc.aio.ServicerContext[pb.GetConnectionRequest, pb.Connection],
     ) -> pb.Connection:
         caller = current_caller_or_none()
         info = await self._g.oauth.connection(check_own_user(caller, request.user_id))
@@ -144,7 +154,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return convert.connection_to_pb(info)
 
     async def Disconnect(
-        self, request: pb.DisconnectRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DisconnectRequest,
+        context: grpc.aio.ServicerContext[pb.DisconnectRequest, pb.DisconnectResponse],
     ) -> pb.DisconnectResponse:
         caller = current_caller_or_none()
         user_id = check_own_user(caller, request.user_id)
@@ -161,7 +173,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     # ---- meetings -----------------------------------------------------------------------
 
     async def CreateMeeting(
-        self, request: pb.CreateMeetingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateMeetingRequest,
+        context: grpc.aio.ServicerContext[pb.CreateMeetingRequest, pb.Meeting],
     ) -> pb.Meeting:
         actor = await self._actor(request.account)
         meeting = await self._g.meetings.create(
@@ -174,7 +188,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return convert.meeting_to_pb(meeting, tenant_id=actor.tenant.id, include_start_url=True)
 
     async def GetMeeting(
-        self, request: pb.GetMeetingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetMeetingRequest,
+        context: grpc.aio.ServicerContext[pb.GetMeetingRequest, pb.Meeting],
     ) -> pb.Meeting:
         actor = await self._actor(request.account)
         meeting = await self._g.meetings.get(
@@ -189,7 +205,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         )
 
     async def UpdateMeeting(
-        self, request: pb.UpdateMeetingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UpdateMeetingRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateMeetingRequest, pb.Meeting],
     ) -> pb.Meeting:
         actor = await self._actor(request.account)
         patch = convert.patch_from_mask(request.meeting, list(request.update_mask.paths))
@@ -203,7 +221,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return convert.meeting_to_pb(meeting, tenant_id=actor.tenant.id, include_start_url=False)
 
     async def DeleteMeeting(
-        self, request: pb.DeleteMeetingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteMeetingRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteMeetingRequest, pb.DeleteMeetingResponse],
     ) -> pb.DeleteMeetingResponse:
         actor = await self._actor(request.account)
         already = await self._g.meetings.delete(
@@ -217,7 +237,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return pb.DeleteMeetingResponse(already_deleted=already)
 
     async def ListMeetings(
-        self, request: pb.ListMeetingsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListMeetingsRequest,
+        context: grpc.aio.ServicerContext[pb.ListMeetingsRequest, pb.ListMeetingsResponse],
     ) -> pb.ListMeetingsResponse:
         actor = await self._actor(request.account)
         date_from = convert.to_date(getattr(request, "from"))
@@ -241,7 +263,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return out
 
     async def GetPastMeeting(
-        self, request: pb.GetPastMeetingRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetPastMeetingRequest,
+        context: grpc.aio.ServicerContext[pb.GetPastMeetingRequest, pb.PastMeeting],
     ) -> pb.PastMeeting:
         actor = await self._actor(request.account)
         raw = await self._g.recordings.past_meeting(
@@ -252,7 +276,11 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     # ---- recordings ---------------------------------------------------------------------
 
     async def ListMeetingRecordings(
-        self, request: pb.ListMeetingRecordingsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListMeetingRecordingsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.ListMeetingRecordingsRequest, pb.ListMeetingRecordingsResponse
+        ],
     ) -> pb.ListMeetingRecordingsResponse:
         actor = await self._actor(request.account)
         raw = await self._g.recordings.meeting_recordings(
@@ -269,7 +297,11 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         )
 
     async def ListUserRecordings(
-        self, request: pb.ListUserRecordingsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListUserRecordingsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.ListUserRecordingsRequest, pb.ListUserRecordingsResponse
+        ],
     ) -> pb.ListUserRecordingsResponse:
         actor = await self._actor(request.account, own_only=True)
         page = await self._g.recordings.user_recordings(
@@ -290,7 +322,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return out
 
     async def DeleteMeetingRecordings(
-        self, request: pb.DeleteMeetingRecordingsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteMeetingRecordingsRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteMeetingRecordingsRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         actor = await self._actor(request.account)
         await self._g.recordings.delete_meeting_recordings(
@@ -302,7 +336,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return empty_pb2.Empty()
 
     async def DeleteRecordingFile(
-        self, request: pb.DeleteRecordingFileRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteRecordingFileRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteRecordingFileRequest, empty_pb2.Empty],
     ) -> empty_pb2.Empty:
         actor = await self._actor(request.account)
         await self._g.recordings.delete_recording_file(
@@ -315,7 +351,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return empty_pb2.Empty()
 
     async def GetDownloadAccess(
-        self, request: pb.GetDownloadAccessRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetDownloadAccessRequest,
+        context: grpc.aio.ServicerContext[pb.GetDownloadAccessRequest, pb.DownloadAccess],
     ) -> pb.DownloadAccess:
         actor = await self._actor(request.account)
         grant = await self._g.recordings.download_access(
@@ -341,7 +379,11 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     # ---- participants -------------------------------------------------------------------
 
     async def ListPastMeetingParticipants(
-        self, request: pb.ListPastMeetingParticipantsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListPastMeetingParticipantsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.ListPastMeetingParticipantsRequest, pb.ListPastMeetingParticipantsResponse
+        ],
     ) -> pb.ListPastMeetingParticipantsResponse:
         actor = await self._actor(request.account)
         items, token, total = await self._g.recordings.past_participants(
@@ -360,7 +402,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     # ---- tenants ------------------------------------------------------------------------
 
     async def CreateTenant(
-        self, request: pb.CreateTenantRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateTenantRequest,
+        context: grpc.aio.ServicerContext[pb.CreateTenantRequest, pb.Tenant],
     ) -> pb.Tenant:
         entry = await self._g.tenants.create(
             tenant_id=request.tenant_id, name=request.name, request_id=request.request_id
@@ -368,7 +412,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return convert.tenant_to_pb(entry)
 
     async def GetTenant(
-        self, request: pb.GetTenantRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetTenantRequest,
+        context: grpc.aio.ServicerContext[pb.GetTenantRequest, pb.Tenant],
     ) -> pb.Tenant:
         entry = await self._g.tenants.get(
             caller=current_caller_or_none(), tenant_id=request.tenant_id
@@ -376,9 +422,11 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return convert.tenant_to_pb(entry)
 
     async def ListTenants(
-        self, request: pb.ListTenantsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListTenantsRequest,
+        context: grpc.aio.ServicerContext[pb.ListTenantsRequest, pb.ListTenantsResponse],
     ) -> pb.ListTenantsResponse:
-        items, token = await self._g.tenants.list(
+        items, token = await self._g.tenants.list_tenants(
             page_size=_page_size(request.page_size, 100), page_token=request.page_token
         )
         out = pb.ListTenantsResponse(next_page_token=token)
@@ -386,7 +434,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return out
 
     async def UpdateTenantZoomApps(
-        self, request: pb.UpdateTenantZoomAppsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.UpdateTenantZoomAppsRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateTenantZoomAppsRequest, pb.Tenant],
     ) -> pb.Tenant:
         entry = await self._g.tenants.update_apps(
             caller=current_caller_or_none(),
@@ -397,7 +447,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return convert.tenant_to_pb(entry)
 
     async def ListWebhookKeys(
-        self, request: pb.ListWebhookKeysRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListWebhookKeysRequest,
+        context: grpc.aio.ServicerContext[pb.ListWebhookKeysRequest, pb.ListWebhookKeysResponse],
     ) -> pb.ListWebhookKeysResponse:
         out = pb.ListWebhookKeysResponse()
         for keys in await self._g.tenants.webhook_keys():
@@ -409,5 +461,5 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         return out
 
 
-def add_to_server(servicer: Any, server: Any) -> None:
+def add_to_server(servicer: pb_grpc.ZoomGatewayServiceServicer, server: grpc.aio.Server) -> None:
     pb_grpc.add_ZoomGatewayServiceServicer_to_server(servicer, server)

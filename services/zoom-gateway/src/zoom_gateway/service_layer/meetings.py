@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,7 +43,12 @@ from classbridge_common.errors import (
 )
 from zoom_gateway.adapters.idempotency import Busy, Claimed, Done, IdempotencyStore
 from zoom_gateway.adapters.ratelimit_store import DbRateLimiter, HostQuotaLedger
-from zoom_gateway.adapters.zoom_client import HostDailyLimitReached, ZoomClient, ZoomOutcomeUnknown
+from zoom_gateway.adapters.zoom_client import (
+    HostDailyLimitReached,
+    ZoomClient,
+    ZoomOutcomeUnknown,
+    ZoomResponse,
+)
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.meetings import (
     MeetingDraft,
@@ -304,8 +309,9 @@ class Meetings:
     ) -> dict[str, Any] | None:
         """The meeting whose agenda carries ``marker`` among the host's upcoming meetings."""
         for list_type in ("upcoming", "scheduled"):
-            items, _, _ = await collect_pages(
-                lambda token, lt=list_type: zoom_call(
+
+            def fetch(token: str, lt: str = list_type) -> Awaitable[ZoomResponse]:
+                return zoom_call(
                     self._zoom,
                     actor,
                     "GET",
@@ -319,7 +325,10 @@ class Meetings:
                         "page_size": 300,
                         **({"next_page_token": token} if token else {}),
                     },
-                ),
+                )
+
+            items, _, _ = await collect_pages(
+                fetch,
                 key="meetings",
                 all_pages=True,
                 deadline=deadline,

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict, TypeGuard
 
 import httpx
 
@@ -44,6 +45,22 @@ class WebhookKeys:
 
     def __repr__(self) -> str:
         return f"WebhookKeys(tenant_id={self.tenant_id!r}, <{len(self.secret_tokens)} hidden>)"
+
+
+class AppChanges(TypedDict, total=False):
+    """The :class:`TenantConfig` fields UpdateTenantZoomApps may set (:data:`APP_FIELDS`)."""
+
+    account_id: str
+    client_id: str
+    oauth_client_id: str
+    oauth_redirect_uri: str
+    client_secret: str
+    webhook_secret_token: str
+    oauth_client_secret: str
+
+
+def _only_app_fields(changes: Mapping[str, str]) -> TypeGuard[AppChanges]:
+    return set(changes) <= set(APP_FIELDS)
 
 
 class TenantAdmin:
@@ -113,7 +130,9 @@ class TenantAdmin:
         await self._directory.refresh()
         return self._entry(target)
 
-    async def list(self, *, page_size: int, page_token: str) -> tuple[list[TenantEntry], str]:
+    async def list_tenants(
+        self, *, page_size: int, page_token: str
+    ) -> tuple[list[TenantEntry], str]:
         """Tenants by id; the page token is the last id of the previous page."""
         await self._directory.refresh()
         entries = [e for e in self._directory.entries() if e.config.id > page_token]
@@ -133,15 +152,16 @@ class TenantAdmin:
         target = administered_tenant(caller, tenant_id)
         await self._directory.refresh()
         entry = self._entry(target)
-        unknown = set(changes) - set(APP_FIELDS)
-        if unknown:
+        fields = changes
+        if not _only_app_fields(fields):
+            unknown = set(changes) - set(APP_FIELDS)
             raise InvalidArgument(f"unknown fields: {', '.join(sorted(unknown))}")
         for name, value in changes.items():
             if len(value) > 2048:
                 raise InvalidArgument(
                     f"{name} is too long", violations=[FieldViolation(name, "at most 2048")]
                 )
-        candidate = replace(entry.config, **changes)
+        candidate = replace(entry.config, **fields)
         if any(f in changes for f in S2S_FIELDS) and candidate.s2s_configured:
             await self._prove_s2s(candidate)
         if validate_only:
