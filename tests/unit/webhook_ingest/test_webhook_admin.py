@@ -15,6 +15,7 @@ from classbridge.events.v1 import zoom_events_pb2 as events_pb
 from classbridge.webhookingest.v1 import webhook_admin_pb2 as pb
 from classbridge.webhookingest.v1 import webhook_admin_pb2_grpc as pb_grpc
 from classbridge_common.auth import DEV_SECRET, issue_token
+from classbridge_common.paging import page_request
 from classbridge_common.testing import wait_until
 from tests.unit.webhook_ingest import zoom_samples as z
 from tests.unit.webhook_ingest.conftest import Recorder
@@ -79,6 +80,51 @@ async def test_list_pages_and_filters(
             metadata=admin,
         )
     assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_list_walks_every_page_newest_first_behind_checked_tokens(
+    client: httpx.AsyncClient, stub: pb_grpc.WebhookAdminServiceStub
+) -> None:
+    await _send(
+        client, z.meeting_started(), z.meeting_ended(), z.participant_joined(), z.recording()
+    )
+    admin = _metadata("admin")
+    everything = await stub.ListEvents(pb.ListEventsRequest(), metadata=admin)
+    assert everything.next_page_token == ""
+    expected = [e.id for e in everything.events]
+    assert expected == sorted(expected, key=int, reverse=True)
+    seen: list[str] = []
+    token = ""
+    for _ in range(10):
+        page = await stub.ListEvents(
+            pb.ListEventsRequest(page_size=1, page_token=token), metadata=admin
+        )
+        assert page.total_size == 4
+        seen += [e.id for e in page.events]
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == expected
+
+    first = await stub.ListEvents(pb.ListEventsRequest(page_size=1), metadata=admin)
+    other_tenant = [
+        (
+            "authorization",
+            "Bearer "
+            + issue_token(subject="t", secret=DEV_SECRET, roles=["admin"], tenant="elsewhere"),
+        )
+    ]
+    scheduler_style = page_request(1, "", {}).next_token(total=10)  # an offset token
+    for bad, who in (
+        ("garbage!", admin),
+        (first.next_page_token[:-2], admin),
+        (first.next_page_token + "x", admin),
+        (scheduler_style, admin),
+        (first.next_page_token, other_tenant),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.ListEvents(pb.ListEventsRequest(page_token=bad), metadata=who)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT, bad
 
 
 async def test_get_event_never_shows_secrets(

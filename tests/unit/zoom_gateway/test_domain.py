@@ -15,6 +15,7 @@ from classbridge_common.errors import (
     Unauthenticated,
     UpstreamError,
 )
+from classbridge_common.paging import Cursor, decode_cursor, encode_cursor
 from zoom_gateway.domain.breaker import CircuitBreaker
 from zoom_gateway.domain.meetings import (
     MeetingDraft,
@@ -101,9 +102,21 @@ def test_month_windows_cover_the_range_without_overlap() -> None:
     for (_, end), (start, _) in itertools.pairwise(windows):
         assert start == end + timedelta(days=1)
     cursor = WindowCursor(date(2024, 1, 1), date(2024, 3, 1), 1, "tok")
-    assert WindowCursor.decode(cursor.encode()) == cursor
-    with pytest.raises(ValueError, match="invalid"):
-        WindowCursor.decode("garbage!")
+    token = encode_cursor(cursor.to_cursor(), {"host": "me"})
+    found = decode_cursor(token, {"host": "me"}, shape=WindowCursor.SHAPE)
+    assert found is not None
+    assert WindowCursor.from_cursor(found) == cursor
+    with pytest.raises(InvalidArgument):
+        decode_cursor("garbage!", {"host": "me"}, shape=WindowCursor.SHAPE)
+    with pytest.raises(InvalidArgument):
+        decode_cursor(token, {"host": "someone else"}, shape=WindowCursor.SHAPE)
+    for nonsense in (
+        Cursor(key=("2024-03-01", "2024-01-01", 0)),  # ends before it starts
+        Cursor(key=("2024-01-01", "2024-03-01", -1)),
+        Cursor(key=("yesterday", "2024-03-01", 0)),
+    ):
+        with pytest.raises(ValueError, match=r"(?i)invalid"):
+            WindowCursor.from_cursor(nonsense)
 
 
 def test_host_patterns() -> None:

@@ -161,6 +161,41 @@ async def test_list_follows_every_page(gw: Gateway) -> None:
     assert not everything.next_page_token
 
 
+async def test_list_pages_behind_our_tokens_bound_to_the_filters(gw: Gateway) -> None:
+    for i in range(5):
+        await gw.stub.CreateMeeting(
+            pb.CreateMeetingRequest(request_id=f"page-{i}", meeting=spec(topic=f"P{i}")), timeout=10
+        )
+    seen: list[int] = []
+    token = ""
+    totals = set()
+    for _ in range(10):
+        page = await gw.stub.ListMeetings(
+            pb.ListMeetingsRequest(page_size=2, page_token=token), timeout=10
+        )
+        assert len(page.meetings) <= 2
+        seen += [m.id for m in page.meetings]
+        totals.add(page.total_size)
+        token = page.next_page_token
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) == 5
+    assert totals == {5}
+
+    first = await gw.stub.ListMeetings(pb.ListMeetingsRequest(page_size=2), timeout=10)
+    assert first.next_page_token
+    for request in (
+        pb.ListMeetingsRequest(
+            page_size=2, page_token=first.next_page_token, type=pb.LIST_MEETINGS_TYPE_LIVE
+        ),
+        pb.ListMeetingsRequest(page_token="not-a-token"),
+        pb.ListMeetingsRequest(page_token=first.next_page_token[:-1]),
+    ):
+        code, err = await rpc_error(gw.stub.ListMeetings(request, timeout=10))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+        assert "page_token" in err.message
+
+
 async def test_recurring_meeting_with_alternative_hosts(gw: Gateway, zoom: Zoom) -> None:
     alt = zoom.users[1]["email"]
     meeting = await gw.stub.CreateMeeting(

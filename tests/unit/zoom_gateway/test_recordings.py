@@ -161,6 +161,67 @@ async def test_past_participants_follow_every_page(gw: Gateway, zoom: Zoom) -> N
     assert past.end_time.seconds > 0
 
 
+async def test_past_participants_continue_behind_our_token(gw: Gateway, zoom: Zoom) -> None:
+    _meeting, uuid = await held_meeting(gw, zoom, "rec-pages", guests=5)
+    names: list[str] = []
+    token = ""
+    for _ in range(10):
+        page = await gw.stub.ListPastMeetingParticipants(
+            pb.ListPastMeetingParticipantsRequest(meeting_uuid=uuid, page_size=2, page_token=token),
+            timeout=10,
+        )
+        assert len(page.participants) <= 2
+        names += [p.name for p in page.participants]
+        token = page.next_page_token
+        if not token:
+            break
+    assert len(names) == 5
+    first = await gw.stub.ListPastMeetingParticipants(
+        pb.ListPastMeetingParticipantsRequest(meeting_uuid=uuid, page_size=2), timeout=10
+    )
+    for request in (
+        pb.ListPastMeetingParticipantsRequest(
+            meeting_uuid=uuid, page_token=first.next_page_token, use_report=True
+        ),
+        pb.ListPastMeetingParticipantsRequest(meeting_uuid=uuid, page_token="garbage!"),
+    ):
+        code, _ = await rpc_error(gw.stub.ListPastMeetingParticipants(request, timeout=10))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_user_recordings_page_behind_window_tokens(gw: Gateway, zoom: Zoom) -> None:
+    for i in range(3):
+        await held_meeting(gw, zoom, f"rec-window-{i}")
+    today = datetime.now(UTC).date()
+
+    def request(token: str = "", *, days: int = 40) -> pb.ListUserRecordingsRequest:
+        out = pb.ListUserRecordingsRequest(page_size=1, page_token=token)
+        getattr(out, "from").CopyFrom(_date(today - timedelta(days=days)))
+        out.to.CopyFrom(_date(today))
+        return out
+
+    uuids: list[str] = []
+    token = ""
+    for _ in range(10):
+        page = await gw.stub.ListUserRecordings(request(token), timeout=20)
+        uuids += [r.meeting_uuid for r in page.recordings]
+        token = page.next_page_token
+        if not token:
+            break
+    assert len(uuids) == len(set(uuids)) == 3
+
+    first = await gw.stub.ListUserRecordings(request(), timeout=20)
+    assert first.next_page_token
+    for bad in (
+        request(first.next_page_token, days=41),  # other dates than the token's
+        request("garbage!"),
+        request(first.next_page_token[:-1]),
+    ):
+        code, err = await rpc_error(gw.stub.ListUserRecordings(bad, timeout=20))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+        assert "page_token" in err.message
+
+
 async def test_uuids_needing_double_encoding_reach_zoom(tmp_path: Path) -> None:
     async with (
         zoom_simulator(uuid_slash_probability=1.0, strict_uuid_encoding=True) as zoom,

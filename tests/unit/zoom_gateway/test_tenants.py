@@ -148,6 +148,30 @@ async def test_admins_manage_their_own_tenant_only(gw: Gateway, two_accounts: Zo
     await set_s2s(gw, "beta", s2s_of(two_accounts, 1), who=OPERATOR)
 
 
+async def test_list_tenants_pages_by_id_behind_checked_tokens(gw: Gateway) -> None:
+    for tenant_id in ("t-c", "t-a", "t-b"):
+        await create(gw, tenant_id)
+    ids: list[str] = []
+    token = ""
+    for _ in range(10):
+        page = await gw.stub.ListTenants(
+            pb.ListTenantsRequest(page_size=2, page_token=token), metadata=OPERATOR, timeout=10
+        )
+        assert len(page.tenants) <= 2
+        ids += [t.id for t in page.tenants]
+        token = page.next_page_token
+        if not token:
+            break
+    assert ids == sorted(ids)
+    assert {"t-a", "t-b", "t-c", "default"} <= set(ids)
+    assert len(ids) == len(set(ids))
+    for bad in ("t-a", "garbage!", "..."):  # a bare id is no longer a token
+        code, _ = await rpc_error(
+            gw.stub.ListTenants(pb.ListTenantsRequest(page_token=bad), metadata=OPERATOR)
+        )
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+
+
 async def test_secrets_are_encrypted_at_rest_and_never_logged(
     gw: Gateway, two_accounts: Zoom, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -17,9 +17,6 @@ keeps the stored row's tenant (it is re-published into that tenant, never the ca
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -32,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classbridge_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from classbridge_common.messages import new_message_id
+from classbridge_common.paging import Cursor, decode_cursor, encode_cursor
 from classbridge_common.tenancy import TenantScope
 from webhook_ingest.adapters import repository as repo
 from webhook_ingest.service_layer.ingest import Encoder, build_record
@@ -84,38 +82,18 @@ class Page:
     total_size: int
 
 
-def _fingerprint(flt: repo.EventFilter) -> str:
-    text = repr(
-        (
-            sorted(flt.event_types),
-            flt.meeting_id,
-            flt.meeting_uuid,
-            sorted(flt.states),
-            flt.received_after,
-            flt.received_before,
-        )
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def encode_page_token(before_id: int, flt: repo.EventFilter) -> str:
-    raw = json.dumps({"b": before_id, "f": _fingerprint(flt)}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_page_token(token: str, flt: repo.EventFilter) -> int | None:
-    """The keyset position of `token`; InvalidArgument if garbled or from other filters."""
-    if not token:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-        before_id, fingerprint = int(data["b"]), str(data["f"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise InvalidArgument("page_token is not valid") from None
-    if fingerprint != _fingerprint(flt):
-        raise InvalidArgument("page_token belongs to a request with other filters")
-    return before_id
+def _page_filters(flt: repo.EventFilter, scope: TenantScope) -> dict[str, Any]:
+    """What a ListEvents page token is bound to: the filters and the caller's tenant."""
+    return {
+        "list": "webhookingest.ListEvents",
+        "tenant": scope.tenant,
+        "event_types": sorted(flt.event_types),
+        "meeting_id": flt.meeting_id,
+        "meeting_uuid": flt.meeting_uuid,
+        "states": sorted(flt.states),
+        "received_after": flt.received_after.isoformat() if flt.received_after else None,
+        "received_before": flt.received_before.isoformat() if flt.received_before else None,
+    }
 
 
 def parse_event_id(event_id: str) -> int:
@@ -148,13 +126,16 @@ class WebhookAdmin:
         if page_size < 0:
             raise InvalidArgument("page_size must not be negative")
         size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        before = decode_page_token(page_token, flt)
+        bound_to = _page_filters(flt, scope)
+        # keyset pages, newest first: the token holds the id of the last event returned
+        cursor = decode_cursor(page_token, bound_to, shape=(int,))
+        before = int(cursor.key[0]) if cursor else None
         rows = await repo.list_events(
             self._engine, flt, scope=scope, limit=size + 1, before_id=before
         )
         more = len(rows) > size
         rows = rows[:size]
-        token = encode_page_token(rows[-1].id, flt) if more and rows else ""
+        token = encode_cursor(Cursor(key=(rows[-1].id,)), bound_to) if more and rows else ""
         total = await repo.count_matching(self._engine, flt, scope=scope)
         return Page(rows=rows, next_page_token=token, total_size=total)
 

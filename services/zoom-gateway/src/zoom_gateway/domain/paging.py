@@ -1,12 +1,13 @@
-"""Date windows and opaque page tokens for listings Zoom limits to one month per call."""
+"""Date windows of listings Zoom limits to one month per call, and where such a listing stands."""
 
 from __future__ import annotations
 
-import base64
 import calendar
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import ClassVar
+
+from classbridge_common.paging import Cursor
 
 
 def add_month(day: date) -> date:
@@ -30,38 +31,34 @@ def month_windows(start: date, end: date) -> list[tuple[date, date]]:
 
 @dataclass(frozen=True)
 class WindowCursor:
-    """Where a windowed listing stands: the window index and Zoom's token inside it."""
+    """Where a windowed listing stands: the range, the window index and Zoom's token inside it.
+
+    Encoded as a :class:`classbridge_common.paging.Cursor` (key ``(from, to, window)``, Zoom's
+    token as the upstream token) by the one page-token codec.
+    """
 
     start: date
     end: date
     window: int
     zoom_token: str
 
-    def encode(self) -> str:
-        raw = json.dumps(
-            {
-                "f": self.start.isoformat(),
-                "t": self.end.isoformat(),
-                "w": self.window,
-                "z": self.zoom_token,
-            },
-            separators=(",", ":"),
-        ).encode()
-        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    SHAPE: ClassVar[tuple[type[str], type[str], type[int]]] = (str, str, int)
+
+    def to_cursor(self) -> Cursor:
+        return Cursor(
+            key=(self.start.isoformat(), self.end.isoformat(), self.window),
+            upstream=self.zoom_token,
+        )
 
     @classmethod
-    def decode(cls, token: str) -> WindowCursor:
-        try:
-            padded = token + "=" * (-len(token) % 4)
-            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-            return cls(
-                start=date.fromisoformat(data["f"]),
-                end=date.fromisoformat(data["t"]),
-                window=int(data["w"]),
-                zoom_token=str(data["z"]),
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError("invalid page token") from exc
+    def from_cursor(cls, cursor: Cursor) -> WindowCursor:
+        """The window position of a cursor decoded with :attr:`SHAPE`; ValueError if the
+        dates or the window do not make sense."""
+        start_text, end_text, window = cursor.key
+        start, end = date.fromisoformat(str(start_text)), date.fromisoformat(str(end_text))
+        if not isinstance(window, int) or window < 0 or end < start:
+            raise ValueError("invalid window cursor")
+        return cls(start=start, end=end, window=window, zoom_token=cursor.upstream)
 
 
 def host_allowed(host: str, patterns: list[str]) -> bool:

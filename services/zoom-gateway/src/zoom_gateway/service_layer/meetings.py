@@ -64,7 +64,7 @@ from zoom_gateway.domain.zoom_errors import ZoomApiError, to_classbridge_error
 from zoom_gateway.service_layer.accounts import Actor
 from zoom_gateway.service_layer.calls import zoom_call
 from zoom_gateway.service_layer.hosts import HostKeys
-from zoom_gateway.service_layer.pages import collect_pages
+from zoom_gateway.service_layer.pages import collect_pages, page_token_for, zoom_token_of
 
 log = logging.getLogger("zoom_gateway.meetings")
 
@@ -478,7 +478,15 @@ class Meetings:
             base["from"] = date_from
         if date_to:
             base["to"] = date_to
-        return await collect_pages(
+        bound_to = {
+            "list": "zoomgateway.ListMeetings",
+            "tenant": actor.tenant.id,
+            "host": host,
+            "type": list_type,
+            "from": date_from,
+            "to": date_to,
+        }
+        items, zoom_token, total = await collect_pages(
             lambda token: zoom_call(
                 self._zoom,
                 actor,
@@ -491,7 +499,8 @@ class Meetings:
                 params={**base, **({"next_page_token": token} if token else {})},
             ),
             key="meetings",
-            first_token=page_token,
+            first_token=zoom_token_of(page_token, bound_to),
             all_pages=all_pages,
             deadline=deadline,
         )
+        return items, page_token_for(zoom_token, bound_to), total

@@ -13,7 +13,9 @@ from classbridge_common.errors import (
     InvalidArgument,
     NotFound,
     PreconditionViolation,
+    invalid_field,
 )
+from classbridge_common.paging import decode_cursor, encode_cursor
 from zoom_gateway.adapters.zoom_client import ZoomClient
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.paging import WindowCursor, host_allowed, month_windows
@@ -22,7 +24,7 @@ from zoom_gateway.domain.uuids import encode_meeting_ref, encode_path_segment
 from zoom_gateway.domain.zoom_errors import ZoomApiError, to_classbridge_error
 from zoom_gateway.service_layer.accounts import Actor
 from zoom_gateway.service_layer.calls import zoom_call
-from zoom_gateway.service_layer.pages import collect_pages
+from zoom_gateway.service_layer.pages import collect_pages, page_token_for, zoom_token_of
 
 NO_RECORDING = 3301
 
@@ -113,13 +115,22 @@ class Recordings:
     ) -> UserRecordingsPage:
         """A host's recordings over any range: one-month windows walked behind one token."""
         host = host or actor.default_host
-        if page_token:
+        bound_to = {
+            "list": "zoomgateway.ListUserRecordings",
+            "tenant": actor.tenant.id,
+            "host": host,
+            "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None,
+            "trash": trash,
+            "trash_type": trash_type,
+            "meeting_id": meeting_id,
+        }
+        found = decode_cursor(page_token, bound_to, shape=WindowCursor.SHAPE)
+        if found is not None:
             try:
-                cursor = WindowCursor.decode(page_token)
+                cursor = WindowCursor.from_cursor(found)
             except ValueError:
-                raise InvalidArgument(
-                    "page_token is invalid", violations=[FieldViolation("page_token", "invalid")]
-                ) from None
+                raise invalid_field("page_token", "not a token this method issued") from None
         else:
             start = date_from or datetime.now(UTC).date()
             end = date_to or datetime.now(UTC).date()
@@ -165,9 +176,9 @@ class Recordings:
             if not more:
                 break
             if not all_pages and page.recordings:
-                page.next_page_token = WindowCursor(
-                    cursor.start, cursor.end, window, token
-                ).encode()
+                page.next_page_token = encode_cursor(
+                    WindowCursor(cursor.start, cursor.end, window, token).to_cursor(), bound_to
+                )
                 break
         return page
 
@@ -308,7 +319,13 @@ class Recordings:
                 "/past_meetings/{meeting}/participants",
                 Category.MEDIUM,
             )
-        return await collect_pages(
+        bound_to = {
+            "list": "zoomgateway.ListPastMeetingParticipants",
+            "tenant": actor.tenant.id,
+            "meeting_uuid": meeting_uuid,
+            "use_report": use_report,
+        }
+        items, zoom_token, total = await collect_pages(
             lambda token: zoom_call(
                 self._zoom,
                 actor,
@@ -322,10 +339,11 @@ class Recordings:
                 resource_id=meeting_uuid,
             ),
             key="participants",
-            first_token=page_token,
+            first_token=zoom_token_of(page_token, bound_to),
             all_pages=all_pages,
             deadline=deadline,
         )
+        return items, page_token_for(zoom_token, bound_to), total
 
     async def past_meeting(
         self, *, actor: Actor, meeting: str | int, deadline: Deadline

@@ -25,6 +25,7 @@ from classbridge_common.errors import (
     NotFound,
     PreconditionViolation,
 )
+from classbridge_common.paging import Cursor, decode_cursor, encode_cursor
 from zoom_gateway.adapters.tenant_directory import TenantDirectory, TenantEntry
 from zoom_gateway.adapters.tenant_store import APP_FIELDS, TenantStore
 from zoom_gateway.adapters.token_provider import TokenEndpointError, post_token
@@ -133,12 +134,16 @@ class TenantAdmin:
     async def list_tenants(
         self, *, page_size: int, page_token: str
     ) -> tuple[list[TenantEntry], str]:
-        """Tenants by id; the page token is the last id of the previous page."""
+        """Tenants by id; the page token holds the last id of the previous page."""
+        bound_to = {"list": "zoomgateway.ListTenants"}
+        cursor = decode_cursor(page_token, bound_to, shape=(str,))
+        after = str(cursor.key[0]) if cursor else ""
         await self._directory.refresh()
-        entries = [e for e in self._directory.entries() if e.config.id > page_token]
+        entries = [e for e in self._directory.entries() if e.config.id > after]
         page = entries[:page_size]
         more = len(entries) > page_size
-        return page, (page[-1].config.id if more and page else "")
+        token = encode_cursor(Cursor(key=(page[-1].config.id,)), bound_to) if more and page else ""
+        return page, token
 
     async def update_apps(
         self,
