@@ -36,7 +36,7 @@ moto_server = moto_s3_server  # the S3 server the workers and the test share
 
 CREDENTIALS = {"s3_access_key_id": "testing", "s3_secret_access_key": "testing"}
 # Short enough that a test waits seconds, not an hour; the heartbeat well inside the lease.
-LEASE_SECONDS = 6.0
+LEASE_SECONDS = 10.0
 WORKER_SETTINGS: dict[str, Any] = {
     "sync_lease_seconds": LEASE_SECONDS,
     "sync_heartbeat_seconds": 1.5,

@@ -87,7 +87,9 @@ async def recording_sync(
 
 
 def token(subject: str, *roles: str, tenant: str | None) -> tuple[tuple[str, str], ...]:
-    value = issue_token(subject=subject, secret=SECRET, roles=list(roles), tenant=tenant)
+    value = issue_token(
+        subject=subject, secret=SECRET, roles=list(roles), tenant=tenant, ttl=timedelta(hours=12)
+    )
     return (("authorization", f"Bearer {value}"),)
 
 

@@ -79,7 +79,8 @@ async def service(tmp_path: Path, scheduler: tuple[FakeScheduler, int]) -> Async
 
 
 def _md(subject: str, *roles: str) -> tuple[tuple[str, str], ...]:
-    token = issue_token(subject=subject, secret=SECRET, roles=list(roles))
+    # Long-lived: made at import, and a long suite must not outlive it.
+    token = issue_token(subject=subject, secret=SECRET, roles=list(roles), ttl=timedelta(hours=12))
     return (("authorization", f"Bearer {token}"),)
 
 

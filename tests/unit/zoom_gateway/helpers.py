@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +29,20 @@ REDIRECT_URI = "https://app.classbridge.test/zoom/callback"
 ENCRYPTION_KEY = generate_key()
 USER_SECRET = "zoom-gateway-test-user-key-long-enough-for-hs256"
 SERVICE_SECRET = "zoom-gateway-test-service-key-long-enough-for-hs256"
+TEST_TTL = timedelta(hours=12)
 
 
 def user_token(
     subject: str, *roles: str, tenant: str | None = None, secret: str = USER_SECRET
 ) -> str:
-    """A person's token (the course platform's), signed with the user key."""
-    return issue_token(subject=subject, secret=secret, roles=roles, tenant=tenant)
+    """A person's token (the course platform's), signed with the user key. Long-lived: test
+    modules make theirs at import, and a long suite must not outlive them."""
+    return issue_token(subject=subject, secret=secret, roles=roles, tenant=tenant, ttl=TEST_TTL)
 
 
 def service_token(name: str, *, secret: str = SERVICE_SECRET) -> str:
-    """A Classbridge service's own token, signed with the service key."""
-    return ServiceTokenIssuer(name, secret=secret).token()
+    """A Classbridge service's own token, signed with the service key (long-lived too)."""
+    return ServiceTokenIssuer(name, secret=secret, ttl=TEST_TTL).token()
 
 
 def bearer(token: str, *, tenant: str | None = None) -> list[tuple[str, str]]:
