@@ -298,7 +298,7 @@ async def running(
                 # counts would go nowhere, so they are only kept when metrics are exported.
                 metrics=Metrics.from_global() if traced else None,
             )
-            app = create_app(endpoint, fast_path=not traced)
+            app = create_app(endpoint)
             if traced:
                 # Per-request spans cost about a third of the endpoint's CPU; they are only
                 # worth it when they are exported. Log lines carry trace ids either way.

@@ -14,9 +14,11 @@ are `{"error", "message"}` and never echo what the caller sent.
 
 The webhook paths are served by a small pure-ASGI handler in front of the Starlette app (which
 keeps the health check, 404/405 and any extra routes): Starlette's routing, middleware stack,
-Request and Response objects cost more CPU per webhook than verifying and encoding it. When
-requests are traced (an OTLP endpoint is configured) the Starlette route is used instead, so
-that its instrumentation sees every request.
+Request and Response objects cost more CPU per webhook than verifying and encoding it. That
+handler is the only code answering webhooks, traced or not: tracing (`instrument_app` of
+`classbridge_common.telemetry`, when an OTLP endpoint is configured) wraps the whole app in
+OpenTelemetry's ASGI middleware through `WebhookApp.add_middleware`, so a traced request runs the
+same handler inside a server span, and an untraced one pays nothing for the possibility.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -68,33 +70,11 @@ def error_response(status: int, error: str, message: str) -> JSONResponse:
     return JSONResponse({"error": error, "message": message}, status_code=status)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The request body, refusing (BodyTooLarge) as soon as it exceeds `limit` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.strip().isdigit():
-            raise ValueError("invalid Content-Length")
-        if int(declared) > limit:
-            raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 class WebhookEndpoint:
     """Verifies and stores Zoom webhooks; one instance per running service.
 
-    `answer` holds the whole decision, independent of the HTTP framework: the pure-ASGI fast path
-    (`create_app`) and the Starlette route (`handle`, used when requests are traced) share it.
+    `answer` holds the whole decision, independent of the HTTP framework; `WebhookApp` reads the
+    request and writes the answer.
     """
 
     def __init__(
@@ -197,32 +177,6 @@ class WebhookEndpoint:
             tolerance_seconds=self._tolerance,
         )
 
-    async def handle(self, request: Request) -> Response:
-        """Answer one webhook delivery (the Starlette route)."""
-        tenant: str | None = request.path_params.get("tenant_id")
-        if tenant is not None and not TENANT_ID.match(tenant):
-            return error_response(404, "not_found", "Not Found")
-        try:
-            body = await read_limited(request, self.max_body_bytes)
-        except BodyTooLarge:
-            self.count("unknown", "too_large")
-            return error_response(413, "payload_too_large", "the body exceeds the size limit")
-        except ValueError:
-            self.count("unknown", "invalid")
-            return error_response(400, "invalid_request", "invalid Content-Length")
-        except ClientDisconnect:
-            return error_response(400, "invalid_request", "the client went away")
-        headers = request.headers
-        status, content = await self.answer(
-            body,
-            content_type=headers.get("content-type"),
-            timestamp=headers.get("x-zm-request-timestamp"),
-            signature=headers.get("x-zm-signature"),
-            safe_headers={name: headers[name] for name in SAFE_HEADERS if name in headers},
-            tenant=tenant,
-        )
-        return Response(content, status_code=status, media_type="application/json")
-
 
 async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
@@ -239,13 +193,21 @@ async def _server_error(_request: Request, exc: Exception) -> Response:
     return error_response(500, "internal", "unexpected error")
 
 
-def create_starlette_app(
-    endpoint: WebhookEndpoint, *, extra_routes: Sequence[Any] = ()
-) -> Starlette:
-    """The Starlette app: the webhook paths, the health check, nothing else."""
-    routes = [Route(path, endpoint.handle, methods=["POST"]) for path in WEBHOOK_PATHS]
+async def _not_a_tenant(_request: Request) -> Response:
+    return error_response(404, "not_found", "Not Found")
+
+
+def _starlette_app(extra_routes: Sequence[Any]) -> Starlette:
+    """What `WebhookApp` leaves to Starlette: the health check, the extra routes, and the answers
+    to requests that are not webhooks (404, 405).
+
+    The webhook paths are declared too, so that other methods get 405 and traced requests are
+    named after their route (`POST /zoom/webhook/{tenant_id}`); a POST reaches them only when
+    the path's tenant is not a tenant id (`WebhookApp` takes every other one).
+    """
+    routes = [Route(path, _not_a_tenant, methods=["POST"]) for path in WEBHOOK_PATHS]
     routes += [
-        Route(path + "/{tenant_id}", endpoint.handle, methods=["POST"]) for path in WEBHOOK_PATHS
+        Route(path + "/{tenant_id}", _not_a_tenant, methods=["POST"]) for path in WEBHOOK_PATHS
     ]
     routes.append(Route("/healthz", healthz, methods=["GET"]))
     routes.extend(extra_routes)
@@ -262,20 +224,45 @@ _WANTED[b"content-length"] = "content-length"
 _JSON_TYPE = (b"content-type", b"application/json")
 
 
+# Set in the scope of a request already inside the middleware of `WebhookApp.add_middleware`.
+_WRAPPED = "classbridge.wrapped"
+
+
 class WebhookApp:
     """Pure ASGI for `POST` on the webhook paths; everything else goes to the Starlette app.
 
-    Same contract as the Starlette route (checks, statuses, bodies); only the framework work is
-    left out: headers are picked from the raw list once, the body is read chunk by chunk within
-    the limit, and the answer is two `send` calls with a prebuilt header list.
+    Same contract as a Starlette route would have (checks, statuses, bodies); only the framework
+    work is left out: headers are picked from the raw list once, the body is read chunk by chunk
+    within the limit, and the answer is two `send` calls with a prebuilt header list.
+
+    `add_middleware` (Starlette's name, which OpenTelemetry's `instrument_app` calls) wraps every
+    request, webhook or not, in a middleware around this same app. Without one, a request costs
+    one attribute test more than the bare handler.
     """
 
-    def __init__(self, endpoint: WebhookEndpoint, fallback: ASGIApp) -> None:
+    def __init__(self, endpoint: WebhookEndpoint, fallback: Starlette) -> None:
         self.endpoint = endpoint
         self.fallback = fallback
         self._paths = frozenset(WEBHOOK_PATHS)
+        self._wrapped: ASGIApp | None = None
+
+    def add_middleware(
+        self, middleware_class: Callable[..., ASGIApp], /, *args: Any, **kwargs: Any
+    ) -> None:
+        """Run every request through `middleware_class(app, *args, **kwargs)`; the latest added
+        is the outermost (as in Starlette)."""
+        inner: ASGIApp = self if self._wrapped is None else self._wrapped
+        self._wrapped = middleware_class(inner, *args, **kwargs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wrapped = self._wrapped
+        if wrapped is not None and _WRAPPED not in scope:
+            # Into the middleware, which calls this app back with the same scope, now marked.
+            scope[_WRAPPED] = True
+            # Starlette's instrumentation names the span after the route matching scope["app"].
+            scope["app"] = self.fallback
+            await wrapped(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.fallback(scope, receive, send)
             return
@@ -372,10 +359,9 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks) if size <= limit else None
 
 
-def create_app(
-    endpoint: WebhookEndpoint, *, extra_routes: Sequence[Any] = (), fast_path: bool = True
-) -> ASGIApp:
-    """The ASGI app for Zoom: the webhook paths (pure ASGI unless `fast_path` is False), the
-    health check, nothing else."""
-    app = create_starlette_app(endpoint, extra_routes=extra_routes)
-    return WebhookApp(endpoint, app) if fast_path else app
+def create_app(endpoint: WebhookEndpoint, *, extra_routes: Sequence[Any] = ()) -> WebhookApp:
+    """The ASGI app for Zoom: the webhook paths, the health check, nothing else.
+
+    Traced or not, it is the same app (trace it with `classbridge_common.telemetry.instrument_app`).
+    """
+    return WebhookApp(endpoint, _starlette_app(extra_routes))

@@ -162,110 +162,124 @@ class ZoomClient:
         ``prepaid``: the caller took the first attempt's rate-limit token in a transaction of
         its own (CreateMeeting, with its idempotency claim); retries take theirs here.
         """
-        if idempotent is None:
-            idempotent = method.upper() != "POST"
-        breaker = self.breaker(tenant)
-        renewed = False
-        qps_retries = 0
-        attempt = 0
-        label = f"{method} {template or path}"
+        call = _Call(
+            method=method,
+            path=path,
+            tenant=tenant,
+            auth=auth,
+            category=category,
+            deadline=deadline,
+            label=f"{method} {template or path}",
+            params=params,
+            json=json,
+            idempotent=method.upper() != "POST" if idempotent is None else idempotent,
+            resource_id=resource_id,
+            prepaid=prepaid,
+            breaker=self.breaker(tenant),
+        )
         while True:
-            attempt += 1
-            if deadline.expired:
-                raise DeadlineExceeded(f"deadline passed before {label} could be sent to Zoom")
-            if not breaker.allow():
-                raise Unavailable(
-                    "Zoom is failing repeatedly; calls are paused (circuit open)",
-                    retry_after=_td(breaker.retry_after()),
-                    details={"upstream": "zoom", "circuit": "open", "tenant": tenant},
-                )
-            try:
-                if self._limiter is not None and not (prepaid and attempt == 1):
-                    await self._limiter.acquire(tenant, category, deadline)
-                token = await auth.token(deadline)
-            except BaseException:
-                breaker.release()
-                raise
+            call.attempt += 1
+            _check_may_send(call)
+            token = await self._take_turn(call)
             started = time.perf_counter()
             try:
-                response = await self._http.request(
-                    method,
-                    f"{self._base}{path}",
-                    params=params,
-                    json=json,
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=deadline.cap(self._timeout),
-                )
+                response = await self._send(call, token)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                breaker.record_failure()
-                log.warning(
-                    "zoom call failed",
-                    extra={"zoom_call": label, "error": type(exc).__name__, "attempt": attempt},
-                )
-                err_cls = ZoomApiError if idempotent else ZoomOutcomeUnknown
-                err = err_cls(status=0, code=None, message=f"no answer ({type(exc).__name__})")
-                if idempotent and await self._backoff(attempt, deadline):
-                    continue
-                raise err from None
-            except asyncio.CancelledError:
-                breaker.release()
-                raise
-            elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-            tracking = response.headers.get("x-zm-trackingid")
-            if response.is_success:
-                breaker.record_success()
-                log.debug(
-                    "zoom call",
-                    extra={
-                        "zoom_call": label,
-                        "status": response.status_code,
-                        "zoom_tracking_id": tracking,
-                        "elapsed_ms": elapsed_ms,
-                    },
-                )
-                body = response.json() if response.content else None
-                return ZoomResponse(response.status_code, body, tracking, response.headers)
-            err = error_from_response(response, resource_id=resource_id)
-            log.info(
-                "zoom call answered an error",
-                extra={
-                    "zoom_call": label,
-                    "status": err.status,
-                    "zoom_code": err.code,
-                    "zoom_tracking_id": tracking,
-                    "elapsed_ms": elapsed_ms,
-                },
-            )
-            if err.status >= 500:
-                breaker.record_failure()
-                if idempotent and await self._backoff(attempt, deadline):
-                    continue
-                raise err
-            breaker.record_success()  # Zoom is up and answering; the answer is an error
-            if err.status == 401 and err.code == 124 and not renewed:
-                renewed = True
-                await auth.invalidate(token)
+                await self._retry_or_raise_no_answer(call, exc)
                 continue
-            if err.status == 429:
-                if is_host_daily_limit_message(err.message):
-                    raise HostDailyLimitReached(**_fields(err))
-                daily = (err.rate_limit_type or "").lower().startswith("daily") or (
-                    is_daily_limit_message(err.message)
-                )
-                if daily:
-                    if err.retry_at is not None and self._limiter is not None:
-                        await self._limiter.park(tenant, category, err.retry_at)
-                    raise err
-                qps_retries += 1
-                pause = 1.0
-                if err.retry_at is not None:
-                    pause = max(0.05, (err.retry_at - datetime.now(UTC)).total_seconds())
-                pause += backoff_delay(1, base=0.25)
-                if qps_retries <= MAX_QPS_RETRIES and pause < deadline.remaining():
-                    await asyncio.sleep(pause)
-                    continue
-                raise err
+            elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+            if response.is_success:
+                return _success(call, response, elapsed_ms)
+            await self._retry_or_raise_error(call, token, response, elapsed_ms)
+
+    async def _take_turn(self, call: _Call) -> str:
+        """Wait for the category's rate-limit token (unless prepaid), then get a bearer token.
+
+        The breaker admitted this attempt; it is given back if either wait fails.
+        """
+        try:
+            if self._limiter is not None and not (call.prepaid and call.attempt == 1):
+                await self._limiter.acquire(call.tenant, call.category, call.deadline)
+            return await call.auth.token(call.deadline)
+        except BaseException:
+            call.breaker.release()
+            raise
+
+    async def _send(self, call: _Call, token: str) -> httpx.Response:
+        """One HTTP request, with a timeout no longer than the caller's deadline."""
+        try:
+            return await self._http.request(
+                call.method,
+                f"{self._base}{call.path}",
+                params=call.params,
+                json=call.json,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=call.deadline.cap(self._timeout),
+            )
+        except asyncio.CancelledError:
+            call.breaker.release()
+            raise
+
+    async def _retry_or_raise_no_answer(self, call: _Call, exc: httpx.TransportError) -> None:
+        """Zoom did not answer: return after the backoff pause when the call may be repeated
+        (idempotent, attempts and time left); raise otherwise."""
+        call.breaker.record_failure()
+        log.warning(
+            "zoom call failed",
+            extra={"zoom_call": call.label, "error": type(exc).__name__, "attempt": call.attempt},
+        )
+        err_cls = ZoomApiError if call.idempotent else ZoomOutcomeUnknown
+        err = err_cls(status=0, code=None, message=f"no answer ({type(exc).__name__})")
+        if call.idempotent and await self._backoff(call.attempt, call.deadline):
+            return
+        raise err from None
+
+    async def _retry_or_raise_error(
+        self, call: _Call, token: str, response: httpx.Response, elapsed_ms: float
+    ) -> None:
+        """Zoom answered an error: return when the call is to be repeated (after any pause or
+        token renewal it needs); raise the error (a :class:`ZoomApiError`) otherwise."""
+        err = error_from_response(response, resource_id=call.resource_id)
+        log.info(
+            "zoom call answered an error",
+            extra={
+                "zoom_call": call.label,
+                "status": err.status,
+                "zoom_code": err.code,
+                "zoom_tracking_id": err.tracking_id,
+                "elapsed_ms": elapsed_ms,
+            },
+        )
+        if err.status >= 500:
+            call.breaker.record_failure()
+            if call.idempotent and await self._backoff(call.attempt, call.deadline):
+                return
             raise err
+        call.breaker.record_success()  # Zoom is up and answering; the answer is an error
+        if err.status == 401 and err.code == 124 and not call.renewed:
+            call.renewed = True
+            await call.auth.invalidate(token)
+            return
+        if err.status == 429:
+            await self._retry_or_raise_rate_limited(call, err)
+            return
+        raise err
+
+    async def _retry_or_raise_rate_limited(self, call: _Call, err: ZoomApiError) -> None:
+        """A 429: a daily limit parks the category and raises at once; a per-second limit
+        returns after the pause ``Retry-After`` asks for, while retries and time are left."""
+        if is_host_daily_limit_message(err.message):
+            raise HostDailyLimitReached(**_fields(err))
+        if _is_daily_limit(err):
+            if err.retry_at is not None and self._limiter is not None:
+                await self._limiter.park(call.tenant, call.category, err.retry_at)
+            raise err
+        call.qps_retries += 1
+        pause = _qps_pause(err)
+        if call.qps_retries <= MAX_QPS_RETRIES and pause < call.deadline.remaining():
+            await asyncio.sleep(pause)
+            return
+        raise err
 
     async def _backoff(self, attempt: int, deadline: Deadline) -> bool:
         """Sleep before retry ``attempt``+1; False when out of attempts or of time."""
@@ -276,6 +290,71 @@ class ZoomClient:
             return False
         await asyncio.sleep(delay)
         return True
+
+
+@dataclass(slots=True, kw_only=True)
+class _Call:
+    """One logical call to Zoom: what to send, and what its attempts so far have used up."""
+
+    method: str
+    path: str
+    tenant: str
+    auth: AccessTokenSource
+    category: Category
+    deadline: Deadline
+    label: str  # method and path template: what the logs name the call by
+    params: Mapping[str, Any] | None
+    json: Any
+    idempotent: bool
+    resource_id: str
+    prepaid: bool
+    breaker: CircuitBreaker
+    attempt: int = 0
+    renewed: bool = False  # the token was renewed once after a 401 code 124
+    qps_retries: int = 0
+
+
+def _check_may_send(call: _Call) -> None:
+    """Raise unless there is time left and the tenant's circuit lets the attempt through."""
+    if call.deadline.expired:
+        raise DeadlineExceeded(f"deadline passed before {call.label} could be sent to Zoom")
+    if not call.breaker.allow():
+        raise Unavailable(
+            "Zoom is failing repeatedly; calls are paused (circuit open)",
+            retry_after=_td(call.breaker.retry_after()),
+            details={"upstream": "zoom", "circuit": "open", "tenant": call.tenant},
+        )
+
+
+def _success(call: _Call, response: httpx.Response, elapsed_ms: float) -> ZoomResponse:
+    call.breaker.record_success()
+    tracking = response.headers.get("x-zm-trackingid")
+    log.debug(
+        "zoom call",
+        extra={
+            "zoom_call": call.label,
+            "status": response.status_code,
+            "zoom_tracking_id": tracking,
+            "elapsed_ms": elapsed_ms,
+        },
+    )
+    body = response.json() if response.content else None
+    return ZoomResponse(response.status_code, body, tracking, response.headers)
+
+
+def _is_daily_limit(err: ZoomApiError) -> bool:
+    return (err.rate_limit_type or "").lower().startswith("daily") or is_daily_limit_message(
+        err.message
+    )
+
+
+def _qps_pause(err: ZoomApiError) -> float:
+    """How long to wait after a per-second 429: ``Retry-After`` (at least 50 ms, 1 s when
+    absent), plus a little jitter."""
+    pause = 1.0
+    if err.retry_at is not None:
+        pause = max(0.05, (err.retry_at - datetime.now(UTC)).total_seconds())
+    return pause + backoff_delay(1, base=0.25)
 
 
 def _fields(err: ZoomApiError) -> dict[str, Any]:
