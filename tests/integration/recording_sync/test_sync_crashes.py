@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,13 @@ import httpx
 import pytest
 
 from classbridge.recordingsync.v1 import recording_sync_pb2 as pb
+from classbridge_common.testing import moto_s3_server
 from devstack.stack import Stack, free_port
 from recording_sync.adapters.storage_s3 import S3Storage
 from tests.integration.recording_sync.workers import (
     LEASE_SECONDS,
     Calls,
     Worker,
-    moto_server,
     owner_pid,
     stack_with_external_sync,
 )
@@ -40,7 +41,7 @@ STALL = 12.0
 
 @pytest.fixture(scope="module")
 def s3_url() -> Iterator[str]:
-    with moto_server() as url:
+    with moto_s3_server() as url:
         yield url
 
 
@@ -168,8 +169,6 @@ async def _janitor(stack: Stack) -> int:
         secret_access_key="testing",
     )
     async with storage:
-        from datetime import timedelta
-
         return await storage.remove_abandoned(older_than=timedelta(0))
 
 

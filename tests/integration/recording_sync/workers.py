@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,12 +26,10 @@ from classbridge.recordingsync.v1 import recording_sync_pb2 as pb
 from classbridge.recordingsync.v1 import recording_sync_pb2_grpc as pb_grpc
 from classbridge.scheduler.v1 import scheduler_pb2 as sp
 from classbridge.scheduler.v1 import scheduler_pb2_grpc as sp_grpc
-from classbridge_common.testing import moto_s3_server, unique_name
+from classbridge_common.testing import unique_name
 from devstack.processes import environment
 from devstack.stack import Stack
 from devstack.testing import isolated_stack
-
-moto_server = moto_s3_server  # the S3 server the workers and the test share
 
 CREDENTIALS = {"s3_access_key_id": "testing", "s3_secret_access_key": "testing"}
 # Short enough that a test waits seconds, not an hour; the heartbeat well inside the lease.
@@ -170,8 +167,3 @@ class Calls:
             timeout=10,
         )
         return list(answer.recorded_lessons)
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0

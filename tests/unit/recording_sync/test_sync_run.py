@@ -20,7 +20,6 @@ import pytest
 
 from classbridge_common.messages import Envelope
 from classbridge_common.telemetry import Metrics
-from classbridge_common.tenancy import TenantScope
 from recording_sync.adapters.storage_local import LocalStorage
 from recording_sync.adapters.sync_repository import StaleJob
 from recording_sync.domain import model as m
@@ -326,6 +325,3 @@ def test_the_fake_unit_of_work_refuses_a_stale_save(world: World) -> None:
                 await uow.jobs.save(job)
 
     asyncio.run(scenario())
-
-
-_ = TenantScope

@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge_common.db.engine import is_postgres
@@ -240,12 +240,6 @@ class SyncJobRepository:
         )
         return [row.id for row in await self._rows.all(query)]
 
-    async def tenants_with_open_jobs(self) -> list[str]:
-        rows = await self._rows.all(
-            select(sj.c.tenant_id).where(sj.c.state.in_((JobState.PENDING,))).distinct()
-        )
-        return [r.tenant_id for r in rows]
-
 
 class ProjectionRepository:
     """This service's copy of the scheduler's meeting links (read-only here)."""
@@ -373,11 +367,6 @@ class RecordingRepository:
     async def purged(self, file_id: str) -> None:
         await self._rows.execute(update(rf).where(rf.c.id == file_id).values(storage_key=""))
 
-    async def count_files(self, *conditions: Any) -> int:
-        return int(
-            await self._rows.scalar(select(func.count()).select_from(rf).where(*conditions)) or 0
-        )
-
 
 class Repositories(Protocol):
     """The sync's repositories on one transaction: a unit of work's, or a bundle on a session
@@ -424,9 +413,16 @@ class SyncUnitOfWork(UnitOfWork):
         self.recordings = RecordingRepository(self.rows)
 
 
-def repositories(
-    session: AsyncSession, scope: TenantScope
-) -> tuple[SyncJobRepository, ProjectionRepository, RecordingRepository]:
+@dataclass(frozen=True)
+class Repos:
     """The repositories on a session someone else's transaction owns (the inbox's)."""
+
+    jobs: SyncJobRepository
+    projections: ProjectionRepository
+    recordings: RecordingRepository
+
+
+def repositories(session: AsyncSession, scope: TenantScope) -> Repos:
+    """The sync's repositories on ``session``, narrowed to ``scope``."""
     rows = Scoped(session, scope)
-    return SyncJobRepository(rows), ProjectionRepository(rows), RecordingRepository(rows)
+    return Repos(SyncJobRepository(rows), ProjectionRepository(rows), RecordingRepository(rows))

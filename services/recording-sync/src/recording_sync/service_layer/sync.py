@@ -25,7 +25,6 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import event
@@ -39,10 +38,9 @@ from classbridge_common.tenancy import TenantScope
 from recording_sync.adapters.storage_base import ObjectStorage, StorageError
 from recording_sync.adapters.sync_repository import (
     ProjectionRepository,
-    RecordingRepository,
+    Repos,
     Repositories,
     StaleJob,
-    SyncJobRepository,
     SyncUnitOfWork,
     repositories,
 )
@@ -80,17 +78,8 @@ async def _always(_uow: SyncUnitOfWork, _job: SyncJob) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Repos:
-    """The repositories on one transaction (a unit of work's, or the inbox's)."""
-
-    jobs: SyncJobRepository
-    projections: ProjectionRepository
-    recordings: RecordingRepository
-
-
 def _repos(session: AsyncSession, tenant_id: str | None) -> Repos:
-    return Repos(*repositories(session, TenantScope(tenant_id)))
+    return repositories(session, TenantScope(tenant_id))
 
 
 class SyncPipeline:
@@ -165,10 +154,10 @@ class SyncPipeline:
         if isinstance(repos, AsyncSession):
             repos = _repos(repos, tenant_id)
         key = meeting_uuid or f"meeting:{meeting_id}"
-        owner = await _owner_of(repos.jobs, key)
+        owner = await repos.jobs.tenant_of_key(key)
         if owner is None and meeting_uuid:
             placeholder = f"meeting:{meeting_id}"
-            if await _owner_of(repos.jobs, placeholder) == tenant_id:
+            if await repos.jobs.tenant_of_key(placeholder) == tenant_id:
                 # A sweep-made job that did not know the instance yet: adopt it.
                 job = await repos.jobs.by_key(placeholder, lock=True)
                 if job is not None:
@@ -428,11 +417,6 @@ class SyncPipeline:
                 await uow.commit()
             purged += 1
         return purged
-
-
-async def _owner_of(jobs: SyncJobRepository, key: str) -> str | None:
-    """The tenant of the job with this key, whichever tenant it is (to refuse, not to read)."""
-    return await jobs.tenant_of_key(key)
 
 
 async def _place(projections: ProjectionRepository, job: SyncJob) -> None:

@@ -131,10 +131,6 @@ class JobRun:
         self._started = time.monotonic()
         self.job = job
 
-    @property
-    def lease(self) -> Lease:
-        return self._lease
-
     async def change(self, apply: Callable[[SyncJob, SyncUnitOfWork], Awaitable[T]]) -> T:
         async def checked(job: SyncJob, uow: SyncUnitOfWork) -> T:
             job.check(self._lease)
