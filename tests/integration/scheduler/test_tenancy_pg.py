@@ -1,4 +1,4 @@
-"""The two-schools scenario of tests/unit/scheduler/test_tenancy.py on PostgreSQL (the
+"""The two-schools scenario of tests/service/scheduler/test_tenancy.py on PostgreSQL (the
 scheduler in this test's own schema, the fake zoom-gateway, the in-process bus)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.scheduler.support import Harness, gateway_server, harness_settings, start_harness
-from tests.unit.scheduler.tenancy_scenario import check_isolation, check_operator
+from tests.service.scheduler.support import Harness, gateway_server, harness_settings, start_harness
+from tests.service.scheduler.tenancy_scenario import check_isolation, check_operator
 
 pytestmark = pytest.mark.integration
 

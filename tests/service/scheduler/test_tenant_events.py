@@ -9,7 +9,7 @@ from classbridge.events.v1 import session_events_pb2 as ev
 from classbridge.events.v1 import zoom_events_pb2 as zoom
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
 from classbridge_common.messages import Envelope
-from tests.unit.scheduler.tenancy_scenario import deliver, local_time, mask, meeting_event, stamp
+from tests.service.scheduler.tenancy_scenario import deliver, local_time, mask, meeting_event, stamp
 
 
 async def school_session(harness, admin: str) -> pb.Session:

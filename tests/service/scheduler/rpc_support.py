@@ -15,8 +15,8 @@ import pytest
 
 from classbridge.events.v1 import zoom_events_pb2 as zoom
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
-from tests.unit.scheduler.tenancy_scenario import deliver, meeting_event, stamp
-from tests.unit.scheduler.test_scoped_roles import code_of, course_with_class
+from tests.service.scheduler.tenancy_scenario import deliver, meeting_event, stamp
+from tests.service.scheduler.test_scoped_roles import code_of, course_with_class
 
 __all__ = ["UNKNOWN_ID", "Class", "a_class", "code_of", "error_of", "join", "start"]
 

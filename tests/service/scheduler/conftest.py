@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.scheduler.support import (
+from tests.service.scheduler.support import (
     FakeGateway,
     Harness,
     gateway_server,

@@ -13,7 +13,7 @@ import pytest
 
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
 from classbridge_common.auth import DEV_SECRET, issue_token
-from tests.unit.scheduler.tenancy_scenario import local_time, mask
+from tests.service.scheduler.tenancy_scenario import local_time, mask
 
 
 @dataclass

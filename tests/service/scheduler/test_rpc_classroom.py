@@ -11,8 +11,8 @@ from google.protobuf.duration_pb2 import Duration
 from classbridge.common.v1 import common_pb2
 from classbridge.events.v1 import recording_events_pb2 as rec
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
-from tests.unit.scheduler.rpc_support import UNKNOWN_ID, a_class, code_of, error_of, join, start
-from tests.unit.scheduler.tenancy_scenario import deliver, mask, stamp
+from tests.service.scheduler.rpc_support import UNKNOWN_ID, a_class, code_of, error_of, join, start
+from tests.service.scheduler.tenancy_scenario import deliver, mask, stamp
 
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
 DENIED = grpc.StatusCode.PERMISSION_DENIED

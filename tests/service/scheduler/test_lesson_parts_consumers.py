@@ -18,7 +18,7 @@ from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.db import create_engine, session_factory
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain.model import RecordedLesson, RecordingSync
-from tests.unit.scheduler.test_lifecycle_consumers import T0, deliver, get, scheduled, stamp
+from tests.service.scheduler.test_lifecycle_consumers import T0, deliver, get, scheduled, stamp
 
 VIDEO = "shared_screen_with_speaker_view"
 MP4 = common_pb2.RECORDING_FILE_TYPE_MP4

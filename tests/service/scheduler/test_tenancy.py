@@ -3,7 +3,7 @@ other's admin; idempotency keys are per school; an operator spans both (tenancy_
 
 from __future__ import annotations
 
-from tests.unit.scheduler.tenancy_scenario import check_isolation, check_operator
+from tests.service.scheduler.tenancy_scenario import check_isolation, check_operator
 
 
 async def test_an_admin_finds_nothing_of_another_school(harness) -> None:

@@ -10,8 +10,8 @@ from google.type import date_pb2
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
-from tests.unit.scheduler.rpc_support import UNKNOWN_ID, a_class, code_of, error_of
-from tests.unit.scheduler.tenancy_scenario import mask
+from tests.service.scheduler.rpc_support import UNKNOWN_ID, a_class, code_of, error_of
+from tests.service.scheduler.tenancy_scenario import mask
 
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
 DENIED = grpc.StatusCode.PERMISSION_DENIED
