@@ -92,6 +92,10 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _storage(self) -> Self:
+        if self.sync_heartbeat_seconds * 2 > self.sync_lease_seconds:
+            # One missed heartbeat must not cost the lease: a worker that renews only just in
+            # time loses its job to a replica at the first slow database round trip.
+            raise ValueError("SYNC_HEARTBEAT_SECONDS must be at most half of SYNC_LEASE_SECONDS")
         if self.s3_endpoint_url is not None and self.s3_bucket is None:
             raise ValueError("S3_BUCKET is required when S3_ENDPOINT_URL is set")
         if self.local_storage_dir is None:
