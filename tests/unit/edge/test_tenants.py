@@ -94,7 +94,7 @@ async def test_admins_read_and_configure_only_their_own(
     )
     assert checked.status_code == 200, checked.text
     still = await client.get("/api/v1/tenants/me", headers=ADMIN_A)
-    assert not still.json()["data"].get("s2s_configured")
+    assert still.json()["data"]["s2s_configured"] is False  # said, not left out
 
     saved = await client.put("/api/v1/tenants/me/zoom", json=body, headers=ADMIN_A)
     assert saved.status_code == 200, saved.text

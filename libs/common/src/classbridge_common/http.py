@@ -4,6 +4,15 @@ Services bind their socket first (so port 0 gives a known port before anything s
 worker processes can share one socket), then run uvicorn as a task of their `running(...)`
 lifecycle. uvicorn's own signal handling is switched off: the service's command line owns
 SIGTERM and stops every part of the service in order, the HTTP server draining in-flight requests.
+
+Every app is served behind :class:`LingeringClose`: an answer given before the request's body was
+read (a 413 for a body over the limit, a 401 before the body matters) is written at once, then
+the rest of the body is read and thrown away — up to ``drain_bytes`` and ``drain_seconds`` — before
+the answer is completed and the connection may close. Closing a socket with unread bytes makes
+the kernel send a reset, and a client that writes its whole body before reading (Python's urllib,
+which also asks for ``Connection: close``) then sees "connection reset" instead of the answer.
+nginx calls this a lingering close. Both bounds hold whatever the client declares, so nobody can
+hold a connection open with an endless or trickling body.
 """
 
 from __future__ import annotations
@@ -11,12 +20,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
 import uvicorn
 
-__all__ = ["bind_socket", "serving_http"]
+__all__ = ["DRAIN_BYTES", "DRAIN_SECONDS", "LingeringClose", "bind_socket", "serving_http"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: At most this much of an unread body is read and discarded after an early answer; a body
+#: declared larger is not drained at all (the connection closes as before).
+DRAIN_BYTES = 64 * 1024 * 1024
+#: ... and for at most this long in all,
+DRAIN_SECONDS = 5.0
+#: ... giving up as soon as the client sends nothing for this long.
+DRAIN_IDLE_SECONDS = 1.0
 
 
 class _Server(uvicorn.Server):
@@ -25,6 +48,96 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def _body_declared(scope: Scope) -> tuple[bool, int | None]:
+    """Whether the request has a body at all, and its declared length (None when chunked)."""
+    has_body, length, expects_continue = False, None, False
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            text = value.decode("latin-1").strip()
+            length = int(text) if text.isdigit() else None
+            has_body = has_body or length != 0
+        elif name == b"transfer-encoding":
+            has_body = True
+        elif name == b"expect" and value.lower() == b"100-continue":
+            expects_continue = True
+    # A client waiting for "100 Continue" never got it (the answer came first), so it sends no
+    # body; there is nothing to drain and waiting for one would only delay the answer.
+    return has_body and not expects_continue, length
+
+
+class LingeringClose:
+    """Reads and discards what is left of a request body after the app answered early.
+
+    The app's final ``http.response.body`` goes out immediately (as a non-final chunk); then the
+    body is drained through ``receive`` until its end, a disconnect, ``max_bytes``,
+    ``max_seconds`` in all or ``idle_seconds`` of silence, and only then is the answer completed.
+    Requests whose body the app read to the end pay nothing but a flag.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int = DRAIN_BYTES,
+        max_seconds: float = DRAIN_SECONDS,
+        idle_seconds: float = DRAIN_IDLE_SECONDS,
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
+        self.idle_seconds = idle_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.max_bytes <= 0:
+            await self.app(scope, receive, send)
+            return
+        has_body, declared = _body_declared(scope)
+        if not has_body:
+            await self.app(scope, receive, send)
+            return
+        received = 0
+        body_done = False
+
+        async def tracking_receive() -> Message:
+            nonlocal received, body_done
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                body_done = body_done or not message.get("more_body", False)
+            else:  # http.disconnect: nothing more will come
+                body_done = True
+            return message
+
+        async def drain() -> None:
+            loop = asyncio.get_running_loop()
+            end = loop.time() + self.max_seconds
+            budget = received + self.max_bytes
+            while not body_done and received <= budget:
+                wait = min(end - loop.time(), self.idle_seconds)
+                if wait <= 0:
+                    return
+                try:
+                    async with asyncio.timeout(wait):
+                        await tracking_receive()
+                except TimeoutError:
+                    return
+
+        async def lingering_send(message: Message) -> None:
+            if (
+                body_done
+                or message["type"] != "http.response.body"
+                or message.get("more_body", False)
+                or (declared is not None and declared - received > self.max_bytes)
+            ):
+                await send(message)
+                return
+            await send({**message, "more_body": True})  # the answer is on the wire now
+            await drain()
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app(scope, tracking_receive, lingering_send)
 
 
 def bind_socket(host: str, port: int, *, backlog: int = 2048) -> socket.socket:
@@ -51,15 +164,19 @@ async def serving_http(
     graceful_shutdown: float = 10,
     keep_alive: float = 30,
     close_socket: bool = True,
+    drain_bytes: int = DRAIN_BYTES,
+    drain_seconds: float = DRAIN_SECONDS,
 ) -> AsyncIterator[int]:
     """Serve ``app`` on ``sock`` until the block exits; yields the bound port.
 
     httptools and uvloop are used when installed (uvicorn's ``auto``); no access log (one log
     line per request halves a hot endpoint's rate, and URLs may carry what logs must not).
+    ``drain_bytes`` and ``drain_seconds`` bound the lingering close (see :class:`LingeringClose`;
+    ``drain_bytes=0`` turns it off).
     """
     server = _Server(
         uvicorn.Config(
-            app,
+            LingeringClose(app, max_bytes=drain_bytes, max_seconds=drain_seconds),
             lifespan="off",
             access_log=False,
             log_config=None,

@@ -1,6 +1,9 @@
-"""The edge's Starlette application: routes, authentication, error mapping, body limits."""
+"""The edge's Starlette application: routes, authentication, error mapping, body and class
+limits."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -57,4 +60,5 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
     access.check_declared(app.routes)
     app.state.clients = clients
     app.state.max_body_bytes = settings.max_body_bytes
+    app.state.max_class_length = timedelta(minutes=settings.max_class_minutes)
     return app

@@ -59,9 +59,11 @@ class Fields:
         return [n for n in names if n in self._source]
 
     def check(self, message: str = "the request has invalid fields") -> None:
-        """Raise ``InvalidArgument`` naming every violation recorded so far."""
+        """Raise ``InvalidArgument`` naming every violation recorded so far (the fields in the
+        message too, for clients that show only the message)."""
         if self.violations:
-            raise InvalidArgument(message, violations=self.violations)
+            names = ", ".join(dict.fromkeys(v.field for v in self.violations))
+            raise InvalidArgument(f"{message}: {names}", violations=self.violations)
 
     def _get(self, name: str, required: bool) -> Any:
         value = self._source.get(name, _MISSING)

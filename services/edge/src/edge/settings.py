@@ -29,6 +29,8 @@ class Settings(ServiceSettings):
 
     # Requests with a larger JSON body are refused with 413 before it is read whole.
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    # The longest class a request may create (minutes; the scheduler's own ceiling is 24 hours).
+    max_class_minutes: int = Field(default=720, ge=30, le=1440)
     # Deadline of every gRPC call the edge makes (seconds), unless a route sets its own.
     grpc_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     # Attempts per call when a service answers UNAVAILABLE (gRPC's retry policy, 2 to 5).

@@ -23,7 +23,7 @@ from classbridge.recordingsync.v1 import recording_sync_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
 from classbridge_common.auth import ADMIN, OPERATOR, TEACHER
 from classbridge_common.errors import FailedPrecondition, NotFound, PermissionDenied
-from edge import deps
+from edge import class_length, deps
 from edge.access import EVERYONE, STAFF, route
 from edge.body import read_json
 from edge.clients import Clients, call
@@ -189,6 +189,13 @@ async def create_class(request: Request) -> JSONResponse:
     body = Fields(await read_json(request))
     start = body.timestamp("scheduledStart", required=True)
     end = body.timestamp("scheduledEnd", required=True)
+    class_length.check_instants(
+        body,
+        start,
+        end,
+        names=("scheduledStart", "scheduledEnd"),
+        limit=class_length.longest(request),
+    )
     req = scheduler_pb2.CreateSessionRequest(
         request_id=deps.idempotency_key(request, body.string("requestId", max_length=128)),
         batch_id=body.string("batchId", required=True, max_length=128),
@@ -259,6 +266,12 @@ async def update_class(request: Request) -> JSONResponse:
             session.timezone = body.timezone(key)
         elif path == "auto_recording":
             session.auto_recording = _auto_recording(body, key)  # type: ignore[assignment]
+    class_length.check_moved_ends(
+        body,
+        session,
+        names=("scheduledStart", "scheduledEnd"),
+        limit=class_length.longest(request),
+    )
     if not paths:
         body.fail("body", f"names none of the updatable fields: {', '.join(PUT_FIELDS)}")
     body.check()

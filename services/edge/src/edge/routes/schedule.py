@@ -7,6 +7,7 @@ recording-sync (which owns the jobs); the status comes from the scheduler's per-
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -16,7 +17,7 @@ from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
 from classbridge_common.errors import NotFound
-from edge import deps, sync_jobs
+from edge import class_length, deps, sync_jobs
 from edge.access import STAFF, route
 from edge.body import read_json
 from edge.clients import Clients, call
@@ -28,12 +29,16 @@ AUTO_RECORDING = enum_choices(common_pb2.AutoRecording.DESCRIPTOR, "AUTO_RECORDI
 
 
 def schedule_request(
-    body: Fields, batch_id: str, request_id: str
+    body: Fields, batch_id: str, request_id: str, *, longest: timedelta
 ) -> scheduler_pb2.CreateSessionRequest:
-    """The seed's body (date, start_time, end_time, title, ...) as a CreateSession request."""
+    """The seed's body (date, start_time, end_time, title, ...) as a CreateSession request;
+    the class ends on its date, after it starts, at most ``longest`` later."""
     day = body.date("date", required=True)
     start = body.time_of_day("start_time", required=True)
     end = body.time_of_day("end_time", required=True)
+    class_length.check_times_of_day(
+        body, start, end, names=("start_time", "end_time"), limit=longest
+    )
     req = scheduler_pb2.CreateSessionRequest(
         request_id=request_id,
         batch_id=batch_id,
@@ -72,7 +77,9 @@ def meeting_summary(session: scheduler_pb2.Session) -> dict[str, Any] | None:
 async def schedule_session(request: Request) -> JSONResponse:
     body = Fields(await read_json(request))
     request_id = deps.idempotency_key(request, body.string("request_id", max_length=128))
-    req = schedule_request(body, request.path_params["batch_id"], request_id)
+    req = schedule_request(
+        body, request.path_params["batch_id"], request_id, longest=class_length.longest(request)
+    )
     body.check()
     answer = await call(deps.clients(request).scheduler.CreateSession, req)
     data = {
@@ -129,9 +136,9 @@ async def sync_recordings(request: Request) -> JSONResponse:
         deps.clients(request).recording_sync.SyncBatch,
         recording_sync_pb2.SyncBatchRequest(batch_id=request.path_params["batch_id"], force=force),
     )
-    data = to_dict(answer)
-    data.setdefault("jobs", [])
-    return ok(data, status=202, message=f"{len(answer.jobs)} recording sync job(s) queued")
+    return ok(
+        to_dict(answer), status=202, message=f"{len(answer.jobs)} recording sync job(s) queued"
+    )
 
 
 async def sync_status(request: Request) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from google.protobuf import field_mask_pb2
@@ -10,7 +11,7 @@ from starlette.responses import JSONResponse
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
-from edge import deps
+from edge import class_length, deps
 from edge.access import EVERYONE, STAFF, route
 from edge.body import read_json
 from edge.clients import call
@@ -39,8 +40,11 @@ def render_warnings(warnings: Any) -> list[dict[str, Any]]:
     return [to_dict(w) for w in warnings]
 
 
-def session_patch(body: Fields, session_id: str) -> tuple[scheduler_pb2.Session, list[str]]:
-    """The session fields and mask paths a PATCH body sets (unknown keys are ignored)."""
+def session_patch(
+    body: Fields, session_id: str, *, longest: timedelta
+) -> tuple[scheduler_pb2.Session, list[str]]:
+    """The session fields and mask paths a PATCH body sets (unknown keys are ignored); a body
+    moving both ends must keep the class at most ``longest`` long."""
     session = scheduler_pb2.Session(id=session_id)
     paths = body.present(*UPDATABLE)
     for name in paths:
@@ -70,6 +74,9 @@ def session_patch(body: Fields, session_id: str) -> tuple[scheduler_pb2.Session,
                 session.meeting_settings.CopyFrom(settings)
         elif name == "status":
             session.status = body.choice(name, SESSION_STATUSES, required=True)  # type: ignore[assignment]
+    class_length.check_moved_ends(
+        body, session, names=("scheduled_start", "scheduled_end"), limit=longest
+    )
     if not paths:
         body.fail("body", f"names none of the updatable fields: {', '.join(UPDATABLE)}")
     return session, paths
@@ -112,7 +119,9 @@ async def list_sessions(request: Request) -> JSONResponse:
 
 async def update_session(request: Request) -> JSONResponse:
     body = Fields(await read_json(request))
-    session, paths = session_patch(body, request.path_params["session_id"])
+    session, paths = session_patch(
+        body, request.path_params["session_id"], longest=class_length.longest(request)
+    )
     skip_zoom = bool(body.boolean("skip_zoom_sync", default=False))
     body.check()
     answer = await call(

@@ -43,11 +43,8 @@ KNOWN_KEYS = {key for pair in SPELLINGS.values() for key in pair}
 
 
 def _render(policy: recording_sync_pb2.SyncPolicy) -> dict[str, Any]:
-    """Every field, the unset instants as null, so an answer always says what is in force."""
-    data = to_dict(policy, defaults=True)
-    data.setdefault("student_access_end_time", None)
-    data.setdefault("update_time", None)
-    return data
+    """Every field, unset instants as null, so an answer always says what is in force."""
+    return to_dict(policy)
 
 
 def _tenant_query(request: Request) -> str:

@@ -50,7 +50,7 @@ async def create_tenant(request: Request) -> JSONResponse:
         deps.clients(request).zoom_gateway.CreateTenant,
         zoom_gateway_pb2.CreateTenantRequest(tenant_id=tenant_id, name=name, request_id=request_id),
     )
-    return ok(to_dict(answer, defaults=True), status=201)
+    return ok(to_dict(answer), status=201)
 
 
 async def list_tenants(request: Request) -> JSONResponse:
@@ -61,7 +61,7 @@ async def list_tenants(request: Request) -> JSONResponse:
         deps.clients(request).zoom_gateway.ListTenants,
         zoom_gateway_pb2.ListTenantsRequest(page_size=size, page_token=token),
     )
-    return page([to_dict(t, defaults=True) for t in answer.tenants], answer)
+    return page([to_dict(t) for t in answer.tenants], answer)
 
 
 async def get_tenant(request: Request) -> JSONResponse:
@@ -70,7 +70,7 @@ async def get_tenant(request: Request) -> JSONResponse:
         deps.clients(request).zoom_gateway.GetTenant,
         zoom_gateway_pb2.GetTenantRequest(tenant_id=_tenant_id(request, who)),
     )
-    return ok(to_dict(answer, defaults=True))
+    return ok(to_dict(answer))
 
 
 async def update_zoom(request: Request) -> JSONResponse:
@@ -84,7 +84,7 @@ async def update_zoom(request: Request) -> JSONResponse:
     body.check()
     answer = await call(deps.clients(request).zoom_gateway.UpdateTenantZoomApps, req)
     message = "Zoom credentials are valid" if req.validate_only else "Zoom apps updated"
-    return ok(to_dict(answer, defaults=True), message=message)
+    return ok(to_dict(answer), message=message)
 
 
 routes = [
