@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,7 @@ from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as pb
 from classbridge_common.crypto import DecryptionError, SecretBox, generate_key
 from tests.unit.zoom_gateway.helpers import Zoom, gateway_settings, zoom_gateway
 from zoom_gateway.__main__ import reencrypt_command
-from zoom_gateway.adapters.reencrypt import ENCRYPTED_COLUMNS
-from zoom_gateway.adapters.user_tokens import TokenGrant
+from zoom_gateway.adapters.repositories.ciphertexts import ENCRYPTED_COLUMNS
 
 
 async def stored_ciphertexts(db: Path) -> list[str]:
@@ -48,16 +48,23 @@ async def test_reencrypt_moves_every_secret_to_the_newest_key(
             pb.UpdateTenantZoomAppsRequest(tenant_id="beta", webhook_secret_token="second-0123"),
             timeout=10,
         )
-        assert gw.running.users is not None
-        for n in range(3):
-            await gw.running.users.save(
-                user_id=f"user-{n}",
-                tenant="default",
-                grant=TokenGrant(f"access-{n}", f"refresh-{n}", 3600, ("meeting:read",)),
-                zoom_user_id=f"z{n}",
-                zoom_email=f"u{n}@classbridge.test",
-                zoom_account_id=zoom.account_id,
-            )
+        assert gw.running.uow is not None
+        now = datetime.now(UTC)
+        async with gw.running.uow() as uow:
+            for n in range(3):
+                await uow.connections.save(
+                    user_id=f"user-{n}",
+                    tenant="default",
+                    access_token=f"access-{n}",
+                    refresh_token=f"refresh-{n}",
+                    access_expires_at=now + timedelta(hours=1),
+                    scopes=("meeting:read",),
+                    zoom_user_id=f"z{n}",
+                    zoom_email=f"u{n}@classbridge.test",
+                    zoom_account_id=zoom.account_id,
+                    now=now,
+                )
+            await uow.commit()
     db = tmp_path / "zoom-gateway.db"
     before = await stored_ciphertexts(db)
     assert len(before) == 3 + 3 * 2  # tenant: 2 webhook tokens + oauth secret; 3 users x 2

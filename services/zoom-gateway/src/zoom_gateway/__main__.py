@@ -9,8 +9,8 @@ import sys
 
 from classbridge_common.cli import run_service_cli
 from classbridge_common.db import create_engine
-from zoom_gateway.adapters.reencrypt import reencrypt
 from zoom_gateway.bootstrap import MIGRATIONS_DIR, running
+from zoom_gateway.service_layer.reencrypt import reencrypt
 from zoom_gateway.settings import Settings, load
 
 

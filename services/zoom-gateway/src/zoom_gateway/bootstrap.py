@@ -1,13 +1,13 @@
 """The one wiring point of zoom-gateway: ``running(settings)`` starts it, leaving stops it.
 
-Started, in order: the database engine, one HTTP/1.1 keep-alive pool to Zoom, the tenant
+Started, in order: the database engine and the unit of work over it (the one way into the
+gateway's database: rate-limit buckets, host ledger, idempotency keys, OAuth states, user
+connections, tenants — shared by every replica), one HTTP/1.1 keep-alive pool to Zoom, the tenant
 directory (seeds from the environment and ZOOM_TENANTS_FILE with the ``tenants`` table on top),
-the token providers (one per tenant, made on first use), the stores (rate-limit buckets, host
-ledger, idempotency keys, OAuth states, user connections — all in the gateway's database so
-replicas share them), the handlers
-and the gRPC server (health, reflection, interceptors). Stopping refuses new calls, lets
-in-flight ones finish, lets meeting creates already sent to Zoom record their result, then closes
-the HTTP pool and the engine.
+the token providers (one per tenant, made on first use), the handlers, each given the unit of
+work factory, and the gRPC server (health, reflection, interceptors). Stopping refuses new calls,
+lets in-flight ones finish, lets meeting creates already sent to Zoom record their result, then
+closes the HTTP pool and the engine.
 """
 
 from __future__ import annotations
@@ -21,15 +21,13 @@ from pathlib import Path
 
 import httpx
 
-from classbridge_common.db import create_engine
+from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
-from zoom_gateway.adapters.idempotency import IdempotencyStore
-from zoom_gateway.adapters.oauth_states import OAuthStateStore
-from zoom_gateway.adapters.ratelimit_store import DbRateLimiter, HostQuotaLedger
+from zoom_gateway.adapters.rate_limiter import DbRateLimiter
 from zoom_gateway.adapters.tenant_directory import TenantDirectory
-from zoom_gateway.adapters.tenant_store import TenantStore
 from zoom_gateway.adapters.token_provider import S2STokenProvider
-from zoom_gateway.adapters.user_tokens import UserConnectionStore
+from zoom_gateway.adapters.uow import GatewayUnitOfWork, UnitOfWorkFactory
+from zoom_gateway.adapters.user_tokens import UserTokens
 from zoom_gateway.adapters.zoom_client import ZoomClient
 from zoom_gateway.domain.ratelimits import PLAN_RATES, BucketSpec, Category
 from zoom_gateway.domain.tenants import TenantConfig
@@ -37,8 +35,10 @@ from zoom_gateway.entrypoints.access_rules import POLICY
 from zoom_gateway.entrypoints.grpc_api import ZoomGatewayServicer, add_to_server
 from zoom_gateway.service_layer.accounts import Accounts
 from zoom_gateway.service_layer.gateway import ZoomGateway
+from zoom_gateway.service_layer.host_quota import HostQuota
 from zoom_gateway.service_layer.meetings import Meetings
 from zoom_gateway.service_layer.oauth import UserOAuth
+from zoom_gateway.service_layer.oauth_states import OAuthStates
 from zoom_gateway.service_layer.recordings import Recordings
 from zoom_gateway.service_layer.tenants import TenantAdmin
 from zoom_gateway.settings import Settings
@@ -56,9 +56,10 @@ class Running:
     grpc_port: int
     gateway: ZoomGateway
     s2s: dict[str, S2STokenProvider] = field(default_factory=dict)
-    users: UserConnectionStore | None = None
+    users: UserTokens | None = None
     limiter: DbRateLimiter | None = None
     tenants: TenantDirectory | None = None
+    uow: UnitOfWorkFactory | None = None
 
     @property
     def grpc_address(self) -> str:
@@ -113,11 +114,16 @@ async def running(
     del bus
     _quiet_driver_statement_logs()
     engine = create_engine(settings)
-    http = http_client(settings, transport=transport)
+    sessions = session_factory(engine)
     box = settings.secret_box()
+
+    def uow() -> GatewayUnitOfWork:
+        return GatewayUnitOfWork(session_factory=sessions, box=box)
+
+    http = http_client(settings, transport=transport)
     directory = TenantDirectory(
         seeds=settings.tenants(),
-        store=TenantStore(engine=engine, box=box),
+        uow=uow,
         ttl=settings.zoom_tenant_cache_seconds,
         plan=settings.zoom_plan,
         category=settings.zoom_create_meeting_category,
@@ -133,8 +139,7 @@ async def running(
         )
 
     try:
-        limiter = DbRateLimiter(engine=engine, spec_for=spec_for)
-        ledger = HostQuotaLedger(engine=engine, limit=settings.zoom_host_daily_limit)
+        limiter = DbRateLimiter(uow=uow, spec_for=spec_for)
         zoom = ZoomClient(
             api_base_url=settings.zoom_api_base_url,
             http=http,
@@ -158,25 +163,23 @@ async def running(
             return tenant
 
         s2s: dict[str, S2STokenProvider] = {}
-        users = UserConnectionStore(
-            engine=engine,
-            box=box,
+        users = UserTokens(
+            uow=uow,
             http=http,
             oauth_base_url=settings.zoom_oauth_base_url,
             tenant_for=tenant_for,
             lease=timedelta(seconds=settings.zoom_user_refresh_lease),
             after_refresh_response=after_refresh_response,
         )
-        accounts = Accounts(directory=directory, s2s=s2s, new_provider=new_provider, users=users)
+        accounts = Accounts(
+            directory=directory, s2s=s2s, new_provider=new_provider, uow=uow, tokens=users
+        )
         meetings = Meetings(
             zoom=zoom,
-            idempotency=IdempotencyStore(
-                engine=engine,
-                box=box,
-                lease=timedelta(seconds=settings.zoom_create_timeout + 15),
-            ),
-            ledger=ledger,
+            uow=uow,
+            quota=HostQuota(limit=settings.zoom_host_daily_limit),
             create_timeout=settings.zoom_create_timeout,
+            claim_lease=timedelta(seconds=settings.zoom_create_timeout + 15),
             limiter=limiter if settings.zoom_rate_limits_enabled else None,
         )
         gateway = ZoomGateway(
@@ -190,11 +193,10 @@ async def running(
                 redirect_hosts=settings.redirect_hosts(),
             ),
             oauth=UserOAuth(
+                uow=uow,
                 accounts=accounts,
-                states=OAuthStateStore(
-                    engine=engine, box=box, signing_key=settings.state_signing_key()
-                ),
-                users=users,
+                states=OAuthStates(signing_key=settings.state_signing_key()),
+                tokens=users,
                 zoom=zoom,
                 http=http,
                 oauth_base_url=settings.zoom_oauth_base_url,
@@ -202,7 +204,7 @@ async def running(
             ),
             tenants=TenantAdmin(
                 accounts=accounts,
-                store=TenantStore(engine=engine, box=box),
+                uow=uow,
                 http=http,
                 oauth_base_url=settings.zoom_oauth_base_url,
                 webhook_grace=timedelta(seconds=settings.zoom_webhook_secret_grace_seconds),
@@ -241,6 +243,7 @@ async def running(
                     users=users,
                     limiter=limiter,
                     tenants=directory,
+                    uow=uow,
                 )
             finally:
                 await server.stop()

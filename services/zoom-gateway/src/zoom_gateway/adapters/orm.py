@@ -1,7 +1,8 @@
 """The gateway's tables (schema ``zoom_gateway`` on PostgreSQL, ``var/zoom-gateway.db`` on SQLite).
 
 Every secret column holds Fernet ciphertext (``*_enc``); nothing here is readable without
-``ZOOM_TOKEN_ENCRYPTION_KEYS``.
+``ZOOM_TOKEN_ENCRYPTION_KEYS``. Only the repositories (:mod:`zoom_gateway.adapters.repositories`)
+use these tables, inside a :class:`~zoom_gateway.adapters.uow.GatewayUnitOfWork`.
 """
 
 from __future__ import annotations

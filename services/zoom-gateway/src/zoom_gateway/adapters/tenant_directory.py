@@ -4,8 +4,8 @@ with the ``tenants`` table layered on top.
 Handlers read a snapshot synchronously (the rate limiter and token refresh need a tenant without
 awaiting). :meth:`TenantDirectory.refresh` keeps the snapshot current: at most every ``ttl``
 seconds it asks the database for the table's stamp (row count and sum of versions) and reloads
-only when it changed. A change made through this replica is applied at once
-(:meth:`TenantDirectory.reload`); another replica sees it within ``ttl``.
+only when it changed, both in one read-only unit of work. A change made through this replica is
+applied at once (:meth:`TenantDirectory.reload`); another replica sees it within ``ttl``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from zoom_gateway.adapters.tenant_store import TenantRow, TenantStore
+from zoom_gateway.adapters.repositories.tenants import TenantRepository, TenantRow
+from zoom_gateway.adapters.uow import UnitOfWorkFactory
 from zoom_gateway.domain.ratelimits import Category, Plan
 from zoom_gateway.domain.tenants import TenantConfig
 
@@ -65,14 +66,14 @@ class TenantDirectory:
         self,
         *,
         seeds: Mapping[str, TenantConfig],
-        store: TenantStore,
+        uow: UnitOfWorkFactory,
         ttl: float = 1.0,
         plan: Plan = Plan.BUSINESS,
         category: Category = Category.MEDIUM,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._seeds = dict(seeds)
-        self._store = store
+        self._uow = uow
         self._ttl = ttl
         self._plan = plan
         self._category = category
@@ -107,19 +108,21 @@ class TenantDirectory:
         async with self._lock:
             if self._clock() - self._checked < self._ttl:
                 return
-            stamp = await self._store.stamp()
-            if stamp != self._stamp:
-                await self._load(stamp)
+            async with self._uow() as uow:
+                stamp = await uow.tenants.stamp()
+                if stamp != self._stamp:
+                    await self._load(uow.tenants, stamp)
             self._checked = self._clock()
 
     async def reload(self) -> None:
-        """Reload now (after this replica changed a tenant)."""
+        """Reload now (after this replica changed a tenant, its unit of work committed)."""
         async with self._lock:
-            await self._load(await self._store.stamp())
+            async with self._uow() as uow:
+                await self._load(uow.tenants, await uow.tenants.stamp())
             self._checked = self._clock()
 
-    async def _load(self, stamp: tuple[int, int]) -> None:
-        rows = {r.id: r for r in await self._store.all()}
+    async def _load(self, tenants: TenantRepository, stamp: tuple[int, int]) -> None:
+        rows = {r.id: r for r in await tenants.all()}
         entries: dict[str, TenantEntry] = {}
         for tid in {*self._seeds, *rows}:
             row = rows.get(tid)

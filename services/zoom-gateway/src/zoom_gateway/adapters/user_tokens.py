@@ -1,16 +1,19 @@
-"""Per-user OAuth connections: encrypted tokens and a refresh that never loses the user.
+"""Per-user OAuth tokens: a refresh that never loses the user, and the token endpoint's grants.
 
 Zoom rotates refresh tokens: each refresh answers with a new refresh token and invalidates the old
 one (perhaps after a short grace period). If the process died after Zoom answered but before the
-new token was stored, the user would be disconnected for good. The protocol here:
+new token was stored, the user would be disconnected for good. The protocol here (its statements
+are :class:`~zoom_gateway.adapters.repositories.user_connections.UserConnectionRepository`'s):
 
 1. **Write-ahead claim.** Before calling Zoom we commit ``refresh_started_at``/``refresh_owner``
-   (guarded by ``version`` and a lease), so exactly one task in all replicas refreshes a
-   connection at a time; the others wait for its result instead of burning the token themselves.
+   (guarded by ``version`` and a lease) in a unit of work of its own, so exactly one task in all
+   replicas refreshes a connection at a time; the others wait for its result instead of burning
+   the token themselves.
 2. **The old refresh token stays** in ``refresh_token_enc`` until the new one is committed; it is
-   never overwritten or cleared first. The successor and the new access token are written in one
-   transaction (``refresh_token_enc`` = new, ``previous_refresh_token_enc`` = old), so the row
-   always holds a token that was valid at Zoom at some point, never nothing.
+   never overwritten or cleared first. The successor and the new access token are written in a
+   second unit of work, one statement (``refresh_token_enc`` = new,
+   ``previous_refresh_token_enc`` = old), so the row always holds a token that was valid at Zoom
+   at some point, never nothing.
 3. **Recovery.** A claim whose lease has passed with no result means the refresher died. The next
    caller takes the claim over and refreshes again with the token on record (the old one). Zoom
    keeps a superseded refresh token usable for a short grace period after rotation (observed; the
@@ -22,7 +25,7 @@ new token was stored, the user would be disconnected for good. The protocol here
 
 No durable store can do better without Zoom's help: the new token exists only in Zoom's answer,
 so the window between that answer and the commit is made as small as possible (no other await in
-between) and the grace period covers it.
+between) and the grace period covers it. No transaction is open while Zoom is asked.
 
 Within one process an ``asyncio.Lock`` per user keeps concurrent callers to one refresh; across
 replicas the claim does. Access tokens are cached in memory (the database holds ciphertext).
@@ -40,25 +43,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from classbridge_common.crypto import SecretBox
 from classbridge_common.errors import (
     DeadlineExceeded,
     FailedPrecondition,
     PreconditionViolation,
 )
-from zoom_gateway.adapters.orm import user_connections
+from zoom_gateway.adapters.repositories.user_connections import ACTIVE, StoredConnection
 from zoom_gateway.adapters.token_provider import TokenEndpointError, post_token
+from zoom_gateway.adapters.uow import UnitOfWorkFactory
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.scopes import parse_scopes
 from zoom_gateway.domain.tenants import TenantConfig
 
 log = logging.getLogger("zoom_gateway.user_oauth")
 
-ACTIVE = "active"
-REAUTH = "reauthorization_required"
 RENEW_EARLY = timedelta(seconds=60)
 
 
@@ -88,37 +87,6 @@ class TokenGrant:
         )
 
 
-@dataclass(frozen=True)
-class ConnectionInfo:
-    """A connection as callers may see it (no tokens)."""
-
-    user_id: str
-    tenant: str
-    status: str
-    zoom_user_id: str
-    zoom_email: str
-    zoom_account_id: str
-    scopes: tuple[str, ...]
-    access_expires_at: datetime
-    created_at: datetime
-    last_refresh_at: datetime | None
-
-
-def _info(row: Any) -> ConnectionInfo:
-    return ConnectionInfo(
-        user_id=row.user_id,
-        tenant=row.tenant,
-        status=row.status,
-        zoom_user_id=row.zoom_user_id,
-        zoom_email=row.zoom_email,
-        zoom_account_id=row.zoom_account_id,
-        scopes=tuple(parse_scopes(row.scopes)),
-        access_expires_at=row.access_expires_at,
-        created_at=row.created_at,
-        last_refresh_at=row.last_refresh_at,
-    )
-
-
 def not_connected(user_id: str) -> FailedPrecondition:
     return FailedPrecondition(
         f"user {user_id!r} has not connected a Zoom account (GetAuthorizationUrl first)",
@@ -133,14 +101,22 @@ def needs_reauthorization(user_id: str) -> FailedPrecondition:
     )
 
 
-class UserConnectionStore:
-    """Stores, refreshes and removes per-user OAuth tokens."""
+class UserTokens:
+    """Access tokens of per-user connections: cached in memory, refreshed once for everyone.
+
+    A refresh is two units of work on purpose, with Zoom's ``/oauth/token`` between them and
+    outside both: the first reads the connection and commits the write-ahead claim, the second
+    stores what Zoom answered (or gives the claim back, or marks the connection for
+    reauthorization). One unit of work held open across the Zoom call would keep the row locked
+    on PostgreSQL and SQLite's single write lock for as long as Zoom takes, and a crash during
+    the call would roll the claim back with it — the claim must be durable *before* the refresh
+    token is spent, so that the next caller knows a refresh was attempted and recovers it.
+    """
 
     def __init__(
         self,
         *,
-        engine: AsyncEngine,
-        box: SecretBox,
+        uow: UnitOfWorkFactory,
         http: httpx.AsyncClient,
         oauth_base_url: str,
         tenant_for: Callable[[str], TenantConfig],
@@ -149,8 +125,7 @@ class UserConnectionStore:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         after_refresh_response: Callable[[], None] | None = None,
     ) -> None:
-        self._engine = engine
-        self._box = box
+        self._uow = uow
         self._http = http
         self._oauth_base_url = oauth_base_url
         self._tenant_for = tenant_for
@@ -163,82 +138,9 @@ class UserConnectionStore:
         self._cache: dict[str, tuple[str, datetime]] = {}
         self.refreshes = 0  # refresh requests sent to Zoom by this process
 
-    # ---- storing and reading -------------------------------------------------------------
-
-    async def save(
-        self,
-        *,
-        user_id: str,
-        tenant: str,
-        grant: TokenGrant,
-        zoom_user_id: str,
-        zoom_email: str,
-        zoom_account_id: str,
-    ) -> ConnectionInfo:
-        """Store a fresh connection (replacing any earlier one of the user)."""
-        now = self._now()
-        values = {
-            "user_id": user_id,
-            "tenant": tenant,
-            "zoom_user_id": zoom_user_id,
-            "zoom_email": zoom_email,
-            "zoom_account_id": zoom_account_id,
-            "scopes": " ".join(grant.scopes),
-            "access_token_enc": self._box.encrypt(grant.access_token),
-            "access_expires_at": now + timedelta(seconds=grant.expires_in),
-            "refresh_token_enc": self._box.encrypt(grant.refresh_token),
-            "previous_refresh_token_enc": None,
-            "refresh_started_at": None,
-            "refresh_owner": None,
-            "status": ACTIVE,
-            "version": 1,
-            "last_refresh_at": None,
-            "created_at": now,
-            "updated_at": now,
-        }
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                delete(user_connections).where(user_connections.c.user_id == user_id)
-            )
-            await conn.execute(user_connections.insert().values(**values))
+    def forget(self, user_id: str) -> None:
+        """Drop the cached access token (the connection was replaced or removed)."""
         self._cache.pop(user_id, None)
-        saved = await self.get(user_id)
-        assert saved is not None  # the row was inserted just above
-        return saved
-
-    async def _row(self, user_id: str) -> Any:
-        async with self._engine.connect() as conn:
-            return (
-                await conn.execute(
-                    select(user_connections).where(user_connections.c.user_id == user_id)
-                )
-            ).first()
-
-    async def get(self, user_id: str) -> ConnectionInfo | None:
-        row = await self._row(user_id)
-        return None if row is None else _info(row)
-
-    async def remove(self, user_id: str) -> tuple[ConnectionInfo, str, str] | None:
-        """Delete the connection; returns it with its (access, refresh) tokens for revocation."""
-        async with self._engine.begin() as conn:
-            row = (
-                await conn.execute(
-                    select(user_connections).where(user_connections.c.user_id == user_id)
-                )
-            ).first()
-            if row is None:
-                return None
-            await conn.execute(
-                delete(user_connections).where(user_connections.c.user_id == user_id)
-            )
-        self._cache.pop(user_id, None)
-        return (
-            _info(row),
-            self._box.decrypt_str(row.access_token_enc),
-            self._box.decrypt_str(row.refresh_token_enc),
-        )
-
-    # ---- access tokens ---------------------------------------------------------------------
 
     def source(self, user_id: str) -> UserTokenSource:
         return UserTokenSource(self, user_id)
@@ -260,62 +162,57 @@ class UserConnectionStore:
         cached = self._cache.get(user_id)
         if cached is not None and cached[0] == token:
             self._cache.pop(user_id, None)
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(user_connections)
-                .where(user_connections.c.user_id == user_id)
-                .values(access_expires_at=self._now() - timedelta(seconds=1))
-            )
+        async with self._uow() as uow:
+            await uow.connections.expire_access(user_id, now=self._now())
+            await uow.commit()
 
     async def _access_token(self, user_id: str) -> str:
         async with self._locks[user_id]:
             while True:
-                row = await self._row(user_id)
-                if row is None:
-                    raise not_connected(user_id)
-                if row.status != ACTIVE:
-                    raise needs_reauthorization(user_id)
-                now = self._now()
-                if now < row.access_expires_at - RENEW_EARLY:
-                    token = self._box.decrypt_str(row.access_token_enc)
-                    self._cache[user_id] = (token, row.access_expires_at)
-                    return token
-                if await self._claim(row, now):
-                    return await self._refresh_claimed(row)
+                outcome = await self._fresh_or_claim(user_id)
+                if isinstance(outcome, str):
+                    return outcome
+                if outcome is not None:
+                    return await self._refresh_claimed(outcome)
                 # another replica holds a live claim: wait for its result
                 await asyncio.sleep(0.1)
 
-    async def _claim(self, row: Any, now: datetime) -> bool:
-        """The write-ahead step: record that we are about to spend this refresh token."""
-        t = user_connections
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(t)
-                .where(
-                    t.c.user_id == row.user_id,
-                    t.c.version == row.version,
-                    or_(
-                        t.c.refresh_started_at.is_(None), t.c.refresh_started_at < now - self._lease
-                    ),
+    async def _fresh_or_claim(self, user_id: str) -> str | StoredConnection | None:
+        """The first unit of work: the access token while it is fresh; else the write-ahead
+        claim, committed before Zoom is called (answers the connection claimed); None when
+        another task or replica holds a live claim."""
+        async with self._uow() as uow:
+            stored = await uow.connections.load(user_id)
+            if stored is None:
+                raise not_connected(user_id)
+            if stored.status != ACTIVE:
+                raise needs_reauthorization(user_id)
+            now = self._now()
+            fresh = now < stored.access_expires_at - RENEW_EARLY
+            claimed = False
+            if not fresh:
+                claimed = await uow.connections.claim_refresh(
+                    stored, owner=self._owner, now=now, lease=self._lease
                 )
-                .values(
-                    refresh_started_at=now,
-                    refresh_owner=self._owner,
-                    version=t.c.version + 1,
-                    updated_at=now,
-                )
-            )
-        if result.rowcount == 1 and row.refresh_started_at is not None:
+                if claimed:
+                    await uow.commit()
+        if fresh:
+            token = stored.access_token()
+            self._cache[user_id] = (token, stored.access_expires_at)
+            return token
+        if not claimed:
+            return None
+        if stored.refresh_started_at is not None:
             log.warning(
                 "taking over an abandoned zoom token refresh",
-                extra={"user_id": row.user_id, "abandoned_by": row.refresh_owner},
+                extra={"user_id": user_id, "abandoned_by": stored.refresh_owner},
             )
-        return result.rowcount == 1
+        return stored
 
-    async def _refresh_claimed(self, row: Any) -> str:
-        tenant = self._tenant_for(row.tenant)
-        t = user_connections
-        old_refresh = self._box.decrypt_str(row.refresh_token_enc)
+    async def _refresh_claimed(self, stored: StoredConnection) -> str:
+        tenant = self._tenant_for(stored.tenant)
+        user_id = stored.user_id
+        old_refresh = stored.refresh_token()
         self.refreshes += 1
         try:
             body = await post_token(
@@ -330,79 +227,62 @@ class UserConnectionStore:
         except TokenEndpointError as exc:
             log.warning(
                 "zoom refused the refresh token; the user must reconnect",
-                extra={"user_id": row.user_id, "oauth_error": exc.error, "status": exc.status},
+                extra={"user_id": user_id, "oauth_error": exc.error, "status": exc.status},
             )
-            async with self._engine.begin() as conn:
-                await conn.execute(
-                    update(t)
-                    .where(t.c.user_id == row.user_id, t.c.refresh_owner == self._owner)
-                    .values(
-                        status=REAUTH,
-                        refresh_started_at=None,
-                        refresh_owner=None,
-                        updated_at=self._now(),
-                    )
+            async with self._uow() as uow:
+                await uow.connections.mark_reauthorization(
+                    user_id, owner=self._owner, now=self._now()
                 )
-            raise needs_reauthorization(row.user_id) from None
+                await uow.commit()
+            raise needs_reauthorization(user_id) from None
         except BaseException:
             # Zoom unreachable or we were cancelled: the old token is still on record; release
             # the claim so the next caller tries again at once.
-            await asyncio.shield(self._release(row.user_id))
+            await asyncio.shield(self._release(user_id))
             raise
         if self._after_refresh_response is not None:
             self._after_refresh_response()
         now = self._now()
         expires = now + timedelta(seconds=grant.expires_in)
-        # Nothing awaits between Zoom's answer and this commit except the commit itself.
-        async with self._engine.begin() as conn:
-            stored = await conn.execute(
-                update(t)
-                .where(t.c.user_id == row.user_id, t.c.refresh_owner == self._owner)
-                .values(
-                    access_token_enc=self._box.encrypt(grant.access_token),
-                    access_expires_at=expires,
-                    refresh_token_enc=self._box.encrypt(grant.refresh_token),
-                    previous_refresh_token_enc=row.refresh_token_enc,
-                    scopes=" ".join(grant.scopes) or row.scopes,
-                    refresh_started_at=None,
-                    refresh_owner=None,
-                    last_refresh_at=now,
-                    version=t.c.version + 1,
-                    updated_at=now,
-                )
+        # The second unit of work. Nothing awaits between Zoom's answer and this commit except
+        # the unit of work's own statements.
+        async with self._uow() as uow:
+            kept = await uow.connections.store_refresh(
+                user_id,
+                owner=self._owner,
+                access_token=grant.access_token,
+                refresh_token=grant.refresh_token,
+                access_expires_at=expires,
+                scopes=" ".join(grant.scopes) or stored.scopes,
+                now=now,
             )
-        if stored.rowcount != 1:
+            await uow.commit()
+        if not kept:
             # Our claim was taken over (we were slower than the lease): the newer refresher's
             # token is the one on record; ours is simply not used.
-            log.warning(
-                "zoom token refresh finished after its lease", extra={"user_id": row.user_id}
-            )
-        self._cache[row.user_id] = (grant.access_token, expires)
-        log.info("zoom user token refreshed", extra={"user_id": row.user_id})
+            log.warning("zoom token refresh finished after its lease", extra={"user_id": user_id})
+        self._cache[user_id] = (grant.access_token, expires)
+        log.info("zoom user token refreshed", extra={"user_id": user_id})
         return grant.access_token
 
     async def _release(self, user_id: str) -> None:
-        t = user_connections
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(t)
-                .where(t.c.user_id == user_id, t.c.refresh_owner == self._owner)
-                .values(refresh_started_at=None, refresh_owner=None)
-            )
+        async with self._uow() as uow:
+            await uow.connections.release_refresh(user_id, owner=self._owner)
+            await uow.commit()
 
 
 class UserTokenSource:
     """The :class:`AccessTokenSource` of one user's connection."""
 
-    def __init__(self, store: UserConnectionStore, user_id: str) -> None:
-        self._store = store
+    def __init__(self, tokens: UserTokens, user_id: str) -> None:
+        self._tokens = tokens
         self.user_id = user_id
 
     async def token(self, deadline: Deadline) -> str:
-        return await self._store.access_token(self.user_id, deadline)
+        return await self._tokens.access_token(self.user_id, deadline)
 
     async def invalidate(self, token: str) -> None:
-        await self._store.invalidate(self.user_id, token)
+        await self._tokens.invalidate(self.user_id, token)
 
 
 async def exchange_code(

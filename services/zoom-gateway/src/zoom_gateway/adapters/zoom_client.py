@@ -7,8 +7,8 @@ request with a timeout no longer than the caller's deadline, and the interpretat
 * 401 code 124 → the credential source is told the token is bad, it is renewed once, the call
   repeated once;
 * 429 → ``Retry-After`` read (seconds or a date); a daily limit parks the category until then
-  (shared through the rate-limit store) and fails at once; a per-second limit is retried after a
-  short pause (safe even for POST: Zoom refused the request);
+  (for every replica, through the buckets in the database) and fails at once; a per-second
+  limit is retried after a short pause (safe even for POST: Zoom refused the request);
 * 5xx and network errors → retried with exponential backoff and jitter, but only for idempotent
   calls; a POST whose outcome is unknown raises :class:`ZoomOutcomeUnknown` so the idempotency
   layer can find out what happened.
@@ -159,7 +159,7 @@ class ZoomClient:
     ) -> ZoomResponse:
         """Make one logical call (with the retries described in the module docstring).
 
-        ``prepaid``: the caller took the first attempt's rate-limit token in a transaction of
+        ``prepaid``: the caller took the first attempt's rate-limit token in a unit of work of
         its own (CreateMeeting, with its idempotency claim); retries take theirs here.
         """
         call = _Call(

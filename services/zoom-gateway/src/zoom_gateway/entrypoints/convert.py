@@ -15,9 +15,9 @@ from google.type import date_pb2  # type: ignore[import-untyped]
 from classbridge.common.v1 import common_pb2
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as pb
 from classbridge_common.errors import FieldViolation, InvalidArgument
+from zoom_gateway.adapters.repositories.tenants import APP_FIELDS
+from zoom_gateway.adapters.repositories.user_connections import ACTIVE, ConnectionInfo
 from zoom_gateway.adapters.tenant_directory import TenantEntry
-from zoom_gateway.adapters.tenant_store import APP_FIELDS
-from zoom_gateway.adapters.user_tokens import ACTIVE, ConnectionInfo
 from zoom_gateway.domain.meetings import (
     MeetingDraft,
     effective_duration,

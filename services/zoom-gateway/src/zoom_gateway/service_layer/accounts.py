@@ -7,11 +7,12 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
 from classbridge_common.errors import FailedPrecondition, NotFound, PreconditionViolation
+from zoom_gateway.adapters.repositories.user_connections import ACTIVE
 from zoom_gateway.adapters.tenant_directory import TenantDirectory
 from zoom_gateway.adapters.token_provider import S2STokenProvider, not_configured_error
+from zoom_gateway.adapters.uow import UnitOfWorkFactory
 from zoom_gateway.adapters.user_tokens import (
-    ACTIVE,
-    UserConnectionStore,
+    UserTokens,
     UserTokenSource,
     needs_reauthorization,
     not_connected,
@@ -71,12 +72,14 @@ class Accounts:
         directory: TenantDirectory,
         s2s: MutableMapping[str, S2STokenProvider],
         new_provider: Callable[[TenantConfig], S2STokenProvider],
-        users: UserConnectionStore,
+        uow: UnitOfWorkFactory,
+        tokens: UserTokens,
     ) -> None:
         self._directory = directory
         self._s2s = s2s
         self._new_provider = new_provider
-        self._users = users
+        self._uow = uow
+        self._tokens = tokens
 
     @property
     def directory(self) -> TenantDirectory:
@@ -104,7 +107,8 @@ class Accounts:
         """The actor for ``ref``, or FAILED_PRECONDITION saying what is missing."""
         await self.refresh()
         if ref.oauth_user_id:
-            info = await self._users.get(ref.oauth_user_id)
+            async with self._uow() as uow:
+                info = await uow.connections.get(ref.oauth_user_id)
             if info is None:
                 raise not_connected(ref.oauth_user_id)
             if info.status != ACTIVE:
@@ -112,7 +116,7 @@ class Accounts:
             tenant = self.tenant(info.tenant)
             return Actor(
                 tenant=tenant,
-                auth=UserTokenSource(self._users, ref.oauth_user_id),
+                auth=UserTokenSource(self._tokens, ref.oauth_user_id),
                 oauth_user_id=ref.oauth_user_id,
                 scopes=tuple(info.scopes),
                 zoom_user_id=info.zoom_user_id,

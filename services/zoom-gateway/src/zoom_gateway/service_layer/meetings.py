@@ -1,8 +1,8 @@
 """Meeting handlers: create (idempotent), get, update, delete, list.
 
 **Idempotent create.** The caller's ``request_id`` is claimed in the gateway database before
-Zoom is called (:mod:`zoom_gateway.adapters.idempotency`), so a retry — from the same caller after
-a timeout, or through another replica — never creates a second meeting:
+Zoom is called (:mod:`zoom_gateway.adapters.repositories.meeting_creations`), so a retry — from
+the same caller after a timeout, or through another replica — never creates a second meeting:
 
 * the Zoom call runs in a task of its own with the gateway's create timeout, *not* the caller's
   deadline: a caller that gives up does not abandon a request Zoom may still complete; the task
@@ -14,14 +14,19 @@ a timeout, or through another replica — never creates a second meeting:
   fields would be cleaner but Zoom refuses them unless an admin has defined them for the account.
   Only when no meeting carries the marker is Zoom asked to create one.
 
-The per-host daily ledger is charged before each create and update; Zoom is never asked once a
-host has used its 100 writes for the UTC day. The ledger counts Zoom users, not spellings: the
-host is resolved to its Zoom user id first (:mod:`zoom_gateway.service_layer.hosts`).
+The per-host daily ledger is charged before each create and update
+(:mod:`zoom_gateway.service_layer.host_quota`); Zoom is never asked once a host has used its 100
+writes for the UTC day. The ledger counts Zoom users, not spellings: the host is resolved to its
+Zoom user id first (:mod:`zoom_gateway.service_layer.hosts`).
 
-**Two transactions per create.** On PostgreSQL each transaction costs several round trips, so a
-create keeps to two: the idempotency claim, the ledger charge and the rate-limit token in one
-(a refused charge rolls the claim back: nothing is left to clean up, and Zoom is not asked), the
-result and the meeting's host in the other.
+**Two units of work per create, on purpose.** The Zoom call sits between them and inside
+neither: a transaction held open across it would keep the key's row (and, on SQLite, the only
+write lock) for as long as Zoom takes, and a crash mid-call would roll the claim back, letting a
+retry create a second meeting. On PostgreSQL each transaction costs several round trips, so a
+create keeps to these two: the idempotency claim, the ledger charge and the rate-limit token in
+the first (a refused charge rolls the claim back: nothing is left to clean up, and Zoom is not
+asked), the result and the meeting's host in the second. Only the unusual paths (a takeover, a
+refusal, an unknown outcome) add one.
 """
 
 from __future__ import annotations
@@ -29,11 +34,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classbridge_common.errors import (
     DeadlineExceeded,
@@ -41,8 +44,9 @@ from classbridge_common.errors import (
     InvalidArgument,
     Unavailable,
 )
-from zoom_gateway.adapters.idempotency import Busy, Claimed, Done, IdempotencyStore
-from zoom_gateway.adapters.ratelimit_store import DbRateLimiter, HostQuotaLedger
+from zoom_gateway.adapters.rate_limiter import DbRateLimiter
+from zoom_gateway.adapters.repositories.meeting_creations import Busy, Claim, Claimed, Done
+from zoom_gateway.adapters.uow import UnitOfWorkFactory
 from zoom_gateway.adapters.zoom_client import (
     HostDailyLimitReached,
     ZoomClient,
@@ -63,6 +67,7 @@ from zoom_gateway.domain.uuids import encode_meeting_ref, encode_path_segment
 from zoom_gateway.domain.zoom_errors import ZoomApiError, to_classbridge_error
 from zoom_gateway.service_layer.accounts import Actor
 from zoom_gateway.service_layer.calls import zoom_call
+from zoom_gateway.service_layer.host_quota import HostQuota
 from zoom_gateway.service_layer.hosts import HostKeys
 from zoom_gateway.service_layer.pages import collect_pages, page_token_for, zoom_token_of
 
@@ -82,18 +87,22 @@ class Meetings:
         self,
         *,
         zoom: ZoomClient,
-        idempotency: IdempotencyStore,
-        ledger: HostQuotaLedger,
+        uow: UnitOfWorkFactory,
+        quota: HostQuota,
         create_timeout: float,
+        claim_lease: timedelta,
         limiter: DbRateLimiter | None = None,
         hosts: HostKeys | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._zoom = zoom
-        self._idempotency = idempotency
-        self._ledger = ledger
+        self._uow = uow
+        self._quota = quota
         self._limiter = limiter  # None when our buckets are off (the client takes none either)
         self.hosts = hosts or HostKeys(zoom=zoom)
         self._create_timeout = create_timeout
+        self._claim_lease = claim_lease  # how long a claim stays ours without an answer
+        self._now = now
         self._tasks: set[asyncio.Task[Any]] = set()
         self._owner = uuid.uuid4().hex
 
@@ -130,22 +139,9 @@ class Meetings:
         host_key = await self._host_key(actor, host, tenant, request_id, print_, deadline)
         if isinstance(host_key, dict):
             return host_key  # created before; Zoom unreachable for the host lookup
-        category = actor.tenant.create_meeting_category
-        limiter = self._limiter
-
-        async def charge_and_take_token(conn: AsyncConnection) -> bool:
-            await self._ledger.charge_in(conn, tenant, host_key)
-            return await limiter.take_in(conn, tenant, category) if limiter else False
-
         while True:
-            claim = await self._idempotency.claim(
-                tenant=tenant,
-                request_id=request_id,
-                fingerprint=print_,
-                host=host,
-                marker=marker,
-                owner=self._owner,
-                on_claim=charge_and_take_token,
+            claim, prepaid = await self._claim(
+                actor, request_id, print_=print_, host=host, host_key=host_key, marker=marker
             )
             if isinstance(claim, Done):
                 return claim.meeting
@@ -167,7 +163,7 @@ class Meetings:
                     body,
                     marker,
                     takeover=claim.takeover,
-                    prepaid=bool(claim.hooked),
+                    prepaid=prepaid,
                 )
             )
             self._tasks.add(task)
@@ -179,6 +175,41 @@ class Meetings:
                     "deadline passed while Zoom was creating the meeting; retry with the same "
                     "request_id to get it"
                 ) from None
+
+    async def _claim(
+        self,
+        actor: Actor,
+        request_id: str,
+        *,
+        print_: str,
+        host: str,
+        host_key: str,
+        marker: str,
+    ) -> tuple[Claim, bool]:
+        """The first unit of work of a create: the claim, with — when it is fresh — the host's
+        daily charge and the call's rate-limit token. Answers the claim and whether the token
+        was taken (``prepaid``). A refused charge raises and rolls the claim back with it."""
+        tenant = actor.tenant.id
+        async with self._uow() as uow:
+            claim = await uow.creations.claim(
+                tenant=tenant,
+                request_id=request_id,
+                fingerprint=print_,
+                host=host,
+                marker=marker,
+                owner=self._owner,
+                now=self._now(),
+                lease=self._claim_lease,
+            )
+            prepaid = False
+            if isinstance(claim, Claimed) and not claim.takeover:
+                await self._quota.charge(uow, tenant, host_key)
+                if self._limiter is not None:
+                    prepaid = await self._limiter.prepay(
+                        uow, tenant, actor.tenant.create_meeting_category
+                    )
+            await uow.commit()
+        return claim, prepaid
 
     async def _host_key(
         self,
@@ -194,18 +225,56 @@ class Meetings:
         try:
             return await self.hosts.key(actor, host, deadline)
         except (Unavailable, DeadlineExceeded):
-            stored = await self._idempotency.find_done(
-                tenant=tenant, request_id=request_id, fingerprint=print_
-            )
+            async with self._uow() as uow:
+                stored = await uow.creations.find_done(
+                    tenant=tenant, request_id=request_id, fingerprint=print_
+                )
             if stored is None:
                 raise
             return stored
 
-    def _record_host(self, tenant: str, host_key: str) -> Any:
-        async def record(conn: AsyncConnection, meeting_id: int) -> None:
-            await self._ledger.remember_host_in(conn, tenant, meeting_id, host_key)
+    async def _complete(
+        self, tenant: str, request_id: str, host_key: str, meeting: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The second unit of work of a create: the meeting on record for the key (normally
+        ``meeting``) stored with the host it is charged to, in one commit."""
+        async with self._uow() as uow:
+            completed = await uow.creations.complete(
+                tenant=tenant, request_id=request_id, meeting=meeting, now=self._now()
+            )
+            if completed.meeting_id is not None:
+                await uow.host_usage.remember_host(tenant, completed.meeting_id, host_key)
+            await uow.commit()
+        return completed.meeting
 
-        return record
+    async def _release(self, tenant: str, request_id: str) -> None:
+        """Zoom refused the create: forget our claim so the caller may try again."""
+        async with self._uow() as uow:
+            await uow.creations.release(tenant=tenant, request_id=request_id, owner=self._owner)
+            await uow.commit()
+
+    async def _expire_lease(self, tenant: str, request_id: str) -> None:
+        """We no longer know what Zoom did: let the next attempt reconcile at once."""
+        async with self._uow() as uow:
+            await uow.creations.expire_lease(
+                tenant=tenant, request_id=request_id, owner=self._owner, now=self._now()
+            )
+            await uow.commit()
+
+    async def _charge(self, tenant: str, host_key: str) -> None:
+        """Charge one write to the host's ledger in a unit of work of its own."""
+        async with self._uow() as uow:
+            await self._quota.charge(uow, tenant, host_key)
+            await uow.commit()
+
+    async def _host_exhausted(self, tenant: str, host_key: str, request_id: str = "") -> None:
+        """Zoom said the host's daily budget is spent: record it (and give up our claim on
+        ``request_id``, if any) in one unit of work."""
+        async with self._uow() as uow:
+            await self._quota.mark_exhausted(uow, tenant, host_key)
+            if request_id:
+                await uow.creations.release(tenant=tenant, request_id=request_id, owner=self._owner)
+            await uow.commit()
 
     async def _create_owned(
         self,
@@ -221,21 +290,18 @@ class Meetings:
     ) -> dict[str, Any]:
         tenant = actor.tenant.id
         deadline = Deadline.after(self._create_timeout)
-        record_host = self._record_host(tenant, host_key)
         if takeover:
             found = await self._find_by_marker(actor, host, marker, deadline)
             if found is not None:
                 log.info(
                     "recovered a meeting created before a crash", extra={"request_id": request_id}
                 )
-                return await self._idempotency.complete(
-                    tenant=tenant, request_id=request_id, meeting=found, on_complete=record_host
-                )
+                return await self._complete(tenant, request_id, host_key, found)
         try:
             if takeover:
                 # a taken-over claim was charged by its first owner, who may never have reached
                 # Zoom; charging again errs on the side of Zoom's limit
-                await self._ledger.charge(tenant, host_key)
+                await self._charge(tenant, host_key)
             response = await zoom_call(
                 self._zoom,
                 actor,
@@ -251,49 +317,30 @@ class Meetings:
         except ZoomOutcomeUnknown:
             found = await self._safe_find(actor, host, marker, deadline)
             if found is not None:
-                return await self._idempotency.complete(
-                    tenant=tenant, request_id=request_id, meeting=found, on_complete=record_host
-                )
-            await self._idempotency.expire_lease(
-                tenant=tenant, request_id=request_id, owner=self._owner
-            )
+                return await self._complete(tenant, request_id, host_key, found)
+            await self._expire_lease(tenant, request_id)
             raise Unavailable(
                 "Zoom did not answer the create; retry with the same request_id",
                 details={"upstream": "zoom", "request_id": request_id},
             ) from None
         except HostDailyLimitReached:
-            await self._ledger.mark_exhausted(tenant, host_key)
-            await self._idempotency.release(tenant=tenant, request_id=request_id, owner=self._owner)
-            raise self._ledger.exhausted(host, self._ledger_now()) from None
+            await self._host_exhausted(tenant, host_key, request_id)
+            raise self._quota.exhausted(host, self._quota.now()) from None
         except asyncio.CancelledError:
             # stopped mid-call (shutdown): Zoom may have acted, so let a retry reconcile
-            await asyncio.shield(
-                self._idempotency.expire_lease(
-                    tenant=tenant, request_id=request_id, owner=self._owner
-                )
-            )
+            await asyncio.shield(self._expire_lease(tenant, request_id))
             raise
         except Exception:
             # Zoom answered with a refusal (or we never sent it): the key may be used again
-            await asyncio.shield(
-                self._idempotency.release(tenant=tenant, request_id=request_id, owner=self._owner)
-            )
+            await asyncio.shield(self._release(tenant, request_id))
             raise
         meeting = dict(response.body or {})
-        stored = await self._idempotency.complete(
-            tenant=tenant, request_id=request_id, meeting=meeting, on_complete=record_host
-        )
+        stored = await self._complete(tenant, request_id, host_key, meeting)
         if stored.get("id") != meeting.get("id"):
             # Someone else completed the key while our call was in flight: keep theirs.
             log.warning("deleting a duplicate meeting", extra={"request_id": request_id})
             await self._safe_delete(actor, int(meeting["id"]))
         return stored
-
-    def _ledger_now(self) -> datetime:
-        return datetime.now(UTC)
-
-    async def _remember_host(self, tenant: str, meeting_id: int, host: str) -> None:
-        await self._ledger.remember_host(tenant, meeting_id, host)
 
     async def _safe_find(
         self, actor: Actor, host: str, marker: str, deadline: Deadline
@@ -393,12 +440,20 @@ class Meetings:
         actor.require("update_meeting")
         actor.require("read_meeting")  # the answer is the meeting as Zoom now has it
         tenant = actor.tenant.id
-        host = await self._ledger.host_of(tenant, meeting_id)
+        async with self._uow() as uow:
+            known = await uow.host_usage.host_of(tenant, meeting_id)
+        host = known
         if host is None:
+            # Zoom is asked whose meeting it is between units of work, never inside one
             current = await self.get(actor=actor, meeting_id=meeting_id, deadline=deadline)
             host = str(current.get("host_id") or "") or await self.hosts.key(actor, "me", deadline)
-            await self._remember_host(tenant, meeting_id, host)
-        await self._ledger.charge(tenant, host)
+        async with self._uow() as uow:
+            if known is None:
+                await uow.host_usage.remember_host(tenant, meeting_id, host)
+                # kept even when the charge below is refused: the next update need not ask Zoom
+                await uow.commit()
+            await self._quota.charge(uow, tenant, host)
+            await uow.commit()
         try:
             await zoom_call(
                 self._zoom,
@@ -415,8 +470,8 @@ class Meetings:
                 raw_errors=(HostDailyLimitReached,),
             )
         except HostDailyLimitReached:
-            await self._ledger.mark_exhausted(tenant, host)
-            raise self._ledger.exhausted(host, self._ledger_now()) from None
+            await self._host_exhausted(tenant, host)
+            raise self._quota.exhausted(host, self._quota.now()) from None
         return await self.get(
             actor=actor, meeting_id=meeting_id, deadline=deadline, occurrence_id=occurrence_id
         )

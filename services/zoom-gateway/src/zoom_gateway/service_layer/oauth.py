@@ -1,10 +1,16 @@
-"""Per-user OAuth: authorization URL with PKCE, code exchange, connection, disconnect."""
+"""Per-user OAuth: authorization URL with PKCE, code exchange, connection, disconnect.
+
+Each use case opens its own units of work and commits them; none is open while Zoom is called.
+Completing an authorization is two on purpose: the state is burned and committed before the code
+is exchanged (so a state works once, even when two completions race), and the connection is
+stored after Zoom answered.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -17,19 +23,15 @@ from classbridge_common.errors import (
     PermissionDenied,
     PreconditionViolation,
 )
-from zoom_gateway.adapters.oauth_states import OAuthStateStore
+from zoom_gateway.adapters.repositories.user_connections import ConnectionInfo
 from zoom_gateway.adapters.token_provider import TokenEndpointError
-from zoom_gateway.adapters.user_tokens import (
-    ConnectionInfo,
-    UserConnectionStore,
-    UserTokenSource,
-    exchange_code,
-    revoke,
-)
+from zoom_gateway.adapters.uow import UnitOfWorkFactory
+from zoom_gateway.adapters.user_tokens import UserTokens, exchange_code, revoke
 from zoom_gateway.adapters.zoom_client import ZoomClient
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.tenants import TenantConfig
 from zoom_gateway.service_layer.accounts import Accounts, Actor
+from zoom_gateway.service_layer.oauth_states import OAuthStates
 from zoom_gateway.service_layer.users import get_user
 
 
@@ -44,17 +46,21 @@ class UserOAuth:
     def __init__(
         self,
         *,
+        uow: UnitOfWorkFactory,
         accounts: Accounts,
-        states: OAuthStateStore,
-        users: UserConnectionStore,
+        states: OAuthStates,
+        tokens: UserTokens,
         zoom: ZoomClient,
         http: httpx.AsyncClient,
         oauth_base_url: str,
         redirect_uris: Callable[[TenantConfig], list[str]],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._uow = uow
         self._accounts = accounts
         self._states = states
-        self._users = users
+        self._tokens = tokens
+        self._now = now
         self._zoom = zoom
         self._http = http
         self._oauth_base_url = oauth_base_url.rstrip("/")
@@ -77,7 +83,11 @@ class UserOAuth:
                 "redirect_uri is not one of the configured redirect URIs",
                 violations=[FieldViolation("redirect_uri", "not allowed")],
             )
-        issued = await self._states.issue(tenant=tenant.id, user_id=user_id, redirect_uri=chosen)
+        async with self._uow() as uow:
+            issued = await self._states.issue(
+                uow, tenant=tenant.id, user_id=user_id, redirect_uri=chosen
+            )
+            await uow.commit()
         query = urlencode(
             {
                 "response_type": "code",
@@ -103,7 +113,12 @@ class UserOAuth:
         deadline: Deadline,
         tenant_id: str | None = None,
     ) -> ConnectionInfo:
-        """Exchange the code; ``tenant_id`` (a user caller's tenant) must be the state's."""
+        """Exchange the code; ``tenant_id`` (a user caller's tenant) must be the state's.
+
+        Two units of work: the state is burned and committed first, then Zoom is asked (code
+        exchange, who the user is) with no transaction open, then the connection is stored.
+        A failure after the first leaves the state burned: the user starts the flow again.
+        """
         if not code or not state:
             raise InvalidArgument(
                 "code and state are required",
@@ -113,7 +128,9 @@ class UserOAuth:
                     if not v
                 ],
             )
-        consumed = await self._states.consume(state, user_id=user_id)
+        async with self._uow() as uow:
+            consumed = await self._states.consume(uow, state, user_id=user_id)
+            await uow.commit()
         if tenant_id is not None and consumed.tenant != tenant_id:
             raise PermissionDenied("the authorization was started in another tenant")
         await self._accounts.refresh()
@@ -143,37 +160,51 @@ class UserOAuth:
                 return None
 
         me = await get_user(self._zoom, Actor(tenant=tenant, auth=_Fixed()), "me", deadline)
-        return await self._users.save(
-            user_id=consumed.user_id,
-            tenant=tenant.id,
-            grant=grant,
-            zoom_user_id=str(me.get("id", "")),
-            zoom_email=str(me.get("email", "")),
-            zoom_account_id=str(me.get("account_id", "")),
-        )
+        now = self._now()
+        async with self._uow() as uow:
+            info = await uow.connections.save(
+                user_id=consumed.user_id,
+                tenant=tenant.id,
+                access_token=grant.access_token,
+                refresh_token=grant.refresh_token,
+                access_expires_at=now + timedelta(seconds=grant.expires_in),
+                scopes=grant.scopes,
+                zoom_user_id=str(me.get("id", "")),
+                zoom_email=str(me.get("email", "")),
+                zoom_account_id=str(me.get("account_id", "")),
+                now=now,
+            )
+            await uow.commit()
+        self._tokens.forget(consumed.user_id)
+        return info
 
     async def connection(self, user_id: str) -> ConnectionInfo:
-        info = await self._users.get(user_id)
+        info = await self.find(user_id)
         if info is None:
             raise NotFound(resource_type="zoom_connection", resource_id=user_id)
         return info
 
     async def find(self, user_id: str) -> ConnectionInfo | None:
         """The user's connection, or None."""
-        return await self._users.get(user_id)
+        async with self._uow() as uow:
+            return await uow.connections.get(user_id)
 
     async def disconnect(self, *, user_id: str, revoke_at_zoom: bool) -> tuple[bool, bool]:
-        removed = await self._users.remove(user_id)
+        """Forget the connection (committed first), then, if asked, revoke its token at Zoom:
+        a revocation that fails or hangs never keeps a connection the user asked to drop."""
+        async with self._uow() as uow:
+            removed = await uow.connections.remove(user_id)
+            await uow.commit()
         if removed is None:
             return False, False
-        info, access, _refresh = removed
+        self._tokens.forget(user_id)
         if not revoke_at_zoom:
             return True, False
-        tenant = self._accounts.tenant(info.tenant)
+        tenant = self._accounts.tenant(removed.info.tenant)
         revoked = await revoke(
-            self._http, oauth_base_url=self._oauth_base_url, tenant=tenant, token=access
+            self._http,
+            oauth_base_url=self._oauth_base_url,
+            tenant=tenant,
+            token=removed.access_token,
         )
         return True, revoked
-
-    def token_source(self, user_id: str) -> UserTokenSource:
-        return self._users.source(user_id)

@@ -1,8 +1,9 @@
 """Tenant administration: create and read tenants, set their Zoom apps, publish webhook keys.
 
 New server-to-server credentials are proven against Zoom (an ``account_credentials`` grant)
-before anything is saved, so a typo never replaces working credentials. After a save the local
-directory reloads at once and the tenant's cached S2S token is dropped (``Accounts.s2s``
+before anything is saved — outside any unit of work, so no transaction waits on Zoom — and a typo
+never replaces working credentials. Each change is one unit of work, committed; after it the
+local directory reloads at once and the tenant's cached S2S token is dropped (``Accounts.s2s``
 replaces a provider whose credentials changed); other replicas follow within the directory TTL.
 """
 
@@ -26,9 +27,10 @@ from classbridge_common.errors import (
     PreconditionViolation,
 )
 from classbridge_common.paging import Cursor, decode_cursor, encode_cursor
+from zoom_gateway.adapters.repositories.tenants import APP_FIELDS
 from zoom_gateway.adapters.tenant_directory import TenantDirectory, TenantEntry
-from zoom_gateway.adapters.tenant_store import APP_FIELDS, TenantStore
 from zoom_gateway.adapters.token_provider import TokenEndpointError, post_token
+from zoom_gateway.adapters.uow import UnitOfWorkFactory
 from zoom_gateway.domain.tenants import TenantConfig, valid_tenant_id
 from zoom_gateway.service_layer.access import administered_tenant
 from zoom_gateway.service_layer.accounts import Accounts
@@ -71,7 +73,7 @@ class TenantAdmin:
         self,
         *,
         accounts: Accounts,
-        store: TenantStore,
+        uow: UnitOfWorkFactory,
         http: httpx.AsyncClient,
         oauth_base_url: str,
         webhook_grace: timedelta = timedelta(hours=1),
@@ -79,7 +81,7 @@ class TenantAdmin:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._accounts = accounts
-        self._store = store
+        self._uow = uow
         self._http = http
         self._oauth_base_url = oauth_base_url
         self._webhook_grace = webhook_grace
@@ -103,19 +105,25 @@ class TenantAdmin:
                 "name is too long", violations=[FieldViolation("name", "at most 200")]
             )
         await self._directory.refresh()
-        existing = await self._store.get(tenant_id)
-        if existing is not None:
-            if request_id and existing.request_id == request_id:
-                return self._entry(tenant_id)
-            raise AlreadyExists(resource_type="tenant", resource_id=tenant_id)
-        if self._directory.is_seeded(tenant_id):
-            raise AlreadyExists(resource_type="tenant", resource_id=tenant_id)
-        if not await self._store.create(
-            tenant_id=tenant_id, name=name or tenant_id, request_id=request_id or None
-        ):
-            raced = await self._store.get(tenant_id)
-            if raced is None or not request_id or raced.request_id != request_id:
+        async with self._uow() as uow:
+            existing = await uow.tenants.get(tenant_id)
+            if existing is not None:
+                if request_id and existing.request_id == request_id:
+                    return self._entry(tenant_id)
                 raise AlreadyExists(resource_type="tenant", resource_id=tenant_id)
+            if self._directory.is_seeded(tenant_id):
+                raise AlreadyExists(resource_type="tenant", resource_id=tenant_id)
+            if not await uow.tenants.add(
+                tenant_id=tenant_id,
+                name=name or tenant_id,
+                request_id=request_id or None,
+                now=self._now(),
+            ):
+                # a concurrent create won: the same request's retry answers its tenant
+                raced = await uow.tenants.get(tenant_id)
+                if raced is None or not request_id or raced.request_id != request_id:
+                    raise AlreadyExists(resource_type="tenant", resource_id=tenant_id)
+            await uow.commit()
         await self._directory.reload()
         log.info("tenant created", extra={"tenant": tenant_id})
         return self._entry(tenant_id)
@@ -177,13 +185,17 @@ class TenantAdmin:
                 created_at=entry.created_at,
                 updated_at=entry.updated_at,
             )
-        await self._store.set_apps(
-            tenant_id=target,
-            name=entry.config.name or target,
-            changes=changes,
-            current_webhook_secret=entry.config.webhook_secret_token,
-            previous_webhook_valid_until=self._now() + self._webhook_grace,
-        )
+        now = self._now()
+        async with self._uow() as uow:
+            await uow.tenants.set_apps(
+                tenant_id=target,
+                name=entry.config.name or target,
+                changes=changes,
+                current_webhook_secret=entry.config.webhook_secret_token,
+                previous_webhook_valid_until=now + self._webhook_grace,
+                now=now,
+            )
+            await uow.commit()
         await self._directory.reload()
         log.info(
             "tenant zoom apps updated",

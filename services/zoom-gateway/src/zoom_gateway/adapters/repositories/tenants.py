@@ -2,23 +2,24 @@
 
 Rows hold only what was set through the API (NULL = "the seed's value holds", see
 :mod:`zoom_gateway.adapters.tenant_directory`). Every change bumps ``version``, so another
-replica notices it with one cheap query instead of re-reading every row.
+replica notices it with one cheap query (:meth:`TenantRepository.stamp`) instead of re-reading
+every row, and so a change is applied only to the version it was computed from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from classbridge_common.crypto import SecretBox
 from classbridge_common.errors import Aborted
 from zoom_gateway.adapters.orm import tenants
+from zoom_gateway.adapters.repositories.sql import insert_ignore, rowcount
 
 SECRET_COLUMNS: Mapping[str, str] = {
     "client_secret": "client_secret_enc",
@@ -58,19 +59,12 @@ class TenantRow:
     __str__ = __repr__
 
 
-class TenantStore:
-    """Reads and writes the ``tenants`` table (shared by every replica)."""
+class TenantRepository:
+    """Reads and writes the ``tenants`` table in the unit of work's transaction."""
 
-    def __init__(
-        self,
-        *,
-        engine: AsyncEngine,
-        box: SecretBox,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._engine = engine
+    def __init__(self, session: AsyncSession, box: SecretBox) -> None:
+        self._session = session
         self._box = box
-        self._now = now
 
     def _row(self, raw: Any) -> TenantRow:
         values: dict[str, Any] = {
@@ -83,42 +77,43 @@ class TenantStore:
 
     async def stamp(self) -> tuple[int, int]:
         """(rows, sum of versions): changes whenever any tenant is created or changed."""
-        async with self._engine.connect() as conn:
-            count, total = (
-                await conn.execute(
-                    select(func.count(), func.coalesce(func.sum(tenants.c.version), 0))
-                )
-            ).one()
+        count, total = (
+            await self._session.execute(
+                select(func.count(), func.coalesce(func.sum(tenants.c.version), 0))
+            )
+        ).one()
         return int(count), int(total)
 
     async def all(self) -> list[TenantRow]:
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(select(tenants).order_by(tenants.c.id))).all()
+        rows = (await self._session.execute(select(tenants).order_by(tenants.c.id))).all()
         return [self._row(r) for r in rows]
 
     async def get(self, tenant_id: str) -> TenantRow | None:
-        async with self._engine.connect() as conn:
-            raw = (await conn.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+        raw = (
+            await self._session.execute(select(tenants).where(tenants.c.id == tenant_id))
+        ).first()
         return None if raw is None else self._row(raw)
 
-    async def create(self, *, tenant_id: str, name: str, request_id: str | None) -> bool:
-        """Insert a tenant; False when the id is taken."""
-        now = self._now()
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(
-                    tenants.insert().values(
-                        id=tenant_id,
-                        name=name,
-                        request_id=request_id,
-                        version=1,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+    async def add(
+        self, *, tenant_id: str, name: str, request_id: str | None, now: datetime
+    ) -> bool:
+        """Insert a tenant; False when the id is taken (perhaps by a concurrent create, whose
+        row the same unit of work can then read)."""
+        inserted = await self._session.execute(
+            insert_ignore(
+                self._session,
+                tenants,
+                {
+                    "id": tenant_id,
+                    "name": name,
+                    "request_id": request_id,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            ).returning(tenants.c.id)
+        )
+        return inserted.first() is not None
 
     async def set_apps(
         self,
@@ -128,16 +123,17 @@ class TenantStore:
         changes: Mapping[str, str],
         current_webhook_secret: str,
         previous_webhook_valid_until: datetime | None,
+        now: datetime,
     ) -> TenantRow:
         """Apply ``changes`` (fields of :data:`APP_FIELDS`) to the tenant's row, creating it for
         a seed-only tenant. A changed webhook secret keeps the old one as ``previous`` until
         ``previous_webhook_valid_until``. Guarded by ``version``: a concurrent change of the
-        same tenant answers ABORTED instead of being silently lost. ``current_webhook_secret`` is
-        the token in effect now (perhaps a seed's), the one a change keeps for the grace period."""
-        now = self._now()
+        same tenant answers ABORTED (and the unit of work rolls back) instead of being silently
+        lost. ``current_webhook_secret`` is the token in effect now (perhaps a seed's), the one
+        a change keeps for the grace period."""
         current = await self.get(tenant_id)
         if current is None:
-            await self.create(tenant_id=tenant_id, name=name, request_id=None)
+            await self.add(tenant_id=tenant_id, name=name, request_id=None, now=now)
             current = await self.get(tenant_id)
             assert current is not None
         values: dict[str, Any] = {}
@@ -154,13 +150,12 @@ class TenantStore:
         ):
             values["previous_webhook_secret_enc"] = self._box.encrypt(current_webhook_secret)
             values["previous_webhook_valid_until"] = previous_webhook_valid_until
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(tenants)
-                .where(tenants.c.id == tenant_id, tenants.c.version == current.version)
-                .values(**values, version=current.version + 1, updated_at=now)
-            )
-        if result.rowcount != 1:
+        result = await self._session.execute(
+            update(tenants)
+            .where(tenants.c.id == tenant_id, tenants.c.version == current.version)
+            .values(**values, version=current.version + 1, updated_at=now)
+        )
+        if rowcount(result) != 1:
             raise Aborted(f"tenant {tenant_id!r} was changed concurrently; try again")
         updated = await self.get(tenant_id)
         assert updated is not None

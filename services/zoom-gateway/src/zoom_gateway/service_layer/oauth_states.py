@@ -2,9 +2,10 @@
 
 The value handed to the browser is ``<state id>.<HMAC>``; the HMAC covers the id, the tenant and
 the Classbridge user it was issued to, so a state cannot be forged or replayed for someone else
-without the key. The row behind it keeps the PKCE verifier (encrypted) — the verifier never
-leaves the gateway — and is marked used *before* the code is exchanged, so a state works once
-even if two completions race.
+without the key. The row behind it (:mod:`zoom_gateway.adapters.repositories.oauth_states`)
+keeps the PKCE verifier, encrypted — the verifier never leaves the gateway — and is burned
+*before* the code is exchanged: the caller commits :meth:`OAuthStates.consume`'s unit of work
+before calling Zoom, so a state works once even if two completions race.
 """
 
 from __future__ import annotations
@@ -17,12 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from classbridge_common.crypto import SecretBox
 from classbridge_common.errors import FieldViolation, InvalidArgument, PermissionDenied
-from zoom_gateway.adapters.orm import oauth_states
+from zoom_gateway.adapters.uow import GatewayUnitOfWork
 
 STATE_TTL = timedelta(minutes=10)
 
@@ -59,17 +56,15 @@ def _bad_state(reason: str) -> InvalidArgument:
     )
 
 
-class OAuthStateStore:
+class OAuthStates:
+    """Issues and consumes states in the caller's unit of work (the caller commits)."""
+
     def __init__(
         self,
         *,
-        engine: AsyncEngine,
-        box: SecretBox,
         signing_key: bytes,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._engine = engine
-        self._box = box
         self._key = signing_key
         self._now = now
 
@@ -77,29 +72,28 @@ class OAuthStateStore:
         mac = hmac.new(self._key, f"{state_id}\x00{tenant}\x00{user_id}".encode(), hashlib.sha256)
         return base64.urlsafe_b64encode(mac.digest()[:24]).rstrip(b"=").decode("ascii")
 
-    async def issue(self, *, tenant: str, user_id: str, redirect_uri: str) -> IssuedState:
+    async def issue(
+        self, uow: GatewayUnitOfWork, *, tenant: str, user_id: str, redirect_uri: str
+    ) -> IssuedState:
         state_id = secrets.token_urlsafe(24)
         verifier, challenge = pkce_pair()
         now = self._now()
         expires = now + STATE_TTL
-        async with self._engine.begin() as conn:
-            # expired states are of no use to anyone; drop them as we go
-            await conn.execute(delete(oauth_states).where(oauth_states.c.expires_at < now))
-            await conn.execute(
-                oauth_states.insert().values(
-                    state_id=state_id,
-                    tenant=tenant,
-                    user_id=user_id,
-                    code_verifier_enc=self._box.encrypt(verifier),
-                    redirect_uri=redirect_uri,
-                    expires_at=expires,
-                    used_at=None,
-                )
-            )
+        await uow.oauth_states.add(
+            state_id=state_id,
+            tenant=tenant,
+            user_id=user_id,
+            code_verifier=verifier,
+            redirect_uri=redirect_uri,
+            expires_at=expires,
+            now=now,
+        )
         value = f"{state_id}.{self._sign(state_id, tenant, user_id)}"
         return IssuedState(value=value, code_challenge=challenge, expires_at=expires)
 
-    async def consume(self, state: str, *, user_id: str | None) -> ConsumedState:
+    async def consume(
+        self, uow: GatewayUnitOfWork, state: str, *, user_id: str | None
+    ) -> ConsumedState:
         """Check and burn ``state``; ``user_id`` is who is completing the flow (if known).
 
         A state issued to someone else → PERMISSION_DENIED (CSRF); unknown, tampered, used or
@@ -108,34 +102,26 @@ class OAuthStateStore:
         state_id, _, signature = state.partition(".")
         if not state_id or not signature:
             raise _bad_state("malformed")
-        async with self._engine.begin() as conn:
-            row = (
-                await conn.execute(select(oauth_states).where(oauth_states.c.state_id == state_id))
-            ).first()
-            if row is None:
-                raise _bad_state("unknown or expired")
-            expected = self._sign(state_id, row.tenant, row.user_id)
-            if not hmac.compare_digest(expected, signature):
-                raise _bad_state("signature does not match")
-            if user_id is not None and user_id != row.user_id:
-                raise PermissionDenied(
-                    "this authorization was started by another user (possible CSRF); start again"
-                )
-            if row.used_at is not None:
-                raise _bad_state("already used")
-            now = self._now()
-            if row.expires_at <= now:
-                raise _bad_state("expired")
-            burned = await conn.execute(
-                update(oauth_states)
-                .where(oauth_states.c.state_id == state_id, oauth_states.c.used_at.is_(None))
-                .values(used_at=now)
+        row = await uow.oauth_states.get(state_id)
+        if row is None:
+            raise _bad_state("unknown or expired")
+        expected = self._sign(state_id, row.tenant, row.user_id)
+        if not hmac.compare_digest(expected, signature):
+            raise _bad_state("signature does not match")
+        if user_id is not None and user_id != row.user_id:
+            raise PermissionDenied(
+                "this authorization was started by another user (possible CSRF); start again"
             )
-            if burned.rowcount != 1:
-                raise _bad_state("already used")
+        if row.used_at is not None:
+            raise _bad_state("already used")
+        now = self._now()
+        if row.expires_at <= now:
+            raise _bad_state("expired")
+        if not await uow.oauth_states.burn(state_id, now=now):
+            raise _bad_state("already used")
         return ConsumedState(
             tenant=row.tenant,
             user_id=row.user_id,
-            code_verifier=self._box.decrypt_str(row.code_verifier_enc),
+            code_verifier=row.code_verifier,
             redirect_uri=row.redirect_uri,
         )

@@ -2,10 +2,17 @@
 
 Rotating ``ZOOM_TOKEN_ENCRYPTION_KEYS`` is: put the new key first (old ones after it, so
 everything still decrypts), run ``python -m zoom_gateway reencrypt``, then drop the old keys.
-This walks every encrypted column in primary-key order, in batches (no long transaction), and
-rewrites only values the newest key cannot already open, so a second run rewrites nothing. Each
-row is updated only if it still holds the ciphertext read: a token refresh racing with the
-command wins (and writes under the newest key anyway).
+This walks every encrypted column in primary-key order and rewrites only values the newest key
+cannot already open, so a second run rewrites nothing. Each row is updated only if it still
+holds the ciphertext read: a token refresh racing with the command wins (and writes under the
+newest key anyway).
+
+**One unit of work per batch, on purpose.** A batch (``batch_size`` rows of one table) is read,
+rotated and written in a unit of work of its own, committed before the next is read. One
+transaction over the whole walk would hold row locks on PostgreSQL, and SQLite's only write lock,
+for as long as the walk takes — every token refresh and meeting create of the running gateway
+would wait for it. Stopping between batches is safe: every value is readable with the keyring at
+every moment (old ciphertext or new), and a rerun carries on where the rows still need it.
 """
 
 from __future__ import annotations
@@ -13,27 +20,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, and_, select, tuple_, update
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classbridge_common.crypto import DecryptionError, SecretBox
-from zoom_gateway.adapters.orm import meeting_creations, oauth_states, tenants, user_connections
-
-ENCRYPTED_COLUMNS: Sequence[tuple[Table, tuple[str, ...]]] = (
-    (
-        tenants,
-        (
-            "client_secret_enc",
-            "webhook_secret_enc",
-            "previous_webhook_secret_enc",
-            "oauth_client_secret_enc",
-        ),
-    ),
-    (user_connections, ("access_token_enc", "refresh_token_enc", "previous_refresh_token_enc")),
-    (oauth_states, ("code_verifier_enc",)),
-    (meeting_creations, ("result_enc",)),
-)
-"""Every table with secrets at rest and its ciphertext columns."""
+from classbridge_common.db import session_factory
+from zoom_gateway.adapters.repositories.ciphertexts import ENCRYPTED_COLUMNS
+from zoom_gateway.adapters.uow import GatewayUnitOfWork, UnitOfWorkFactory
 
 
 @dataclass
@@ -54,9 +47,14 @@ async def reencrypt(
     """Re-encrypt every stored secret under ``keys[0]`` (``keys`` newest first)."""
     box = SecretBox(list(keys))
     newest = SecretBox([keys[0]])
+    sessions = session_factory(engine)
+
+    def uow() -> GatewayUnitOfWork:
+        return GatewayUnitOfWork(session_factory=sessions, box=box)
+
     report = ReencryptReport()
     for table, columns in ENCRYPTED_COLUMNS:
-        rewritten, failed = await _table(engine, table, columns, box, newest, batch_size)
+        rewritten, failed = await _table(uow, table, columns, box, newest, batch_size)
         report.rewritten[table.name] = rewritten
         if failed:
             report.undecryptable[table.name] = failed
@@ -72,7 +70,7 @@ def _under_newest(newest: SecretBox, value: str) -> bool:
 
 
 async def _table(
-    engine: AsyncEngine,
+    uow: UnitOfWorkFactory,
     table: Table,
     columns: tuple[str, ...],
     box: SecretBox,
@@ -83,14 +81,10 @@ async def _table(
     rewritten = failed = 0
     last: tuple[object, ...] | None = None
     while True:
-        query = select(*pk, *(table.c[c] for c in columns)).order_by(*pk).limit(batch_size)
-        if last is not None:
-            query = query.where(tuple_(*pk) > last)
-        async with engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        if not rows:
-            return rewritten, failed
-        async with engine.begin() as conn:
+        async with uow() as work:
+            rows = await work.ciphertexts.page(table, columns, after=last, limit=batch_size)
+            if not rows:
+                return rewritten, failed
             for row in rows:
                 old = {c: getattr(row, c) for c in columns}
                 new: dict[str, str] = {}
@@ -101,12 +95,7 @@ async def _table(
                 except DecryptionError:
                     failed += 1
                     continue
-                if not new:
-                    continue
-                same_row = and_(
-                    *(col == getattr(row, col.name) for col in pk),
-                    *(table.c[name] == old[name] for name in new),
-                )
-                result = await conn.execute(update(table).where(same_row).values(**new))
-                rewritten += result.rowcount
+                if new:
+                    rewritten += await work.ciphertexts.replace(table, row, old, new)
+            await work.commit()
         last = tuple(getattr(rows[-1], col.name) for col in pk)
