@@ -2,23 +2,36 @@
 
 Each service is started the way it runs in production, `python -m <service> migrate` and then
 `python -m <service> serve`, configured only through environment variables built from the same
-settings the in-process stack uses (:func:`devstack.stack.service_settings`).
+settings the in-process stack uses (:func:`devstack.stack.service_settings`). The processes must
+know each other's addresses before they start, so the ports are decided here: the documented
+ones, or with `--any-ports` free ones chosen up front (:mod:`devstack.ports`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from classbridge_common.db.migrations import upgrade_to_head
+from devstack.banner import Banner
 from devstack.health import check_health
+from devstack.ports import (
+    ServicePorts,
+    any_ports,
+    documented_ports,
+    explain_in_use,
+    in_use,
+    labelled,
+)
 from devstack.secrets import load_or_create
 from devstack.stack import (
     SERVICES,
@@ -29,8 +42,11 @@ from devstack.stack import (
     service_settings,
     zoom_credentials,
 )
+from devstack.tokens import make_token, python_command
 from zoomsim.client import SimClient
 from zoomsim.server import run_subprocess
+
+Processes = Sequence[tuple[str, subprocess.Popen[bytes]]]
 
 
 def environment(values: Mapping[str, Any]) -> dict[str, str]:
@@ -40,8 +56,46 @@ def environment(values: Mapping[str, Any]) -> dict[str, str]:
     return env
 
 
-def _fixed_addresses() -> dict[str, str]:
-    return {s.name: f"127.0.0.1:{s.grpc_port}" for s in SERVICES if s.grpc_port}
+def grpc_addresses(plan: ServicePorts) -> dict[str, str]:
+    """The gRPC address of every service that serves gRPC, in start order."""
+    return {
+        name: f"127.0.0.1:{ports['grpc_port']}"
+        for name, ports in plan.items()
+        if "grpc_port" in ports
+    }
+
+
+def process_settings(
+    spec: ServiceSpec,
+    *,
+    config: StackConfig,
+    secrets: Any,
+    sim_url: str,
+    zoom: Mapping[str, str],
+    plan: ServicePorts,
+) -> dict[str, Any]:
+    """One service's settings in this shape: the stack's, on the ports of ``plan``."""
+    values = service_settings(
+        spec,
+        config=config,
+        secrets=secrets,
+        sim_url=sim_url,
+        zoom=zoom,
+        addresses=grpc_addresses(plan),
+    )
+    values |= plan[spec.name]
+    if spec.name == "zoom-gateway":
+        # Zoom sends the browser back to the edge, wherever it listens.
+        values["zoom_oauth_redirect_uri"] = f"{_edge_url(plan)}/api/zoom/auth"
+    return values
+
+
+def _edge_url(plan: ServicePorts) -> str:
+    return f"http://127.0.0.1:{plan['edge']['http_port']}"
+
+
+def _webhook_url(plan: ServicePorts) -> str:
+    return f"http://127.0.0.1:{plan['webhook-ingest']['http_port']}/zoom/webhook"
 
 
 async def _credentials(sim_url: str) -> dict[str, str]:
@@ -57,57 +111,116 @@ def run_as_processes(args: argparse.Namespace) -> int:
         amqp_url=os.environ["AMQP_URL"],
         log_level=args.log_level.upper(),
     )
+    sim_args: tuple[str, ...]
+    if args.any_ports:
+        plan, sim_args = any_ports(), ()  # the simulator binds a free port and says which
+    else:
+        plan, sim_args = documented_ports(), ("--port", str(SIM_PORT))
+        taken = in_use(labelled(SIM_PORT, plan))
+        if taken:
+            print(explain_in_use(taken, f"{python_command()} -m devstack"), file=sys.stderr)
+            return 1
     secrets = load_or_create(config.data_dir)
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
-    with run_subprocess("--port", str(SIM_PORT)) as (sim_url, _sim):
+    files_url: str | None = None
+    with run_subprocess(*sim_args) as (sim_url, _sim):
         zoom = asyncio.run(_credentials(sim_url))
-        for spec in SERVICES:
-            values = service_settings(
-                spec,
-                config=config,
-                secrets=secrets,
-                sim_url=sim_url,
-                zoom=zoom,
-                addresses=_fixed_addresses(),
-            )
-            env = os.environ | environment(values)
-            command = [sys.executable, "-m", spec.package]
-            if spec.name != "edge":
-                subprocess.run([*command, "migrate"], env=env, check=True)  # noqa: S603
-            processes.append((spec.name, subprocess.Popen([*command, "serve"], env=env)))  # noqa: S603
         try:
-            return asyncio.run(_serve_until_interrupted(sim_url, secrets.webhook_secret_token))
+            for spec in SERVICES:
+                values = process_settings(
+                    spec, config=config, secrets=secrets, sim_url=sim_url, zoom=zoom, plan=plan
+                )
+                if spec.name == "recording-sync":
+                    settings = load_service_settings(spec, values)
+                    files_url = None if settings.uses_s3 else settings.files_base_url()
+                env = os.environ | environment(values)
+                command = [sys.executable, "-m", spec.package]
+                if spec.name != "edge":
+                    subprocess.run([*command, "migrate"], env=env, check=True)  # noqa: S603
+                processes.append((spec.name, subprocess.Popen([*command, "serve"], env=env)))  # noqa: S603
+            banner = Banner(
+                shape="a process per service, RabbitMQ",
+                edge_url=_edge_url(plan),
+                webhook_url=_webhook_url(plan),
+                sim_url=sim_url,
+                files_url=files_url,
+                grpc=grpc_addresses(plan),
+                health={},
+                data_dir=config.data_dir,
+                token=make_token(config.data_dir, ["admin", "teacher"], subject="dev-admin"),
+            )
+            return asyncio.run(
+                _serve_until_interrupted(
+                    banner,
+                    processes,
+                    edge_port=plan["edge"]["http_port"],
+                    webhook_secret=secrets.webhook_secret_token,
+                    exit_when_ready=args.exit_when_ready,
+                )
+            )
         except KeyboardInterrupt:
             return 0
         finally:
             for _, process in processes:
-                process.send_signal(signal.SIGTERM)
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
             for _, process in processes:
-                process.wait(timeout=60)
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
-async def _serve_until_interrupted(sim_url: str, webhook_secret: str) -> int:
-    webhook_url = "http://127.0.0.1:8081/zoom/webhook"
-    addresses = _fixed_addresses()
+def _exited(processes: Processes) -> str | None:
+    for name, process in processes:
+        code = process.poll()
+        if code is not None:
+            return f"{name} exited with code {code} before it was ready (its output is above)"
+    return None
+
+
+async def _listening(port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
+
+
+async def _serve_until_interrupted(
+    banner: Banner,
+    processes: Processes,
+    *,
+    edge_port: int,
+    webhook_secret: str,
+    exit_when_ready: bool = False,
+) -> int:
     health: dict[str, str] = {}
     for _ in range(60):
-        health = await check_health(addresses, deadline=1.0)
-        if all(status == "SERVING" for status in health.values()):
+        if problem := _exited(processes):
+            print(problem, file=sys.stderr, flush=True)
+            return 1
+        health = await check_health(banner.grpc, deadline=1.0)
+        if all(status == "SERVING" for status in health.values()) and await _listening(edge_port):
             break
         await asyncio.sleep(0.5)
-    async with SimClient(sim_url) as client:
-        await client.set_webhooks([{"url": webhook_url, "secret": webhook_secret}], validate=True)
-    print("Classbridge is running (a process per service, RabbitMQ).")
-    print(f"  edge (HTTP API)      http://127.0.0.1:8080\n  Zoom webhook         {webhook_url}")
-    print(f"  Zoom simulator       {sim_url}")
-    for name, address in addresses.items():
-        print(f"  {name:<20} grpc {address}  {health.get(name)}")
-    print("Ctrl-C stops everything.", flush=True)
+    async with SimClient(banner.sim_url) as client:
+        await client.set_webhooks(
+            [{"url": banner.webhook_url, "secret": webhook_secret}], validate=True
+        )
+    print(dataclasses.replace(banner, health=health).render(), flush=True)
+    if exit_when_ready:
+        return 0 if all(status == "SERVING" for status in health.values()) else 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    print("stopping…", flush=True)
     return 0
 
 
