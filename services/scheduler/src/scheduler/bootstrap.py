@@ -1,9 +1,10 @@
 """The one wiring point of the scheduler: ``running(settings)`` starts everything, stops it all.
 
-Started in order: the database engine, the event bus (unless one is passed in), the outbox
-relay, the zoom-gateway client, the event consumer and the gRPC server (health, reflection,
-caller authentication). Stopping reverses the order: the server drains first, so every call
-that got in is answered and every committed event stays in the outbox for the next start.
+Started in order: the entities' ORM mapping, the database engine, the event bus (unless one is
+passed in), the outbox relay, the zoom-gateway client, the event consumer and the gRPC server
+(health, reflection, caller authentication). Stopping reverses the order: the server drains
+first, so every call that got in is answered and every committed event stays in the outbox for
+the next start.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
 from classbridge_common.outbox import OutboxRelay
+from scheduler.adapters import orm
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.adapters.zoom_gateway import ZoomGatewayClient
 from scheduler.entrypoints import consumers, grpc_api
@@ -54,6 +56,7 @@ async def running(
     replaces the zoom-gateway client (tools only; tests use a real fake gateway server). The
     schema must be migrated first (``python -m scheduler migrate``).
     """
+    orm.start_mappers()
     engine = create_engine(settings, pool_size=settings.db_pool_size, max_overflow=5)
     own_bus = bus is None
     the_bus = bus if bus is not None else create_bus(settings)

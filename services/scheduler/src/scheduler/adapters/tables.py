@@ -5,12 +5,16 @@ Every owned table has ``tenant_id`` (the repositories narrow every statement to 
 its idempotency keys are unique per tenant, so two schools may use the same ``request_id``.
 Nested values that are always read and written whole (meeting settings, a session's Zoom
 meeting, a participant's intervals) are JSON columns; anything filtered on is a column.
+
+The domain's entities are mapped onto these tables (``scheduler.adapters.orm``); the column
+types (``scheduler.adapters.column_types``) read enums and value objects into their domain
+types and store them in the format the rows have always had. This module's ``metadata`` is
+also what the migrations are checked against.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -27,6 +31,20 @@ from sqlalchemy import (
 from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.db.types import UTCDateTime
 from classbridge_common.outbox import inbox_table, outbox_table
+from scheduler.adapters.column_types import EnumString, JsonData, JsonList, JsonObject
+from scheduler.domain.model import (
+    AutoRecording,
+    BatchType,
+    InteractionType,
+    Interval,
+    LessonPart,
+    LessonSource,
+    ParticipantRole,
+    RecordingSync,
+    ResourceType,
+    SessionStatus,
+    ZoomMeeting,
+)
 
 metadata = MetaData()
 
@@ -40,9 +58,9 @@ courses = Table(
     Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("title", String(300), nullable=False),
     Column("description", Text(), nullable=False, server_default=""),
-    Column("instructor_ids", JSON(), nullable=False),
+    Column("instructor_ids", JsonData(list), nullable=False),
     Column("default_timezone", String(64), nullable=False, server_default=""),
-    Column("default_meeting_settings", JSON(), nullable=False),
+    Column("default_meeting_settings", JsonData(dict), nullable=False),
     Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
@@ -58,13 +76,13 @@ batches = Table(
     Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("course_id", ID, nullable=False),
     Column("name", String(300), nullable=False),
-    Column("type", String(16), nullable=False),
+    Column("type", EnumString(BatchType, 16), nullable=False),
     Column("instructor_id", String(128), nullable=False, server_default=""),
     Column("student_id", String(128), nullable=False, server_default=""),
     Column("timezone", String(64), nullable=False, server_default=""),
     Column("start_date", Date(), nullable=True),
     Column("end_date", Date(), nullable=True),
-    Column("meeting_settings", JSON(), nullable=False),
+    Column("meeting_settings", JsonData(dict), nullable=False),
     Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
@@ -94,25 +112,25 @@ sessions = Table(
     Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("batch_id", ID, nullable=False),
     Column("course_id", ID, nullable=False),
-    Column("batch_type", String(16), nullable=False),
+    Column("batch_type", EnumString(BatchType, 16), nullable=False),
     Column("title", String(300), nullable=False),
     Column("description", Text(), nullable=False, server_default=""),
     Column("teacher_id", String(128), nullable=False, server_default=""),
     Column("scheduled_start", UTCDateTime(), nullable=False),
     Column("scheduled_end", UTCDateTime(), nullable=False),
     Column("timezone", String(64), nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", EnumString(SessionStatus, 16), nullable=False),
     Column("actual_start", UTCDateTime(), nullable=True),
     Column("actual_end", UTCDateTime(), nullable=True),
     Column("lifecycle_event_time", UTCDateTime(), nullable=True),
     Column("max_participants", Integer(), nullable=False, server_default="0"),
-    Column("auto_recording", String(16), nullable=False),
-    Column("meeting_settings", JSON(), nullable=False),
+    Column("auto_recording", EnumString(AutoRecording, 16), nullable=False),
+    Column("meeting_settings", JsonData(dict), nullable=False),
     Column("meeting_id", BigInteger(), nullable=True),
-    Column("meeting", JSON(), nullable=True),
+    Column("meeting", JsonObject(ZoomMeeting), nullable=True),
     Column("meeting_generation", Integer(), nullable=False, server_default="0"),
-    Column("previous_meeting", JSON(), nullable=True),
-    Column("recording_sync", JSON(), nullable=True),
+    Column("previous_meeting", JsonObject(ZoomMeeting), nullable=True),
+    Column("recording_sync", JsonObject(RecordingSync), nullable=True),
     Column("cancel_time", UTCDateTime(), nullable=True),
     Column("cancel_reason", Text(), nullable=False, server_default=""),
     Column("cancelled_by", String(128), nullable=False, server_default=""),
@@ -138,11 +156,11 @@ participants = Table(
     Column("email", String(320), nullable=False, server_default=""),
     Column("zoom_user_id", String(128), nullable=False, server_default=""),
     Column("user_id", String(128), nullable=False, server_default=""),
-    Column("role", String(16), nullable=False),
+    Column("role", EnumString(ParticipantRole, 16), nullable=False),
     Column("shared_screen", Boolean(), nullable=False, server_default="0"),
     Column("raised_hand", Boolean(), nullable=False, server_default="0"),
     Column("enrolled", Boolean(), nullable=False, server_default="0"),
-    Column("intervals", JSON(), nullable=False),
+    Column("intervals", JsonList(Interval), nullable=False),
     Column("create_time", UTCDateTime(), nullable=False),
 )
 Index("ix_participants_session_id", participants.c.session_id)
@@ -153,7 +171,7 @@ interactions = Table(
     Column("id", ID, primary_key=True),
     Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("session_id", ID, nullable=False),
-    Column("type", String(16), nullable=False),
+    Column("type", EnumString(InteractionType, 16), nullable=False),
     Column("author_id", String(128), nullable=False),
     Column("author_display_name", String(300), nullable=False, server_default=""),
     Column("anonymous", Boolean(), nullable=False, server_default="0"),
@@ -174,7 +192,7 @@ shared_resources = Table(
     Column("id", ID, primary_key=True),
     Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("session_id", ID, nullable=False),
-    Column("type", String(16), nullable=False),
+    Column("type", EnumString(ResourceType, 16), nullable=False),
     Column("title", String(300), nullable=False),
     Column("description", Text(), nullable=False, server_default=""),
     Column("url", Text(), nullable=False, server_default=""),
@@ -193,19 +211,19 @@ recorded_lessons = Table(
     Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
     Column("session_id", ID, nullable=False),
     Column("title", String(300), nullable=False),
-    Column("source", String(16), nullable=False),
+    Column("source", EnumString(LessonSource, 16), nullable=False),
     Column("recording_id", String(128), nullable=False, server_default=""),
     Column("recording_file_id", String(128), nullable=False, server_default=""),
     Column("external_url", Text(), nullable=False, server_default=""),
     Column("file_type", Integer(), nullable=False, server_default="0"),
     Column("file_size_bytes", BigInteger(), nullable=False, server_default="0"),
     Column("duration_seconds", Integer(), nullable=False, server_default="0"),
-    Column("zoom_info", JSON(), nullable=False),
+    Column("zoom_info", JsonData(dict), nullable=False),
     Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
     # Files of one kind in a session are the parts of one lesson (read and written whole).
     Column("lesson_kind", String(128), nullable=False, server_default=""),
-    Column("parts", JSON(), nullable=True),
+    Column("parts", JsonList(LessonPart), nullable=True),
     UniqueConstraint("tenant_id", "request_id", name="uq_recorded_lessons_tenant_request"),
 )
 Index("ix_recorded_lessons_session", recorded_lessons.c.session_id, recorded_lessons.c.create_time)

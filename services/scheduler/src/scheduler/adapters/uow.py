@@ -1,15 +1,23 @@
-"""The scheduler's unit of work: one transaction, its repositories, and its outbox events."""
+"""The scheduler's unit of work: one transaction, its repositories, and its outbox events.
+
+The repositories hand out mapped entities (``scheduler.adapters.orm``): the unit of work's
+commit writes what changed on them. One unit of work object serves several ``async with``
+blocks, and what one block loaded is often passed into the next, so leaving a block lets go of
+its entities as they are (detached, every attribute loaded) rather than expiring them: a later
+block reads them as plain values, and one that changes a row loads it again.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge_common.inbox import try_record
 from classbridge_common.tenancy import TenantScope
 from classbridge_common.uow import UnitOfWork
-from scheduler.adapters import event_codec
+from scheduler.adapters import event_codec, orm
 from scheduler.adapters.repository import (
     Batches,
     Courses,
@@ -21,6 +29,10 @@ from scheduler.adapters.repository import (
     SharedResources,
 )
 from scheduler.domain.events import Event
+
+# Mapped on import: an entity made before its class is mapped could never be stored, and
+# everything that stores entities imports this module before making one.
+orm.start_mappers()
 
 
 class SchedulerUnitOfWork(UnitOfWork):
@@ -55,6 +67,7 @@ class SchedulerUnitOfWork(UnitOfWork):
         scope = self.scope = (
             TenantScope(self._tenant) if self._tenant is not None else TenantScope.of_caller()
         )
+        orm.watch(session, scope)
         self.courses = Courses(session, scope)
         self.batches = Batches(session, scope)
         self.enrollments = Enrollments(session, scope)
@@ -63,6 +76,33 @@ class SchedulerUnitOfWork(UnitOfWork):
         self.interactions = Interactions(session, scope)
         self.resources = SharedResources(session, scope)
         self.lessons = RecordedLessons(session, scope)
+
+    async def commit(self) -> None:
+        """Write every change to the loaded entities, events to the outbox, and commit.
+
+        Values changed only in place are flagged first: SQLAlchemy would take a session with
+        nothing else changed for clean and commit without them.
+        """
+        orm.flag_changed(self.session.sync_session)
+        await super().commit()
+
+    async def rollback(self) -> None:
+        """Discard the changes and events since the last commit; the unit stays open.
+
+        The entities loaded so far are let go first (SQLAlchemy would expire them, and an
+        expired attribute would be loaded again by I/O no async code awaits).
+        """
+        self.session.expunge_all()
+        await super().rollback()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.expunge_all()  # kept usable, detached, by the blocks that follow
+        await super().__aexit__(exc_type, exc, tb)
 
     def record(self, event: Event) -> None:
         """Announce ``event`` when (and only if) this unit of work commits, in its tenant."""

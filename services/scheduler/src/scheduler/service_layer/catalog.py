@@ -158,7 +158,6 @@ async def update_course(
                 zone(value, field="course.default_timezone")
             setattr(course, path, list(value) if path == "instructor_ids" else value)
         course.update_time = now()
-        await uow.courses.save(course)
         await uow.commit()
         return course
 
@@ -325,7 +324,6 @@ async def update_batch(
         if batch.start_date and batch.end_date and batch.end_date < batch.start_date:
             raise invalid("batch.end_date", "must not be before start_date")
         batch.update_time = now()
-        await uow.batches.save(batch)
         await uow.commit()
         return await _view(uow, batch, course)
 

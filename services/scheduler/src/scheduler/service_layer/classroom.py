@@ -128,7 +128,6 @@ async def update_participant(
                 (batch is not None and batch.student_id == person.user_id)
                 or person.user_id in enrolled
             )
-        await uow.participants.save(person)
         await uow.commit()
     return ParticipantView(person, *_measure(person, session, now()))
 

@@ -45,8 +45,7 @@ async def _close_intervals(uow: SchedulerUnitOfWork, session: Session) -> None:
     if session.actual_end is None:
         return
     for participant in await uow.participants.of_session(session.id):
-        if participant.close_open(at=session.actual_end):
-            await uow.participants.save(participant)
+        participant.close_open(at=session.actual_end)
 
 
 async def meeting_started(
@@ -60,7 +59,6 @@ async def meeting_started(
         session.meeting.meeting_uuid = cmd.meeting_uuid
     if changed:
         session.update_time = now()
-        await uow.sessions.save(session)
     return changed
 
 
@@ -81,7 +79,6 @@ async def meeting_ended(
     changed = before != (session.status, session.actual_start, session.actual_end)
     if changed:
         session.update_time = now()
-        await uow.sessions.save(session)
     return changed
 
 
@@ -103,7 +100,6 @@ async def meeting_updated(
     at = now()
     if result.changed:
         session.update_time = at
-    await uow.sessions.save(session)
     if result.moved:
         uow.record(_session_updated(session, result, at=at))
     return bool(result.moved)
@@ -146,7 +142,6 @@ async def meeting_deleted(
         return outcome
     at = now()
     session.update_time = at
-    await uow.sessions.save(session)
     if outcome is MeetingDeletion.UNLINKED:
         uow.record(
             events.SessionMeetingUnlinked(
@@ -236,8 +231,6 @@ async def participant_joined(
         person.close_open(at=session.actual_end)  # joined events that arrive after the end
     if new:
         await uow.participants.add(person, at=now())
-    elif changed:
-        await uow.participants.save(person)
     return changed
 
 
@@ -264,8 +257,6 @@ async def participant_left(
     )
     if new:
         await uow.participants.add(person, at=now())
-    elif changed:
-        await uow.participants.save(person)
     return changed
 
 
@@ -360,7 +351,6 @@ async def recording_synced(
     at = now()
     added = 0
     new: dict[str, RecordedLesson] = {}
-    grown: dict[str, RecordedLesson] = {}
     for file in cmd.files:
         if file.file_id in done:
             continue
@@ -376,17 +366,12 @@ async def recording_synced(
         lesson.add_part(part)
         if lesson.zoom_info:
             lesson.zoom_info["sync_time"] = cmd.occurred_at.isoformat()
-        if lesson.id not in new:
-            grown[lesson.id] = lesson
     for lesson in new.values():
         await uow.lessons.add(lesson)
-    for lesson in grown.values():
-        await uow.lessons.save(lesson)
     if any(f.file_id not in removed for f in cmd.files):  # removed files sync nothing back
         sync.apply_synced(at=cmd.occurred_at, attempts=cmd.attempts)
     session.recording_sync = sync
     session.update_time = at
-    await uow.sessions.save(session)
     return added
 
 
@@ -408,7 +393,6 @@ async def recording_sync_failed(
     )
     session.recording_sync = sync
     session.update_time = now()
-    await uow.sessions.save(session)
     return True
 
 
@@ -445,8 +429,6 @@ async def _remove_from_session(
             await uow.lessons.delete(lesson.id)
             continue
         left.append(lesson)
-        if removal:
-            await uow.lessons.save(lesson)
     if session is None or not (gone or cmd.file_ids):
         return len(gone)
     sync = session.recording_sync or RecordingSync()
@@ -457,5 +439,4 @@ async def _remove_from_session(
     )
     session.recording_sync = sync
     session.update_time = at
-    await uow.sessions.save(session)
     return len(gone)

@@ -240,7 +240,6 @@ async def _link_meeting(
             )
         )
         current.update_time = at
-        await uow.sessions.save(current)
         uow.record(
             events.SessionMeetingLinked(
                 occurred_at=at,
@@ -468,7 +467,6 @@ async def update_session(
         check_window(session.scheduled_start, session.scheduled_end, field="session.scheduled_end")
         changed = {p for p in changes if getattr(before, p) != getattr(session, p)}
         session.update_time = at
-        await uow.sessions.save(session)
         if changed:
             uow.record(
                 events.SessionUpdated(
@@ -519,7 +517,6 @@ async def update_session(
                     if "timezone" in paths:
                         current.meeting.timezone = spec.timezone
                     current.meeting.last_zoom_sync_time = now()
-                    await uow.sessions.save(current)
                     await uow.commit()
                 session = current
     async with uow:
@@ -583,7 +580,6 @@ async def cancel_session(
                 )
             )
         current.update_time = at
-        await uow.sessions.save(current)
         uow.record(
             events.SessionCancelled(
                 occurred_at=at,
