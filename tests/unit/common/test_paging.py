@@ -65,24 +65,33 @@ def test_offset_round_trip_and_page_request() -> None:
     token = encode_offset(Offset(120), FILTERS)
     assert decode_offset(token, FILTERS) == Offset(120)
     assert decode_offset("", FILTERS) is None
-    first = page_request(0, "", FILTERS)
+    first = page_request(0, "", FILTERS, listing="ListThings")
     assert (first.offset, first.limit) == (0, DEFAULT_PAGE_SIZE)
-    assert page_request(10_000, "", FILTERS).limit == MAX_PAGE_SIZE
-    second = page_request(10, first.next_token(total=120), FILTERS)
+    assert page_request(10_000, "", FILTERS, listing="ListThings").limit == MAX_PAGE_SIZE
+    second = page_request(10, first.next_token(total=120), FILTERS, listing="ListThings")
     assert (second.offset, second.limit) == (DEFAULT_PAGE_SIZE, 10)
     assert second.next_token(total=60) == ""  # that page is the last
-    assert page_request(10, second.next_token(total=61), FILTERS).offset == 60
+    assert page_request(10, second.next_token(total=61), FILTERS, listing="ListThings").offset == 60
     with pytest.raises(InvalidArgument) as negative:
-        page_request(-1, "", FILTERS)
+        page_request(-1, "", FILTERS, listing="ListThings")
     assert [v.field for v in negative.value.violations] == ["page_size"]
+
+
+def test_a_token_is_bound_to_its_listing() -> None:
+    # Sessions and lessons of one session are filtered alike; neither takes the other's token.
+    token = page_request(10, "", FILTERS, listing="ListThings").next_token(total=100)
+    assert page_request(10, token, FILTERS, listing="ListThings").offset == 10
+    with pytest.raises(InvalidArgument) as foreign:
+        page_request(10, token, FILTERS, listing="ListOtherThings")
+    assert [v.field for v in foreign.value.violations] == ["page_token"]
 
 
 def test_filters_are_bound() -> None:
     cursor = encode_cursor(Cursor(key=(7,)), FILTERS)
     error = _refused(lambda: decode_cursor(cursor, OTHER, shape=(int,)))
     assert "other filters" in error.message
-    offset = page_request(5, "", FILTERS).next_token(total=50)
-    _refused(lambda: page_request(5, offset, OTHER))
+    offset = page_request(5, "", FILTERS, listing="ListThings").next_token(total=50)
+    _refused(lambda: page_request(5, offset, OTHER, listing="ListThings"))
     # the filters' order inside a mapping does not matter
     same = dict(reversed(list(FILTERS.items())))
     assert decode_cursor(cursor, same, shape=(int,)) == Cursor(key=(7,))
@@ -92,7 +101,7 @@ def test_a_token_of_one_kind_is_refused_as_the_other() -> None:
     offset = encode_offset(Offset(3), FILTERS)
     cursor = encode_cursor(Cursor(key=(3,)), FILTERS)
     _refused(lambda: decode_cursor(offset, FILTERS, shape=(int,)))
-    _refused(lambda: page_request(5, cursor, FILTERS))
+    _refused(lambda: page_request(5, cursor, FILTERS, listing="ListThings"))
 
 
 def test_the_key_shape_is_checked() -> None:
@@ -120,11 +129,16 @@ def test_tampered_tokens_are_refused() -> None:
     _refused(lambda: decode_cursor(head, FILTERS, shape=(int,)))
     # the pre-codec formats (bare base64 JSON) are not accepted any more
     legacy = base64.urlsafe_b64encode(b'{"o":5,"f":"x"}').decode().rstrip("=")
-    _refused(lambda: page_request(5, legacy, FILTERS))
+    _refused(lambda: page_request(5, legacy, FILTERS, listing="ListThings"))
     # an offset token edited to point elsewhere
     offset = encode_offset(Offset(5), FILTERS)
     _refused(
-        lambda: page_request(5, _reseal_without_check({**_body(offset), "o": 0}, offset), FILTERS)
+        lambda: page_request(
+            5,
+            _reseal_without_check({**_body(offset), "o": 0}, offset),
+            FILTERS,
+            listing="ListThings",
+        )
     )
 
 
@@ -146,7 +160,7 @@ def test_tampered_tokens_are_refused() -> None:
 )
 def test_garbage_is_invalid_argument(garbage: str) -> None:
     _refused(lambda: decode_cursor(garbage, FILTERS, shape=(int,)))
-    _refused(lambda: page_request(5, garbage, FILTERS))
+    _refused(lambda: page_request(5, garbage, FILTERS, listing="ListThings"))
     _refused(lambda: decode_offset(garbage, FILTERS))
 
 

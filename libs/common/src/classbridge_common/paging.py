@@ -233,11 +233,16 @@ class PageRequest:
         return _offset_token(Offset(following), self.fingerprint)
 
 
-def page_request(page_size: int, page_token: str, filters: Any) -> PageRequest:
-    """Validate ``page_size``/``page_token`` for a list with ``filters`` (any JSON-able value)."""
+def page_request(page_size: int, page_token: str, filters: Any, *, listing: str) -> PageRequest:
+    """Validate ``page_size``/``page_token`` for the list named ``listing`` (its RPC, say) with
+    ``filters`` (any JSON-able value).
+
+    The name is part of what a token is bound to: two lists filtered alike (sessions and lessons
+    of one session) would otherwise take each other's tokens, an offset into the wrong list.
+    """
     if page_size < 0:
         raise invalid_field("page_size", "must not be negative")
     limit = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    issued_for = fingerprint(filters)
+    issued_for = fingerprint([listing, filters])
     offset = _offset_of(page_token, issued_for).offset if page_token else 0
     return PageRequest(offset=offset, limit=limit, fingerprint=issued_for)

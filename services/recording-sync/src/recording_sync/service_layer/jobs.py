@@ -279,7 +279,10 @@ async def list_sync_jobs(
     """Jobs by batch, session and state, most recently updated first (only those the caller
     manages: their tenant's, and for a teacher the batches they teach)."""
     page = page_request(
-        page_size, page_token, [batch_id, session_id, sorted(states), str(updated_after or "")]
+        page_size,
+        page_token,
+        [batch_id, session_id, sorted(states), str(updated_after or "")],
+        listing="ListSyncJobs",
     )
     conditions = await reach.batch_filter(sj.c.batch_id)
     if batch_id:

@@ -136,7 +136,10 @@ async def list_recordings(
     if student_id and student_id != caller.subject and not (everything or caller.has_role(TEACHER)):
         raise Denied("students list only their own recordings")
     page = page_request(
-        page_size, page_token, [session_id, batch_id, student_id, meeting_uuid, source]
+        page_size,
+        page_token,
+        [session_id, batch_id, student_id, meeting_uuid, source],
+        listing="ListRecordings",
     )
     conditions = []
     if session_id:
@@ -376,7 +379,9 @@ async def list_access_grants(
 ) -> GrantPage:
     """A recording's grants, oldest first (its managers only: grants name users)."""
     reach.require_manager()
-    page = page_request(page_size, page_token, [recording_id, include_expired])
+    page = page_request(
+        page_size, page_token, [recording_id, include_expired], listing="ListAccessGrants"
+    )
     conditions = [ag.c.recording_id == recording_id]
     if not include_expired:
         conditions.append(or_(ag.c.expires_at.is_(None), ag.c.expires_at > now))

@@ -493,7 +493,10 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         context: grpc.aio.ServicerContext[pb.ListCoursesRequest, pb.ListCoursesResponse],
     ) -> pb.ListCoursesResponse:
         page = page_request(
-            request.page_size, request.page_token, [request.tenant_id, request.instructor_id]
+            request.page_size,
+            request.page_token,
+            [request.tenant_id, request.instructor_id],
+            listing="ListCourses",
         )
         items, total = await catalog.list_courses(
             tenant_id=request.tenant_id,
@@ -598,7 +601,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         context: grpc.aio.ServicerContext[pb.ListBatchesRequest, pb.ListBatchesResponse],
     ) -> pb.ListBatchesResponse:
         filters = [request.course_id, request.instructor_id, request.student_id, int(request.type)]
-        page = page_request(request.page_size, request.page_token, filters)
+        page = page_request(request.page_size, request.page_token, filters, listing="ListBatches")
         items, total = await catalog.list_batches(
             course_id=request.course_id,
             instructor_id=request.instructor_id,
@@ -693,7 +696,10 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         context: grpc.aio.ServicerContext[pb.ListEnrollmentsRequest, pb.ListEnrollmentsResponse],
     ) -> pb.ListEnrollmentsResponse:
         page = page_request(
-            request.page_size, request.page_token, [request.batch_id, request.student_id]
+            request.page_size,
+            request.page_token,
+            [request.batch_id, request.student_id],
+            listing="ListEnrollments",
         )
         items, total = await catalog.list_enrollments(
             batch_id=request.batch_id,
@@ -771,7 +777,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             str(before),
             request.descending,
         ]
-        page = page_request(request.page_size, request.page_token, filters)
+        page = page_request(request.page_size, request.page_token, filters, listing="ListSessions")
         items, total = await sessions.list_sessions(
             course_id=request.course_id,
             batch_id=request.batch_id,
@@ -886,6 +892,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             request.page_size,
             request.page_token,
             [request.session_id, int(request.role), int(request.status)],
+            listing="ListParticipants",
         )
         items, total = await classroom.list_participants(
             request.session_id,
@@ -1007,6 +1014,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             request.page_size,
             request.page_token,
             [request.session_id, sorted(t.value for t in types), str(since)],
+            listing="ListInteractions",
         )
         items, total = await classroom.list_interactions(
             request.session_id,
@@ -1056,6 +1064,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             request.page_size,
             request.page_token,
             [request.session_id, int(request.type), request.shared_by],
+            listing="ListSharedResources",
         )
         items, total = await classroom.list_shared_resources(
             request.session_id,
@@ -1093,7 +1102,10 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         ],
     ) -> pb.ListRecordedLessonsResponse:
         page = page_request(
-            request.page_size, request.page_token, [request.session_id, int(request.source)]
+            request.page_size,
+            request.page_token,
+            [request.session_id, int(request.source)],
+            listing="ListRecordedLessons",
         )
         items, total = await classroom.list_recorded_lessons(
             request.session_id,
@@ -1151,7 +1163,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         request: pb.GetBatchSyncStatusRequest,
         context: grpc.aio.ServicerContext[pb.GetBatchSyncStatusRequest, pb.BatchSyncStatus],
     ) -> pb.BatchSyncStatus:
-        page = page_request(request.page_size, request.page_token, [request.batch_id])
+        page = page_request(
+            request.page_size, request.page_token, [request.batch_id], listing="GetBatchSyncStatus"
+        )
         status = await classroom.batch_sync_status(
             request.batch_id, page=page, uow=self._uow(), caller=current_caller()
         )
