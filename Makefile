@@ -7,10 +7,10 @@ UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed-stamp
 PACKAGE_FILES := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml)
 
-.PHONY: help venv lock protos check-protos lint fmt test test-unit test-integration run bench migrate clean
+.PHONY: help venv lock protos check-protos lint fmt test test-unit test-integration coverage run bench migrate clean
 
 help:
-	@echo "make run | test | bench | lint | protos | check-protos | lock | clean"
+	@echo "make run | test | coverage | bench | lint | protos | check-protos | lock | clean"
 
 venv: $(STAMP)
 
@@ -51,6 +51,12 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+# The scheduler's service layer, measured from its unit tests alone (fake unit of work, no
+# database): the handlers' behaviour must be pinned down without the service tier's help.
+coverage: $(STAMP)
+	$(BIN)/python -m coverage run -m pytest -q tests/unit/scheduler -p no:cacheprovider
+	$(BIN)/python -m coverage report
 
 run: $(STAMP)
 	$(BIN)/python -m devstack
