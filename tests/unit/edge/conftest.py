@@ -17,6 +17,7 @@ from classbridge_common.grpc import GrpcServer
 from edge.app import create_app
 from edge.clients import open_clients
 from edge.settings import Settings
+from tests.unit.edge.conformance import Conformance
 from tests.unit.edge.fakes import (
     FakeRecordingSync,
     FakeScheduler,
@@ -78,5 +79,9 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with open_clients(settings) as clients:
         app = create_app(settings=settings, clients=clients)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://edge.test") as http:
+        # Every answer any test reads is checked against the OpenAPI document as well.
+        hooks = {"response": [Conformance(app).on_response]}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://edge.test", event_hooks=hooks
+        ) as http:
             yield http

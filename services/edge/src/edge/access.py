@@ -1,6 +1,7 @@
 """Who may call each HTTP route: declared beside the route, checked before its handler runs.
 
-Every route of the edge is built with :func:`route`, which records an :class:`Access` on it:
+Every route of the edge is built with ``edge.routing.route``, which records an :class:`Access`
+on it (:func:`declare`):
 the user roles that may call it at all and how far the services behind it narrow the answer
 (``scope``, as in :mod:`classbridge_common.authz`). A caller whose roles the route does not
 admit gets 403 before any service is called; the services then apply the same rules again
@@ -11,14 +12,12 @@ matrix test is generated from these declarations.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Literal
 
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from classbridge_common.auth import ADMIN, STUDENT, TEACHER, USER_ROLES
 from classbridge_common.authz import roles_admit
@@ -26,7 +25,18 @@ from classbridge_common.errors import PermissionDenied
 from edge import deps
 
 Scope = Literal["public", "platform", "tenant", "resource", "own"]
-Endpoint = Callable[[Request], Awaitable[Response]]
+
+SCOPES: dict[Scope, str] = {
+    "public": "anyone, without a token",
+    "platform": "platform operators, across tenants",
+    "tenant": "the caller's own tenant",
+    "resource": (
+        "the caller's own tenant, and within it the courses a teacher teaches and the batches "
+        "a student attends"
+    ),
+    "own": "the caller's own account",
+}
+"""What each scope reaches, in the words of the API reference."""
 
 STAFF = (ADMIN, TEACHER)
 EVERYONE = (ADMIN, TEACHER, STUDENT)
@@ -44,32 +54,21 @@ class Access:
         return roles_admit(self.roles, roles)
 
 
-def route(
-    path: str,
-    endpoint: Endpoint,
-    *,
-    methods: Sequence[str],
-    allow: Iterable[str],
-    scope: Scope,
-) -> Route:
-    """A Starlette route whose handler first checks the caller's roles against ``allow``."""
+def declare(path: str, *, allow: Iterable[str], scope: Scope) -> Access:
+    """The declaration of ``path``'s route, refused at start-up when it is inconsistent."""
     roles = frozenset(allow)
     unknown = roles - USER_ROLES
     if unknown:
         raise ValueError(f"unknown roles for {path}: {', '.join(sorted(unknown))}")
     if scope == "public" and roles:
         raise ValueError(f"{path}: a public route names no roles")
-    access = Access(roles=roles, scope=scope)
+    return Access(roles=roles, scope=scope)
 
-    @wraps(endpoint)
-    async def guarded(request: Request) -> Response:
-        if access.scope != "public" and not access.admits(deps.caller(request).roles):
-            raise PermissionDenied(f"requires one of the roles: {', '.join(sorted(roles))}")
-        return await endpoint(request)
 
-    built = Route(path, guarded, methods=list(methods))
-    built.access = access  # type: ignore[attr-defined]
-    return built
+def admit(access: Access, request: Request) -> None:
+    """Refuse (403) a caller whose roles ``access`` does not admit, before anything else."""
+    if access.scope != "public" and not access.admits(deps.caller(request).roles):
+        raise PermissionDenied(f"requires one of the roles: {', '.join(sorted(access.roles))}")
 
 
 def access_of(candidate: BaseRoute) -> Access | None:
@@ -85,4 +84,4 @@ def check_declared(routes: Iterable[BaseRoute]) -> None:
         raise RuntimeError(f"routes without an access declaration: {', '.join(missing)}")
 
 
-__all__ = ["EVERYONE", "STAFF", "Access", "access_of", "check_declared", "route"]
+__all__ = ["EVERYONE", "STAFF", "Access", "access_of", "admit", "check_declared", "declare"]

@@ -18,7 +18,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from starlette.requests import Request
 
 from classbridge.scheduler.v1 import scheduler_pb2
-from edge.fields import Fields
+from classbridge_common.errors import FieldViolation
 
 
 def longest(request: Request) -> timedelta:
@@ -37,49 +37,52 @@ def describe(length: timedelta) -> str:
     return f"{hours} h {rest} min"
 
 
-def _check(fields: Fields, length: timedelta, names: tuple[str, str], limit: timedelta) -> None:
+def _check(length: timedelta, names: tuple[str, str], limit: timedelta) -> list[FieldViolation]:
     start_name, end_name = names
     if length <= timedelta(0):
-        fields.fail(end_name, f"must be after {start_name}")
-    elif length > limit:
-        fields.fail(
-            end_name,
-            f"makes a class of {describe(length)}; a class lasts at most {describe(limit)}",
-        )
+        return [FieldViolation(end_name, f"must be after {start_name}")]
+    if length > limit:
+        return [
+            FieldViolation(
+                end_name,
+                f"makes a class of {describe(length)}; a class lasts at most {describe(limit)}",
+            )
+        ]
+    return []
 
 
 def check_times_of_day(
-    fields: Fields, start: Any, end: Any, *, names: tuple[str, str], limit: timedelta
-) -> None:
-    """Two wall-clock times of one day (``google.type.TimeOfDay``; None when already refused)."""
+    start: Any, end: Any, *, names: tuple[str, str], limit: timedelta
+) -> list[FieldViolation]:
+    """Two wall-clock times of one day (``google.type.TimeOfDay``; None when absent)."""
     if start is None or end is None:
-        return
+        return []
 
     def seconds(t: Any) -> int:
         return int(t.hours) * 3600 + int(t.minutes) * 60 + int(t.seconds)
 
-    _check(fields, timedelta(seconds=seconds(end) - seconds(start)), names, limit)
+    return _check(timedelta(seconds=seconds(end) - seconds(start)), names, limit)
 
 
 def check_instants(
-    fields: Fields,
     start: Timestamp | None,
     end: Timestamp | None,
     *,
     names: tuple[str, str],
     limit: timedelta,
-) -> None:
-    """Two instants (None when absent or already refused)."""
+) -> list[FieldViolation]:
+    """Two instants (None when absent)."""
     if start is None or end is None:
-        return
-    _check(fields, end.ToDatetime() - start.ToDatetime(), names, limit)
+        return []
+    return _check(end.ToDatetime() - start.ToDatetime(), names, limit)
 
 
 def check_moved_ends(
-    fields: Fields, session: scheduler_pb2.Session, *, names: tuple[str, str], limit: timedelta
-) -> None:
+    session: scheduler_pb2.Session, *, names: tuple[str, str], limit: timedelta
+) -> list[FieldViolation]:
     """A change that sets both ends of a session; one end alone is the scheduler's to judge."""
     if session.HasField("scheduled_start") and session.HasField("scheduled_end"):
-        check_instants(
-            fields, session.scheduled_start, session.scheduled_end, names=names, limit=limit
+        return check_instants(
+            session.scheduled_start, session.scheduled_end, names=names, limit=limit
         )
+    return []

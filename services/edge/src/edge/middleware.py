@@ -3,13 +3,15 @@
 ``ErrorMiddleware`` (outermost) turns anything a route raises into the one JSON error shape of
 :mod:`edge.errors` — so an unexpected bug is a generic 500, never a stack trace.
 ``AuthMiddleware`` verifies ``Authorization: Bearer <JWT>`` with the shared verifier on every
-path but the open ones, then runs the request as that caller (``request.state.caller`` and the
+path but the open ones (the routes declared ``scope="public"``: ``/healthz``, the API
+reference), then runs the request as that caller (``request.state.caller`` and the
 caller context variable, which the gRPC client reads to forward the token) inside a request
 scope whose id is the client's ``X-Request-ID`` when sane.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from classbridge_common.auth import ASGIApp, Receive, Scope, Send, TokenVerifier, caller_scope
@@ -17,8 +19,6 @@ from classbridge_common.auth import Message as ASGIMessage
 from classbridge_common.errors import ClassbridgeError
 from classbridge_common.grpc.context import accept_request_id, request_scope
 from edge.errors import error_response
-
-OPEN_PATHS = frozenset({"/healthz"})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -54,11 +54,11 @@ class ErrorMiddleware:
 
 class AuthMiddleware:
     def __init__(
-        self, app: ASGIApp, *, verifier: TokenVerifier, open_paths: Iterable[str] = OPEN_PATHS
+        self, app: ASGIApp, *, verifier: TokenVerifier, open_paths: Iterable[re.Pattern[str]]
     ) -> None:
         self.app = app
         self._verifier = verifier
-        self._open = frozenset(open_paths)
+        self._open = tuple(open_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,7 +66,8 @@ class AuthMiddleware:
             return
         request_id = accept_request_id(_header(scope, b"x-request-id"))
         with request_scope(request_id=request_id):
-            if scope.get("path", "") in self._open:
+            path = scope.get("path", "")
+            if any(pattern.match(path) for pattern in self._open):
                 await self.app(scope, receive, send)
                 return
             try:

@@ -1,4 +1,6 @@
-"""Turning protobuf answers into the seeds' JSON: ``{"success": true, "data": ...}``.
+"""Turning protobuf answers into the seeds' JSON, ``{"success": true, "data": ...}``, and saying
+in JSON Schema what that JSON is: one set of rules for both, so the document cannot drift from
+the answers.
 
 ``/api/v1`` resources are rendered field for field with ``MessageToDict`` (proto field names),
 so a new field in a proto appears at the edge without code. Every field is in every answer, so a
@@ -20,21 +22,24 @@ front end never has to guess what a missing key means, and each kind of value ha
   ``null``: front ends and the end-to-end suite read those with a default
   (``row.get("recording_sync", {})``), and an object of zeros would look like a real one.
 
-The seed-001 ``/api/live-classes`` routes use the seed's own flatter shape.
+Each rule is written once, as a pair: how a value is shown (:func:`to_dict`) and the JSON Schema
+of what is shown (:func:`message_schema`); ``tests/unit/edge/test_openapi_schemas.py`` renders
+messages with every field set, and none, and validates them against the schemas.
+
+The seed-001 ``/api/live-classes`` routes use the seed's own flatter shape (pydantic views).
 Nothing here logs: answers can carry signed URLs and join passcodes.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 from starlette.responses import JSONResponse
-
-from edge.fields import Fields
 
 if TYPE_CHECKING:
     from google._upb import _message as upb
@@ -45,14 +50,66 @@ if TYPE_CHECKING:
     AnyEnumDescriptor = EnumDescriptor | upb.EnumDescriptor
     AnyFieldDescriptor = FieldDescriptor | upb.FieldDescriptor
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 100
+Schema = dict[str, Any]
 
-_DURATION = "google.protobuf.Duration"
-_DATE = "google.type.Date"
-_WELL_KNOWN = "google.protobuf."
-# Messages that stand for one value: unset, they are null like an unset optional scalar.
-_VALUE_MESSAGES = frozenset({"google.protobuf.Timestamp", _DURATION, _DATE})
+SCHEMA_REF = "#/components/schemas/"
+"""Where a message's schema is referenced from (the OpenAPI document's components)."""
+
+_INT64 = {"type": "string", "pattern": "^-?[0-9]+$", "format": "int64"}
+_UINT64 = {"type": "string", "pattern": "^[0-9]+$", "format": "int64"}
+_NUMBER = {"anyOf": [{"type": "number"}, {"enum": ["NaN", "Infinity", "-Infinity"]}]}
+# Scalars as MessageToDict shows them (the edge keeps its JSON): the schema of each proto type.
+_SCALARS: dict[int, Schema] = {
+    FieldDescriptor.TYPE_INT32: {"type": "integer", "format": "int32"},
+    FieldDescriptor.TYPE_SINT32: {"type": "integer", "format": "int32"},
+    FieldDescriptor.TYPE_SFIXED32: {"type": "integer", "format": "int32"},
+    FieldDescriptor.TYPE_UINT32: {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+    FieldDescriptor.TYPE_FIXED32: {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+    FieldDescriptor.TYPE_INT64: _INT64,
+    FieldDescriptor.TYPE_SINT64: _INT64,
+    FieldDescriptor.TYPE_SFIXED64: _INT64,
+    FieldDescriptor.TYPE_UINT64: _UINT64,
+    FieldDescriptor.TYPE_FIXED64: _UINT64,
+    FieldDescriptor.TYPE_DOUBLE: _NUMBER,
+    FieldDescriptor.TYPE_FLOAT: _NUMBER,
+    FieldDescriptor.TYPE_BOOL: {"type": "boolean"},
+    FieldDescriptor.TYPE_STRING: {"type": "string"},
+    FieldDescriptor.TYPE_BYTES: {"type": "string", "contentEncoding": "base64"},
+}
+
+
+def duration_seconds(seconds: int, nanos: int = 0) -> int:
+    """A protobuf duration as the edge shows it: whole seconds, rounded up."""
+    return math.ceil(seconds + nanos / 1e9)
+
+
+def _date(value: Any) -> str:
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+# Messages that stand for one value: (how one is shown, its schema). Unset, they are null like
+# an unset optional scalar.
+_VALUE_MESSAGES: dict[str, tuple[Callable[[Any, Any], Any], Schema]] = {
+    "google.protobuf.Timestamp": (
+        lambda value, shown: shown,
+        {"type": "string", "format": "date-time"},
+    ),
+    "google.protobuf.Duration": (
+        lambda value, shown: duration_seconds(value.seconds, value.nanos),
+        {"type": "integer", "description": "whole seconds, rounded up"},
+    ),
+    "google.type.Date": (lambda value, shown: _date(value), {"type": "string", "format": "date"}),
+}
+# Other well-known messages keep their proto3 JSON mapping: its schema.
+_WELL_KNOWN: dict[str, Schema] = {
+    "google.protobuf.FieldMask": {"type": "string"},
+    "google.protobuf.Empty": {"type": "object", "additionalProperties": False},
+    "google.protobuf.Struct": {"type": "object"},
+    "google.protobuf.Value": {},
+    "google.protobuf.ListValue": {"type": "array"},
+    "google.protobuf.Any": {"type": "object", "required": ["@type"]},
+    "google.type.TimeOfDay": {"type": "object"},
+}
 
 
 def to_dict(message: Message) -> dict[str, Any]:
@@ -65,9 +122,19 @@ def to_dict(message: Message) -> dict[str, Any]:
     return _complete(message, data)
 
 
-def duration_seconds(seconds: int, nanos: int = 0) -> int:
-    """A protobuf duration as the edge shows it: whole seconds, rounded up."""
-    return math.ceil(seconds + nanos / 1e9)
+def _is_map(field: AnyFieldDescriptor) -> bool:
+    return field.message_type is not None and field.message_type.GetOptions().map_entry
+
+
+def _map_value(field: AnyFieldDescriptor) -> AnyFieldDescriptor:
+    """The ``value`` field of a map field's entry message."""
+    assert field.message_type is not None
+    return field.message_type.fields_by_name["value"]
+
+
+def _null_when_unset(field: AnyFieldDescriptor) -> bool:
+    """Shown as null when not set (else left out): scalars with presence and value messages."""
+    return field.message_type is None or field.message_type.full_name in _VALUE_MESSAGES
 
 
 def _complete(message: Message, shown: dict[str, Any]) -> dict[str, Any]:
@@ -76,9 +143,9 @@ def _complete(message: Message, shown: dict[str, Any]) -> dict[str, Any]:
     for field in message.DESCRIPTOR.fields:
         name = field.name
         value = getattr(message, name)
-        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+        if _is_map(field):
             shown_map = shown.get(name, {})
-            value_field = field.message_type.fields_by_name["value"]
+            value_field = _map_value(field)
             for key, item in value.items():
                 shown_key = str(key).lower() if isinstance(key, bool) else str(key)
                 shown_map[shown_key] = _value(value_field, item, shown_map.get(shown_key))
@@ -88,7 +155,7 @@ def _complete(message: Message, shown: dict[str, Any]) -> dict[str, Any]:
             data[name] = [_value(field, v, s) for v, s in items]
         elif not field.has_presence or message.HasField(name):
             data[name] = _value(field, value, shown.get(name))
-        elif field.message_type is None or field.message_type.full_name in _VALUE_MESSAGES:
+        elif _null_when_unset(field):
             data[name] = None
     return data
 
@@ -105,13 +172,105 @@ def _value(field: AnyFieldDescriptor, value: Any, shown: Any) -> Any:
     message_type = field.message_type
     if message_type is None:
         return shown
-    if message_type.full_name == _DURATION:
-        return duration_seconds(value.seconds, value.nanos)
-    if message_type.full_name == _DATE:
-        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-    if message_type.full_name.startswith(_WELL_KNOWN) or not isinstance(shown, dict):
-        return shown  # Timestamp, FieldMask, Struct...: their JSON mapping already
+    rule = _VALUE_MESSAGES.get(message_type.full_name)
+    if rule is not None:
+        return rule[0](value, shown)
+    if message_type.full_name.startswith("google.") or not isinstance(shown, dict):
+        return shown  # FieldMask, Struct...: their JSON mapping already
     return _complete(value, shown)
+
+
+# --- the same rules, as JSON Schema -----------------------------------------------------------
+
+
+def message_ref(descriptor: AnyDescriptor) -> Schema:
+    """A reference to the schema of a rendered message (``message_schema`` builds it)."""
+    return {"$ref": SCHEMA_REF + descriptor.full_name}
+
+
+def message_schema(
+    descriptor: AnyDescriptor,
+    *,
+    extra: dict[str, Schema] | None = None,
+    optional_extra: frozenset[str] = frozenset(),
+) -> Schema:
+    """The JSON Schema of ``to_dict`` of such a message; nested messages by :func:`message_ref`.
+
+    ``extra`` adds keys a route puts beside the message's own (a row's ``sync_job``), all of
+    them present except those named in ``optional_extra``.
+    """
+    properties: dict[str, Schema] = {}
+    required: list[str] = []
+    for field in descriptor.fields:
+        properties[field.name] = _field_schema(field)
+        if field.is_repeated or not field.has_presence or _null_when_unset(field):
+            required.append(field.name)
+    for name, schema in (extra or {}).items():
+        properties[name] = schema
+        if name not in optional_extra:
+            required.append(name)
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def referenced_messages(descriptor: AnyDescriptor) -> list[AnyDescriptor]:
+    """The messages ``message_schema(descriptor)`` refers to (each once, for the components)."""
+    found: list[AnyDescriptor] = []
+    for field in descriptor.fields:
+        message_type = field.message_type
+        if message_type is None:
+            continue
+        if _is_map(field):
+            message_type = message_type.fields_by_name["value"].message_type
+            if message_type is None:
+                continue
+        if not message_type.full_name.startswith("google.") and message_type not in found:
+            found.append(message_type)
+    return found
+
+
+def _field_schema(field: AnyFieldDescriptor) -> Schema:
+    if _is_map(field):
+        return {"type": "object", "additionalProperties": _value_schema(_map_value(field))}
+    if field.is_repeated:
+        return {"type": "array", "items": _value_schema(field)}
+    schema = _value_schema(field)
+    if field.has_presence and _null_when_unset(field):
+        return {"anyOf": [schema, {"type": "null"}]}
+    return schema
+
+
+def _value_schema(field: AnyFieldDescriptor) -> Schema:
+    """The schema of one value of ``field`` as :func:`_value` shows it."""
+    if field.enum_type is not None:
+        return enum_schema(field.enum_type)
+    message_type = field.message_type
+    if message_type is None:
+        return dict(_SCALARS[field.type])
+    rule = _VALUE_MESSAGES.get(message_type.full_name)
+    if rule is not None:
+        return dict(rule[1])
+    if message_type.full_name.startswith("google."):
+        return dict(_WELL_KNOWN.get(message_type.full_name, {}))
+    return message_ref(message_type)
+
+
+def enum_schema(descriptor: AnyEnumDescriptor) -> Schema:
+    """An enum as shown: its labels, ``null`` for the unspecified value, or an unknown number."""
+    labels = list(enum_choices(descriptor))
+    has_unspecified = any(v.name.endswith("_UNSPECIFIED") for v in descriptor.values)
+    options: list[Schema] = [{"type": "string", "enum": labels}]
+    if has_unspecified:
+        options.append({"type": "null"})
+    options.append({"type": "integer", "description": "a value this edge does not know yet"})
+    return {"anyOf": options}
+
+
+# --- enums ------------------------------------------------------------------------------------
 
 
 def enum_prefix(descriptor: AnyEnumDescriptor) -> str:
@@ -119,6 +278,27 @@ def enum_prefix(descriptor: AnyEnumDescriptor) -> str:
     name = descriptor.name
     snake = "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name))
     return snake.upper() + "_"
+
+
+def enum_label(descriptor: AnyEnumDescriptor, number: int, prefix: str | None = None) -> str | None:
+    """``SESSION_STATUS_IN_PROGRESS`` -> ``in_progress``; ``None`` for UNSPECIFIED/unknown."""
+    value = descriptor.values_by_number.get(number)
+    if value is None or value.name.endswith("_UNSPECIFIED"):
+        return None
+    return value.name.removeprefix(prefix or enum_prefix(descriptor)).lower()
+
+
+def enum_choices(descriptor: AnyEnumDescriptor, prefix: str | None = None) -> dict[str, int]:
+    """Lower-case short names accepted in requests -> enum numbers (UNSPECIFIED excluded)."""
+    cut = prefix or enum_prefix(descriptor)
+    return {
+        value.name.removeprefix(cut).lower(): value.number
+        for value in descriptor.values
+        if not value.name.endswith("_UNSPECIFIED")
+    }
+
+
+# --- the envelope -----------------------------------------------------------------------------
 
 
 def ok(
@@ -130,33 +310,20 @@ def ok(
     )
 
 
-def no_store() -> dict[str, str]:
-    """Headers for answers carrying short-lived credentials (signed URLs, start URLs)."""
-    return {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def enum_label(descriptor: EnumDescriptor, number: int, prefix: str) -> str | None:
-    """``SESSION_STATUS_IN_PROGRESS`` -> ``in_progress``; ``None`` for UNSPECIFIED/unknown."""
-    value = descriptor.values_by_number.get(number)
-    if value is None or value.name.endswith("_UNSPECIFIED"):
-        return None
-    return value.name.removeprefix(prefix).lower()
-
-
-def enum_choices(descriptor: EnumDescriptor, prefix: str) -> dict[str, int]:
-    """Lower-case short names accepted in requests -> enum numbers (UNSPECIFIED excluded)."""
+def ok_schema(data: Schema, extra: dict[str, Schema] | None = None) -> Schema:
+    """The JSON Schema of ``ok(data, **extra)``."""
+    properties: dict[str, Schema] = {"success": {"const": True}, **(extra or {}), "data": data}
     return {
-        value.name.removeprefix(prefix).lower(): value.number
-        for value in descriptor.values
-        if not value.name.endswith("_UNSPECIFIED")
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
     }
 
 
-def page_args(query: Fields) -> tuple[int, str]:
-    """``page_size`` (1..100, default 50) and ``page_token`` from a query string."""
-    size = query.integer("page_size", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
-    token = query.string("page_token", max_length=2048)
-    return size, token
+def no_store() -> dict[str, str]:
+    """Headers for answers carrying short-lived credentials (signed URLs, start URLs)."""
+    return {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def page(items: list[dict[str, Any]], response: Message) -> JSONResponse:
@@ -165,3 +332,11 @@ def page(items: list[dict[str, Any]], response: Message) -> JSONResponse:
     if hasattr(response, "total_size"):
         extra["total_size"] = response.total_size
     return ok(items, **extra)
+
+
+def page_extra(response: AnyDescriptor) -> dict[str, Schema]:
+    """The schemas of the keys :func:`page` puts beside ``data`` for a ``response`` message."""
+    extra: dict[str, Schema] = {"next_page_token": {"type": "string"}}
+    if "total_size" in response.fields_by_name:
+        extra["total_size"] = {"type": "integer", "format": "int32"}
+    return extra

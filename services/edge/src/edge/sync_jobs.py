@@ -18,6 +18,7 @@ from classbridge.recordingsync.v1 import recording_sync_pb2
 from classbridge_common.errors import DeadlineExceeded, Unavailable, Unimplemented
 from edge.clients import Clients, call
 from edge.render import enum_label
+from edge.views import Stamp, View
 
 log = logging.getLogger(__name__)
 
@@ -35,37 +36,68 @@ def _instant(stamp: Timestamp, present: bool) -> str | None:
     return stamp.ToJsonString() if present else None
 
 
-def file_view(f: recording_sync_pb2.RecordingFile) -> dict[str, Any]:
+class FileView(View):
     """One file of a job, with its own attempts, error, retry and progress."""
-    return {
-        "file_type": enum_label(_FILE_TYPE, f.file_type, "RECORDING_FILE_TYPE_"),
-        "state": enum_label(_FILE_STATE, f.state, "FILE_STATE_"),
-        "attempts": f.attempts,
-        "last_error": f.last_error,
-        "last_error_type": enum_label(_ERROR_TYPE, f.last_error_type, "SYNC_ERROR_TYPE_"),
-        "next_retry_at": _instant(f.next_attempt_time, f.HasField("next_attempt_time")),
-        "zoom_size_bytes": f.zoom_size_bytes,
-        "bytes_done": f.bytes_done,
-        "lesson_kind": f.lesson_kind,
-        "part": f.part,
-    }
+
+    file_type: str | None
+    state: str | None
+    attempts: int
+    last_error: str
+    last_error_type: str | None
+    next_retry_at: Stamp
+    zoom_size_bytes: int
+    bytes_done: int
+    lesson_kind: str
+    part: int
+
+
+class JobView(View):
+    """A job as a session row shows it; zero and empty values stay (0 bytes copied is news)."""
+
+    state: str | None
+    attempts: int
+    max_attempts: int
+    last_error: str
+    last_error_type: str | None
+    next_retry_at: Stamp
+    bytes_total: int
+    bytes_done: int
+    file_count: int
+    files_done: int
+    files: list[FileView]
+
+
+def file_view(f: recording_sync_pb2.RecordingFile) -> FileView:
+    """One file of a job, with its own attempts, error, retry and progress."""
+    return FileView(
+        file_type=enum_label(_FILE_TYPE, f.file_type, "RECORDING_FILE_TYPE_"),
+        state=enum_label(_FILE_STATE, f.state, "FILE_STATE_"),
+        attempts=f.attempts,
+        last_error=f.last_error,
+        last_error_type=enum_label(_ERROR_TYPE, f.last_error_type, "SYNC_ERROR_TYPE_"),
+        next_retry_at=_instant(f.next_attempt_time, f.HasField("next_attempt_time")),
+        zoom_size_bytes=f.zoom_size_bytes,
+        bytes_done=f.bytes_done,
+        lesson_kind=f.lesson_kind,
+        part=f.part,
+    )
 
 
 def job_view(job: recording_sync_pb2.SyncJob) -> dict[str, Any]:
     """A job as a session row shows it; zero and empty values stay (0 bytes copied is news)."""
-    return {
-        "state": enum_label(_SYNC_STATE, job.state, "SYNC_STATE_"),
-        "attempts": job.attempts,
-        "max_attempts": job.max_attempts,
-        "last_error": job.last_error,
-        "last_error_type": enum_label(_ERROR_TYPE, job.last_error_type, "SYNC_ERROR_TYPE_"),
-        "next_retry_at": _instant(job.next_attempt_time, job.HasField("next_attempt_time")),
-        "bytes_total": job.bytes_total,
-        "bytes_done": job.bytes_done,
-        "file_count": job.file_count,
-        "files_done": job.files_done,
-        "files": [file_view(f) for f in job.files],
-    }
+    return JobView(
+        state=enum_label(_SYNC_STATE, job.state, "SYNC_STATE_"),
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        last_error=job.last_error,
+        last_error_type=enum_label(_ERROR_TYPE, job.last_error_type, "SYNC_ERROR_TYPE_"),
+        next_retry_at=_instant(job.next_attempt_time, job.HasField("next_attempt_time")),
+        bytes_total=job.bytes_total,
+        bytes_done=job.bytes_done,
+        file_count=job.file_count,
+        files_done=job.files_done,
+        files=[file_view(f) for f in job.files],
+    ).show()
 
 
 def _recency(job: recording_sync_pb2.SyncJob) -> tuple[int, int, int, int]:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Annotated, Any
+
 from google.protobuf import field_mask_pb2
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
+from classbridge_common.errors import FieldViolation
 from edge import deps
-from edge.access import EVERYONE, STAFF, route
-from edge.body import read_json
+from edge.access import EVERYONE, STAFF
 from edge.clients import call
-from edge.fields import Fields
-from edge.render import enum_choices, ok, page, page_args, to_dict
+from edge.inputs import CalendarDate, Choice, Flag, Input, Paging, ProtoMessage, Text, Timezone
+from edge.render import enum_choices, ok, page, to_dict
+from edge.routing import Answer, paged, route
 
 BATCH_TYPES = enum_choices(common_pb2.BatchType.DESCRIPTOR, "BATCH_TYPE_")
 UPDATABLE = (
@@ -27,32 +31,69 @@ UPDATABLE = (
 )
 
 
-def batch_fields(body: Fields, batch: scheduler_pb2.Batch, names: list[str]) -> None:
-    for name in names:
-        if name in ("name",):
-            batch.name = body.string(name, required=True, max_length=300)
-        elif name in ("course_id", "instructor_id", "student_id"):
-            setattr(batch, name, body.string(name, required=name == "course_id", max_length=128))
-        elif name == "type":
-            batch.type = body.choice(name, BATCH_TYPES, required=True)  # type: ignore[assignment]
-        elif name == "timezone":
-            batch.timezone = body.timezone(name)
-        elif name in ("start_date", "end_date"):
-            day = body.date(name)
-            if day is not None:
-                getattr(batch, name).CopyFrom(day)
-        elif name == "meeting_settings":
-            settings = body.message(name, common_pb2.MeetingSettings)
-            if settings is not None:
-                batch.meeting_settings.CopyFrom(settings)
+class BatchFields(Input):
+    """A batch's fields as a body names them."""
+
+    name: Annotated[str, Text(max_length=300, required=True)] = ""
+    instructor_id: Annotated[str, Text(max_length=128)] = ""
+    timezone: Annotated[str, Timezone()] = ""
+    start_date: Annotated[Any, CalendarDate()] = None
+    end_date: Annotated[Any, CalendarDate()] = None
+    meeting_settings: Annotated[
+        common_pb2.MeetingSettings | None, ProtoMessage(message=common_pb2.MeetingSettings)
+    ] = None
+    student_id: Annotated[
+        str, Text(max_length=128, description="the one student of a one-to-one batch")
+    ] = ""
+
+    def apply(self, batch: scheduler_pb2.Batch, names: Iterable[str]) -> None:
+        """Copy the named fields onto ``batch`` (a ``null`` date or setting clears it)."""
+        for name in names:
+            value = getattr(self, name)
+            if name in ("start_date", "end_date", "meeting_settings"):
+                if value is not None:
+                    getattr(batch, name).CopyFrom(value)
+            else:
+                setattr(batch, name, value)
 
 
-async def create_batch(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
-    batch = scheduler_pb2.Batch()
-    batch_fields(body, batch, ["course_id", "name", "type", *body.present(*UPDATABLE[1:])])
-    request_id = deps.idempotency_key(request, body.string("request_id", max_length=128))
-    body.check()
+class CreateBatch(BatchFields):
+    course_id: Annotated[str, Text(max_length=128, required=True)]
+    name: Annotated[str, Text(max_length=300, required=True)]
+    type: Annotated[int, Choice(choices=BATCH_TYPES, required=True)]
+    request_id: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+
+
+class UpdateBatch(BatchFields):
+    """Only the fields named change."""
+
+    def problems(self, request: Request) -> Iterable[FieldViolation]:
+        if not self.present(*UPDATABLE):
+            names = ", ".join(UPDATABLE)
+            yield FieldViolation("body", f"names none of the updatable fields: {names}")
+
+
+class ListBatches(Paging):
+    course_id: Annotated[str, Text(max_length=128)] = ""
+    instructor_id: Annotated[str, Text(max_length=128)] = ""
+    student_id: Annotated[str, Text(max_length=128)] = ""
+    type: Annotated[int, Choice(choices=BATCH_TYPES)] = 0
+
+
+class Force(Input):
+    force: Annotated[bool, Flag(description="also delete what depends on it")] = False
+
+
+class NewEnrollment(Input):
+    student_id: Annotated[str, Text(max_length=128, required=True)]
+    request_id: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+
+
+async def create_batch(request: Request, body: CreateBatch) -> JSONResponse:
+    """Create a batch of a course."""
+    batch = scheduler_pb2.Batch(course_id=body.course_id, type=body.type)  # type: ignore[arg-type]
+    body.apply(batch, ["name", *body.present(*UPDATABLE[1:])])
+    request_id = deps.idempotency_key(request, body.request_id)
     answer = await call(
         deps.clients(request).scheduler.CreateBatch,
         scheduler_pb2.CreateBatchRequest(request_id=request_id, batch=batch),
@@ -60,23 +101,22 @@ async def create_batch(request: Request) -> JSONResponse:
     return ok(to_dict(answer), status=201)
 
 
-async def list_batches(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    size, token = page_args(query)
+async def list_batches(request: Request, query: ListBatches) -> JSONResponse:
+    """The batches the caller may see."""
     req = scheduler_pb2.ListBatchesRequest(
-        page_size=size,
-        page_token=token,
-        course_id=query.string("course_id", max_length=128),
-        instructor_id=query.string("instructor_id", max_length=128),
-        student_id=query.string("student_id", max_length=128),
-        type=query.choice("type", BATCH_TYPES),  # type: ignore[arg-type]
+        page_size=query.page_size,
+        page_token=query.page_token,
+        course_id=query.course_id,
+        instructor_id=query.instructor_id,
+        student_id=query.student_id,
+        type=query.type,  # type: ignore[arg-type]
     )
-    query.check()
     answer = await call(deps.clients(request).scheduler.ListBatches, req)
     return page([to_dict(b) for b in answer.batches], answer)
 
 
 async def get_batch(request: Request) -> JSONResponse:
+    """One batch."""
     answer = await call(
         deps.clients(request).scheduler.GetBatch,
         scheduler_pb2.GetBatchRequest(batch_id=request.path_params["batch_id"]),
@@ -84,14 +124,11 @@ async def get_batch(request: Request) -> JSONResponse:
     return ok(to_dict(answer))
 
 
-async def update_batch(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
+async def update_batch(request: Request, body: UpdateBatch) -> JSONResponse:
+    """Change the fields the body names."""
     batch = scheduler_pb2.Batch(id=request.path_params["batch_id"])
     paths = body.present(*UPDATABLE)
-    if not paths:
-        body.fail("body", f"names none of the updatable fields: {', '.join(UPDATABLE)}")
-    batch_fields(body, batch, paths)
-    body.check()
+    body.apply(batch, paths)
     answer = await call(
         deps.clients(request).scheduler.UpdateBatch,
         scheduler_pb2.UpdateBatchRequest(
@@ -101,45 +138,45 @@ async def update_batch(request: Request) -> JSONResponse:
     return ok(to_dict(answer))
 
 
-async def delete_batch(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    force = bool(query.boolean("force", default=False))
-    query.check()
+async def delete_batch(request: Request, query: Force) -> JSONResponse:
+    """Delete a batch (``force``: with its sessions)."""
     await call(
         deps.clients(request).scheduler.DeleteBatch,
-        scheduler_pb2.DeleteBatchRequest(batch_id=request.path_params["batch_id"], force=force),
+        scheduler_pb2.DeleteBatchRequest(
+            batch_id=request.path_params["batch_id"], force=query.force
+        ),
     )
     return ok(None)
 
 
-async def list_enrollments(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    size, token = page_args(query)
-    query.check()
+async def list_enrollments(request: Request, query: Paging) -> JSONResponse:
+    """The batch's students."""
     answer = await call(
         deps.clients(request).scheduler.ListEnrollments,
         scheduler_pb2.ListEnrollmentsRequest(
-            batch_id=request.path_params["batch_id"], page_size=size, page_token=token
+            batch_id=request.path_params["batch_id"],
+            page_size=query.page_size,
+            page_token=query.page_token,
         ),
     )
     return page([to_dict(e) for e in answer.enrollments], answer)
 
 
-async def create_enrollment(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
-    student_id = body.string("student_id", required=True, max_length=128)
-    request_id = deps.idempotency_key(request, body.string("request_id", max_length=128))
-    body.check()
+async def create_enrollment(request: Request, body: NewEnrollment) -> JSONResponse:
+    """Enroll a student in the batch."""
     answer = await call(
         deps.clients(request).scheduler.CreateEnrollment,
         scheduler_pb2.CreateEnrollmentRequest(
-            request_id=request_id, batch_id=request.path_params["batch_id"], student_id=student_id
+            request_id=deps.idempotency_key(request, body.request_id),
+            batch_id=request.path_params["batch_id"],
+            student_id=body.student_id,
         ),
     )
     return ok(to_dict(answer), status=201)
 
 
 async def delete_enrollment(request: Request) -> JSONResponse:
+    """Take a student out of the batch."""
     await call(
         deps.clients(request).scheduler.DeleteEnrollment,
         scheduler_pb2.DeleteEnrollmentRequest(
@@ -149,38 +186,60 @@ async def delete_enrollment(request: Request) -> JSONResponse:
     return ok(None)
 
 
+_ALL = "/api/v1/batches"
+_ONE = "/api/v1/batches/{batch_id}"
+_ENROLLMENTS = "/api/v1/batches/{batch_id}/enrollments"
+BATCH = Answer(data=scheduler_pb2.Batch)
 routes = [
-    route("/api/v1/batches", list_batches, methods=["GET"], allow=EVERYONE, scope="resource"),
-    route("/api/v1/batches", create_batch, methods=["POST"], allow=STAFF, scope="resource"),
     route(
-        "/api/v1/batches/{batch_id}", get_batch, methods=["GET"], allow=EVERYONE, scope="resource"
+        _ALL,
+        list_batches,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        query=ListBatches,
+        answers=[paged(scheduler_pb2.Batch, scheduler_pb2.ListBatchesResponse)],
     ),
     route(
-        "/api/v1/batches/{batch_id}", update_batch, methods=["PATCH"], allow=STAFF, scope="resource"
-    ),
-    route(
-        "/api/v1/batches/{batch_id}",
-        delete_batch,
-        methods=["DELETE"],
+        _ALL,
+        create_batch,
+        methods=["POST"],
         allow=STAFF,
         scope="resource",
+        body=CreateBatch,
+        answers=[Answer(status=201, data=scheduler_pb2.Batch)],
     ),
+    route(_ONE, get_batch, methods=["GET"], allow=EVERYONE, scope="resource", answers=[BATCH]),
     route(
-        "/api/v1/batches/{batch_id}/enrollments",
+        _ONE,
+        update_batch,
+        methods=["PATCH"],
+        allow=STAFF,
+        scope="resource",
+        body=UpdateBatch,
+        answers=[BATCH],
+    ),
+    route(_ONE, delete_batch, methods=["DELETE"], allow=STAFF, scope="resource", query=Force),
+    route(
+        _ENROLLMENTS,
         list_enrollments,
         methods=["GET"],
         allow=STAFF,
         scope="resource",
+        query=Paging,
+        answers=[paged(scheduler_pb2.Enrollment, scheduler_pb2.ListEnrollmentsResponse)],
     ),
     route(
-        "/api/v1/batches/{batch_id}/enrollments",
+        _ENROLLMENTS,
         create_enrollment,
         methods=["POST"],
         allow=STAFF,
         scope="resource",
+        body=NewEnrollment,
+        answers=[Answer(status=201, data=scheduler_pb2.Enrollment)],
     ),
     route(
-        "/api/v1/batches/{batch_id}/enrollments/{student_id}",
+        _ENROLLMENTS + "/{student_id}",
         delete_enrollment,
         methods=["DELETE"],
         allow=STAFF,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Annotated
+
 from google.protobuf import field_mask_pb2
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
+from classbridge_common.errors import FieldViolation
 from edge import deps
-from edge.access import EVERYONE, STAFF, route
-from edge.body import read_json
+from edge.access import EVERYONE, STAFF
 from edge.clients import call
-from edge.fields import Fields
-from edge.render import ok, page, page_args, to_dict
+from edge.inputs import Flag, Input, Paging, ProtoMessage, StringList, Text, Timezone
+from edge.render import ok, page, to_dict
+from edge.routing import Answer, paged, route
 
 UPDATABLE = (
     "title",
@@ -24,55 +28,80 @@ UPDATABLE = (
 )
 
 
-def course_fields(
-    body: Fields, course: scheduler_pb2.Course, names: list[str], *, create: bool
-) -> None:
-    """Copy the named body fields onto ``course``, recording violations."""
-    for name in names:
-        if name == "title":
-            course.title = body.string(name, required=True, max_length=300)
-        elif name == "description":
-            course.description = body.string(name, max_length=10_000)
-        elif name == "instructor_ids":
-            course.instructor_ids[:] = body.string_list(name)
-        elif name == "default_timezone":
-            course.default_timezone = body.timezone(name)
-        elif name == "default_meeting_settings":
-            settings = body.message(name, common_pb2.MeetingSettings)
-            if settings is not None:
-                course.default_meeting_settings.CopyFrom(settings)
-        elif name == "tenant_id" and create:
-            course.tenant_id = body.string(name, max_length=128)
+class CourseFields(Input):
+    """A course's fields as a body names them."""
+
+    title: Annotated[str, Text(max_length=300, required=True)] = ""
+    description: Annotated[str, Text(max_length=10_000)] = ""
+    instructor_ids: Annotated[list[str], StringList()] = []
+    default_timezone: Annotated[str, Timezone()] = ""
+    default_meeting_settings: Annotated[
+        common_pb2.MeetingSettings | None, ProtoMessage(message=common_pb2.MeetingSettings)
+    ] = None
+
+    def apply(self, course: scheduler_pb2.Course, names: Iterable[str]) -> None:
+        """Copy the named fields onto ``course``."""
+        for name in names:
+            if name == "default_meeting_settings":
+                if self.default_meeting_settings is not None:
+                    course.default_meeting_settings.CopyFrom(self.default_meeting_settings)
+            elif name == "instructor_ids":
+                course.instructor_ids[:] = self.instructor_ids
+            else:
+                setattr(course, name, getattr(self, name))
 
 
-async def create_course(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
+class CreateCourse(CourseFields):
+    title: Annotated[str, Text(max_length=300, required=True)]
+    tenant_id: Annotated[str, Text(max_length=128, description="operators only")] = ""
+    request_id: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+
+
+class UpdateCourse(CourseFields):
+    """Only the fields named change."""
+
+    def problems(self, request: Request) -> Iterable[FieldViolation]:
+        if not self.present(*UPDATABLE):
+            names = ", ".join(UPDATABLE)
+            yield FieldViolation("body", f"names none of the updatable fields: {names}")
+
+
+class ListCourses(Paging):
+    tenant_id: Annotated[str, Text(max_length=128)] = ""
+    instructor_id: Annotated[str, Text(max_length=128)] = ""
+
+
+class Force(Input):
+    force: Annotated[bool, Flag(description="also delete what depends on it")] = False
+
+
+async def create_course(request: Request, body: CreateCourse) -> JSONResponse:
+    """Create a course."""
     course = scheduler_pb2.Course()
-    course_fields(body, course, ["title", *body.present(*UPDATABLE[1:], "tenant_id")], create=True)
-    request_id = deps.idempotency_key(request, body.string("request_id", max_length=128))
-    body.check()
+    body.apply(course, ["title", *body.present(*UPDATABLE[1:], "tenant_id")])
     answer = await call(
         deps.clients(request).scheduler.CreateCourse,
-        scheduler_pb2.CreateCourseRequest(request_id=request_id, course=course),
+        scheduler_pb2.CreateCourseRequest(
+            request_id=deps.idempotency_key(request, body.request_id), course=course
+        ),
     )
     return ok(to_dict(answer), status=201)
 
 
-async def list_courses(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    size, token = page_args(query)
+async def list_courses(request: Request, query: ListCourses) -> JSONResponse:
+    """The courses the caller may see."""
     req = scheduler_pb2.ListCoursesRequest(
-        page_size=size,
-        page_token=token,
-        tenant_id=query.string("tenant_id", max_length=128),
-        instructor_id=query.string("instructor_id", max_length=128),
+        page_size=query.page_size,
+        page_token=query.page_token,
+        tenant_id=query.tenant_id,
+        instructor_id=query.instructor_id,
     )
-    query.check()
     answer = await call(deps.clients(request).scheduler.ListCourses, req)
     return page([to_dict(c) for c in answer.courses], answer)
 
 
 async def get_course(request: Request) -> JSONResponse:
+    """One course."""
     answer = await call(
         deps.clients(request).scheduler.GetCourse,
         scheduler_pb2.GetCourseRequest(course_id=request.path_params["course_id"]),
@@ -80,14 +109,11 @@ async def get_course(request: Request) -> JSONResponse:
     return ok(to_dict(answer))
 
 
-async def update_course(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
+async def update_course(request: Request, body: UpdateCourse) -> JSONResponse:
+    """Change the fields the body names."""
     course = scheduler_pb2.Course(id=request.path_params["course_id"])
     paths = body.present(*UPDATABLE)
-    if not paths:
-        body.fail("body", f"names none of the updatable fields: {', '.join(UPDATABLE)}")
-    course_fields(body, course, paths, create=False)
-    body.check()
+    body.apply(course, paths)
     answer = await call(
         deps.clients(request).scheduler.UpdateCourse,
         scheduler_pb2.UpdateCourseRequest(
@@ -97,35 +123,47 @@ async def update_course(request: Request) -> JSONResponse:
     return ok(to_dict(answer))
 
 
-async def delete_course(request: Request) -> Response:
-    query = Fields(request.query_params, query=True)
-    force = bool(query.boolean("force", default=False))
-    query.check()
+async def delete_course(request: Request, query: Force) -> Response:
+    """Delete a course (``force``: with its batches)."""
     await call(
         deps.clients(request).scheduler.DeleteCourse,
-        scheduler_pb2.DeleteCourseRequest(course_id=request.path_params["course_id"], force=force),
+        scheduler_pb2.DeleteCourseRequest(
+            course_id=request.path_params["course_id"], force=query.force
+        ),
     )
     return ok(None)
 
 
+_ONE = "/api/v1/courses/{course_id}"
+COURSE = Answer(data=scheduler_pb2.Course)
 routes = [
-    route("/api/v1/courses", list_courses, methods=["GET"], allow=EVERYONE, scope="resource"),
-    route("/api/v1/courses", create_course, methods=["POST"], allow=STAFF, scope="resource"),
     route(
-        "/api/v1/courses/{course_id}", get_course, methods=["GET"], allow=EVERYONE, scope="resource"
+        "/api/v1/courses",
+        list_courses,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        query=ListCourses,
+        answers=[paged(scheduler_pb2.Course, scheduler_pb2.ListCoursesResponse)],
     ),
     route(
-        "/api/v1/courses/{course_id}",
+        "/api/v1/courses",
+        create_course,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+        body=CreateCourse,
+        answers=[Answer(status=201, data=scheduler_pb2.Course)],
+    ),
+    route(_ONE, get_course, methods=["GET"], allow=EVERYONE, scope="resource", answers=[COURSE]),
+    route(
+        _ONE,
         update_course,
         methods=["PATCH"],
         allow=STAFF,
         scope="resource",
+        body=UpdateCourse,
+        answers=[COURSE],
     ),
-    route(
-        "/api/v1/courses/{course_id}",
-        delete_course,
-        methods=["DELETE"],
-        allow=STAFF,
-        scope="resource",
-    ),
+    route(_ONE, delete_course, methods=["DELETE"], allow=STAFF, scope="resource", query=Force),
 ]

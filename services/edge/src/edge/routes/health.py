@@ -6,11 +6,27 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from edge.access import route
+from edge.routing import Answer, route
 
 
 async def healthz(request: Request) -> JSONResponse:
+    """The edge is up."""
     return JSONResponse({"status": "ok"})
 
 
-routes = [route("/healthz", healthz, methods=["GET"], allow=(), scope="public")]
+_UP = {
+    "type": "object",
+    "properties": {"status": {"const": "ok"}},
+    "required": ["status"],
+    "additionalProperties": False,
+}
+routes = [
+    route(
+        "/healthz",
+        healthz,
+        methods=["GET"],
+        allow=(),
+        scope="public",
+        answers=[Answer(data=_UP, envelope=False)],
+    )
+]

@@ -10,11 +10,13 @@ client passes back as ``pageToken`` to continue cheaply.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from google.protobuf import field_mask_pb2
 from google.protobuf.message import Message
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -22,14 +24,26 @@ from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
 from classbridge_common.auth import ADMIN, OPERATOR, TEACHER
-from classbridge_common.errors import FailedPrecondition, NotFound, PermissionDenied
+from classbridge_common.errors import FailedPrecondition, FieldViolation, NotFound, PermissionDenied
 from edge import class_length, deps
-from edge.access import EVERYONE, STAFF, route
-from edge.body import read_json
+from edge.access import EVERYONE, STAFF
 from edge.clients import Clients, call
-from edge.fields import Fields
-from edge.render import enum_choices, enum_label, no_store, ok, to_dict
-from edge.routes.sessions import render_warnings
+from edge.inputs import (
+    Choice,
+    Choices,
+    Flag,
+    Input,
+    Instant,
+    Integer,
+    Number,
+    Rule,
+    Text,
+    Timezone,
+)
+from edge.render import Schema, enum_choices, enum_label, no_store, ok, to_dict
+from edge.routes.sessions import Warnings, render_warnings
+from edge.routing import Answer, route
+from edge.views import Rendered, Stamp, View, label
 
 MAX_OFFSET = 1000
 MAX_LIMIT = 100
@@ -56,14 +70,82 @@ PUT_FIELDS = {
     "autoRecording": "auto_recording",
     "teacherId": "teacher_id",
 }
+_ENDS = ("scheduledStart", "scheduledEnd")
+
+
+# --- what the seed reads and shows --------------------------------------------------------
+
+
+class LiveClass(View):
+    """A session in the seed's live-class shape."""
+
+    class_id: str
+    course_id: str
+    batch_id: str
+    teacher_id: str
+    title: str
+    description: str
+    scheduled_start: Stamp
+    scheduled_end: Stamp
+    actual_start: Stamp
+    actual_end: Stamp
+    timezone: str
+    status: Annotated[str | None, label(scheduler_pb2.SessionStatus.DESCRIPTOR)]
+    max_participants: int
+    auto_recording: Annotated[str | None, label(common_pb2.AutoRecording.DESCRIPTOR)]
+    zoom_meeting_id: str | None
+    zoom_join_url: str | None
+    zoom_password: str | None
+    participant_count: int
+    recorded_lesson_count: int
+    is_recorded: bool
+    cancel_reason: str | None
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class LiveClassDetail(LiveClass):
+    """A class with its shared resources and, for staff only, its participants."""
+
+    participants: list[Annotated[dict[str, Any], Rendered(scheduler_pb2.Participant)]] = []
+    resources: list[Annotated[dict[str, Any], Rendered(scheduler_pb2.SharedResource)]]
+
+
+class ClassChange(View):
+    """A class after a change, with what Zoom could not do (the change stands)."""
+
+    class_: LiveClass = Field(alias="class")
+    warnings: Warnings
+
+
+class ClassFile(View):
+    """One stored file of a class's recordings, with the caller's access and, where the caller
+    may view it, a short-lived signed URL."""
+
+    recording_id: str
+    file_id: str
+    file_name: str
+    file_size_bytes: int
+    file_size_mb: float
+    file_url: str | None
+    file_url_expires_at: Stamp
+    file_type: str | None
+    file_extension: str
+    recording_type: str
+    content_type: str
+    source: Annotated[str | None, label(common_pb2.RecordingSource.DESCRIPTOR)]
+    recording_start: Stamp
+    recording_end: Stamp
+    can_access: bool
+    can_download: bool
+    created_at: Stamp
 
 
 def _iso(message: Message, name: str) -> str | None:
     return getattr(message, name).ToJsonString() if message.HasField(name) else None
 
 
-def live_class(session: scheduler_pb2.Session) -> dict[str, Any]:
-    """A session in the seed's live-class shape."""
+def _live_class_fields(session: scheduler_pb2.Session) -> dict[str, Any]:
     meeting = session.zoom_meeting if session.HasField("zoom_meeting") else None
     return {
         "class_id": session.id,
@@ -96,20 +178,171 @@ def live_class(session: scheduler_pb2.Session) -> dict[str, Any]:
     }
 
 
-def _labelled(message: Message, field: str, descriptor: Any, prefix: str) -> dict[str, Any]:
-    data = to_dict(message)
-    data[field] = enum_label(descriptor, getattr(message, field), prefix)
-    return data
+def live_class(session: scheduler_pb2.Session) -> LiveClass:
+    """A session in the seed's live-class shape."""
+    return LiveClass(**_live_class_fields(session))
+
+
+def class_change(answer: Any) -> dict[str, Any]:
+    change = {"class": live_class(answer.session), "warnings": render_warnings(answer.warnings)}
+    return ClassChange.model_validate(change).show()
+
+
+# --- what the seed sends --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RecordingMode(Rule):
+    """``autoRecording``: the seed's boolean (true = cloud) or a mode name."""
+
+    def check(self, value: Any, *, query: bool) -> int:
+        if isinstance(value, bool):
+            return AUTO_RECORDING["cloud"] if value else AUTO_RECORDING["none"]
+        return Choice(choices=AUTO_RECORDING).check(value, query=query)
+
+    def schema(self) -> Schema:
+        return {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": list(AUTO_RECORDING)}]}
+
+
+class LimitOffset(Input):
+    """The seed's paging: ``limit`` items from ``offset`` (at most 1000), or from ``pageToken``
+    (the previous answer's ``next_page_token``, cheaper)."""
+
+    limit: Annotated[int, Integer(minimum=1, maximum=MAX_LIMIT)] = 50
+    offset: Annotated[int, Integer(minimum=0, maximum=MAX_OFFSET)] = 0
+    pageToken: Annotated[str, Text(max_length=2048)] = ""
+
+
+class ListClasses(LimitOffset):
+    courseId: Annotated[str, Text(max_length=128)] = ""
+    batchId: Annotated[str, Text(max_length=128)] = ""
+    teacherId: Annotated[str, Text(max_length=128)] = ""
+    status: Annotated[
+        list[int], Choices(choices=STATUSES, description="repeated or comma-separated")
+    ] = []
+
+
+class NewClass(Input):
+    """A class between two instants, at most ``MAX_CLASS_MINUTES`` long."""
+
+    batchId: Annotated[str, Text(max_length=128, required=True)]
+    title: Annotated[str, Text(max_length=300, required=True)]
+    scheduledStart: Annotated[Any, Instant(required=True)]
+    scheduledEnd: Annotated[Any, Instant(required=True)]
+    description: Annotated[str, Text(max_length=10_000)] = ""
+    timezone: Annotated[str, Timezone()] = ""
+    teacherId: Annotated[str, Text(max_length=128)] = ""
+    maxParticipants: Annotated[int, Integer(minimum=0, maximum=100_000)] = 0
+    autoRecording: Annotated[int | None, RecordingMode()] = None
+    createZoomMeeting: Annotated[bool | None, Flag(description="default: true")] = None
+    requestId: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+
+    def problems(self, request: Request) -> Iterable[FieldViolation]:
+        return class_length.check_instants(
+            self.scheduledStart,
+            self.scheduledEnd,
+            names=_ENDS,
+            limit=class_length.longest(request),
+        )
+
+
+class ClassUpdate(Input):
+    """Only the fields named change; moving both ends keeps the class at most
+    ``MAX_CLASS_MINUTES`` long."""
+
+    title: Annotated[str, Text(max_length=10_000, required=True)] = ""
+    description: Annotated[str, Text(max_length=10_000)] = ""
+    status: Annotated[int, Choice(choices=STATUSES, required=True)] = 0
+    maxParticipants: Annotated[int, Integer(minimum=0, maximum=100_000)] = 0
+    scheduledStart: Annotated[Any, Instant(required=True)] = None
+    scheduledEnd: Annotated[Any, Instant(required=True)] = None
+    timezone: Annotated[str, Timezone()] = ""
+    autoRecording: Annotated[int, RecordingMode()] = 0
+    teacherId: Annotated[str, Text(max_length=10_000)] = ""
+
+    def session(self, class_id: str) -> tuple[scheduler_pb2.Session, list[str]]:
+        session = scheduler_pb2.Session(id=class_id)
+        paths: list[str] = []
+        for key in self.present(*PUT_FIELDS):
+            path = PUT_FIELDS[key]
+            paths.append(path)
+            value = getattr(self, key)
+            if path in ("scheduled_start", "scheduled_end"):
+                if value is not None:
+                    getattr(session, path).CopyFrom(value)
+            else:
+                setattr(session, path, value)
+        return session, paths
+
+    def problems(self, request: Request) -> Iterable[FieldViolation]:
+        session, paths = self.session("")
+        yield from class_length.check_moved_ends(
+            session, names=_ENDS, limit=class_length.longest(request)
+        )
+        if not paths:
+            names = ", ".join(PUT_FIELDS)
+            yield FieldViolation("body", f"names none of the updatable fields: {names}")
+
+
+class CancelClass(Input):
+    """Optional: the seed deletes the Zoom meeting and tells the participants."""
+
+    reason: Annotated[str, Text(max_length=1000)] = ""
+    notifyParticipants: Annotated[bool, Flag()] = True
+
+
+class ListInteractions(LimitOffset):
+    type: Annotated[
+        list[int], Choices(choices=INTERACTION_TYPES, description="repeated or comma-separated")
+    ] = []
+    since: Annotated[Any, Instant()] = None
+
+
+class NewInteraction(Input):
+    interactionType: Annotated[int, Choice(choices=INTERACTION_TYPES, required=True)]
+    content: Annotated[str, Text(max_length=10_000, required=True)]
+    isAnonymous: Annotated[bool, Flag()] = False
+    replyToId: Annotated[str, Text(max_length=128)] = ""
+    pollId: Annotated[str, Text(max_length=128)] = ""
+    pollQuestionId: Annotated[str, Text(max_length=128)] = ""
+    requestId: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+
+
+class ListParticipants(LimitOffset):
+    role: Annotated[int, Choice(choices=ROLES)] = 0
+    status: Annotated[int, Choice(choices=PARTICIPANT_STATUSES)] = 0
+
+
+class AttendanceQuery(Input):
+    presentThreshold: Annotated[
+        float,
+        Number(minimum=0.0, maximum=100.0, description="percent of the class to count present"),
+    ] = 0.0
+
+
+class ListResources(LimitOffset):
+    type: Annotated[int, Choice(choices=RESOURCE_TYPES)] = 0
+    sharedBy: Annotated[str, Text(max_length=128)] = ""
+
+
+class NewResource(Input):
+    """A link (``url``) or a stored file (``storageKey``): exactly one of them."""
+
+    resourceType: Annotated[int, Choice(choices=RESOURCE_TYPES, required=True)]
+    title: Annotated[str, Text(max_length=300, required=True)]
+    description: Annotated[str, Text(max_length=10_000)] = ""
+    url: Annotated[str, Text(max_length=4096, description="http(s)")] = ""
+    storageKey: Annotated[str, Text(max_length=1024)] = ""
+    requestId: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+
+    def problems(self, request: Request) -> Iterable[FieldViolation]:
+        if bool(self.url) == bool(self.storageKey):
+            yield FieldViolation("url", "give exactly one of url and storageKey")
+        elif self.url and not self.url.startswith(("https://", "http://")):
+            yield FieldViolation("url", "must be an http(s) URL")
 
 
 # --- paging --------------------------------------------------------------------------------
-
-
-def _limit_offset(query: Fields) -> tuple[int, int, str]:
-    limit = query.integer("limit", default=50, minimum=1, maximum=MAX_LIMIT)
-    offset = query.integer("offset", default=0, minimum=0, maximum=MAX_OFFSET)
-    token = query.string("pageToken", max_length=2048)
-    return limit, offset, token
 
 
 async def _skip(
@@ -156,74 +389,70 @@ async def _paged(
     return answer, answer.next_page_token
 
 
+def _listed(items: list[Any], answer: Any, offset: int, next_token: str) -> JSONResponse:
+    """A list answer: the items, their total (``offset`` when past the end) and the token."""
+    count = answer.total_size if answer is not None else offset
+    return ok(items, count=count, next_page_token=next_token)
+
+
+def listed(item: Any) -> Answer:
+    """The answer of :func:`_listed` with ``item`` rows."""
+    return Answer(
+        data=[item],
+        extra={"count": {"type": "integer"}, "next_page_token": {"type": "string"}},
+    )
+
+
 # --- classes -------------------------------------------------------------------------------
 
 
-async def list_classes(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    limit, offset, token = _limit_offset(query)
+async def list_classes(request: Request, query: ListClasses) -> JSONResponse:
+    """The classes the caller may see."""
     req = scheduler_pb2.ListSessionsRequest(
-        course_id=query.string("courseId", max_length=128),
-        batch_id=query.string("batchId", max_length=128),
-        teacher_id=query.string("teacherId", max_length=128),
-        statuses=query.choices("status", STATUSES),  # type: ignore[arg-type]
+        course_id=query.courseId,
+        batch_id=query.batchId,
+        teacher_id=query.teacherId,
+        statuses=query.status,  # type: ignore[arg-type]
     )
-    query.check()
     answer, next_token = await _paged(
-        deps.clients(request).scheduler.ListSessions, req, "sessions", limit, offset, token
+        deps.clients(request).scheduler.ListSessions,
+        req,
+        "sessions",
+        query.limit,
+        query.offset,
+        query.pageToken,
     )
-    classes = [live_class(s) for s in answer.sessions] if answer is not None else []
-    count = answer.total_size if answer is not None else offset
-    return ok(classes, count=count, next_page_token=next_token)
+    classes = [live_class(s).show() for s in answer.sessions] if answer is not None else []
+    return _listed(classes, answer, query.offset, next_token)
 
 
-def _auto_recording(body: Fields, name: str) -> int:
-    """``autoRecording``: the seed's boolean (true = cloud) or a mode name."""
-    raw = body.raw(name)
-    if isinstance(raw, bool):
-        return AUTO_RECORDING["cloud"] if raw else AUTO_RECORDING["none"]
-    return body.choice(name, AUTO_RECORDING)
-
-
-async def create_class(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
-    start = body.timestamp("scheduledStart", required=True)
-    end = body.timestamp("scheduledEnd", required=True)
-    class_length.check_instants(
-        body,
-        start,
-        end,
-        names=("scheduledStart", "scheduledEnd"),
-        limit=class_length.longest(request),
-    )
+async def create_class(request: Request, body: NewClass) -> JSONResponse:
+    """Schedule a class (and, unless told not to, its Zoom meeting)."""
     req = scheduler_pb2.CreateSessionRequest(
-        request_id=deps.idempotency_key(request, body.string("requestId", max_length=128)),
-        batch_id=body.string("batchId", required=True, max_length=128),
-        title=body.string("title", required=True, max_length=300),
-        description=body.string("description", max_length=10_000),
-        timezone=body.timezone("timezone"),
-        teacher_id=body.string("teacherId", max_length=128),
-        max_participants=body.integer("maxParticipants", minimum=0, maximum=100_000),
+        request_id=deps.idempotency_key(request, body.requestId),
+        batch_id=body.batchId,
+        title=body.title,
+        description=body.description,
+        timezone=body.timezone,
+        teacher_id=body.teacherId,
+        max_participants=body.maxParticipants,
     )
-    if body.has("autoRecording"):
-        req.auto_recording = _auto_recording(body, "autoRecording")  # type: ignore[assignment]
-    create_meeting = body.boolean("createZoomMeeting")
-    if create_meeting is not None:
-        req.create_zoom_meeting = create_meeting
-    if start is not None and end is not None:
-        req.time_range.start_time.CopyFrom(start)
-        req.time_range.end_time.CopyFrom(end)
-    body.check()
+    if body.autoRecording is not None:
+        req.auto_recording = body.autoRecording  # type: ignore[assignment]
+    if body.createZoomMeeting is not None:
+        req.create_zoom_meeting = body.createZoomMeeting
+    req.time_range.start_time.CopyFrom(body.scheduledStart)
+    req.time_range.end_time.CopyFrom(body.scheduledEnd)
     answer = await call(deps.clients(request).scheduler.CreateSession, req)
-    return ok(
-        {"class": live_class(answer.session), "warnings": render_warnings(answer.warnings)},
-        status=201,
-    )
+    return ok(class_change(answer), status=201)
 
 
 async def get_class(request: Request) -> JSONResponse:
-    """The class with its shared resources (first page), fetched together, and — for staff —
-    its participants: a student opens their class without other students' names and emails."""
+    """The class with its shared resources and, for staff, its participants.
+
+    The two are fetched together; a student opens their class without other students' names
+    and emails.
+    """
     clients = deps.clients(request)
     class_id = request.path_params["class_id"]
     staff = deps.caller(request).has_role(ADMIN, TEACHER, OPERATOR)
@@ -234,71 +463,42 @@ async def get_class(request: Request) -> JSONResponse:
             scheduler_pb2.ListSharedResourcesRequest(session_id=class_id, page_size=MAX_LIMIT),
         ),
     )
-    data = live_class(session)
+    detail = LiveClassDetail(
+        **_live_class_fields(session), resources=[to_dict(r) for r in resources.resources]
+    )
     if staff:
         participants = await call(
             clients.scheduler.ListParticipants,
             scheduler_pb2.ListParticipantsRequest(session_id=class_id, page_size=MAX_LIMIT),
         )
-        data["participants"] = [_participant(p) for p in participants.participants]
-    data["resources"] = [_resource(r) for r in resources.resources]
-    return ok(data)
+        detail.participants = [to_dict(p) for p in participants.participants]
+    return ok(detail.show())
 
 
-async def update_class(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
-    session = scheduler_pb2.Session(id=request.path_params["class_id"])
-    paths: list[str] = []
-    for key in body.present(*PUT_FIELDS):
-        path = PUT_FIELDS[key]
-        paths.append(path)
-        if path in ("title", "description", "teacher_id"):
-            setattr(session, path, body.string(key, required=path == "title", max_length=10_000))
-        elif path == "status":
-            session.status = body.choice(key, STATUSES, required=True)  # type: ignore[assignment]
-        elif path == "max_participants":
-            session.max_participants = body.integer(key, minimum=0, maximum=100_000)
-        elif path in ("scheduled_start", "scheduled_end"):
-            stamp = body.timestamp(key, required=True)
-            if stamp is not None:
-                getattr(session, path).CopyFrom(stamp)
-        elif path == "timezone":
-            session.timezone = body.timezone(key)
-        elif path == "auto_recording":
-            session.auto_recording = _auto_recording(body, key)  # type: ignore[assignment]
-    class_length.check_moved_ends(
-        body,
-        session,
-        names=("scheduledStart", "scheduledEnd"),
-        limit=class_length.longest(request),
-    )
-    if not paths:
-        body.fail("body", f"names none of the updatable fields: {', '.join(PUT_FIELDS)}")
-    body.check()
+async def update_class(request: Request, body: ClassUpdate) -> JSONResponse:
+    """Change the fields the body names (and the Zoom meeting with them)."""
+    session, paths = body.session(request.path_params["class_id"])
     answer = await call(
         deps.clients(request).scheduler.UpdateSession,
         scheduler_pb2.UpdateSessionRequest(
             session=session, update_mask=field_mask_pb2.FieldMask(paths=paths)
         ),
     )
-    return ok({"class": live_class(answer.session), "warnings": render_warnings(answer.warnings)})
+    return ok(class_change(answer))
 
 
-async def cancel_class(request: Request) -> JSONResponse:
-    """Cancel (the seed: delete the Zoom meeting, status cancelled, notify participants)."""
-    body = Fields(await read_json(request, optional=True))
-    reason = body.string("reason", max_length=1000)
-    notify = body.boolean("notifyParticipants", default=True)
-    body.check()
+async def cancel_class(request: Request, body: CancelClass) -> JSONResponse:
+    """Cancel a class (the seed: delete the Zoom meeting, status cancelled, notify
+    participants)."""
     answer = await call(
         deps.clients(request).scheduler.CancelSession,
         scheduler_pb2.CancelSessionRequest(
             session_id=request.path_params["class_id"],
-            reason=reason,
-            notify_participants=bool(notify),
+            reason=body.reason,
+            notify_participants=body.notifyParticipants,
         ),
     )
-    return ok({"class": live_class(answer.session), "warnings": render_warnings(answer.warnings)})
+    return ok(class_change(answer))
 
 
 # --- recordings ----------------------------------------------------------------------------
@@ -328,8 +528,10 @@ def _file_kind(file_type: int) -> str | None:
 
 
 async def list_recordings(request: Request) -> JSONResponse:
-    """Every stored file of the class's recordings, with the caller's access and, where the
-    caller may view it, a short-lived signed URL (so the answer is never cached)."""
+    """Every stored file of the class's recordings, with the caller's access.
+
+    Where the caller may view a file, a short-lived signed URL (so the answer is never cached).
+    """
     clients = deps.clients(request)
     class_id = request.path_params["class_id"]
     # The class first: NOT_FOUND for an unknown one (or another tenant's), PERMISSION_DENIED for
@@ -358,27 +560,27 @@ async def list_recordings(request: Request) -> JSONResponse:
     for (recording, file), url in zip(rows, urls, strict=True):
         access = recording.caller_access
         data.append(
-            {
-                "recording_id": recording.id,
-                "file_id": file.id,
-                "file_name": file.file_name,
-                "file_size_bytes": file.size_bytes,
-                "file_size_mb": round(file.size_bytes / (1024 * 1024), 1),
-                "file_url": url.url if url is not None else None,
-                "file_url_expires_at": _iso(url, "expire_time") if url is not None else None,
-                "file_type": _file_kind(file.file_type),
-                "file_extension": file.file_extension,
-                "recording_type": file.recording_type,
-                "content_type": file.content_type,
-                "source": enum_label(
+            ClassFile(
+                recording_id=recording.id,
+                file_id=file.id,
+                file_name=file.file_name,
+                file_size_bytes=file.size_bytes,
+                file_size_mb=round(file.size_bytes / (1024 * 1024), 1),
+                file_url=url.url if url is not None else None,
+                file_url_expires_at=_iso(url, "expire_time") if url is not None else None,
+                file_type=_file_kind(file.file_type),
+                file_extension=file.file_extension,
+                recording_type=file.recording_type,
+                content_type=file.content_type,
+                source=enum_label(
                     common_pb2.RecordingSource.DESCRIPTOR, recording.source, "RECORDING_SOURCE_"
                 ),
-                "recording_start": _iso(file, "recording_start"),
-                "recording_end": _iso(file, "recording_end"),
-                "can_access": access.can_view,
-                "can_download": access.can_download,
-                "created_at": _iso(file, "store_time"),
-            }
+                recording_start=_iso(file, "recording_start"),
+                recording_end=_iso(file, "recording_end"),
+                can_access=access.can_view,
+                can_download=access.can_download,
+                created_at=_iso(file, "store_time"),
+            ).show()
         )
     return ok(data, headers=no_store(), next_page_token=answer.next_page_token)
 
@@ -390,150 +592,127 @@ async def _none() -> None:
 # --- interactions --------------------------------------------------------------------------
 
 
-def _interaction(item: scheduler_pb2.Interaction) -> dict[str, Any]:
-    return _labelled(item, "type", scheduler_pb2.InteractionType.DESCRIPTOR, "INTERACTION_TYPE_")
-
-
-async def list_interactions(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    limit, offset, token = _limit_offset(query)
+async def list_interactions(request: Request, query: ListInteractions) -> JSONResponse:
+    """The class's questions, chat and polls."""
     req = scheduler_pb2.ListInteractionsRequest(
         session_id=request.path_params["class_id"],
-        types=query.choices("type", INTERACTION_TYPES),  # type: ignore[arg-type]
+        types=query.type,  # type: ignore[arg-type]
     )
-    since = query.timestamp("since")
-    if since is not None:
-        req.since.CopyFrom(since)
-    query.check()
+    if query.since is not None:
+        req.since.CopyFrom(query.since)
     answer, next_token = await _paged(
-        deps.clients(request).scheduler.ListInteractions, req, "interactions", limit, offset, token
+        deps.clients(request).scheduler.ListInteractions,
+        req,
+        "interactions",
+        query.limit,
+        query.offset,
+        query.pageToken,
     )
-    items = [_interaction(i) for i in answer.interactions] if answer is not None else []
-    count = answer.total_size if answer is not None else offset
-    return ok(items, count=count, next_page_token=next_token)
+    items = [to_dict(i) for i in answer.interactions] if answer is not None else []
+    return _listed(items, answer, query.offset, next_token)
 
 
-async def create_interaction(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
+async def create_interaction(request: Request, body: NewInteraction) -> JSONResponse:
+    """Ask a question, chat, or answer a poll in the class."""
     interaction = scheduler_pb2.Interaction(
-        type=body.choice("interactionType", INTERACTION_TYPES, required=True),  # type: ignore[arg-type]
-        content=body.string("content", required=True, max_length=10_000),
-        anonymous=bool(body.boolean("isAnonymous", default=False)),
-        reply_to_id=body.string("replyToId", max_length=128),
-        poll_id=body.string("pollId", max_length=128),
-        poll_question_id=body.string("pollQuestionId", max_length=128),
+        type=body.interactionType,  # type: ignore[arg-type]
+        content=body.content,
+        anonymous=body.isAnonymous,
+        reply_to_id=body.replyToId,
+        poll_id=body.pollId,
+        poll_question_id=body.pollQuestionId,
     )
-    request_id = deps.idempotency_key(request, body.string("requestId", max_length=128))
-    body.check()
     answer = await call(
         deps.clients(request).scheduler.CreateInteraction,
         scheduler_pb2.CreateInteractionRequest(
-            request_id=request_id,
+            request_id=deps.idempotency_key(request, body.requestId),
             session_id=request.path_params["class_id"],
             interaction=interaction,
         ),
     )
-    return ok(_interaction(answer), status=201)
+    return ok(to_dict(answer), status=201)
 
 
 # --- participants and attendance -----------------------------------------------------------
 
 
-def _participant(item: scheduler_pb2.Participant) -> dict[str, Any]:
-    data = _labelled(item, "role", scheduler_pb2.ParticipantRole.DESCRIPTOR, "PARTICIPANT_ROLE_")
-    data["status"] = enum_label(
-        scheduler_pb2.ParticipantStatus.DESCRIPTOR, item.status, "PARTICIPANT_STATUS_"
-    )
-    return data
-
-
-async def list_participants(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    limit, offset, token = _limit_offset(query)
+async def list_participants(request: Request, query: ListParticipants) -> JSONResponse:
+    """Who is expected at the class and who came."""
     req = scheduler_pb2.ListParticipantsRequest(
         session_id=request.path_params["class_id"],
-        role=query.choice("role", ROLES),  # type: ignore[arg-type]
-        status=query.choice("status", PARTICIPANT_STATUSES),  # type: ignore[arg-type]
+        role=query.role,  # type: ignore[arg-type]
+        status=query.status,  # type: ignore[arg-type]
     )
-    query.check()
     answer, next_token = await _paged(
-        deps.clients(request).scheduler.ListParticipants, req, "participants", limit, offset, token
+        deps.clients(request).scheduler.ListParticipants,
+        req,
+        "participants",
+        query.limit,
+        query.offset,
+        query.pageToken,
     )
-    items = [_participant(p) for p in answer.participants] if answer is not None else []
-    count = answer.total_size if answer is not None else offset
-    return ok(items, count=count, next_page_token=next_token)
+    items = [to_dict(p) for p in answer.participants] if answer is not None else []
+    return _listed(items, answer, query.offset, next_token)
 
 
-async def attendance(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    threshold = query.number("presentThreshold", default=0.0, minimum=0.0, maximum=100.0)
-    query.check()
+async def attendance(request: Request, query: AttendanceQuery) -> JSONResponse:
+    """The class's attendance report: every enrolled student, present or not."""
     answer = await call(
         deps.clients(request).scheduler.GetAttendanceReport,
         scheduler_pb2.GetAttendanceReportRequest(
-            session_id=request.path_params["class_id"], present_threshold_percentage=threshold
+            session_id=request.path_params["class_id"],
+            present_threshold_percentage=query.presentThreshold,
         ),
     )
-    return ok(
-        _labelled(
-            answer, "session_status", scheduler_pb2.SessionStatus.DESCRIPTOR, "SESSION_STATUS_"
-        )
-    )
+    return ok(to_dict(answer))
 
 
 # --- shared resources ----------------------------------------------------------------------
 
 
-def _resource(item: scheduler_pb2.SharedResource) -> dict[str, Any]:
-    return _labelled(item, "type", scheduler_pb2.ResourceType.DESCRIPTOR, "RESOURCE_TYPE_")
-
-
-async def list_resources(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    limit, offset, token = _limit_offset(query)
+async def list_resources(request: Request, query: ListResources) -> JSONResponse:
+    """The links and files shared in the class."""
     req = scheduler_pb2.ListSharedResourcesRequest(
         session_id=request.path_params["class_id"],
-        type=query.choice("type", RESOURCE_TYPES),  # type: ignore[arg-type]
-        shared_by=query.string("sharedBy", max_length=128),
+        type=query.type,  # type: ignore[arg-type]
+        shared_by=query.sharedBy,
     )
-    query.check()
     answer, next_token = await _paged(
-        deps.clients(request).scheduler.ListSharedResources, req, "resources", limit, offset, token
+        deps.clients(request).scheduler.ListSharedResources,
+        req,
+        "resources",
+        query.limit,
+        query.offset,
+        query.pageToken,
     )
-    items = [_resource(r) for r in answer.resources] if answer is not None else []
-    count = answer.total_size if answer is not None else offset
-    return ok(items, count=count, next_page_token=next_token)
+    items = [to_dict(r) for r in answer.resources] if answer is not None else []
+    return _listed(items, answer, query.offset, next_token)
 
 
-async def create_resource(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
+async def create_resource(request: Request, body: NewResource) -> JSONResponse:
+    """Share a link or a stored file in the class."""
     resource = scheduler_pb2.SharedResource(
-        type=body.choice("resourceType", RESOURCE_TYPES, required=True),  # type: ignore[arg-type]
-        title=body.string("title", required=True, max_length=300),
-        description=body.string("description", max_length=10_000),
+        type=body.resourceType,  # type: ignore[arg-type]
+        title=body.title,
+        description=body.description,
     )
-    url = body.string("url", max_length=4096)
-    storage_key = body.string("storageKey", max_length=1024)
-    if bool(url) == bool(storage_key):
-        body.fail("url", "give exactly one of url and storageKey")
-    elif url:
-        if not url.startswith(("https://", "http://")):
-            body.fail("url", "must be an http(s) URL")
-        resource.url = url
+    if body.url:
+        resource.url = body.url
     else:
-        resource.storage_key = storage_key
-    request_id = deps.idempotency_key(request, body.string("requestId", max_length=128))
-    body.check()
+        resource.storage_key = body.storageKey
     answer = await call(
         deps.clients(request).scheduler.CreateSharedResource,
         scheduler_pb2.CreateSharedResourceRequest(
-            request_id=request_id, session_id=request.path_params["class_id"], resource=resource
+            request_id=deps.idempotency_key(request, body.requestId),
+            session_id=request.path_params["class_id"],
+            resource=resource,
         ),
     )
-    return ok(_resource(answer), status=201)
+    return ok(to_dict(answer), status=201)
 
 
 async def delete_resource(request: Request) -> JSONResponse:
+    """Stop sharing a resource."""
     await call(
         deps.clients(request).scheduler.DeleteSharedResource,
         scheduler_pb2.DeleteSharedResourceRequest(resource_id=request.path_params["resource_id"]),
@@ -542,59 +721,120 @@ async def delete_resource(request: Request) -> JSONResponse:
 
 
 _BASE = "/api/live-classes"
+_ONE = _BASE + "/{class_id}"
+CHANGE = Answer(data=ClassChange)
 routes = [
-    route(_BASE, list_classes, methods=["GET"], allow=EVERYONE, scope="resource"),
-    route(_BASE, create_class, methods=["POST"], allow=STAFF, scope="resource"),
-    route(_BASE + "/{class_id}", get_class, methods=["GET"], allow=EVERYONE, scope="resource"),
-    route(_BASE + "/{class_id}", update_class, methods=["PUT"], allow=STAFF, scope="resource"),
-    route(_BASE + "/{class_id}", cancel_class, methods=["DELETE"], allow=STAFF, scope="resource"),
     route(
-        _BASE + "/{class_id}/recordings",
+        _BASE,
+        list_classes,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        query=ListClasses,
+        answers=[listed(LiveClass)],
+    ),
+    route(
+        _BASE,
+        create_class,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+        body=NewClass,
+        answers=[Answer(status=201, data=ClassChange)],
+    ),
+    route(
+        _ONE,
+        get_class,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        answers=[Answer(data=LiveClassDetail)],
+    ),
+    route(
+        _ONE,
+        update_class,
+        methods=["PUT"],
+        allow=STAFF,
+        scope="resource",
+        body=ClassUpdate,
+        answers=[CHANGE],
+    ),
+    route(
+        _ONE,
+        cancel_class,
+        methods=["DELETE"],
+        allow=STAFF,
+        scope="resource",
+        body=CancelClass,
+        body_optional=True,
+        answers=[CHANGE],
+    ),
+    route(
+        _ONE + "/recordings",
         list_recordings,
         methods=["GET"],
         allow=EVERYONE,
         scope="resource",
+        answers=[
+            Answer(data=[ClassFile], extra={"next_page_token": {"type": "string"}}, no_store=True)
+        ],
     ),
     route(
-        _BASE + "/{class_id}/interactions",
+        _ONE + "/interactions",
         list_interactions,
         methods=["GET"],
         allow=EVERYONE,
         scope="resource",
+        query=ListInteractions,
+        answers=[listed(scheduler_pb2.Interaction)],
     ),
     route(
-        _BASE + "/{class_id}/interactions",
+        _ONE + "/interactions",
         create_interaction,
         methods=["POST"],
         allow=EVERYONE,
         scope="resource",
+        body=NewInteraction,
+        answers=[Answer(status=201, data=scheduler_pb2.Interaction)],
     ),
     route(
-        _BASE + "/{class_id}/participants",
+        _ONE + "/participants",
         list_participants,
         methods=["GET"],
         allow=STAFF,
         scope="resource",
+        query=ListParticipants,
+        answers=[listed(scheduler_pb2.Participant)],
     ),
     route(
-        _BASE + "/{class_id}/attendance", attendance, methods=["GET"], allow=STAFF, scope="resource"
+        _ONE + "/attendance",
+        attendance,
+        methods=["GET"],
+        allow=STAFF,
+        scope="resource",
+        query=AttendanceQuery,
+        answers=[Answer(data=scheduler_pb2.AttendanceReport)],
     ),
     route(
-        _BASE + "/{class_id}/resources",
+        _ONE + "/resources",
         list_resources,
         methods=["GET"],
         allow=EVERYONE,
         scope="resource",
+        query=ListResources,
+        answers=[listed(scheduler_pb2.SharedResource)],
     ),
     route(
-        _BASE + "/{class_id}/resources",
+        _ONE + "/resources",
         create_resource,
         methods=["POST"],
         allow=STAFF,
         scope="resource",
+        body=NewResource,
+        answers=[Answer(status=201, data=scheduler_pb2.SharedResource)],
     ),
     route(
-        _BASE + "/{class_id}/resources/{resource_id}",
+        _ONE + "/resources/{resource_id}",
         delete_resource,
         methods=["DELETE"],
         allow=STAFF,

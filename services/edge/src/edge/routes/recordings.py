@@ -6,18 +6,22 @@ with ``Cache-Control: no-store`` and never logged.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Annotated, Any
+
 from google.protobuf import duration_pb2
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2
+from classbridge_common.errors import FieldViolation
 from edge import deps
-from edge.access import EVERYONE, STAFF, route
-from edge.body import read_json
+from edge.access import EVERYONE, STAFF
 from edge.clients import call
-from edge.fields import Fields
-from edge.render import enum_choices, no_store, ok, page, page_args, to_dict
+from edge.inputs import Choice, Flag, Input, Instant, Integer, Paging, Text
+from edge.render import enum_choices, no_store, ok, page, to_dict
+from edge.routing import Answer, paged, route
 
 DISPOSITIONS = {
     "view": recording_sync_pb2.DISPOSITION_INLINE,
@@ -31,24 +35,62 @@ SOURCES = enum_choices(common_pb2.RecordingSource.DESCRIPTOR, "RECORDING_SOURCE_
 MAX_TTL_SECONDS = 3600
 
 
-async def list_recordings(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    size, token = page_args(query)
+class ListRecordings(Paging):
+    session_id: Annotated[str, Text(max_length=128)] = ""
+    batch_id: Annotated[str, Text(max_length=128)] = ""
+    student_id: Annotated[str, Text(max_length=128)] = ""
+    meeting_uuid: Annotated[str, Text(max_length=128)] = ""
+    source: Annotated[int, Choice(choices=SOURCES)] = 0
+
+
+class DeleteQuery(Input):
+    delete_from_zoom: Annotated[bool, Flag(description="delete Zoom's copy too")] = False
+
+
+class PlaybackQuery(Input):
+    disposition: Annotated[
+        int, Choice(choices=DISPOSITIONS, description="view (the default) or download")
+    ] = recording_sync_pb2.DISPOSITION_INLINE
+    file_id: Annotated[str, Text(max_length=128, description="default: the main video")] = ""
+    ttl_seconds: Annotated[
+        int,
+        Integer(minimum=0, maximum=MAX_TTL_SECONDS, description="0: recording-sync's default"),
+    ] = 0
+
+
+class ListGrants(Paging):
+    include_expired: Annotated[bool, Flag()] = False
+
+
+class NewGrant(Input):
+    scope: Annotated[int, Choice(choices=SCOPES, required=True)]
+    level: Annotated[int, Choice(choices=LEVELS, required=True)]
+    user_id: Annotated[str, Text(max_length=128, description="for the specific_user scope")] = ""
+    expire_time: Annotated[Any, Instant()] = None
+    request_id: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+
+    def problems(self, request: Request) -> Iterable[FieldViolation]:
+        if self.scope == recording_sync_pb2.ACCESS_SCOPE_SPECIFIC_USER and not self.user_id:
+            yield FieldViolation("user_id", "is required for the specific_user scope")
+
+
+async def list_recordings(request: Request, query: ListRecordings) -> JSONResponse:
+    """The recordings the caller may see."""
     req = recording_sync_pb2.ListRecordingsRequest(
-        page_size=size,
-        page_token=token,
-        session_id=query.string("session_id", max_length=128),
-        batch_id=query.string("batch_id", max_length=128),
-        student_id=query.string("student_id", max_length=128),
-        meeting_uuid=query.string("meeting_uuid", max_length=128),
-        source=query.choice("source", SOURCES),  # type: ignore[arg-type]
+        page_size=query.page_size,
+        page_token=query.page_token,
+        session_id=query.session_id,
+        batch_id=query.batch_id,
+        student_id=query.student_id,
+        meeting_uuid=query.meeting_uuid,
+        source=query.source,  # type: ignore[arg-type]
     )
-    query.check()
     answer = await call(deps.clients(request).recording_sync.ListRecordings, req)
     return page([to_dict(r) for r in answer.recordings], answer)
 
 
 async def get_recording(request: Request) -> JSONResponse:
+    """One recording with its files and the caller's access."""
     answer = await call(
         deps.clients(request).recording_sync.GetRecording,
         recording_sync_pb2.GetRecordingRequest(recording_id=request.path_params["recording_id"]),
@@ -56,79 +98,66 @@ async def get_recording(request: Request) -> JSONResponse:
     return ok(to_dict(answer))
 
 
-async def delete_recording(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    from_zoom = bool(query.boolean("delete_from_zoom", default=False))
-    query.check()
+async def delete_recording(request: Request, query: DeleteQuery) -> JSONResponse:
+    """Delete a recording's stored copy."""
     await call(
         deps.clients(request).recording_sync.DeleteRecording,
         recording_sync_pb2.DeleteRecordingRequest(
-            recording_id=request.path_params["recording_id"], delete_from_zoom=from_zoom
+            recording_id=request.path_params["recording_id"],
+            delete_from_zoom=query.delete_from_zoom,
         ),
     )
     return ok(None)
 
 
-async def playback(request: Request) -> JSONResponse:
-    """``?disposition=view|download`` (default view), ``file_id``, ``ttl_seconds``."""
-    query = Fields(request.query_params, query=True)
-    disposition = query.choice(
-        "disposition", DISPOSITIONS, default=recording_sync_pb2.DISPOSITION_INLINE
-    )
-    file_id = query.string("file_id", max_length=128)
-    ttl_seconds = query.integer("ttl_seconds", default=0, minimum=0, maximum=MAX_TTL_SECONDS)
-    query.check()
+async def playback(request: Request, query: PlaybackQuery) -> JSONResponse:
+    """A short-lived signed URL to view or download a recording's file (never cached)."""
     req = recording_sync_pb2.GetPlaybackUrlRequest(
         recording_id=request.path_params["recording_id"],
-        file_id=file_id,
-        disposition=disposition,  # type: ignore[arg-type]
+        file_id=query.file_id,
+        disposition=query.disposition,  # type: ignore[arg-type]
     )
-    if ttl_seconds:
-        req.ttl.CopyFrom(duration_pb2.Duration(seconds=ttl_seconds))
+    if query.ttl_seconds:
+        req.ttl.CopyFrom(duration_pb2.Duration(seconds=query.ttl_seconds))
     answer = await call(deps.clients(request).recording_sync.GetPlaybackUrl, req)
     return ok(to_dict(answer), headers=no_store())
 
 
-async def list_grants(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    size, token = page_args(query)
-    include_expired = bool(query.boolean("include_expired", default=False))
-    query.check()
+async def list_grants(request: Request, query: ListGrants) -> JSONResponse:
+    """Who was given access to a recording."""
     answer = await call(
         deps.clients(request).recording_sync.ListAccessGrants,
         recording_sync_pb2.ListAccessGrantsRequest(
             recording_id=request.path_params["recording_id"],
-            page_size=size,
-            page_token=token,
-            include_expired=include_expired,
+            page_size=query.page_size,
+            page_token=query.page_token,
+            include_expired=query.include_expired,
         ),
     )
     return page([to_dict(g) for g in answer.grants], answer)
 
 
-async def create_grant(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
+async def create_grant(request: Request, body: NewGrant) -> JSONResponse:
+    """Give access to a recording."""
     grant = recording_sync_pb2.AccessGrant(
         recording_id=request.path_params["recording_id"],
-        scope=body.choice("scope", SCOPES, required=True),  # type: ignore[arg-type]
-        level=body.choice("level", LEVELS, required=True),  # type: ignore[arg-type]
-        user_id=body.string("user_id", max_length=128),
+        scope=body.scope,  # type: ignore[arg-type]
+        level=body.level,  # type: ignore[arg-type]
+        user_id=body.user_id,
     )
-    if grant.scope == recording_sync_pb2.ACCESS_SCOPE_SPECIFIC_USER and not grant.user_id:
-        body.fail("user_id", "is required for the specific_user scope")
-    expire = body.timestamp("expire_time")
-    if expire is not None:
-        grant.expire_time.CopyFrom(expire)
-    request_id = deps.idempotency_key(request, body.string("request_id", max_length=128))
-    body.check()
+    if body.expire_time is not None:
+        grant.expire_time.CopyFrom(body.expire_time)
     answer = await call(
         deps.clients(request).recording_sync.CreateAccessGrant,
-        recording_sync_pb2.CreateAccessGrantRequest(request_id=request_id, grant=grant),
+        recording_sync_pb2.CreateAccessGrantRequest(
+            request_id=deps.idempotency_key(request, body.request_id), grant=grant
+        ),
     )
     return ok(to_dict(answer), status=201)
 
 
 async def delete_grant(request: Request) -> JSONResponse:
+    """Take an access grant back."""
     await call(
         deps.clients(request).recording_sync.DeleteAccessGrant,
         recording_sync_pb2.DeleteAccessGrantRequest(grant_id=request.path_params["grant_id"]),
@@ -137,10 +166,24 @@ async def delete_grant(request: Request) -> JSONResponse:
 
 
 _BASE = "/api/v1/recordings"
+_GRANTS = _BASE + "/{recording_id}/access-grants"
 routes = [
-    route(_BASE, list_recordings, methods=["GET"], allow=EVERYONE, scope="resource"),
     route(
-        _BASE + "/{recording_id}", get_recording, methods=["GET"], allow=EVERYONE, scope="resource"
+        _BASE,
+        list_recordings,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        query=ListRecordings,
+        answers=[paged(recording_sync_pb2.Recording, recording_sync_pb2.ListRecordingsResponse)],
+    ),
+    route(
+        _BASE + "/{recording_id}",
+        get_recording,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        answers=[Answer(data=recording_sync_pb2.Recording)],
     ),
     route(
         _BASE + "/{recording_id}",
@@ -148,6 +191,7 @@ routes = [
         methods=["DELETE"],
         allow=STAFF,
         scope="resource",
+        query=DeleteQuery,
     ),
     route(
         _BASE + "/{recording_id}/playback",
@@ -155,23 +199,31 @@ routes = [
         methods=["GET"],
         allow=EVERYONE,
         scope="resource",
+        query=PlaybackQuery,
+        answers=[Answer(data=recording_sync_pb2.PlaybackUrl, no_store=True)],
     ),
     route(
-        _BASE + "/{recording_id}/access-grants",
+        _GRANTS,
         list_grants,
         methods=["GET"],
         allow=STAFF,
         scope="resource",
+        query=ListGrants,
+        answers=[
+            paged(recording_sync_pb2.AccessGrant, recording_sync_pb2.ListAccessGrantsResponse)
+        ],
     ),
     route(
-        _BASE + "/{recording_id}/access-grants",
+        _GRANTS,
         create_grant,
         methods=["POST"],
         allow=STAFF,
         scope="resource",
+        body=NewGrant,
+        answers=[Answer(status=201, data=recording_sync_pb2.AccessGrant)],
     ),
     route(
-        _BASE + "/{recording_id}/access-grants/{grant_id}",
+        _GRANTS + "/{grant_id}",
         delete_grant,
         methods=["DELETE"],
         allow=STAFF,

@@ -7,8 +7,8 @@ recording-sync (which owns the jobs); the status comes from the scheduler's per-
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -16,50 +16,113 @@ from starlette.responses import JSONResponse
 from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
-from classbridge_common.errors import NotFound
+from classbridge_common.errors import FieldViolation, NotFound
 from edge import class_length, deps, sync_jobs
-from edge.access import STAFF, route
-from edge.body import read_json
+from edge.access import STAFF
 from edge.clients import Clients, call
-from edge.fields import Fields
+from edge.inputs import (
+    CalendarDate,
+    Choice,
+    Flag,
+    Input,
+    Integer,
+    Paging,
+    ProtoMessage,
+    Text,
+    Timezone,
+    WallTime,
+)
 from edge.render import enum_choices, enum_label, ok, to_dict
-from edge.routes.sessions import render_warnings
+from edge.routes.sessions import Warnings, render_warnings
+from edge.routing import Answer, route
+from edge.sync_jobs import JobView
+from edge.views import Rendered, View, view_ref
 
 AUTO_RECORDING = enum_choices(common_pb2.AutoRecording.DESCRIPTOR, "AUTO_RECORDING_")
+_MESSAGE = {"message": {"type": "string"}}
 
 
-def schedule_request(
-    body: Fields, batch_id: str, request_id: str, *, longest: timedelta
-) -> scheduler_pb2.CreateSessionRequest:
-    """The seed's body (date, start_time, end_time, title, ...) as a CreateSession request;
-    the class ends on its date, after it starts, at most ``longest`` later."""
-    day = body.date("date", required=True)
-    start = body.time_of_day("start_time", required=True)
-    end = body.time_of_day("end_time", required=True)
-    class_length.check_times_of_day(
-        body, start, end, names=("start_time", "end_time"), limit=longest
+class ScheduleBody(Input):
+    """The seed's body: the class ends on its date, after it starts, at most
+    ``MAX_CLASS_MINUTES`` later."""
+
+    date: Annotated[Any, CalendarDate(required=True)]
+    start_time: Annotated[Any, WallTime(required=True)]
+    end_time: Annotated[Any, WallTime(required=True)]
+    title: Annotated[str, Text(max_length=300, required=True)]
+    description: Annotated[str, Text(max_length=10_000)] = ""
+    timezone: Annotated[str, Timezone(description="default: the batch's")] = ""
+    teacher_id: Annotated[str, Text(max_length=128)] = ""
+    max_participants: Annotated[int, Integer(minimum=0, maximum=100_000)] = 0
+    auto_recording: Annotated[int, Choice(choices=AUTO_RECORDING)] = 0
+    create_zoom_meeting: Annotated[bool | None, Flag(description="default: true")] = None
+    meeting_settings: Annotated[
+        common_pb2.MeetingSettings | None, ProtoMessage(message=common_pb2.MeetingSettings)
+    ] = None
+    request_id: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+
+    def problems(self, request: Request) -> Iterable[FieldViolation]:
+        return class_length.check_times_of_day(
+            self.start_time,
+            self.end_time,
+            names=("start_time", "end_time"),
+            limit=class_length.longest(request),
+        )
+
+    def request(self, batch_id: str, request_id: str) -> scheduler_pb2.CreateSessionRequest:
+        """The body as a CreateSession request."""
+        req = scheduler_pb2.CreateSessionRequest(
+            request_id=request_id,
+            batch_id=batch_id,
+            title=self.title,
+            description=self.description,
+            timezone=self.timezone,
+            teacher_id=self.teacher_id,
+            max_participants=self.max_participants,
+            auto_recording=self.auto_recording,  # type: ignore[arg-type]
+        )
+        if self.create_zoom_meeting is not None:
+            req.create_zoom_meeting = self.create_zoom_meeting
+        if self.meeting_settings is not None:
+            req.meeting_settings.CopyFrom(self.meeting_settings)
+        req.local_time.date.CopyFrom(self.date)
+        req.local_time.start_time.CopyFrom(self.start_time)
+        req.local_time.end_time.CopyFrom(self.end_time)
+        return req
+
+
+class MeetingBody(Input):
+    meeting_settings: Annotated[
+        common_pb2.MeetingSettings | None, ProtoMessage(message=common_pb2.MeetingSettings)
+    ] = None
+
+
+class SyncBody(Input):
+    force: Annotated[bool, Flag(description="sync again what was synced already")] = False
+
+
+class RetryBody(Input):
+    """Retry the batch's failed syncs, or one session's (either spelling)."""
+
+    sessionId: Annotated[str, Text(max_length=128)] = ""
+    session_id: Annotated[str, Text(max_length=128)] = ""
+
+
+_SUMMARY_EXTRA = {
+    "id": {"type": "string", "description": "the Zoom meeting number, as a string"},
+    "duration": {"type": "integer", "description": "minutes"},
+}
+
+
+class Scheduled(View):
+    """A session with its meeting (no start URL: it is fetched fresh when needed)."""
+
+    session: Annotated[dict[str, Any], Rendered(scheduler_pb2.Session)]
+    zoom_meeting: (
+        Annotated[dict[str, Any], Rendered(scheduler_pb2.ZoomMeetingInfo, extra=_SUMMARY_EXTRA)]
+        | None
     )
-    req = scheduler_pb2.CreateSessionRequest(
-        request_id=request_id,
-        batch_id=batch_id,
-        title=body.string("title", required=True, max_length=300),
-        description=body.string("description", max_length=10_000),
-        timezone=body.timezone("timezone"),
-        teacher_id=body.string("teacher_id", max_length=128),
-        max_participants=body.integer("max_participants", minimum=0, maximum=100_000),
-        auto_recording=body.choice("auto_recording", AUTO_RECORDING),  # type: ignore[arg-type]
-    )
-    create_meeting = body.boolean("create_zoom_meeting")
-    if create_meeting is not None:
-        req.create_zoom_meeting = create_meeting
-    settings = body.message("meeting_settings", common_pb2.MeetingSettings)
-    if settings is not None:
-        req.meeting_settings.CopyFrom(settings)
-    if day is not None and start is not None and end is not None:
-        req.local_time.date.CopyFrom(day)
-        req.local_time.start_time.CopyFrom(start)
-        req.local_time.end_time.CopyFrom(end)
-    return req
+    warnings: Warnings
 
 
 def meeting_summary(session: scheduler_pb2.Session) -> dict[str, Any] | None:
@@ -74,20 +137,52 @@ def meeting_summary(session: scheduler_pb2.Session) -> dict[str, Any] | None:
     return summary
 
 
-async def schedule_session(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
-    request_id = deps.idempotency_key(request, body.string("request_id", max_length=128))
-    req = schedule_request(
-        body, request.path_params["batch_id"], request_id, longest=class_length.longest(request)
-    )
-    body.check()
+def scheduled(answer: Any) -> dict[str, Any]:
+    return Scheduled(
+        session=to_dict(answer.session),
+        zoom_meeting=meeting_summary(answer.session),
+        warnings=render_warnings(answer.warnings),
+    ).show()
+
+
+class Retried(View):
+    jobs: list[Annotated[dict[str, Any], Rendered(recording_sync_pb2.SyncJob)]]
+
+
+class BatchSummary(View):
+    id: str
+    name: str
+    course_title: str
+    batch_type: str | None
+
+
+class SyncStatus(View):
+    """The batch, its sync statistics and one row per session; ``sync_job`` is each session's
+    latest job at recording-sync (``null``: none yet), left out with ``sync_jobs_unavailable``
+    when recording-sync did not answer."""
+
+    batch: BatchSummary
+    sync_statistics: Annotated[dict[str, Any], Rendered(scheduler_pb2.BatchSyncStatistics)]
+    sessions: list[
+        Annotated[
+            dict[str, Any],
+            Rendered(
+                scheduler_pb2.SessionSyncRow,
+                extra={"sync_job": {"anyOf": [view_ref(JobView), {"type": "null"}]}},
+                optional_extra=frozenset({"sync_job"}),
+            ),
+        ]
+    ]
+    next_page_token: str
+    sync_jobs_unavailable: Literal[True] = True
+
+
+async def schedule_session(request: Request, body: ScheduleBody) -> JSONResponse:
+    """Schedule a session of the batch (and, unless told not to, its Zoom meeting)."""
+    request_id = deps.idempotency_key(request, body.request_id)
+    req = body.request(request.path_params["batch_id"], request_id)
     answer = await call(deps.clients(request).scheduler.CreateSession, req)
-    data = {
-        "session": to_dict(answer.session),
-        "zoom_meeting": meeting_summary(answer.session),
-        "warnings": render_warnings(answer.warnings),
-    }
-    return ok(data, status=201, message="Session scheduled successfully")
+    return ok(scheduled(answer), status=201, message="Session scheduled successfully")
 
 
 async def _session_of_batch(
@@ -102,23 +197,16 @@ async def _session_of_batch(
     return session  # type: ignore[no-any-return]
 
 
-async def create_zoom_meeting(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request, optional=True))
-    settings = body.message("meeting_settings", common_pb2.MeetingSettings)
-    body.check()
+async def create_zoom_meeting(request: Request, body: MeetingBody) -> JSONResponse:
+    """Create the session's Zoom meeting now (it was scheduled without one, or it failed)."""
     clients = deps.clients(request)
     batch_id, session_id = request.path_params["batch_id"], request.path_params["session_id"]
     await _session_of_batch(clients, batch_id, session_id)
     req = scheduler_pb2.CreateZoomMeetingRequest(session_id=session_id)
-    if settings is not None:
-        req.meeting_settings.CopyFrom(settings)
+    if body.meeting_settings is not None:
+        req.meeting_settings.CopyFrom(body.meeting_settings)
     answer = await call(clients.scheduler.CreateZoomMeeting, req)
-    data = {
-        "session": to_dict(answer.session),
-        "zoom_meeting": meeting_summary(answer.session),
-        "warnings": render_warnings(answer.warnings),
-    }
-    return ok(data, message="Zoom meeting created")
+    return ok(scheduled(answer), message="Zoom meeting created")
 
 
 async def _require_batch(clients: Clients, batch_id: str) -> None:
@@ -127,10 +215,9 @@ async def _require_batch(clients: Clients, batch_id: str) -> None:
     await call(clients.scheduler.GetBatch, scheduler_pb2.GetBatchRequest(batch_id=batch_id))
 
 
-async def sync_recordings(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request, optional=True))
-    force = bool(body.boolean("force", default=False))
-    body.check()
+async def sync_recordings(request: Request, body: SyncBody) -> JSONResponse:
+    """Queue a recording sync for each ended session of the batch."""
+    force = body.force
     await _require_batch(deps.clients(request), request.path_params["batch_id"])
     answer = await call(
         deps.clients(request).recording_sync.SyncBatch,
@@ -141,15 +228,14 @@ async def sync_recordings(request: Request) -> JSONResponse:
     )
 
 
-async def sync_status(request: Request) -> JSONResponse:
-    """The scheduler's view of the batch (statistics, each session's ``recording_sync``), and
+async def sync_status(request: Request, query: Paging) -> JSONResponse:
+    """The batch's recording sync: each session's state, and why a sync waits or fails.
+
+    The scheduler's view of the batch (statistics, each session's ``recording_sync``), and
     for each session recording-sync's latest job (``sync_job``: attempts, errors, next retry,
     bytes copied, per file), so a waiting or failing session shows why. Without recording-sync
     the page still answers, with ``sync_jobs_unavailable`` instead of the jobs."""
-    query = Fields(request.query_params, query=True)
-    size = query.integer("page_size", default=50, minimum=1, maximum=100)
-    token = query.string("page_token", max_length=2048)
-    query.check()
+    size, token = query.page_size, query.page_token
     clients = deps.clients(request)
     batch_id = request.path_params["batch_id"]
     answer = await call(  # first: it checks the batch and the caller's right to see it
@@ -163,31 +249,27 @@ async def sync_status(request: Request) -> JSONResponse:
     if jobs is not None:
         for row, shown in zip(answer.sessions, sessions, strict=True):
             shown["sync_job"] = jobs.get(row.session_id)
-    data: dict[str, Any] = {
-        "batch": {
-            "id": answer.batch_id,
-            "name": answer.batch_name,
-            "course_title": answer.course_title,
-            "batch_type": enum_label(
+    status = SyncStatus(
+        batch=BatchSummary(
+            id=answer.batch_id,
+            name=answer.batch_name,
+            course_title=answer.course_title,
+            batch_type=enum_label(
                 common_pb2.BatchType.DESCRIPTOR, answer.batch_type, "BATCH_TYPE_"
             ),
-        },
-        "sync_statistics": to_dict(answer.statistics),
-        "sessions": sessions,
-        "next_page_token": answer.next_page_token,
-    }
-    if jobs is None:
-        data["sync_jobs_unavailable"] = True
-    return ok(data)
-
-
-async def retry_recordings(request: Request) -> JSONResponse:
-    """Retry every failed sync of the batch, or of one of its sessions (``sessionId``)."""
-    body = Fields(await read_json(request, optional=True))
-    session_id = body.string("sessionId", max_length=128) or body.string(
-        "session_id", max_length=128
+        ),
+        sync_statistics=to_dict(answer.statistics),
+        sessions=sessions,
+        next_page_token=answer.next_page_token,
     )
-    body.check()
+    if jobs is None:
+        status.sync_jobs_unavailable = True
+    return ok(status.show())
+
+
+async def retry_recordings(request: Request, body: RetryBody) -> JSONResponse:
+    """Retry every failed sync of the batch, or of one of its sessions (``sessionId``)."""
+    session_id = body.sessionId or body.session_id
     clients = deps.clients(request)
     batch_id = request.path_params["batch_id"]
     req = recording_sync_pb2.RetrySyncRequest()
@@ -199,46 +281,60 @@ async def retry_recordings(request: Request) -> JSONResponse:
         req.batch_id = batch_id
     answer = await call(clients.recording_sync.RetrySync, req)
     return ok(
-        {"jobs": [to_dict(j) for j in answer.jobs]},
+        Retried(jobs=[to_dict(j) for j in answer.jobs]).show(),
         status=202,
         message=f"{len(answer.jobs)} failed sync job(s) re-queued",
     )
 
 
+_BATCH = "/api/v1/batches/{batch_id}"
 routes = [
     route(
-        "/api/v1/batches/{batch_id}/schedule",
+        _BATCH + "/schedule",
         schedule_session,
         methods=["POST"],
         allow=STAFF,
         scope="resource",
+        body=ScheduleBody,
+        answers=[Answer(status=201, data=Scheduled, extra=_MESSAGE)],
     ),
     route(
-        "/api/v1/batches/{batch_id}/schedule/{session_id}/create-zoom-meeting",
+        _BATCH + "/schedule/{session_id}/create-zoom-meeting",
         create_zoom_meeting,
         methods=["POST"],
         allow=STAFF,
         scope="resource",
+        body=MeetingBody,
+        body_optional=True,
+        answers=[Answer(data=Scheduled, extra=_MESSAGE)],
     ),
     route(
-        "/api/v1/batches/{batch_id}/sync-zoom-recordings",
+        _BATCH + "/sync-zoom-recordings",
         sync_recordings,
         methods=["POST"],
         allow=STAFF,
         scope="resource",
+        body=SyncBody,
+        body_optional=True,
+        answers=[Answer(status=202, data=recording_sync_pb2.SyncBatchResponse, extra=_MESSAGE)],
     ),
     route(
-        "/api/v1/batches/{batch_id}/zoom-sync-status",
+        _BATCH + "/zoom-sync-status",
         sync_status,
         methods=["GET"],
         allow=STAFF,
         scope="resource",
+        query=Paging,
+        answers=[Answer(data=SyncStatus)],
     ),
     route(
-        "/api/v1/batches/{batch_id}/retry-zoom-recordings",
+        _BATCH + "/retry-zoom-recordings",
         retry_recordings,
         methods=["POST"],
         allow=STAFF,
         scope="resource",
+        body=RetryBody,
+        body_optional=True,
+        answers=[Answer(status=202, data=Retried, extra=_MESSAGE)],
     ),
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from google.protobuf import field_mask_pb2
 from starlette.requests import Request
@@ -11,12 +11,25 @@ from starlette.responses import JSONResponse
 
 from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2
+from classbridge_common.errors import FieldViolation
 from edge import class_length, deps
-from edge.access import EVERYONE, STAFF, route
-from edge.body import read_json
+from edge.access import EVERYONE, STAFF
 from edge.clients import call
-from edge.fields import Fields
-from edge.render import enum_choices, no_store, ok, page, page_args, to_dict
+from edge.inputs import (
+    Choice,
+    Choices,
+    Flag,
+    Input,
+    Instant,
+    Integer,
+    Paging,
+    ProtoMessage,
+    Text,
+    Timezone,
+)
+from edge.render import enum_choices, no_store, ok, page, to_dict
+from edge.routing import Answer, paged, route
+from edge.views import Rendered, View
 
 SESSION_STATUSES = enum_choices(scheduler_pb2.SessionStatus.DESCRIPTOR, "SESSION_STATUS_")
 AUTO_RECORDING = enum_choices(common_pb2.AutoRecording.DESCRIPTOR, "AUTO_RECORDING_")
@@ -35,54 +48,113 @@ UPDATABLE = (
     "status",
 )
 
+Warnings = list[Annotated[dict[str, Any], Rendered(scheduler_pb2.Warning)]]
+
 
 def render_warnings(warnings: Any) -> list[dict[str, Any]]:
     return [to_dict(w) for w in warnings]
 
 
-def session_patch(
-    body: Fields, session_id: str, *, longest: timedelta
-) -> tuple[scheduler_pb2.Session, list[str]]:
-    """The session fields and mask paths a PATCH body sets (unknown keys are ignored); a body
-    moving both ends must keep the class at most ``longest`` long."""
-    session = scheduler_pb2.Session(id=session_id)
-    paths = body.present(*UPDATABLE)
-    for name in paths:
-        if name in ("title", "description", "teacher_id"):
-            setattr(
-                session,
-                name,
-                body.string(
-                    name,
-                    required=name == "title",
-                    max_length=500 if name != "description" else 10_000,
-                ),
-            )
-        elif name in ("scheduled_start", "scheduled_end"):
-            stamp = body.timestamp(name, required=True)
+class SessionChange(View):
+    """A session after a change, with what Zoom could not do (the change stands)."""
+
+    session: Annotated[dict[str, Any], Rendered(scheduler_pb2.Session)]
+    warnings: Warnings
+
+
+def session_change(answer: Any) -> dict[str, Any]:
+    return SessionChange(
+        session=to_dict(answer.session), warnings=render_warnings(answer.warnings)
+    ).show()
+
+
+class SessionPatch(Input):
+    """Only the fields named change (unknown keys are ignored); a body moving both ends must
+    keep the class at most ``MAX_CLASS_MINUTES`` long."""
+
+    title: Annotated[str, Text(max_length=500, required=True)] = ""
+    description: Annotated[str, Text(max_length=10_000)] = ""
+    teacher_id: Annotated[str, Text(max_length=500)] = ""
+    scheduled_start: Annotated[Any, Instant(required=True)] = None
+    scheduled_end: Annotated[Any, Instant(required=True)] = None
+    timezone: Annotated[str, Timezone()] = ""
+    max_participants: Annotated[int, Integer(minimum=0, maximum=100_000)] = 0
+    auto_recording: Annotated[int, Choice(choices=AUTO_RECORDING, required=True)] = 0
+    meeting_settings: Annotated[
+        common_pb2.MeetingSettings | None, ProtoMessage(message=common_pb2.MeetingSettings)
+    ] = None
+    status: Annotated[int, Choice(choices=SESSION_STATUSES, required=True)] = 0
+    skip_zoom_sync: Annotated[bool, Flag(description="change the session, not the meeting")] = False
+
+    def session(self, session_id: str) -> tuple[scheduler_pb2.Session, list[str]]:
+        """The session fields and mask paths the body sets."""
+        session = scheduler_pb2.Session(id=session_id)
+        paths = self.present(*UPDATABLE)
+        for name in paths:
+            value = getattr(self, name)
+            if name in ("scheduled_start", "scheduled_end", "meeting_settings"):
+                if value is not None:
+                    getattr(session, name).CopyFrom(value)
+            else:
+                setattr(session, name, value)
+        return session, paths
+
+    def problems(self, request: Request) -> Iterable[FieldViolation]:
+        session, paths = self.session("")
+        yield from class_length.check_moved_ends(
+            session,
+            names=("scheduled_start", "scheduled_end"),
+            limit=class_length.longest(request),
+        )
+        if not paths:
+            names = ", ".join(UPDATABLE)
+            yield FieldViolation("body", f"names none of the updatable fields: {names}")
+
+
+class ListSessions(Paging):
+    course_id: Annotated[str, Text(max_length=128)] = ""
+    batch_id: Annotated[str, Text(max_length=128)] = ""
+    teacher_id: Annotated[str, Text(max_length=128)] = ""
+    student_id: Annotated[str, Text(max_length=128)] = ""
+    status: Annotated[
+        list[int], Choices(choices=SESSION_STATUSES, description="repeated or comma-separated")
+    ] = []
+    descending: Annotated[bool, Flag()] = False
+    start_after: Annotated[Any, Instant()] = None
+    start_before: Annotated[Any, Instant()] = None
+
+    def request(self) -> scheduler_pb2.ListSessionsRequest:
+        found = scheduler_pb2.ListSessionsRequest(
+            page_size=self.page_size,
+            page_token=self.page_token,
+            course_id=self.course_id,
+            batch_id=self.batch_id,
+            teacher_id=self.teacher_id,
+            student_id=self.student_id,
+            statuses=self.status,  # type: ignore[arg-type]
+            descending=self.descending,
+        )
+        for name in ("start_after", "start_before"):
+            stamp = getattr(self, name)
             if stamp is not None:
-                getattr(session, name).CopyFrom(stamp)
-        elif name == "timezone":
-            session.timezone = body.timezone(name)
-        elif name == "max_participants":
-            session.max_participants = body.integer(name, minimum=0, maximum=100_000)
-        elif name == "auto_recording":
-            session.auto_recording = body.choice(name, AUTO_RECORDING, required=True)  # type: ignore[assignment]
-        elif name == "meeting_settings":
-            settings = body.message(name, common_pb2.MeetingSettings)
-            if settings is not None:
-                session.meeting_settings.CopyFrom(settings)
-        elif name == "status":
-            session.status = body.choice(name, SESSION_STATUSES, required=True)  # type: ignore[assignment]
-    class_length.check_moved_ends(
-        body, session, names=("scheduled_start", "scheduled_end"), limit=longest
-    )
-    if not paths:
-        body.fail("body", f"names none of the updatable fields: {', '.join(UPDATABLE)}")
-    return session, paths
+                getattr(found, name).CopyFrom(stamp)
+        return found
+
+
+class CancelQuery(Input):
+    reason: Annotated[str, Text(max_length=1000)] = ""
+    notify_participants: Annotated[bool, Flag()] = False
+
+
+class CancelBody(Input):
+    """Optional: the same fields as the query string, which they override."""
+
+    reason: Annotated[str, Text(max_length=1000)] = ""
+    notify_participants: Annotated[bool | None, Flag()] = None
 
 
 async def get_session(request: Request) -> JSONResponse:
+    """One session."""
     answer = await call(
         deps.clients(request).scheduler.GetSession,
         scheduler_pb2.GetSessionRequest(session_id=request.path_params["session_id"]),
@@ -90,71 +162,41 @@ async def get_session(request: Request) -> JSONResponse:
     return ok(to_dict(answer))
 
 
-def list_request(query: Fields) -> scheduler_pb2.ListSessionsRequest:
-    size, token = page_args(query)
-    found = scheduler_pb2.ListSessionsRequest(
-        page_size=size,
-        page_token=token,
-        course_id=query.string("course_id", max_length=128),
-        batch_id=query.string("batch_id", max_length=128),
-        teacher_id=query.string("teacher_id", max_length=128),
-        student_id=query.string("student_id", max_length=128),
-        statuses=query.choices("status", SESSION_STATUSES),  # type: ignore[arg-type]
-        descending=bool(query.boolean("descending", default=False)),
-    )
-    for name in ("start_after", "start_before"):
-        stamp = query.timestamp(name)
-        if stamp is not None:
-            getattr(found, name).CopyFrom(stamp)
-    return found
-
-
-async def list_sessions(request: Request) -> JSONResponse:
-    query = Fields(request.query_params, query=True)
-    req = list_request(query)
-    query.check()
-    answer = await call(deps.clients(request).scheduler.ListSessions, req)
+async def list_sessions(request: Request, query: ListSessions) -> JSONResponse:
+    """The sessions the caller may see."""
+    answer = await call(deps.clients(request).scheduler.ListSessions, query.request())
     return page([to_dict(s) for s in answer.sessions], answer)
 
 
-async def update_session(request: Request) -> JSONResponse:
-    body = Fields(await read_json(request))
-    session, paths = session_patch(
-        body, request.path_params["session_id"], longest=class_length.longest(request)
-    )
-    skip_zoom = bool(body.boolean("skip_zoom_sync", default=False))
-    body.check()
+async def update_session(request: Request, body: SessionPatch) -> JSONResponse:
+    """Change the fields the body names (and the Zoom meeting with them)."""
+    session, paths = body.session(request.path_params["session_id"])
     answer = await call(
         deps.clients(request).scheduler.UpdateSession,
         scheduler_pb2.UpdateSessionRequest(
             session=session,
             update_mask=field_mask_pb2.FieldMask(paths=paths),
-            skip_zoom_sync=skip_zoom,
+            skip_zoom_sync=body.skip_zoom_sync,
         ),
     )
-    return ok({"session": to_dict(answer.session), "warnings": render_warnings(answer.warnings)})
+    return ok(session_change(answer))
 
 
-async def cancel_session(request: Request) -> JSONResponse:
-    """DELETE cancels (a session is never erased): ``reason`` and ``notify`` from the query
-    string or an optional JSON body."""
-    body = Fields(await read_json(request, optional=True))
-    query = Fields(request.query_params, query=True)
-    reason = body.string("reason", max_length=1000) or query.string("reason", max_length=1000)
-    notify = body.boolean("notify_participants")
-    if notify is None:
-        notify = query.boolean("notify_participants", default=False)
-    body.check()
-    query.check()
+async def cancel_session(request: Request, query: CancelQuery, body: CancelBody) -> JSONResponse:
+    """Cancel a session (a session is never erased).
+
+    ``reason`` and ``notify_participants`` from the query string or an optional JSON body.
+    """
+    notify = body.notify_participants
     answer = await call(
         deps.clients(request).scheduler.CancelSession,
         scheduler_pb2.CancelSessionRequest(
             session_id=request.path_params["session_id"],
-            reason=reason,
-            notify_participants=bool(notify),
+            reason=body.reason or query.reason,
+            notify_participants=query.notify_participants if notify is None else notify,
         ),
     )
-    return ok({"session": to_dict(answer.session), "warnings": render_warnings(answer.warnings)})
+    return ok(session_change(answer))
 
 
 async def start_url(request: Request) -> JSONResponse:
@@ -166,34 +208,52 @@ async def start_url(request: Request) -> JSONResponse:
     return ok(to_dict(answer), headers=no_store())
 
 
+_ONE = "/api/v1/sessions/{session_id}"
+CHANGE = Answer(data=SessionChange)
 routes = [
-    route("/api/v1/sessions", list_sessions, methods=["GET"], allow=EVERYONE, scope="resource"),
     route(
-        "/api/v1/sessions/{session_id}",
+        "/api/v1/sessions",
+        list_sessions,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        query=ListSessions,
+        answers=[paged(scheduler_pb2.Session, scheduler_pb2.ListSessionsResponse)],
+    ),
+    route(
+        _ONE,
         get_session,
         methods=["GET"],
         allow=EVERYONE,
         scope="resource",
+        answers=[Answer(data=scheduler_pb2.Session)],
     ),
     route(
-        "/api/v1/sessions/{session_id}",
+        _ONE,
         update_session,
         methods=["PATCH"],
         allow=STAFF,
         scope="resource",
+        body=SessionPatch,
+        answers=[CHANGE],
     ),
     route(
-        "/api/v1/sessions/{session_id}",
+        _ONE,
         cancel_session,
         methods=["DELETE"],
         allow=STAFF,
         scope="resource",
+        query=CancelQuery,
+        body=CancelBody,
+        body_optional=True,
+        answers=[CHANGE],
     ),
     route(
-        "/api/v1/sessions/{session_id}/start-url",
+        _ONE + "/start-url",
         start_url,
         methods=["GET"],
         allow=STAFF,
         scope="resource",
+        answers=[Answer(data=scheduler_pb2.GetStartUrlResponse, no_store=True)],
     ),
 ]
