@@ -114,7 +114,8 @@ async def test_list_walks_every_page_newest_first_behind_checked_tokens(
             + issue_token(subject="t", secret=DEV_SECRET, roles=["admin"], tenant="elsewhere"),
         )
     ]
-    scheduler_style = page_request(1, "", {}).next_token(total=10)  # an offset token
+    # an offset token of another list (a scheduler listing)
+    scheduler_style = page_request(1, "", {}, listing="ListSessions").next_token(total=10)
     for bad, who in (
         ("garbage!", admin),
         (first.next_page_token[:-2], admin),

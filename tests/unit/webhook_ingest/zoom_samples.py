@@ -175,6 +175,24 @@ def meeting_deleted() -> dict[str, Any]:
     }
 
 
+def app_deauthorized(**payload: Any) -> dict[str, Any]:
+    """A user removed the app (zoom-api.md: payload{account_id, user_id, client_id,
+    deauthorization_time, signature}, no object)."""
+    body: dict[str, Any] = {
+        "event": "app_deauthorized",
+        "event_ts": 1741618900000,
+        "payload": {
+            "account_id": "AAAA",
+            "user_id": "z8yCxjabcdEFGHfp8uQ",
+            "signature": "f" * 64,
+            "deauthorization_time": "2025-03-10T15:01:40.000Z",
+            "client_id": "oauthClient123",
+        },
+    }
+    body["payload"].update(payload)
+    return body
+
+
 def encode(body: dict[str, Any]) -> bytes:
     """Compact JSON, as Zoom sends it."""
     return json.dumps(body, separators=(",", ":")).encode()

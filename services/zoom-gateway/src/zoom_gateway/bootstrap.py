@@ -5,13 +5,17 @@ gateway's database: rate-limit buckets, host ledger, idempotency keys, OAuth sta
 connections, tenants — shared by every replica), one HTTP/1.1 keep-alive pool to Zoom, the tenant
 directory (seeds from the environment and ZOOM_TENANTS_FILE with the ``tenants`` table on top),
 the token providers (one per tenant, made on first use), the handlers, each given the unit of
-work factory, and the gRPC server (health, reflection, interceptors). Stopping refuses new calls,
-lets in-flight ones finish, lets meeting creates already sent to Zoom record their result, then
-closes the HTTP pool and the engine.
+work factory, the event bus (unless one is passed in: the embedded default shares one in-process
+bus between services) and the consumer of ``zoom.app.deauthorized`` on it, and the gRPC server
+(health, reflection, interceptors). Stopping refuses new calls, lets in-flight ones finish, lets
+meeting creates already sent to Zoom record their result, lets the consumer finish the message
+in hand, then closes the bus (if its own), the HTTP pool and the engine. The gateway publishes
+nothing on the bus.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -21,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
 from zoom_gateway.adapters.rate_limiter import DbRateLimiter
@@ -31,9 +36,11 @@ from zoom_gateway.adapters.user_tokens import UserTokens
 from zoom_gateway.adapters.zoom_client import ZoomClient
 from zoom_gateway.domain.ratelimits import PLAN_RATES, BucketSpec, Category
 from zoom_gateway.domain.tenants import TenantConfig
+from zoom_gateway.entrypoints import consumers
 from zoom_gateway.entrypoints.access_rules import POLICY
 from zoom_gateway.entrypoints.grpc_api import ZoomGatewayServicer, add_to_server
 from zoom_gateway.service_layer.accounts import Accounts
+from zoom_gateway.service_layer.deauthorizations import Deauthorizations
 from zoom_gateway.service_layer.gateway import ZoomGateway
 from zoom_gateway.service_layer.host_quota import HostQuota
 from zoom_gateway.service_layer.meetings import Meetings
@@ -60,6 +67,8 @@ class Running:
     limiter: DbRateLimiter | None = None
     tenants: TenantDirectory | None = None
     uow: UnitOfWorkFactory | None = None
+    bus: EventBus | None = None
+    deauthorizations: Deauthorizations | None = None
 
     @property
     def grpc_address(self) -> str:
@@ -98,20 +107,19 @@ def http_client(
 async def running(
     settings: Settings,
     *,
-    bus: object | None = None,
+    bus: EventBus | None = None,
     authenticate: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
     after_refresh_response: Callable[[], None] | None = None,
 ) -> AsyncIterator[Running]:
     """Start zoom-gateway (gRPC on ``GRPC_PORT``; 0 = any free port); stop it on exit.
 
-    ``bus`` is accepted for the common lifecycle signature; the gateway publishes no events.
-    ``authenticate=False`` serves without caller tokens (tests, local tools); ``transport`` lets
-    tests talk to an in-process Zoom simulator; ``after_refresh_response`` is a crash-injection
-    point for the refresh-token test. The schema must be migrated (``python -m zoom_gateway
-    migrate``).
+    ``bus``, when given, must be started by its owner and is left open on exit; otherwise one is
+    created from ``AMQP_URL`` (or in-process) and closed here. ``authenticate=False`` serves
+    without caller tokens (tests, local tools); ``transport`` lets tests talk to an in-process
+    Zoom simulator; ``after_refresh_response`` is a crash-injection point for the refresh-token
+    test. The schema must be migrated (``python -m zoom_gateway migrate``).
     """
-    del bus
     _quiet_driver_statement_logs()
     engine = create_engine(settings)
     sessions = session_factory(engine)
@@ -121,6 +129,9 @@ async def running(
         return GatewayUnitOfWork(session_factory=sessions, box=box)
 
     http = http_client(settings, transport=transport)
+    own_bus = bus is None
+    the_bus: EventBus = bus if bus is not None else create_bus(settings)
+    subscribed = False
     directory = TenantDirectory(
         seeds=settings.tenants(),
         uow=uow,
@@ -210,6 +221,17 @@ async def running(
                 webhook_grace=timedelta(seconds=settings.zoom_webhook_secret_grace_seconds),
             ),
         )
+        deauthorizations = Deauthorizations(
+            uow=uow, accounts=accounts, tokens=users, consumer=settings.consumer_name
+        )
+        if own_bus:
+            await the_bus.start()
+        await consumers.subscribe(
+            the_bus,
+            consumers.Consumer(name=settings.consumer_name, deauthorizations=deauthorizations),
+            prefetch=settings.consumer_prefetch,
+        )
+        subscribed = True
         server = GrpcServer(
             servicers=[
                 (
@@ -244,10 +266,18 @@ async def running(
                     limiter=limiter,
                     tenants=directory,
                     uow=uow,
+                    bus=the_bus,
+                    deauthorizations=deauthorizations,
                 )
             finally:
                 await server.stop()
                 await meetings.drain(grace=settings.zoom_create_timeout)
     finally:
+        if subscribed:
+            with contextlib.suppress(Exception):
+                await the_bus.unsubscribe(settings.consumer_name)
+        if own_bus:
+            with contextlib.suppress(Exception):
+                await the_bus.close()
         await http.aclose()
         await engine.dispose()

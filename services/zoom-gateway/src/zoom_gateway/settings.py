@@ -69,6 +69,11 @@ class Settings(ServiceSettings):
     zoom_download_redirect_hosts: str = "zoom.us,*.zoom.us"  # where Zoom redirects (CDN)
     zoom_default_timeout: float = Field(default=30.0, gt=0)  # when a caller sends no deadline
 
+    # the bus consumer of Zoom's app_deauthorized (its queue and inbox name), and how many of
+    # its messages are in hand at once
+    consumer_name: str = Field(default="zoom-gateway", min_length=1, max_length=200)
+    consumer_prefetch: int = Field(default=8, ge=1, le=1000)
+
     def default_tenant(self) -> TenantConfig:
         redirect = (self.zoom_oauth_redirect_uri or "").split(",")[0].strip()
         return TenantConfig(

@@ -257,6 +257,12 @@ def _encode(event: ev.ZoomEvent) -> Message:
                 scope=_SCOPES.get(event.operation.lower(), pb.MEETING_CHANGE_SCOPE_UNSPECIFIED),
                 occurrences=occurrences,
             )
+        case ev.AppDeauthorized():
+            deauthorized = pb.ZoomAppDeauthorized(
+                context=context, zoom_user_id=event.zoom_user_id, client_id=event.client_id
+            )
+            _set_time(deauthorized, "deauthorization_time", event.deauthorized_at_ms)
+            return deauthorized
         case ev.RawEvent():
             return pb.ZoomRawEvent(
                 context=context,

@@ -4,7 +4,8 @@ Zoom sends no event id, retries a failed delivery with the same body, and may de
 more than once. The key is built from what identifies the fact, not the delivery: event type,
 `event_ts`, the meeting instance (`object.uuid`), and — for participant events — the
 participant (`participant_uuid`, else `user_id`, plus join/leave time so a rejoin is a new fact),
-and — for recording events — the recording file ids. When a component that should identify the
+for recording events the recording file ids, and for `app_deauthorized` (which has no object)
+the user, the app and the deauthorization time. When a component that should identify the
 fact is missing (no `event_ts`, no uuid), a digest of the raw body is added so that two
 different malformed events never collapse into one, while a verbatim retry still does.
 
@@ -44,8 +45,13 @@ def dedup_key(document: Mapping[str, Any], body: bytes, *, tenant_id: str = DEFA
         parts.append(",".join(sorted(text(f.get("id")) for f in files)))
     if event.startswith("meeting.updated"):
         parts.append(str(epoch_ms(payload.get("time_stamp"))))
+    # app_deauthorized has no object: the fact is who removed which app, and when
+    deauthorized = text(payload.get("user_id")) if event == "app_deauthorized" else ""
+    if deauthorized:
+        parts += [deauthorized, text(payload.get("client_id"))]
+        parts.append(str(epoch_ms(payload.get("deauthorization_time"))))
 
-    if event_ts == 0 or not (uuid or text(obj.get("id"))):
+    if event_ts == 0 or not (uuid or text(obj.get("id")) or deauthorized):
         parts.append(hashlib.sha256(body).hexdigest())
     if tenant_id and tenant_id != DEFAULT_TENANT:
         parts.append("tenant=" + tenant_id)

@@ -191,6 +191,20 @@ class MeetingDeleted:
 
 
 @dataclass(frozen=True, slots=True)
+class AppDeauthorized:
+    """A Zoom user removed Classbridge's app (`app_deauthorized`): their data must go.
+
+    `delivery.account_id` is the user's Zoom account. Zoom's `signature` field is not kept: the
+    webhook's own signature has been verified, and nothing downstream needs it.
+    """
+
+    delivery: Delivery
+    zoom_user_id: str
+    client_id: str = ""
+    deauthorized_at_ms: int = 0  # Zoom's `deauthorization_time`; 0 = unknown
+
+
+@dataclass(frozen=True, slots=True)
 class RawEvent:
     """Any event not (or not fully) understood: passed on verbatim, never dropped."""
 
@@ -213,5 +227,6 @@ ZoomEvent = (
     | RecordingRecovered
     | MeetingUpdated
     | MeetingDeleted
+    | AppDeauthorized
     | RawEvent
 )

@@ -248,6 +248,24 @@ def _meeting_deleted(doc: Mapping[str, Any]) -> ev.ZoomEvent:
     )
 
 
+def _app_deauthorized(doc: Mapping[str, Any]) -> ev.ZoomEvent:
+    """`payload{account_id, user_id, client_id, deauthorization_time, signature}` (no `object`).
+
+    Without a `user_id` nobody's data can be deleted: raising makes it a raw event (kept,
+    replayable), not a typed one every consumer would have to second-guess.
+    """
+    payload = mapping(doc.get("payload"))
+    user_id = text(payload.get("user_id"))
+    if not user_id:
+        raise ValueError("app_deauthorized without payload.user_id")
+    return ev.AppDeauthorized(
+        delivery=_delivery(doc),
+        zoom_user_id=user_id,
+        client_id=text(payload.get("client_id")),
+        deauthorized_at_ms=epoch_ms(payload.get("deauthorization_time")),
+    )
+
+
 _KNOWN: dict[str, tuple[str, Callable[[Mapping[str, Any]], ev.ZoomEvent]]] = {
     "meeting.started": ("zoom.meeting.started", _meeting_started),
     "meeting.ended": ("zoom.meeting.ended", _meeting_ended),
@@ -263,6 +281,7 @@ _KNOWN: dict[str, tuple[str, Callable[[Mapping[str, Any]], ev.ZoomEvent]]] = {
     "recording.recovered": ("zoom.recording.recovered", _recording_recovered),
     "meeting.updated": ("zoom.meeting.updated", _meeting_updated),
     "meeting.deleted": ("zoom.meeting.deleted", _meeting_deleted),
+    "app_deauthorized": ("zoom.app.deauthorized", _app_deauthorized),
 }
 
 KNOWN_EVENTS = frozenset(_KNOWN)

@@ -1,8 +1,13 @@
 """The HTTP endpoint Zoom calls: `POST /zoom/webhook` (also `/api/zoom/webhook`), `GET /healthz`.
 
+`POST /zoom/deauthorization` (and `/api/zoom/deauthorization`) is the app's deauthorization
+endpoint, where Zoom sends `app_deauthorized`; it is the same endpoint under another name (the
+same checks, any event), so a Marketplace app may point both of its URLs at either path.
+
 Each tenant may also give Zoom its own URL, `POST /zoom/webhook/{tenant_id}` (and
-`/api/zoom/webhook/{tenant_id}`): Zoom's `endpoint.url_validation` names no account, so only the
-path can say whose secret answers it; events posted there must come from that tenant's account.
+`/api/zoom/webhook/{tenant_id}`, and the deauthorization paths with the tenant): Zoom's
+`endpoint.url_validation` names no account, so only the path can say whose secret answers it;
+events posted there must come from that tenant's account.
 The shared path verifies each event with the keys of the tenant owning its account (the default
 tenant's for accounts nobody claims, and for url_validation).
 
@@ -43,7 +48,12 @@ from webhook_ingest.service_layer.keys import WebhookKeys
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_PATHS = ("/zoom/webhook", "/api/zoom/webhook")
+EVENT_PATHS = ("/zoom/webhook", "/api/zoom/webhook")
+# Zoom sends `app_deauthorized` to the app's "deauthorization notification endpoint", which
+# may be configured apart from the event subscription's URL: served here exactly as the event
+# paths are (same verification, same store), and the event paths accept it too.
+DEAUTHORIZATION_PATHS = ("/zoom/deauthorization", "/api/zoom/deauthorization")
+WEBHOOK_PATHS = EVENT_PATHS + DEAUTHORIZATION_PATHS
 TENANT_PATH_PREFIXES = tuple(f"{path}/" for path in WEBHOOK_PATHS)
 # Signature failures that a fresher key table could turn into a success.
 _KEY_MISSES = frozenset({"invalid_signature", "wrong_account"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, String, Table, Text
 
 from classbridge_common.db import UTCDateTime
+from classbridge_common.outbox import inbox_table
 
 metadata = MetaData(
     naming_convention={
@@ -97,6 +98,9 @@ user_connections = Table(
     Column("refresh_started_at", UTCDateTime, nullable=True),  # write-ahead marker
     Column("refresh_owner", String(64), nullable=True),
     Column("status", String(24), nullable=False),  # active | reauthorization_required
+    # Scopes Zoom said the tokens lack (its 4711 answer), space-separated; "" with
+    # reauthorization_required means the tokens themselves are dead.
+    Column("missing_scopes", Text, nullable=False, server_default=""),
     Column("version", Integer, nullable=False),
     Column("zoom_account_id", String(64), nullable=False, server_default=""),
     Column("last_refresh_at", UTCDateTime, nullable=True),
@@ -125,3 +129,7 @@ tenants = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# The ``message_id``s the gateway's bus consumer has applied (app_deauthorized), so a redelivered
+# event does nothing twice. The gateway publishes nothing: there is no outbox table.
+inbox = inbox_table(metadata)

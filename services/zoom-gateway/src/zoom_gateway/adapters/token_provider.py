@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -140,6 +140,17 @@ class S2STokenProvider:
         """Zoom said 124 for ``token``: forget it (unless someone already replaced it)."""
         if self._cached is not None and self._cached.value == token:
             self._cached = None
+
+    async def refused(self, token: str, missing_scopes: Sequence[str]) -> None:
+        """Zoom said the app lacks a scope (47xx) with ``token``: forget the token, so the next
+        call takes one carrying the app's scopes as they are then. An admin who adds the scope
+        in the Marketplace is heard within a call, not after the hour a token lives; the refused
+        call itself is not repeated (the same app would be refused again)."""
+        log.warning(
+            "zoom says the tenant's server-to-server app lacks a scope",
+            extra={"tenant": self._tenant.id, "missing_scopes": " ".join(missing_scopes)},
+        )
+        await self.invalidate(token)
 
     async def _renew(self) -> CachedToken:
         if not self._tenant.s2s_configured:

@@ -8,7 +8,9 @@ so a use case that calls Zoom between two writes opens two units of work, each n
 in its handler's docstring.
 
 The gateway publishes no events (it has no outbox table), so recording one is refused at once
-rather than failing at commit.
+rather than failing at commit. It consumes one (``app_deauthorized``): :meth:`first_delivery`
+records the message in its ``inbox`` inside the unit of work, so the effect and the record
+commit together and a redelivery does nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge_common.crypto import SecretBox
+from classbridge_common.inbox import try_record
 from classbridge_common.messages import Envelope
 from classbridge_common.uow import UnitOfWork
+from zoom_gateway.adapters.orm import inbox
 from zoom_gateway.adapters.repositories.ciphertexts import CiphertextRepository
 from zoom_gateway.adapters.repositories.host_usage import HostUsageRepository
 from zoom_gateway.adapters.repositories.meeting_creations import MeetingCreationRepository
@@ -59,6 +63,12 @@ class GatewayUnitOfWork(UnitOfWork):
         self.host_usage = HostUsageRepository(session)
         self.oauth_states = OAuthStateRepository(session, self._box)
         self.ciphertexts = CiphertextRepository(session)
+
+    async def first_delivery(self, consumer: str, message_id: str) -> bool:
+        """Record ``message_id`` as applied by ``consumer``; False when it was before (then the
+        caller does nothing). On PostgreSQL a concurrent delivery of the same message waits
+        here for the first one's transaction, so the two can never both apply it."""
+        return await try_record(self.session, consumer, message_id, table=inbox)
 
     def publish(self, event: Envelope) -> None:
         """Refused: zoom-gateway has no outbox (nothing it does is announced as an event)."""

@@ -23,6 +23,10 @@ are :class:`~zoom_gateway.adapters.repositories.user_connections.UserConnectionR
    calls answer FAILED_PRECONDITION asking the user to connect again, rather than failing
    mysteriously.
 
+A call Zoom refuses for lack of authorization (401 code 4711 "does not contain scopes:[…]", or
+another 47xx) marks the connection the same way, naming the scopes Zoom listed
+(:meth:`UserTokens.refused`); the tokens keep working for what the grant does allow.
+
 No durable store can do better without Zoom's help: the new token exists only in Zoom's answer,
 so the window between that answer and the commit is made as small as possible (no other await in
 between) and the grace period covers it. No transaction is open while Zoom is asked.
@@ -37,7 +41,7 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,7 +53,7 @@ from classbridge_common.errors import (
     FailedPrecondition,
     PreconditionViolation,
 )
-from zoom_gateway.adapters.repositories.user_connections import ACTIVE, StoredConnection
+from zoom_gateway.adapters.repositories.user_connections import StoredConnection
 from zoom_gateway.adapters.token_provider import TokenEndpointError, post_token
 from zoom_gateway.adapters.uow import UnitOfWorkFactory
 from zoom_gateway.domain.deadline import Deadline
@@ -94,10 +98,35 @@ def not_connected(user_id: str) -> FailedPrecondition:
     )
 
 
-def needs_reauthorization(user_id: str) -> FailedPrecondition:
+def needs_reauthorization(
+    user_id: str, missing_scopes: Sequence[str] = (), *, details: Mapping[str, str] | None = None
+) -> FailedPrecondition:
+    """FAILED_PRECONDITION telling the caller the user must reconnect Zoom, and what for.
+
+    ``missing_scopes`` (any one of which Zoom would accept) are named when Zoom listed them;
+    without them the connection's tokens are dead (refresh refused, app removed or disabled).
+    """
+    extra = dict(details or {})
+    if missing_scopes:
+        wanted = " or ".join(repr(s) for s in missing_scopes)
+        extra["missing_scopes"] = " ".join(missing_scopes)
+        return FailedPrecondition(
+            f"the Zoom connection of user {user_id!r} lacks the scope {wanted} for this call: "
+            "the user must reconnect Zoom (authorize the app again) to grant it",
+            violations=[
+                PreconditionViolation(
+                    "ZOOM_REAUTHORIZATION_REQUIRED", user_id, f"reconnect Zoom to grant {wanted}"
+                )
+            ],
+            details=extra,
+        )
     return FailedPrecondition(
-        f"the Zoom connection of user {user_id!r} must be authorized again",
-        violations=[PreconditionViolation("ZOOM_REAUTHORIZATION_REQUIRED", user_id, "reconnect")],
+        f"the Zoom connection of user {user_id!r} must be authorized again: the user must "
+        "reconnect Zoom",
+        violations=[
+            PreconditionViolation("ZOOM_REAUTHORIZATION_REQUIRED", user_id, "reconnect Zoom")
+        ],
+        details=extra,
     )
 
 
@@ -166,6 +195,29 @@ class UserTokens:
             await uow.connections.expire_access(user_id, now=self._now())
             await uow.commit()
 
+    async def refused(self, user_id: str, token: str, missing_scopes: Sequence[str]) -> bool:
+        """Zoom refused ``token`` for lack of authorization (47xx): mark the connection for
+        reauthorization, naming ``missing_scopes`` (what Zoom listed). Renewing the token would
+        not help (a refresh keeps the user's grant), so nothing is retried; the user must
+        authorize again. True when the connection was marked (False: it changed meanwhile)."""
+        cached = self._cache.get(user_id)
+        if cached is not None and cached[0] == token and not missing_scopes:
+            self._cache.pop(user_id, None)  # a dead token: never hand it out again
+        async with self._uow() as uow:
+            marked = await uow.connections.mark_lacking_scopes(
+                user_id, token=token, missing_scopes=missing_scopes, now=self._now()
+            )
+            await uow.commit()
+        log.warning(
+            "zoom refused the user's authorization; the user must reconnect",
+            extra={
+                "user_id": user_id,
+                "missing_scopes": " ".join(missing_scopes),
+                "marked": marked,
+            },
+        )
+        return marked
+
     async def _access_token(self, user_id: str) -> str:
         async with self._locks[user_id]:
             while True:
@@ -185,7 +237,7 @@ class UserTokens:
             stored = await uow.connections.load(user_id)
             if stored is None:
                 raise not_connected(user_id)
-            if stored.status != ACTIVE:
+            if not stored.usable:
                 raise needs_reauthorization(user_id)
             now = self._now()
             fresh = now < stored.access_expires_at - RENEW_EARLY
@@ -283,6 +335,9 @@ class UserTokenSource:
 
     async def invalidate(self, token: str) -> None:
         await self._tokens.invalidate(self.user_id, token)
+
+    async def refused(self, token: str, missing_scopes: Sequence[str]) -> None:
+        await self._tokens.refused(self.user_id, token, missing_scopes)
 
 
 async def exchange_code(

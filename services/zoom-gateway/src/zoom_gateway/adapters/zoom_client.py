@@ -6,6 +6,10 @@ request with a timeout no longer than the caller's deadline, and the interpretat
 
 * 401 code 124 → the credential source is told the token is bad, it is renewed once, the call
   repeated once;
+* a 47xx code (4711 "does not contain scopes:[…]", 4700, …) → the credentials are not
+  authorized for the call: the credential source is told (with the scopes Zoom listed) and the
+  error raised at once — renewing the same grant would not change Zoom's answer, so it is never
+  retried;
 * 429 → ``Retry-After`` read (seconds or a date); a daily limit parks the category until then
   (for every replica, through the buckets in the database) and fails at once; a per-second
   limit is retried after a short pause (safe even for POST: Zoom refused the request);
@@ -22,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -39,7 +43,8 @@ from zoom_gateway.domain.ratelimits import (
     is_host_daily_limit_message,
     parse_retry_after,
 )
-from zoom_gateway.domain.zoom_errors import ZoomApiError
+from zoom_gateway.domain.scopes import named_in
+from zoom_gateway.domain.zoom_errors import ZoomApiError, is_authorization_refusal
 
 log = logging.getLogger("zoom_gateway.zoom")
 
@@ -51,7 +56,14 @@ class AccessTokenSource(Protocol):
 
     async def token(self, deadline: Deadline) -> str: ...
 
-    async def invalidate(self, token: str) -> None: ...
+    async def invalidate(self, token: str) -> None:
+        """Zoom answered 124 for ``token`` (expired, revoked): renew it before the next use."""
+        ...
+
+    async def refused(self, token: str, missing_scopes: Sequence[str]) -> None:
+        """Zoom refused ``token`` for lack of authorization (47xx), naming ``missing_scopes``
+        when its message lists them; the call is not repeated."""
+        ...
 
 
 class RateLimiter(Protocol):
@@ -256,6 +268,9 @@ class ZoomClient:
                 return
             raise err
         call.breaker.record_success()  # Zoom is up and answering; the answer is an error
+        if is_authorization_refusal(err):
+            await self._tell_refused(call, token, err)
+            raise err
         if err.status == 401 and err.code == 124 and not call.renewed:
             call.renewed = True
             await call.auth.invalidate(token)
@@ -264,6 +279,18 @@ class ZoomClient:
             await self._retry_or_raise_rate_limited(call, err)
             return
         raise err
+
+    async def _tell_refused(self, call: _Call, token: str, err: ZoomApiError) -> None:
+        """Let the credential source record Zoom's refusal; a failure to record it is logged,
+        never raised instead of Zoom's answer (which is what the caller must see)."""
+        try:
+            await call.auth.refused(token, named_in(err.message))
+        except Exception:
+            log.warning(
+                "could not record zoom's authorization refusal",
+                extra={"zoom_call": call.label, "zoom_code": err.code},
+                exc_info=True,
+            )
 
     async def _retry_or_raise_rate_limited(self, call: _Call, err: ZoomApiError) -> None:
         """A 429: a daily limit parks the category and raises at once; a per-second limit

@@ -4,11 +4,14 @@
 A per-user connection only holds the scopes the user granted when authorizing. Zoom answers a
 call outside them with 401 and code 4700/4711, which reads like a broken token; checking here
 first lets the gateway refuse with PERMISSION_DENIED naming the scope to add, without spending a
-rate-limit token or a round trip.
+rate-limit token or a round trip. When Zoom refuses anyway (the grant was not recorded, or it
+is narrower than recorded), :func:`named_in` reads the scopes Zoom's message lists, so the
+connection can remember them and the caller be told what to grant.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from classbridge_common.errors import PermissionDenied
@@ -45,6 +48,11 @@ CAPABILITY_FLAGS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Zoom's refusal: "Invalid access token, does not contain scopes:[a:b:admin, a:b]." (older
+# answers: "scopes: [..]"); the names are separated by commas and/or spaces.
+_NAMED = re.compile(r"scopes?\s*:\s*\[([^\]]*)\]", re.IGNORECASE)
+
+
 def parse_scopes(scope: str | Iterable[str] | None) -> list[str]:
     """Zoom sends one space-separated string; we keep a sorted, de-duplicated list."""
     if scope is None:
@@ -73,12 +81,32 @@ def capabilities(scopes: Iterable[str]) -> list[str]:
     return [op for op in _NEEDS if allows(scope_list, op)]
 
 
-def capability_flags(scopes: Iterable[str]) -> dict[str, bool]:
-    """``Capabilities`` as booleans, so callers can hide what a user's connection cannot do."""
+def capability_flags(
+    scopes: Iterable[str], *, missing: Iterable[str] = (), known: bool = True
+) -> dict[str, bool]:
+    """``Capabilities`` as booleans, so callers can hide what a user's connection cannot do.
+
+    ``known=False`` (no grant recorded) allows everything the gateway would check; ``missing``
+    are scopes Zoom said the connection lacks, and what they would allow is off whatever the
+    recorded grant says (Zoom's answer is the truth about the token).
+    """
     scope_list = list(scopes)
+    lacking = list(missing)
     return {
-        flag: all(allows(scope_list, op) for op in ops) for flag, ops in CAPABILITY_FLAGS.items()
+        flag: (not known or all(allows(scope_list, op) for op in ops))
+        and not any(allows(lacking, op) for op in ops)
+        for flag, ops in CAPABILITY_FLAGS.items()
     }
+
+
+def named_in(message: str) -> tuple[str, ...]:
+    """The scopes Zoom's refusal lists (``does not contain scopes:[a, b]``), in its order;
+    empty when the message names none (``Invalid access token.``)."""
+    found = _NAMED.search(message or "")
+    if found is None:
+        return ()
+    names = re.split(r"[\s,]+", found.group(1))
+    return tuple(dict.fromkeys(n.strip().strip("'\"") for n in names if n.strip().strip("'\"")))
 
 
 def alternatives(operation: str) -> list[str]:

@@ -34,6 +34,10 @@ PRECONDITION_CODES = {
     12702: "MEETING_TOO_OLD",
 }
 INVALID_ARGUMENT_CODES = {300, 3000, 1010, 1120}
+# Zoom's OAuth codes (4700 token invalid or scopes missing, 4711 scopes do not match, 4717 app
+# disabled, …): the credentials are not *authorized* for the call. Renewing the same grant does
+# not change that, so these are never retried; a person must act (reconnect, add a scope).
+AUTHORIZATION_CODES = range(4700, 4800)
 
 
 @dataclass(eq=False)
@@ -59,7 +63,14 @@ class ZoomApiError(Exception):
         return self.status == 0 or self.status >= 500
 
 
-def _details(err: ZoomApiError) -> dict[str, str]:
+def is_authorization_refusal(err: ZoomApiError) -> bool:
+    """Zoom refused the credentials' authorization for this call (a 47xx code, whatever the
+    HTTP status: 401 as documented, 400 as some apps see it)."""
+    return err.code is not None and err.code in AUTHORIZATION_CODES
+
+
+def upstream_details(err: ZoomApiError) -> dict[str, str]:
+    """What every translated error carries about Zoom's answer (status, code, tracking id)."""
     details = {"upstream": "zoom", "upstream_status": str(err.status)}
     if err.code is not None:
         details["upstream_code"] = str(err.code)
@@ -73,7 +84,7 @@ def to_classbridge_error(
     err: ZoomApiError, *, retry_after: timedelta | None = None
 ) -> ClassbridgeError:
     """The Classbridge exception for a Zoom error (the one translation point)."""
-    details = _details(err)
+    details = upstream_details(err)
     message = f"Zoom: {err.message}" if err.message else f"Zoom answered {err.status}"
     code = err.code
     if err.status == 429 or code == 429:
@@ -103,7 +114,19 @@ def to_classbridge_error(
             violations=[FieldViolation(field=f, description=d) for f, d in err.field_errors],
             details=details,
         )
-    if err.status == 401 or code in (124, 4700, 4711):
+    if is_authorization_refusal(err):
+        # Without knowing whose credentials these were (see service_layer/refusals.py, which
+        # does): still a state a person must fix, not a caller's bad token.
+        return FailedPrecondition(
+            f"{message} (the Zoom credentials lack the authorization for this call)",
+            violations=[
+                PreconditionViolation(
+                    type="ZOOM_AUTHORIZATION_MISSING", subject="zoom", description=err.message
+                )
+            ],
+            details=details,
+        )
+    if err.status == 401 or code == 124:
         return Unauthenticated(message, details=details)
     if err.status == 403:
         return PermissionDenied(message, details=details)

@@ -480,11 +480,11 @@ def user_to_pb(raw: Mapping[str, Any]) -> pb.ZoomUser:
     return out
 
 
-def capabilities_to_pb(scopes: Sequence[str]) -> pb.Capabilities:
-    """What a grant allows; unknown scopes (none recorded) allow everything we would check."""
+def capabilities_to_pb(scopes: Sequence[str], missing: Sequence[str] = ()) -> pb.Capabilities:
+    """What a grant allows; unknown scopes (none recorded) allow everything we would check,
+    and what Zoom said the grant lacks (``missing``) is off either way."""
     known = bool(scopes)
-    flags = scope_flags(scopes) if known else dict.fromkeys(scope_flags(()), True)
-    return pb.Capabilities(scopes_known=known, **flags)
+    return pb.Capabilities(scopes_known=known, **scope_flags(scopes, missing=missing, known=known))
 
 
 def connection_to_pb(info: ConnectionInfo) -> pb.Connection:
@@ -499,7 +499,7 @@ def connection_to_pb(info: ConnectionInfo) -> pb.Connection:
         zoom_account_id=info.zoom_account_id,
     )
     out.scopes.extend(info.scopes)
-    out.capabilities.CopyFrom(capabilities_to_pb(info.scopes))
+    out.capabilities.CopyFrom(capabilities_to_pb(info.scopes, info.missing_scopes))
     for name, value in (
         ("connect_time", info.created_at),
         ("access_token_expire_time", info.access_expires_at),

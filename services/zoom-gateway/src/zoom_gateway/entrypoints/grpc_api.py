@@ -95,7 +95,9 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         if status.user:
             out.user.CopyFrom(convert.user_to_pb(status.user))
         if status.scopes is not None:
-            out.capabilities.CopyFrom(convert.capabilities_to_pb(status.scopes))
+            out.capabilities.CopyFrom(
+                convert.capabilities_to_pb(status.scopes, status.missing_scopes)
+            )
         return out
 
     async def GetUser(

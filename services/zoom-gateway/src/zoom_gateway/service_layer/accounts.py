@@ -7,7 +7,6 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
 from classbridge_common.errors import FailedPrecondition, NotFound, PreconditionViolation
-from zoom_gateway.adapters.repositories.user_connections import ACTIVE
 from zoom_gateway.adapters.tenant_directory import TenantDirectory
 from zoom_gateway.adapters.token_provider import S2STokenProvider, not_configured_error
 from zoom_gateway.adapters.uow import UnitOfWorkFactory
@@ -38,19 +37,27 @@ class Actor:
     # per-user connections: the granted scopes (empty = unknown) and who the user is at Zoom
     scopes: tuple[str, ...] = ()
     zoom_user_id: str = ""
+    # per-user connections: scopes Zoom said the grant lacks (until the user reconnects)
+    missing_scopes: tuple[str, ...] = ()
 
     @property
     def is_user(self) -> bool:
         return bool(self.oauth_user_id)
 
     def require(self, operation: str) -> None:
-        """PERMISSION_DENIED before calling Zoom when a user's grant cannot do ``operation``.
+        """Refuse before calling Zoom what a user's grant is known not to allow.
 
-        Server-to-server apps are not checked: their scopes are set by an admin for the whole
-        account and a missing one is a deployment error Zoom reports well enough.
+        FAILED_PRECONDITION (reconnect Zoom) when Zoom already said the grant lacks a scope
+        that ``operation`` needs — asking again would only repeat Zoom's 4711; PERMISSION_DENIED
+        when the recorded grant does not hold the scope. Server-to-server apps are not checked:
+        their scopes are set by an admin for the whole account and Zoom's refusal names them.
         """
-        if self.is_user:
-            zoom_scopes.require(self.scopes, operation)
+        if not self.is_user:
+            return
+        lacking = [s for s in self.missing_scopes if zoom_scopes.allows([s], operation)]
+        if lacking:  # named for this operation only, not for everything Zoom refused so far
+            raise needs_reauthorization(self.oauth_user_id, lacking)
+        zoom_scopes.require(self.scopes, operation)
 
     @property
     def default_host(self) -> str:
@@ -111,7 +118,7 @@ class Accounts:
                 info = await uow.connections.get(ref.oauth_user_id)
             if info is None:
                 raise not_connected(ref.oauth_user_id)
-            if info.status != ACTIVE:
+            if not info.usable:
                 raise needs_reauthorization(ref.oauth_user_id)
             tenant = self.tenant(info.tenant)
             return Actor(
@@ -120,6 +127,7 @@ class Accounts:
                 oauth_user_id=ref.oauth_user_id,
                 scopes=tuple(info.scopes),
                 zoom_user_id=info.zoom_user_id,
+                missing_scopes=info.missing_scopes,
             )
         tenant = self.tenant(ref.tenant_id)
         if not tenant.s2s_configured:

@@ -8,7 +8,7 @@ stored after Zoom answered.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -158,6 +158,9 @@ class UserOAuth:
 
             async def invalidate(self, token: str) -> None:
                 return None
+
+            async def refused(self, token: str, missing_scopes: Sequence[str]) -> None:
+                return None  # nothing stored yet: the error says what the app lacks
 
         me = await get_user(self._zoom, Actor(tenant=tenant, auth=_Fixed()), "me", deadline)
         now = self._now()

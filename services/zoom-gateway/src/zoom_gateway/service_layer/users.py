@@ -9,6 +9,7 @@ from typing import Any
 
 from classbridge_common.errors import ClassbridgeError
 from zoom_gateway.adapters.token_provider import NOT_CONFIGURED_VARIABLES
+from zoom_gateway.adapters.user_tokens import needs_reauthorization
 from zoom_gateway.adapters.zoom_client import ZoomClient
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.ratelimits import Category
@@ -28,6 +29,7 @@ class Status:
     user: dict[str, Any] = field(default_factory=dict)
     cloud_recording_available: bool = False
     scopes: tuple[str, ...] | None = None  # per-user connections: the grant (for capabilities)
+    missing_scopes: tuple[str, ...] = ()  # per-user connections: what Zoom said the grant lacks
 
 
 async def get_user(zoom: ZoomClient, actor: Actor, user: str, deadline: Deadline) -> dict[str, Any]:
@@ -69,7 +71,11 @@ async def get_status(
         message="Zoom credentials configured (not checked)",
         check_time=now,
         scopes=actor.scopes if actor.is_user else None,
+        missing_scopes=actor.missing_scopes,
     )
+    if actor.missing_scopes:
+        # usable for what the grant allows, but the user must reconnect for the rest
+        status.message = needs_reauthorization(actor.oauth_user_id, actor.missing_scopes).message
     if not validate:
         return status
     try:
@@ -80,5 +86,6 @@ async def get_status(
     status.credentials_valid = True
     status.user = user
     status.cloud_recording_available = int(user.get("type") or 0) == 2
-    status.message = "Zoom credentials are valid"
+    if not actor.missing_scopes:
+        status.message = "Zoom credentials are valid"
     return status

@@ -299,6 +299,18 @@ class ZoomMeetingDeleted(_message.Message):
     occurrences: _containers.RepeatedCompositeFieldContainer[ZoomOccurrence]
     def __init__(self, context: _Optional[_Union[ZoomEventContext, _Mapping]] = ..., meeting: _Optional[_Union[ZoomMeetingObject, _Mapping]] = ..., scope: _Optional[_Union[MeetingChangeScope, str]] = ..., occurrences: _Optional[_Iterable[_Union[ZoomOccurrence, _Mapping]]] = ...) -> None: ...
 
+class ZoomAppDeauthorized(_message.Message):
+    __slots__ = ("context", "zoom_user_id", "client_id", "deauthorization_time")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    ZOOM_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    DEAUTHORIZATION_TIME_FIELD_NUMBER: _ClassVar[int]
+    context: ZoomEventContext
+    zoom_user_id: str
+    client_id: str
+    deauthorization_time: _timestamp_pb2.Timestamp
+    def __init__(self, context: _Optional[_Union[ZoomEventContext, _Mapping]] = ..., zoom_user_id: _Optional[str] = ..., client_id: _Optional[str] = ..., deauthorization_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class ZoomRawEvent(_message.Message):
     __slots__ = ("context", "event", "raw_json", "reason")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]

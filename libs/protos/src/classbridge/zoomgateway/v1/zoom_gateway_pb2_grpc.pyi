@@ -34,8 +34,9 @@ GRPC_VERSION: str
 class ZoomGatewayServiceStub:
     """ZoomGatewayService wraps the Zoom endpoints Classbridge uses. Errors map Zoom's answers to
     gRPC codes once, here: 404/3001, 3301, 1001 -> NOT_FOUND; 300 validation -> INVALID_ARGUMENT;
-    401/124 (after one token renewal) and missing scopes -> UNAUTHENTICATED; no credentials
-    configured / user not connected -> FAILED_PRECONDITION naming what to set; 3002 in progress,
+    401/124 (after one token renewal) -> UNAUTHENTICATED; a missing scope (47xx) ->
+    FAILED_PRECONDITION naming it (a user's connection is marked for reauthorization); no
+    credentials configured / user not connected -> FAILED_PRECONDITION naming what to set; 3002 in progress,
     3003 not host, 3007 ended, 3018 PMI -> FAILED_PRECONDITION; 2306 -> PERMISSION_DENIED;
     429 -> RESOURCE_EXHAUSTED with google.rpc.RetryInfo (until Retry-After, or next 00:00 UTC for
     the per-user daily limit); 5xx and timeouts -> UNAVAILABLE. Zoom's tracking id goes into the
@@ -149,8 +150,9 @@ class ZoomGatewayServiceStub:
 class ZoomGatewayServiceAsyncStub(ZoomGatewayServiceStub):
     """ZoomGatewayService wraps the Zoom endpoints Classbridge uses. Errors map Zoom's answers to
     gRPC codes once, here: 404/3001, 3301, 1001 -> NOT_FOUND; 300 validation -> INVALID_ARGUMENT;
-    401/124 (after one token renewal) and missing scopes -> UNAUTHENTICATED; no credentials
-    configured / user not connected -> FAILED_PRECONDITION naming what to set; 3002 in progress,
+    401/124 (after one token renewal) -> UNAUTHENTICATED; a missing scope (47xx) ->
+    FAILED_PRECONDITION naming it (a user's connection is marked for reauthorization); no
+    credentials configured / user not connected -> FAILED_PRECONDITION naming what to set; 3002 in progress,
     3003 not host, 3007 ended, 3018 PMI -> FAILED_PRECONDITION; 2306 -> PERMISSION_DENIED;
     429 -> RESOURCE_EXHAUSTED with google.rpc.RetryInfo (until Retry-After, or next 00:00 UTC for
     the per-user daily limit); 5xx and timeouts -> UNAVAILABLE. Zoom's tracking id goes into the
@@ -260,8 +262,9 @@ class ZoomGatewayServiceAsyncStub(ZoomGatewayServiceStub):
 class ZoomGatewayServiceServicer(metaclass=_abc_1.ABCMeta):
     """ZoomGatewayService wraps the Zoom endpoints Classbridge uses. Errors map Zoom's answers to
     gRPC codes once, here: 404/3001, 3301, 1001 -> NOT_FOUND; 300 validation -> INVALID_ARGUMENT;
-    401/124 (after one token renewal) and missing scopes -> UNAUTHENTICATED; no credentials
-    configured / user not connected -> FAILED_PRECONDITION naming what to set; 3002 in progress,
+    401/124 (after one token renewal) -> UNAUTHENTICATED; a missing scope (47xx) ->
+    FAILED_PRECONDITION naming it (a user's connection is marked for reauthorization); no
+    credentials configured / user not connected -> FAILED_PRECONDITION naming what to set; 3002 in progress,
     3003 not host, 3007 ended, 3018 PMI -> FAILED_PRECONDITION; 2306 -> PERMISSION_DENIED;
     429 -> RESOURCE_EXHAUSTED with google.rpc.RetryInfo (until Retry-After, or next 00:00 UTC for
     the per-user daily limit); 5xx and timeouts -> UNAVAILABLE. Zoom's tracking id goes into the

@@ -6,10 +6,20 @@ successor tokens, giving the claim back, and marking a connection for reauthoriz
 one conditional ``UPDATE`` — on ``version`` and the claim's lease for the claim, on
 ``refresh_owner`` for the others — so that across replicas exactly one task spends a refresh
 token and a refresher that lost its claim never overwrites the newer tokens.
+
+Reauthorization has two shapes, both ``reauthorization_required`` (the user must connect
+again): with ``missing_scopes`` empty the tokens are dead (Zoom refused the refresh token) and
+nothing can be done with them; with ``missing_scopes`` set, Zoom refused a call because the
+grant lacks those scopes (4711) — the tokens still work for everything else, and only what
+those scopes would allow is refused until the user authorizes again.
+
+A user who removes the app at Zoom (``app_deauthorized``) is forgotten: :meth:`remove_zoom_user`
+deletes the row, tokens and all, as Zoom requires.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +52,13 @@ class ConnectionInfo:
     access_expires_at: datetime
     created_at: datetime
     last_refresh_at: datetime | None
+    # what Zoom said the grant lacks (4711); empty with status REAUTH: the tokens are dead
+    missing_scopes: tuple[str, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        """Whether calls may still be made with it (active, or only lacking some scopes)."""
+        return self.status == ACTIVE or bool(self.missing_scopes)
 
 
 @dataclass(frozen=True, repr=False)
@@ -60,9 +77,15 @@ class StoredConnection:
     version: int
     refresh_started_at: datetime | None
     refresh_owner: str | None
+    missing_scopes: tuple[str, ...]
     _access_token_enc: str
     _refresh_token_enc: str
     _box: SecretBox
+
+    @property
+    def usable(self) -> bool:
+        """Whether its tokens may still be used and refreshed (see :class:`ConnectionInfo`)."""
+        return self.status == ACTIVE or bool(self.missing_scopes)
 
     def access_token(self) -> str:
         return self._box.decrypt_str(self._access_token_enc)
@@ -88,6 +111,10 @@ class RemovedConnection:
         return f"RemovedConnection(user_id={self.info.user_id!r}, <tokens hidden>)"
 
 
+def _missing(row: Any) -> tuple[str, ...]:
+    return tuple((row.missing_scopes or "").split())
+
+
 def _info(row: Any) -> ConnectionInfo:
     return ConnectionInfo(
         user_id=row.user_id,
@@ -100,6 +127,7 @@ def _info(row: Any) -> ConnectionInfo:
         access_expires_at=row.access_expires_at,
         created_at=row.created_at,
         last_refresh_at=row.last_refresh_at,
+        missing_scopes=_missing(row),
     )
 
 
@@ -142,6 +170,7 @@ class UserConnectionRepository:
             "refresh_started_at": None,
             "refresh_owner": None,
             "status": ACTIVE,
+            "missing_scopes": "",
             "version": 1,
             "last_refresh_at": None,
             "created_at": now,
@@ -173,6 +202,7 @@ class UserConnectionRepository:
             version=row.version,
             refresh_started_at=row.refresh_started_at,
             refresh_owner=row.refresh_owner,
+            missing_scopes=_missing(row),
             _access_token_enc=row.access_token_enc,
             _refresh_token_enc=row.refresh_token_enc,
             _box=self._box,
@@ -190,6 +220,66 @@ class UserConnectionRepository:
             access_token=self._box.decrypt_str(row.access_token_enc),
             refresh_token=self._box.decrypt_str(row.refresh_token_enc),
         )
+
+    async def remove_zoom_user(
+        self,
+        *,
+        tenant: str,
+        zoom_user_id: str,
+        zoom_account_id: str = "",
+        connected_before: datetime | None = None,
+    ) -> list[str]:
+        """Delete every connection of ``tenant`` to Zoom user ``zoom_user_id`` (tokens and all):
+        the Classbridge user ids whose connection went.
+
+        ``zoom_account_id``, when given, must be the connection's (a connection that never
+        learnt its account matches too). ``connected_before`` spares connections made after
+        that instant: a user who removed the app and then connected again keeps the new
+        connection, however late the removal's event arrives.
+        """
+        if not zoom_user_id:
+            return []
+        t = user_connections
+        conditions = [t.c.tenant == tenant, t.c.zoom_user_id == zoom_user_id]
+        if zoom_account_id:
+            conditions.append(
+                or_(t.c.zoom_account_id == zoom_account_id, t.c.zoom_account_id == "")
+            )
+        if connected_before is not None:
+            conditions.append(t.c.created_at <= connected_before)
+        found = await self._session.execute(select(t.c.user_id).where(*conditions))
+        user_ids = sorted(str(r.user_id) for r in found)
+        if user_ids:
+            await self._session.execute(delete(t).where(t.c.user_id.in_(user_ids), *conditions))
+        return user_ids
+
+    async def mark_lacking_scopes(
+        self, user_id: str, *, token: str, missing_scopes: Sequence[str], now: datetime
+    ) -> bool:
+        """Zoom refused ``token`` for lack of authorization (47xx): the user must connect again.
+
+        ``missing_scopes`` are what Zoom's answer named (empty: it named none, and the tokens
+        are then treated as dead). Applies only while ``token`` is still the connection's
+        access token — a user who connected again meanwhile is not flagged for the old grant
+        (a refreshed token keeps the grant, so the next refusal marks it). False when nothing
+        was marked. Scopes named earlier are kept: each refusal may name other ones.
+        """
+        row = await self._row(user_id)
+        if row is None or not hmac.compare_digest(
+            self._box.decrypt_str(row.access_token_enc).encode(), token.encode()
+        ):
+            return False
+        t = user_connections
+        if missing_scopes and (row.status == ACTIVE or _missing(row)):
+            lacking = " ".join(dict.fromkeys([*_missing(row), *missing_scopes]))
+        else:
+            lacking = ""  # nothing named, or the tokens were already dead: stay dead
+        result = await self._session.execute(
+            update(t)
+            .where(t.c.user_id == user_id, t.c.version == row.version)
+            .values(status=REAUTH, missing_scopes=lacking, updated_at=now)
+        )
+        return rowcount(result) == 1
 
     async def expire_access(self, user_id: str, *, now: datetime) -> None:
         """Zoom refused the access token: make the next caller refresh."""
@@ -271,7 +361,13 @@ class UserConnectionRepository:
         await self._session.execute(
             update(t)
             .where(t.c.user_id == user_id, t.c.refresh_owner == owner)
-            .values(status=REAUTH, refresh_started_at=None, refresh_owner=None, updated_at=now)
+            .values(
+                status=REAUTH,
+                missing_scopes="",  # the tokens are dead, whatever they lacked before
+                refresh_started_at=None,
+                refresh_owner=None,
+                updated_at=now,
+            )
         )
 
     async def release_refresh(self, user_id: str, *, owner: str) -> None:
