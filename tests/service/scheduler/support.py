@@ -4,7 +4,7 @@ fixtures (conftest.py, SQLite) and the PostgreSQL twins in tests/integration/sch
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,11 @@ from scheduler.settings import Settings
 
 
 class FakeGateway(zg_grpc.ZoomGatewayServiceServicer):
-    """Zoom as the gateway presents it: idempotent creates, recorded calls, switchable faults."""
+    """Zoom as the gateway presents it: idempotent creates, recorded calls, switchable faults.
+
+    ``while_creating`` runs inside a CreateMeeting call (after the meeting exists), which is how
+    a test makes something happen while the scheduler waits on Zoom.
+    """
 
     def __init__(self) -> None:
         self.configured = True
@@ -36,6 +40,7 @@ class FakeGateway(zg_grpc.ZoomGatewayServiceServicer):
         self.meetings: dict[str, zg.Meeting] = {}
         self.updated: list[zg.UpdateMeetingRequest] = []
         self.deleted: list[int] = []
+        self.while_creating: Callable[[zg.CreateMeetingRequest], Awaitable[None]] | None = None
         self._next_id = 85_000_000_000
 
     async def _check(self, context: grpc.aio.ServicerContext) -> None:
@@ -64,6 +69,8 @@ class FakeGateway(zg_grpc.ZoomGatewayServiceServicer):
                 start_url=f"https://zoom.example/s/{self._next_id}?zak=secret",
                 password="Abc123",
             )
+        if self.while_creating is not None:
+            await self.while_creating(request)
         meeting = zg.Meeting()
         meeting.CopyFrom(self.meetings[request.request_id])
         meeting.ClearField("start_url")

@@ -11,6 +11,7 @@ from google.type import date_pb2, timeofday_pb2
 
 from classbridge.events.v1 import session_events_pb2
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
+from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as zg
 
 
 def local(
@@ -288,3 +289,116 @@ async def test_update_with_a_bad_mask_path_is_invalid(harness) -> None:
             metadata=harness.as_("teacher"),
         )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def status_details(error: grpc.aio.AioRpcError) -> bytes:
+    """The ``google.rpc.Status`` the error carries, as sent (every detail, serialised)."""
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            return bytes(value)
+    return b""
+
+
+async def test_another_teachers_request_id_is_already_exists_and_reveals_nothing(
+    harness,
+) -> None:
+    admin = harness.as_("admin")
+    course = await harness.stub.CreateCourse(
+        pb.CreateCourseRequest(course=pb.Course(title="Python", instructor_ids=["teacher-2"])),
+        metadata=admin,
+    )
+    their_batch = await harness.stub.CreateBatch(
+        pb.CreateBatchRequest(
+            batch=pb.Batch(course_id=course.id, name="Evening", type=1, instructor_id="teacher-2")
+        ),
+        metadata=admin,
+    )
+    theirs = await harness.stub.CreateSession(
+        pb.CreateSessionRequest(
+            request_id="shared", batch_id=their_batch.id, title="Secret plan", local_time=local()
+        ),
+        metadata=harness.as_("other-teacher"),
+    )
+    _, my_batch = await harness.course_and_batch()
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await harness.stub.CreateSession(
+            pb.CreateSessionRequest(
+                request_id="shared", batch_id=my_batch.id, title="Mine", local_time=local()
+            ),
+            metadata=harness.as_("teacher"),
+        )
+    assert refused.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert "request_id 'shared' is already in use" in (refused.value.details() or "")
+    told = f"{refused.value.details()}".encode() + status_details(refused.value)
+    for hidden in (theirs.session.id, their_batch.id, course.id, "Secret plan", "teacher-2"):
+        assert hidden.encode() not in told, hidden
+    again = await harness.stub.CreateSession(
+        pb.CreateSessionRequest(
+            request_id="shared", batch_id=their_batch.id, title="Other", local_time=local()
+        ),
+        metadata=harness.as_("other-teacher"),
+    )
+    assert (again.session.id, again.session.title) == (theirs.session.id, "Secret plan")
+    assert list(harness.gateway.created) == [theirs.session.id]
+
+
+async def test_a_session_cancelled_while_zoom_creates_its_meeting_keeps_none(harness) -> None:
+    async def cancelled_meanwhile(request: zg.CreateMeetingRequest) -> None:
+        harness.gateway.while_creating = None
+        await harness.stub.CancelSession(
+            pb.CancelSessionRequest(session_id=request.request_id, reason="no room"),
+            metadata=harness.as_("admin"),
+        )
+
+    _, batch = await harness.course_and_batch()
+    harness.gateway.while_creating = cancelled_meanwhile
+    answer = await harness.stub.CreateSession(
+        pb.CreateSessionRequest(batch_id=batch.id, title="Intro", local_time=local()),
+        metadata=harness.as_("teacher"),
+    )
+    assert answer.session.status == pb.SESSION_STATUS_CANCELLED
+    assert not answer.session.HasField("zoom_meeting")
+    assert list(answer.warnings) == []
+    assert harness.gateway.deleted == [harness.gateway.meetings[answer.session.id].id]
+    later = await harness.stub.CreateSession(  # its meeting_linked follows whatever came before
+        pb.CreateSessionRequest(batch_id=batch.id, title="Next", local_time=local(day=16)),
+        metadata=harness.as_("teacher"),
+    )
+    received = await harness.published.wait_count(2)
+    assert [e.type for e in received] == ["session.cancelled", "session.meeting_linked"]
+    linked = received[1].parse(session_events_pb2.SessionMeetingLinked)
+    assert linked.session_id == later.session.id
+
+
+async def test_a_meeting_zoom_would_not_delete_is_deleted_by_cancelling_again(harness) -> None:
+    async def cancelled_then_zoom_fails(request: zg.CreateMeetingRequest) -> None:
+        harness.gateway.while_creating = None
+        await harness.stub.CancelSession(
+            pb.CancelSessionRequest(session_id=request.request_id), metadata=harness.as_("admin")
+        )
+        harness.gateway.fail_with = grpc.StatusCode.INTERNAL  # the delete that follows fails
+
+    _, batch = await harness.course_and_batch()
+    harness.gateway.while_creating = cancelled_then_zoom_fails
+    answer = await harness.stub.CreateSession(
+        pb.CreateSessionRequest(batch_id=batch.id, title="Intro", local_time=local()),
+        metadata=harness.as_("teacher"),
+    )
+    made = harness.gateway.meetings[answer.session.id].id
+    assert answer.session.status == pb.SESSION_STATUS_CANCELLED
+    assert answer.session.zoom_meeting.meeting_id == made  # kept, so it is not lost
+    assert [w.code for w in answer.warnings] == [pb.Warning.CODE_ZOOM_MEETING_DELETE_FAILED]
+    harness.gateway.fail_with = None
+    again = await harness.stub.CancelSession(
+        pb.CancelSessionRequest(session_id=answer.session.id), metadata=harness.as_("teacher")
+    )
+    assert not again.session.HasField("zoom_meeting")
+    assert list(again.warnings) == []
+    assert harness.gateway.deleted == [made]
+    received = await harness.published.wait_count(2)
+    assert [e.type for e in received] == ["session.cancelled", "session.meeting_unlinked"]
+    unlinked = received[1].parse(session_events_pb2.SessionMeetingUnlinked)
+    assert (unlinked.meeting_id, unlinked.reason) == (
+        made,
+        session_events_pb2.UNLINK_REASON_SESSION_CANCELLED,
+    )

@@ -11,7 +11,7 @@ prove it:
   a snapshot of it;
 - objects handed out are copies, one per row within a transaction (like SQLAlchemy's identity
   map), and what a handler changes on them is written back when the transaction flushes (before
-  every read, and at commit), with or without the repositories' ``save()``;
+  every read, and at commit): there is no ``save()``, as the real repositories have none;
 - commit publishes the changes, the inbox rows and the recorded events together; leaving the
   block without committing, or ``rollback()``, discards them;
 - every read is narrowed to the unit of work's :class:`TenantScope` (the real one), and the
@@ -322,9 +322,6 @@ class _Transaction:
                 self.written[(table, row.id)] = None
                 self.identity.pop((table, row.id), None)
 
-    def tracks(self, obj: Any) -> bool:
-        return any(known is obj for known, _ in self.identity.values())
-
     def commit(self) -> None:
         """Publish this transaction's changes; IntegrityError (nothing published) when they
         collide with what other units of work committed meanwhile."""
@@ -518,16 +515,6 @@ class _FakeRows(Generic[T]):
     def _insert(self, obj: Any, **extra: Any) -> None:
         self._txn.insert(self.table, obj, self._scope.require(), extra)
 
-    def _save(self, obj: Any) -> None:
-        # Goes when the service layer stops calling save(): changes of loaded and added objects
-        # are written at flush/commit anyway. Until then it only checks the object is one this
-        # unit of work tracks (a detached object's changes would be lost without save()).
-        self._txn.require_open()
-        if not self._txn.tracks(obj):
-            raise AssertionError(
-                f"save() of a {type(obj).__name__} this unit of work did not load or add"
-            )
-
     async def get(self, id_: str) -> T | None:
         return self._first([r for r in self._rows() if r.id == id_])
 
@@ -551,9 +538,6 @@ class FakeCourses(_FakeRows[Course]):
     async def add(self, course: Course) -> None:
         self._scope.enter(course.tenant_id)
         self._insert(course)
-
-    async def save(self, course: Course) -> None:
-        self._save(course)
 
     async def list(
         self,
@@ -583,9 +567,6 @@ class FakeBatches(_FakeRows[Batch]):
 
     async def add(self, batch: Batch) -> None:
         self._insert(batch)
-
-    async def save(self, batch: Batch) -> None:
-        self._save(batch)
 
     async def delete(self, batch_id: str) -> None:
         """The batch and its enrollments (as ``Batches.delete``)."""
@@ -679,9 +660,6 @@ class FakeSessions(_FakeRows[Session]):
     async def add(self, s: Session) -> None:
         self._insert(s)
 
-    async def save(self, s: Session) -> None:
-        self._save(s)
-
     async def get(self, session_id: str, *, for_update: bool = False) -> Session | None:
         return self._first([r for r in self._rows() if r.id == session_id])
 
@@ -749,9 +727,6 @@ class FakeParticipants(_FakeRows[Participant]):
     async def add(self, p: Participant, *, at: datetime) -> None:
         self._insert(p, create_time=stored(at))
 
-    async def save(self, p: Participant) -> None:
-        self._save(p)
-
 
 class FakeInteractions(_FakeRows[Interaction]):
     table = "interactions"
@@ -799,9 +774,6 @@ class FakeRecordedLessons(_FakeRows[RecordedLesson]):
 
     async def add(self, lesson: RecordedLesson) -> None:
         self._insert(lesson)
-
-    async def save(self, lesson: RecordedLesson) -> None:
-        self._save(lesson)
 
     async def of_session(self, session_id: str) -> list[RecordedLesson]:
         rows = [r for r in self._rows() if r.obj.session_id == session_id]

@@ -1,6 +1,6 @@
 """The fake unit of work: the shared scenarios (the real one passes them too, in the service
 tier), and what only the fake can show cheaply (two units of work open at once, the identity
-map, the ``save()`` guard, the fake Zoom and clock)."""
+map, writes without any ``save()``, the fake Zoom and clock)."""
 
 from __future__ import annotations
 
@@ -95,16 +95,25 @@ async def test_rollback_forgets_the_objects_handed_out(db: FakeDatabase) -> None
     assert db.get("courses", "c1").title == "Course c1"
 
 
-async def test_save_is_a_no_op_that_refuses_objects_it_does_not_track(db: FakeDatabase) -> None:
+async def test_a_changed_loaded_object_is_written_at_commit_and_only_then(
+    db: FakeDatabase,
+) -> None:
+    """There is no ``save()``: changing what a unit of work loaded is enough for its commit,
+    and leaving without a commit discards the change."""
     async with db.uow(tenant="default") as uow:
         await uow.courses.add(course("c1"))
         await uow.commit()
-    detached = db.get("courses", "c1")
+    repositories = [uow.courses, uow.batches, uow.enrollments, uow.sessions, uow.participants]
+    repositories += [uow.interactions, uow.resources, uow.lessons]
+    assert [r for r in repositories if hasattr(r, "save")] == []  # as the real ones
     async with db.uow(tenant="default") as uow:
-        loaded = await uow.courses.get("c1")
-        await uow.courses.save(loaded)
-        with pytest.raises(AssertionError, match="did not load or add"):
-            await uow.courses.save(detached)
+        (await uow.courses.get("c1")).title = "Discarded"
+    assert db.get("courses", "c1").title == "Course c1"
+    async with db.uow(tenant="default") as uow:
+        (await uow.courses.get("c1")).title = "Committed"
+        assert db.get("courses", "c1").title == "Course c1"  # nothing written before commit
+        await uow.commit()
+    assert db.get("courses", "c1").title == "Committed"
 
 
 async def test_constraints_hold_like_the_tables(db: FakeDatabase) -> None:

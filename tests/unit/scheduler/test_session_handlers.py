@@ -3,6 +3,7 @@ and the fake Zoom: what is stored, what Zoom is asked, which events leave, which
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -384,6 +385,127 @@ async def test_a_meeting_linked_meanwhile_is_kept(
     assert result.view.session.meeting == ZoomMeeting(meeting_id=99)
     assert db.get("sessions", school.s2.id).meeting == ZoomMeeting(meeting_id=99)
     assert db.events == []
+
+
+def once_at(
+    operation: str, action: Callable[[], Awaitable[None]]
+) -> Callable[[str], Awaitable[None]]:
+    """A ``during_call`` hook doing ``action`` the first time Zoom is asked ``operation``."""
+    done = False
+
+    async def hook(called: str) -> None:
+        nonlocal done
+        if called == operation and not done:
+            done = True
+            await action()
+
+    return hook
+
+
+def closing(
+    db: FakeDatabase, clock: FakeClock, session_id: str, status: SessionStatus
+) -> Callable[[], Awaitable[None]]:
+    """Another unit of work cancelling (or ending) the session, as a concurrent call would."""
+
+    async def close() -> None:
+        async with db.uow(tenant="default") as other:
+            session = await other.sessions.get(session_id)
+            if status is SessionStatus.CANCELLED:
+                session.cancel(reason="term over", by="admin-1", at=clock())
+            else:
+                session.close_manually(at=clock())
+            await other.commit()
+
+    return close
+
+
+@pytest.mark.parametrize("status", [SessionStatus.CANCELLED, SessionStatus.ENDED])
+async def test_a_session_closed_while_its_meeting_is_created_gets_no_meeting(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock, status: SessionStatus
+) -> None:
+    zoom.during_call = once_at("create_meeting", closing(db, clock, school.s2.id, status))
+    result = await sessions.create_zoom_meeting(
+        commands.CreateZoomMeeting(session_id=school.s2.id),
+        zoom=zoom,
+        now=clock,
+        **acting(db, ADMIN_1),
+    )
+    made = zoom.meetings[school.s2.id].meeting_id
+    [deleted] = zoom.calls_of("delete_meeting")
+    assert deleted.arguments == {"meeting_id": made, "tenant_id": "default", "notify_hosts": False}
+    stored = db.get("sessions", school.s2.id)
+    assert (stored.status, stored.meeting) == (status, None)
+    assert result.view.session == stored
+    assert result.warnings == ()
+    assert db.events == []  # no session.meeting_linked
+
+
+async def test_a_session_cancelled_while_it_is_scheduled_keeps_no_meeting(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock
+) -> None:
+    async def cancelled_by_the_admin() -> None:
+        session_id = zoom.calls_of("create_meeting")[0].arguments["request_id"]
+        await cancel(db, zoom, clock, session_id, ADMIN_1, reason="no room")
+
+    zoom.during_call = once_at("create_meeting", cancelled_by_the_admin)
+    result = await create(
+        db, zoom, clock, new_session(school.b1.id, timing=local(end=time(10, 15)))
+    )
+    session = result.view.session
+    assert (session.status, session.meeting) == (SessionStatus.CANCELLED, None)
+    assert result.warnings == ()  # not even DURATION_ADJUSTED: no meeting was booked
+    made = zoom.meetings[session.id].meeting_id
+    assert [c.arguments["meeting_id"] for c in zoom.calls_of("delete_meeting")] == [made]
+    [cancelled] = db.events
+    assert isinstance(cancelled, events.SessionCancelled)
+    assert (cancelled.session_id, cancelled.meeting_id) == (session.id, 0)
+
+
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        (SessionStatus.CANCELLED, "cancelling the session again deletes it"),
+        (SessionStatus.ENDED, "delete it in Zoom"),
+    ],
+)
+async def test_a_meeting_zoom_would_not_delete_is_kept_on_the_session_unannounced(
+    db: FakeDatabase,
+    school: School,
+    zoom: FakeZoom,
+    clock: FakeClock,
+    status: SessionStatus,
+    advice: str,
+) -> None:
+    zoom.during_call = once_at("create_meeting", closing(db, clock, school.s2.id, status))
+    zoom.failures["delete_meeting"] = FailedPrecondition("the meeting is in progress")
+    result = await sessions.create_zoom_meeting(
+        commands.CreateZoomMeeting(session_id=school.s2.id),
+        zoom=zoom,
+        now=clock,
+        **acting(db, ADMIN_1),
+    )
+    made = zoom.meetings[school.s2.id]
+    stored = db.get("sessions", school.s2.id)
+    assert stored.status is status
+    assert (stored.meeting.meeting_id, stored.meeting.join_url) == (made.meeting_id, made.join_url)
+    assert result.view.session == stored
+    assert codes(result) == ["ZOOM_MEETING_DELETE_FAILED"]
+    assert (
+        f"was {status.value} while its Zoom meeting was being created" in result.warnings[0].message
+    )
+    assert advice in result.warnings[0].message
+    assert db.events == []
+    if status is SessionStatus.CANCELLED:  # and cancelling it again does delete it
+        zoom.failures.clear()
+        again = await cancel(db, zoom, clock, school.s2.id, ADMIN_1)
+        assert again.warnings == ()
+        assert db.get("sessions", school.s2.id).meeting is None
+        assert [c.arguments["meeting_id"] for c in zoom.calls_of("delete_meeting")] == [
+            made.meeting_id,
+            made.meeting_id,
+        ]
+        [unlinked] = db.events
+        assert (unlinked.meeting_id, unlinked.reason) == (made.meeting_id, "session_cancelled")
 
 
 # ---- Reading ----
@@ -811,6 +933,71 @@ async def test_zooms_echo_of_our_own_deletion_leaves_no_history(
     assert [type(e) for e in db.events] == [events.SessionMeetingUnlinked, events.SessionCancelled]
     assert db.events[0].reason == "meeting_deleted"
     assert db.events[1].meeting_id == 0
+
+
+async def test_cancelling_again_deletes_the_meeting_a_failed_delete_left(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock
+) -> None:
+    meeting_id = school.s1.meeting.meeting_id
+    zoom.failures["delete_meeting"] = Unavailable("Zoom answered 503")
+    await cancel(db, zoom, clock, school.s1.id, reason="teacher ill")
+    assert db.get("sessions", school.s1.id).meeting_left_at_zoom
+    zoom.failures.clear()
+    clock.advance(minutes=5)
+    announced = len(db.events)
+    result = await cancel(db, zoom, clock, school.s1.id, reason="again", notify_participants=True)
+    assert result.warnings == ()
+    stored = db.get("sessions", school.s1.id)
+    assert (stored.status, stored.meeting, stored.cancel_reason) == (
+        SessionStatus.CANCELLED,
+        None,
+        "teacher ill",  # cancelled once: the repeat only retried the delete
+    )
+    assert stored.update_time == clock()
+    assert result.view.session == stored
+    retried = zoom.calls_of("delete_meeting")[-1]
+    assert retried.arguments == {
+        "meeting_id": meeting_id,
+        "tenant_id": "default",
+        "notify_hosts": True,
+    }
+    [unlinked] = db.events[announced:]
+    assert isinstance(unlinked, events.SessionMeetingUnlinked)
+    assert (unlinked.meeting_id, unlinked.reason) == (meeting_id, "session_cancelled")
+    calls = len(zoom.calls)
+    with nothing_stored(db):  # nothing is left to retry
+        await cancel(db, zoom, clock, school.s1.id)
+    assert len(zoom.calls) == calls
+
+
+@pytest.mark.parametrize(
+    "failure", [Unavailable("Zoom answered 503"), FailedPrecondition("the meeting is in progress")]
+)
+async def test_a_repeated_cancel_zoom_refuses_again_is_a_warning(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock, failure: Exception
+) -> None:
+    left = await seed_session(
+        db, school.b1, status=SessionStatus.CANCELLED, meeting=a_meeting(81_000_000_020)
+    )
+    zoom.failures["delete_meeting"] = failure
+    with nothing_stored(db):
+        result = await cancel(db, zoom, clock, left.id)
+    assert codes(result) == ["ZOOM_MEETING_DELETE_FAILED"]
+    assert result.view.session.meeting == left.meeting
+
+
+async def test_a_repeat_leaves_a_meeting_zoom_deleted_alone(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock
+) -> None:
+    gone = await seed_session(
+        db,
+        school.b1,
+        status=SessionStatus.CANCELLED,
+        meeting=a_meeting(81_000_000_021, delete_time=at(-60)),
+    )
+    with nothing_stored(db):
+        await cancel(db, zoom, clock, gone.id)
+    assert zoom.calls == []
 
 
 async def test_cancel_refusals(

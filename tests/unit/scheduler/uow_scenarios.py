@@ -4,8 +4,8 @@ on SQLite (tests/service/scheduler/test_fake_uow_contract.py). Passing on both i
 handler tests trust the fake.
 
 Scenarios open one unit of work at a time: SQLite has one writer, so two open at once would wait
-on each other. Changes to loaded objects are saved with :func:`save_if_needed`, which calls the
-repository's ``save()`` only while it has one.
+on each other. Changes to loaded objects are never saved explicitly (repositories have no
+``save()``): the commit writes them, and leaving without one discards them.
 """
 
 from __future__ import annotations
@@ -78,14 +78,6 @@ SCENARIOS: list[Scenario] = []
 def scenario(fn: Scenario) -> Scenario:
     SCENARIOS.append(fn)
     return fn
-
-
-async def save_if_needed(repository: Any, obj: Any) -> None:
-    """``repository.save(obj)`` while repositories still have it; once changes are flushed at
-    commit without it, nothing."""
-    save = getattr(repository, "save", None)
-    if save is not None:
-        await save(obj)
 
 
 def minutes(n: float) -> datetime:
@@ -181,7 +173,6 @@ async def leaving_without_commit_discards_the_changes(backend: Backend) -> None:
     async with backend.uow("default") as uow:
         loaded = await uow.courses.get("c1")
         loaded.title = "Changed, never committed"
-        await save_if_needed(uow.courses, loaded)
     async with backend.uow("default") as uow:
         assert (await uow.courses.get("c1")).title == "Kept"
 
@@ -198,10 +189,8 @@ async def changes_to_loaded_objects_persist_at_commit(backend: Backend) -> None:
         loaded.title = "Renamed"
         loaded.status = SessionStatus.CANCELLED
         loaded.meeting = ZoomMeeting(meeting_id=5, start_time=minutes(0))
-        await save_if_needed(uow.sessions, loaded)
         a_batch = await uow.batches.get("b1")
         a_batch.name = "Evening"
-        await save_if_needed(uow.batches, a_batch)
         await uow.commit()
     async with backend.uow("default") as uow:
         again = await uow.sessions.get("s1")
@@ -220,7 +209,6 @@ async def an_object_from_an_earlier_block_is_not_written_by_a_later_one(
         added = course("c1")
         await uow.courses.add(added)
         added.title = "Changed before the commit"
-        await save_if_needed(uow.courses, added)
         await uow.commit()
         loaded = await uow.courses.get("c1")
     loaded.title = "Changed between blocks"  # the handlers pass objects on like this
@@ -637,10 +625,8 @@ async def classroom_queries(backend: Backend) -> None:
         assert await uow.lessons.counts_by_source([]) == {}
         person = (await uow.participants.of_session("s2"))[0]
         person.raised_hand = True
-        await save_if_needed(uow.participants, person)
         lesson = await uow.lessons.get("l1")
         lesson.title = "Renamed"
-        await save_if_needed(uow.lessons, lesson)
         await uow.resources.delete("r0")
         await uow.lessons.delete("l0")
         await uow.commit()

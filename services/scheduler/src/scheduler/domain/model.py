@@ -362,6 +362,22 @@ class Session:
                 f"a session that is {self.status.value.replace('_', ' ')} cannot be cancelled"
             )
 
+    @property
+    def wants_meeting(self) -> bool:
+        """A cancelled or ended session has no use for a new Zoom meeting: one created for it
+        meanwhile is deleted, not linked."""
+        return self.status not in (SessionStatus.CANCELLED, SessionStatus.ENDED)
+
+    @property
+    def meeting_left_at_zoom(self) -> bool:
+        """A cancelled session still holding a meeting Zoom has not deleted: a delete that
+        failed (or a meeting made while it was being cancelled) left it at Zoom."""
+        return (
+            self.status is SessionStatus.CANCELLED
+            and self.meeting is not None
+            and self.meeting.delete_time is None
+        )
+
     def link(self, meeting: ZoomMeeting) -> None:
         self.meeting = meeting
 

@@ -17,6 +17,7 @@ from scheduler.domain.timing import zone
 from scheduler.service_layer import access
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.membership import memberships_of
+from scheduler.service_layer.request_ids import require_replay
 
 COURSE_PATHS = frozenset(
     {"title", "description", "instructor_ids", "default_timezone", "default_meeting_settings"}
@@ -90,7 +91,12 @@ async def create_course(
         uow.scope.enter(tenant)
         if cmd.request_id:
             existing = await uow.courses.by_request_id(cmd.request_id)
-            if existing is not None:
+            if existing is not None:  # in the tenant entered above: a course's only parent
+                require_replay(
+                    await _can_read_course(uow, caller, existing),
+                    resource_type="course",
+                    request_id=cmd.request_id,
+                )
                 return existing
         at = now()
         course = Course(
@@ -110,15 +116,19 @@ async def create_course(
         return course
 
 
+async def _can_read_course(uow: SchedulerUnitOfWork, caller: Caller, course: Course) -> bool:
+    """Staff read every course of their tenant; others those they teach or attend."""
+    if access.is_staff(caller):
+        return True
+    mine = await memberships_of(uow, caller.subject)
+    attends = await uow.batches.course_ids(mine.attends_batches)
+    return course.id in mine.teaches_courses or course.id in attends
+
+
 async def get_course(course_id: str, *, uow: SchedulerUnitOfWork, caller: Caller) -> Course:
     async with uow:
         course = await load_course(uow, course_id)
-        if not access.is_staff(caller):
-            mine = await memberships_of(uow, caller.subject)
-            attends = await uow.batches.course_ids(mine.attends_batches)
-            access.require(
-                course.id in mine.teaches_courses or course.id in attends, "see this course"
-            )
+        access.require(await _can_read_course(uow, caller, course), "see this course")
         return course
 
 
@@ -240,7 +250,15 @@ async def create_batch(
         if cmd.request_id:
             existing = await uow.batches.by_request_id(cmd.request_id)
             if existing is not None:
-                return await _view(uow, existing)
+                require_replay(
+                    existing.course_id == course.id
+                    and access.can_read_batch(
+                        caller, existing, await uow.enrollments.student_ids(existing.id), course
+                    ),
+                    resource_type="batch",
+                    request_id=cmd.request_id,
+                )
+                return await _view(uow, existing, course)
         at = now()
         instructor = cmd.instructor_id or (
             caller.subject if access.is_teacher(caller) else (course.instructor_ids or [""])[0]
@@ -369,7 +387,12 @@ async def create_enrollment(
         access.require(access.can_manage_batch(caller, batch, course), "enroll students here")
         if cmd.request_id:
             existing = await uow.enrollments.by_request_id(cmd.request_id)
-            if existing is not None:
+            if existing is not None:  # readable: the caller manages its batch (checked above)
+                require_replay(
+                    existing.batch_id == batch.id,
+                    resource_type="enrollment",
+                    request_id=cmd.request_id,
+                )
                 return existing
         if batch.type is BatchType.INDIVIDUAL:
             raise FailedPrecondition("an individual batch has its one student; nobody enrolls")

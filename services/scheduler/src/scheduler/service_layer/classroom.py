@@ -31,6 +31,7 @@ from scheduler.domain.model import (
 from scheduler.service_layer import access
 from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
+from scheduler.service_layer.request_ids import require_replay
 from scheduler.service_layer.sessions import load_session, require_manager, require_reader
 
 PARTICIPANT_PATHS = frozenset({"role", "shared_screen", "raised_hand", "user_id"})
@@ -231,8 +232,15 @@ async def create_interaction(
         await require_reader(uow, caller, session)
         if cmd.request_id:
             existing = await uow.interactions.by_request_id(cmd.request_id)
-            if existing is not None:
-                return existing.visible_to(viewer=caller.subject, privileged=False)
+            if existing is not None:  # its author is the one whose request it can have been
+                require_replay(
+                    existing.session_id == session.id and existing.author_id == caller.subject,
+                    resource_type="interaction",
+                    request_id=cmd.request_id,
+                )
+                return existing.visible_to(
+                    viewer=caller.subject, privileged=await _privileged(uow, caller, session)
+                )
         if session.status is SessionStatus.CANCELLED:
             raise FailedPrecondition("the session is cancelled")
         if cmd.reply_to_id:
@@ -308,7 +316,12 @@ async def create_shared_resource(
         await require_reader(uow, caller, session)
         if cmd.request_id:
             existing = await uow.resources.by_request_id(cmd.request_id)
-            if existing is not None:
+            if existing is not None:  # who shared it is the one whose request it can have been
+                require_replay(
+                    existing.session_id == session.id and existing.shared_by == caller.subject,
+                    resource_type="shared_resource",
+                    request_id=cmd.request_id,
+                )
                 return existing
         resource = SharedResource(
             id=new_id(),
@@ -402,7 +415,12 @@ async def add_recorded_lesson(
         await require_manager(uow, caller, session)
         if cmd.request_id:
             existing = await uow.lessons.by_request_id(cmd.request_id)
-            if existing is not None:
+            if existing is not None:  # readable: the caller manages its session (checked above)
+                require_replay(
+                    existing.session_id == session.id,
+                    resource_type="recorded_lesson",
+                    request_id=cmd.request_id,
+                )
                 return existing
         lesson = RecordedLesson(
             id=new_id(),

@@ -4,8 +4,10 @@ Zoom is called *outside* any database transaction (a transaction must never wait
 network, and SQLite's single writer would stall everyone): the session is stored first, then
 the meeting is created (idempotent at the gateway on the session id - plus a generation once
 Zoom deleted an earlier meeting - so a retry never makes a second meeting), then linked in a
-second transaction that writes ``session.meeting_linked`` to the outbox. A Zoom failure leaves
-a session without a meeting and a warning, never an error.
+second transaction that writes ``session.meeting_linked`` to the outbox - unless the session
+was cancelled (or ended) meanwhile, when the meeting is deleted again instead. A Zoom failure
+leaves a session without a meeting and a warning, never an error; a meeting Zoom would not
+delete stays on its cancelled session, and a repeated CancelSession deletes it.
 """
 
 from __future__ import annotations
@@ -44,7 +46,13 @@ from scheduler.service_layer import access
 from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.membership import memberships_of
-from scheduler.service_layer.ports import DEFAULT_MEETING_SETTINGS, MeetingSpec, ZoomMeetings
+from scheduler.service_layer.ports import (
+    DEFAULT_MEETING_SETTINGS,
+    MeetingInfo,
+    MeetingSpec,
+    ZoomMeetings,
+)
+from scheduler.service_layer.request_ids import require_replay
 
 #: The seeds' "Zoom meeting creation success rate", counted where sessions ask for meetings.
 METRICS = Metrics.from_global()
@@ -114,18 +122,21 @@ async def view_of(uow: SchedulerUnitOfWork, session: Session) -> SessionView:
     return SessionView(session=session, participant_count=people, recorded_lesson_count=lessons)
 
 
-async def require_reader(uow: SchedulerUnitOfWork, caller: Caller, session: Session) -> None:
+async def can_read_session(uow: SchedulerUnitOfWork, caller: Caller, session: Session) -> bool:
     """Staff read every session of their tenant; teachers those they teach; students those of
     the batches they attend."""
     if access.is_staff(caller):
-        return
+        return True
     batch, course = await _context(uow, session)
     if access.can_manage_session(caller, session, batch, course):
-        return
+        return True
     enrolled = await uow.enrollments.student_ids(session.batch_id)
-    access.require(
-        batch is not None and access.belongs_to_batch(caller, batch, enrolled), "see this session"
-    )
+    return batch is not None and access.belongs_to_batch(caller, batch, enrolled)
+
+
+async def require_reader(uow: SchedulerUnitOfWork, caller: Caller, session: Session) -> None:
+    """PERMISSION_DENIED unless :func:`can_read_session`."""
+    access.require(await can_read_session(uow, caller, session), "see this session")
 
 
 async def require_manager(uow: SchedulerUnitOfWork, caller: Caller, session: Session) -> None:
@@ -189,6 +200,51 @@ def _duration_warning(session: Session) -> list[Warning]:
     ]
 
 
+def _meeting_of(info: MeetingInfo, spec: MeetingSpec, *, at: datetime) -> ZoomMeeting:
+    """The session's record of the meeting Zoom made for ``spec``."""
+    return ZoomMeeting(
+        meeting_id=info.meeting_id,
+        meeting_uuid=info.meeting_uuid,
+        join_url=info.join_url,
+        password=info.password,
+        topic=info.topic or spec.topic,
+        host_zoom_user_id=info.host_zoom_user_id,
+        host_email=info.host_email,
+        duration_minutes=info.duration_minutes or spec.duration_minutes,
+        create_time=at,
+        last_zoom_sync_time=at,
+        start_time=spec.start_time,
+        timezone=spec.timezone,
+    )
+
+
+async def _delete_at_zoom(
+    zoom: ZoomMeetings,
+    *,
+    meeting_id: int,
+    tenant_id: str,
+    notify_hosts: bool,
+    what: str,
+    refuse_running: bool,
+) -> Warning | None:
+    """Delete a meeting at Zoom, outside any transaction: None once it is gone (the gateway's
+    delete is idempotent, so a meeting already gone counts), else the warning saying it was
+    left (the caller keeps it on the session, where a repeated CancelSession deletes it).
+
+    Zoom refusing because the meeting is running is raised when ``refuse_running`` (a
+    cancellation must not go ahead then); anywhere else it is one more failure to warn of.
+    """
+    try:
+        await zoom.delete_meeting(
+            meeting_id=meeting_id, tenant_id=tenant_id, notify_hosts=notify_hosts
+        )
+    except ClassbridgeError as error:
+        if refuse_running and isinstance(error, FailedPrecondition) and not _not_configured(error):
+            raise  # Zoom says the meeting is running: it cannot be cancelled now
+        return zoom_warning(error, failed="ZOOM_MEETING_DELETE_FAILED", what=what)
+    return None
+
+
 async def _link_meeting(
     session: Session,
     *,
@@ -198,7 +254,12 @@ async def _link_meeting(
     now: Clock,
     raise_errors: bool,
 ) -> tuple[Session, list[Warning]]:
-    """Create the session's meeting at Zoom and link it (outbox: ``session.meeting_linked``)."""
+    """Create the session's meeting at Zoom and link it (outbox: ``session.meeting_linked``).
+
+    The session is read again after Zoom answered, since it may have been cancelled (or ended)
+    meanwhile: such a session no longer wants the meeting, so it is deleted again rather than
+    linked and announced to nobody's use (see :func:`_discard_meeting`).
+    """
     async with uow:
         batch, course = await _context(uow, session)
     spec = _meeting_spec(session, batch, course, extra_settings)
@@ -222,50 +283,86 @@ async def _link_meeting(
         current = await load_session(uow, session.id, for_update=True)
         if current.meeting is not None:
             return current, warnings  # linked meanwhile (the same meeting: idempotent key)
-        at = now()
-        current.link(
-            ZoomMeeting(
-                meeting_id=info.meeting_id,
-                meeting_uuid=info.meeting_uuid,
-                join_url=info.join_url,
-                password=info.password,
-                topic=info.topic or spec.topic,
-                host_zoom_user_id=info.host_zoom_user_id,
-                host_email=info.host_email,
-                duration_minutes=info.duration_minutes or spec.duration_minutes,
-                create_time=at,
-                last_zoom_sync_time=at,
-                start_time=spec.start_time,
-                timezone=spec.timezone,
+        if current.wants_meeting:
+            at = now()
+            current.link(_meeting_of(info, spec, at=at))
+            current.update_time = at
+            uow.record(
+                events.SessionMeetingLinked(
+                    occurred_at=at,
+                    session_id=current.id,
+                    session_title=current.title,
+                    batch_id=current.batch_id,
+                    batch_type=current.batch_type,
+                    student_id=batch.student_id
+                    if batch is not None and batch.type is BatchType.INDIVIDUAL
+                    else "",
+                    course_id=current.course_id,
+                    course_title=course.title if course else "",
+                    teacher_id=current.teacher_id,
+                    tenant_id=course.tenant_id if course else "",
+                    meeting_id=info.meeting_id,
+                    meeting_uuid=info.meeting_uuid,
+                    host_zoom_user_id=info.host_zoom_user_id,
+                    start_time=current.scheduled_start,
+                    duration_minutes=current.meeting.duration_minutes if current.meeting else 0,
+                    timezone=current.timezone,
+                    auto_recording=current.auto_recording,
+                    storage_folder_hint=batch.storage_folder() if batch else "",
+                )
             )
-        )
-        current.update_time = at
-        uow.record(
-            events.SessionMeetingLinked(
-                occurred_at=at,
-                session_id=current.id,
-                session_title=current.title,
-                batch_id=current.batch_id,
-                batch_type=current.batch_type,
-                student_id=batch.student_id
-                if batch is not None and batch.type is BatchType.INDIVIDUAL
-                else "",
-                course_id=current.course_id,
-                course_title=course.title if course else "",
-                teacher_id=current.teacher_id,
-                tenant_id=course.tenant_id if course else "",
-                meeting_id=info.meeting_id,
-                meeting_uuid=info.meeting_uuid,
-                host_zoom_user_id=info.host_zoom_user_id,
-                start_time=current.scheduled_start,
-                duration_minutes=current.meeting.duration_minutes if current.meeting else 0,
-                timezone=current.timezone,
-                auto_recording=current.auto_recording,
-                storage_folder_hint=batch.storage_folder() if batch else "",
-            )
-        )
-        await uow.commit()
-        return current, warnings
+            await uow.commit()
+            return current, warnings
+    # Cancelled or ended meanwhile; the transaction is left first, as none may wait on Zoom.
+    return await _discard_meeting(
+        current,
+        _meeting_of(info, spec, at=now()),
+        tenant_id=spec.tenant_id,
+        uow=uow,
+        zoom=zoom,
+        now=now,
+    )
+
+
+async def _discard_meeting(
+    session: Session,
+    meeting: ZoomMeeting,
+    *,
+    tenant_id: str,
+    uow: SchedulerUnitOfWork,
+    zoom: ZoomMeetings,
+    now: Clock,
+) -> tuple[Session, list[Warning]]:
+    """Delete a meeting Zoom made for a session that no longer wants one, through the path
+    CancelSession deletes meetings by; nothing is announced (it was never linked).
+
+    When Zoom does not delete it, the meeting is stored on the session (still unannounced), as
+    CancelSession keeps a meeting it could not delete: the session then names the meeting left
+    at Zoom, and cancelling it again deletes that meeting, so it is never lost track of.
+    """
+    retry = (
+        "cancelling the session again deletes it"
+        if session.status is SessionStatus.CANCELLED
+        else "delete it in Zoom"
+    )
+    warning = await _delete_at_zoom(
+        zoom,
+        meeting_id=meeting.meeting_id,
+        tenant_id=tenant_id,
+        notify_hosts=False,
+        what=f"the session was {session.status.value} while its Zoom meeting was being "
+        f"created, and that meeting could not be deleted; {retry}",
+        refuse_running=False,
+    )
+    if warning is None:
+        return session, []
+    async with uow:
+        current = await load_session(uow, session.id, for_update=True)
+        if current.meeting is None:
+            current.link(meeting)
+            current.update_time = now()
+            await uow.commit()
+        return current, [warning]
 
 
 async def create_session(
@@ -297,6 +394,11 @@ async def create_session(
         if cmd.request_id:
             existing = await uow.sessions.by_request_id(cmd.request_id)
             if existing is not None:
+                require_replay(
+                    existing.batch_id == batch.id and await can_read_session(uow, caller, existing),
+                    resource_type="session",
+                    request_id=cmd.request_id,
+                )
                 return SessionResult(view=await view_of(uow, existing))
         timezone = (
             cmd.timezone
@@ -531,33 +633,43 @@ async def cancel_session(
     zoom: ZoomMeetings,
     now: Clock = utcnow,
 ) -> SessionResult:
+    """Cancel the session and delete its meeting at Zoom (``session.cancelled``, and
+    ``session.meeting_unlinked`` when the meeting went).
+
+    A repeat changes nothing, except for a cancelled session still holding a meeting that is
+    left at Zoom (its delete failed, or it was made while the session was being cancelled):
+    the repeat deletes that meeting, which is how such a delete is retried.
+    """
     async with uow:
         session = await load_session(uow, cmd.session_id)
         await require_manager(uow, caller, session)
         _, course = await _context(uow, session)
-        if session.status is SessionStatus.CANCELLED:
+        if session.status is SessionStatus.CANCELLED and not session.meeting_left_at_zoom:
             return SessionResult(view=await view_of(uow, session))
         session.ensure_can_cancel()
+    tenant_id = course.tenant_id if course else ""
+    if session.status is SessionStatus.CANCELLED:
+        return await _delete_left_meeting(
+            session,
+            tenant_id=tenant_id,
+            notify_hosts=cmd.notify_participants,
+            uow=uow,
+            zoom=zoom,
+            now=now,
+        )
     warnings: list[Warning] = []
     deleted = False
     if session.meeting is not None:
-        try:
-            await zoom.delete_meeting(
-                meeting_id=session.meeting.meeting_id,
-                tenant_id=course.tenant_id if course else "",
-                notify_hosts=cmd.notify_participants,
-            )
-            deleted = True
-        except ClassbridgeError as error:
-            if isinstance(error, FailedPrecondition) and not _not_configured(error):
-                raise  # Zoom says the meeting is running: it cannot be cancelled now
-            warnings.append(
-                zoom_warning(
-                    error,
-                    failed="ZOOM_MEETING_DELETE_FAILED",
-                    what="the session was cancelled but its Zoom meeting could not be deleted",
-                )
-            )
+        warning = await _delete_at_zoom(
+            zoom,
+            meeting_id=session.meeting.meeting_id,
+            tenant_id=tenant_id,
+            notify_hosts=cmd.notify_participants,
+            what="the session was cancelled but its Zoom meeting could not be deleted",
+            refuse_running=True,
+        )
+        deleted = warning is None
+        warnings += [warning] if warning is not None else []
     async with uow:
         current = await load_session(uow, session.id, for_update=True)
         if current.status is SessionStatus.CANCELLED:
@@ -569,16 +681,7 @@ async def cancel_session(
             current.forget_own_deletion(session.meeting.meeting_id)
         if deleted and meeting is not None:
             current.meeting = None
-            uow.record(
-                events.SessionMeetingUnlinked(
-                    occurred_at=at,
-                    session_id=current.id,
-                    batch_id=current.batch_id,
-                    meeting_id=meeting.meeting_id,
-                    meeting_uuid=meeting.meeting_uuid,
-                    reason="session_cancelled",
-                )
-            )
+            uow.record(_unlinked(current, meeting, at=at))
         current.update_time = at
         uow.record(
             events.SessionCancelled(
@@ -596,6 +699,56 @@ async def cancel_session(
         )
         await uow.commit()
         return SessionResult(view=await view_of(uow, current), warnings=tuple(warnings))
+
+
+def _unlinked(
+    session: Session, meeting: ZoomMeeting, *, at: datetime
+) -> events.SessionMeetingUnlinked:
+    """``session.meeting_unlinked`` for a meeting a cancellation deleted."""
+    return events.SessionMeetingUnlinked(
+        occurred_at=at,
+        session_id=session.id,
+        batch_id=session.batch_id,
+        meeting_id=meeting.meeting_id,
+        meeting_uuid=meeting.meeting_uuid,
+        reason="session_cancelled",
+    )
+
+
+async def _delete_left_meeting(
+    session: Session,
+    *,
+    tenant_id: str,
+    notify_hosts: bool,
+    uow: SchedulerUnitOfWork,
+    zoom: ZoomMeetings,
+    now: Clock,
+) -> SessionResult:
+    """A repeated CancelSession: delete the meeting the cancelled session still holds, and
+    unlink it once Zoom deleted it. Zoom refusing again is a warning (the session stays
+    cancelled either way)."""
+    left = session.meeting
+    assert left is not None  # meeting_left_at_zoom
+    warning = await _delete_at_zoom(
+        zoom,
+        meeting_id=left.meeting_id,
+        tenant_id=tenant_id,
+        notify_hosts=notify_hosts,
+        what="the session is cancelled but its Zoom meeting could not be deleted",
+        refuse_running=False,
+    )
+    async with uow:
+        current = await load_session(uow, session.id, for_update=True)
+        meeting = current.meeting
+        if warning is None and meeting is not None and meeting.meeting_id == left.meeting_id:
+            at = now()
+            current.meeting = None
+            current.update_time = at
+            uow.record(_unlinked(current, meeting, at=at))
+            await uow.commit()
+        return SessionResult(
+            view=await view_of(uow, current), warnings=(warning,) if warning is not None else ()
+        )
 
 
 async def get_start_url(
