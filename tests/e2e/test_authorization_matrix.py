@@ -85,13 +85,22 @@ def headers(stack: Stack, who: Persona) -> dict[str, str]:
 
 
 # Routes whose request names a resource of the seeded tenant in its body rather than its path.
-BODY_ADDRESSES = {("POST", "/api/v1/batches"), ("POST", "/api/live-classes")}
+BODY_ADDRESSES = {
+    ("POST", "/api/v1/batches"),
+    ("POST", "/api/live-classes"),
+    ("POST", "/api/zoom/sessions/meeting"),
+}
+# Public routes that authenticate with Zoom's signature instead of a token: refused (401) for
+# every caller here, who sends none.
+SIGNED_PATHS = ("/api/zoom/webhook", "/api/zoom/deauthorization")
 # Routes about a tenant itself: another tenant's admin is refused, an operator admitted.
 TENANT_PATHS = ("/api/v1/tenants/{tenant_id}",)
 
 
 def expected_refused(access: Access, method: str, path: str, who: Persona) -> bool:
     """What the declaration says this caller gets: refused (True) or admitted."""
+    if path in SIGNED_PATHS:
+        return True
     if access.scope == "public":
         return False
     if who.name == "anonymous" or who.service:
@@ -159,9 +168,11 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
         "recording_id": "none",
         "grant_id": "none",
         "event_id": "none",
+        "meeting_id": "0",
     }
     if with_recording:
         meeting_id = int(scheduled["zoom_meeting"]["id"])
+        ids["meeting_id"] = str(meeting_id)
         async with stack.sim_client() as zoom:
             await zoom.start(meeting_id)
             files = [{"file_type": "MP4", "size": 256 * 1024}]
@@ -225,6 +236,16 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/api/v1/admin/webhook-events/{event_id}/replay"): {},
     ("POST", "/api/zoom/auth"): {"code": "nope", "state": "nope"},
+    ("POST", "/auth/zoom/token"): {"code": "nope", "state": "nope"},
+    ("POST", "/auth/zoom/authorize"): {},
+    ("POST", "/api/zoom/download/{meeting_id}"): {},
+    ("POST", "/api/zoom/sessions/meeting"): {"session_id": "{session_id}"},
+    ("POST", "/api/v1/sessions/{session_id}/recorded-lessons"): {
+        "title": "Recap",
+        "url": "https://videos.example.org/recap",
+    },
+    ("POST", "/api/zoom/webhook"): {"event": "meeting.started"},
+    ("POST", "/api/zoom/deauthorization"): {"event": "app_deauthorized"},
     ("POST", "/api/v1/tenants"): {"id": "matrix-school", "name": "Matrix School"},
     ("PUT", "/api/v1/tenants/{tenant_id}/zoom"): {"validate_only": True},
     ("PUT", "/api/v1/courses/{course_id}/recording-policy"): {"copyRecordings": True},
@@ -320,7 +341,7 @@ async def test_authorization_matrix(
                 )
             ):
                 wrong.append(f"{who.name}: expected admission, got {status} {answer.text[:160]}")
-            if who.name == "anonymous" and access.scope != "public":
+            if who.name == "anonymous" and (access.scope != "public" or path in SIGNED_PATHS):
                 assert status == 401, (path, status)
         assert not wrong, f"{method} {path}:\n" + "\n".join(wrong)
 

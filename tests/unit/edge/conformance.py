@@ -62,6 +62,8 @@ class Conformance:
         if str(status) not in responses and status < 500:
             return [f"{method} {template}: {status} is documented only as default"]
         content = response.get("content", {})
+        if not content:  # documented without a body (a redirect): it must have none
+            return [] if not body else [f"{method} {template} {status}: a body is not documented"]
         media_type = media.split(";", 1)[0].strip()
         if media_type not in content:
             return [f"{method} {template} {status}: {media_type} is not documented"]

@@ -15,20 +15,24 @@ from classbridge_common.auth import TokenVerifier
 from classbridge_common.errors import ClassbridgeError
 from edge import access, errors
 from edge.clients import Clients
+from edge.cors import TenantCORSMiddleware
 from edge.errors import RequestError
 from edge.middleware import AuthMiddleware, ErrorMiddleware
+from edge.rate_limits import RateLimitMiddleware, limiter_from
 from edge.routes import (
     batches,
     courses,
     docs,
     health,
     live_classes,
+    recorded_lessons,
     recordings,
     schedule,
     sessions,
     sync_policy,
     tenants,
     webhook_admin,
+    webhook_forward,
     zoom,
 )
 from edge.settings import Settings
@@ -55,21 +59,29 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         *batches.routes,
         *live_classes.routes,
         *recordings.routes,
+        *recorded_lessons.routes,
         *sync_policy.routes,
         *zoom.routes,
         *webhook_admin.routes,
+        *webhook_forward.routes,
         *tenants.routes,
     ]
     access.check_declared(routes)
+    verifier = TokenVerifier(settings.user_token_secret)
+    limiter = limiter_from(settings, verifier)
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(ErrorMiddleware),
+            # Outermost, so that every answer (a 429, a 401, a 500) can be read cross-origin.
             Middleware(
-                AuthMiddleware,
-                verifier=TokenVerifier(settings.user_token_secret),
-                open_paths=_open_paths(routes),
+                TenantCORSMiddleware,
+                origins=settings.tenant_origins,
+                verifier=verifier,
+                max_age=settings.cors_max_age_seconds,
             ),
+            Middleware(ErrorMiddleware),
+            Middleware(RateLimitMiddleware, limiter=limiter),  # before any work, even auth's
+            Middleware(AuthMiddleware, verifier=verifier, open_paths=_open_paths(routes)),
         ],
         exception_handlers={
             HTTPException: errors.handle,
@@ -78,6 +90,8 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         },
     )
     app.state.clients = clients
+    app.state.settings = settings
+    app.state.rate_limiter = limiter  # its owner closes it: ``await limiter.aclose()``
     app.state.max_body_bytes = settings.max_body_bytes
     app.state.max_class_length = timedelta(minutes=settings.max_class_minutes)
     return app

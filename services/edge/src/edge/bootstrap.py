@@ -46,8 +46,13 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
     del bus  # stateless: no events in or out
     async with open_clients(settings) as clients:
         app = create_app(settings=settings, clients=clients)
-        instrument_app(app)
-        sock = bind_socket(settings.http_host, settings.http_port)
-        async with serving_http(app, sock, name="edge-http") as port:
-            log.info("edge listening on HTTP port %d", port)
-            yield Running(settings=settings, http_port=port, app=app, clients=clients)
+        try:
+            instrument_app(app)
+            sock = bind_socket(settings.http_host, settings.http_port)
+            async with serving_http(app, sock, name="edge-http") as port:
+                log.info("edge listening on HTTP port %d", port)
+                yield Running(settings=settings, http_port=port, app=app, clients=clients)
+        finally:
+            # The shared rate-limit buckets hold a database pool when the edge has a database;
+            # the server runs without lifespan events, so its lifetime ends here.
+            await app.state.rate_limiter.aclose()

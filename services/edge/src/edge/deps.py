@@ -5,8 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from classbridge_common.auth import Caller
-from classbridge_common.errors import Unauthenticated
+from classbridge_common.errors import ClassbridgeError
 from edge.clients import Clients
+from edge.errors import CallerRefused
 
 
 def clients(request: Request) -> Clients:
@@ -14,10 +15,18 @@ def clients(request: Request) -> Clients:
 
 
 def caller(request: Request) -> Caller:
-    """The caller the authentication middleware verified (every route but ``/healthz``)."""
-    found = request.scope.get("state", {}).get("caller")
+    """The caller the authentication middleware verified (every route but the public ones).
+
+    On a path that also serves a public method the middleware lets every request through and
+    leaves why it could not verify the token (``auth_error``): a route that needs a caller
+    refuses with that reason, as the middleware would have (401).
+    """
+    state = request.scope.get("state", {})
+    found = state.get("caller")
     if not isinstance(found, Caller):
-        raise Unauthenticated("no authenticated caller")
+        refused = state.get("auth_error")
+        reason = refused.public_message if isinstance(refused, ClassbridgeError) else None
+        raise CallerRefused(reason or "no authenticated caller")
     return found
 
 

@@ -98,6 +98,11 @@ def _details(error: ClassbridgeError, retry_after: str | None) -> list[dict[str,
     return details
 
 
+class CallerRefused(Unauthenticated):
+    """The edge itself refused the caller's token, found out inside a route (a path that also
+    serves a public method, e.g. ``/api/zoom/auth``): 401, like a refusal by the middleware."""
+
+
 def http_status(error: ClassbridgeError, *, from_service: bool = True) -> int:
     """The HTTP status of ``error`` (the shared table, with the edge's 409 for preconditions).
 
@@ -108,7 +113,7 @@ def http_status(error: ClassbridgeError, *, from_service: bool = True) -> int:
     """
     if isinstance(error, FailedPrecondition):
         return FAILED_PRECONDITION_STATUS
-    if isinstance(error, Unauthenticated) and from_service:
+    if isinstance(error, Unauthenticated) and from_service and not isinstance(error, CallerRefused):
         return UPSTREAM_UNAUTHENTICATED_STATUS
     return to_http(error).status
 

@@ -4,9 +4,9 @@
 :mod:`edge.errors` — so an unexpected bug is a generic 500, never a stack trace.
 ``AuthMiddleware`` verifies ``Authorization: Bearer <JWT>`` with the shared verifier on every
 path but the open ones (the routes declared ``scope="public"``: ``/healthz``, the API
-reference), then runs the request as that caller (``request.state.caller`` and the
-caller context variable, which the gRPC client reads to forward the token) inside a request
-scope whose id is the client's ``X-Request-ID`` when sane.
+reference, the browser's OAuth callback), then runs the request as that caller
+(``request.state.caller`` and the caller context variable, which the gRPC client reads to
+forward the token) inside a request scope whose id is the client's ``X-Request-ID`` when sane.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class AuthMiddleware:
         with request_scope(request_id=request_id):
             path = scope.get("path", "")
             if any(pattern.match(path) for pattern in self._open):
-                await self.app(scope, receive, send)
+                await self._open_path(scope, receive, send)
                 return
             try:
                 caller = self._verifier.verify_authorization(_header(scope, b"authorization"))
@@ -78,3 +78,18 @@ class AuthMiddleware:
             scope.setdefault("state", {})["caller"] = caller
             with caller_scope(caller):
                 await self.app(scope, receive, send)
+
+    async def _open_path(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A path with a public route. Another method of the same path may need a caller
+        (``GET /api/zoom/auth`` is open, ``POST`` is not), so a token is verified when one is
+        sent; a refusal is kept for ``deps.caller`` to raise, never answered here."""
+        state = scope.setdefault("state", {})
+        try:
+            caller = self._verifier.verify_authorization(_header(scope, b"authorization"))
+        except ClassbridgeError as exc:
+            state["auth_error"] = exc
+            await self.app(scope, receive, send)
+            return
+        state["caller"] = caller
+        with caller_scope(caller):
+            await self.app(scope, receive, send)

@@ -27,6 +27,7 @@ from starlette.routing import BaseRoute, Route
 
 from edge.access import SCOPES, Access
 from edge.inputs import Input
+from edge.rate_limits import EXEMPT
 from edge.render import (
     SCHEMA_REF,
     Schema,
@@ -51,8 +52,36 @@ _ERRORS: dict[int, str] = {
     409: "The resource's state conflicts with the request, or it exists already.",
     413: "The body is larger than the edge accepts.",
     415: "The body is not application/json.",
-    429: "Too many requests (Zoom's quota): retry after Retry-After seconds.",
+    429: (
+        "Too many requests: the edge's rate limit of the caller, their tenant or (without a "
+        "token) the client address, or Zoom's quota. Retry after `Retry-After` seconds."
+    ),
 }
+_RETRY_AFTER: Schema = {
+    "description": "Whole seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+_RATE_LIMIT_HEADERS: dict[str, Schema] = {
+    "RateLimit-Limit": {
+        "description": "Requests a minute the nearest limit allows (IETF ratelimit-headers "
+        "draft): of the caller, the tenant, or the address without a token.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Remaining": {
+        "description": "Whole requests left under that limit now.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until that limit is fully restored.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Policy": {
+        "description": "The limit as `<requests>;w=<window seconds>`, e.g. `1200;w=60`.",
+        "schema": {"type": "string"},
+    },
+}
+"""Sent on every answer of a rate-limited route while the limits are on (not required:
+``RATE_LIMIT_*=0`` turns them off)."""
 _DEFAULT_ERROR = (
     "Anything else: 5xx when a service failed (502, 503 and 504 with their causes; 500 with a "
     "generic message and the request id)."
@@ -162,16 +191,15 @@ class _Document:
         if answer.envelope:
             extra = {name: self.shape(value) for name, value in answer.extra.items()}
             schema = ok_schema(schema, extra)
-        headers: Schema = {}
+        headers: Schema = {name: dict(value) for name, value in answer.headers.items()}
         if answer.no_store:
             headers["Cache-Control"] = {
                 "description": "no-store: the answer carries a short-lived credential",
                 "schema": {"type": "string"},
             }
-        found: Schema = {
-            "description": answer.description or "Success.",
-            "content": {media: {"schema": schema} for media in answer.media_types},
-        }
+        found: Schema = {"description": answer.description or "Success."}
+        if answer.media_types:
+            found["content"] = {media: {"schema": schema} for media in answer.media_types}
         if headers:
             found["headers"] = headers
         return found
@@ -229,12 +257,16 @@ class _Document:
                 "content": {"application/json": {"schema": self.model(operation.body)}},
             }
         responses: Schema = {str(a.status): self.answer(a) for a in operation.answers}
+        if _rate_limited(path):
+            for success in responses.values():
+                success["headers"] = {**success.get("headers", {}), **_RATE_LIMIT_HEADERS}
         for status in _error_statuses(path, operation):
             headers: Schema = {}
             if status == 401:
                 headers["WWW-Authenticate"] = {"schema": {"type": "string", "const": "Bearer"}}
             if status == 429:
-                headers["Retry-After"] = {"schema": {"type": "integer"}}
+                headers["Retry-After"] = _RETRY_AFTER
+                headers.update(_RATE_LIMIT_HEADERS)
             error: Schema = {
                 "description": _ERRORS[status],
                 "content": {"application/json": {"schema": {"$ref": SCHEMA_REF + ERROR}}},
@@ -321,9 +353,14 @@ def _access_text(access: Access) -> str:
     return f"**Who may call:** {roles}. **Reach:** {SCOPES[access.scope]}."
 
 
+def _rate_limited(path: str) -> bool:
+    """Whether the edge's rate limits apply to ``path`` (not to probes and the reference)."""
+    return EXEMPT.match(path) is None
+
+
 def _error_statuses(path: str, operation: Operation) -> list[int]:
     if operation.access.scope == "public":
-        return [404] if "{" in path else []
+        return ([404] if "{" in path else []) + ([429] if _rate_limited(path) else [])
     statuses = [400, 401, 403, 404, 409, 429]
     if operation.body is not None:
         statuses += [413, 415]

@@ -53,6 +53,9 @@ class Answer:
     media_types: tuple[str, ...] = ("application/json",)
     description: str = ""
     no_store: bool = False
+    headers: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    """Response headers the answer carries (name -> OpenAPI header object), e.g. a redirect's
+    ``Location``; with ``media_types=()`` the answer has no body."""
 
 
 @dataclass(frozen=True)
@@ -95,14 +98,22 @@ def route(
     body_optional: bool = False,
     answers: Sequence[Answer] = (Answer(),),
     path_schemas: Mapping[str, dict[str, Any]] | None = None,
+    name: str | None = None,
+    note: str = "",
 ) -> Route:
     """A Starlette route that checks the caller, then reads ``query`` and ``body``, then calls
     ``endpoint(request, query=..., body=...)`` (only the keywords declared). ``path_schemas``:
-    the JSON Schema of a path parameter, for the document (a string by default)."""
+    the JSON Schema of a path parameter, for the document (a string by default).
+
+    ``name`` and ``note`` are for a second declaration of one handler (a seed's own path for a
+    route the edge already serves): the document needs a distinct operation id, and ``note``
+    (appended to the description) says which other path answers the same."""
     access = declare(path, allow=allow, scope=scope)
     summary, description = _describe(endpoint)
+    if note:
+        description = f"{description}\n\n{note}" if description else note
     operation = Operation(
-        name=f"{_tag(endpoint).replace('-', '_')}.{endpoint.__name__}",
+        name=name or f"{_tag(endpoint).replace('-', '_')}.{endpoint.__name__}",
         summary=summary,
         description=description,
         tag=_tag(endpoint),

@@ -1,5 +1,5 @@
-"""``GET /healthz``: the edge process is up (it holds no state, so up is healthy). Open: probes
-carry no token."""
+"""``GET /healthz`` (and seed 003's ``GET /health``, the same handler): the edge process is up
+(it holds no state, so up is healthy). Open: probes carry no token."""
 
 from __future__ import annotations
 
@@ -28,5 +28,15 @@ routes = [
         allow=(),
         scope="public",
         answers=[Answer(data=_UP, envelope=False)],
-    )
+    ),
+    route(
+        "/health",
+        healthz,
+        methods=["GET"],
+        allow=(),
+        scope="public",
+        answers=[Answer(data=_UP, envelope=False)],
+        name="health.health",
+        note="Seed 003's path for `GET /healthz`.",
+    ),
 ]

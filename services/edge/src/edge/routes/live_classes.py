@@ -5,6 +5,12 @@ The seed speaks camelCase in requests and a flat snake_case class in answers, an
 ``limit``/``offset``; the services page with opaque tokens. ``offset`` is honoured by walking
 pages (up to ``MAX_OFFSET`` items); every list answer also carries ``next_page_token``, which a
 client passes back as ``pageToken`` to continue cheaply.
+
+Seed 001 creates a class for a course (``courseId``), not a batch: such a class goes to the
+course's default batch — the one named :data:`DEFAULT_BATCH_NAME`, created (a group batch) the
+first time and reused afterwards. ``teacher_name`` is the name the class's host shows in Zoom
+(its host participant record), so it is known once the class has started, and only to staff
+(students may not read participant records); ``null`` otherwise.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ from edge.routing import Answer, route
 from edge.views import Rendered, Stamp, View, label
 
 MAX_OFFSET = 1000
+DEFAULT_BATCH_NAME = "Live classes"
+NAME_CONCURRENCY = 8
 MAX_LIMIT = 100
 PLAYBACK_CONCURRENCY = 8
 
@@ -83,6 +91,7 @@ class LiveClass(View):
     course_id: str
     batch_id: str
     teacher_id: str
+    teacher_name: str | None
     title: str
     description: str
     scheduled_start: Stamp
@@ -152,6 +161,7 @@ def _live_class_fields(session: scheduler_pb2.Session) -> dict[str, Any]:
         "course_id": session.course_id,
         "batch_id": session.batch_id,
         "teacher_id": session.teacher_id,
+        "teacher_name": None,
         "title": session.title,
         "description": session.description,
         "scheduled_start": _iso(session, "scheduled_start"),
@@ -178,9 +188,9 @@ def _live_class_fields(session: scheduler_pb2.Session) -> dict[str, Any]:
     }
 
 
-def live_class(session: scheduler_pb2.Session) -> LiveClass:
+def live_class(session: scheduler_pb2.Session, teacher_name: str | None = None) -> LiveClass:
     """A session in the seed's live-class shape."""
-    return LiveClass(**_live_class_fields(session))
+    return LiveClass(**(_live_class_fields(session) | {"teacher_name": teacher_name}))
 
 
 def class_change(answer: Any) -> dict[str, Any]:
@@ -223,9 +233,13 @@ class ListClasses(LimitOffset):
 
 
 class NewClass(Input):
-    """A class between two instants, at most ``MAX_CLASS_MINUTES`` long."""
+    """A class between two instants, at most ``MAX_CLASS_MINUTES`` long, in a batch
+    (``batchId``) or, as seed 001 sends it, in a course (``courseId``: its default batch)."""
 
-    batchId: Annotated[str, Text(max_length=128, required=True)]
+    batchId: Annotated[str, Text(max_length=128, description="or courseId")] = ""
+    courseId: Annotated[
+        str, Text(max_length=128, description="without batchId: the course's default batch")
+    ] = ""
     title: Annotated[str, Text(max_length=300, required=True)]
     scheduledStart: Annotated[Any, Instant(required=True)]
     scheduledEnd: Annotated[Any, Instant(required=True)]
@@ -238,7 +252,9 @@ class NewClass(Input):
     requestId: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
 
     def problems(self, request: Request) -> Iterable[FieldViolation]:
-        return class_length.check_instants(
+        if not self.batchId and not self.courseId:
+            yield FieldViolation("batchId", "is required (or courseId)")
+        yield from class_length.check_instants(
             self.scheduledStart,
             self.scheduledEnd,
             names=_ENDS,
@@ -422,15 +438,102 @@ async def list_classes(request: Request, query: ListClasses) -> JSONResponse:
         query.offset,
         query.pageToken,
     )
-    classes = [live_class(s).show() for s in answer.sessions] if answer is not None else []
+    sessions = list(answer.sessions) if answer is not None else []
+    names = await _teacher_names(request, sessions)
+    classes = [live_class(s, n).show() for s, n in zip(sessions, names, strict=True)]
     return _listed(classes, answer, query.offset, next_token)
 
 
+_STARTED = (scheduler_pb2.SESSION_STATUS_IN_PROGRESS, scheduler_pb2.SESSION_STATUS_ENDED)
+
+
+async def _teacher_names(
+    request: Request, sessions: list[scheduler_pb2.Session]
+) -> list[str | None]:
+    """Each class's host name as Zoom showed it (its host participant), for staff callers.
+
+    Only classes that have started can have one, so only those are asked about (a few at a
+    time); a failure leaves the name ``null`` rather than failing the list.
+    """
+    if not deps.caller(request).has_role(ADMIN, TEACHER, OPERATOR):
+        return [None] * len(sessions)
+    clients = deps.clients(request)
+    limit = asyncio.Semaphore(NAME_CONCURRENCY)
+
+    async def one(session: scheduler_pb2.Session) -> str | None:
+        if session.status not in _STARTED and not session.HasField("actual_start"):
+            return None
+        async with limit:
+            try:
+                found = await call(
+                    clients.scheduler.ListParticipants,
+                    scheduler_pb2.ListParticipantsRequest(
+                        session_id=session.id,
+                        role=scheduler_pb2.PARTICIPANT_ROLE_HOST,
+                        page_size=1,
+                    ),
+                )
+            except (PermissionDenied, NotFound):
+                return None
+        return _host_name(found.participants)
+
+    return list(await asyncio.gather(*(one(s) for s in sessions)))
+
+
+def _host_name(participants: Iterable[scheduler_pb2.Participant]) -> str | None:
+    for person in participants:
+        if person.role == scheduler_pb2.PARTICIPANT_ROLE_HOST and person.display_name:
+            return str(person.display_name)
+    return None
+
+
+async def _default_batch(request: Request, course_id: str, teacher_id: str) -> str:
+    """The course's default batch (:data:`DEFAULT_BATCH_NAME`), created when it has none.
+
+    Creation is idempotent per course (its request id names the course), so two first classes
+    created at once share one batch.
+    """
+    clients = deps.clients(request)
+    token = ""
+    while True:
+        listed = await call(
+            clients.scheduler.ListBatches,
+            scheduler_pb2.ListBatchesRequest(
+                course_id=course_id, page_size=MAX_LIMIT, page_token=token
+            ),
+        )
+        for batch in listed.batches:
+            if batch.name == DEFAULT_BATCH_NAME:
+                return str(batch.id)
+        token = listed.next_page_token
+        if not token:
+            break
+    who = deps.caller(request)
+    instructor = teacher_id or (who.subject if who.has_role(TEACHER) else "")
+    made = await call(
+        clients.scheduler.CreateBatch,
+        scheduler_pb2.CreateBatchRequest(
+            request_id=f"live-classes-default-batch:{course_id}",
+            batch=scheduler_pb2.Batch(
+                course_id=course_id,
+                name=DEFAULT_BATCH_NAME,
+                type=common_pb2.BATCH_TYPE_GROUP,
+                instructor_id=instructor,
+            ),
+        ),
+    )
+    return str(made.id)
+
+
 async def create_class(request: Request, body: NewClass) -> JSONResponse:
-    """Schedule a class (and, unless told not to, its Zoom meeting)."""
+    """Schedule a class (and, unless told not to, its Zoom meeting).
+
+    With ``courseId`` and no ``batchId`` (seed 001's body), in the course's default batch.
+    """
+    batch_id = body.batchId or await _default_batch(request, body.courseId, body.teacherId)
     req = scheduler_pb2.CreateSessionRequest(
         request_id=deps.idempotency_key(request, body.requestId),
-        batch_id=body.batchId,
+        batch_id=batch_id,
         title=body.title,
         description=body.description,
         timezone=body.timezone,
@@ -472,6 +575,7 @@ async def get_class(request: Request) -> JSONResponse:
             scheduler_pb2.ListParticipantsRequest(session_id=class_id, page_size=MAX_LIMIT),
         )
         detail.participants = [to_dict(p) for p in participants.participants]
+        detail.teacher_name = _host_name(participants.participants)
     return ok(detail.show())
 
 

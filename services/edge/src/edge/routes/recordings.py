@@ -1,5 +1,8 @@
 """``/api/v1/recordings``: recordings, playback URLs and access grants (recording-sync).
 
+Seed 003's ``GET /recordings`` and ``GET /recordings/{recording_id}`` are second declarations of
+the list and the read here (one handler each, both paths in the document).
+
 A playback answer carries a signed URL — a bearer credential for a few minutes — so it is sent
 with ``Cache-Control: no-store`` and never logged.
 """
@@ -184,6 +187,27 @@ routes = [
         allow=EVERYONE,
         scope="resource",
         answers=[Answer(data=recording_sync_pb2.Recording)],
+    ),
+    route(
+        "/recordings",
+        list_recordings,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        query=ListRecordings,
+        answers=[paged(recording_sync_pb2.Recording, recording_sync_pb2.ListRecordingsResponse)],
+        name="recordings.seed_list_recordings",
+        note="Seed 003's path for `GET /api/v1/recordings`.",
+    ),
+    route(
+        "/recordings/{recording_id}",
+        get_recording,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        answers=[Answer(data=recording_sync_pb2.Recording)],
+        name="recordings.seed_get_recording",
+        note="Seed 003's path for `GET /api/v1/recordings/{recording_id}`.",
     ),
     route(
         _BASE + "/{recording_id}",

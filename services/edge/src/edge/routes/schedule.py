@@ -97,6 +97,12 @@ class MeetingBody(Input):
     ] = None
 
 
+class SessionMeetingBody(MeetingBody):
+    """Seed 004's ``POST /api/zoom/sessions/meeting``: the session is named in the body."""
+
+    session_id: Annotated[str, Text(max_length=128, required=True)]
+
+
 class SyncBody(Input):
     force: Annotated[bool, Flag(description="sync again what was synced already")] = False
 
@@ -202,9 +208,22 @@ async def create_zoom_meeting(request: Request, body: MeetingBody) -> JSONRespon
     clients = deps.clients(request)
     batch_id, session_id = request.path_params["batch_id"], request.path_params["session_id"]
     await _session_of_batch(clients, batch_id, session_id)
+    return await _create_meeting(clients, session_id, body.meeting_settings)
+
+
+async def create_session_meeting(request: Request, body: SessionMeetingBody) -> JSONResponse:
+    """Create a session's Zoom meeting (seed 004's path; the same as
+    ``POST /api/v1/batches/{batch_id}/schedule/{session_id}/create-zoom-meeting``)."""
+    return await _create_meeting(deps.clients(request), body.session_id, body.meeting_settings)
+
+
+async def _create_meeting(
+    clients: Clients, session_id: str, settings: common_pb2.MeetingSettings | None
+) -> JSONResponse:
+    """The one implementation of both paths: the scheduler's CreateZoomMeeting."""
     req = scheduler_pb2.CreateZoomMeetingRequest(session_id=session_id)
-    if body.meeting_settings is not None:
-        req.meeting_settings.CopyFrom(body.meeting_settings)
+    if settings is not None:
+        req.meeting_settings.CopyFrom(settings)
     answer = await call(clients.scheduler.CreateZoomMeeting, req)
     return ok(scheduled(answer), message="Zoom meeting created")
 
@@ -306,6 +325,15 @@ routes = [
         scope="resource",
         body=MeetingBody,
         body_optional=True,
+        answers=[Answer(data=Scheduled, extra=_MESSAGE)],
+    ),
+    route(
+        "/api/zoom/sessions/meeting",
+        create_session_meeting,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+        body=SessionMeetingBody,
         answers=[Answer(data=Scheduled, extra=_MESSAGE)],
     ),
     route(
