@@ -5,10 +5,12 @@ port, for Classbridge's tests, benchmarks and embedded default. See README.md.
 from zoomsim.app import Simulator, create_app
 from zoomsim.config import AccountSeed, AppSeed, SimConfig, UserSeed, WebhookTarget
 from zoomsim.content import expected_sha256
+from zoomsim.fidelity import Fidelity
 
 __all__ = [
     "AccountSeed",
     "AppSeed",
+    "Fidelity",
     "SimConfig",
     "Simulator",
     "UserSeed",

@@ -1,5 +1,6 @@
 """The one wiring point: `Simulator` owns the state and every part, and `Simulator.app` is the
-ASGI application serving OAuth, /v2, downloads, the CDN and the /_sim control API on one port.
+ASGI application serving OAuth, /v2, downloads, the CDN and the /_sim control API on one port
+(with the `separate_cdn` fidelity switch, the CDN answers on its own host name and port only).
 
 In-process use::
 
@@ -20,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from starlette.applications import Starlette
@@ -29,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zoomsim import ratelimit, scopes
+from zoomsim.concurrency import HostWriteSlots
 from zoomsim.config import SimConfig
 from zoomsim.control import control_routes
 from zoomsim.downloads import Downloads
@@ -37,12 +40,28 @@ from zoomsim.lifecycle import Lifecycle
 from zoomsim.meetings import MeetingsApi
 from zoomsim.oauth import OAuth
 from zoomsim.ratelimit import RateLimiter
+from zoomsim.recording_events import CloudRecorder
 from zoomsim.recordings import RecordingsApi
 from zoomsim.routing import RawRouter, ZoomError, json_response, validation_error
 from zoomsim.state import Account, State
+from zoomsim.summaries import Summaries
+from zoomsim.waiting_room import WaitingRoom
 from zoomsim.webhooks import WebhookSender
 
 PAGE_TOKEN_INVALID = "The next page token is invalid or expired."  # noqa: S105
+# writes Zoom serialises per host (`concurrent_write_limit`)
+WRITE_ROUTES = frozenset(
+    {
+        "meetings.create",
+        "meetings.update",
+        "meetings.delete",
+        "meetings.status",
+        "recordings.delete",
+        "recordings.delete_file",
+        "recordings.recover",
+        "recordings.recover_file",
+    }
+)
 
 
 class Api:
@@ -51,6 +70,7 @@ class Api:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.limiter = RateLimiter(sim.config)
+        self.slots = HostWriteSlots()
         self.router = RawRouter(sim.config.strict_uuid_encoding)
         self.meetings = MeetingsApi(self)
         self.recordings = RecordingsApi(self)
@@ -98,6 +118,13 @@ class Api:
             m.report_participants,
         )
         add("GET", "v2/report/meetings/{meeting_id}", "report.meeting", m.report_meeting)
+        add(
+            "GET",
+            "v2/meetings/{meeting_id}/meeting_summary",
+            "meetings.summary",
+            sim.summaries.get,
+            gate="meeting_summary",
+        )
 
     def base(self, request: Request) -> str:
         """Base of generated URLs: configured, else where this request was addressed (read
@@ -163,6 +190,9 @@ class Api:
         request = Request(scope, receive)
         raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
         route, params, known = self.router.match(scope["method"], raw_path)
+        cfg = self.sim.config
+        if route is not None and route.gate and not getattr(cfg.fidelity, route.gate):
+            route, params, known = None, {}, False  # an endpoint of a behaviour switched off
         extra: dict[str, str] = {}
         try:
             if route is None:
@@ -171,27 +201,53 @@ class Api:
                 raise ZoomError(404, 404, "Not Found")
             tok = self.sim.oauth.authenticate(request)
             request.state.token = tok
-            cfg = self.sim.config
             if cfg.enforce_scopes:  # before rate limits: Zoom refuses without counting
                 scopes.check(
                     route.name,
                     tok.granted,
                     tok.scope,
                     code=cfg.scope_error_code,
-                    status=cfg.scope_error_status,
+                    status=401 if cfg.fidelity.scopes else 400,
                 )
             plan = self.sim.state.accounts[tok.account_id].plan
             extra = self.limiter.check(tok.account_id, plan, route.name, self.sim.state.clock.now())
-            response = await route.handler(request, params)
+            host = self._write_host(tok, route.name, params)
+            if host is None:
+                response = await route.handler(request, params)
+            else:
+                async with self.slots.hold(host, cfg.fidelity.write_hold_seconds):
+                    response = await route.handler(request, params)
             # handlers never set x-ratelimit-*: append instead of MutableHeaders' scan+replace
             response.raw_headers.extend((k.encode(), v.encode()) for k, v in extra.items())
         except ZoomError as exc:
             response = exc.response()
             if route is not None and "X-RateLimit-Category" not in exc.headers:
                 response.headers["x-ratelimit-category"] = self.limiter.category(route.name)
+            # the error's own rate-limit headers win (`host_limit_headers`); before, the
+            # endpoint's category replaced the per-user 429's Light
+            own = {k.lower() for k in exc.headers} if cfg.fidelity.host_limit_headers else set()
             for k, v in extra.items():
-                response.headers[k] = v
+                if k.lower() not in own:
+                    response.headers[k] = v
         await response(scope, receive, send)
+
+    def _write_host(self, tok: Any, route: str, params: dict[str, str]) -> str | None:
+        """The host whose write this is, when Zoom's one-write-at-a-time limit applies."""
+        if route not in WRITE_ROUTES or not self.sim.config.fidelity.concurrent_write_limit:
+            return None
+        st = self.sim.state
+        if "user_id" in params:
+            user = st.find_user(tok.account_id, params["user_id"], tok.user_id)
+            return user.id if user is not None else None
+        key = params.get("meeting_id", "")
+        if key.isdigit():
+            meeting = st.meetings.get(int(key))
+        else:
+            inst = st.instances.get(key)
+            meeting = st.meetings.get(inst.meeting_id) if inst is not None else None
+        if meeting is None or meeting.account_id != tok.account_id:
+            return None
+        return meeting.host_id
 
 
 class Gate:
@@ -208,7 +264,8 @@ class Gate:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.startswith("/_sim"):
+        cdn = self.sim.cdn_side(scope)  # None: one host serves everything
+        if path.startswith("/_sim") and not cdn:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
@@ -225,6 +282,10 @@ class Gate:
             "authorization": any(k == b"authorization" and v for k, v in scope["headers"]),
         }
         self.sim.requests.append(entry)
+        on_cdn = path.startswith("/cdn/")
+        if on_cdn or cdn:
+            entry["host"] = _host_header(scope)
+            self.sim.cdn_requests.append(entry)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -242,8 +303,18 @@ class Gate:
                 )
                 return
         self.sim.state.purge_trash()  # one comparison unless a trashed file is due
+        if cdn is not None and on_cdn != cdn:  # a file asked of the API host, or the reverse
+            await Response("Not Found", 404)(scope, receive, send_wrapper)
+            return
         target = self.sim.api if path.startswith("/v2/") else self.app
         await target(scope, receive, send_wrapper)
+
+
+def _host_header(scope: Scope) -> str:
+    for k, v in scope["headers"]:
+        if k == b"host":
+            return str(v.decode("latin-1"))
+    return ""
 
 
 def tracking_id() -> str:
@@ -283,12 +354,20 @@ class Simulator:
         self.state = State(self.config)
         self.faults = Faults()
         self.requests: deque[dict[str, Any]] = deque(maxlen=10000)
+        # every request for a /cdn/ file or to the CDN host, with `authorization`: whether an
+        # Authorization header came along (a client must not forward its bearer token)
+        self.cdn_requests: deque[dict[str, Any]] = deque(maxlen=10000)
         self.oauth = OAuth(self)
         self.webhooks = WebhookSender(self, webhook_transport)
+        self.recorder = CloudRecorder(self)
+        self.waiting_room = WaitingRoom(self)
+        self.summaries = Summaries(self)
         self.lifecycle = Lifecycle(self)
         self.downloads = Downloads(self)
         self.api = Api(self)
         self.bound_base_url: str | None = None
+        self.bound_cdn_url: str | None = None  # the CDN listener, when one runs
+        self.cdn_port: int | None = None
         self.started_at = time.time()
         self._running = False
         self.app: ASGIApp = Gate(self._starlette(), self)
@@ -298,6 +377,30 @@ class Simulator:
         if self.config.public_base_url:
             return self.config.public_base_url.rstrip("/")
         return self.bound_base_url or self.config.base_url()
+
+    def cdn_base(self) -> str:
+        """Base of signed file URLs: `cdn_base_url`, else (`separate_cdn`) the CDN listener or
+        the CDN host name on the API's port, else the API's own base."""
+        if self.config.cdn_base_url:
+            return self.config.cdn_base_url.rstrip("/")
+        if not self.config.fidelity.separate_cdn:
+            return self.base_url()
+        if self.bound_cdn_url:
+            return self.bound_cdn_url
+        api = urlsplit(self.base_url())
+        port = f":{api.port}" if api.port else ""
+        return f"{api.scheme}://{self.config.fidelity.cdn_host}{port}"
+
+    def cdn_side(self, scope: Scope) -> bool | None:
+        """With `separate_cdn`: True for a request to the CDN (its listener's port, or its host
+        name when no listener runs), False for one to the API; None when one host is both."""
+        if not self.config.fidelity.separate_cdn:
+            return None
+        if self.cdn_port is not None:
+            server = scope.get("server")
+            return server is not None and server[1] == self.cdn_port
+        cdn_host = urlsplit(self.cdn_base()).hostname or ""
+        return _host_header(scope).rsplit(":", 1)[0].strip("[]").lower() == cdn_host.lower()
 
     def _starlette(self) -> Starlette:
         async def root(request: Request) -> Response:
@@ -365,6 +468,7 @@ class Simulator:
                 for a in acc.apps
             ],
             "webhooks": [dataclasses.asdict(t) for t in acc.webhooks],
+            "settings": dict(acc.settings),
         }
 
 

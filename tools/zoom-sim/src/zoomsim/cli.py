@@ -1,5 +1,5 @@
 """`python -m zoomsim serve|class|start|join|leave|end|record|ready|trash|delete|recover|
-webhooks|validate|deliveries|fault|clock|show|credentials|accounts|add-account|rotate`.
+webhooks|validate|deliveries|fault|clock|fidelity|show|credentials|accounts|add-account|rotate`.
 
 `--account ID` (on `class`, `webhooks`, `validate`, `deliveries`, `show`) picks one of several
 simulated Zoom accounts (tenants); without it the first account is meant.
@@ -21,6 +21,7 @@ from typing import Any
 
 from zoomsim.client import SimClient, SimError
 from zoomsim.config import SimConfig, WebhookTarget
+from zoomsim.fidelity import Fidelity
 
 UNITS = {
     "": 1,
@@ -68,6 +69,10 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--refresh-grace", type=float)
     p.add_argument("--recording-delay", type=float)
     p.add_argument("--token-ttl", type=int)
+    p.add_argument(
+        "--fidelity",
+        help="behaviours played as Zoom does: all | none | name,-name,param=value (README)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the ready line")
     p.add_argument(
         "--access-log",
@@ -99,6 +104,8 @@ def build_config(a: argparse.Namespace) -> SimConfig:
 
         over["accounts"] = parse_value("accounts", a.accounts)
     cfg = SimConfig.from_env(**over)
+    if a.fidelity:
+        cfg.fidelity = Fidelity.parse(a.fidelity, cfg.fidelity)
     if a.plan:
         for acc in cfg.accounts:
             acc.plan = a.plan
@@ -121,7 +128,7 @@ async def serve(cfg: SimConfig, quiet: bool, access_log: bool = False) -> None:
     import uvicorn
 
     from zoomsim.app import Simulator
-    from zoomsim.server import READY_PREFIX, uvicorn_config
+    from zoomsim.server import READY_PREFIX, cdn_listener, uvicorn_config
 
     sim = Simulator(cfg)
     server = uvicorn.Server(uvicorn_config(sim, cfg.host, cfg.port, access_log=access_log))
@@ -134,24 +141,33 @@ async def serve(cfg: SimConfig, quiet: bool, access_log: bool = False) -> None:
     port = server.servers[0].sockets[0].getsockname()[1]
     host = "127.0.0.1" if cfg.host in ("0.0.0.0", "::") else cfg.host  # noqa: S104
     sim.bound_base_url = f"http://{host}:{port}"
-    if not quiet:
-        print(f"Zoom simulator for Classbridge on {sim.base_url()}")
-        print(
-            f"  rate limits: {'on' if cfg.rate_limits else 'off'}; "
-            f"time factor {cfg.time_factor}; control API {sim.base_url()}/_sim "
-            f"({'admin token' if cfg.admin_token else 'loopback only'})"
-        )
-        for acc in sim.credentials():
-            print(f"  account {acc['account_id']} ({acc['plan']})")
-            for app in acc["apps"]:
-                print(
-                    f"    {app['kind']:5} client_id={app['client_id']} "
-                    f"client_secret={app['client_secret']}"
-                )
-            for u in acc["users"]:
-                print(f"    user {u['email']} id={u['id']}")
-    print(READY_PREFIX + sim.base_url(), flush=True)
-    await task
+    async with cdn_listener(sim, cfg.host):
+        if not quiet:
+            _banner(sim, cfg)
+        print(READY_PREFIX + sim.base_url(), flush=True)
+        await task
+
+
+def _banner(sim: Any, cfg: SimConfig) -> None:
+    """What `serve` prints: where it listens, its switches and the seeded credentials."""
+    print(f"Zoom simulator for Classbridge on {sim.base_url()}")
+    print(
+        f"  rate limits: {'on' if cfg.rate_limits else 'off'}; "
+        f"time factor {cfg.time_factor}; control API {sim.base_url()}/_sim "
+        f"({'admin token' if cfg.admin_token else 'loopback only'})"
+    )
+    print(f"  as Zoom (fidelity): {', '.join(cfg.fidelity.on()) or 'none'}")
+    if cfg.fidelity.separate_cdn:
+        print(f"  CDN on {sim.cdn_base()}")
+    for acc in sim.credentials():
+        print(f"  account {acc['account_id']} ({acc['plan']})")
+        for app in acc["apps"]:
+            print(
+                f"    {app['kind']:5} client_id={app['client_id']} "
+                f"client_secret={app['client_secret']}"
+            )
+        for u in acc["users"]:
+            print(f"    user {u['email']} id={u['id']}")
 
 
 def _print(data: Any) -> None:
@@ -210,6 +226,12 @@ async def control(a: argparse.Namespace) -> int:
             _print(await c.fault(a.kind, **json.loads(a.spec or "{}")))
         elif cmd == "clock":
             _print(await c.advance_clock(a.seconds))
+        elif cmd == "fidelity":
+            if a.spec:
+                spec = Fidelity.parse(a.spec, Fidelity(**await c.fidelity()))
+                _print(await c.set_fidelity(**spec.as_json()))
+            else:
+                _print(await c.fidelity())
         elif cmd == "show":
             _print(await c.meeting(a.meeting) if a.meeting else await c.meetings(a.account))
         elif cmd == "credentials":
@@ -353,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("spec", nargs="?", help='JSON, e.g. {"status": 503, "count": 3}')
     p = sub.add_parser("clock")
     p.add_argument("seconds", type=float)
+    p = sub.add_parser("fidelity", help="show or set the behaviours played as Zoom does")
+    p.add_argument("spec", nargs="?", help="all | none | name,-name,param=value")
     a = ap.parse_args(argv)
     if a.command == "serve":
         from zoomsim.server import run_loop

@@ -197,6 +197,19 @@ class SimClient:
             body["enabled"] = enabled
         return await self._object("PATCH", f"/accounts/{account_id}/apps/{client_id}", body)
 
+    async def deauthorize(
+        self, account_id: str, client_id: str, user_id: str | None = None
+    ) -> dict[str, Any]:
+        """A user removes the app: their tokens stop working; with `app_deauthorized_event`
+        the account is sent app_deauthorized. Answers its payload and `revoked_tokens`."""
+        return await self._object(
+            "POST", f"/accounts/{account_id}/apps/{client_id}/deauthorize", _opt(user_id=user_id)
+        )
+
+    async def set_account_settings(self, account_id: str, **settings: Any) -> dict[str, Any]:
+        """Change account settings, e.g. `breakout_room_schedule=True`."""
+        return await self._object("PATCH", f"/accounts/{account_id}/settings", settings)
+
     async def add_app(self, account_id: str, kind: str = "oauth", **fields: Any) -> dict[str, Any]:
         """Add an app (`kind` s2s|oauth; `client_id`, `client_secret`, `scopes`,
         `redirect_uris`, `user_email` optional) to an existing account."""
@@ -214,9 +227,18 @@ class SimClient:
         *,
         internal: bool = False,
         at: str | float | None = None,
+        wait: bool = False,
     ) -> dict[str, Any]:
-        body = _opt(name=name, email=email, internal=internal, at=at)
+        """`wait`: stay in the waiting room (meetings with one) until `admit`."""
+        body = _opt(name=name, email=email, internal=internal, at=at, wait=wait)
         return await self._object("POST", f"/meetings/{meeting_id}/participants", body)
+
+    async def admit(
+        self, meeting_id: int | str, user_id: str, *, at: str | float | None = None
+    ) -> dict[str, Any]:
+        return await self._object(
+            "POST", f"/meetings/{meeting_id}/participants/{user_id}/admit", _opt(at=at)
+        )
 
     async def leave(
         self,
@@ -239,14 +261,20 @@ class SimClient:
         at: str | float | None = None,
         recording: dict[str, Any] | None = None,
         no_recording: bool = False,
+        summary: bool = False,
     ) -> dict[str, Any]:
         """End the meeting. `recording` = {"files": [{"file_type","size"}], "delay",
-        "transcript_delay"}; without it the meeting's auto_recording setting decides."""
+        "transcript_delay"}; without it the meeting's auto_recording setting decides.
+        `summary`: summarise it (`meeting_summary`) whatever its settings say."""
         return await self._object(
             "POST",
             f"/meetings/{meeting_id}/end",
-            _opt(at=at, recording=recording, no_recording=no_recording),
+            _opt(at=at, recording=recording, no_recording=no_recording, summary=summary),
         )
+
+    async def recording_action(self, meeting_id: int | str, action: str) -> dict[str, Any]:
+        """The host's cloud-recording buttons in a live meeting: start|pause|resume|stop."""
+        return await self._object("POST", f"/meetings/{meeting_id}/recording/{action}")
 
     async def record(
         self,
@@ -355,6 +383,22 @@ class SimClient:
 
     async def configure(self, **settings: Any) -> dict[str, Any]:
         return await self._object("PATCH", "/config", settings)
+
+    async def fidelity(self) -> dict[str, Any]:
+        """The fidelity switches and their parameters (zoomsim.fidelity)."""
+        return await self._object("GET", "/fidelity")
+
+    async def set_fidelity(self, **switches: Any) -> dict[str, Any]:
+        """e.g. set_fidelity(scopes=True), set_fidelity(all=True)."""
+        return await self._object("PATCH", "/fidelity", switches)
+
+    async def cdn_requests(self) -> list[dict[str, Any]]:
+        """Requests the CDN received, each with `authorization`: whether a header came."""
+        return await self._items("GET", "/cdn/requests", "requests")
+
+    async def cdn_base_url(self) -> str:
+        """Where signed file URLs point (another host with `separate_cdn`)."""
+        return str((await self._object("GET", "/cdn/requests"))["cdn_base_url"])
 
     async def reset_rate_limits(self) -> None:
         await self._call("POST", "/ratelimits/reset")

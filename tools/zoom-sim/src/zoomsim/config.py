@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from zoomsim.fidelity import Fidelity
+
 ENV_PREFIX = "ZOOMSIM_"
 
 
@@ -62,6 +64,9 @@ class AccountSeed:
     users: list[UserSeed] = field(default_factory=list)
     apps: list[AppSeed] = field(default_factory=list)
     webhooks: list[WebhookTarget] = field(default_factory=list)
+    # account settings that change what the API does (`breakout_room_schedule`: hosts may
+    # pre-assign breakout rooms when scheduling; off by default, as on Zoom)
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 def default_accounts() -> list[AccountSeed]:
@@ -111,8 +116,7 @@ class SimConfig:
     validate_on_configure: bool = True
     # scopes (see zoomsim.scopes)
     enforce_scopes: bool = True
-    scope_error_code: int = 4711  # 4700: the older answer
-    scope_error_status: int = 400
+    scope_error_code: int = 4711  # 4700: the older answer (the status: fidelity.scopes)
     # ids and encoding
     uuid_slash_probability: float = 0.1
     strict_uuid_encoding: bool = True  # a uuid needing double encoding sent once-encoded: 404
@@ -124,11 +128,12 @@ class SimConfig:
     host_daily_limit: int = 100
     count_deletes_in_host_limit: bool = False
     # oauth variants
-    reject_token_query_params: bool = False
     s2s_api_url: bool = True
     # content
     mp4_bytes_per_minute: int = 1 << 20
     max_recurrence_end_times: int = 60
+    # where the simulator is kinder than Zoom: one switch per behaviour (see zoomsim.fidelity)
+    fidelity: Fidelity = field(default_factory=Fidelity.from_env)
 
     def base_url(self) -> str:
         """The base generated URLs use when no request is at hand."""
@@ -162,7 +167,7 @@ def account_seed(
     `"s2s": null`: a tenant without one could not be reached). Webhook
     targets come from `webhooks` (a list) or the shorthand `webhook` (one object).
     """
-    known = {"name", "id", "plan"}
+    known = {"name", "id", "plan", "settings"}
     unknown = set(raw) - known - {"users", "apps", "s2s", "oauth", "webhooks", "webhook"}
     if unknown:
         raise ValueError(f"unknown account fields: {', '.join(sorted(unknown))}")
@@ -198,6 +203,8 @@ def parse_value(name: str, raw: str) -> Any:
         return _coerce_accounts(json.loads(raw))
     if name == "webhooks":
         return [WebhookTarget(**w) for w in json.loads(raw)]
+    if name == "fidelity":
+        return Fidelity.parse(raw)
     if kind.startswith("bool"):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if kind.startswith("int"):

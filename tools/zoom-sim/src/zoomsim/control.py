@@ -1,6 +1,7 @@
 """The control API under `/_sim/...` (JSON): add accounts (tenants) and rotate their secrets,
 script a meeting's life, configure webhooks, inject faults, move the clock, inspect deliveries
-and requests. The control API itself sees every account; only /v2 is confined to one.
+and requests, and set the fidelity switches (`GET|PATCH /_sim/fidelity`). The control API itself
+sees every account; only /v2 is confined to one.
 
 Protection: with `admin_token` set, every call needs `Authorization: Bearer <admin_token>` (or
 `X-Sim-Admin-Token`); without it, only loopback clients are served.
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from zoomsim.config import AppSeed, WebhookTarget, account_seed
+from zoomsim.fidelity import switch_names
 from zoomsim.routing import json_response
 from zoomsim.state import DEFAULT_SETTINGS, Account, Conflict, Instance, Meeting, iso
 
@@ -39,13 +41,13 @@ RUNTIME_SETTINGS = (
     "token_ttl",
     "strict_uuid_encoding",
     "ratelimit_headers_on_success",
-    "reject_token_query_params",
     "host_daily_limit",
     "cdn_url_ttl",
     "enforce_scopes",
     "scope_error_code",
-    "scope_error_status",
 )
+# settings that became fidelity switches, still accepted by PATCH /_sim/config
+LEGACY_SETTINGS = {"reject_token_query_params": "token_params_in_body"}
 
 
 class ControlError(Exception):
@@ -252,15 +254,8 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         inst = sim.lifecycle.start(m, _at(body))
         return {"uuid": inst.uuid, "start_time": iso(inst.start_time)}
 
-    async def join(request: Request, body: dict[str, Any]) -> Any:
-        m = meeting(request)
-        p = sim.lifecycle.join(
-            m,
-            str(body.get("name", "Guest")),
-            str(body.get("email", "")),
-            internal=bool(body.get("internal", False)),
-            at=_at(body),
-        )
+    def participant_json(m: Meeting, p: Any) -> dict[str, Any]:
+        inst = m.live
         return {
             "user_id": p.user_id,
             "participant_uuid": p.participant_uuid,
@@ -268,8 +263,28 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             "email": p.email,
             "id": p.zoom_user_id,
             "join_time": iso(p.join_time),
-            "uuid": m.live.uuid if m.live else None,
+            "uuid": inst.uuid if inst else None,
+            "waiting": inst is not None and p in inst.waiting,
         }
+
+    async def join(request: Request, body: dict[str, Any]) -> Any:
+        """A participant joins; `"wait": true` leaves them in the waiting room (meetings with
+        one, `waiting_room_events`) until `.../participants/{user_id}/admit`."""
+        m = meeting(request)
+        p = sim.lifecycle.join(
+            m,
+            str(body.get("name", "Guest")),
+            str(body.get("email", "")),
+            internal=bool(body.get("internal", False)),
+            at=_at(body),
+            wait=bool(body.get("wait", False)),
+        )
+        return participant_json(m, p)
+
+    async def admit(request: Request, body: dict[str, Any]) -> Any:
+        m = meeting(request)
+        p = sim.lifecycle.admit(m, request.path_params["user_id"], _at(body))
+        return participant_json(m, p)
 
     async def leave(request: Request, body: dict[str, Any]) -> Any:
         m = meeting(request)
@@ -292,7 +307,9 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             finally:
                 m.settings["auto_recording"] = saved
         else:
-            inst = sim.lifecycle.end(m, _at(body), recording=rec)
+            inst = sim.lifecycle.end(
+                m, _at(body), recording=rec, summary=bool(body.get("summary", False))
+            )
         return {
             "uuid": inst.uuid,
             "end_time": iso(inst.end_time or 0),
@@ -323,6 +340,10 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
     async def files_action(request: Request, body: dict[str, Any]) -> Any:
         m = meeting(request)
         action = request.path_params["action"]
+        if action in ("start", "stop", "pause", "resume"):  # the host's recording buttons
+            if m.live is None:
+                raise ControlError(409, "the meeting is not live")
+            return {"uuid": m.live.uuid, "state": sim.recorder.act(m, m.live, action)}
         if action not in ("trash", "delete", "recover"):
             raise ControlError(404, f"unknown action {action}")
         inst = instance(m, body.get("uuid"))
@@ -335,6 +356,9 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             "targets": [t.__dict__ for t in acc.webhooks],
             "validations": sim.webhooks.validations_for(acc.id),
             "disabled": sim.webhooks.disabled_urls(acc.id),
+            "next_validation_at": {
+                url: at for (a, url), at in sim.webhooks.revalidator.next_at.items() if a == acc.id
+            },
         }
 
     async def get_webhooks(request: Request, body: dict[str, Any]) -> Any:
@@ -425,6 +449,42 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
                 raise ControlError(400, f"{k} cannot be changed (scopes, enabled)")
         return app_json(app)
 
+    async def deauthorize(request: Request, body: dict[str, Any]) -> Any:
+        """A user removes the app (`user_id`, default the app's user): their tokens stop
+        working, and with `app_deauthorized_event` the account is sent app_deauthorized."""
+        app = app_of(request)
+        user_id = body.get("user_id")
+        if user_id is not None and st.find_user(app.account_id, str(user_id), None) is None:
+            raise ControlError(404, f"no user {user_id} in account {app.account_id}")
+        return sim.oauth.deauthorize(app, str(user_id) if user_id else None)
+
+    async def account_settings(request: Request, body: dict[str, Any]) -> Any:
+        """Change account settings (`breakout_room_schedule`: hosts may pre-assign breakout
+        rooms when scheduling)."""
+        acc = account(request)
+        acc.settings.update(body)
+        return {"account_id": acc.id, "settings": acc.settings}
+
+    async def fidelity_get(request: Request, body: dict[str, Any]) -> Any:
+        return sim.config.fidelity.as_json()
+
+    async def fidelity_patch(request: Request, body: dict[str, Any]) -> Any:
+        """Switch behaviours on or off (`{"scopes": true}`; `{"all": true}` for every one)."""
+        fid = sim.config.fidelity
+        values = dict(body)
+        if "all" in values:
+            every = values.pop("all")
+            if not isinstance(every, bool):
+                raise ControlError(400, "all takes true or false")
+            fid.update(dict.fromkeys(switch_names(), every))
+        fid.update(values)  # ValueError -> 400
+        if not fid.webhook_at_least_once:
+            sim.webhooks.release_held()
+        return fid.as_json()
+
+    async def cdn_requests(request: Request, body: dict[str, Any]) -> Any:
+        return {"requests": list(sim.cdn_requests), "cdn_base_url": sim.cdn_base()}
+
     async def app_add(request: Request, body: dict[str, Any]) -> Any:
         """Add an app to an existing account (e.g. a user-managed app for a tenant)."""
         acc = account(request)
@@ -477,11 +537,16 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         return {"now": st.clock.now(), "iso": iso(st.clock.now()), "offset": st.clock.offset}
 
     async def clock_advance(request: Request, body: dict[str, Any]) -> Any:
+        sim.webhooks.revalidator.note_targets()  # the 72 hours count from before the jump
         st.clock.advance(float(body.get("seconds", 0)))
-        return await clock_get(request, body)
+        validations = await sim.webhooks.revalidator.run_due()
+        return {**(await clock_get(request, body)), "validations": validations}
 
     async def config_patch(request: Request, body: dict[str, Any]) -> Any:
         for k, v in body.items():
+            if k in LEGACY_SETTINGS:
+                sim.config.fidelity.update({LEGACY_SETTINGS[k]: bool(v)})
+                continue
             if k not in RUNTIME_SETTINGS:
                 raise ControlError(400, f"{k} cannot be changed at run time")
             setattr(sim.config, k, v)
@@ -504,6 +569,7 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         r("/meetings/{meeting_id}/start", start),
         r("/meetings/{meeting_id}/participants", join),
         r("/meetings/{meeting_id}/participants/{user_id}/leave", leave),
+        r("/meetings/{meeting_id}/participants/{user_id}/admit", admit),
         r("/meetings/{meeting_id}/end", end),
         r("/meetings/{meeting_id}/recording", record),
         r("/meetings/{meeting_id}/recording/ready", ready),
@@ -522,6 +588,11 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         r("/accounts/{account_id}/apps", app_add),
         r("/accounts/{account_id}/apps/{client_id}", app_patch, "PATCH"),
         r("/accounts/{account_id}/apps/{client_id}/rotate", rotate),
+        r("/accounts/{account_id}/apps/{client_id}/deauthorize", deauthorize),
+        r("/accounts/{account_id}/settings", account_settings, "PATCH"),
+        r("/fidelity", fidelity_get, "GET"),
+        r("/fidelity", fidelity_patch, "PATCH"),
+        r("/cdn/requests", cdn_requests, "GET"),
         r("/deliveries", deliveries, "GET"),
         r("/faults", faults_get, "GET"),
         r("/faults", faults_add),

@@ -1,6 +1,10 @@
 """A meeting's life as Zoom plays it: started, participants joining and leaving, ended, the cloud
 recording processed after a delay (`recording.completed`), the transcript later
 (`recording.transcript_completed`). Each step changes the state and emits the webhook.
+
+With fidelity switches, also the waiting room (zoomsim.waiting_room), the recorder's
+`recording.started|paused|resumed|stopped` (zoomsim.recording_events) and the meeting summary
+after the end (zoomsim.summaries).
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ class Lifecycle:
             "duration": m.duration if m.type != 1 else 0,
         }
 
-    def _emit_meeting(self, event: str, m: Meeting, inst: Instance, **obj: Any) -> None:
+    def emit_meeting(self, event: str, m: Meeting, inst: Instance, **obj: Any) -> None:
+        """A meeting event (`object.id` a string) to the meeting's account."""
         self.sim.webhooks.emit(
             event, {"account_id": m.account_id, "object": {**self._meeting_object(m, inst), **obj}}
         )
@@ -54,7 +59,8 @@ class Lifecycle:
         if m.live is not None:
             return m.live
         inst = self.state.start_instance(m, at if at is not None else self.state.clock.now())
-        self._emit_meeting("meeting.started", m, inst)
+        self.emit_meeting("meeting.started", m, inst)
+        self.sim.recorder.on_start(m, inst)
         return inst
 
     def join(
@@ -65,7 +71,11 @@ class Lifecycle:
         *,
         internal: bool = False,
         at: float | None = None,
+        wait: bool = False,
     ) -> Participant:
+        """Someone joins (starting the meeting if needed). In a meeting with a waiting room
+        (`waiting_room_events`) they pass through it: admitted at once, or left waiting with
+        `wait` until `admit`."""
         inst = m.live or self.start(m, at)
         zoom_user_id = ""
         if internal or email:
@@ -79,10 +89,27 @@ class Lifecycle:
             )
             if user is not None:
                 zoom_user_id = user.id
-        p = self.state.join(
-            inst, name, email, zoom_user_id, at if at is not None else self.state.clock.now()
-        )
-        self._emit_meeting(
+        when = at if at is not None else self.state.clock.now()
+        if not self.sim.waiting_room.applies(m):
+            return self._joined(m, inst, self.state.join(inst, name, email, zoom_user_id, when))
+        p = self.state.new_participant(inst, name, email, zoom_user_id, when)
+        self.sim.waiting_room.enter(m, inst, p, when)
+        return p if wait else self.admit(m, p.user_id, when)
+
+    def admit(self, m: Meeting, user_id: str, at: float | None = None) -> Participant:
+        """The host admits a participant from the waiting room."""
+        inst = m.live
+        p = self.sim.waiting_room.waiting(inst, user_id) if inst is not None else None
+        if inst is None or p is None:
+            raise LookupError(f"no participant {user_id} in the waiting room")
+        when = at if at is not None else self.state.clock.now()
+        self.sim.waiting_room.admit(m, inst, p, when)
+        p.join_time = when
+        inst.participants.append(p)
+        return self._joined(m, inst, p)
+
+    def _joined(self, m: Meeting, inst: Instance, p: Participant) -> Participant:
+        self.emit_meeting(
             "meeting.participant_joined",
             m,
             inst,
@@ -108,6 +135,11 @@ class Lifecycle:
         inst = m.live
         if inst is None:
             raise LookupError("meeting is not live")
+        waiting = self.sim.waiting_room.waiting(inst, user_id)
+        if waiting is not None:  # never admitted: out of the waiting room only
+            waiting.leave_time = at if at is not None else self.state.clock.now()
+            self.sim.waiting_room.leave(m, inst, waiting, waiting.leave_time)
+            return waiting
         p = next(
             (x for x in inst.participants if x.user_id == user_id and x.leave_time is None), None
         )
@@ -119,7 +151,7 @@ class Lifecycle:
         return p
 
     def _left_event(self, m: Meeting, inst: Instance, p: Participant) -> None:
-        self._emit_meeting(
+        self.emit_meeting(
             "meeting.participant_left",
             m,
             inst,
@@ -141,18 +173,26 @@ class Lifecycle:
         )
 
     def end(
-        self, m: Meeting, at: float | None = None, *, recording: dict[str, Any] | None = None
+        self,
+        m: Meeting,
+        at: float | None = None,
+        *,
+        recording: dict[str, Any] | None = None,
+        summary: bool = False,
     ) -> Instance:
         inst = m.live
         if inst is None:
             raise LookupError("meeting is not live")
         when = at if at is not None else self.state.clock.now()
+        self.sim.waiting_room.close(m, inst, when)
+        self.sim.recorder.on_end(m, inst)
         for p in self.state.end_instance(m, inst, when):
             p.leave_reason = "host ended the meeting"
             self._left_event(m, inst, p)
-        self._emit_meeting("meeting.ended", m, inst, end_time=iso(when))
+        self.emit_meeting("meeting.ended", m, inst, end_time=iso(when))
         if recording is not None or m.settings.get("auto_recording") == "cloud":
             self.record(inst, **(recording or {}))
+        self.sim.summaries.after_end(m, inst, requested=summary)
         return inst
 
     # -- recordings ----------------------------------------------------------------------------
@@ -192,11 +232,13 @@ class Lifecycle:
             if transcript_delay is not None
             else (cfg.transcript_delay_seconds if cfg.transcript_delay_seconds is not None else d)
         )
-        self._later(max(0.0, d), lambda: self.recording_ready(inst))
+        self.later(max(0.0, d), lambda: self.recording_ready(inst))
         if any(str(f.get("file_type", "")).upper() == "TRANSCRIPT" for f in spec):
-            self._later(max(0.0, d) + max(0.0, td), lambda: self.transcript_ready(inst))
+            self.later(max(0.0, d) + max(0.0, td), lambda: self.transcript_ready(inst))
 
-    def _later(self, delay: float, fn: Any) -> None:
+    def later(self, delay: float, fn: Any) -> None:
+        """Run `fn` after `delay` real seconds (cancelled when the simulator stops)."""
+
         async def run() -> None:
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -262,7 +304,7 @@ class Lifecycle:
         now = self.state.clock.now()
         for f in files:
             if action == "trash":
-                self.state.trash_file(f, now)
+                self.state.trash_file(f, now, whole_meeting=file_id is None)
             else:
                 f.state, f.deleted_time = "deleted", now
         event = "recording.trashed" if action == "trash" else "recording.deleted"

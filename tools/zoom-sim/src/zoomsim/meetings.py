@@ -3,6 +3,9 @@
 Validation follows Zoom's limits: topic 200, agenda 2000, passcode 10 chars of
 `[A-Za-z0-9@-_*]`, meeting types 1/2/3/8/10, start_time in either of Zoom's two formats, and a
 duration of 1-1440 minutes. Every create or update counts against the host's 100/day limit.
+
+Fidelity switches played here: `basic_user_type`, `breakout_preassign_setting`,
+`past_meeting_retention` and `pmi_in_meetings` (see zoomsim.fidelity).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
 PASSCODE = re.compile(r"^[A-Za-z0-9@\-_*]{1,10}$")
 TYPES = (1, 2, 3, 8, 10)
+EXPIRED_PAST_MEETING = "Cannot access a meeting a year ago."
 
 
 def _same(value: Any) -> Any:
@@ -218,6 +222,8 @@ class MeetingsApi:
                     "join_url": self._join_url(m, base),
                 }
             )
+            if self.sim.config.fidelity.pmi_in_meetings:
+                d["pmi"] = self._pmi(m)
             return d
         zak = secrets.token_urlsafe(60)  # a new start_url on every GET, as Zoom does
         d.update(
@@ -256,6 +262,23 @@ class MeetingsApi:
             d["tracking_fields"] = m.tracking_fields
         return d
 
+    def _pmi(self, m: Meeting) -> str:
+        """The host's personal meeting ID when the meeting uses it, else "" (as Zoom lists)."""
+        return str(self.state.users[m.host_id].pmi) if m.settings.get("use_pmi") else ""
+
+    def _rooms_allowed(self, account_id: str, settings: dict[str, Any]) -> dict[str, Any]:
+        """Settings as Zoom keeps them: pre-assigned breakout rooms are dropped, silently and
+        with a 2xx, unless the account lets hosts assign rooms when scheduling."""
+        room = settings.get("breakout_room")
+        if (
+            not self.sim.config.fidelity.breakout_preassign_setting
+            or not isinstance(room, dict)
+            or "rooms" not in room
+            or self.state.accounts[account_id].settings.get("breakout_room_schedule")
+        ):
+            return settings
+        return {**settings, "breakout_room": {k: v for k, v in room.items() if k != "rooms"}}
+
     @staticmethod
     def _join_url(m: Meeting, base: str) -> str:
         return f"{base}/j/{m.id}" + (f"?pwd={m.encrypted_password}" if m.password else "")
@@ -278,7 +301,11 @@ class MeetingsApi:
     async def get_user(self, request: Request, p: dict[str, str]) -> Response:
         tok = request.state.token
         u = self._user(tok.account_id, p["user_id"], tok.user_id)
-        return json_response(u.as_json(self.state.accounts[tok.account_id].number))
+        acc = self.state.accounts[tok.account_id]
+        d = u.as_json(acc.number)
+        if self.sim.config.fidelity.basic_user_type and acc.plan in ("free", "basic"):
+            d["type"] = 1  # a Basic account has no licensed users
+        return json_response(d)
 
     # -- meetings ----------------------------------------------------------------------------
     async def create(self, request: Request, p: dict[str, str]) -> Response:
@@ -298,7 +325,9 @@ class MeetingsApi:
         password = v.get("password")
         if password is None:
             password = secrets.token_urlsafe(6)[:6].replace("-", "a").replace("_", "b")
-        settings = {**DEFAULT_SETTINGS, **v.get("settings", {})}
+        settings = self._rooms_allowed(
+            tok.account_id, {**DEFAULT_SETTINGS, **v.get("settings", {})}
+        )
         m = Meeting(
             id=self.state.new_meeting_id(),
             uuid=self.state.new_uuid(),
@@ -327,6 +356,9 @@ class MeetingsApi:
                 )
         self.state.meetings[m.id] = m
         base = self.api.base(request)
+        created = self.meeting_json(m, base=base)
+        if self.sim.config.fidelity.pmi_in_meetings:
+            created["pmi"] = self._pmi(m)
         self.sim.webhooks.emit(
             "meeting.created",
             self._operator(
@@ -334,7 +366,7 @@ class MeetingsApi:
                 {
                     "object": {
                         k: v
-                        for k, v in self.meeting_json(m, base=base).items()
+                        for k, v in created.items()
                         if k
                         in (
                             "uuid",
@@ -350,6 +382,7 @@ class MeetingsApi:
                             "settings",
                             "recurrence",
                             "occurrences",
+                            "pmi",
                         )
                     }
                 },
@@ -388,6 +421,8 @@ class MeetingsApi:
         if occ and not any(o["occurrence_id"] == occ for o in m.occurrences):
             raise ZoomError(400, 3000, "Invalid occurrence_id.")
         self.api.limiter.count_host_write(m.host_id, self.state.clock.now())
+        if "settings" in v:
+            v["settings"] = self._rooms_allowed(tok.account_id, v["settings"])
         old = self.meeting_json(m, base=self.api.base(request))
         if occ:
             o = next(o for o in m.occurrences if o["occurrence_id"] == occ)
@@ -522,7 +557,16 @@ class MeetingsApi:
         inst = self.state.instance_for(account_id, key, ended=True)
         if inst is None:
             raise ZoomError(404, 3001, message or f"Meeting does not exist: {key}.")
+        if self._expired(inst):
+            raise ZoomError(400, 12702, EXPIRED_PAST_MEETING)
         return inst
+
+    def _expired(self, inst: Instance) -> bool:
+        """Zoom keeps past meetings about 15 months (`past_meeting_retention`)."""
+        fid = self.sim.config.fidelity
+        if not fid.past_meeting_retention or inst.end_time is None:
+            return False
+        return self.state.clock.now() - inst.end_time > fid.past_meeting_retention_days * 86400
 
     async def past_meeting(self, request: Request, p: dict[str, str]) -> Response:
         tok = request.state.token
@@ -561,7 +605,9 @@ class MeetingsApi:
         return json_response(
             {
                 "meetings": [
-                    {"uuid": i.uuid, "start_time": iso(i.start_time)} for i in m.ended_instances()
+                    {"uuid": i.uuid, "start_time": iso(i.start_time)}
+                    for i in m.ended_instances()
+                    if not self._expired(i)
                 ]
             }
         )

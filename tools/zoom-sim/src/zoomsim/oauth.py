@@ -1,6 +1,11 @@
 """Zoom's OAuth endpoints (reference sections 1-2) and bearer-token checks for the REST API.
 
 Token endpoint errors use the OAuth shape `{"reason","error"}`, not Zoom's `{code,message}`.
+
+Fidelity switches (zoomsim.fidelity) played here: `token_params_in_body` (query-string
+parameters refused), `redirect_uri_allow_list` (https or loopback, on the app's list),
+`expired_token_message` (124 "Access token is expired."), `scopes` (a refresh keeps the scopes
+the user authorized; a disabled app's tokens answer 4700) and `app_deauthorized_event`.
 """
 
 from __future__ import annotations
@@ -8,7 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import secrets
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -22,8 +29,35 @@ if TYPE_CHECKING:
     from zoomsim.app import Simulator
 
 
+# what a token request may carry; Zoom reads them from the form body only
+TOKEN_PARAMS = frozenset(
+    {"grant_type", "account_id", "code", "refresh_token", "redirect_uri", "code_verifier"}
+)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+INVALID_TOKEN = "Invalid access token."  # noqa: S105
+EXPIRED_TOKEN = "Access token is expired."  # noqa: S105
+
+
 def oauth_error(status: int, error: str, reason: str) -> Response:
     return json_response({"reason": reason, "error": error}, status)
+
+
+def redirect_allowed(redirect: str, allow_list: list[str]) -> bool:
+    """Zoom's rule for `redirect_uri`: https, or plain http on loopback only, and on the app's
+    allow list (an app seeded without one accepts any such URL)."""
+    parts = urlsplit(redirect)
+    if not parts.hostname or parts.scheme not in ("https", "http"):
+        return False
+    if parts.scheme == "http" and parts.hostname.lower() not in LOOPBACK_HOSTS:
+        return False
+    return not allow_list or redirect in allow_list
+
+
+def kept_scopes(authorized: str, offered: str) -> str:
+    """The scopes a refreshed token carries on Zoom: those the user authorized that the app
+    still offers. A scope added to the app since needs the user to authorize again."""
+    now = set(offered.split())
+    return " ".join(s for s in authorized.split() if s in now)
 
 
 def _basic(request: Request) -> tuple[str, str] | None:
@@ -44,18 +78,23 @@ class OAuth:
         self.sim = sim
         self.state = sim.state
 
-    def issue(self, app: App, user_id: str | None, *, refresh: bool) -> dict[str, object]:
+    def issue(
+        self, app: App, user_id: str | None, *, refresh: bool, scope: str | None = None
+    ) -> dict[str, object]:
+        """A new access token (and refresh token for a user) granting `scope` (default: the
+        app's scopes as they are now)."""
         st, cfg = self.state, self.sim.config
         now = st.clock.now()
+        granted = app.scopes if scope is None else scope
         tok = AccessToken(
-            st.new_token(), app.account_id, app.client_id, user_id, app.scopes, now + cfg.token_ttl
+            st.new_token(), app.account_id, app.client_id, user_id, granted, now + cfg.token_ttl
         )
         st.access_tokens[tok.token] = tok
         body: dict[str, object] = {
             "access_token": tok.token,
             "token_type": "bearer",
             "expires_in": cfg.token_ttl,
-            "scope": app.scopes,
+            "scope": granted,
         }
         if refresh and user_id:
             rt = RefreshToken(
@@ -63,7 +102,7 @@ class OAuth:
                 app.client_id,
                 app.account_id,
                 user_id,
-                app.scopes,
+                granted,
                 now + cfg.refresh_token_ttl,
             )
             st.refresh_tokens[rt.token] = rt
@@ -75,8 +114,14 @@ class OAuth:
     async def token(self, request: Request) -> Response:
         form = dict(await request.form())
         query = dict(request.query_params)
-        if query and self.sim.config.reject_token_query_params:
-            return oauth_error(400, "invalid_request", "Parameters must be sent in the body.")
+        fid = self.sim.config.fidelity
+        if fid.token_params_in_body and TOKEN_PARAMS & query.keys():
+            return oauth_error(
+                400,
+                "invalid_request",
+                "Invalid request : parameters must be sent in the request body, not in the "
+                "query string.",
+            )
         params = {**query, **{k: str(v) for k, v in form.items()}}
         grant = params.get("grant_type", "")
         creds = _basic(request)
@@ -120,7 +165,8 @@ class OAuth:
                 if not secrets.compare_digest(calc, code.challenge):
                     return oauth_error(400, "invalid_grant", "Invalid code_verifier.")
             code.used = True
-            return json_response(self.issue(app, code.user_id, refresh=True))
+            scope = kept_scopes(code.scope, app.scopes) if fid.scopes and code.scope else None
+            return json_response(self.issue(app, code.user_id, refresh=True, scope=scope))
         if grant == "refresh_token":
             rt = self.state.refresh_tokens.get(params.get("refresh_token", ""))
             grace = self.sim.config.refresh_grace_seconds
@@ -134,7 +180,8 @@ class OAuth:
                 return oauth_error(400, "invalid_grant", "Invalid Token!")
             if rt.superseded_at is None:
                 rt.superseded_at = now
-            return json_response(self.issue(app, rt.user_id, refresh=True))
+            scope = kept_scopes(rt.scope, app.scopes) if fid.scopes else None
+            return json_response(self.issue(app, rt.user_id, refresh=True, scope=scope))
         return oauth_error(400, "unsupported_grant_type", "Unsupported grant type")
 
     async def authorize(self, request: Request) -> Response:
@@ -145,6 +192,14 @@ class OAuth:
         redirect = q.get("redirect_uri", "")
         if not redirect or (app.redirect_uris and redirect not in app.redirect_uris):
             return oauth_error(400, "invalid_request", "Redirect URI mismatch.")
+        if self.sim.config.fidelity.redirect_uri_allow_list and not redirect_allowed(
+            redirect, app.redirect_uris
+        ):
+            return oauth_error(
+                400,
+                "invalid_request",
+                f"Invalid redirect: {redirect} (https is required except on loopback).",
+            )
         if q.get("response_type", "code") != "code":
             return oauth_error(400, "unsupported_response_type", "Unsupported response type")
         code = AuthCode(
@@ -155,6 +210,7 @@ class OAuth:
             q.get("code_challenge"),
             q.get("code_challenge_method"),
             self.state.clock.now() + self.sim.config.auth_code_ttl,
+            scope=app.scopes,
         )
         self.state.codes[code.code] = code
         extra = {"code": code.code}
@@ -189,22 +245,59 @@ class OAuth:
         return tok
 
     def authenticate(self, request: Request) -> AccessToken:
-        """The caller's live access token, or Zoom's 401/124."""
+        """The caller's live access token, or Zoom's 401: 124 for an unknown, revoked or
+        expired token, 4700 for a token of a disabled app (with the `scopes` switch)."""
         auth = request.headers.get("authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        tok = self.lookup(token) if token else None
-        if tok is None:
-            raise ZoomError(401, 124, "Invalid access token.")
+        tok = self.state.access_tokens.get(token) if token else None
+        if tok is None or tok.revoked:
+            raise ZoomError(401, 124, INVALID_TOKEN)
+        fid = self.sim.config.fidelity
+        if tok.expires_at <= self.state.clock.now():
+            raise ZoomError(401, 124, EXPIRED_TOKEN if fid.expired_token_message else INVALID_TOKEN)
+        if fid.scopes:
+            app = self.state.apps.get(tok.client_id)
+            if app is None or not app.enabled:
+                raise ZoomError(401, 4700, INVALID_TOKEN)
         return tok
 
     def expire_all(self, token: str | None = None, account_id: str | None = None) -> int:
-        """Invalidate one, an account's or every access token (a fault: "expired
-        mid-transfer")."""
+        """Expire one, an account's or every live access token now (a fault: "expired
+        mid-transfer"); they answer 124 as expired tokens do."""
         n = 0
+        now = self.state.clock.now()
         for t in self.state.access_tokens.values():
             if account_id is not None and t.account_id != account_id:
                 continue
-            if (token is None or t.token == token) and not t.revoked:
-                t.revoked = True
+            if (token is None or t.token == token) and not t.revoked and t.expires_at > now:
+                t.expires_at = now
                 n += 1
         return n
+
+    def deauthorize(self, app: App, user_id: str | None = None) -> dict[str, object]:
+        """A user (default: the app's user) removes the app, as from Zoom's App Marketplace:
+        that user's refresh and access tokens for it stop working (an S2S app: all of its
+        tokens), and with `app_deauthorized_event` the account's targets are told."""
+        user = user_id or app.user_id
+        revoked = 0
+        for rt in self.state.refresh_tokens.values():
+            if rt.client_id == app.client_id and rt.user_id == user and not rt.revoked:
+                rt.revoked = True
+        for t in self.state.access_tokens.values():
+            mine = t.user_id == user or (app.kind == "s2s" and t.user_id is None)
+            if t.client_id == app.client_id and mine and not t.revoked:
+                t.revoked = True
+                revoked += 1
+        at = datetime.fromtimestamp(self.state.clock.now(), UTC)
+        payload: dict[str, object] = {
+            "account_id": app.account_id,
+            "user_id": user,
+            "signature": hmac.new(
+                app.client_secret.encode(), f"{app.client_id}:{user}".encode(), hashlib.sha256
+            ).hexdigest(),
+            "deauthorization_time": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "client_id": app.client_id,
+        }
+        if self.sim.config.fidelity.app_deauthorized_event:
+            self.sim.webhooks.emit("app_deauthorized", payload)
+        return {**payload, "revoked_tokens": revoked}

@@ -159,7 +159,10 @@ class RateLimiter:
         return headers
 
     def count_host_write(self, host_id: str, now: float) -> None:
-        """Meeting creates+updates per host per UTC day; the 101st gets Zoom's 429."""
+        """Meeting creates+updates per host per UTC day; the 101st gets Zoom's 429, with the
+        headers seen on Zoom (Light, limit 6000, no Retry-After: reference section 8). Without
+        the `host_limit_headers` fidelity switch the endpoint's own category header replaces
+        Light (Medium on a create, beside Light's 6000), as the simulator always answered."""
         if not self.config.rate_limits:
             return
         day = datetime.fromtimestamp(now, UTC).date().isoformat()

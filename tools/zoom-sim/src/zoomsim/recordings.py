@@ -1,10 +1,16 @@
 """REST handlers for cloud recordings (reference section 4): per meeting, per user (with the
 one-month window and expiring page tokens), trash/delete and recover.
+
+With the `recording_list_filters` fidelity switch the user list honours `trash_type`
+(`meeting_recordings`, the default: meetings trashed whole; `recording_file`: files trashed one
+by one), `meeting_id` (a meeting number, or liberally an instance UUID) and `mc` (`true` asks
+for recordings made through an on-premise meeting connector: the simulator has none).
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -162,6 +168,7 @@ class RecordingsApi:
         except ValueError:
             raise validation_error("from") from None
         trash = q.get("trash", "false").lower() == "true"
+        picks = self._list_filters(request)
         if not trash:
             if to < frm:
                 raise validation_error("to", "The to date must be after the from date.")
@@ -177,13 +184,27 @@ class RecordingsApi:
                 continue
             for inst in m.instances:
                 files = self.visible(inst, trash=trash)
+                if picks is not None:
+                    files = picks.apply(m.id, inst, files, trash)
                 if not files or (not trash and not lo <= inst.start_time < hi):
                     continue
                 items.append(self.meeting_json(inst, files, base))
         items.sort(key=lambda d: d["start_time"], reverse=True)
-        key = f"rec:{user.id}:{frm}:{to}:{trash}"
+        key = f"rec:{user.id}:{frm}:{to}:{trash}:{picks}"
         page = self.api.paginate(request, key, items, "meetings", legacy=False)
         return json_response({"from": frm.isoformat(), "to": to.isoformat(), **page})
+
+    def _list_filters(self, request: Request) -> ListFilters | None:
+        if not self.sim.config.fidelity.recording_list_filters:
+            return None
+        q = request.query_params
+        trash_type = q.get("trash_type", "meeting_recordings")
+        if trash_type not in ("meeting_recordings", "recording_file"):
+            raise validation_error("trash_type")
+        mc = q.get("mc", "false").lower()
+        if mc not in ("true", "false"):
+            raise validation_error("mc")
+        return ListFilters(trash_type, q.get("meeting_id", "").strip(), mc == "true")
 
     def _action(self, request: Request) -> str:
         action = request.query_params.get("action", "trash")
@@ -197,12 +218,19 @@ class RecordingsApi:
         return self.meeting_json(inst, files, base, webhook=True)
 
     def _apply(
-        self, inst: Instance, files: list[RecordingFile], action: str, tok: Any, base: str
+        self,
+        inst: Instance,
+        files: list[RecordingFile],
+        action: str,
+        tok: Any,
+        base: str,
+        *,
+        whole_meeting: bool = True,
     ) -> None:
         now = self.state.clock.now()
         for f in files:
             if action == "trash":
-                self.state.trash_file(f, now)
+                self.state.trash_file(f, now, whole_meeting)
             else:
                 f.state, f.deleted_time = "deleted", now
         owner = (
@@ -241,7 +269,7 @@ class RecordingsApi:
             raise ZoomError(400, 3303, "Can not delete a uncompleted recording")
         if f.state == "trashed" and action == "trash":
             raise ZoomError(404, 3301, "Recording file does not exist")
-        self._apply(inst, [f], action, tok, self.api.base(request))
+        self._apply(inst, [f], action, tok, self.api.base(request), whole_meeting=False)
         return Response(status_code=204)
 
     async def recover(self, request: Request, p: dict[str, str]) -> Response:
@@ -269,6 +297,7 @@ class RecordingsApi:
         for f in files:
             f.state = "active"
             f.deleted_time = None
+            f.trash_type = ""
         owner = self.state.users.get(user_id or "") or self.state.accounts[account_id].users[0]
         self.sim.webhooks.emit(
             "recording.recovered",
@@ -288,6 +317,27 @@ class RecordingsApi:
             self.state.clock.now() + self.sim.config.download_token_ttl,
         )
         return token
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """`trash_type`, `meeting_id` and `mc` of GET /users/{id}/recordings."""
+
+    trash_type: str
+    meeting_id: str
+    on_prem: bool
+
+    def apply(
+        self, number: int, inst: Instance, files: list[RecordingFile], trash: bool
+    ) -> list[RecordingFile]:
+        """The files of one instance this listing shows."""
+        if self.on_prem:
+            return []  # every simulated recording is a cloud one
+        if self.meeting_id and self.meeting_id not in (str(number), inst.uuid):
+            return []
+        if trash:
+            return [f for f in files if (f.trash_type or "meeting_recordings") == self.trash_type]
+        return files
 
 
 def _add_month(d: date) -> date:

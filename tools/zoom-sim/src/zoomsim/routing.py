@@ -86,6 +86,7 @@ class Route:
     parts: tuple[str, ...]
     name: str
     handler: Handler
+    gate: str | None = None  # a fidelity switch the endpoint exists under (else 404)
 
 
 class RawRouter:
@@ -100,8 +101,10 @@ class RawRouter:
         self.strict = strict_encoding
         self._index: dict[tuple[int, str], list[Route]] = {}
 
-    def add(self, method: str, pattern: str, name: str, handler: Handler) -> None:
-        route = Route(method, tuple(pattern.strip("/").split("/")), name, handler)
+    def add(
+        self, method: str, pattern: str, name: str, handler: Handler, *, gate: str | None = None
+    ) -> None:
+        route = Route(method, tuple(pattern.strip("/").split("/")), name, handler, gate)
         if len(route.parts) < 2 or route.parts[1].startswith("{"):
             raise ValueError(f"pattern must start with a literal resource: {pattern}")
         self.routes.append(route)

@@ -1,11 +1,12 @@
 """OAuth scopes per /v2 endpoint, checked on every call so a client's scope handling is proven.
 
-Zoom answers a token that lacks an endpoint's scope with HTTP 400 and
+Zoom answers a token that lacks an endpoint's scope with
 `{"code": 4711, "message": "Invalid access token, does not contain scopes:[a, b]."}` (granular
-era, seen on the developer forum and in zoom/zoomapps-sample-js#25, which reports a 400); older
-answers used code 4700 and a space after the colon (`scopes: [report:read:admin]`). Both are
-switches (`scope_error_code`, `scope_error_status`). A malformed, unknown or expired token stays
-401/124: that is an authentication failure, not a scope one.
+era, seen on the developer forum); older answers used code 4700 and a space after the colon
+(`scopes: [report:read:admin]`), a switch (`scope_error_code`). The HTTP status is 401, as the
+reference lists it, when the `scopes` fidelity switch is on, else 400 (what
+zoom/zoomapps-sample-js#25 reports). A malformed, unknown or expired token stays 401/124: that
+is an authentication failure, not a scope one.
 
 The check is liberal: an endpoint accepts any of its classic or granular names, each with or
 without `:admin` (Zoom's user-level vs account-level forms), so a client is only refused when no
@@ -48,6 +49,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "past_meetings.participants": ("meeting:read", "meeting:read:list_past_participants"),
     "report.participants": ("report:read", "report:read:list_meeting_participants"),
     "report.meeting": ("report:read", "report:read:meeting"),
+    "meetings.summary": ("meeting:read", "meeting:read:summary"),
 }
 
 # Granted by the seeded apps unless a seed names its own: everything the endpoints above need.
@@ -68,6 +70,7 @@ DEFAULT_S2S_SCOPES = " ".join(
         "cloud_recording:update:recover_meeting_recordings:admin",
         "cloud_recording:update:recover_single_recording:admin",
         "report:read:meeting:admin",
+        "meeting:read:summary:admin",
     ]
 )
 DEFAULT_OAUTH_SCOPES = " ".join(
@@ -82,6 +85,7 @@ DEFAULT_OAUTH_SCOPES = " ".join(
         "cloud_recording:update:recover_single_recording",
         # reports are account-level only; a user-managed app of an admin may hold them
         "report:read:list_meeting_participants:admin report:read:meeting:admin",
+        "meeting:read:summary",
     ]
 )
 

@@ -1,5 +1,9 @@
 """Running the simulator on a real socket: in this process (an asyncio task) or as a child
 process (`python -m zoomsim serve`), each yielding the base URL once it is listening.
+
+With the `separate_cdn` fidelity switch on when it starts, the simulator also listens on a
+second port for its CDN, named by another host name for loopback (`cdn_host`, `localhost` while
+the API is `127.0.0.1`): a different origin, as Zoom's CDN is, without touching /etc/hosts.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ T = TypeVar("T")
 
 
 def uvicorn_config(
-    sim: Simulator, host: str, port: int, *, access_log: bool = False, **kw: object
+    sim: Simulator,
+    host: str,
+    port: int,
+    *,
+    access_log: bool = False,
+    lifespan: str = "on",
+    **kw: object,
 ) -> uvicorn.Config:
     """uvicorn as the simulator runs it: httptools and uvloop when installed (`auto`), no
     access log unless asked for (one log line per request halves the request rate)."""
@@ -30,7 +40,7 @@ def uvicorn_config(
         host=host,
         port=port,
         log_level="info" if access_log else "warning",
-        lifespan="on",
+        lifespan=lifespan,  # type: ignore[arg-type]
         access_log=access_log,
         http="auto",
         loop="auto",
@@ -46,24 +56,50 @@ def run_loop(main: Coroutine[Any, Any, T]) -> T:
         return runner.run(main)
 
 
-@contextlib.asynccontextmanager
-async def serve_in_process(
-    sim: Simulator, host: str = "127.0.0.1", port: int = 0
-) -> AsyncIterator[str]:
-    """Serve `sim` with uvicorn in this event loop; yields `http://host:port`."""
-    server = uvicorn.Server(uvicorn_config(sim, host, port))
+async def _started(server: uvicorn.Server) -> tuple[asyncio.Task[None], int]:
+    """Start `server` in this loop; (its task, the port it listens on)."""
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
             raise RuntimeError("uvicorn stopped before it started")
         await asyncio.sleep(0.01)
-    sock = server.servers[0].sockets[0]
-    bound = sock.getsockname()
-    url = f"http://{host}:{bound[1]}"
+    return task, int(server.servers[0].sockets[0].getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def cdn_listener(sim: Simulator, host: str) -> AsyncIterator[str | None]:
+    """The CDN's own port (`separate_cdn`); yields its base URL, or None when the switch is
+    off. No lifespan: the API's server starts and stops the simulator."""
+    fid = sim.config.fidelity
+    if not fid.separate_cdn:
+        yield None
+        return
+    server = uvicorn.Server(uvicorn_config(sim, host, fid.cdn_port, lifespan="off"))
+    task, port = await _started(server)
+    sim.cdn_port = port
+    sim.bound_cdn_url = f"http://{fid.cdn_host}:{port}"
+    try:
+        yield sim.bound_cdn_url
+    finally:
+        server.should_exit = True
+        await task
+        sim.cdn_port = sim.bound_cdn_url = None
+
+
+@contextlib.asynccontextmanager
+async def serve_in_process(
+    sim: Simulator, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[str]:
+    """Serve `sim` with uvicorn in this event loop; yields `http://host:port` (the CDN, when
+    on its own port, is at `sim.cdn_base()`)."""
+    server = uvicorn.Server(uvicorn_config(sim, host, port))
+    task, bound = await _started(server)
+    url = f"http://{host}:{bound}"
     sim.bound_base_url = url
     try:
-        yield url
+        async with cdn_listener(sim, host):
+            yield url
     finally:
         server.should_exit = True
         await task

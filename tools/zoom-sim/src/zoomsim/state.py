@@ -139,6 +139,7 @@ class Account:
     users: list[User] = field(default_factory=list)
     apps: list[App] = field(default_factory=list)
     webhooks: list[WebhookTarget] = field(default_factory=list)  # this account's targets
+    settings: dict[str, Any] = field(default_factory=dict)  # see AccountSeed.settings
 
 
 @dataclass
@@ -180,6 +181,7 @@ class AuthCode:
     method: str | None
     expires_at: float
     used: bool = False
+    scope: str = ""  # what the user authorized (the app's scopes at /oauth/authorize)
 
 
 @dataclass
@@ -206,6 +208,7 @@ class RecordingFile:
     status: str = "completed"
     state: str = "active"  # active | trashed | deleted
     deleted_time: float | None = None
+    trash_type: str = ""  # how it was trashed: meeting_recordings (all) | recording_file
 
 
 @dataclass
@@ -227,6 +230,10 @@ class Instance:
     participants: list[Participant] = field(default_factory=list)
     recording: Recording | None = None
     next_user_id: int = 16778240
+    waiting: list[Participant] = field(default_factory=list)  # in the waiting room
+    cloud_recording: str = ""  # "" | recording | paused | stopped (recording.* events)
+    segment_start: float | None = None  # when the current recording segment began
+    summary: dict[str, Any] | None = None  # the AI Companion summary, once completed
 
 
 @dataclass
@@ -368,7 +375,14 @@ class State:
             if us.id and us.id in self.users:
                 raise Conflict(f"user id {us.id} exists")
         number = 100000000 + int.from_bytes(_derive(seed, f"accnum:{ai}", 4)) % 899999999
-        account = Account(acc_id, number, acc.name, acc.plan.lower(), webhooks=list(acc.webhooks))
+        account = Account(
+            acc_id,
+            number,
+            acc.name,
+            acc.plan.lower(),
+            webhooks=list(acc.webhooks),
+            settings=dict(acc.settings),
+        )
         for ui, us in enumerate(seeds):
             uid = us.id or b64id(_derive(seed, f"user:{ai}:{ui}"))
             pmi = 3000000000 + int.from_bytes(_derive(seed, f"pmi:{ai}:{ui}", 4)) % 999999999
@@ -511,6 +525,15 @@ class State:
     def join(
         self, inst: Instance, name: str, email: str, zoom_user_id: str, at: float
     ) -> Participant:
+        p = self.new_participant(inst, name, email, zoom_user_id, at)
+        inst.participants.append(p)
+        return p
+
+    def new_participant(
+        self, inst: Instance, name: str, email: str, zoom_user_id: str, at: float
+    ) -> Participant:
+        """A participant with the instance's next per-meeting user id, not yet in the meeting
+        (the waiting room holds them first)."""
         p = Participant(
             user_id=str(inst.next_user_id),
             participant_uuid=str(uuidlib.uuid4()).upper(),
@@ -520,7 +543,6 @@ class State:
             join_time=at,
         )
         inst.next_user_id += 1 + self.rng.randint(0, 3) * 1024
-        inst.participants.append(p)
         return p
 
     def add_recording(self, inst: Instance, files: list[dict[str, Any]]) -> Recording:
@@ -550,10 +572,12 @@ class State:
         return rec
 
     # -- trash -------------------------------------------------------------------------------
-    def trash_file(self, f: RecordingFile, at: float) -> None:
-        """Move a file to the trash, where Zoom keeps it for `TRASH_DAYS`."""
+    def trash_file(self, f: RecordingFile, at: float, whole_meeting: bool = True) -> None:
+        """Move a file to the trash, where Zoom keeps it for `TRASH_DAYS`; `whole_meeting`
+        tells the two trash listings apart (`trash_type`)."""
         f.state = "trashed"
         f.deleted_time = at
+        f.trash_type = "meeting_recordings" if whole_meeting else "recording_file"
         self.next_purge_at = min(self.next_purge_at, at + TRASH_DAYS * 86400)
 
     def purge_trash(self) -> int:

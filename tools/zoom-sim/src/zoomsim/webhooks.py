@@ -7,6 +7,9 @@ their secrets. Two accounts may name the same URL (one Classbridge endpoint serv
 tenant); they stay separate subscriptions, each with its own secret and disabled state.
 
 Every attempt is recorded so tests can assert on what was sent, byte for byte.
+
+Fidelity switches: `webhook_at_least_once` (zoomsim.at_least_once: duplicates and bounded
+reordering) and `url_revalidation` (zoomsim.revalidation: url_validation every 72 hours).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from zoomsim.at_least_once import Shuffler
 from zoomsim.config import WebhookTarget
+from zoomsim.revalidation import Revalidator
 
 if TYPE_CHECKING:
     from zoomsim.app import Simulator
@@ -65,6 +70,7 @@ class Delivery:
     duplicate_of: int | None = None
     account_id: str = ""
     target: WebhookTarget | None = None  # whose secret signs it (URLs may repeat per account)
+    reordered: bool = False  # held back behind later deliveries (webhook_at_least_once)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +82,7 @@ class Delivery:
             "tracking_id": self.tracking_id,
             "body": self.body.decode(),
             "duplicate_of": self.duplicate_of,
+            "reordered": self.reordered,
             "attempts": [a.__dict__ for a in self.attempts],
         }
 
@@ -98,6 +105,8 @@ class WebhookSender:
         # (account id, url) -> failures in a row / subscriptions Zoom switched off
         self.failed_validations: dict[tuple[str, str], int] = {}
         self.disabled: set[tuple[str, str]] = set()
+        self.shuffler = Shuffler()
+        self.revalidator = Revalidator(self, DISABLE_AFTER_FAILED_VALIDATIONS)
 
     # -- targets -----------------------------------------------------------------------------
     @property
@@ -127,6 +136,8 @@ class WebhookSender:
     async def start(self) -> None:
         self._client = httpx.AsyncClient(transport=self._transport, timeout=None)  # noqa: S113
         self._worker = asyncio.create_task(self._run())
+        self.revalidator.note_targets()
+        self._spawn(self.revalidator.loop())
         if self.config.validate_on_configure and any(
             a.webhooks for a in self.sim.state.accounts.values()
         ):
@@ -176,6 +187,8 @@ class WebhookSender:
         for key in [k for k in self.failed_validations if k[0] == acc_id]:
             del self.failed_validations[key]
         self.disabled = {k for k in self.disabled if k[0] != acc_id}
+        self.revalidator.forget(acc_id)
+        self.revalidator.note_targets()
         if validate if validate is not None else self.config.validate_on_configure:
             self._spawn(self._validate_all(acc_id))
 
@@ -209,10 +222,13 @@ class WebhookSender:
             self._enqueue(h["event"], h["payload"], h["top"], None)
 
     def release_held(self) -> None:
-        """Send events held by a reorder fault (when no later event came)."""
+        """Send events held by a reorder fault (when no later event came), and deliveries the
+        at-least-once reordering holds."""
         held, self._held = self._held, []
         for h in held:
             self._enqueue(h["event"], h["payload"], h["top"], None)
+        for d in self.shuffler.flush():
+            self._queue.put_nowait(d)
 
     def _enqueue(
         self, event: str, payload: dict[str, Any], top: dict[str, Any], action: str | None
@@ -238,6 +254,13 @@ class WebhookSender:
             if action == "drop":
                 d.state = "dropped"
                 continue
+            fid = self.config.fidelity
+            if fid.webhook_at_least_once and action is None:
+                for x in self.shuffler.admit(fid, (acc, t.url), d, self._duplicate):
+                    self._queue.put_nowait(x)
+                if self.shuffler.holding:
+                    self._spawn(self._release_later(fid.webhook_reorder_max_delay))
+                continue
             self._queue.put_nowait(d)
             if action == "duplicate":
                 dup = Delivery(
@@ -252,6 +275,27 @@ class WebhookSender:
                 )
                 self.deliveries.append(dup)
                 self._queue.put_nowait(dup)
+
+    def _duplicate(self, d: Delivery) -> Delivery:
+        """A second delivery of `d`: the same body and tracking id, as a retry would carry."""
+        dup = Delivery(
+            len(self.deliveries) + 1,
+            d.event,
+            d.url,
+            d.body,
+            d.tracking_id,
+            duplicate_of=d.id,
+            account_id=d.account_id,
+            target=d.target,
+        )
+        self.deliveries.append(dup)
+        return dup
+
+    async def _release_later(self, delay: float) -> None:
+        """Send held deliveries whose time bound has passed."""
+        await asyncio.sleep(delay + 0.01)
+        for d in self.shuffler.due():
+            self._queue.put_nowait(d)
 
     # -- sending -----------------------------------------------------------------------------
     def _target(self, d: Delivery) -> WebhookTarget:
@@ -343,10 +387,16 @@ class WebhookSender:
         finally:
             self._busy -= 1
 
-    async def validate(self, t: WebhookTarget, account_id: str | None = None) -> dict[str, Any]:
+    async def validate(
+        self, t: WebhookTarget, account_id: str | None = None, *, periodic: bool = False
+    ) -> dict[str, Any]:
         """Send endpoint.url_validation and check the receiver's encryptedToken (computed with
-        the target's secret: the account's, not another tenant's)."""
+        the target's secret: the account's, not another tenant's). `periodic`: Zoom's 72-hour
+        check (zoomsim.revalidation) rather than one on saving or on request."""
         acc = self._account_id(account_id)
+        now = self.sim.state.clock.now()
+        if not periodic:
+            self.revalidator.validated((acc, t.url), now)
         plain = secrets.token_urlsafe(16)
         body = self._encode("endpoint.url_validation", {"plainToken": plain}, {})
         headers = self._headers(t, body, uuidlib.uuid4().hex, acc)
@@ -357,6 +407,8 @@ class WebhookSender:
             "ok": False,
             "status": None,
             "error": "",
+            "at": now,
+            "periodic": periodic,
         }
         try:
             resp = await self._post(t.url, headers, body)
@@ -392,5 +444,7 @@ class WebhookSender:
         """Wait until nothing is queued or being sent (scheduled retries may still wait)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while (not self._queue.empty() or self._busy) and loop.time() < deadline:  # noqa: ASYNC110
+        while (  # noqa: ASYNC110
+            not self._queue.empty() or self._busy or self.shuffler.holding
+        ) and loop.time() < deadline:
             await asyncio.sleep(0.01)

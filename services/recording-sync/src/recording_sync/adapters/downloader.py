@@ -1,8 +1,12 @@
 """Streams one Zoom file over HTTP, following redirects by hand.
 
-httpx's own redirect following would carry the ``Authorization`` header to wherever Zoom points,
-so redirects are followed here: the bearer token goes only to ``credential_hosts`` (the first
-request), redirects only to ``redirect_hosts`` (without the token), anything else is refused.
+httpx's own redirect following drops the ``Authorization`` header only when the redirect leaves
+the origin (and keeps it on an http-to-https upgrade of the same host); it keeps it on a redirect
+to the same origin, and it checks no host. Zoom's CDN is another host today, but nothing binds it
+to stay one, so redirects are followed here: the bearer token goes only to ``credential_hosts``
+(the first request, never a redirect, whatever its origin), redirects only to ``redirect_hosts``
+(without the token), anything else is refused. tests/unit/recording_sync/test_downloader_cdn.py
+proves it against the Zoom simulator's CDN, which records any Authorization header it receives.
 Logs and errors name the host and path only — a download URL's query is a credential.
 
 A 2xx answer is not yet the file: Zoom answers 200 with an HTML page for a deleted (or not yet
