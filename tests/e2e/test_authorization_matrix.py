@@ -97,6 +97,20 @@ SIGNED_PATHS = ("/api/zoom/webhook", "/api/zoom/deauthorization")
 TENANT_PATHS = ("/api/v1/tenants/{tenant_id}",)
 
 
+MEETING_PATH = "/api/zoom/meetings/"
+
+
+async def manual_meeting(stack: Stack, edge: httpx.AsyncClient, who: Persona) -> str:
+    """A meeting of ``who``'s tenant's account, not a session's (seed 004's meeting CRUD)."""
+    made = await edge.post(
+        "/api/zoom/meetings",
+        json=BODIES[("POST", "/api/zoom/meetings")],
+        headers=headers(stack, who),
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["data"]["id"])
+
+
 def expected_refused(access: Access, method: str, path: str, who: Persona) -> bool:
     """What the declaration says this caller gets: refused (True) or admitted."""
     if path in SIGNED_PATHS:
@@ -240,6 +254,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/auth/zoom/authorize"): {},
     ("POST", "/api/zoom/download/{meeting_id}"): {},
     ("POST", "/api/zoom/sessions/meeting"): {"session_id": "{session_id}"},
+    ("POST", "/api/zoom/meetings"): {
+        "topic": "Matrix meeting",
+        "start_time": "2030-03-01T10:00:00Z",
+        "duration": 30,
+    },
+    ("PATCH", "/api/zoom/meetings/{meeting_id}"): {"agenda": "matrix"},
     ("POST", "/api/v1/sessions/{session_id}/recorded-lessons"): {
         "title": "Recap",
         "url": "https://videos.example.org/recap",
@@ -324,6 +344,8 @@ async def test_authorization_matrix(
                 if "recording" in path:
                     continue  # one synced recording per world; recording-sync's tests delete
                 ids = (await seed(stack, edge, with_recording=False)).ids
+                if path.startswith(MEETING_PATH):  # seed 004: a meeting of the tenant's own
+                    ids = ids | {"meeting_id": await manual_meeting(stack, edge, who)}
             url = fill(path, ids)
             body = fill(BODIES.get((method, path)), ids)
             answer = await edge.request(method, url, json=body, headers=headers(stack, who))

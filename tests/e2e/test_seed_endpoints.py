@@ -8,9 +8,10 @@ the seeded world, or one a previous case captured. Zoom's webhooks are sent to t
 ``/api/zoom/webhook`` (seed 001's URL) and must reach webhook-ingest; the OAuth flow runs in a
 "browser" through the simulator's authorize page and lands on the edge's ``GET /api/zoom/auth``.
 
-Left out, because no service offers them to a person (see docs/http-api.md): seed 004's
-meeting CRUD on ``/api/zoom/meetings[/{id}]`` (zoom-gateway's meeting methods are the
-scheduler's alone) — the cases below show the edge does not pretend to serve them.
+Seed 004's meeting CRUD is replayed by a tenant admin on the tenant's own Zoom account
+(``POST /api/zoom/meetings``, ``GET/PATCH/DELETE /api/zoom/meetings/{id}``, its list at
+``GET /api/zoom/scheduled-meetings`` because ``GET /api/zoom/meetings`` is seed 002's); teachers
+and students are refused and another tenant's admin finds nothing (see docs/http-api.md).
 """
 
 from __future__ import annotations
@@ -109,6 +110,19 @@ CLASS_FIELDS = (
     "zoom_join_url",
     "participant_count",
     "is_recorded",
+)
+MANUAL_MEETING = {  # seed 004's createMeeting example
+    "topic": "Manual Meeting",
+    "start_time": "2030-08-20T10:00:00Z",
+    "duration": 60,
+}
+MEETING_FIELDS = (
+    "data.id",
+    "data.join_url",
+    "data.password",
+    "data.topic=Manual Meeting",
+    "data.start_time",
+    "data.duration_minutes=60",
 )
 B = "/api/v1/batches/{batch_id}"
 CASES: list[Case] = [
@@ -301,7 +315,7 @@ CASES: list[Case] = [
     Case("003", "GET", "/health", who="anonymous", fields=("status=ok",)),
     Case("003", "GET", "/docs", who="anonymous", media="text/html"),
     Case("003", "GET", "/redoc", who="anonymous", media="text/html"),
-    # --- seed 004: status, the session meeting; the meeting CRUD is not served ---------------
+    # --- seed 004: status, the session meeting, the tenant's meeting CRUD (admins) -----------
     Case(
         "004",
         "GET",
@@ -324,10 +338,61 @@ CASES: list[Case] = [
         who="student",
         status=403,
     ),
+    Case("004", "POST", "/api/zoom/meetings", MANUAL_MEETING, status=403),  # a teacher
+    Case("004", "POST", "/api/zoom/meetings", MANUAL_MEETING, who="student", status=403),
     Case(
-        "004", "POST", "/api/zoom/meetings", {"topic": "Manual Meeting", "duration": 60}, status=405
+        "004",
+        "POST",
+        "/api/zoom/meetings",
+        MANUAL_MEETING | {"request_id": "manual-1"},
+        who="admin",
+        status=201,
+        fields=(*MEETING_FIELDS, "data.start_url"),
+        capture={"manual_meeting_id": "data.id"},
     ),
-    Case("004", "GET", "/api/zoom/meetings/{meeting_id}", status=404),
+    Case(
+        "004",
+        "POST",
+        "/api/zoom/meetings",
+        MANUAL_MEETING | {"request_id": "manual-1"},
+        who="admin",
+        status=201,
+        fields=("data.id={manual_meeting_id}",),  # the same key: the same meeting
+    ),
+    Case(
+        "004",
+        "GET",
+        "/api/zoom/meetings/{manual_meeting_id}",
+        who="admin",
+        fields=(*MEETING_FIELDS, "data.start_url"),
+    ),
+    Case("004", "GET", "/api/zoom/meetings/{manual_meeting_id}", status=403),
+    Case("004", "GET", "/api/zoom/meetings/{manual_meeting_id}", who="other_admin", status=404),
+    Case(
+        "004",
+        "GET",
+        "/api/zoom/scheduled-meetings",
+        who="admin",
+        fields=("data.0.id", "data.0.join_url", "count"),
+    ),
+    Case("004", "GET", "/api/zoom/scheduled-meetings", who="student", status=403),
+    Case(
+        "004",
+        "PATCH",
+        "/api/zoom/meetings/{manual_meeting_id}",
+        {"topic": "Manual Meeting (moved)", "duration": 90},
+        who="admin",
+        fields=("data.topic=Manual Meeting (moved)", "data.duration_minutes=90"),
+    ),
+    Case(
+        "004",
+        "DELETE",
+        "/api/zoom/meetings/{manual_meeting_id}",
+        who="other_admin",
+        status=404,
+    ),
+    Case("004", "DELETE", "/api/zoom/meetings/{manual_meeting_id}", who="admin"),
+    Case("004", "GET", "/api/zoom/meetings/{manual_meeting_id}", who="admin", status=404),
     # last: the connection made by the browser flow goes away
     Case("002", "DELETE", "/api/zoom/disconnect", fields=("data.disconnected=True",)),
 ]
@@ -505,7 +570,8 @@ async def test_every_seed_endpoint_answers_as_its_seed_says(stack: Stack) -> Non
             if case.media != "application/json":
                 continue
             data = answer.json()
-            wrong.extend(f"{label}: {problem}" for problem in check_fields(data, case.fields))
+            wanted = tuple(fill(spec, ids) for spec in case.fields)
+            wrong.extend(f"{label}: {problem}" for problem in check_fields(data, wanted))
             for name, path in case.capture.items():
                 ids[name] = str(dig(data, path))
         assert not wrong, "\n".join(wrong)

@@ -133,11 +133,15 @@ async def build_school(harness: Any, *, tenant: str, admin: str) -> School:
         ),
         "zoom.participant.joined",
     )
-    [participant] = (
-        await stub.ListParticipants(
-            pb.ListParticipantsRequest(session_id=session.id), metadata=meta
-        )
-    ).participants
+    [participant] = [
+        p
+        for p in (
+            await stub.ListParticipants(
+                pb.ListParticipantsRequest(session_id=session.id), metadata=meta
+            )
+        ).participants
+        if p.display_name == f"{tenant} guest"  # not the teacher's host record (seed 001)
+    ]
     interaction = await stub.CreateInteraction(
         pb.CreateInteractionRequest(
             request_id=SHARED_REQUEST_ID,

@@ -172,7 +172,10 @@ async def test_participants_and_attendance_with_rejoins_and_guests(harness) -> N
         pb.ListParticipantsRequest(session_id=session.id), metadata=harness.as_("teacher")
     )
     by_name = {p.display_name: p for p in listed.participants}
-    assert set(by_name) == {"Asha", "Guest"}
+    # "": the teacher's host record, made with the session (seed 001); the teacher never joined
+    assert set(by_name) == {"", "Asha", "Guest"}
+    assert by_name[""].role == pb.PARTICIPANT_ROLE_HOST
+    assert by_name[""].status == pb.PARTICIPANT_STATUS_NOT_JOINED
     assert len(by_name["Asha"].intervals) == 2
     assert by_name["Asha"].minutes_attended == 75
     assert by_name["Asha"].attendance_percentage == round(75 / 90 * 100, 2)

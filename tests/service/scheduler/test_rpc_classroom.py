@@ -70,7 +70,8 @@ async def test_update_participant_changes_role_and_live_flags(harness) -> None:
     listed = await stub.ListParticipants(
         pb.ListParticipantsRequest(session_id=c.session.id), metadata=meta
     )
-    [seen] = listed.participants
+    # the other record is the teacher's host record, made with the session (seed 001)
+    [seen] = [p for p in listed.participants if p.id == guest.id]
     assert (seen.role, seen.raised_hand, seen.shared_screen) == (
         pb.PARTICIPANT_ROLE_CO_HOST,
         True,
@@ -167,11 +168,15 @@ async def test_update_participant_not_found_roles_and_bad_input(harness) -> None
         "unknown path": INVALID,
         "unspecified role": INVALID,
     }
-    [seen] = (
-        await stub.ListParticipants(
-            pb.ListParticipantsRequest(session_id=c.session.id), metadata=admin
-        )
-    ).participants
+    [seen] = [
+        p
+        for p in (
+            await stub.ListParticipants(
+                pb.ListParticipantsRequest(session_id=c.session.id), metadata=admin
+            )
+        ).participants
+        if p.role != pb.PARTICIPANT_ROLE_HOST  # not the teacher's host record (seed 001)
+    ]
     assert (seen.raised_hand, seen.role, seen.display_name) == (
         False,
         pb.PARTICIPANT_ROLE_PARTICIPANT,

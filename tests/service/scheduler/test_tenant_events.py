@@ -67,7 +67,8 @@ async def test_a_zoom_event_of_another_tenant_does_not_touch_the_session(harness
     )
     after = await status_of(harness, "admin", session.id)
     assert after.status == pb.SESSION_STATUS_SCHEDULED
-    assert (after.participant_count, after.recorded_lesson_count) == (0, 0)
+    # 1: the teacher's host record, made with the session (seed 001)
+    assert (after.participant_count, after.recorded_lesson_count) == (1, 0)
     assert not after.HasField("actual_start")
 
     await deliver(

@@ -53,11 +53,11 @@ EXPECTED: dict[str, set[str]] = {
     "CompleteAuthorization": EVERYONE,
     "GetConnection": EVERYONE,
     "Disconnect": EVERYONE,
-    "CreateMeeting": {"scheduler"},
-    "GetMeeting": {"scheduler"},
-    "UpdateMeeting": {"scheduler"},
-    "DeleteMeeting": {"scheduler"},
-    "ListMeetings": {"scheduler"},
+    "CreateMeeting": ADMINS | {"scheduler"},  # a tenant's admins: their own account's
+    "GetMeeting": ADMINS | {"scheduler"},  # a tenant's admins: their own account's
+    "UpdateMeeting": ADMINS | {"scheduler"},  # a tenant's admins: their own account's
+    "DeleteMeeting": ADMINS | {"scheduler"},  # a tenant's admins: their own account's
+    "ListMeetings": ADMINS | {"scheduler"},  # a tenant's admins: their own account's
     "GetPastMeeting": {"scheduler"},
     "ListMeetingRecordings": {"recording-sync"},
     "ListUserRecordings": EVERYONE | {"recording-sync"},
@@ -74,6 +74,8 @@ EXPECTED: dict[str, set[str]] = {
 }
 """Who gets past the access rules, per method (everyone else: UNAUTHENTICATED or
 PERMISSION_DENIED)."""
+TENANT_MEETINGS = {"CreateMeeting", "GetMeeting", "UpdateMeeting", "DeleteMeeting", "ListMeetings"}
+"""Seed 004's meeting CRUD: people use their tenant's server-to-server app, never a connection."""
 
 
 def token_of(identity: str) -> str | None:
@@ -97,7 +99,10 @@ def own_request(method: Any, identity: str) -> Any:
     if "user_id" in method.input_type.fields_by_name:
         request.user_id = me
     if "account" in method.input_type.fields_by_name and identity in PERSONS:
-        request.account.oauth_user_id = me
+        if method.name in TENANT_MEETINGS:
+            request.account.tenant_id = PERSONS[identity][2]  # their tenant's own Zoom account
+        else:
+            request.account.oauth_user_id = me
     return request
 
 

@@ -34,6 +34,7 @@ from edge.routes import (
     webhook_admin,
     webhook_forward,
     zoom,
+    zoom_meetings,
 )
 from edge.settings import Settings
 
@@ -62,6 +63,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         *recorded_lessons.routes,
         *sync_policy.routes,
         *zoom.routes,
+        *zoom_meetings.routes,
         *webhook_admin.routes,
         *webhook_forward.routes,
         *tenants.routes,

@@ -702,6 +702,17 @@ class Participant:
         )
 
 
+def host_participant(session: Session, participant_id: str) -> Participant:
+    """The teacher's host record, made with the session (seed 001): no Zoom identity and no
+    stay yet; the teacher's first join in Zoom fills them in (:func:`find_participant`)."""
+    return Participant(
+        id=participant_id,
+        session_id=session.id,
+        user_id=session.teacher_id,
+        role=ParticipantRole.HOST,
+    )
+
+
 def find_participant(
     participants: list[Participant],
     *,
@@ -709,17 +720,26 @@ def find_participant(
     email: str,
     participant_uuid: str,
     name: str,
+    user_id: str = "",
+    is_host: bool = False,
 ) -> Participant | None:
     """The person a Zoom participant event is about, if already known.
 
     Zoom gives a rejoin a new per-meeting id, and guests have neither a Zoom user id nor an
-    email, so people are matched by the strongest key available: Zoom user id, then email
+    email, so people are matched by the strongest key available: Zoom user id, then the
+    Classbridge user id (``user_id``, the join link's customer key), then email
     (case-insensitive), then a stay with the same ``participant_uuid``, then - only for people
-    with neither id nor email - the display name.
+    with neither id nor email - the display name. Last, the meeting's host (``is_host``) lands
+    on the host record made with the session while it has no Zoom identity yet: the teacher
+    starts the meeting with the host link, which carries no customer key.
     """
     if zoom_user_id:
         for p in participants:
             if p.zoom_user_id == zoom_user_id:
+                return p
+    if user_id:
+        for p in participants:
+            if p.user_id == user_id:
                 return p
     if email:
         for p in participants:
@@ -732,6 +752,10 @@ def find_participant(
     if not zoom_user_id and not email and name:
         for p in participants:
             if not p.zoom_user_id and not p.email and p.display_name == name:
+                return p
+    if is_host:
+        for p in participants:
+            if p.role is ParticipantRole.HOST and not p.zoom_user_id and not p.intervals:
                 return p
     return None
 

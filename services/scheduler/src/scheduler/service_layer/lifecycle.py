@@ -166,16 +166,32 @@ async def _person(
     email: str,
     customer_key: str,
     at: Clock,
+    is_host: bool = False,
 ) -> tuple[Participant, bool]:
-    """The participant record the event is about; a new one (not yet stored) when unknown."""
+    """The participant record the event is about; a new one (not yet stored) when unknown.
+
+    The meeting's host (Zoom's host user, or an event saying so) is matched to the teacher's
+    host record made with the session, so the teacher's join never makes a second host."""
+    host = is_host or bool(
+        session.meeting is not None
+        and zoom_user_id
+        and zoom_user_id == session.meeting.host_zoom_user_id
+    )
     people = await uow.participants.of_session(session.id)
     found = find_participant(
-        people, zoom_user_id=zoom_user_id, email=email, participant_uuid=participant_uuid, name=name
+        people,
+        zoom_user_id=zoom_user_id,
+        email=email,
+        participant_uuid=participant_uuid,
+        name=name,
+        user_id=customer_key,
+        is_host=host,
     )
     if found is not None:
         found.zoom_user_id = found.zoom_user_id or zoom_user_id
         found.email = found.email or email
         found.display_name = name or found.display_name
+        found.user_id = found.user_id or customer_key
         return found, False
     # Course platforms put the Classbridge user id in the join link's customer key.
     user_id = customer_key
@@ -186,13 +202,7 @@ async def _person(
             enrolled = batch.student_id == user_id
         else:
             enrolled = user_id in await uow.enrollments.student_ids(session.batch_id)
-    role = ParticipantRole.PARTICIPANT
-    if (
-        session.meeting is not None
-        and zoom_user_id
-        and zoom_user_id == session.meeting.host_zoom_user_id
-    ):
-        role = ParticipantRole.HOST
+    role = ParticipantRole.HOST if host else ParticipantRole.PARTICIPANT
     return (
         Participant(
             id=new_id(),
@@ -223,6 +233,7 @@ async def participant_joined(
         email=cmd.email,
         customer_key=cmd.customer_key,
         at=now,
+        is_host=cmd.is_host,
     )
     changed = person.joined(
         participant_uuid=cmd.participant_uuid, at=cmd.join_time or cmd.event_time

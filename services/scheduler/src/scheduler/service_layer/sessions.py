@@ -36,9 +36,11 @@ from scheduler.domain.model import (
     Batch,
     BatchType,
     Course,
+    ParticipantRole,
     Session,
     SessionStatus,
     ZoomMeeting,
+    host_participant,
     merge_settings,
 )
 from scheduler.domain.timing import check_window, resolve, session_minutes, zone, zoom_duration
@@ -365,6 +367,29 @@ async def _discard_meeting(
         return current, [warning]
 
 
+async def _hand_over_host(
+    uow: SchedulerUnitOfWork, session: Session, previous: str, at: datetime
+) -> None:
+    """A new teacher takes over the host record made at creation while nobody has joined as
+    the previous one; once the previous teacher joined, their record is kept (it is their
+    attendance) and the new teacher gets a record of their own."""
+    if not session.teacher_id:
+        return
+    people = await uow.participants.of_session(session.id)
+    waiting = next(
+        (
+            p
+            for p in people
+            if p.role is ParticipantRole.HOST and p.user_id == previous and not p.intervals
+        ),
+        None,
+    )
+    if waiting is not None:
+        waiting.user_id = session.teacher_id
+    elif not any(p.user_id == session.teacher_id for p in people):
+        await uow.participants.add(host_participant(session, new_id()), at=at)
+
+
 async def create_session(
     cmd: commands.CreateSession,
     *,
@@ -427,6 +452,10 @@ async def create_session(
             update_time=at,
         )
         await uow.sessions.add(session)
+        # Seed 001: the teacher is the class's host participant from the start, so participant
+        # lists show the host before anyone joins; the teacher's join in Zoom lands on this
+        # record (see lifecycle._person), never on a second one.
+        await uow.participants.add(host_participant(session, new_id()), at=at)
         await uow.commit()
     warnings: list[Warning] = []
     if cmd.create_zoom_meeting:
@@ -569,6 +598,8 @@ async def update_session(
         check_window(session.scheduled_start, session.scheduled_end, field="session.scheduled_end")
         changed = {p for p in changes if getattr(before, p) != getattr(session, p)}
         session.update_time = at
+        if "teacher_id" in changed:
+            await _hand_over_host(uow, session, before.teacher_id, at)
         if changed:
             uow.record(
                 events.SessionUpdated(

@@ -6,7 +6,9 @@ what it calls (scheduler: its meetings; recording-sync: recordings and their fil
 service calls yet belongs to the scheduler, whose sessions and hosts it is about). People
 reach Zoom only through their own per-user connection (scope ``own``: the handler refuses
 another user's id or another tenant, see ``service_layer/access.py``), a tenant admin may read
-their tenant's status and administer their own tenant, and operators manage tenants.
+their tenant's status, manage the meetings of their own tenant's Zoom account (never another
+tenant's: see ``check_meeting_account``) and administer their own tenant, and operators manage
+tenants.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ EVERYONE = (ADMIN, TEACHER, STUDENT, OPERATOR)
 _own = allow(*EVERYONE, scope="own")
 """A person's own Zoom connection (no service drives the per-user OAuth flow today)."""
 
+_tenant_meetings = allow(ADMIN, services=[SCHEDULER], scope="tenant")
+"""A tenant's meetings: the scheduler's sessions, and the tenant's admins on their own account."""
+
 POLICY = Policy.of(
     zoom_gateway_pb2.DESCRIPTOR.services_by_name["ZoomGatewayService"],
     {
@@ -34,12 +39,17 @@ POLICY = Policy.of(
         "CompleteAuthorization": _own,
         "GetConnection": _own,
         "Disconnect": _own,
-        # meetings: the scheduler owns every Zoom meeting Classbridge makes
-        "CreateMeeting": services_only(SCHEDULER),
-        "GetMeeting": services_only(SCHEDULER),
-        "UpdateMeeting": services_only(SCHEDULER),
-        "DeleteMeeting": services_only(SCHEDULER),
-        "ListMeetings": services_only(SCHEDULER),
+        # meetings: the scheduler's for sessions; a tenant's admins (operators pass wherever
+        # admins do) for the meetings of their own tenant's Zoom account (seed 004's meeting
+        # CRUD), always with that tenant's server-to-server app: the handler refuses a person's
+        # per-user connection and another tenant, and namespaces a person's request_id
+        # (``service_layer/access.py``). Not teachers: every meeting on the account has the
+        # same Zoom host, so nothing tells a teacher's meeting from anyone else's.
+        "CreateMeeting": _tenant_meetings,
+        "GetMeeting": _tenant_meetings,
+        "UpdateMeeting": _tenant_meetings,
+        "DeleteMeeting": _tenant_meetings,
+        "ListMeetings": _tenant_meetings,
         "GetPastMeeting": services_only(SCHEDULER),
         # recordings: recording-sync fetches and cleans them up
         "ListMeetingRecordings": services_only(RECORDING_SYNC),

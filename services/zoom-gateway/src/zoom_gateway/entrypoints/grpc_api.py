@@ -16,14 +16,18 @@ from google.protobuf import empty_pb2
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as pb
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2_grpc as pb_grpc
 from classbridge_common.auth import current_caller_or_none
+from classbridge_common.errors import NotFound
 from classbridge_common.grpc.context import time_remaining
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.entrypoints import convert
 from zoom_gateway.service_layer.access import (
     check_account,
     check_connection_tenant,
+    check_meeting_account,
     check_own_user,
     check_tenant,
+    is_person,
+    meeting_request_id,
     own_tenant,
 )
 from zoom_gateway.service_layer.accounts import Actor
@@ -62,6 +66,13 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         if actor.is_user:
             check_connection_tenant(caller, actor.tenant.id)
         return actor
+
+    async def _meeting_actor(self, account: pb.Account) -> Actor:
+        """The credentials of a meeting call: a person's own tenant's server-to-server app."""
+        caller = current_caller_or_none()
+        return await self._g.accounts.resolve(
+            check_meeting_account(caller, convert.account_ref(account))
+        )
 
     # ---- status and users --------------------------------------------------------------
 
@@ -179,10 +190,10 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         request: pb.CreateMeetingRequest,
         context: grpc.aio.ServicerContext[pb.CreateMeetingRequest, pb.Meeting],
     ) -> pb.Meeting:
-        actor = await self._actor(request.account)
+        actor = await self._meeting_actor(request.account)
         meeting = await self._g.meetings.create(
             actor=actor,
-            request_id=request.request_id,
+            request_id=meeting_request_id(current_caller_or_none(), request.request_id),
             host=convert.user_ref(request.host),
             draft=convert.draft_from_spec(request.meeting),
             deadline=self._dl(),
@@ -194,7 +205,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         request: pb.GetMeetingRequest,
         context: grpc.aio.ServicerContext[pb.GetMeetingRequest, pb.Meeting],
     ) -> pb.Meeting:
-        actor = await self._actor(request.account)
+        actor = await self._meeting_actor(request.account)
         meeting = await self._g.meetings.get(
             actor=actor,
             meeting_id=request.meeting_id,
@@ -211,7 +222,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         request: pb.UpdateMeetingRequest,
         context: grpc.aio.ServicerContext[pb.UpdateMeetingRequest, pb.Meeting],
     ) -> pb.Meeting:
-        actor = await self._actor(request.account)
+        actor = await self._meeting_actor(request.account)
         patch = convert.patch_from_mask(request.meeting, list(request.update_mask.paths))
         meeting = await self._g.meetings.update(
             actor=actor,
@@ -227,7 +238,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         request: pb.DeleteMeetingRequest,
         context: grpc.aio.ServicerContext[pb.DeleteMeetingRequest, pb.DeleteMeetingResponse],
     ) -> pb.DeleteMeetingResponse:
-        actor = await self._actor(request.account)
+        actor = await self._meeting_actor(request.account)
         already = await self._g.meetings.delete(
             actor=actor,
             meeting_id=request.meeting_id,
@@ -236,6 +247,10 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
             notify_scheduler=request.notify_scheduler,
             deadline=self._dl(),
         )
+        if already and is_person(current_caller_or_none()):
+            # For a person a meeting their tenant's account does not have is not found: the
+            # same answer for an id of another tenant's account as for one never made.
+            raise NotFound(resource_type="meeting", resource_id=str(request.meeting_id))
         return pb.DeleteMeetingResponse(already_deleted=already)
 
     async def ListMeetings(
@@ -243,7 +258,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         request: pb.ListMeetingsRequest,
         context: grpc.aio.ServicerContext[pb.ListMeetingsRequest, pb.ListMeetingsResponse],
     ) -> pb.ListMeetingsResponse:
-        actor = await self._actor(request.account)
+        actor = await self._meeting_actor(request.account)
         date_from = convert.to_date(getattr(request, "from"))
         date_to = convert.to_date(request.to)
         items, token, total = await self._g.meetings.list(

@@ -9,6 +9,7 @@ Services act for any user and tenant.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 
 from classbridge_common.auth import DEFAULT_TENANT, Caller
@@ -98,3 +99,40 @@ def administered_tenant(caller: Caller | None, tenant_id: str) -> str:
         )
         return tenant_id
     raise NotFound(resource_type="tenant", resource_id=tenant_id)
+
+
+MAX_REQUEST_ID = 200
+PERSON_REQUEST_PREFIX = "person:"
+"""Where a person's create keys live, apart from the services' (the scheduler's session ids)."""
+
+
+def check_meeting_account(caller: Caller | None, ref: AccountRef) -> AccountRef:
+    """The account a meeting call uses. A person (a tenant admin, seed 004's meeting CRUD)
+    acts only with their own tenant's server-to-server app: a per-user connection is refused,
+    and so is another tenant (operators cross it, audited). Which meeting ids that account
+    reaches is Zoom's to say: another tenant's meeting is not on it, so Zoom answers NOT_FOUND.
+    """
+    user = _user(caller)
+    if user is None:
+        return ref
+    if ref.oauth_user_id:
+        raise PermissionDenied("meetings are managed with the tenant's Zoom account")
+    return dataclasses.replace(ref, tenant_id=check_tenant(user, ref.tenant_id))
+
+
+def meeting_request_id(caller: Caller | None, request_id: str) -> str:
+    """The idempotency key a create is stored under. A person's key is their own (prefixed
+    with their id): it can neither replay nor collide with the scheduler's (a session id), nor
+    with another person's. Services' keys are kept as sent. Empty stays empty (refused)."""
+    user = _user(caller)
+    if user is None or not request_id.strip():
+        return request_id
+    key = f"{PERSON_REQUEST_PREFIX}{user.subject}:{request_id}"
+    if len(key) > MAX_REQUEST_ID:  # the column's width: a long subject is hashed, still unique
+        key = PERSON_REQUEST_PREFIX + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def is_person(caller: Caller | None) -> bool:
+    """Whether the caller is a person (not a service, and authentication on)."""
+    return _user(caller) is not None
