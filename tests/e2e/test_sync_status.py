@@ -148,7 +148,7 @@ async def test_a_meeting_that_ended_without_a_recording_shows_as_waiting(stack: 
             edge,
             batch_id,
             session_id,
-            lambda r: r.get("recording_sync", {}).get("sync_attempts") == 1,
+            lambda r: (r.get("recording_sync") or {}).get("sync_attempts") == 1,
         )
         projected = row["recording_sync"]
         assert not projected.get("recording_synced")
@@ -193,7 +193,7 @@ async def test_a_recording_whose_download_keeps_failing_shows_its_failed_file(
             edge,
             batch_id,
             session_id,
-            lambda r: r.get("recording_sync", {}).get("sync_attempts", 0) >= 1,
+            lambda r: (r.get("recording_sync") or {}).get("sync_attempts", 0) >= 1,
         )
         projected = row["recording_sync"]
         assert not projected.get("recording_synced")
@@ -222,7 +222,7 @@ async def test_a_synced_recording_shows_every_byte_and_file_stored(stack: Stack)
             session_id,
             lambda r: (
                 _job(r).get("state") == "synced"
-                and bool(r.get("recording_sync", {}).get("recording_synced"))
+                and bool((r.get("recording_sync") or {}).get("recording_synced"))
             ),
         )
         job = _job(row)

@@ -1,6 +1,7 @@
 """Every answer carries every field, zeros and falses included, with one format per kind of
-value: absentees, unvalidated credentials and empty lesson totals are said, not left out;
-lengths of time are whole seconds, instants RFC 3339 UTC, dates YYYY-MM-DD."""
+value: absentees, unvalidated credentials, empty lesson totals and unset nested messages (null)
+are said, not left out; lengths of time are whole seconds, instants RFC 3339 UTC, dates
+YYYY-MM-DD."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from classbridge.common.v1 import common_pb2
 from classbridge.recordingsync.v1 import recording_sync_pb2 as rs
 from classbridge.scheduler.v1 import scheduler_pb2
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2
-from edge.render import duration_seconds, to_dict
+from edge.render import duration_seconds, message_ref, message_schema, to_dict
 from tests.unit.edge.helpers import Services, auth
 from tests.unit.edge.test_sessions_and_schedule import a_session
 
@@ -90,7 +91,7 @@ async def test_credentials_not_valid_are_credentials_valid_false(
     assert status["cloud_recording_available"] is False
     assert status["auth_mode"] is None  # the unspecified enum value
     assert status["check_time"] is None  # an instant not set
-    assert "user" not in status  # a nested message not set is left out
+    assert status["user"] is None  # a nested message not set: present, null
 
 
 async def test_zero_lesson_totals_are_present(
@@ -172,8 +173,20 @@ def test_each_kind_of_value_has_one_format() -> None:
     assert recording["duration"] == 3600
     assert recording["meeting_id"] == "0"  # int64 stays a string, zero included
     assert recording["files"] == []
-    assert "caller_access" not in recording
+    assert recording["caller_access"] is None  # a nested message not set: null, not zeros
     settings = to_dict(common_pb2.MeetingSettings(host_video=False))
     assert settings["host_video"] is False  # set to false
     assert settings["waiting_room"] is None  # not set: the default applies
     assert (duration_seconds(0), duration_seconds(1, 1), duration_seconds(-2)) == (0, 2, -2)
+
+
+def test_an_unset_nested_message_is_null_and_said_so() -> None:
+    session = to_dict(scheduler_pb2.Session(id="s-1", recording_sync={"sync_attempts": 2}))
+    assert session["zoom_meeting"] is None  # present, null: not left out, not an object of zeros
+    assert session["recording_sync"]["sync_attempts"] == 2
+    assert session["recording_sync"]["recording_synced"] is False  # a set one has every field
+    schema = message_schema(scheduler_pb2.Session.DESCRIPTOR)
+    assert "zoom_meeting" in schema["required"]
+    assert schema["properties"]["zoom_meeting"] == {
+        "anyOf": [message_ref(scheduler_pb2.ZoomMeetingInfo.DESCRIPTOR), {"type": "null"}]
+    }

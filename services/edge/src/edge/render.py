@@ -17,10 +17,9 @@ front end never has to guess what a missing key means, and each kind of value ha
   ``SESSION_STATUS_IN_PROGRESS``), so a front end reads back what it sends; the unspecified value
   is ``null``, an unknown number stays a number;
 - a value that is not set (an instant, a length of time or a date, an ``optional`` scalar, the
-  other member of a ``oneof``) as ``null``; lists as ``[]`` and maps as ``{}``;
-- a nested message that is not set (a session without ``zoom_meeting``) is left out rather than
-  ``null``: front ends and the end-to-end suite read those with a default
-  (``row.get("recording_sync", {})``), and an object of zeros would look like a real one.
+  other member of a ``oneof``, a nested message such as a session without ``zoom_meeting``) as
+  ``null`` — present, never left out, and not an object of zeros, which would look like a real
+  one (read it as ``row["recording_sync"] or {}``); lists as ``[]`` and maps as ``{}``.
 
 Each rule is written once, as a pair: how a value is shown (:func:`to_dict`) and the JSON Schema
 of what is shown (:func:`message_schema`); ``tests/unit/edge/test_openapi_schemas.py`` renders
@@ -132,11 +131,6 @@ def _map_value(field: AnyFieldDescriptor) -> AnyFieldDescriptor:
     return field.message_type.fields_by_name["value"]
 
 
-def _null_when_unset(field: AnyFieldDescriptor) -> bool:
-    """Shown as null when not set (else left out): scalars with presence and value messages."""
-    return field.message_type is None or field.message_type.full_name in _VALUE_MESSAGES
-
-
 def _complete(message: Message, shown: dict[str, Any]) -> dict[str, Any]:
     """``shown`` (``MessageToDict`` of ``message``) in the edge's formats, fields in proto order."""
     data: dict[str, Any] = {}
@@ -155,8 +149,8 @@ def _complete(message: Message, shown: dict[str, Any]) -> dict[str, Any]:
             data[name] = [_value(field, v, s) for v, s in items]
         elif not field.has_presence or message.HasField(name):
             data[name] = _value(field, value, shown.get(name))
-        elif _null_when_unset(field):
-            data[name] = None
+        else:
+            data[name] = None  # not set: an optional scalar, a oneof's other member, a message
     return data
 
 
@@ -203,8 +197,7 @@ def message_schema(
     required: list[str] = []
     for field in descriptor.fields:
         properties[field.name] = _field_schema(field)
-        if field.is_repeated or not field.has_presence or _null_when_unset(field):
-            required.append(field.name)
+        required.append(field.name)
     for name, schema in (extra or {}).items():
         properties[name] = schema
         if name not in optional_extra:
@@ -239,7 +232,7 @@ def _field_schema(field: AnyFieldDescriptor) -> Schema:
     if field.is_repeated:
         return {"type": "array", "items": _value_schema(field)}
     schema = _value_schema(field)
-    if field.has_presence and _null_when_unset(field):
+    if field.has_presence:
         return {"anyOf": [schema, {"type": "null"}]}
     return schema
 
