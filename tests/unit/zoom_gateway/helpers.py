@@ -108,7 +108,7 @@ def gateway_settings(
         "service_jwt_secret": SERVICE_SECRET,
         "zoom_token_encryption_keys": ENCRYPTION_KEY,
         "zoom_download_hosts": "127.0.0.1",
-        "zoom_download_redirect_hosts": "127.0.0.1",
+        "zoom_download_redirect_hosts": "127.0.0.1,localhost",  # the simulator's CDN host
     }
     if zoom is not None:
         values.update(

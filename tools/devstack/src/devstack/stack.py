@@ -29,7 +29,7 @@ from classbridge_common.auth import issue_token
 from classbridge_common.bus import EventBus, InProcessBus
 from classbridge_common.db.migrations import upgrade_to_head
 from devstack.secrets import DevSecrets, load_or_create
-from zoomsim import SimConfig, Simulator
+from zoomsim import Fidelity, SimConfig, Simulator
 from zoomsim.client import SimClient
 from zoomsim.server import serve_in_process
 
@@ -156,6 +156,9 @@ def service_settings(
 ) -> dict[str, Any]:
     """Settings (by field name) for one service of the stack; `addresses` are the gRPC peers."""
     host = sim_url.split("://", 1)[1].split(":")[0]
+    # Recordings are fetched from the API host and, when the simulator plays Zoom's CDN on a host
+    # of its own (its ``separate_cdn`` behaviour), from that host after the redirect.
+    download_hosts = ",".join(dict.fromkeys([host, Fidelity().cdn_host]))
     values: dict[str, Any] = {
         "env": "dev",
         "data_dir": config.data_dir,
@@ -187,7 +190,7 @@ def service_settings(
             "zoom_oauth_redirect_uri": "http://127.0.0.1:8080/api/zoom/auth",
             "zoom_token_encryption_keys": secrets.token_encryption_key,
             "zoom_download_hosts": host,
-            "zoom_download_redirect_hosts": host,
+            "zoom_download_redirect_hosts": download_hosts,
         }
     elif spec.name == "webhook-ingest":
         values["zoom_webhook_secret_tokens"] = secrets.webhook_secret_token
@@ -198,7 +201,7 @@ def service_settings(
     else:
         values |= {k: v for k, v in peers.items() if v and k != "webhook_ingest_addr"}
     if spec.name == "recording-sync":
-        values["zoom_download_hosts"] = host
+        values["zoom_download_hosts"] = download_hosts
         values["files_http_port"] = FILES_PORT if config.fixed_ports else 0
     return values
 
