@@ -1,4 +1,4 @@
-"""Zoom webhook bodies as Zoom sends them (zoom-api.md §7.6), for the webhook-ingest tests."""
+"""Zoom webhook bodies as Zoom sends them (docs/zoom-api.md §4.6), for the webhook-ingest tests."""
 
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def meeting_deleted() -> dict[str, Any]:
 
 
 def app_deauthorized(**payload: Any) -> dict[str, Any]:
-    """A user removed the app (zoom-api.md: payload{account_id, user_id, client_id,
+    """A user removed the app (docs/zoom-api.md §2.5: payload{account_id, user_id, client_id,
     deauthorization_time, signature}, no object)."""
     body: dict[str, Any] = {
         "event": "app_deauthorized",

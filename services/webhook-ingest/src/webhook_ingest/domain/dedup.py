@@ -1,4 +1,4 @@
-"""The deduplication key of a Zoom webhook (zoom-api.md §7.5).
+"""The deduplication key of a Zoom webhook (docs/zoom-api.md §4.4).
 
 Zoom sends no event id, retries a failed delivery with the same body, and may deliver one event
 more than once. The key is built from what identifies the fact, not the delivery: event type,

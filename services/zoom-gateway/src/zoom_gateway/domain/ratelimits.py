@@ -118,7 +118,7 @@ def backoff_delay(attempt: int, *, base: float = 0.2, cap: float = 5.0) -> float
     return random.uniform(0, min(cap, base * (2 ** (attempt - 1))))
 
 
-# Which budget each Zoom endpoint draws from (zoom-api.md §8). Method + path template.
+# Which budget each Zoom endpoint draws from (docs/zoom-api.md §7). Method + path template.
 ENDPOINT_CATEGORIES: dict[tuple[str, str], Category] = {
     ("GET", "/users/{user}"): Category.LIGHT,
     ("GET", "/users/{user}/meetings"): Category.MEDIUM,
