@@ -1,4 +1,4 @@
-"""Zoom's webhook signature, timestamp window and URL-validation answer (docs/zoom-api.md §4.1, §4.2).
+"""Zoom's webhook signature, timestamp window and URL-validation answer (docs/zoom-api.md §4.1-2).
 
 Zoom signs `v0:{x-zm-request-timestamp}:{raw body}` with HMAC-SHA256 keyed by the app's secret
 token and sends `x-zm-signature: v0=<hex>`. Several secrets may be configured at once (rotation,
