@@ -13,8 +13,7 @@ from __future__ import annotations
 from classbridge_common.auth import Caller, Scope, TokenVerifier
 from classbridge_common.errors import ClassbridgeError
 
-_KEY = "edge.identified_caller"
-_NOBODY = object()  # cached "no valid token", distinct from "not looked at yet"
+_KEY = "edge.verified_token"  # the request's verification: its Caller, or the refusal
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -25,20 +24,29 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def verified(scope: Scope, verifier: TokenVerifier) -> Caller:
+    """The caller of the request's bearer token, verified once per request whichever layer asks
+    first (the outcome, a caller or the refusal, is kept in the request's scope state); raises
+    the refusal for a missing or bad token."""
+    state = scope.setdefault("state", {})
+    outcome = state.get(_KEY)
+    if outcome is None:
+        try:
+            outcome = verifier.verify_authorization(header(scope, b"authorization"))
+        except ClassbridgeError as refusal:
+            outcome = refusal
+        state[_KEY] = outcome
+    if isinstance(outcome, ClassbridgeError):
+        raise outcome
+    return outcome  # type: ignore[no-any-return]
+
+
 def identified(scope: Scope, verifier: TokenVerifier) -> Caller | None:
     """The caller whose valid bearer token the request carries (None: no token or a bad one)."""
-    state = scope.setdefault("state", {})
-    found = state.get("caller")  # authentication already ran (an answer on its way out)
-    if isinstance(found, Caller):
-        return found
-    cached = state.get(_KEY)
-    if cached is None:
-        try:
-            cached = verifier.verify_authorization(header(scope, b"authorization"))
-        except ClassbridgeError:
-            cached = _NOBODY
-        state[_KEY] = cached
-    return cached if isinstance(cached, Caller) else None
+    try:
+        return verified(scope, verifier)
+    except ClassbridgeError:
+        return None
 
 
 def client_address(scope: Scope) -> str:

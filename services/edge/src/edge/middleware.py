@@ -19,13 +19,7 @@ from classbridge_common.auth import Message as ASGIMessage
 from classbridge_common.errors import ClassbridgeError
 from classbridge_common.grpc.context import accept_request_id, request_scope
 from edge.errors import error_response
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin-1")  # type: ignore[no-any-return]
-    return None
+from edge.identity import header, verified
 
 
 class ErrorMiddleware:
@@ -64,14 +58,14 @@ class AuthMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = accept_request_id(_header(scope, b"x-request-id"))
+        request_id = accept_request_id(header(scope, b"x-request-id"))
         with request_scope(request_id=request_id):
             path = scope.get("path", "")
             if any(pattern.match(path) for pattern in self._open):
                 await self._open_path(scope, receive, send)
                 return
             try:
-                caller = self._verifier.verify_authorization(_header(scope, b"authorization"))
+                caller = verified(scope, self._verifier)  # once per request: see edge.identity
             except ClassbridgeError as exc:
                 await error_response(exc, from_service=False)(scope, receive, send)
                 return
@@ -85,7 +79,7 @@ class AuthMiddleware:
         sent; a refusal is kept for ``deps.caller`` to raise, never answered here."""
         state = scope.setdefault("state", {})
         try:
-            caller = self._verifier.verify_authorization(_header(scope, b"authorization"))
+            caller = verified(scope, self._verifier)
         except ClassbridgeError as exc:
             state["auth_error"] = exc
             await self.app(scope, receive, send)
