@@ -425,6 +425,25 @@ class Input(BaseModel):
         """Which of ``names`` the request carried, ``null`` included (for update masks)."""
         return [n for n in names if n in self._present]
 
+    def copy_onto(
+        self, message: Message, names: Iterable[str], *, to: Mapping[str, str] | None = None
+    ) -> None:
+        """Set the named fields on ``message`` (``to`` maps a body name to the message's field,
+        else they are the same): a message-typed field is copied, ``null`` leaving it unset; a
+        repeated field is replaced; anything else is assigned."""
+        fields = message.DESCRIPTOR.fields_by_name
+        for name in names:
+            target = to[name] if to is not None else name
+            value = getattr(self, name)
+            field = fields[target]
+            if field.is_repeated:
+                getattr(message, target)[:] = value
+            elif field.message_type is not None:
+                if value is not None:
+                    getattr(message, target).CopyFrom(value)
+            else:
+                setattr(message, target, value)
+
     def problems(self, request: Request) -> Iterable[FieldViolation]:
         """Violations found across fields, once each field is valid (none by default)."""
         return ()

@@ -48,13 +48,7 @@ class BatchFields(Input):
 
     def apply(self, batch: scheduler_pb2.Batch, names: Iterable[str]) -> None:
         """Copy the named fields onto ``batch`` (a ``null`` date or setting clears it)."""
-        for name in names:
-            value = getattr(self, name)
-            if name in ("start_date", "end_date", "meeting_settings"):
-                if value is not None:
-                    getattr(batch, name).CopyFrom(value)
-            else:
-                setattr(batch, name, value)
+        self.copy_onto(batch, names)
 
 
 class CreateBatch(BatchFields):

@@ -41,14 +41,7 @@ class CourseFields(Input):
 
     def apply(self, course: scheduler_pb2.Course, names: Iterable[str]) -> None:
         """Copy the named fields onto ``course``."""
-        for name in names:
-            if name == "default_meeting_settings":
-                if self.default_meeting_settings is not None:
-                    course.default_meeting_settings.CopyFrom(self.default_meeting_settings)
-            elif name == "instructor_ids":
-                course.instructor_ids[:] = self.instructor_ids
-            else:
-                setattr(course, name, getattr(self, name))
+        self.copy_onto(course, names)
 
 
 class CreateCourse(CourseFields):

@@ -278,17 +278,9 @@ class ClassUpdate(Input):
 
     def session(self, class_id: str) -> tuple[scheduler_pb2.Session, list[str]]:
         session = scheduler_pb2.Session(id=class_id)
-        paths: list[str] = []
-        for key in self.present(*PUT_FIELDS):
-            path = PUT_FIELDS[key]
-            paths.append(path)
-            value = getattr(self, key)
-            if path in ("scheduled_start", "scheduled_end"):
-                if value is not None:
-                    getattr(session, path).CopyFrom(value)
-            else:
-                setattr(session, path, value)
-        return session, paths
+        keys = self.present(*PUT_FIELDS)
+        self.copy_onto(session, keys, to=PUT_FIELDS)
+        return session, [PUT_FIELDS[key] for key in keys]
 
     def problems(self, request: Request) -> Iterable[FieldViolation]:
         session, paths = self.session("")

@@ -90,13 +90,7 @@ class SessionPatch(Input):
         """The session fields and mask paths the body sets."""
         session = scheduler_pb2.Session(id=session_id)
         paths = self.present(*UPDATABLE)
-        for name in paths:
-            value = getattr(self, name)
-            if name in ("scheduled_start", "scheduled_end", "meeting_settings"):
-                if value is not None:
-                    getattr(session, name).CopyFrom(value)
-            else:
-                setattr(session, name, value)
+        self.copy_onto(session, paths)
         return session, paths
 
     def problems(self, request: Request) -> Iterable[FieldViolation]:
