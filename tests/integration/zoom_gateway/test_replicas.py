@@ -91,4 +91,8 @@ async def test_the_host_ledger_is_shared_by_replicas(
             )
     made = [o for o in outcomes if isinstance(o, pb.Meeting)]
     assert len(made) == 5
-    assert len(zoom.requests("POST", "/meetings")) == 5
+    # Zoom answers overlapping writes for one host 429 "Too many concurrent requests"; the
+    # gateway retries those, and only the five the ledger admitted ever create a meeting.
+    created = [r for r in zoom.requests("POST", "/meetings") if r["status"] == 201]
+    assert len(created) == 5
+    assert len(zoom.sim.state.meetings) == 5

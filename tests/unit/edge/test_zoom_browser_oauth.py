@@ -17,7 +17,7 @@ from edge.clients import open_clients
 from tests.unit.edge.helpers import SECRET, edge_settings
 from tests.unit.zoom_gateway.helpers import Zoom, gateway_settings, zoom_gateway, zoom_simulator
 
-EDGE = "http://edge.test"
+EDGE = "https://edge.test"  # Zoom refuses plain http redirects off loopback
 FRONT = "https://app.classbridge.test/settings/zoom?tab=1"
 TEACHER = {
     "Authorization": "Bearer "

@@ -2,7 +2,7 @@
 
 What Classbridge's tenant routing relies on: each account's token only reaches that account's
 meetings, users, recordings and reports; each account's events go only to its own webhook
-targets, signed with its own secret; a token without an endpoint's scope gets Zoom's 400/4711;
+targets, signed with its own secret; a token without an endpoint's scope gets Zoom's 401/4711;
 a rotated client secret replaces the old one at once.
 """
 
@@ -23,7 +23,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from zoomsim import AccountSeed, AppSeed, SimConfig, Simulator, UserSeed, WebhookTarget, cli
+from zoomsim import (
+    AccountSeed,
+    AppSeed,
+    Fidelity,
+    SimConfig,
+    Simulator,
+    UserSeed,
+    WebhookTarget,
+    cli,
+)
 from zoomsim.client import SimClient, SimError
 from zoomsim.scopes import DEFAULT_OAUTH_SCOPES, DEFAULT_S2S_SCOPES, NEEDS, check, granted
 from zoomsim.server import serve_in_process
@@ -82,6 +91,9 @@ def two_schools() -> SimConfig:
         uuid_slash_probability=0.0,
         validate_on_configure=False,
         time_factor=0.0002,
+        # these tests count what each account's target received; at-least-once delivery
+        # (duplicates, reordering) has tests of its own
+        fidelity=Fidelity(webhook_at_least_once=False),
         accounts=[
             AccountSeed(
                 name="School A",
@@ -250,7 +262,12 @@ async def test_events_go_to_the_accounts_own_target_signed_with_its_secret(
     await control.drain()
 
     sent = hooks.events()
-    assert [e["body"]["event"] for e in sent] == ["meeting.started", "meeting.ended"]
+    assert [e["body"]["event"] for e in sent] == [
+        "meeting.started",
+        "recording.started",  # the meeting records to the cloud (the simulator's default)
+        "recording.stopped",
+        "meeting.ended",
+    ]
     for e in sent:
         assert e["path"] == "/b"
         assert e["body"]["payload"]["account_id"] == b["account_id"]
@@ -267,11 +284,11 @@ async def test_events_go_to_the_accounts_own_target_signed_with_its_secret(
     await control.start(ma)
     await control.drain()
     started = hooks.events("/a")
-    assert len(started) == 1
+    assert [e["body"]["event"] for e in started] == ["meeting.started", "recording.started"]
     assert started[0]["body"]["payload"]["account_id"] == a["account_id"]
     assert signed_by(SECRET_A, started[0]["headers"], started[0]["raw"])
     assert not signed_by(SECRET_B, started[0]["headers"], started[0]["raw"])
-    assert len(hooks.events("/b")) == 2
+    assert len(hooks.events("/b")) == 4
 
     # a REST-created meeting of B (meeting.created) also goes to B only
     tb = await token_for(web, b)
@@ -297,7 +314,7 @@ async def test_one_url_for_every_tenant_is_signed_per_account_and_validated_apar
     mb = (await control.create_meeting(account_id=b["account_id"]))["id"]
     await control.start(mb)
     await control.drain()
-    [event] = hooks.events("/a")
+    [event, _recording_started] = hooks.events("/a")
     assert signed_by(SECRET_B, event["headers"], event["raw"])
     assert not signed_by(SECRET_A, event["headers"], event["raw"])
 
@@ -411,16 +428,16 @@ async def test_a_token_without_a_scope_gets_4711_there_and_works_elsewhere(
     assert (await http.get("/v2/users/me", headers=token)).status_code == 200
 
     r = await http.get("/v2/users/me/recordings", headers=token)
-    assert r.status_code == 400
+    assert r.status_code == 401
     assert r.json() == {
         "code": 4711,
         "message": "Invalid access token, does not contain scopes:[recording:read:admin, "
         "recording:read].",
     }
     r = await http.get(f"/v2/meetings/{mid}/recordings", headers=token)
-    assert_zoom_error(r, 400, 4711)
+    assert_zoom_error(r, 401, 4711)
     r = await http.delete(f"/v2/meetings/{mid}/recordings", headers=token)
-    assert "recording:write" in assert_zoom_error(r, 400, 4711)["message"]
+    assert "recording:write" in assert_zoom_error(r, 401, 4711)["message"]
     assert "x-ratelimit-category" in r.headers
 
     # a granular grant is answered in granular names, user-level and :admin
@@ -431,14 +448,14 @@ async def test_a_token_without_a_scope_gets_4711_there_and_works_elsewhere(
     )
     granular = await token_for(http, school)
     r = await http.get(f"/v2/past_meetings/{mid}/participants", headers=granular)
-    assert assert_zoom_error(r, 400, 4711)["message"] == (
+    assert assert_zoom_error(r, 401, 4711)["message"] == (
         "Invalid access token, does not contain scopes:[meeting:read:list_past_participants, "
         "meeting:read:list_past_participants:admin]."
     )
     assert (await http.get(f"/v2/meetings/{mid}", headers=granular)).status_code == 200
     # the old token keeps the grant it was issued with
     assert (await http.get("/v2/users/me/meetings", headers=token)).status_code == 200
-    assert_zoom_error(await http.get("/v2/users/me/meetings", headers=granular), 400, 4711)
+    assert_zoom_error(await http.get("/v2/users/me/meetings", headers=granular), 401, 4711)
 
     # a bad token is still an authentication failure, not a scope one
     r = await http.get("/v2/users/me/recordings", headers={"Authorization": "Bearer nope"})
@@ -447,7 +464,7 @@ async def test_a_token_without_a_scope_gets_4711_there_and_works_elsewhere(
     # the older answer, and switching the check off
     await ctl.configure(scope_error_code=4700)
     r = await http.get("/v2/users/me/recordings", headers=token)
-    assert assert_zoom_error(r, 400, 4700)["message"].startswith(
+    assert assert_zoom_error(r, 401, 4700)["message"].startswith(
         "Invalid access token, does not contain scopes: [recording:read:admin"
     )
     await ctl.configure(enforce_scopes=False)

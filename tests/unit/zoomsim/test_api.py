@@ -52,15 +52,15 @@ async def test_expired_and_revoked_tokens_get_124(sim: Simulator, http) -> None:
     sim.state.clock.advance(3601)
     r = await http.get("/v2/users/me", headers=h)
     assert r.status_code == 401
-    assert r.json() == {"code": 124, "message": "Invalid access token."}
+    assert r.json() == {"code": 124, "message": "Access token is expired."}
     tok = await s2s_token(sim, http)
     app = app_of(sim, "s2s")
     await http.post(
         "/oauth/revoke", data={"token": tok}, headers=basic(app.client_id, app.client_secret)
     )
-    assert (
-        await http.get("/v2/users/me", headers={"Authorization": f"Bearer {tok}"})
-    ).status_code == 401
+    revoked = await http.get("/v2/users/me", headers={"Authorization": f"Bearer {tok}"})
+    assert revoked.status_code == 401
+    assert revoked.json() == {"code": 124, "message": "Invalid access token."}
 
 
 async def test_authorization_code_with_pkce_and_rotating_refresh(sim: Simulator, http) -> None:
@@ -267,7 +267,11 @@ async def test_recordings_list_window_trash_and_recover(sim: Simulator, api, ctl
     assert r.json()["message"] == "The next page token is invalid or expired."
     mp4 = body["recording_files"][0]["id"]
     assert (await api.delete(f"/v2/meetings/{m['id']}/recordings/{mp4}")).status_code == 204
-    r = (await api.get("/v2/users/me/recordings", params={"trash": "true"})).json()
+    # one file trashed, not the whole meeting: Zoom lists it under trash_type=recording_file
+    whole = (await api.get("/v2/users/me/recordings", params={"trash": "true"})).json()
+    assert whole["meetings"] == []
+    files = {"trash": "true", "trash_type": "recording_file"}
+    r = (await api.get("/v2/users/me/recordings", params=files)).json()
     assert r["meetings"][0]["recording_files"][0]["id"] == mp4
     assert (
         await api.put(f"/v2/meetings/{m['id']}/recordings/status", json={"action": "recover"})

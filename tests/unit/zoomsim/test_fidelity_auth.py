@@ -36,7 +36,7 @@ RECORDINGS = "cloud_recording:read:list_user_recordings"
 @pytest.fixture
 def config(config: SimConfig) -> SimConfig:
     """Every switch kind whatever `ZOOMSIM_FIDELITY` says: each test turns on only its own."""
-    config.fidelity = Fidelity()
+    config.fidelity = Fidelity.kind()
     return config
 
 

@@ -22,7 +22,7 @@ RECORDING_EVENTS = ("recording.started", "recording.paused", "recording.resumed"
 @pytest.fixture
 def config(config: SimConfig) -> SimConfig:
     """Every switch kind whatever `ZOOMSIM_FIDELITY` says: each test turns on only its own."""
-    config.fidelity = Fidelity()
+    config.fidelity = Fidelity.kind()
     return config
 
 

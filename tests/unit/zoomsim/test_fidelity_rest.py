@@ -26,7 +26,7 @@ MONTH = 30.44 * 86400
 @pytest.fixture
 def config(config: SimConfig) -> SimConfig:
     """Every switch kind whatever `ZOOMSIM_FIDELITY` says: each test turns on only its own."""
-    config.fidelity = Fidelity()
+    config.fidelity = Fidelity.kind()
     return config
 
 

@@ -19,10 +19,12 @@ from .conftest import BASE
 README = Path(__file__).resolve().parents[3] / "tools" / "zoom-sim" / "README.md"
 
 
-def test_every_switch_defaults_to_the_kind_behaviour() -> None:
+def test_every_switch_defaults_to_zoom_s_behaviour() -> None:
     assert len(switch_names()) == 18
-    assert Fidelity().on() == []
-    assert set(Fidelity.zoom().on()) == set(switch_names())
+    assert Fidelity().on() == list(switch_names())
+    assert Fidelity.zoom().on() == list(switch_names())
+    assert Fidelity.kind().on() == []
+    assert SimConfig().fidelity.on() == list(switch_names())
 
 
 def test_every_switch_is_documented_with_its_default() -> None:
@@ -35,15 +37,16 @@ def test_the_environment_changes_the_defaults() -> None:
     fid = Fidelity.from_env({"ZOOMSIM_FIDELITY": "all,-separate_cdn,webhook_seed=7"})
     assert set(fid.on()) == set(switch_names()) - {"separate_cdn"}
     assert fid.webhook_seed == 7
-    assert Fidelity.from_env({}).on() == []
-    assert SimConfig.from_env({"ZOOMSIM_FIDELITY": "scopes"}).fidelity.on() == ["scopes"]
-    assert Fidelity.parse('{"pmi_in_meetings": true}').on() == ["pmi_in_meetings"]
+    assert Fidelity.from_env({}).on() == list(switch_names())
+    assert SimConfig.from_env({"ZOOMSIM_FIDELITY": "none,scopes"}).fidelity.on() == ["scopes"]
+    unlisted = Fidelity.parse('{"pmi_in_meetings": false}').on()
+    assert unlisted == [n for n in switch_names() if n != "pmi_in_meetings"]
     with pytest.raises(ValueError, match="unknown fidelity setting"):
         Fidelity.parse("scopez")
 
 
 async def test_the_control_api_sets_and_shows_switches() -> None:
-    sim = Simulator(SimConfig(public_base_url=BASE, webhooks=[], fidelity=Fidelity()))
+    sim = Simulator(SimConfig(public_base_url=BASE, webhooks=[], fidelity=Fidelity.kind()))
     async with sim, SimClient(BASE, transport=httpx.ASGITransport(sim.app)) as ctl:
         shown = await ctl.fidelity()
         assert [n for n in switch_names() if shown[n]] == []

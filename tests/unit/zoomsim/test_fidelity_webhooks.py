@@ -32,7 +32,7 @@ SHUFFLED = {
 @pytest.fixture
 def config(config: SimConfig) -> SimConfig:
     """Every switch kind whatever `ZOOMSIM_FIDELITY` says: each test turns on only its own."""
-    config.fidelity = Fidelity()
+    config.fidelity = Fidelity.kind()
     return config
 
 
@@ -42,7 +42,7 @@ async def simulator(**fidelity: Any) -> AsyncIterator[tuple[SimClient, Receiver]
     receiver = Receiver()
     sim = Simulator(
         SimConfig(
-            public_base_url=BASE, webhooks=[], uuid_slash_probability=0.0, fidelity=Fidelity()
+            public_base_url=BASE, webhooks=[], uuid_slash_probability=0.0, fidelity=Fidelity.kind()
         ),
         webhook_transport=httpx.ASGITransport(receiver.app),
     )

@@ -77,7 +77,7 @@ def test_run_subprocess_serves_and_stops() -> None:
 
 async def _code_grant(sim: Simulator, http: httpx.AsyncClient) -> dict[str, str]:
     app = app_of(sim, "oauth")
-    redirect = "http://classbridge.test/cb"
+    redirect = "https://classbridge.test/cb"  # Zoom: https, or plain http on loopback only
     r = await http.get(
         "/oauth/authorize",
         params={"client_id": app.client_id, "redirect_uri": redirect, "response_type": "code"},
@@ -120,12 +120,14 @@ async def test_reject_token_query_params(sim: Simulator, http: httpx.AsyncClient
     app = app_of(sim, "s2s")
     params = {"grant_type": "account_credentials", "account_id": app.account_id}
     auth = basic(app.client_id, app.client_secret)
-    assert (await http.post("/oauth/token", params=params, headers=auth)).status_code == 200
-    await ctl.configure(reject_token_query_params=True)
-    r = await http.post("/oauth/token", params=params, headers=auth)
+    r = await http.post("/oauth/token", params=params, headers=auth)  # as Zoom: refused
     assert r.status_code == 400
     assert r.json()["error"] == "invalid_request"
     assert (await http.post("/oauth/token", data=params, headers=auth)).status_code == 200
+    await ctl.configure(reject_token_query_params=False)  # the older setting still works
+    assert (await http.post("/oauth/token", params=params, headers=auth)).status_code == 200
+    await ctl.configure(reject_token_query_params=True)
+    assert (await http.post("/oauth/token", params=params, headers=auth)).status_code == 400
 
 
 def test_uuid_generator_with_probability_one() -> None:

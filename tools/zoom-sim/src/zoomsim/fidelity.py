@@ -6,12 +6,14 @@ another host, ...). They are gathered here so that a test (`SimConfig(fidelity=F
 the control API (`GET|PATCH /_sim/fidelity`), the command line (`serve --fidelity`) or the
 environment (`ZOOMSIM_FIDELITY`) sets them the same way.
 
-The defaults are the simulator's earlier, kinder behaviour, so Classbridge's suite keeps passing
-while its services learn each behaviour; making Zoom's behaviour the default is the one line that
-names the switch below. `ZOOMSIM_FIDELITY` changes the defaults of every `SimConfig` made in the
-process, so a whole test run can be tried against the stricter Zoom without editing anything:
-`all`, `none`, or a comma list of names, each optionally negated (`all,-separate_cdn`) or given a
-value (`webhook_seed=7`).
+Every switch is on by default: a test meets Zoom as it is unless it says otherwise, so a client
+that only copes with a kinder Zoom fails here rather than in production. A test that needs one
+kindness turns off exactly that switch (`Fidelity(webhook_at_least_once=False)` for a fixed
+delivery order); `Fidelity.kind()` is the simulator with every switch off. The randomness is
+seeded (`webhook_seed`), so a run is reproducible. `ZOOMSIM_FIDELITY` changes the defaults of
+every `SimConfig` made in the process, so a whole test run can be tried against another mix
+without editing anything: `all`, `none`, or a comma list of names, each optionally negated
+(`all,-separate_cdn`) or given a value (`webhook_seed=7`).
 """
 
 from __future__ import annotations
@@ -31,41 +33,41 @@ class Fidelity:
 
     # 1. a missing scope is 401/4711, a disabled app's token 401/4700, and a refresh keeps the
     #    scopes the user authorized (new ones need a new authorization)
-    scopes: bool = False
+    scopes: bool = True
     # 2. webhooks at least once: some sent twice, some overtaken by later ones (seeded)
-    webhook_at_least_once: bool = False
+    webhook_at_least_once: bool = True
     # 3. endpoint.url_validation again every 72 simulated hours; 6 failures disable the target
-    url_revalidation: bool = False
+    url_revalidation: bool = True
     # 4. recording downloads redirect to a CDN on another host name and port
-    separate_cdn: bool = False
+    separate_cdn: bool = True
     # 5. /oauth/token refuses grant_type/account_id in its query string
-    token_params_in_body: bool = False
+    token_params_in_body: bool = True
     # 5. redirect_uri must be on the app's allow list; plain http only on loopback
-    redirect_uri_allow_list: bool = False
+    redirect_uri_allow_list: bool = True
     # 5. an expired access token is 124 "Access token is expired."
-    expired_token_message: bool = False
+    expired_token_message: bool = True
     # 6. app_deauthorized when an authorization is revoked (POST .../apps/{id}/deauthorize)
-    app_deauthorized_event: bool = False
+    app_deauthorized_event: bool = True
     # 6. recording.started|stopped|paused|resumed while a meeting records to the cloud
-    recording_control_events: bool = False
+    recording_control_events: bool = True
     # 6. meeting.summary_completed after a summarised meeting ends, and its summary endpoint
-    meeting_summary: bool = False
+    meeting_summary: bool = True
     # 6. waiting-room events for meetings with `waiting_room` on
-    waiting_room_events: bool = False
+    waiting_room_events: bool = True
     # 7. breakout-room pre-assignment silently dropped unless the account allows it
-    breakout_preassign_setting: bool = False
+    breakout_preassign_setting: bool = True
     # 7. past meetings older than about 15 months: 400/12702
-    past_meeting_retention: bool = False
+    past_meeting_retention: bool = True
     # 7. users of a Basic (free) account report `type: 1`
-    basic_user_type: bool = False
+    basic_user_type: bool = True
     # 7. `trash_type`, `meeting_id` and `mc` honoured by GET /users/{id}/recordings
-    recording_list_filters: bool = False
+    recording_list_filters: bool = True
     # 7. overlapping writes for one host: 429 "Too many concurrent requests"
-    concurrent_write_limit: bool = False
+    concurrent_write_limit: bool = True
     # 7. the per-user 100/day 429 names the endpoint's category and that category's limit
-    host_limit_headers: bool = False
+    host_limit_headers: bool = True
     # 7. `pmi` in meeting lists and in meeting.created
-    pmi_in_meetings: bool = False
+    pmi_in_meetings: bool = True
 
     # -- parameters (not switches) ---------------------------------------------------------
     webhook_seed: int = 0  # the same seed and events give the same duplicates and reorders
@@ -81,8 +83,17 @@ class Fidelity:
     write_hold_seconds: float = 0.05  # how long a write holds its host (overlaps show)
 
     @classmethod
+    def kind(cls, **parameters: Any) -> Fidelity:
+        """Every switch off: the simulator at its kindest (a baseline a test turns switches on
+        from, one at a time)."""
+        out = cls(**parameters)
+        out.update(dict.fromkeys(switch_names(), False))
+        return out
+
+    @classmethod
     def zoom(cls, **parameters: Any) -> Fidelity:
-        """Every switch on: the simulator as close to Zoom as it goes."""
+        """Every switch on (the defaults, whatever `ZOOMSIM_FIDELITY` says): the simulator as
+        close to Zoom as it goes."""
         out = cls(**parameters)
         out.update(dict.fromkeys(switch_names(), True))
         return out
@@ -96,7 +107,7 @@ class Fidelity:
     @classmethod
     def parse(cls, spec: str, base: Fidelity | None = None) -> Fidelity:
         """`all` | `none` | `name,-name,param=value,...` | a JSON object, applied to `base`
-        (default: the kind defaults)."""
+        (default: the defaults, every switch on)."""
         out = dataclasses.replace(base) if base is not None else cls()
         text = spec.strip()
         if text.startswith("{"):
