@@ -11,14 +11,13 @@ Runs on the embedded default and, in the integration tier, on PostgreSQL and Rab
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
 from typing import Any
 
 import httpx
 
 from devstack.stack import Stack
+from tests.e2e.classes import eventually, schedule_class
 from zoomsim.client import SimClient
 
 FILES = [{"file_type": "MP4", "size": 512 * 1024}, {"file_type": "CHAT", "size": 2048}]
@@ -55,7 +54,7 @@ async def test_a_class_ends_the_same_with_duplicated_and_reordered_webhooks(
 async def _play_class(edge: httpx.AsyncClient, zoom: SimClient, day: str) -> dict[str, Any]:
     """Schedule a class, play its meeting (a teacher, a student who rejoins, a guest), let its
     recording sync, and return what the edge shows of it without ids and clock times."""
-    session_id, meeting_id = await _schedule(edge, day)
+    _, session_id, meeting_id = await schedule_class(edge, f"Physics {day}", date=day)
     await zoom.start(meeting_id)
     teacher = await zoom.join(meeting_id, "Tomas Teacher", "teacher@classbridge.test")
     student = await zoom.join(meeting_id, "Ana Lima", "ana@school.test")
@@ -67,32 +66,8 @@ async def _play_class(edge: httpx.AsyncClient, zoom: SimClient, day: str) -> dic
     await zoom.leave(meeting_id, teacher["user_id"])
     await zoom.end(meeting_id, recording={"files": FILES, "delay": 0.2})
     await zoom.drain()
-    await _until(lambda: _settled(edge, session_id), what=f"class {session_id} to settle")
+    await eventually(lambda: _settled(edge, session_id), f"class {session_id} settled", 90)
     return await _snapshot(edge, session_id, meeting_id)
-
-
-async def _schedule(edge: httpx.AsyncClient, day: str) -> tuple[str, int]:
-    course = await edge.post("/api/v1/courses", json={"title": f"Physics {day}"})
-    assert course.status_code == 201, course.text
-    batch = await edge.post(
-        "/api/v1/batches",
-        json={"course_id": course.json()["data"]["id"], "name": "Batch 1", "type": "group"},
-    )
-    assert batch.status_code == 201, batch.text
-    scheduled = await edge.post(
-        f"/api/v1/batches/{batch.json()['data']['id']}/schedule",
-        json={
-            "date": day,
-            "start_time": "10:00",
-            "end_time": "11:00",
-            "title": "Waves",
-            "create_zoom_meeting": True,
-        },
-    )
-    assert scheduled.status_code == 201, scheduled.text
-    data = scheduled.json()["data"]
-    assert data["zoom_meeting"], data["warnings"]
-    return data["session"]["id"], int(data["zoom_meeting"]["id"])
 
 
 async def _settled(edge: httpx.AsyncClient, session_id: str) -> bool:
@@ -125,12 +100,3 @@ async def _snapshot(edge: httpx.AsyncClient, session_id: str, meeting_id: int) -
             e["event_type"] for e in events["data"] if str(meeting_id) in str(e.get("meeting_id"))
         ),
     }
-
-
-async def _until(check: Any, *, what: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"waited {seconds:.0f} s for {what}")

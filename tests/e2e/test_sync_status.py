@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from devstack.stack import Stack
+from tests.e2e.classes import eventually, schedule_class
 
 Row = dict[str, Any]
 
@@ -39,32 +40,6 @@ def _edge(stack: Stack) -> httpx.AsyncClient:
         headers={"Authorization": f"Bearer {stack.token()}"},
         timeout=30,
     )
-
-
-async def _schedule_class(edge: httpx.AsyncClient, title: str) -> tuple[str, str, int]:
-    """A group batch with one class that has a Zoom meeting: (batch, session, meeting id)."""
-    course = await edge.post("/api/v1/courses", json={"title": title})
-    assert course.status_code == 201, course.status_code
-    batch = await edge.post(
-        "/api/v1/batches",
-        json={"course_id": course.json()["data"]["id"], "name": "Batch 1", "type": "group"},
-    )
-    assert batch.status_code == 201, batch.status_code
-    batch_id = batch.json()["data"]["id"]
-    scheduled = await edge.post(
-        f"/api/v1/batches/{batch_id}/schedule",
-        json={
-            "date": "2030-01-15",
-            "start_time": "10:00",
-            "end_time": "11:00",
-            "title": "Lesson 1",
-            "create_zoom_meeting": True,
-        },
-    )
-    assert scheduled.status_code == 201, scheduled.status_code  # the body holds the passcode
-    data = scheduled.json()["data"]
-    assert data["zoom_meeting"], data["warnings"]
-    return batch_id, data["session"]["id"], int(data["zoom_meeting"]["id"])
 
 
 async def _row(edge: httpx.AsyncClient, batch_id: str, session_id: str) -> Row:
@@ -107,20 +82,11 @@ def _later_than_now(stamp: str | None) -> bool:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")) > datetime.now(UTC)
 
 
-async def _eventually(check: Callable[[], Awaitable[bool]], what: str, within: float = 20) -> None:
-    """Poll ``check`` until true; fail saying ``what`` did not happen."""
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(what)
-        await asyncio.sleep(0.1)
-
-
 async def test_a_meeting_that_ended_without_a_recording_shows_as_waiting(stack: Stack) -> None:
     """Zoom has no recording: the job waits for one with the attempt counted, the reason and
     when it looks again, on recording-sync's job and on the scheduler's session alike."""
     async with _edge(stack) as edge, stack.sim_client() as zoom:
-        batch_id, session_id, meeting_id = await _schedule_class(edge, "Waiting")
+        batch_id, session_id, meeting_id = await schedule_class(edge, "Waiting")
         await zoom.start(meeting_id)
         await zoom.end(meeting_id, no_recording=True)
         # recording-sync has heard the meeting end (its job waits for the sweep's delay) ...
@@ -163,7 +129,7 @@ async def test_a_recording_whose_download_keeps_failing_shows_its_failed_file(
     """Zoom's download servers answer 503 every time: the attempt fails after its in-attempt
     tries, the job is due again later, and the page names the failing file and why."""
     async with _edge(stack) as edge, stack.sim_client() as zoom:
-        batch_id, session_id, meeting_id = await _schedule_class(edge, "Failing")
+        batch_id, session_id, meeting_id = await schedule_class(edge, "Failing")
         await zoom.fault("error", status=503, count=-1, path="^/(rec|cdn)/")
         await zoom.start(meeting_id)
         await zoom.end(meeting_id, recording={"files": [{"file_type": "MP4", "size": 80_000}]})
@@ -204,14 +170,14 @@ async def test_a_recording_whose_download_keeps_failing_shows_its_failed_file(
             requests = await zoom.requests()
             return any(r["path"].startswith("/rec/") and r["status"] == 503 for r in requests)
 
-        await _eventually(refused, "the simulator never refused a download")
+        await eventually(refused, "the simulator never refused a download")
 
 
 async def test_a_synced_recording_shows_every_byte_and_file_stored(stack: Stack) -> None:
     """The recording arrives by webhook and is copied: the job's bytes are all done and each
     file is stored, and the scheduler counts the session as synced."""
     async with _edge(stack) as edge, stack.sim_client() as zoom:
-        batch_id, session_id, meeting_id = await _schedule_class(edge, "Synced")
+        batch_id, session_id, meeting_id = await schedule_class(edge, "Synced")
         await zoom.start(meeting_id)
         files = [{"file_type": "MP4", "size": 250_000}, {"file_type": "CHAT", "size": 4_096}]
         await zoom.end(meeting_id, recording={"files": files, "delay": 0})
