@@ -22,6 +22,7 @@ from classbridge_common.grpc.server import GrpcServer
 from classbridge_common.grpc.testing import ProbeServicer, ProbeStub, add_probe_servicer_to_server
 from classbridge_common.telemetry import (
     Telemetry,
+    UnexportedTracerProvider,
     build_telemetry,
     current_trace_id,
     extract_context,
@@ -147,9 +148,24 @@ def test_instrument_app_is_idempotent() -> None:
     assert instrument_app(app) is False
 
 
-def test_global_setup_is_once_per_process_and_instruments_optionally() -> None:
+def _in_a_fresh_process(script: str, **env_extra: str) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), **env_extra}
+    if "OTEL_EXPORTER_OTLP_ENDPOINT" not in env_extra:
+        env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_global_setup_is_once_per_process_and_instruments_nothing_without_export() -> None:
     # Global providers and instrumentation patch the process, so this runs in a fresh one.
-    script = textwrap.dedent(
+    _in_a_fresh_process(
         """
         import warnings
         warnings.simplefilter("error")
@@ -159,13 +175,15 @@ def test_global_setup_is_once_per_process_and_instruments_optionally() -> None:
 
         tel = t.setup_telemetry("scheduler", environ={})
         assert t.setup_telemetry("scheduler") is tel
+        assert not tel.exporting
+        assert isinstance(tel.tracer_provider, t.UnexportedTracerProvider)
         assert trace.get_tracer_provider() is tel.tracer_provider
-        with tel.tracer().start_as_current_span("work"):
-            assert t.current_trace_id() is not None
-        assert t.instrument_httpx() is False  # done by setup already
-        assert t.instrument_sqlalchemy() is False  # so are engines created from now on
-        engine = create_engine("sqlite://")
-        assert t.instrument_sqlalchemy(engine) is False
+        with tel.tracer().start_as_current_span("work") as span:
+            assert t.current_trace_id() is not None  # logs still carry trace ids
+            assert not span.is_recording()
+        # Nothing was instrumented: these are the first calls.
+        assert t.instrument_httpx() is True
+        assert t.instrument_aio_pika() is True
         try:
             t.setup_telemetry("edge")
         except RuntimeError:
@@ -177,10 +195,92 @@ def test_global_setup_is_once_per_process_and_instruments_optionally() -> None:
         print("ok")
         """
     )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+
+
+def test_global_setup_with_an_exporter_installs_the_sdk_and_instruments() -> None:
+    _in_a_fresh_process(
+        """
+        import warnings
+        warnings.simplefilter("error")
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from sqlalchemy import create_engine
+        from classbridge_common import telemetry as t
+
+        tel = t.setup_telemetry("scheduler")
+        assert tel.exporting
+        assert isinstance(tel.tracer_provider, TracerProvider)
+        assert trace.get_tracer_provider() is tel.tracer_provider
+        assert t.instrument_httpx() is False  # done by setup already
+        assert t.instrument_aio_pika() is False
+        assert t.instrument_sqlalchemy() is False  # so are engines created from now on
+        engine = create_engine("sqlite://")
+        assert t.instrument_sqlalchemy(engine) is False
+        print("ok")
+        """,
+        # Nothing listens there; no span is made, so nothing is sent.
+        OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:1",
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+
+
+# --- without an exporter: non-recording spans that keep the trace going --------------------------
+
+
+def test_without_an_exporter_spans_record_nothing_but_carry_the_trace() -> None:
+    tel = build_telemetry("classbridge-test")
+    assert isinstance(tel.tracer_provider, UnexportedTracerProvider)
+    tracer = tel.tracer("test")
+    with tracer.start_as_current_span("request", attributes={"a": 1}) as root:
+        assert not root.is_recording()
+        context = root.get_span_context()
+        assert context.is_valid
+        assert context.trace_flags.sampled
+        with tracer.start_as_current_span("inner") as inner:
+            assert inner.get_span_context().trace_id == context.trace_id
+            headers = inject_context({})
+    assert headers["traceparent"].split("-")[1] == format(context.trace_id, "032x")
+    # The consuming side (another process without an exporter) continues the same trace.
+    with tracer.start_as_current_span("consume", context=extract_context(headers)) as consume:
+        assert consume.get_span_context().trace_id == context.trace_id
+        assert current_trace_id() == format(context.trace_id, "032x")
+    # Two roots are two traces.
+    with tracer.start_as_current_span("another") as other:
+        assert other.get_span_context().trace_id != context.trace_id
+    tel.shutdown()
+
+
+def test_without_an_exporter_a_remote_parent_keeps_its_sampling_decision() -> None:
+    tracer = build_telemetry("classbridge-test").tracer("test")
+    for flags in ("00", "01"):
+        incoming = {"traceparent": f"00-{'ab' * 16}-{'cd' * 8}-{flags}"}
+        with tracer.start_as_current_span("hop", context=extract_context(incoming)):
+            outgoing = inject_context({})
+        # The next service sees the caller's span as the parent, and the same decision.
+        assert outgoing["traceparent"] == incoming["traceparent"]
+
+
+async def test_without_an_exporter_a_grpc_call_is_still_one_trace() -> None:
+    tel = build_telemetry("classbridge-test")
+    seen_trace_ids: list[str | None] = []
+
+    async def traced(request: StringValue, context: object) -> StringValue:
+        seen_trace_ids.append(current_trace_id())
+        return StringValue(value="ok")
+
+    server = GrpcServer(
+        servicers=[(add_probe_servicer_to_server, ProbeServicer(unary=traced))],
+        verifier=TokenVerifier(SECRET, service_secret=SERVICE_SECRET),
+        host="127.0.0.1",
+        tracer_provider=tel.tracer_provider,
+    )
+    async with (
+        server,
+        create_channel(
+            server.address,
+            service_tokens=ServiceTokenIssuer("edge", secret=SERVICE_SECRET),
+            tracer_provider=tel.tracer_provider,
+        ) as channel,
+    ):
+        with tel.tracer("test").start_as_current_span("edge request") as root:
+            await call(ProbeStub(channel).Unary, StringValue(value="hi"), timeout=30)
+    assert seen_trace_ids == [format(root.get_span_context().trace_id, "032x")]

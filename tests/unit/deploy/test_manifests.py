@@ -611,3 +611,23 @@ def test_dockerignore_keeps_the_context_small() -> None:
     }
     assert {".git", ".venv", "var", "tests", "**/__pycache__"} <= ignored
     assert not ({"libs", "services", "tools", "requirements.lock"} & ignored)
+
+
+def test_webhook_relay_runs_as_its_own_deployment_in_production_manifests() -> None:
+    (serve,) = _pod_spec(_named("Deployment", "webhook-ingest"))["containers"]
+    assert _env(serve)["WEBHOOK_RELAY_IN_PROCESS"]["value"] == "false"
+    relay = _named("Deployment", "webhook-ingest-relay")
+    (c,) = _pod_spec(relay)["containers"]
+    assert c["image"] == "classbridge/webhook-ingest"
+    assert c["args"] == ["relay"]
+    assert relay["spec"]["replicas"] >= 2
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert c[probe]["grpc"]["port"] == int(_env(c)["GRPC_PORT"]["value"])
+    labels = _pod_labels(relay)
+    # Neither the server's Deployment, PDB nor NetworkPolicy selects the relay's pods.
+    assert labels["app.kubernetes.io/name"] != "webhook-ingest"
+    assert labels["classbridge.io/postgres-client"] == "true"
+    assert labels["classbridge.io/amqp-client"] == "true"
+    for overlay in OVERLAYS:
+        if shutil.which("kubectl"):
+            _named("Deployment", "webhook-ingest-relay", _render(overlay))

@@ -20,12 +20,20 @@ from classbridge_common.testing import wait_until
 from tests.unit.webhook_ingest import zoom_samples as z
 from tests.unit.webhook_ingest.conftest import Recorder
 from tests.unit.webhook_ingest.helpers import SECOND_SECRET, SECRET, make_settings, signed_headers
+from webhook_ingest.adapters.repository import count_pending
 from webhook_ingest.adapters.tables import outbox, webhook_events
 from webhook_ingest.bootstrap import Running, running
 
 
 async def _counts(service: Running) -> tuple[int, int]:
+    """(stored events, outbox rows) once the processor translated every stored event (it does
+    so behind the commit that answered Zoom)."""
     engine = service.admin._engine
+
+    async def translated() -> bool:
+        return await count_pending(engine) == 0
+
+    await wait_until(translated, within=10)
     async with engine.connect() as conn:
         events = (await conn.execute(select(func.count()).select_from(webhook_events))).scalar()
         rows = (await conn.execute(select(func.count()).select_from(outbox))).scalar()

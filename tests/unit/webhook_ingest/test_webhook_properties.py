@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.webhook_ingest.helpers import SECOND_SECRET, SECRET, signed_headers
-from webhook_ingest.adapters import event_codec
 from webhook_ingest.adapters.repository import EventRecord
 from webhook_ingest.domain.signature import sign
 from webhook_ingest.entrypoints.http import WebhookEndpoint, create_app
@@ -71,7 +70,7 @@ async def _exchange(body: bytes, headers: dict[str, str], *, down: bool) -> tupl
     committer: GroupCommitter[EventRecord] = GroupCommitter(write=store.write, max_wait=0)
     async with committer:
         endpoint = WebhookEndpoint(
-            ingestor=Ingestor(committer=committer, encode=event_codec.encode, timeout=5),
+            ingestor=Ingestor(committer=committer),
             secrets=(SECRET, SECOND_SECRET),
             max_body_bytes=4096,
             tolerance_seconds=300,

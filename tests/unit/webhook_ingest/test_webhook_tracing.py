@@ -17,7 +17,6 @@ from starlette.applications import Starlette
 
 from classbridge_common.telemetry import instrument_app
 from tests.unit.webhook_ingest.helpers import SECRET, signed_headers
-from webhook_ingest.adapters import event_codec
 from webhook_ingest.adapters.repository import EventRecord
 from webhook_ingest.entrypoints.http import WebhookApp, WebhookEndpoint, create_app
 from webhook_ingest.service_layer.group_commit import GroupCommitter
@@ -55,7 +54,7 @@ async def _app() -> AsyncIterator[tuple[WebhookApp, FakeStore]]:
     committer: GroupCommitter[EventRecord] = GroupCommitter(write=store.write, max_wait=0)
     async with committer:
         endpoint = WebhookEndpoint(
-            ingestor=Ingestor(committer=committer, encode=event_codec.encode, timeout=5),
+            ingestor=Ingestor(committer=committer),
             secrets=(SECRET,),
             max_body_bytes=4096,
             tolerance_seconds=300,

@@ -1,10 +1,14 @@
 """OpenTelemetry for Classbridge: providers, instrumentation, and the seeds' metrics.
 
 :func:`setup_telemetry` installs a TracerProvider and a MeterProvider with resource
-``service.name``; with ``OTEL_EXPORTER_OTLP_ENDPOINT`` set they export over OTLP/gRPC, without it
-nothing is exported but spans still get ids, so logs carry trace ids either way. It also
-instruments aio-pika, httpx and every SQLAlchemy engine created afterwards; Starlette apps are
-instrumented by :func:`instrument_app`. gRPC is traced by the interceptors that
+``service.name``. With ``OTEL_EXPORTER_OTLP_ENDPOINT`` set they export over OTLP/gRPC, the
+provider is the SDK's, and aio-pika, httpx and every SQLAlchemy engine created afterwards are
+instrumented (Starlette apps by :func:`instrument_app`). Without an exporter tracing costs next to
+nothing: the provider is :class:`UnexportedTracerProvider`, whose spans are non-recording (no
+attributes, events, timing or processors) yet carry ids, so the trace context still propagates
+across services (W3C headers in gRPC metadata, HTTP and outbox envelopes) and logs carry trace
+ids either way; and nothing is instrumented, since those spans would go nowhere (the SDK built a
+span for each message the outbox relay published). gRPC is traced by the interceptors that
 ``classbridge_common.grpc`` always installs on its servers and channels (not by patching
 ``grpc.aio`` globally, which would trace each call twice).
 
@@ -30,6 +34,9 @@ from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetr
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from opentelemetry.util import types as otel_types
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +44,94 @@ OTLP_ENDPOINT_ENV: Final = "OTEL_EXPORTER_OTLP_ENDPOINT"
 METER_NAME: Final = "classbridge"
 
 
+_SAMPLED = TraceFlags(TraceFlags.SAMPLED)
+
+
+class _UnexportedTracer(trace.NoOpTracer):
+    """Non-recording spans that keep the trace going (see :class:`UnexportedTracerProvider`)."""
+
+    def __init__(self) -> None:
+        self._ids = RandomIdGenerator()
+
+    def start_span(
+        self,
+        name: str,
+        context: Any | None = None,
+        kind: trace.SpanKind = trace.SpanKind.INTERNAL,
+        attributes: otel_types.Attributes = None,
+        links: Any = None,
+        start_time: int | None = None,
+        record_exception: bool = True,
+        set_status_on_exception: bool = True,
+    ) -> trace.Span:
+        current = trace.get_current_span(context)
+        if current.get_span_context().is_valid:
+            # The caller's span (maybe remote) stays the parent of whatever comes next: spans of
+            # a service downstream that does export attach to the nearest exported ancestor.
+            return (
+                current
+                if isinstance(current, NonRecordingSpan)
+                else NonRecordingSpan(current.get_span_context())
+            )
+        ids = self._ids
+        return NonRecordingSpan(
+            SpanContext(
+                trace_id=ids.generate_trace_id(),
+                span_id=ids.generate_span_id(),
+                is_remote=False,
+                # Sampled, as the SDK's default sampler (parent-based, always on) marks a root:
+                # a downstream service that exports decides as it did before.
+                trace_flags=_SAMPLED,
+            )
+        )
+
+
+class UnexportedTracerProvider(trace.NoOpTracerProvider):
+    """The tracer provider of a process that exports no traces.
+
+    Its spans record nothing (no SDK span objects, attributes or processors) but carry ids: a new
+    root gets a fresh trace id, and a span under another — local or remote, from the W3C headers
+    of a request or message — continues that trace. So trace context still propagates between
+    services and logs still carry trace ids, at the price of a context look-up per span.
+    """
+
+    def __init__(self) -> None:
+        self._tracer = _UnexportedTracer()
+
+    def get_tracer(
+        self,
+        instrumenting_module_name: str,
+        instrumenting_library_version: str | None = None,
+        schema_url: str | None = None,
+        attributes: otel_types.Attributes = None,
+    ) -> trace.Tracer:
+        return self._tracer
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True
+
+    def shutdown(self) -> None:
+        """Nothing to flush or stop."""
+
+
 @dataclass(frozen=True, slots=True)
 class Telemetry:
     """The providers of this process and the metrics built on them.
 
     Usable as ``async with setup_telemetry(...)`` so it flushes and shuts down on exit.
+    ``tracer_provider`` is the SDK's when spans are exported (``exporting``), else an
+    :class:`UnexportedTracerProvider`.
     """
 
     service_name: str
-    tracer_provider: TracerProvider
+    tracer_provider: TracerProvider | UnexportedTracerProvider
     meter_provider: MeterProvider
     metrics: Metrics
+
+    @property
+    def exporting(self) -> bool:
+        """Are spans exported anywhere (OTLP or a given exporter)?"""
+        return isinstance(self.tracer_provider, TracerProvider)
 
     def tracer(self, name: str = "classbridge") -> trace.Tracer:
         return self.tracer_provider.get_tracer(name)
@@ -81,11 +165,19 @@ def build_telemetry(
     resource_attributes: Mapping[str, str] | None = None,
 ) -> Telemetry:
     """Providers for ``service_name`` without touching global state (tests use this with
-    in-memory exporters; :func:`setup_telemetry` installs the result globally)."""
+    in-memory exporters; :func:`setup_telemetry` installs the result globally).
+
+    The SDK's tracer provider only when something exports spans (``otlp_endpoint`` or
+    ``span_exporter``); otherwise an :class:`UnexportedTracerProvider`.
+    """
     resource = Resource.create({**(resource_attributes or {}), SERVICE_NAME: service_name})
-    tracer_provider = TracerProvider(resource=resource)
+    exporting = bool(otlp_endpoint) or span_exporter is not None
+    tracer_provider: TracerProvider | UnexportedTracerProvider = (
+        TracerProvider(resource=resource) if exporting else UnexportedTracerProvider()
+    )
     readers: list[MetricReader] = []
     if otlp_endpoint:
+        assert isinstance(tracer_provider, TracerProvider)
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import (
             OTLPMetricExporter,
         )
@@ -98,6 +190,7 @@ def build_telemetry(
         )
         readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=otlp_endpoint)))
     if span_exporter is not None:
+        assert isinstance(tracer_provider, TracerProvider)
         tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
     if metric_reader is not None:
         readers.append(metric_reader)
@@ -123,7 +216,8 @@ def setup_telemetry(
 ) -> Telemetry:
     """Install tracing and metrics for this process, once (later calls return the same).
 
-    ``otlp_endpoint`` defaults to ``OTEL_EXPORTER_OTLP_ENDPOINT``; unset means no export.
+    ``otlp_endpoint`` defaults to ``OTEL_EXPORTER_OTLP_ENDPOINT``; unset means no export, and
+    then no library is instrumented either (their spans would be built for nobody).
     """
     global _installed
     with _lock:
@@ -141,9 +235,10 @@ def setup_telemetry(
         trace.set_tracer_provider(telemetry.tracer_provider)
         metrics.set_meter_provider(telemetry.meter_provider)
         _installed = telemetry
-    instrument_aio_pika()
-    instrument_httpx()
-    instrument_sqlalchemy()  # engines are created after this, by each service's bootstrap
+    if telemetry.exporting:
+        instrument_aio_pika()
+        instrument_httpx()
+        instrument_sqlalchemy()  # engines are created after this, by each service's bootstrap
     logger.info(
         "telemetry set up for %s (%s)", service_name, "OTLP export" if endpoint else "no export"
     )
@@ -338,6 +433,7 @@ class Metrics:
 __all__ = [
     "Metrics",
     "Telemetry",
+    "UnexportedTracerProvider",
     "build_telemetry",
     "current_telemetry",
     "current_trace_id",

@@ -6,8 +6,10 @@
   `WEBHOOK_RELAY_IN_PROCESS=false`, the relay) and N-1 HTTP-only workers. One Python process
   tops out at one core; deduplication stays exact across processes because the database's
   unique index decides.
-- `relay`: only publish the outbox to the bus (run it as its own process or Deployment with
-  `WEBHOOK_RELAY_IN_PROCESS=false` on `serve`; several relays are safe on PostgreSQL).
+- `relay`: only translate the stored webhooks and publish the outbox to the bus (run it as its
+  own process or Deployment with `WEBHOOK_RELAY_IN_PROCESS=false` on `serve`, as the production
+  manifests do; several relays are safe on PostgreSQL). It serves only the gRPC health service,
+  on `GRPC_PORT`, for probes.
 - `migrate`: bring the database schema to the latest revision.
 - `prune`: delete stored webhooks older than `WEBHOOK_RETENTION_DAYS` now (the service also
   does this by itself every `WEBHOOK_PRUNE_INTERVAL_SECONDS`).
@@ -20,6 +22,7 @@ from datetime import timedelta
 
 from classbridge_common.cli import run_service_cli
 from classbridge_common.db import create_engine
+from classbridge_common.grpc import GrpcServer
 from webhook_ingest.adapters import event_codec
 from webhook_ingest.bootstrap import MIGRATIONS_DIR, bind_http, relaying, running
 from webhook_ingest.service_layer.admin import WebhookAdmin
@@ -59,8 +62,16 @@ async def _serve(settings: Settings) -> None:  # several HTTP processes when con
 
 async def _relay(settings: Settings) -> None:
     stop = stop_on_signals()
-    async with relaying(settings):
-        print("webhook-ingest relay ready", flush=True)
+    # Only the gRPC health service listens (GRPC_PORT): what an orchestrator probes.
+    health = GrpcServer(
+        servicers=[],
+        verifier=settings.token_verifier(),
+        policies=[],
+        host=settings.grpc_host,
+        port=settings.grpc_port,
+    )
+    async with relaying(settings), health:
+        print(f"webhook-ingest relay ready grpc={health.port}", flush=True)
         await stop.wait()
 
 

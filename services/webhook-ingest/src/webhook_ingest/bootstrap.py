@@ -1,8 +1,9 @@
 """The one wiring point of webhook-ingest: `running(settings)` starts everything, stops it all.
 
-Started, in order: the database engines, the event bus (unless one is passed in) and the outbox
-relay (unless `WEBHOOK_RELAY_IN_PROCESS=false`: then `relaying` runs it, in its own process),
-the group committer, the webhook key table (every tenant's keys from zoom-gateway, refreshed in
+Started, in order: the database engines, the event bus (unless one is passed in), the outbox
+relay and the processor translating stored webhooks into typed events (unless
+`WEBHOOK_RELAY_IN_PROCESS=false`: then `relaying` runs both, in their own process), the group
+committer, the webhook key table (every tenant's keys from zoom-gateway, refreshed in
 the background; the endpoint starts at once with the env keys and the first fetch joins any
 webhook that needs it), the HTTP endpoint (uvicorn, programmatically), the gRPC admin server
 and the retention job. The endpoint keeps accepting webhooks while the broker is down: events are
@@ -34,7 +35,7 @@ from classbridge_common.http import bind_socket, serving_http
 from classbridge_common.outbox import OutboxRelay
 from classbridge_common.telemetry import OTLP_ENDPOINT_ENV, Metrics, instrument_app
 from webhook_ingest.adapters import event_codec
-from webhook_ingest.adapters.repository import EventRecord, store_batch
+from webhook_ingest.adapters.repository import EventRecord, store_batch, translate_pending
 from webhook_ingest.adapters.zoom_gateway import ZoomGatewayKeys
 from webhook_ingest.entrypoints import grpc_api
 from webhook_ingest.entrypoints.access_rules import POLICY
@@ -43,6 +44,7 @@ from webhook_ingest.service_layer.admin import WebhookAdmin
 from webhook_ingest.service_layer.group_commit import GroupCommitter
 from webhook_ingest.service_layer.ingest import Ingestor
 from webhook_ingest.service_layer.keys import WebhookKeys
+from webhook_ingest.service_layer.processor import WebhookProcessor, translator
 from webhook_ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class Running:
     bus: EventBus | None  # None: this process does not publish (see `relaying`)
     relay: OutboxRelay | None
     committer: GroupCommitter[EventRecord]
+    processor: WebhookProcessor | None
     admin: WebhookAdmin
     keys: WebhookKeys
 
@@ -159,6 +162,15 @@ def _relay(settings: Settings, engine: AsyncEngine, bus: EventBus) -> OutboxRela
     )
 
 
+def _processor(settings: Settings, engine: AsyncEngine, relay: OutboxRelay) -> WebhookProcessor:
+    return WebhookProcessor(
+        process=partial(translate_pending, engine, translator(event_codec.encode)),
+        batch_size=500,
+        poll_interval=settings.webhook_relay_poll_interval_seconds,
+        after_batch=relay.notify,
+    )
+
+
 @asynccontextmanager
 async def _webhook_keys(settings: Settings) -> AsyncIterator[WebhookKeys]:
     """The key table: the env keys (default tenant) plus every tenant's from zoom-gateway,
@@ -212,17 +224,23 @@ async def _bus_for(settings: Settings, bus: EventBus | None) -> AsyncIterator[Ev
 async def relaying(
     settings: Settings, *, bus: EventBus | None = None
 ) -> AsyncIterator[OutboxRelay]:
-    """Only the outbox relay (`python -m webhook_ingest relay`): publishes what `serve` stored.
+    """Only the processor and the outbox relay (`python -m webhook_ingest relay`): translate
+    and publish what `serve` stored.
 
-    The outbox makes the relay independent of the process that committed the rows, so it can
-    run as its own process or Deployment and keep the publishing work (aio-pika, one Python
-    object per message) off the CPU that answers Zoom. Several relays may run on PostgreSQL:
-    each claims its batch with `FOR UPDATE SKIP LOCKED`. Not being woken by commits, it polls
-    every `WEBHOOK_RELAY_POLL_INTERVAL_SECONDS` (and at once again after a full batch).
+    The stored rows make both independent of the process that committed them, so they run as
+    their own process or Deployment and keep the translating and publishing work (JSON to
+    protobuf, aio-pika, Python objects per message) off the CPU that answers Zoom. Several may
+    run on PostgreSQL: each claims its batch with `FOR UPDATE SKIP LOCKED`. Not being woken by
+    commits, they poll every `WEBHOOK_RELAY_POLL_INTERVAL_SECONDS` (and go on at once after a
+    full batch).
     """
     engine = create_engine(settings, pool_size=2, max_overflow=2)
     try:
-        async with _bus_for(settings, bus) as the_bus, _relay(settings, engine, the_bus) as relay:
+        async with (
+            _bus_for(settings, bus) as the_bus,
+            _relay(settings, engine, the_bus) as relay,
+            _processor(settings, engine, relay),
+        ):
             yield relay
     finally:
         await engine.dispose()
@@ -264,33 +282,32 @@ async def running(
         async with contextlib.AsyncExitStack() as stack:
             the_bus: EventBus | None = bus
             relay: OutboxRelay | None = None
+            processor: WebhookProcessor | None = None
             if with_relay:
                 the_bus = await stack.enter_async_context(_bus_for(settings, bus))
                 relay = await stack.enter_async_context(_relay(settings, engine, the_bus))
-            notify = relay.notify if relay is not None else None
+                processor = await stack.enter_async_context(_processor(settings, engine, relay))
+            wake = processor.notify if processor is not None else None
             committer: GroupCommitter[EventRecord] = GroupCommitter(
                 write=partial(store_batch, write_engine),
                 max_batch=settings.webhook_batch_max_size,
                 max_wait=settings.webhook_batch_max_wait_ms / 1000,
                 max_pending=settings.webhook_max_pending,
                 concurrency=concurrency if is_postgres(engine) else 1,
-                after_commit=_Throttled(notify, interval=0.02) if notify is not None else None,
+                after_commit=_Throttled(wake, interval=0.02) if wake is not None else None,
+                deadline=settings.webhook_store_timeout_seconds,
             )
             admin = WebhookAdmin(
                 engine=engine,
                 encode=event_codec.encode,
-                notify_outbox=notify if notify is not None else _nothing,
+                notify_outbox=relay.notify if relay is not None else _nothing,
                 prune_batch_size=settings.webhook_prune_batch_size,
             )
             await stack.enter_async_context(committer)
             keys = await stack.enter_async_context(_webhook_keys(settings))
             traced = bool(os.environ.get(OTLP_ENDPOINT_ENV))
             endpoint = WebhookEndpoint(
-                ingestor=Ingestor(
-                    committer=committer,
-                    encode=event_codec.encode,
-                    timeout=settings.webhook_store_timeout_seconds,
-                ),
+                ingestor=Ingestor(committer=committer),
                 keys=keys,
                 max_body_bytes=settings.webhook_max_body_bytes,
                 tolerance_seconds=settings.webhook_timestamp_tolerance_seconds,
@@ -327,6 +344,7 @@ async def running(
                     bus=the_bus,
                     relay=relay,
                     committer=committer,
+                    processor=processor,
                     admin=admin,
                     keys=keys,
                 )

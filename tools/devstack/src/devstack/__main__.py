@@ -17,9 +17,24 @@ import asyncio
 import contextlib
 import os
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 from devstack import tokens
+
+T = TypeVar("T")
+
+
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` on uvloop, as every service's own command line does
+    (``classbridge_common.cli``), so the embedded stack behaves and performs like the services
+    run apart; the stdlib loop only where uvloop is not installed."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] installs it
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -70,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.migrate_only:
         from devstack.processes import migrate_all
 
-        return asyncio.run(migrate_all(args.data_dir))
+        return run_loop(migrate_all(args.data_dir))
     if os.environ.get("AMQP_URL"):
         from devstack.processes import run_as_processes
 
@@ -78,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     from devstack.embedded import run_embedded
 
     with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(run_embedded(args))
+        return run_loop(run_embedded(args))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""SQL for webhook events: the group-commit write, listing, reading, replaying and pruning.
+"""SQL for webhook events: the group-commit append, translation, listing, replaying and pruning.
 
 Everything here is SQLAlchemy Core on an `AsyncEngine`; the same statements run on PostgreSQL and
 SQLite (both support `INSERT … ON CONFLICT DO NOTHING RETURNING`).
@@ -13,13 +13,13 @@ existence is not revealed), and no handler has to remember the check.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from sqlalchemy import Select, and_, delete, false, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -32,13 +32,27 @@ from webhook_ingest.adapters.tables import outbox, webhook_events
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
-    """One webhook to store: its `webhook_events` row and the event message to publish.
+    """One genuine webhook as the endpoint appends it before answering: its dedup key and the
+    `webhook_events` row of what is known without translating it (`kind` "pending").
 
-    The message's `context.webhook_event_id` is only known once the row is inserted, so the
-    envelope is made by `envelope(event_id)` inside the storing transaction.
+    `row` holds `dedup_key`, `tenant_id`, `event_type`, `account_id`, `message_id`,
+    `tracking_id`, `received_at`, `body`, `headers` and `trace_context`; the columns that need
+    the translation (meeting, times, routing key) are filled by the processor afterwards.
     """
 
     key: str  # the dedup key (GroupCommitter groups by it)
+    row: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A translated webhook: the row's translated columns and the event message to publish.
+
+    The message's `context.webhook_event_id` is set by `envelope(event_id)` inside the storing
+    transaction (the processor knows the row's id; a replay names the replayed row).
+    """
+
+    key: str
     row: Mapping[str, Any]
     message: Message
     routing_key: str
@@ -57,6 +71,29 @@ class EventRecord:
         )
 
 
+PENDING = "pending"
+"""`kind` of a row stored but not translated yet."""
+# What a pending row holds in the columns only the translation fills.
+_UNTRANSLATED = {
+    "event_ts_ms": 0,
+    "meeting_id": "",
+    "meeting_uuid": "",
+    "kind": PENDING,
+    "error": "",
+    "routing_key": "",
+}
+# The columns the processor fills from the translation.
+TRANSLATED_COLUMNS = (
+    "event_ts_ms",
+    "meeting_id",
+    "meeting_uuid",
+    "account_id",
+    "kind",
+    "error",
+    "routing_key",
+)
+
+
 def _insert(conn: AsyncConnection) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(webhook_events)
@@ -68,12 +105,13 @@ async def store_batch(
     batch: Sequence[EventRecord],
     occurrences: Mapping[Hashable, int] | None = None,
 ) -> set[Hashable]:
-    """Insert the events that are new and their outbox rows in one transaction.
+    """Append the events that are new, untranslated, in one transaction (the group commit).
 
     Returns the dedup keys that were inserted; the others already existed (a duplicate delivery,
-    possibly committed by another replica a moment ago) and get no second row and no second
-    outbox row — only their `duplicate_count` goes up, for the audit trail. `occurrences` says how
-    often each key came in this batch (the batch itself holds each key once).
+    possibly committed by another replica a moment ago) and get no second row — only their
+    `duplicate_count` goes up, for the audit trail. `occurrences` says how often each key came
+    in this batch (the batch itself holds each key once). Their outbox rows are written by the
+    processor once it translated them (`translate_pending`).
     """
     if not batch:
         return set()
@@ -83,16 +121,12 @@ async def store_batch(
         statement = (
             _insert(conn)
             .on_conflict_do_nothing(index_elements=["dedup_key"])
-            .returning(webhook_events.c.id, webhook_events.c.dedup_key)
+            .returning(webhook_events.c.dedup_key)
         )
-        result = await conn.execute(statement, [dict(record.row) for record in batch])
-        ids: dict[Hashable, int] = {row.dedup_key: row.id for row in result}
-        new: set[Hashable] = set(ids)
-        if new:
-            await conn.execute(
-                outbox.insert(),
-                [outbox_row(r.envelope(ids[r.key])) for r in batch if r.key in new],
-            )
+        result = await conn.execute(
+            statement, [{**_UNTRANSLATED, **record.row} for record in batch]
+        )
+        new: set[Hashable] = {row.dedup_key for row in result}
         repeats: dict[int, list[str]] = {}
         for record in batch:
             extra = (occurrences or {}).get(record.key, 1) - (1 if record.key in new else 0)
@@ -108,22 +142,15 @@ async def store_batch(
 
 
 _PG_INSERT_EVENTS = """
-INSERT INTO webhook_events (dedup_key, tenant_id, event_type, event_ts_ms, meeting_id,
-    meeting_uuid, account_id, kind, error, routing_key, message_id, tracking_id, received_at,
-    body, headers)
-SELECT k, tn, t, ts, mi, mu, a, kd, e, rk, m, tr, r, b, h::json
-FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
-    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-    $13::timestamptz[], $14::bytea[], $15::text[])
-    AS x(k, tn, t, ts, mi, mu, a, kd, e, rk, m, tr, r, b, h)
+INSERT INTO webhook_events (dedup_key, tenant_id, event_type, account_id, message_id,
+    tracking_id, received_at, body, headers, trace_context,
+    event_ts_ms, meeting_id, meeting_uuid, kind, error, routing_key)
+SELECT k, tn, t, a, m, tr, r, b, h::json, c::json, 0, '', '', 'pending', '', ''
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+    $7::timestamptz[], $8::bytea[], $9::text[], $10::text[])
+    AS x(k, tn, t, a, m, tr, r, b, h, c)
 ON CONFLICT (dedup_key) DO NOTHING
-RETURNING id, dedup_key
-"""
-_PG_INSERT_OUTBOX = """
-INSERT INTO outbox (message_id, type, body, headers, content_type, created_at)
-SELECT m, t, b, h::json, c, r
-FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[], $5::text[], $6::timestamptz[])
-    AS x(m, t, b, h, c, r)
+RETURNING dedup_key
 """
 _PG_COUNT_DUPLICATES = """
 UPDATE webhook_events AS w SET duplicate_count = w.duplicate_count + x.n
@@ -133,13 +160,7 @@ _EVENT_COLUMNS = (
     "dedup_key",
     "tenant_id",
     "event_type",
-    "event_ts_ms",
-    "meeting_id",
-    "meeting_uuid",
     "account_id",
-    "kind",
-    "error",
-    "routing_key",
     "message_id",
     "tracking_id",
     "received_at",
@@ -147,36 +168,28 @@ _EVENT_COLUMNS = (
 )
 
 
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
 async def _store_batch_postgres(
     engine: AsyncEngine, batch: Sequence[EventRecord], occurrences: Mapping[Hashable, int]
 ) -> set[Hashable]:
-    """The PostgreSQL hot path: one array-valued statement per table instead of per-row binds.
-
-    Same rows and semantics as the portable path, at a fraction of the CPU per event (the
-    per-row parameter handling of a generic executemany dominated the endpoint's cost).
-    """
-    columns = [[record.row[c] for record in batch] for c in _EVENT_COLUMNS]
-    columns.append([json.dumps(record.row["headers"]) for record in batch])
+    """The PostgreSQL hot path: one array-valued INSERT for the whole batch (one round trip,
+    no per-row binds), plus one UPDATE only when the batch held duplicates."""
+    rows = [record.row for record in batch]
+    columns: list[list[Any]] = [[row[c] for row in rows] for c in _EVENT_COLUMNS]
+    columns.append([json.dumps(row["headers"]) for row in rows])
+    columns.append([_json_or_none(row.get("trace_context")) for row in rows])
     async with engine.connect() as conn:
         raw = (await conn.get_raw_connection()).driver_connection
         assert raw is not None
         try:
             async with raw.transaction():
                 inserted = await raw.fetch(_PG_INSERT_EVENTS, *columns)
-                ids: dict[Hashable, int] = {row["dedup_key"]: row["id"] for row in inserted}
-                if ids:
-                    envelopes = [r.envelope(ids[r.key]) for r in batch if r.key in ids]
-                    await raw.execute(
-                        _PG_INSERT_OUTBOX,
-                        [e.message_id for e in envelopes],
-                        [e.type for e in envelopes],
-                        [e.body for e in envelopes],
-                        [json.dumps(dict(e.headers)) for e in envelopes],
-                        [e.content_type for e in envelopes],
-                        [e.timestamp for e in envelopes],
-                    )
+                new: set[Hashable] = {row["dedup_key"] for row in inserted}
                 repeats = {
-                    record.key: occurrences.get(record.key, 1) - (1 if record.key in ids else 0)
+                    record.key: occurrences.get(record.key, 1) - (1 if record.key in new else 0)
                     for record in batch
                 }
                 repeats = {key: n for key, n in repeats.items() if n > 0}
@@ -188,7 +201,58 @@ async def _store_batch_postgres(
             if raw.is_closed():
                 await conn.invalidate()
             raise
-    return set(ids)
+    return new
+
+
+# --- the processor: pending rows → translated columns and outbox rows ----------------------------
+
+
+async def translate_pending(
+    engine: AsyncEngine,
+    translate: Callable[[Row[Any]], Publication],
+    limit: int,
+) -> int:
+    """Translate up to `limit` pending events, oldest first, in one transaction: fill their
+    translated columns and write their outbox rows (in id order, so the relay publishes them
+    in the order they were stored). Returns how many were translated.
+
+    On PostgreSQL the rows are claimed `FOR UPDATE SKIP LOCKED`, so several processors share the
+    work and never translate a row twice.
+    """
+    e = webhook_events.c
+    query = (
+        select(e.id, e.dedup_key, e.tenant_id, e.message_id, e.received_at, e.body, e.trace_context)
+        .where(e.kind == PENDING)
+        .order_by(e.id)
+        .limit(limit)
+    )
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = (await conn.execute(query)).all()
+        if not rows:
+            return 0
+        publications = [(row.id, translate(row)) for row in rows]
+        await conn.execute(
+            outbox.insert(), [outbox_row(p.envelope(event_id)) for event_id, p in publications]
+        )
+        await conn.execute(
+            update(webhook_events)
+            .where(webhook_events.c.id == bindparam("event_id"))
+            .values({c: bindparam(f"new_{c}") for c in TRANSLATED_COLUMNS}),
+            [
+                {"event_id": event_id, **{f"new_{c}": p.row[c] for c in TRANSLATED_COLUMNS}}
+                for event_id, p in publications
+            ],
+        )
+    return len(rows)
+
+
+async def count_pending(engine: AsyncEngine) -> int:
+    """How many stored events wait for translation (the processor's backlog)."""
+    query = select(func.count()).select_from(webhook_events).where(webhook_events.c.kind == PENDING)
+    async with engine.connect() as conn:
+        return int((await conn.execute(query)).scalar_one())
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +307,10 @@ def _where(query: Select[Any], flt: EventFilter, scope: TenantScope) -> Select[A
     if flt.meeting_uuid:
         query = query.where(e.meeting_uuid == flt.meeting_uuid)
     if flt.states:
-        pending = and_(outbox.c.id.is_not(None), outbox.c.published_at.is_(None))
+        # Not published yet: not translated yet, or its outbox row not confirmed by the bus.
+        pending = or_(
+            e.kind == PENDING, and_(outbox.c.id.is_not(None), outbox.c.published_at.is_(None))
+        )
         conditions = []
         if "received" in flt.states:
             conditions.append(and_(e.kind != "failed", pending))
@@ -324,7 +391,7 @@ async def bodies_for_replay(
 
 async def requeue(
     engine: AsyncEngine,
-    records: Sequence[tuple[int, EventRecord]],
+    records: Sequence[tuple[int, Publication]],
     now: datetime,
     *,
     scope: TenantScope,
@@ -355,7 +422,11 @@ async def requeue(
 
 def _prunable(cutoff: datetime) -> Any:
     pending = select(outbox.c.message_id).where(outbox.c.published_at.is_(None))
-    return and_(webhook_events.c.received_at < cutoff, webhook_events.c.message_id.not_in(pending))
+    return and_(
+        webhook_events.c.received_at < cutoff,
+        webhook_events.c.kind != PENDING,
+        webhook_events.c.message_id.not_in(pending),
+    )
 
 
 async def count_prunable(engine: AsyncEngine, cutoff: datetime, *, scope: TenantScope) -> int:

@@ -3,8 +3,10 @@
 `webhook_events` is the audit trail and the dedup index: one row per distinct Zoom event (the
 unique `dedup_key`), holding the raw body exactly as signed, a few non-secret delivery facts, the
 `message_id` its publication carries, and the tenant owning the Zoom account that sent it (rows
-stored before tenancy belong to the default tenant; every admin query filters by it). Its
-processing state is not duplicated here: it is the state of the outbox row with the same
+stored before tenancy belong to the default tenant; every admin query filters by it). A row is
+appended "pending" before Zoom gets its 200 and translated by the processor afterwards (which
+fills the meeting, times, routing key and kind, and writes its outbox row). Its processing
+state is otherwise not duplicated here: it is the state of the outbox row with the same
 `message_id` (pending until the broker confirmed it).
 """
 
@@ -41,7 +43,8 @@ webhook_events = Table(
     Column("meeting_id", String(32), nullable=False),
     Column("meeting_uuid", String(128), nullable=False),
     Column("account_id", String(64), nullable=False),
-    # "typed" | "raw" (unknown event type) | "failed" (known type, payload not translatable)
+    # "pending" (stored, not translated yet) | "typed" | "raw" (unknown event type) | "failed"
+    # (known type, payload not translatable)
     Column("kind", String(16), nullable=False),
     Column("error", String(500), nullable=False),
     Column("routing_key", String(200), nullable=False),
@@ -54,6 +57,8 @@ webhook_events = Table(
     Column("duplicate_count", Integer(), nullable=False, server_default="0"),
     Column("replay_count", Integer(), nullable=False, server_default="0"),
     Column("last_replayed_at", UTCDateTime(), nullable=True),
+    # The request's W3C trace headers, for the publication made once the row is translated.
+    Column("trace_context", JSON(), nullable=True),
 )
 Index("ix_webhook_events_received_at", webhook_events.c.received_at)
 Index(
@@ -64,6 +69,13 @@ Index(
 Index("ix_webhook_events_type_id", webhook_events.c.event_type, webhook_events.c.id)
 Index("ix_webhook_events_meeting_uuid", webhook_events.c.meeting_uuid)
 Index("ix_webhook_events_meeting_id", webhook_events.c.meeting_id)
+# The processor's queue: rows stored but not translated yet, in id order.
+Index(
+    "ix_webhook_events_pending",
+    webhook_events.c.id,
+    postgresql_where=webhook_events.c.kind == "pending",
+    sqlite_where=webhook_events.c.kind == "pending",
+)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

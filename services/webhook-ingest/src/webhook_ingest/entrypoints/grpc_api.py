@@ -23,7 +23,7 @@ from classbridge_common.auth import current_caller
 from classbridge_common.errors import InvalidArgument
 from classbridge_common.tenancy import TenantScope
 from webhook_ingest.adapters.event_codec import MAX_TIMESTAMP_MS
-from webhook_ingest.adapters.repository import EventFilter
+from webhook_ingest.adapters.repository import PENDING, EventFilter
 from webhook_ingest.domain.fields import integer
 from webhook_ingest.service_layer.admin import WebhookAdmin
 
@@ -63,6 +63,8 @@ def _from_ts(
 def _state(row: Row[Any]) -> pb.ProcessingState:
     if row.kind == "failed":
         return pb.PROCESSING_STATE_TRANSLATION_FAILED
+    if row.kind == PENDING:  # stored, not translated yet
+        return pb.PROCESSING_STATE_RECEIVED
     if row.outbox_id is not None and row.published_at is None:
         return pb.PROCESSING_STATE_RECEIVED
     return pb.PROCESSING_STATE_PUBLISHED

@@ -149,7 +149,7 @@ class WebhookAdmin:
 
     def _replay_record(
         self, event_id: int, message_id: str, body: bytes, tenant_id: str
-    ) -> repo.EventRecord:
+    ) -> repo.Publication:
         try:
             document = json.loads(body)
         except ValueError:
@@ -166,7 +166,7 @@ class WebhookAdmin:
             message_id=new_message_id(),
         )
         record.message.context.replayed = True  # type: ignore[attr-defined]
-        return repo.EventRecord(
+        return repo.Publication(
             key=record.key,
             row=record.row,
             message=record.message,

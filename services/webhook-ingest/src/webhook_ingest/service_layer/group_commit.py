@@ -11,7 +11,13 @@ which hides the commit's round trips and fsync; a key in two concurrent batches 
 once (the unique index decides, the loser sees a duplicate).
 
 If the write fails, every waiter of that batch gets the error (the endpoint answers 503 and Zoom
-retries). Several waiters with the same key inside one batch are written once: the first is
+retries). With a `deadline`, an item not committed within that many seconds of its `submit`
+fails with `DeadlineExceeded`: the items of one batch fail together (one timer per batch, at its
+oldest item's deadline), and items still queued behind busy writers fail as they expire (one
+timer for the whole queue) — no request carries a timer of its own. The write itself is not
+cancelled: the batch may still commit, and a retry is then a duplicate.
+
+Several waiters with the same key inside one batch are written once: the first is
 "new" (if the row did not exist yet) and the others are duplicates.
 """
 
@@ -48,10 +54,15 @@ class CommitterStopped(Exception):
     """The committer is not running (not started yet, or shutting down)."""
 
 
+class DeadlineExceeded(Exception):
+    """The item was not committed within the committer's deadline (it may still be)."""
+
+
 @dataclass(slots=True)
 class _Waiter(Generic[T]):
     item: T
     future: asyncio.Future[bool] = field(repr=False)
+    due: float = float("inf")
 
 
 class GroupCommitter(Generic[T]):
@@ -66,9 +77,14 @@ class GroupCommitter(Generic[T]):
         max_pending: int = 20_000,
         concurrency: int = 1,
         after_commit: Callable[[int], None] | None = None,
+        deadline: float | None = None,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
+        if deadline is not None and deadline <= 0:
+            raise ValueError("deadline must be positive")
+        self._deadline = deadline
+        self._expiry: asyncio.TimerHandle | None = None
         self._write = write
         self._max_batch = max_batch
         self._max_wait = max_wait
@@ -111,6 +127,9 @@ class GroupCommitter(Generic[T]):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
         self._fail_all(self._queue, CommitterStopped("the service is stopping"))
         self._queue = []
 
@@ -128,10 +147,35 @@ class GroupCommitter(Generic[T]):
             raise CommitterStopped("the service is not accepting events")
         if len(self._queue) >= self._max_pending:
             raise Overloaded(f"{len(self._queue)} events already waiting to be stored")
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Waiter(item, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        if self._deadline is None:
+            self._queue.append(_Waiter(item, future))
+        else:
+            due = loop.time() + self._deadline
+            self._queue.append(_Waiter(item, future, due))
+            if self._expiry is None:
+                self._expiry = loop.call_at(due, self._expire_queued)
         self._ready.set()
         return future
+
+    def _expire_queued(self) -> None:
+        """Fail the queued items past their deadline (the oldest first), then wait for the
+        next one's."""
+        self._expiry = None
+        queue = self._queue
+        now = asyncio.get_running_loop().time()
+        expired = 0
+        while expired < len(queue) and queue[expired].due <= now:
+            expired += 1
+        if expired:
+            self._queue = queue[expired:]
+            log.warning("%d events not committed in time (writers busy)", expired)
+            self._fail_all(queue[:expired], DeadlineExceeded("the event was not committed in time"))
+        if self._queue:
+            self._expiry = asyncio.get_running_loop().call_at(
+                self._queue[0].due, self._expire_queued
+            )
 
     async def _run(self) -> None:
         assert self._slots is not None
@@ -172,6 +216,14 @@ class GroupCommitter(Generic[T]):
             key = waiter.item.key
             unique.setdefault(key, waiter.item)
             occurrences[key] = occurrences.get(key, 0) + 1
+        timer: asyncio.TimerHandle | None = None
+        if self._deadline is not None:  # the batch fails together, at its oldest item's deadline
+            timer = asyncio.get_running_loop().call_at(
+                batch[0].due,
+                self._fail_all,
+                batch,
+                DeadlineExceeded("the event was not committed in time"),
+            )
         try:
             new_keys = await self._write(list(unique.values()), occurrences)
         except asyncio.CancelledError:
@@ -181,6 +233,9 @@ class GroupCommitter(Generic[T]):
             log.warning("group commit of %d events failed: %s", len(batch), type(error).__name__)
             self._fail_all(batch, error)
             return
+        finally:
+            if timer is not None:
+                timer.cancel()
         self.batches += 1
         stored = len(new_keys)
         self.committed += stored

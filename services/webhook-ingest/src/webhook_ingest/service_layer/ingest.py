@@ -1,15 +1,20 @@
-"""Storing one genuine webhook: dedup key, typed event, outbox envelope, group commit.
+"""Storing one genuine webhook (dedup key, raw row, group commit) and translating it later.
 
-The endpoint calls `Ingestor.ingest` only for a request whose signature verified. The event's
-row and its outbox row are handed to the group committer and the call returns once they are
-durably committed (True) or found to be a duplicate of an already committed event (False).
-Anything else — the database failing, the committer overloaded or too slow for Zoom's 3-second
-budget — raises `StoreUnavailable`, which the endpoint turns into 503 so that Zoom retries.
+The endpoint calls `Ingestor.ingest` only for a request whose signature verified. Before Zoom is
+answered only what must happen does: the dedup key, and the raw event appended as a "pending"
+row through the group committer; the call returns once it is durably committed (True) or found
+to be a duplicate of an already committed event (False). Anything else — the database failing,
+the committer overloaded, or the event's batch not committed by its deadline (Zoom's 3-second
+budget; the committer fails a whole batch at once, there is no timer per request) — raises
+`StoreUnavailable`, which the endpoint turns into 503 so that Zoom retries.
+
+Normalising Zoom's JSON into a typed event and its outbox envelope (`build_record`) happens
+behind the commit, in the processor (`service_layer/processor.py`), in the order the rows were
+stored; a replay uses the same translation.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -19,12 +24,18 @@ from google.protobuf.message import Message
 from opentelemetry import propagate
 
 from classbridge_common.messages import new_message_id
-from webhook_ingest.adapters.repository import EventRecord
+from webhook_ingest.adapters.repository import EventRecord, Publication
 from webhook_ingest.domain import events as ev
 from webhook_ingest.domain.dedup import dedup_key
 from webhook_ingest.domain.fields import text
 from webhook_ingest.domain.normalise import UNKNOWN_EVENT_TYPE, Normalised, as_raw, normalise
-from webhook_ingest.service_layer.group_commit import CommitterStopped, GroupCommitter, Overloaded
+from webhook_ingest.domain.tenancy import account_of
+from webhook_ingest.service_layer.group_commit import (
+    CommitterStopped,
+    DeadlineExceeded,
+    GroupCommitter,
+    Overloaded,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +49,38 @@ class StoreUnavailable(Exception):
     """The event could not be committed now; the caller answers 503 so Zoom retries."""
 
 
+def accept_record(
+    document: Mapping[str, Any],
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    received_at: datetime,
+    tenant_id: str,
+) -> EventRecord:
+    """The raw `webhook_events` row the endpoint appends for one genuine webhook of `tenant_id`:
+    the dedup key and what needs no translation; the request's trace context goes with it."""
+    if not tenant_id:
+        raise ValueError("a webhook event needs its tenant")
+    key = dedup_key(document, body, tenant_id=tenant_id)
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)  # the request's trace continues in the consumers
+    return EventRecord(
+        key=key,
+        row={
+            "dedup_key": key,
+            "tenant_id": tenant_id,
+            "event_type": text(document.get("event"))[:200],
+            "account_id": account_of(document)[:64],
+            "message_id": new_message_id(),
+            "tracking_id": headers.get("x-zm-trackingid", "")[:128],
+            "received_at": received_at,
+            "body": body,
+            "headers": {h: headers[h][:500] for h in SAFE_HEADERS if h in headers},
+            "trace_context": carrier or None,
+        },
+    )
+
+
 def build_record(
     document: Mapping[str, Any],
     body: bytes,
@@ -47,13 +90,16 @@ def build_record(
     received_at: datetime,
     tenant_id: str,
     message_id: str | None = None,
-) -> EventRecord:
-    """The `webhook_events` row and outbox envelope for one genuine webhook of `tenant_id`.
+    key: str | None = None,
+    trace_context: Mapping[str, str] | None = None,
+) -> Publication:
+    """The translated columns and outbox envelope of one genuine webhook of `tenant_id`.
 
-    Translation never fails the request: a payload the typed translation cannot handle (or
-    whose encoding fails) is published as a raw event and its row marked "failed". The tenant is
-    required (no default): an event stored or published without one would land in whichever
-    tenant a consumer assumed.
+    Translation never fails: a payload the typed translation cannot handle (or whose encoding
+    fails) is published as a raw event and its row marked "failed". The tenant is required (no
+    default): an event stored or published without one would land in whichever tenant a
+    consumer assumed. `key` is the stored dedup key (computed when not given);
+    `trace_context` the stored request's trace headers (the current context when not given).
     """
     if not tenant_id:
         raise ValueError("a webhook event needs its tenant")
@@ -78,13 +124,16 @@ def build_record(
 
     meeting_id, meeting_uuid = _meeting_of(normalised.event)
     delivery = normalised.event.delivery
-    key = dedup_key(document, body, tenant_id=tenant_id)
+    key = key or dedup_key(document, body, tenant_id=tenant_id)
     context = message.context  # type: ignore[attr-defined]
     context.dedup_key = key
     context.tenant_id = tenant_id  # also when a custom encoder left it out
     message_id = message_id or new_message_id()
     carrier: dict[str, str] = {"x-zoom-event": delivery.zoom_event[:200]}
-    propagate.inject(carrier)  # the request's trace continues in the consumers
+    if trace_context is None:
+        propagate.inject(carrier)  # the current trace continues in the consumers
+    else:
+        carrier.update({k: v for k, v in trace_context.items() if isinstance(v, str)})
     row = {
         "dedup_key": key,
         "tenant_id": tenant_id,
@@ -102,7 +151,7 @@ def build_record(
         "body": body,
         "headers": {h: headers[h][:500] for h in SAFE_HEADERS if h in headers},
     }
-    return EventRecord(
+    return Publication(
         key=key,
         row=row,
         message=message,
@@ -124,19 +173,15 @@ def _meeting_of(event: ev.ZoomEvent) -> tuple[str, str]:
 
 
 class Ingestor:
-    """Stores genuine webhooks through the group committer, within a time budget."""
+    """Appends genuine webhooks through the group committer (which owns the deadline)."""
 
     def __init__(
         self,
         *,
         committer: GroupCommitter[EventRecord],
-        encode: Encoder,
-        timeout: float,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._committer = committer
-        self._encode = encode
-        self._timeout = timeout
         self._clock = clock
 
     async def ingest(
@@ -148,29 +193,24 @@ class Ingestor:
         tenant_id: str,
     ) -> bool:
         """Commit the event of `tenant_id`; True if it is new, False if it was already stored."""
-        record = build_record(
-            document,
-            body,
-            headers,
-            encode=self._encode,
-            received_at=self._clock(),
-            tenant_id=tenant_id,
+        record = accept_record(
+            document, body, headers, received_at=self._clock(), tenant_id=tenant_id
         )
         try:
-            future = self._committer.submit(record)
-        except (Overloaded, CommitterStopped) as error:
-            raise StoreUnavailable(str(error)) from error
-        try:
-            # Timing out cancels only this wait: the batch holding the event still commits,
-            # and Zoom's retry of it will then be answered as a duplicate.
-            async with asyncio.timeout(self._timeout):
-                return await future
-        except TimeoutError as error:
-            raise StoreUnavailable("the event was not committed in time") from error
-        except CommitterStopped as error:
+            return await self._committer.submit(record)
+        except (Overloaded, CommitterStopped, DeadlineExceeded) as error:
+            # A missed deadline fails only the wait: the batch may still commit, and Zoom's
+            # retry of the event will then be answered as a duplicate.
             raise StoreUnavailable(str(error)) from error
         except Exception as error:  # the database failed; the batch was rolled back
             raise StoreUnavailable(f"storing failed: {type(error).__name__}") from error
 
 
-__all__ = ["SAFE_HEADERS", "Encoder", "Ingestor", "StoreUnavailable", "build_record"]
+__all__ = [
+    "SAFE_HEADERS",
+    "Encoder",
+    "Ingestor",
+    "StoreUnavailable",
+    "accept_record",
+    "build_record",
+]
