@@ -16,7 +16,7 @@ import os
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -90,6 +90,8 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
             public_url="http://127.0.0.1:1",
             max_ttl_seconds=600,
             progress_bytes=PART,  # reports as often as S3's parts, so one test fits both
+            part_bytes=PART,
+            parts_in_flight=2,  # one part filling, one written: memory bounded as on S3
         )
         async with local:
 
@@ -119,6 +121,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         endpoint_url=url,
         region="us-east-1",
         part_bytes=PART,
+        parts_in_flight=2,
         max_ttl_seconds=600,
         **CREDENTIALS,
     )
@@ -151,6 +154,17 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def same_object(found: StoredObject | None, stored: StoredObject) -> bool:
+    """``head`` describes what ``put_stream`` stored. An S3 multipart object's sha256 is not
+    metadata (S3 takes metadata only when an upload starts, before the sha256 is known): its
+    ETag, which ``put_stream`` returned too, stands for it."""
+    if found is None:
+        return False
+    if found.sha256 == "" and found.etag and found.etag.count("-") == 1:
+        found = replace(found, sha256=stored.sha256)
+    return found == stored
+
+
 # --- writing and reading back ---
 
 
@@ -162,8 +176,10 @@ async def test_put_stream_stores_the_bytes_with_their_size_and_sha256(
     key = f"videos/b-1/lesson-{size}.mp4"
     stored = await backend.storage.put_stream(key, stream(data), content_type="video/mp4")
 
-    assert stored == StoredObject(key=key, size=size, sha256=sha(data), content_type="video/mp4")
-    assert await backend.storage.head(key) == stored
+    assert replace(stored, etag="") == StoredObject(
+        key=key, size=size, sha256=sha(data), content_type="video/mp4"
+    )
+    assert same_object(await backend.storage.head(key), stored)
     url = await backend.storage.signed_url(key, expires_in=60)
     if isinstance(backend.storage, S3Storage):
         async with httpx.AsyncClient() as client:
@@ -184,7 +200,7 @@ async def test_expected_size_and_sha256_that_match_are_accepted(backend: Backend
         expected_sha256=sha(data).upper(),
     )
     assert stored.sha256 == sha(data)
-    assert await backend.storage.head("videos/b-1/a.m4a") == stored
+    assert await backend.storage.head("videos/b-1/a.m4a") == stored  # sha256 known at start
 
 
 async def test_a_second_put_replaces_the_object(backend: Backend) -> None:
@@ -192,7 +208,7 @@ async def test_a_second_put_replaces_the_object(backend: Backend) -> None:
     second = await backend.storage.put_stream(
         "k/x.txt", stream(payload(PART + 1)), content_type="text/vtt"
     )
-    assert await backend.storage.head("k/x.txt") == second
+    assert same_object(await backend.storage.head("k/x.txt"), second)
     assert backend.objects() == ["k/x.txt"]
 
 
@@ -299,20 +315,19 @@ async def test_on_progress_reports_growing_byte_counts_up_to_the_size(
     if size <= PART:
         assert len(written) == 1  # a small file: once, at the end
     else:
-        assert len(written) >= 3
-        gaps = [b - a for a, b in zip([0, *written], written, strict=False)]
-        assert max(gaps) <= PART + WRITE_GRAIN, gaps  # at least once per part
-        assert not any(visible for _, visible in reports)  # reported before it is visible
+        # While the copy goes on (coalesced: a slow callback is told the newest count next),
+        # and once more when every byte is written, before the object is visible.
+        assert len(written) >= 2
+        assert not any(visible for _, visible in reports)
     if isinstance(backend.storage, S3Storage):
-        expected = [size] if size <= PART else [PART, 2 * PART, size]
-        assert written == expected  # exactly once per uploaded part
+        assert set(written) <= {PART, 2 * PART, size}  # when parts are whole, and at the end
 
 
 class LeaseLost(OSError):
     """An OSError on purpose: the local backend must not rewrap it as a StorageError."""
 
 
-@pytest.mark.parametrize("checksum_known", [False, True])  # S3: staging key vs the key itself
+@pytest.mark.parametrize("checksum_known", [False, True])  # S3: sha256 metadata or not
 @pytest.mark.parametrize("fail_on", ["first", "last"])
 async def test_an_on_progress_exception_aborts_the_upload_and_propagates_unchanged(
     backend: Backend, checksum_known: bool, fail_on: str
@@ -358,36 +373,48 @@ async def test_an_on_progress_exception_on_a_small_file_leaves_nothing_partial(
         await backend.storage.put_stream(
             "videos/small.mp4", stream(data), content_type="video/mp4", on_progress=on_progress
         )
-    assert await backend.storage.head("videos/small.mp4") in (
-        None,
-        StoredObject(key="videos/small.mp4", size=1000, sha256=sha(data), content_type="video/mp4"),
+    found = await backend.storage.head("videos/small.mp4")
+    assert found is None or replace(found, etag="") == StoredObject(
+        key="videos/small.mp4", size=1000, sha256=sha(data), content_type="video/mp4"
     )
     assert backend.leftovers() == []
 
 
-async def test_s3_objects_beyond_the_single_copy_limit_are_copied_part_by_part(
+async def test_s3_multipart_objects_are_written_once_straight_to_their_key(
     moto_url: str, moto_admin: Any
 ) -> None:
-    """Objects over 5 GiB cannot be copied in one CopyObject; the limit is lowered here."""
+    """No staging key and no server-side copy: the parts go to the key itself, and the ETag S3
+    gives the object is the one its parts' MD5s imply (S3's own whole-object checksum)."""
     bucket = f"b-{os.urandom(6).hex()}"
     moto_admin.create_bucket(Bucket=bucket)
     s3 = S3Storage(
-        bucket=bucket,
-        endpoint_url=moto_url,
-        region="us-east-1",
-        part_bytes=PART,
-        single_copy_limit=0,
-        **CREDENTIALS,
+        bucket=bucket, endpoint_url=moto_url, region="us-east-1", part_bytes=PART, **CREDENTIALS
     )
-    data = payload(PART + 3, seed=9)
+    data = payload(2 * PART + 3, seed=9)
     async with s3:
-        stored = await s3.put_stream("videos/huge.mp4", stream(data), content_type="video/mp4")
-        assert await s3.head("videos/huge.mp4") == stored
+        task = asyncio.create_task(
+            s3.put_stream("videos/once.mp4", stream(data), content_type="video/mp4")
+        )
+        seen: set[str] = set()
+        while not task.done():
+            answer = moto_admin.list_multipart_uploads(Bucket=bucket)
+            seen.update(u["Key"] for u in answer.get("Uploads", []))
+            await asyncio.sleep(0.005)
+        stored = await task
+        found = await s3.head("videos/once.mp4")
+    assert seen <= {"videos/once.mp4"}
     assert stored.sha256 == sha(data)
-    body = moto_admin.get_object(Bucket=bucket, Key="videos/huge.mp4")["Body"].read()
+    md5s = b"".join(
+        hashlib.md5(data[i : i + PART], usedforsecurity=False).digest()
+        for i in range(0, len(data), PART)
+    )
+    assert stored.etag == f"{hashlib.md5(md5s, usedforsecurity=False).hexdigest()}-3"
+    assert found is not None
+    assert (found.etag, found.size) == (stored.etag, len(data))
+    body = moto_admin.get_object(Bucket=bucket, Key="videos/once.mp4")["Body"].read()
     assert body == data
     assert [o["Key"] for o in moto_admin.list_objects_v2(Bucket=bucket)["Contents"]] == [
-        "videos/huge.mp4"
+        "videos/once.mp4"
     ]
     assert "Uploads" not in moto_admin.list_multipart_uploads(Bucket=bucket)
 
@@ -468,7 +495,8 @@ async def test_memory_stays_within_a_few_parts(backend: Backend) -> None:
         tracemalloc.stop()
     assert stored.size == size
     assert stored.sha256 == expected.hexdigest()
-    assert peak < 3 * backend.part, f"peak {peak / 2**20:.1f} MiB"
+    # The pool's two parts, the copy of a short last part (botocore takes no memoryview), slack.
+    assert peak < 4 * backend.part, f"peak {peak / 2**20:.1f} MiB"
 
 
 # --- signed URLs ---

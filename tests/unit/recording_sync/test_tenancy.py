@@ -26,6 +26,7 @@ from classbridge_common.db import create_engine
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.messages import Envelope
 from classbridge_common.testing import make_settings
+from recording_sync.adapters.downloader import Body
 from recording_sync.adapters.tables import meeting_projections, outbox, recordings, sync_jobs
 from recording_sync.bootstrap import MIGRATIONS_DIR, Running
 from recording_sync.domain import model as m
@@ -217,11 +218,11 @@ class _Gateway:
 
 class _Downloader:
     @asynccontextmanager
-    async def open(self, access: m.DownloadAccess) -> AsyncIterator[AsyncIterator[bytes]]:
+    async def open(self, access: m.DownloadAccess, *, offset: int = 0) -> AsyncIterator[Body]:
         async def chunks() -> AsyncIterator[bytes]:
-            yield b"abcd"
+            yield b"abcd"[offset:]
 
-        yield chunks()
+        yield Body(chunks(), offset)
 
 
 async def test_published_events_carry_the_jobs_tenant(service: Running) -> None:

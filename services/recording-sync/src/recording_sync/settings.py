@@ -41,13 +41,17 @@ class Settings(ServiceSettings):
     s3_access_key_id: SecretStr | None = None
     s3_secret_access_key: SecretStr | None = None
     # Multipart part size for streaming uploads (S3 needs at least 5 MiB per part).
-    s3_multipart_chunk_bytes: int = Field(default=16 * 1024 * 1024, ge=5 * 1024 * 1024)
+    s3_multipart_chunk_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024 * 1024)
+    # Part buffers shared by every file a worker copies at once (S3 parts, local writes): the
+    # memory for bytes in flight is this times the part size, however many files move.
+    storage_parts_in_flight: int = Field(default=8, ge=2, le=64)
     # Create the bucket at start when it is missing (needs the permission; otherwise its
     # absence stops the service with a message naming the bucket).
     s3_create_bucket: bool = False
     local_storage_dir: Path | None = None
-    # The janitor removes staging objects and incomplete multipart uploads left by crashed
-    # copies once they are this old (no live copy runs that long), every interval (0 = never).
+    # The janitor removes incomplete multipart uploads and temporary files left by crashed
+    # copies once idle this long (no live copy idles that long; an interrupted copy resumes
+    # from them until then), every interval (0 = never).
     storage_janitor_interval_seconds: float = Field(default=3600.0, ge=0)
     storage_staging_max_age_seconds: float = Field(default=6 * 3600.0, ge=0)
     # Local storage only: the service serves the files itself, behind HMAC-signed URLs.

@@ -4,7 +4,7 @@ port, for Classbridge's tests, benchmarks and embedded default. See README.md.
 
 from zoomsim.app import Simulator, create_app
 from zoomsim.config import AccountSeed, AppSeed, SimConfig, UserSeed, WebhookTarget
-from zoomsim.content import expected_sha256
+from zoomsim.content import expected_sha256, sha256_of
 from zoomsim.fidelity import Fidelity
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "WebhookTarget",
     "create_app",
     "expected_sha256",
+    "sha256_of",
 ]

@@ -34,7 +34,7 @@ from zoomsim import ratelimit, scopes
 from zoomsim.concurrency import HostWriteSlots
 from zoomsim.config import SimConfig
 from zoomsim.control import control_routes
-from zoomsim.downloads import Downloads
+from zoomsim.downloads import CDN_ENTRY, Downloads
 from zoomsim.faults import Fault, Faults
 from zoomsim.lifecycle import Lifecycle
 from zoomsim.meetings import MeetingsApi
@@ -283,15 +283,44 @@ class Gate:
         }
         self.sim.requests.append(entry)
         on_cdn = path.startswith("/cdn/")
-        if on_cdn or cdn:
+        counting = on_cdn or bool(cdn)
+        if counting:
             entry["host"] = _host_header(scope)
+            entry.update(
+                {
+                    "range": _header(scope, b"range"),  # as asked (None: no Range header)
+                    "file_id": None,  # set by the CDN once it knows the file
+                    "start": None,  # the byte span the answer covers, end exclusive
+                    "end": None,
+                    "bytes_sent": 0,  # body bytes handed to the connection so far
+                    "complete": False,  # the whole body was sent
+                }
+            )
+            scope = {**scope, CDN_ENTRY: entry}
             self.sim.cdn_requests.append(entry)
+        gone = False  # the client disconnected: the server drops what is sent from then on
+
+        upstream = receive
+
+        async def receive_wrapper() -> Message:
+            nonlocal gone
+            message = await upstream()
+            if message["type"] == "http.disconnect":
+                gone = True
+            return message
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
                 message = {**message, "headers": [*message.get("headers", ()), tracking_header]}
             await send(message)
+            if counting and message["type"] == "http.response.body" and not gone:
+                entry["bytes_sent"] += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    entry["complete"] = True
+
+        if counting:
+            receive = receive_wrapper
 
         if self.sim.faults.pending:
             for fault in self.sim.faults.take_request(method, path):
@@ -311,10 +340,15 @@ class Gate:
 
 
 def _host_header(scope: Scope) -> str:
+    return _header(scope, b"host") or ""
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first value of header `name` (lower case), None when the request has none."""
     for k, v in scope["headers"]:
-        if k == b"host":
+        if k == name:
             return str(v.decode("latin-1"))
-    return ""
+    return None
 
 
 def tracking_id() -> str:
@@ -355,7 +389,9 @@ class Simulator:
         self.faults = Faults()
         self.requests: deque[dict[str, Any]] = deque(maxlen=10000)
         # every request for a /cdn/ file or to the CDN host, with `authorization`: whether an
-        # Authorization header came along (a client must not forward its bearer token)
+        # Authorization header came along (a client must not forward its bearer token), the
+        # `range` asked for, the `file_id` and span (`start`, `end`) answered, and `bytes_sent`
+        # (updated as the body streams) and `complete` (see downloads.py)
         self.cdn_requests: deque[dict[str, Any]] = deque(maxlen=10000)
         self.oauth = OAuth(self)
         self.webhooks = WebhookSender(self, webhook_transport)

@@ -393,8 +393,23 @@ class SimClient:
         return await self._object("PATCH", "/fidelity", switches)
 
     async def cdn_requests(self) -> list[dict[str, Any]]:
-        """Requests the CDN received, each with `authorization`: whether a header came."""
+        """Requests the CDN received, each with `authorization` (whether a header came),
+        `range` (the Range header, None without one), `file_id`, `start`/`end` (the span
+        answered, end exclusive), `bytes_sent` (body bytes sent so far, counted as they stream)
+        and `complete` (the whole body went out); see zoomsim.downloads."""
         return await self._items("GET", "/cdn/requests", "requests")
+
+    async def cdn_bytes_served(self, file_id: str | None = None) -> int:
+        """File bytes the CDN sent (200 and 206 answers' `bytes_sent`), of one file or of all.
+        A download cut off mid-body counts what was handed to the connection: the client read
+        that much less what the sockets still buffered (a few MiB at most on loopback)."""
+        return sum(
+            int(r.get("bytes_sent") or 0)
+            for r in await self.cdn_requests()
+            if r.get("status") in (200, 206)
+            and r.get("file_id") is not None
+            and (file_id is None or r["file_id"] == file_id)
+        )
 
     async def cdn_base_url(self) -> str:
         """Where signed file URLs point (another host with `separate_cdn`)."""

@@ -6,6 +6,14 @@ The CDN response is a raw ASGI responder so faults can act mid-stream: stall, tr
 invalidate access tokens after K bytes. With the `separate_cdn` fidelity switch the signed URL
 names another host (and, served on sockets, another port): a client that carries its bearer
 token across the redirect is caught in `GET /_sim/cdn/requests` (`authorization: true`).
+
+Each CDN request's entry there also says what was served, so a test of a resumable downloader
+can count the bytes Zoom sent: `range` (the Range header asked, None without one), `file_id`,
+`start`/`end` (the span the answer covers, end exclusive; None for an error answer),
+`bytes_sent` (body bytes handed to the connection, updated chunk by chunk while it streams) and
+`complete` (the whole body went out). When the client goes away mid-body the stream stops at
+the next chunk: `bytes_sent` is then at least what the client read and more by at most what
+the sockets buffered (a few MiB on loopback). `SimClient.cdn_bytes_served()` sums them.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import hashlib
 import hmac
 import re
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
@@ -30,6 +38,7 @@ if TYPE_CHECKING:
     from zoomsim.app import Simulator
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CDN_ENTRY = "zoomsim.cdn_request"  # scope key: this request's entry in `sim.cdn_requests`
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
@@ -138,6 +147,9 @@ class Downloads:
             return
         parts = path.split("/")
         entry = self.state.files_by_id.get(parts[-2]) if len(parts) > 3 else None
+        record: dict[str, Any] = scope.get(CDN_ENTRY) or {}
+        if entry is not None:
+            record["file_id"] = entry[1].id
         if entry is None or entry[1].state != "active":
             await Response(
                 "<Error><Code>NoSuchKey</Code></Error>", 404, media_type="application/xml"
@@ -169,13 +181,23 @@ class Downloads:
             status = 206
             headers.append((b"content-range", f"bytes {start}-{end - 1}/{size}".encode()))
         headers.append((b"content-length", str(end - start).encode()))
+        record.update(start=start, end=end)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         if scope["method"] == "HEAD":
             await send({"type": "http.response.body", "body": b""})
             return
-        await self._stream(send, f, start, end)
+        gone = asyncio.Event()
+        watcher = asyncio.create_task(_watch_disconnect(receive, gone))
+        try:
+            await self._stream(send, gone, f, start, end)
+        finally:
+            watcher.cancel()
 
-    async def _stream(self, send: Send, f: RecordingFile, start: int, end: int) -> None:
+    async def _stream(
+        self, send: Send, gone: asyncio.Event, f: RecordingFile, start: int, end: int
+    ) -> None:
+        """The body, chunk by chunk, until its end or until the client is `gone` (a server
+        drops what is sent after a disconnect: generating it would only cost CPU)."""
         faults = self.sim.faults.take_download(f.id)
         stall = [x for x in faults if x.kind == "stall"]
         cut = min((x.after_bytes for x in faults if x.kind == "truncate"), default=None)
@@ -198,6 +220,8 @@ class Downloads:
                 if sent + len(chunk) >= e.after_bytes:
                     self.sim.oauth.expire_all()
                     expire.remove(e)
+            if gone.is_set():
+                return
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
             sent += len(chunk)
         if cut is not None and cut < end - start:
@@ -205,3 +229,10 @@ class Downloads:
             # the client sees fewer bytes than Content-Length promised
             return
         await send({"type": "http.response.body", "body": b""})
+
+
+async def _watch_disconnect(receive: Receive, gone: asyncio.Event) -> None:
+    """Set `gone` when the client disconnects (the request body of a GET is empty)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    gone.set()

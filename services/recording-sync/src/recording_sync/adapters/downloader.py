@@ -18,6 +18,7 @@ recording while the lesson is lost. So the final answer's headers are checked ag
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urljoin, urlsplit
@@ -30,8 +31,20 @@ from recording_sync.domain.model import DownloadAccess, SyncFailure, host_allowe
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-CHUNK = 1024 * 1024
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
+
+
+class Body:
+    """A download's bytes, from byte ``offset`` of the file on (0 unless a ``Range`` asked for
+    more and the server honoured it: a server may answer 200 with the whole file instead)."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], offset: int) -> None:
+        self._chunks = chunks
+        self.offset = offset
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks
 
 
 def safe_url(url: str) -> str:
@@ -66,9 +79,13 @@ class Downloader:
         return not self._local_hosts or host_allowed(host, self._local_hosts)
 
     @asynccontextmanager
-    async def open(self, access: DownloadAccess) -> AsyncIterator[AsyncIterator[bytes]]:
-        """Yield the body's chunks of a successful (2xx) answer that can be the file expected
-        (see :func:`check_answer`); raise ``SyncFailure`` else, before reading the body."""
+    async def open(self, access: DownloadAccess, *, offset: int = 0) -> AsyncIterator[Body]:
+        """Yield the :class:`Body` of a successful (2xx) answer that can be the file expected
+        (see :func:`check_answer`); raise ``SyncFailure`` else, before reading the body.
+
+        ``offset`` > 0 asks for the file from that byte on (a resumed copy); the body says where
+        it really starts. Chunks are what the connection delivers, not re-joined: the pipeline
+        copies them into its parts once."""
         url = access.url
         first = True
         for _ in range(MAX_REDIRECTS + 1):
@@ -83,6 +100,8 @@ class Downloader:
                     retryable=False,
                 )
             headers = {"Authorization": f"Bearer {access.token}"} if first and access.token else {}
+            if offset > 0:
+                headers["Range"] = f"bytes={offset}-"
             try:
                 async with self._client.stream("GET", url, headers=headers) as response:
                     if response.is_redirect:
@@ -91,8 +110,9 @@ class Downloader:
                         first = False
                         continue
                     _check_status(response.status_code, url)
-                    check_answer(response.headers, access, url)
-                    yield response.aiter_bytes(CHUNK)
+                    start = _start_of(response, access, url) if offset > 0 else 0
+                    check_answer(response.headers, access, url, offset=start)
+                    yield Body(response.aiter_bytes(), start)
                     return
             except httpx.HTTPError as error:
                 raise SyncFailure(
@@ -117,9 +137,27 @@ def _check_status(status: int, url: str) -> None:
     raise SyncFailure(common_pb2.SYNC_ERROR_TYPE_DOWNLOAD, f"{status} from {where}")
 
 
-def check_answer(headers: httpx.Headers, access: DownloadAccess, url: str) -> None:
+def _start_of(response: httpx.Response, access: DownloadAccess, url: str) -> int:
+    """Where a ranged answer starts: a 206's ``Content-Range`` (for this file's size, when
+    known), or 0 for a 200 that sends the whole file."""
+    if response.status_code != 206:
+        return 0
+    match = _CONTENT_RANGE.match(response.headers.get("content-range", "").strip())
+    total = match.group(3) if match else ""
+    if match is None or (access.size > 0 and total not in ("*", str(access.size))):
+        raise SyncFailure(
+            common_pb2.SYNC_ERROR_TYPE_DOWNLOAD,
+            f"Zoom answered a range of another file: {safe_url(url)}",
+        )
+    return int(match.group(1))
+
+
+def check_answer(
+    headers: httpx.Headers, access: DownloadAccess, url: str, *, offset: int = 0
+) -> None:
     """Refuse a 2xx answer that cannot be the file ``access`` describes: an HTML page (always),
-    JSON when the file is not JSON, or a Content-Length other than the known size.
+    JSON when the file is not JSON, or a Content-Length other than the known size (less the
+    ``offset`` a ranged answer starts at).
 
     JSON is refused only when the expected extension is known (``""`` says nothing, and JSON
     files are real recordings' companions); a known size then still catches an error body.
@@ -132,8 +170,13 @@ def check_answer(headers: httpx.Headers, access: DownloadAccess, url: str) -> No
         problem = f"Zoom answered an HTML page instead of {what} (deleted, or not ready yet)"
     elif _is_json(media) and access.extension and access.extension.upper() != "JSON":
         problem = f"Zoom answered a JSON body instead of {what} (an error, not the recording)"
-    elif access.size > 0 and (announced := _content_length(headers)) not in (None, access.size):
-        problem = f"Zoom announced {announced} bytes instead of the {access.size} of {what}"
+    elif access.size > 0 and (announced := _content_length(headers)) not in (
+        None,
+        access.size - offset,
+    ):
+        problem = (
+            f"Zoom announced {announced} bytes instead of the {access.size - offset} of {what}"
+        )
     if problem:
         log.warning("refusing a download: %s: %s", problem, where)
         raise SyncFailure(common_pb2.SYNC_ERROR_TYPE_DOWNLOAD, f"{problem}: {where}")

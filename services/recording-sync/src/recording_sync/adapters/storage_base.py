@@ -9,18 +9,21 @@ absent — never half there — and nothing is ever held whole in memory.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol, Self, TypeAlias, runtime_checkable
+from typing import Any, Protocol, Self, TypeAlias, runtime_checkable
 from urllib.parse import quote
 
 __all__ = [
     "MAX_KEY_BYTES",
+    "CheckpointCallback",
     "IntegrityError",
     "ObjectStorage",
     "ProgressCallback",
+    "Resume",
     "RunningDigest",
     "StorageError",
     "StorageNotReady",
@@ -37,12 +40,81 @@ _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 @dataclass(frozen=True)
 class StoredObject:
-    """An object as stored: its key, byte size, sha256 (lowercase hex) and content type."""
+    """An object as stored: its key, byte size, sha256 (lowercase hex), content type, and the
+    store's own fingerprint of the bytes (an S3 ETag; ``""`` where the store has none)."""
 
     key: str
     size: int
     sha256: str
     content_type: str
+    etag: str = ""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where an interrupted upload of ``key`` stands, as its last checkpoint recorded it: the
+    first ``offset`` bytes are durable in the backend's ``upload`` (an S3 upload id, a local
+    temporary file), as ``receipts`` (one per part of ``part_bytes``), and ``sha_state`` is the
+    sha256 state after them. ``sha256``/``etag``/``size`` are set once every byte was written
+    and the upload is being completed. Stored by the caller as :meth:`token` text, opaque to it.
+    """
+
+    backend: str
+    key: str
+    upload: str
+    part_bytes: int
+    offset: int = 0
+    receipts: tuple[str, ...] = ()
+    sha_state: str | None = None
+    sha256: str = ""
+    etag: str = ""
+    size: int = -1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def token(self) -> str:
+        body = {
+            "v": 1,
+            "backend": self.backend,
+            "key": self.key,
+            "upload": self.upload,
+            "part_bytes": self.part_bytes,
+            "offset": self.offset,
+            "receipts": list(self.receipts),
+            "sha_state": self.sha_state,
+            "sha256": self.sha256,
+            "etag": self.etag,
+            "size": self.size,
+            **({"extra": self.extra} if self.extra else {}),
+        }
+        return json.dumps(body, separators=(",", ":"))
+
+    @classmethod
+    def parse(cls, token: str) -> Resume | None:
+        """The checkpoint in ``token``, or ``None`` if it is not one (then copy from scratch)."""
+        try:
+            body = json.loads(token)
+            if body.get("v") != 1:
+                return None
+            return cls(
+                backend=str(body["backend"]),
+                key=str(body["key"]),
+                upload=str(body["upload"]),
+                part_bytes=int(body["part_bytes"]),
+                offset=int(body["offset"]),
+                receipts=tuple(str(r) for r in body["receipts"]),
+                sha_state=body["sha_state"] if isinstance(body["sha_state"], str) else None,
+                sha256=str(body.get("sha256", "")),
+                etag=str(body.get("etag", "")),
+                size=int(body.get("size", -1)),
+                extra=dict(body.get("extra") or {}),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    @property
+    def completing(self) -> bool:
+        """Every byte was written; only the completion may be missing."""
+        return bool(self.sha256)
 
 
 class StorageError(Exception):
@@ -64,6 +136,13 @@ class StorageNotReady(StorageError):
 ProgressCallback: TypeAlias = Callable[[int], Awaitable[None]]
 """Awaited by ``put_stream`` with the bytes durably written so far; raising aborts the upload."""
 
+CheckpointCallback: TypeAlias = Callable[[Resume], Awaitable[None]]
+"""Awaited by ``put_stream`` each time more of the upload is durable, and once more when every
+byte is written, just before the object is completed (``Resume.completing``). The caller stores
+it, to resume from after a crash (:meth:`ObjectStorage.resume`). What it raises stops the copy
+*without* aborting the upload: a worker that lost its lease leaves it to the one that took over.
+"""
+
 
 @runtime_checkable
 class ObjectStorage(Protocol):
@@ -74,12 +153,14 @@ class ObjectStorage(Protocol):
     async def put_stream(
         self,
         key: str,
-        chunks: AsyncIterator[bytes],
+        chunks: AsyncIterable[bytes],
         *,
         content_type: str,
         expected_size: int | None = None,
         expected_sha256: str | None = None,
         on_progress: ProgressCallback | None = None,
+        resume: Resume | None = None,
+        on_checkpoint: CheckpointCallback | None = None,
     ) -> StoredObject:
         """Store the bytes of ``chunks`` under ``key`` (replacing any object there); the object
         becomes visible only once complete and verified.
@@ -89,7 +170,18 @@ class ObjectStorage(Protocol):
         exception it raises aborts the upload — nothing becomes visible under ``key``, nothing
         half-stored is left — and propagates unchanged: that is how a worker that lost its
         lease stops.
+
+        With ``on_checkpoint`` the upload is resumable: a failure leaves what is durable in place
+        (invisible) for a later ``put_stream(resume=...)``, whose ``chunks`` then start at
+        ``resume.offset`` (a ``Range`` request); the whole file's size and sha256 are still
+        proven. ``resume`` must come from :meth:`resume`, which checked it against the store.
         """
+        ...
+
+    async def resume(self, key: str, token: str) -> Resume | None:
+        """The checkpoint in ``token`` if the store still holds what it names, intact (parts
+        listed with the recorded receipts, the temporary file long enough), else ``None`` —
+        and then whatever is left of that upload is discarded, and the copy starts over."""
         ...
 
     async def ensure_ready(self, *, create: bool) -> None:

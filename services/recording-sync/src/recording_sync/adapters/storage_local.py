@@ -5,16 +5,20 @@ hidden ``.<name>.meta`` file records its sha256, size and content type, so :meth
 without reading the data.
 
 How a write stays invisible until it is whole and verified: the bytes go to a hidden temporary
-file in the same folder (``.<name>.partial-<random>``), hashed as they pass; once the stream ends
-and matches what was expected, the file is fsynced, its metadata file is written (itself through a
-temporary file and ``os.replace``), and only then is the data renamed into place with
-``os.replace`` — atomic on one filesystem. Any failure (or cancellation, or an exception from
-``on_progress``, which is awaited every ``progress_bytes`` written and once more after the final
-fsync, before the rename) deletes the temporary files. A crash can leave a temporary file
-behind; :meth:`LocalStorage.remove_abandoned` removes those idle for long enough. The metadata
-names the data file's inode (a rename keeps it), so a reader can tell when a crash or a
-concurrent write left metadata that does not belong to the data beside it; ``head`` then
-recomputes the checksum from the data rather than trusting it.
+file in the same folder (``.<name>.partial-<random>``) through the shared pipeline
+(:mod:`recording_sync.adapters.pipeline`: parts from one pool, several ``pwrite`` at their
+offsets while the download goes on), hashed as they pass; once the stream ends and matches what
+was expected, the file is fsynced, its metadata file is written (itself through a temporary file
+and ``os.replace``), and only then is the data renamed into place with ``os.replace`` — atomic
+on one filesystem. Every ``progress_bytes`` the file is fsynced and ``on_progress`` /
+``on_checkpoint`` are told; a checkpoint names the temporary file, so a copy that resumes
+reopens it, cuts it back to the checkpoint and goes on. Any failure (or cancellation, or an
+exception from ``on_progress``) deletes the temporary files — unless the write is resumable
+(``on_checkpoint``) and the failure is not an :class:`IntegrityError`. A crash can leave a
+temporary file behind; :meth:`LocalStorage.remove_abandoned` removes those idle for long
+enough. The metadata names the data file's inode (a rename keeps it), so a reader can tell
+when a crash or a concurrent write left metadata that does not belong to the data beside it;
+``head`` then recomputes the checksum from the data rather than trusting it.
 
 Playback: these files are served by the service itself (``entrypoints/files.py``) at
 ``/files/<key>``, behind an HMAC signature over the key, expiry, download name and content type
@@ -36,21 +40,26 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Self, TypeVar
 from urllib.parse import quote, urlencode
 
 from classbridge_common.crypto import sign_url_token, verify_url_token
+from recording_sync.adapters.pipeline import Checkpoint, PartPool, pump
+from recording_sync.adapters.resumable_sha256 import new_digest, restore_digest
 from recording_sync.adapters.storage_base import (
+    CheckpointCallback,
+    IntegrityError,
     ProgressCallback,
-    RunningDigest,
+    Resume,
     StorageError,
     StorageNotReady,
     StoredObject,
+    check_sha256,
     safe_download_name,
     validate_key,
 )
@@ -62,8 +71,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FILES_PATH_PREFIX = "/files/"
-WRITE_BUFFER_BYTES = 1024 * 1024  # bytes gathered before one write (fewer thread hops)
-PROGRESS_BYTES = 8 * 1024 * 1024  # on_progress at least this often
+WRITE_BUFFER_BYTES = 1024 * 1024  # read size when a checksum must be recomputed
+PART_BYTES = 8 * 1024 * 1024  # one pwrite; the pipeline's unit
+PROGRESS_BYTES = 64 * 1024 * 1024  # fsync and checkpoint (on_progress) this often
 _DEFAULT_TYPE = "application/octet-stream"
 # Temporary files: hidden (no key has a hidden segment) and marked, so the janitor can tell them.
 _PARTIAL = ".partial-"
@@ -127,6 +137,8 @@ class LocalStorage:
         max_ttl_seconds: int = 900,
         max_workers: int = 8,
         progress_bytes: int = PROGRESS_BYTES,
+        part_bytes: int = PART_BYTES,
+        parts_in_flight: int = 6,
     ) -> None:
         if len(signing_key) < 16:
             raise ValueError("the file-URL signing key must be at least 16 bytes")
@@ -134,6 +146,9 @@ class LocalStorage:
         self.public_url = public_url.rstrip("/")
         self.max_ttl_seconds = max_ttl_seconds
         self.progress_bytes = progress_bytes
+        self.part_bytes = part_bytes
+        # Shared by every file written at once: the memory budget of bytes in flight.
+        self._pool = PartPool(part_bytes=part_bytes, parts=parts_in_flight)
         self._signing_key = signing_key
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="files")
 
@@ -182,53 +197,121 @@ class LocalStorage:
     async def put_stream(
         self,
         key: str,
-        chunks: AsyncIterator[bytes],
+        chunks: AsyncIterable[bytes],
         *,
         content_type: str,
         expected_size: int | None = None,
         expected_sha256: str | None = None,
         on_progress: ProgressCallback | None = None,
+        resume: Resume | None = None,
+        on_checkpoint: CheckpointCallback | None = None,
     ) -> StoredObject:
         path = self._path(key)
-        digest = RunningDigest(expected_size=expected_size, expected_sha256=expected_sha256)
-        suffix = secrets.token_hex(8)
+        expected_sha = check_sha256(expected_sha256)
+        if expected_size is not None and expected_size < 0:
+            raise ValueError("expected_size must not be negative")
+        if resume is not None and (resume.key != key or resume.part_bytes != self.part_bytes):
+            raise ValueError("resume belongs to another key or part size")
+        digest = restore_digest(resume.sha_state) if resume is not None else new_digest()
+        if digest is None:
+            raise ValueError("resume carries no usable sha256 state")
+        suffix = resume.upload if resume is not None else secrets.token_hex(8)
         temp = path.with_name(f".{path.name}{_PARTIAL}{suffix}")
         meta_temp = path.with_name(f".{path.name}.meta{_PARTIAL}{suffix}")
-        handle: BinaryIO | None = None
-        try:
-            handle = await self._write_io(key, _create_exclusive, temp)
-            buffer = bytearray()
-            reported = 0
-            async for chunk in chunks:
-                digest.update(chunk)
-                buffer += chunk
-                if len(buffer) >= WRITE_BUFFER_BYTES:
-                    await self._write_io(key, handle.write, buffer)
-                    buffer = bytearray()
-                    if on_progress is not None and digest.size - reported >= self.progress_bytes:
-                        await self._write_io(key, handle.flush)  # in the file, not our buffer
-                        reported = digest.size
-                        await on_progress(reported)
-            if buffer:
-                await self._write_io(key, handle.write, buffer)
-            sha256 = digest.verify()
-            inode = await self._write_io(key, _seal, handle)
+        start = Checkpoint(
+            offset=resume.offset if resume else 0,
+            receipts=resume.receipts if resume else (),
+            sha_state=resume.sha_state if resume else None,
+        )
+        sink: _LocalSink | None = None
+        resumable = on_checkpoint is not None
+        completing = False
+
+        async def checkpointed(point: Checkpoint) -> None:
             if on_progress is not None:
-                await on_progress(digest.size)  # durable, and still invisible
-            meta = {
-                "sha256": sha256,
-                "size": digest.size,
-                "content_type": content_type,
-                "inode": inode,
-            }
-            await self._write_io(
-                key, _commit, handle, temp, path, meta_temp, self._meta_path(path), meta
+                await on_progress(point.offset)
+            if on_checkpoint is not None and point.sha_state is not None:
+                await on_checkpoint(self._resume(key, suffix, point))
+
+        try:
+            fd = await self._write_io(key, _open_partial, temp, resume is not None, start.offset)
+            sink = _LocalSink(self, key, fd)
+            buffer, fill, written = await pump(
+                chunks,
+                sink,
+                self._pool,
+                digest=digest,
+                start=start,
+                expected_size=expected_size,
+                on_checkpoint=checkpointed if (on_progress or on_checkpoint) else None,
+                checkpoint_bytes=self.progress_bytes,
             )
-        except BaseException:
-            await asyncio.shield(self._call(_discard, handle, temp, meta_temp))
+            try:
+                if fill:
+                    await sink.write_part(len(written.receipts) + 1, written.offset, buffer, fill)
+            finally:
+                self._pool.give(buffer)
+            size = written.offset + fill
+            if expected_size is not None and size != expected_size:
+                raise IntegrityError(f"received {size} bytes, expected {expected_size}")
+            sha256 = digest.hexdigest()
+            if expected_sha is not None and sha256 != expected_sha:
+                raise IntegrityError("sha256 of the received bytes differs from the expected one")
+            inode = await self._write_io(key, _seal, fd)
+            completing = True  # from here a failure leaves nothing to resume from
+            if on_progress is not None:
+                await on_progress(size)  # durable, and still invisible
+            if on_checkpoint is not None:
+                done = Checkpoint(offset=size, receipts=written.receipts)
+                await on_checkpoint(
+                    replace(self._resume(key, suffix, done), sha256=sha256, size=size)
+                )
+            meta = {"sha256": sha256, "size": size, "content_type": content_type, "inode": inode}
+            await self._write_io(
+                key, _commit, fd, temp, path, meta_temp, self._meta_path(path), meta
+            )
+            sink = None
+        except BaseException as exc:
+            keep = resumable and not completing and not isinstance(exc, IntegrityError)
+            fd_left = sink.fd if sink is not None else None
+            await asyncio.shield(self._call(_discard, fd_left, temp, meta_temp, keep))
             raise
-        log.debug("stored %s (%d bytes)", key, digest.size)
-        return StoredObject(key=key, size=digest.size, sha256=sha256, content_type=content_type)
+        log.debug("stored %s (%d bytes)", key, size)
+        return StoredObject(key=key, size=size, sha256=sha256, content_type=content_type)
+
+    def _resume(self, key: str, suffix: str, point: Checkpoint) -> Resume:
+        return Resume(
+            backend=self.backend,
+            key=key,
+            upload=suffix,
+            part_bytes=self.part_bytes,
+            offset=point.offset,
+            receipts=point.receipts,
+            sha_state=point.sha_state,
+        )
+
+    async def resume(self, key: str, token: str) -> Resume | None:
+        path = self._path(key)
+        point = Resume.parse(token)
+        if (
+            point is None
+            or point.backend != self.backend
+            or point.key != key
+            or not re.fullmatch(r"[0-9a-f]{16}", point.upload)
+        ):
+            return None
+        temp = path.with_name(f".{path.name}{_PARTIAL}{point.upload}")
+        usable = point.part_bytes == self.part_bytes and restore_digest(point.sha_state) is not None
+        try:
+            length = await self._call(_length, temp)
+        except OSError:
+            length = None
+        if not usable or length is None or length < point.offset or point.completing:
+            # A completing copy of a local file was renamed into place or is lost: start over.
+            with contextlib.suppress(OSError):
+                await self._call(temp.unlink, missing_ok=True)
+            return None
+        return point
 
     # --- ready at start, and cleaned up after crashes ---
 
@@ -326,21 +409,55 @@ class LocalStorage:
 # --- the blocking parts, run on the storage's thread pool ---
 
 
-def _create_exclusive(temp: Path) -> BinaryIO:
+class _LocalSink:
+    """One write: parts ``pwrite`` at their offsets into the temporary file, several at once."""
+
+    def __init__(self, storage: LocalStorage, key: str, fd: int) -> None:
+        self._storage, self._key, self.fd = storage, key, fd
+
+    async def write_part(self, number: int, offset: int, data: bytearray, length: int) -> str:
+        view = data if length == len(data) else memoryview(data)[:length]
+        await self._storage._write_io(self._key, _pwrite_all, self.fd, view, offset)
+        return ""
+
+    async def make_durable(self) -> None:
+        await self._storage._write_io(self._key, os.fsync, self.fd)
+
+
+def _open_partial(temp: Path, resuming: bool, offset: int) -> int:
+    """The temporary file: created exclusively, or (resuming) reopened and cut back to the
+    checkpoint's offset — bytes after it were never recorded as written."""
+    if resuming:
+        fd = os.open(temp, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+        try:
+            os.ftruncate(fd, offset)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
     temp.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o640)
-    return os.fdopen(fd, "wb")
+    return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o640)
 
 
-def _seal(handle: BinaryIO) -> int:
+def _pwrite_all(fd: int, data: bytearray | memoryview, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
+
+
+def _length(path: Path) -> int:
+    return path.stat().st_size
+
+
+def _seal(fd: int) -> int:
     """fsync the data; its inode, which the metadata names."""
-    handle.flush()
-    os.fsync(handle.fileno())
-    return os.fstat(handle.fileno()).st_ino
+    os.fsync(fd)
+    return os.fstat(fd).st_ino
 
 
 def _commit(
-    handle: BinaryIO,
+    fd: int,
     temp: Path,
     path: Path,
     meta_temp: Path,
@@ -348,9 +465,9 @@ def _commit(
     meta: dict[str, Any],
 ) -> None:
     """Write the sealed data's metadata, then rename the data into place."""
-    handle.close()
-    fd = os.open(meta_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
+    os.close(fd)
+    out_fd = os.open(meta_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(out_fd, "w", encoding="utf-8") as out:
         json.dump(meta, out)
         out.flush()
         os.fsync(out.fileno())
@@ -372,11 +489,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _discard(handle: BinaryIO | None, temp: Path, meta_temp: Path) -> None:
-    if handle is not None:
+def _discard(fd: int | None, temp: Path, meta_temp: Path, keep: bool) -> None:
+    """Close a failed write's file; remove it unless it is kept to resume from."""
+    if fd is not None:
         with contextlib.suppress(OSError):
-            handle.close()
-    for leftover in (temp, meta_temp):
+            os.close(fd)
+    for leftover in (meta_temp,) if keep else (temp, meta_temp):
         with contextlib.suppress(OSError):
             leftover.unlink(missing_ok=True)
 

@@ -1,24 +1,27 @@
 """Object storage on any S3-compatible service (AWS S3, MinIO, …) through boto3.
 
-How an upload stays invisible until it is whole and verified:
+How an upload stays invisible until it is whole and verified, and is written once:
 
-- Up to one part (``S3_MULTIPART_CHUNK_BYTES``) is buffered. A stream that ends within it is
-  checked (size, sha256) and written with one ``PutObject`` carrying ``x-amz-meta-sha256``.
-- A longer stream becomes a multipart upload, one part each time the buffer fills; memory stays
-  at about one part whatever the object's size. When the caller gave ``expected_sha256``, the
-  upload goes straight to the key with that checksum as metadata (it is verified before
-  ``CompleteMultipartUpload``). Otherwise the checksum is only known at the end, and S3 cannot
-  add metadata when completing an upload: the parts go to a hidden staging key
-  (``.staging/<random>``) and a server-side copy then creates the real key, atomically, with its
-  sha256 metadata. Either way the key appears only complete and with its checksum.
-- On any failure — the source stream raising, an :class:`IntegrityError`, S3 refusing, the task
-  being cancelled — the multipart upload is aborted (and a staged object deleted) before the error
-  is re-raised. A crash can still leave an incomplete upload or a staged object behind: the
-  janitor (:meth:`S3Storage.remove_abandoned`) removes them once idle long enough, and a bucket
-  created here (``S3_CREATE_BUCKET``) also gets :data:`LIFECYCLE_CONFIGURATION`, which makes S3
-  itself abort incomplete multipart uploads and expire ``.staging/`` after a day.
-- ``on_progress`` is awaited after each part is uploaded (a small file: once, after its
-  ``PutObject``); what it raises aborts the upload like any other failure.
+- Bytes move through the shared pipeline (:mod:`recording_sync.adapters.pipeline`): parts of
+  ``S3_MULTIPART_CHUNK_BYTES`` from one pool per storage object (the worker's memory budget),
+  uploaded while the download goes on. A stream that ends within one part is checked (size,
+  sha256) and written with one ``PutObject`` carrying ``x-amz-meta-sha256``.
+- A longer stream is a multipart upload **straight to its key**: an incomplete multipart
+  upload is invisible, so nothing is staged and copied (that wrote every byte twice). Each part
+  carries ``Content-MD5`` and its ETag is checked; before completion the whole file's size and
+  sha256 are checked, and the ETag S3 gives the completed object is compared with the one its
+  parts imply. The sha256 cannot be metadata there (S3 takes metadata only when an upload
+  starts): it is returned, recorded by the caller with the ETag, which :meth:`S3Storage.head`
+  returns (``sha256`` is known at start only when the caller gave ``expected_sha256``).
+- Resumable: with ``on_checkpoint`` the caller is given, after each run of finished parts, the
+  upload id, the parts' ETags and the hash state (:class:`~.storage_base.Resume`); after a crash
+  or on another worker :meth:`S3Storage.resume` checks them against ``ListParts`` and the copy
+  continues from there. Without it, any failure aborts the upload before the error is re-raised.
+  A failure of a resumable upload leaves it in place, except an :class:`IntegrityError`.
+- What crashed or abandoned uploads leave, the janitor (:meth:`S3Storage.remove_abandoned`)
+  removes once idle long enough, and a bucket created here (``S3_CREATE_BUCKET``) also gets
+  :data:`LIFECYCLE_CONFIGURATION`, which makes S3 itself abort incomplete multipart uploads after
+  a day (and expire the ``.staging/`` objects older versions wrote).
 
 boto3 is synchronous: every call runs on this object's own bounded thread pool (one client per
 storage object; boto3 clients are thread-safe), so S3 never blocks the event loop and a burst of
@@ -28,11 +31,14 @@ uploads cannot take every thread of the default executor.
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import contextvars
 import functools
+import hashlib
 import logging
-import secrets
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
@@ -41,12 +47,17 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from recording_sync.adapters.pipeline import Checkpoint, PartPool, pump
+from recording_sync.adapters.resumable_sha256 import new_digest, restore_digest
 from recording_sync.adapters.storage_base import (
+    CheckpointCallback,
+    IntegrityError,
     ProgressCallback,
-    RunningDigest,
+    Resume,
     StorageError,
     StorageNotReady,
     StoredObject,
+    check_sha256,
     content_disposition,
     validate_key,
 )
@@ -62,9 +73,10 @@ T = TypeVar("T")
 
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3 refuses smaller parts (except the last)
 MAX_PARTS = 10_000  # S3's limit on parts per upload
-MAX_SINGLE_COPY_BYTES = 5 * 1024**3  # CopyObject's limit; larger copies go part by part
-COPY_PART_BYTES = 1024**3
-STAGING_PREFIX = ".staging/"  # never a valid key (validate_key refuses hidden segments)
+STAGING_PREFIX = ".staging/"  # what older versions staged; never a valid key (hidden segment)
+_BAD_DIGEST = {"BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch"}
+_MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
+_MULTIPART_ETAG = re.compile(r"^[0-9a-f]{32}-\d+$")
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _NO_BUCKET = {"404", "NoSuchBucket", "NotFound"}
 _DENIED = {"403", "AccessDenied", "Forbidden", "AllAccessDisabled"}
@@ -112,11 +124,11 @@ class S3Storage:
         region: str | None = None,
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
-        part_bytes: int = 16 * 1024 * 1024,
+        part_bytes: int = 8 * 1024 * 1024,
+        parts_in_flight: int = 8,
         max_ttl_seconds: int = 900,
         max_workers: int = 8,
         max_attempts: int = 5,
-        single_copy_limit: int = MAX_SINGLE_COPY_BYTES,
     ) -> None:
         if part_bytes < MIN_PART_BYTES:
             raise ValueError(f"part_bytes must be at least {MIN_PART_BYTES} (S3's minimum)")
@@ -124,7 +136,9 @@ class S3Storage:
         self.region = region
         self.part_bytes = part_bytes
         self.max_ttl_seconds = max_ttl_seconds
-        self._single_copy_limit = single_copy_limit
+        # Every file this storage copies at once shares these buffers: memory in flight is
+        # parts_in_flight * part_bytes whatever the number of files.
+        self._pool = PartPool(part_bytes=part_bytes, parts=parts_in_flight)
         config = Config(
             retries={"mode": "standard", "max_attempts": max_attempts},
             max_pool_connections=max_workers,
@@ -187,105 +201,151 @@ class S3Storage:
     async def put_stream(
         self,
         key: str,
-        chunks: AsyncIterator[bytes],
+        chunks: AsyncIterable[bytes],
         *,
         content_type: str,
         expected_size: int | None = None,
         expected_sha256: str | None = None,
         on_progress: ProgressCallback | None = None,
+        resume: Resume | None = None,
+        on_checkpoint: CheckpointCallback | None = None,
     ) -> StoredObject:
         validate_key(key)
-        digest = RunningDigest(expected_size=expected_size, expected_sha256=expected_sha256)
+        expected_sha = check_sha256(expected_sha256)
+        if expected_size is not None and expected_size < 0:
+            raise ValueError("expected_size must not be negative")
         if expected_size is not None and expected_size > self.part_bytes * MAX_PARTS:
             raise ValueError("object larger than S3 allows with this part size")
-        buffer = bytearray()
-        upload: _Multipart | None = None
+        if resume is not None and (resume.key != key or resume.part_bytes != self.part_bytes):
+            raise ValueError("resume belongs to another key or part size")
+        if resume is not None and resume.completing:
+            return await self._complete_resumed(resume, content_type, on_progress)
+        digest = restore_digest(resume.sha_state) if resume is not None else new_digest()
+        if digest is None:
+            raise ValueError("resume carries no usable sha256 state")
+        sink = _S3Sink(self, key, content_type, expected_sha, resume)
+        start = Checkpoint(
+            offset=resume.offset if resume else 0,
+            receipts=resume.receipts if resume else (),
+            sha_state=resume.sha_state if resume else None,
+        )
+
+        async def checkpointed(point: Checkpoint) -> None:
+            if on_progress is not None:
+                await on_progress(point.offset)
+            if on_checkpoint is not None and sink.upload_id and point.sha_state is not None:
+                await on_checkpoint(sink.resume(point))
+
+        resumable = on_checkpoint is not None
+        buffer: bytearray | None = None
         try:
-            async for chunk in chunks:
-                digest.update(chunk)
-                buffer += chunk
-                if len(buffer) >= self.part_bytes:
-                    if upload is None:
-                        upload = await self._start(key, content_type, digest.expected_sha256)
-                    await upload.add(buffer)
-                    buffer = bytearray()  # a fresh one: the sent part is released, not resized
-                    if on_progress is not None:
-                        await on_progress(upload.written)
-            sha256 = digest.verify()
-            if upload is None:
-                await self._s3(
-                    "put_object",
-                    key,
-                    Key=key,
-                    Body=bytes(buffer),
-                    ContentType=content_type,
-                    Metadata={"sha256": sha256},
-                )
+            buffer, fill, written = await pump(
+                chunks,
+                sink,
+                self._pool,
+                digest=digest,
+                start=start,
+                expected_size=expected_size,
+                on_checkpoint=checkpointed if (on_progress or on_checkpoint) else None,
+            )
+            size = written.offset + fill
+            sha256 = _verify(digest.hexdigest(), size, expected_size, expected_sha)
+            if not sink.upload_id and fill < self.part_bytes and start.offset == 0:
+                etag = await sink.put_whole(buffer, fill, sha256)
+                self._pool.give(buffer)
+                buffer = None
             else:
-                if buffer:
-                    await upload.add(buffer)
-                    if on_progress is not None:
-                        await on_progress(upload.written)
-                buffer = bytearray()
-                await upload.complete()
-                if upload.key != key:
-                    await self._promote(upload.key, key, digest.size, content_type, sha256)
-        except BaseException:
-            if upload is not None:
-                await asyncio.shield(upload.discard())
+                if fill:
+                    receipt = await sink.write_part(
+                        len(written.receipts) + 1, size - fill, buffer, fill
+                    )
+                    written = Checkpoint(size, (*written.receipts, receipt), None)
+                self._pool.give(buffer)
+                buffer = None
+                final = sink.resume(written, sha256=sha256, size=size)
+                if on_progress is not None:
+                    await on_progress(size)
+                if on_checkpoint is not None:
+                    await on_checkpoint(final)
+                etag = await sink.complete(final.receipts, final.etag)
+        except BaseException as exc:
+            if buffer is not None:
+                self._pool.give(buffer)
+            keep = resumable and not isinstance(exc, IntegrityError) and sink.upload_id
+            if not keep:
+                await asyncio.shield(sink.abort())
             raise
-        if upload is None and on_progress is not None:
+        if not sink.upload_id and on_progress is not None:
             # One PutObject is whole the moment it is durable, so there is nothing left to
             # abort: what on_progress raises propagates with the complete, verified object kept.
-            await on_progress(digest.size)
-        log.debug("stored %s (%d bytes)", key, digest.size)
-        return StoredObject(key=key, size=digest.size, sha256=sha256, content_type=content_type)
+            await on_progress(size)
+        log.debug("stored %s (%d bytes)", key, size)
+        return StoredObject(key=key, size=size, sha256=sha256, content_type=content_type, etag=etag)
 
-    async def _start(self, key: str, content_type: str, sha256: str | None) -> _Multipart:
-        """Begin a multipart upload: to ``key`` itself when its checksum is known in advance,
-        else to a staging key that is copied into place at the end."""
-        target = key if sha256 is not None else f"{STAGING_PREFIX}{secrets.token_hex(16)}"
-        extra: dict[str, Any] = {"Metadata": {"sha256": sha256}} if sha256 else {}
-        answer = await self._s3(
-            "create_multipart_upload", key, Key=target, ContentType=content_type, **extra
+    async def _complete_resumed(
+        self, resume: Resume, content_type: str, on_progress: ProgressCallback | None
+    ) -> StoredObject:
+        """Every byte was sent before the crash: only the completion was missing."""
+        sink = _S3Sink(self, resume.key, content_type, None, resume)
+        if on_progress is not None:
+            await on_progress(resume.size)
+        etag = await sink.complete(resume.receipts, resume.etag)
+        return StoredObject(
+            key=resume.key,
+            size=resume.size,
+            sha256=resume.sha256,
+            content_type=content_type,
+            etag=etag,
         )
-        return _Multipart(self, target, answer["UploadId"], origin=key)
 
-    async def _promote(
-        self, staged: str, key: str, size: int, content_type: str, sha256: str
-    ) -> None:
-        """Copy the staged object to ``key`` with its metadata (one atomic step), then drop it."""
-        source = {"Bucket": self.bucket, "Key": staged}
-        metadata = {"sha256": sha256}
-        if size <= self._single_copy_limit:
-            await self._s3(
-                "copy_object",
-                key,
-                Key=key,
-                CopySource=source,
-                MetadataDirective="REPLACE",
-                ContentType=content_type,
-                Metadata=metadata,
+    async def resume(self, key: str, token: str) -> Resume | None:
+        validate_key(key)
+        point = Resume.parse(token)
+        if point is None or point.backend != self.backend or point.key != key:
+            return None
+        if point.part_bytes != self.part_bytes or restore_digest(point.sha_state) is None:
+            await _Abandon(self, key, point.upload).abort()
+            return None
+        try:
+            listed = await self._list_all(
+                "list_parts", functools.partial(self._parts_of, key, point.upload)
             )
-        else:
-            answer = await self._s3(
-                "create_multipart_upload",
-                key,
-                Key=key,
-                ContentType=content_type,
-                Metadata=metadata,
-            )
-            copy = _Multipart(self, key, answer["UploadId"], origin=key)
-            try:
-                step = max(COPY_PART_BYTES, -(-size // MAX_PARTS))
-                for start in range(0, size, step):
-                    end = min(size, start + step) - 1
-                    await copy.copy_part(source, f"bytes={start}-{end}")
-                await copy.complete()
-            except BaseException:
-                await asyncio.shield(copy.discard())
-                raise
-        await self._delete_quietly(staged)
+        except StorageError as exc:
+            if _cause_code(exc) == "NoSuchUpload":
+                return None
+            raise
+        by_number = {int(p["PartNumber"]): p for p in listed}
+        last = len(point.receipts)
+        for number, receipt in enumerate(point.receipts, start=1):
+            part = by_number.get(number)
+            size = int(part.get("Size", -1)) if part is not None else -1
+            whole = size == self.part_bytes or (point.completing and number == last and size > 0)
+            if part is None or _unquote(str(part.get("ETag", ""))) != receipt or not whole:
+                log.warning(
+                    "an interrupted upload of %r lost or changed part %d: starting over",
+                    key,
+                    number,
+                )
+                await _Abandon(self, key, point.upload).abort()
+                return None
+        if point.completing:
+            # Every byte was sent; resume at the end (an empty range) and only complete it.
+            return point
+        return Resume(
+            backend=self.backend,
+            key=key,
+            upload=point.upload,
+            part_bytes=self.part_bytes,
+            offset=point.offset,
+            receipts=point.receipts,
+            sha_state=point.sha_state,
+        )
+
+    def _parts_of(self, key: str, upload_id: str) -> list[PartTypeDef]:
+        pages = self._client.get_paginator("list_parts").paginate(
+            Bucket=self.bucket, Key=key, UploadId=upload_id
+        )
+        return [item for page in pages for item in page.get("Parts", [])]
 
     async def _delete_quietly(self, key: str) -> bool:
         try:
@@ -453,8 +513,8 @@ class S3Storage:
         await self._s3("delete_object", key, Key=key)  # S3 answers 204 for a missing key
 
     async def head(self, key: str) -> StoredObject | None:
-        """As stored; ``sha256`` is ``""`` only for an object written by another tool (every
-        object written here carries ``x-amz-meta-sha256`` from the moment it exists)."""
+        """As stored, with S3's ETag; ``sha256`` is known only for an object written in one
+        ``PutObject`` or with ``expected_sha256`` (else the caller recorded it with the ETag)."""
         validate_key(key)
         try:
             answer = await self._call(self._client.head_object, Bucket=self.bucket, Key=key)
@@ -470,6 +530,7 @@ class S3Storage:
             size=int(answer["ContentLength"]),
             sha256=str(answer.get("Metadata", {}).get("sha256", "")).lower(),
             content_type=str(answer.get("ContentType") or "application/octet-stream"),
+            etag=_unquote(str(answer.get("ETag", ""))),
         )
 
     async def signed_url(
@@ -501,66 +562,174 @@ class S3Storage:
             ) from exc
 
 
-class _Multipart:
-    """One multipart upload in progress: its parts so far, completion and abort."""
+def _unquote(etag: str) -> str:
+    return etag.strip().strip('"').lower()
 
-    def __init__(self, storage: S3Storage, key: str, upload_id: str, *, origin: str) -> None:
-        self._storage = storage
-        self.key = key
-        self._origin = origin  # the caller's key, for error messages
-        self._upload_id = upload_id
-        self._parts: list[dict[str, Any]] = []
-        self._completed = False
-        self.written = 0  # bytes in the parts uploaded so far
 
-    async def add(self, data: bytearray) -> None:
-        number = len(self._parts) + 1
-        if number > MAX_PARTS:
-            raise StorageError(f"object {self._origin!r} needs more than {MAX_PARTS} parts")
-        answer = await self._storage._s3(
-            "upload_part",
-            self._origin,
-            Key=self.key,
-            UploadId=self._upload_id,
-            PartNumber=number,
-            Body=data,
-        )
-        self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
-        self.written += len(data)
+def _verify(sha256: str, size: int, expected_size: int | None, expected_sha: str | None) -> str:
+    if expected_size is not None and size != expected_size:
+        raise IntegrityError(f"received {size} bytes, expected {expected_size}")
+    if expected_sha is not None and sha256 != expected_sha:
+        raise IntegrityError("sha256 of the received bytes differs from the expected one")
+    return sha256
 
-    async def copy_part(self, source: dict[str, str], byte_range: str) -> None:
-        number = len(self._parts) + 1
-        answer = await self._storage._s3(
-            "upload_part_copy",
-            self._origin,
-            Key=self.key,
-            UploadId=self._upload_id,
-            PartNumber=number,
-            CopySource=source,
-            CopySourceRange=byte_range,
-        )
-        self._parts.append({"PartNumber": number, "ETag": answer["CopyPartResult"]["ETag"]})
 
-    async def complete(self) -> None:
-        await self._storage._s3(
-            "complete_multipart_upload",
-            self._origin,
-            Key=self.key,
-            UploadId=self._upload_id,
-            MultipartUpload={"Parts": self._parts},
-        )
-        self._completed = True
+def _md5_part(data: bytearray, length: int) -> tuple[bytes, bytes | bytearray]:
+    # botocore takes bytes-like bodies but not memoryviews: a short (last) part is copied.
+    body = data if length == len(data) else bytes(memoryview(data)[:length])
+    return hashlib.md5(body, usedforsecurity=False).digest(), body
 
-    async def discard(self) -> None:
-        """Abort the upload, or delete what it produced if it already completed (staging only:
-        an upload to the real key completes last, after every check)."""
+
+class _Abandon:
+    """Abort an upload this service no longer continues (a NoSuchUpload is fine: gone)."""
+
+    def __init__(self, storage: S3Storage, key: str, upload_id: str) -> None:
+        self._storage, self._key, self._upload_id = storage, key, upload_id
+
+    async def abort(self) -> None:
+        if not self._upload_id:
+            return
         try:
-            if self._completed:
-                if self.key != self._origin:
-                    await self._storage._s3("delete_object", self._origin, Key=self.key)
-            else:
-                await self._storage._s3(
-                    "abort_multipart_upload", self._origin, Key=self.key, UploadId=self._upload_id
-                )
+            await self._storage._s3(
+                "abort_multipart_upload", self._key, Key=self._key, UploadId=self._upload_id
+            )
         except StorageError as exc:
-            log.warning("could not clean up a failed upload: %s", exc)
+            if _cause_code(exc) != "NoSuchUpload":
+                log.warning("could not abort an upload: %s", exc)
+
+
+class _S3Sink:
+    """One object's upload: a multipart upload straight to its key, created with the first
+    part (a small object is one ``PutObject`` instead). Every part carries ``Content-MD5``, so
+    S3 refuses a part damaged on the way, and the ETag S3 answers — the MD5 of what it stored —
+    is compared with ours: a store that ignores Content-MD5 cannot keep a damaged part either.
+    A part that fails either check is sent again from the same buffer, then the copy fails."""
+
+    PART_TRIES = 3
+
+    def __init__(
+        self,
+        storage: S3Storage,
+        key: str,
+        content_type: str,
+        expected_sha256: str | None,
+        resume: Resume | None,
+    ) -> None:
+        self._storage = storage
+        self._key = key
+        self._content_type = content_type
+        self._expected_sha256 = expected_sha256
+        self.upload_id = resume.upload if resume is not None else ""
+        self._creating: asyncio.Task[str] | None = None
+        self._md5s: dict[int, bytes] = {}
+
+    def resume(self, point: Checkpoint, *, sha256: str = "", size: int = -1) -> Resume:
+        etag = ""
+        if sha256:
+            joined = b"".join(bytes.fromhex(r) for r in point.receipts)
+            etag = f"{hashlib.md5(joined, usedforsecurity=False).hexdigest()}-{len(point.receipts)}"
+        return Resume(
+            backend=self._storage.backend,
+            key=self._key,
+            upload=self.upload_id,
+            part_bytes=self._storage.part_bytes,
+            offset=point.offset,
+            receipts=point.receipts,
+            sha_state=point.sha_state,
+            sha256=sha256,
+            etag=etag,
+            size=size,
+        )
+
+    async def _ensure_upload(self) -> str:
+        """The upload id, the upload created by the first part that needs it. The creation is
+        its own task, so a copy cancelled meanwhile still learns the id and can abort it."""
+        if self._creating is None:
+            self._creating = asyncio.create_task(self._create())
+        return await asyncio.shield(self._creating)
+
+    async def _create(self) -> str:
+        extra: dict[str, Any] = (
+            {"Metadata": {"sha256": self._expected_sha256}} if self._expected_sha256 else {}
+        )
+        answer = await self._storage._s3(
+            "create_multipart_upload",
+            self._key,
+            Key=self._key,
+            ContentType=self._content_type,
+            **extra,
+        )
+        self.upload_id = str(answer["UploadId"])
+        return self.upload_id
+
+    async def write_part(self, number: int, offset: int, data: bytearray, length: int) -> str:
+        if number > MAX_PARTS:
+            raise StorageError(f"object {self._key!r} needs more than {MAX_PARTS} parts")
+        upload_id = self.upload_id or await self._ensure_upload()
+        md5, body = await self._storage._call(functools.partial(_md5_part, data, length))
+        expected = md5.hex()
+        for attempt in range(1, self.PART_TRIES + 1):
+            try:
+                answer = await self._storage._s3(
+                    "upload_part",
+                    self._key,
+                    Key=self._key,
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    Body=body,
+                    ContentMD5=base64.b64encode(md5).decode(),
+                )
+            except StorageError as exc:
+                if _cause_code(exc) not in _BAD_DIGEST or attempt == self.PART_TRIES:
+                    raise
+                log.warning(
+                    "S3 refused part %d of %r as damaged: sending it again", number, self._key
+                )
+                continue
+            got = _unquote(str(answer.get("ETag", "")))
+            if not _MD5_ETAG.match(got) or got == expected:
+                return expected
+            log.warning(
+                "S3 stored part %d of %r with another checksum: sending it again", number, self._key
+            )
+        raise IntegrityError(f"part {number} of {self._key!r} kept arriving damaged at S3")
+
+    async def make_durable(self) -> None:
+        """A part S3 acknowledged is durable."""
+
+    async def put_whole(self, data: bytearray, length: int, sha256: str) -> str:
+        md5, _ = _md5_part(data, length)
+        answer = await self._storage._s3(
+            "put_object",
+            self._key,
+            Key=self._key,
+            Body=bytes(memoryview(data)[:length]),
+            ContentType=self._content_type,
+            ContentMD5=base64.b64encode(md5).decode(),
+            Metadata={"sha256": sha256},
+        )
+        return _unquote(str(answer.get("ETag", "")))
+
+    async def complete(self, receipts: tuple[str, ...], etag: str) -> str:
+        upload_id = self.upload_id or await self._ensure_upload()
+        parts = [{"PartNumber": n, "ETag": f'"{r}"'} for n, r in enumerate(receipts, start=1)]
+        answer = await self._storage._s3(
+            "complete_multipart_upload",
+            self._key,
+            Key=self._key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": parts},
+        )
+        got = _unquote(str(answer.get("ETag", "")))
+        if etag and _MULTIPART_ETAG.match(got) and got != etag:
+            # The parts S3 joined are not the ones sent: the object must not stay.
+            with contextlib.suppress(StorageError):
+                await self._storage._s3("delete_object", self._key, Key=self._key)
+            raise IntegrityError(f"S3 completed {self._key!r} from other parts than were sent")
+        return got
+
+    async def abort(self) -> None:
+        if self._creating is not None:
+            with contextlib.suppress(Exception):
+                await self._creating
+        await _Abandon(self._storage, self._key, self.upload_id).abort()

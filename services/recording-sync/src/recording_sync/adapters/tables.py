@@ -162,6 +162,10 @@ recording_files = Table(
     Column("next_attempt_at", UTCDateTime(), nullable=True),
     # Bytes copied so far by the running transfer (moves part by part).
     Column("bytes_done", BigInteger(), nullable=False, server_default="0"),
+    # How to resume an interrupted copy (storage-defined JSON: upload id, parts, hash state).
+    Column("checkpoint", Text(), nullable=False, server_default=""),
+    # The store's fingerprint of the stored bytes (an S3 ETag), beside the sha256.
+    Column("etag", String(80), nullable=False, server_default=""),
     Column("stored_at", UTCDateTime(), nullable=True),
     # When recording.synced first named this file (set once; later events leave it out).
     Column("announced_at", UTCDateTime(), nullable=True),

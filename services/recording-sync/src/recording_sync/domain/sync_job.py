@@ -91,6 +91,7 @@ class StoredCopy:
     lesson_title: str
     size: int
     sha256: str
+    etag: str = ""
 
 
 @dataclass
@@ -125,6 +126,11 @@ class RecordingFile:
     last_error_type: str = ""
     next_attempt_at: datetime | None = None
     bytes_done: int = 0
+    # Where an interrupted copy stands (storage-defined text: upload id, parts, hash state), so
+    # the next attempt, here or on another worker, continues instead of starting over.
+    checkpoint: str = ""
+    # The store's fingerprint of the stored bytes (an S3 ETag), recorded with the sha256.
+    etag: str = ""
     stored_at: datetime | None = None
     announced_at: datetime | None = None
     verified_at: datetime | None = None
@@ -133,6 +139,12 @@ class RecordingFile:
     @property
     def copyable(self) -> bool:
         return self.state in COPYABLE
+
+    @property
+    def resumable_bytes(self) -> int:
+        """What an interrupted copy keeps: its checkpoint's bytes (``bytes_done`` is only ever
+        set to a durable count while a checkpoint exists), else nothing."""
+        return self.bytes_done if self.checkpoint else 0
 
     def _update_from(self, f: ZoomFile, job_uuid: str, now: datetime) -> None:
         """Take Zoom's news of this file; ``updated_at`` moves only if something changed."""
@@ -411,7 +423,7 @@ class SyncJob:
                 f.next_attempt_at = None
                 f.updated_at = now
             if f.state == FileState.PENDING:
-                f.bytes_done = 0
+                f.bytes_done = f.resumable_bytes
         return Lease(job_id=self.id, owner=owner, generation=self.lease_generation)
 
     def check(self, lease: Lease) -> None:
@@ -440,15 +452,27 @@ class SyncJob:
         if f.state == FileState.PENDING:
             f.state = FileState.TRANSFERRING
         f.attempts += 1
-        f.bytes_done = 0
+        f.bytes_done = f.resumable_bytes
         f.updated_at = now
         return f
 
-    def progress(self, lease: Lease, file_id: str, *, bytes_done: int, now: datetime) -> None:
+    def progress(
+        self,
+        lease: Lease,
+        file_id: str,
+        *,
+        bytes_done: int,
+        now: datetime,
+        checkpoint: str | None = None,
+    ) -> None:
+        """The copy moved on: ``bytes_done`` are durable, and ``checkpoint`` (when given) says
+        how to continue from there."""
         self.check(lease)
         f = self.file(file_id)
         if f.state == FileState.TRANSFERRING:
             f.bytes_done = bytes_done
+            if checkpoint is not None:
+                f.checkpoint = checkpoint
             f.updated_at = now
 
     def file_stored(self, lease: Lease, file_id: str, copy: StoredCopy, *, now: datetime) -> None:
@@ -460,6 +484,7 @@ class SyncJob:
         f.storage_key, f.file_name = copy.key, copy.file_name
         f.content_type, f.lesson_title = copy.content_type, copy.lesson_title
         f.size_bytes, f.sha256, f.bytes_done = copy.size, copy.sha256, copy.size
+        f.etag, f.checkpoint = copy.etag, ""
         f.stored_at = now
         f.last_error, f.last_error_type, f.next_attempt_at = "", "", None
         f.updated_at = now
@@ -472,7 +497,7 @@ class SyncJob:
         if f.state in (FileState.TRANSFERRING, FileState.PENDING):
             f.state = FileState.FAILED
         f.last_error, f.last_error_type = failure.message[:2000], failure.label
-        f.bytes_done = 0
+        f.bytes_done = f.resumable_bytes
         f.updated_at = now
 
     def succeed(self, lease: Lease, *, now: datetime) -> list[RecordingFile]:
@@ -530,7 +555,7 @@ class SyncJob:
                 f.state = FileState.PENDING
             if f.state in UNFINISHED:
                 f.next_attempt_at = self.next_attempt_at
-                f.bytes_done = 0
+                f.bytes_done = f.resumable_bytes
                 f.updated_at = now
         self.updated_at = now
         return final
@@ -545,7 +570,7 @@ class SyncJob:
         for f in self.files:
             if f.state == FileState.TRANSFERRING:
                 f.state = FileState.PENDING
-                f.bytes_done = 0
+                f.bytes_done = f.resumable_bytes
                 f.updated_at = now
         self.updated_at = now
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -37,10 +37,19 @@ class ZoomGateway(Protocol):
     ) -> bool: ...
 
 
-class Download(Protocol):
-    """Opens one file's byte stream (``SyncFailure`` on refusal or HTTP error)."""
+class DownloadBody(AsyncIterable[bytes], Protocol):
+    """A file's bytes from byte ``offset`` on (what the server really sent, whatever was asked)."""
 
-    def open(self, access: DownloadAccess) -> AbstractAsyncContextManager[AsyncIterator[bytes]]: ...
+    offset: int
+
+
+class Download(Protocol):
+    """Opens one file's byte stream (``SyncFailure`` on refusal or HTTP error), from ``offset``
+    on when the server honours the range."""
+
+    def open(
+        self, access: DownloadAccess, *, offset: int = 0
+    ) -> AbstractAsyncContextManager[DownloadBody]: ...
 
 
 class Memberships(Protocol):

@@ -20,7 +20,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -31,6 +31,7 @@ from classbridge_common.tenancy import TenantScope
 from recording_sync.adapters.storage_base import (
     IntegrityError,
     ObjectStorage,
+    Resume,
     StorageError,
     StoredObject,
 )
@@ -127,6 +128,7 @@ class JobRun:
         self._tenant = job.tenant_id
         self._lease = lease
         self._token = token
+        self._checkpoints: dict[str, str] = {}  # file id -> its newest checkpoint this attempt
         self._lost = False
         self._started = time.monotonic()
         self.job = job
@@ -288,15 +290,18 @@ class JobRun:
             zoom_file_type=f.zoom_file_type,
         )
 
-        def copy(size: int, sha256: str) -> StoredCopy:
-            return StoredCopy(key, name, ctype, title, size, sha256)
+        def copy(size: int, sha256: str, etag: str) -> StoredCopy:
+            return StoredCopy(key, name, ctype, title, size, sha256, etag)
 
         if not job.force:
             existing = await ctx.storage.head(key)
             if existing is not None and f.zoom_size in (0, existing.size):
-                # An earlier attempt stored it and died before saying so.
-                await self._stored(f, copy(existing.size, existing.sha256))
-                return
+                # An earlier attempt stored it and died before saying so. An S3 multipart
+                # object's sha256 is in the checkpoint recorded just before its completion.
+                sha256 = existing.sha256 or _completed_sha256(f.checkpoint, existing.etag)
+                if sha256:
+                    await self._stored(f, copy(existing.size, sha256, existing.etag))
+                    return
         delay = ctx.policy.download_backoff
         for attempt in range(1, ctx.policy.download_tries + 1):
             try:
@@ -311,7 +316,7 @@ class JobRun:
                 error = SyncFailure(common_pb2.SYNC_ERROR_TYPE_STORAGE, f"storage: {exc}")
             else:
                 ctx.metrics.storage_bytes(stored.size, backend=ctx.storage.backend)
-                await self._stored(f, copy(stored.size, stored.sha256))
+                await self._stored(f, copy(stored.size, stored.sha256, stored.etag))
                 return
             ctx.metrics.error(error.label, operation="recording_download")
             log.warning(
@@ -339,16 +344,46 @@ class JobRun:
         if not access.extension:
             access = replace(access, extension=f.file_extension)
         expected = f.zoom_size or access.size or None
+        token = self._checkpoints.get(f.id, f.checkpoint)
+        resume = await ctx.storage.resume(key, token) if token else None
 
-        async def progress(done: int) -> None:
+        async def checkpoint(point: Resume) -> None:
+            saved = point.token()
+            self._checkpoints[f.id] = saved
+
             async def moved(job: SyncJob, _: SyncUnitOfWork) -> None:
-                job.progress(self._lease, f.id, bytes_done=done, now=ctx.clock())
+                done = point.size if point.completing else point.offset
+                job.progress(self._lease, f.id, bytes_done=done, now=ctx.clock(), checkpoint=saved)
 
-            await self.change(moved)
+            await self.change(moved)  # raises LeaseLost: the copy stops, the upload stays
 
-        async with ctx.downloader.open(access) as chunks:
+        if resume is not None and (resume.completing or resume.offset == expected):
+            # Every byte was stored before the interruption (a range from the end would be a
+            # 416): only the completion is left.
             return await ctx.storage.put_stream(
-                key, chunks, content_type=ctype, expected_size=expected, on_progress=progress
+                key,
+                _nothing(),
+                content_type=ctype,
+                expected_size=expected,
+                resume=resume,
+                on_checkpoint=checkpoint,
+            )
+        if resume is not None:
+            log.info(
+                "resuming a file copy at byte %d",
+                resume.offset,
+                extra={"job_id": job.id, "zoom_file_id": f.zoom_file_id},
+            )
+        async with ctx.downloader.open(access, offset=resume.offset if resume else 0) as body:
+            if resume is not None and body.offset != resume.offset:
+                resume = None  # the server sent the whole file: start over (the janitor clears)
+            return await ctx.storage.put_stream(
+                key,
+                body,
+                content_type=ctype,
+                expected_size=expected,
+                resume=resume,
+                on_checkpoint=checkpoint,
             )
 
     # ------------------------------------------------------------------ outcomes
@@ -432,6 +467,21 @@ class JobRun:
         with contextlib.suppress(LeaseLost):
             await asyncio.wait_for(self.change(release), timeout=5)
         log.info("sync job released for another worker", extra={"job_id": self._lease.job_id})
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    """No bytes: a resumed copy that had sent them all only completes."""
+    empty: tuple[bytes, ...] = ()
+    for chunk in empty:
+        yield chunk
+
+
+def _completed_sha256(token: str, etag: str) -> str:
+    """The sha256 the checkpoint recorded for the object now stored with ``etag``, if any."""
+    point = Resume.parse(token) if token else None
+    if point is None or not point.completing or not etag or point.etag != etag:
+        return ""
+    return point.sha256
 
 
 def new_id(prefix: str) -> str:

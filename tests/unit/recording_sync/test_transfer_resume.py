@@ -1,0 +1,311 @@
+"""The transfer engine resumes instead of restarting, and never completes a damaged upload.
+
+Real components throughout: the Zoom simulator served on sockets (its CDN on its own host and
+port, counting the bytes it sends), moto's S3 server, recording-sync's own downloader and S3
+storage; the crash is a real SIGKILL of a process copying a file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import httpx
+import pytest
+from botocore.config import Config
+
+from classbridge_common.testing import moto_s3_server
+from recording_sync.adapters.downloader import Downloader
+from recording_sync.adapters.storage_base import IntegrityError, Resume
+from recording_sync.adapters.storage_s3 import S3Storage
+from recording_sync.domain.model import DownloadAccess
+from zoomsim import SimConfig, Simulator
+from zoomsim.client import SimClient
+from zoomsim.content import sha256_of
+from zoomsim.server import serve_in_process
+
+PART = 5 * 1024 * 1024
+SIZE = 12 * PART + 12345  # 13 parts
+CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    with moto_s3_server() as url:
+        yield url
+
+
+@pytest.fixture
+def s3_admin(moto_url: str) -> Iterator[Any]:
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(s3={"addressing_style": "path"}),
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def bucket(s3_admin: Any) -> str:
+    name = f"b-{os.urandom(6).hex()}"
+    s3_admin.create_bucket(Bucket=name)
+    return name
+
+
+@asynccontextmanager
+async def zoom(size: int) -> AsyncIterator[tuple[SimClient, DownloadAccess, str]]:
+    """A served simulator with one recorded MP4 of ``size``: (control client, access to the
+    file as zoom-gateway would grant it, the file's id)."""
+    sim = Simulator(SimConfig(webhooks=[], rate_limits=False))
+    async with sim, serve_in_process(sim) as url:  # noqa: SIM117
+        async with SimClient(url) as ctl, httpx.AsyncClient(base_url=url) as http:
+            meeting = await ctl.create_meeting(topic="Resume")
+            await ctl.start(meeting["id"])
+            files = [{"file_type": "MP4", "size": size}]
+            await ctl.end(meeting["id"], recording={"files": files, "delay": 0})
+            await ctl.recording_ready(meeting["id"])
+            account = (await ctl.credentials())["accounts"][0]
+            app = next(a for a in account["apps"] if a["kind"] == "s2s")
+            answer = await http.post(
+                "/oauth/token",
+                data={"grant_type": "account_credentials", "account_id": account["account_id"]},
+                auth=(app["client_id"], app["client_secret"]),
+            )
+            token = answer.json()["access_token"]
+            listed = await http.get(
+                f"/v2/meetings/{meeting['id']}/recordings",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            [file] = listed.json()["recording_files"]
+            access = DownloadAccess(
+                url=file["download_url"],
+                token=token,
+                credential_hosts=(urlsplit(url).hostname or "",),
+                redirect_hosts=(urlsplit(await ctl.cdn_base_url()).hostname or "",),
+                size=size,
+                extension="MP4",
+            )
+            yield ctl, access, file["id"]
+
+
+def storage(moto_url: str, bucket: str) -> S3Storage:
+    return S3Storage(
+        bucket=bucket, endpoint_url=moto_url, region="us-east-1", part_bytes=PART, **CREDENTIALS
+    )
+
+
+# The copying process: recording-sync's downloader and S3 storage, each checkpoint written to a
+# file (atomically) as the sync job's row would be.
+CHILD = """
+import asyncio, json, os, sys
+from recording_sync.adapters.downloader import Downloader
+from recording_sync.adapters.storage_s3 import S3Storage
+from recording_sync.domain.model import DownloadAccess
+
+args = json.loads(sys.argv[1])
+
+async def main():
+    access = DownloadAccess(**args["access"])
+    storage = S3Storage(bucket=args["bucket"], endpoint_url=args["moto"], region="us-east-1",
+                        part_bytes=args["part"], access_key_id="testing",
+                        secret_access_key="testing")
+    async def saved(point):
+        tmp = args["checkpoint"] + ".tmp"
+        with open(tmp, "w") as out:
+            out.write(point.token())
+        os.replace(tmp, args["checkpoint"])
+    downloader = Downloader()
+    async with storage:
+        async with downloader.open(access) as body:
+            await storage.put_stream(args["key"], body, content_type="video/mp4",
+                                     expected_size=access.size, on_checkpoint=saved)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_copy_killed_mid_file_resumes_with_only_the_rest_downloaded(
+    moto_url: str, bucket: str, s3_admin: Any, tmp_path: Path
+) -> None:
+    key = "videos/b-1/killed.mp4"
+    checkpoint_file = tmp_path / "checkpoint.json"
+    async with zoom(SIZE) as (ctl, access, file_id):
+        # The download pauses at 75 %: the process is killed while it waits for bytes.
+        await ctl.fault("stall", after_bytes=9 * PART + 100, seconds=5, file_id=file_id)
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            CHILD,
+            json.dumps(
+                {
+                    "access": {
+                        "url": access.url,
+                        "token": access.token,
+                        "credential_hosts": list(access.credential_hosts),
+                        "redirect_hosts": list(access.redirect_hosts),
+                        "size": access.size,
+                        "extension": access.extension,
+                    },
+                    "bucket": bucket,
+                    "moto": moto_url,
+                    "part": PART,
+                    "key": key,
+                    "checkpoint": str(checkpoint_file),
+                }
+            ),
+        )
+        try:
+            point: Resume | None = None
+            for _ in range(600):
+                if checkpoint_file.exists():
+                    point = Resume.parse(checkpoint_file.read_text())
+                    if point is not None and point.offset >= 9 * PART:
+                        break
+                assert child.returncode is None, "the copy ended before it was killed"
+                await asyncio.sleep(0.05)
+            assert point is not None
+            assert point.offset == 9 * PART, point.offset  # every part before the stall
+        finally:
+            child.send_signal(signal.SIGKILL)
+            await asyncio.wait_for(child.wait(), 10)
+        await ctl.clear_faults()
+        served_before = await ctl.cdn_bytes_served(file_id)
+        assert s3_admin.list_multipart_uploads(Bucket=bucket)["Uploads"], "left to resume"
+
+        s3 = storage(moto_url, bucket)
+        downloader = Downloader()
+        try:
+            async with s3:
+                resume = await s3.resume(key, checkpoint_file.read_text())
+                assert resume is not None
+                assert resume.offset == 9 * PART
+                async with downloader.open(access, offset=resume.offset) as body:
+                    assert body.offset == resume.offset
+                    stored = await s3.put_stream(
+                        key, body, content_type="video/mp4", expected_size=SIZE, resume=resume
+                    )
+        finally:
+            await downloader.close()
+
+        rest = await ctl.cdn_requests()
+        assert rest[-1]["range"] == f"bytes={9 * PART}-"
+        assert rest[-1]["bytes_sent"] == SIZE - 9 * PART  # only the unfinished part again
+        assert await ctl.cdn_bytes_served(file_id) == served_before + SIZE - 9 * PART
+
+    zoom_sha = sha256_of(file_id, SIZE, "MP4")
+    assert stored.size == SIZE
+    assert stored.sha256 == zoom_sha  # proven for the whole file, across the two processes
+    body_bytes = s3_admin.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert hashlib.sha256(body_bytes).hexdigest() == zoom_sha
+    assert "Uploads" not in s3_admin.list_multipart_uploads(Bucket=bucket)
+
+
+def _corrupt_parts(s3: S3Storage, times: int) -> list[int]:
+    """Damage the body of the next ``times`` UploadPart requests after the client computed
+    their Content-MD5, as a faulty link would (moto ignores Content-MD5; S3 would refuse)."""
+    damaged: list[int] = []
+
+    def corrupt(request: Any, **_: Any) -> None:
+        if len(damaged) >= times or not isinstance(request.body, bytes | bytearray):
+            return
+        body = bytearray(request.body)
+        body[len(body) // 2] ^= 0xFF
+        request.body = bytes(body)
+        damaged.append(len(body))
+
+    s3._client.meta.events.register("before-send.s3.UploadPart", corrupt)
+    return damaged
+
+
+async def _chunks(data: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), 256 * 1024):
+        yield data[start : start + 256 * 1024]
+        await asyncio.sleep(0)
+
+
+async def test_a_part_damaged_on_the_way_is_sent_again_and_the_object_is_right(
+    moto_url: str, bucket: str, s3_admin: Any
+) -> None:
+    data = os.urandom(3 * PART + 77)
+    async with storage(moto_url, bucket) as s3:
+        damaged = _corrupt_parts(s3, times=1)
+        stored = await s3.put_stream("videos/fixed.mp4", _chunks(data), content_type="video/mp4")
+    assert damaged, "a part really was damaged"
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert s3_admin.get_object(Bucket=bucket, Key="videos/fixed.mp4")["Body"].read() == data
+
+
+async def test_a_part_that_keeps_arriving_damaged_is_never_completed(
+    moto_url: str, bucket: str, s3_admin: Any
+) -> None:
+    data = os.urandom(3 * PART + 77)
+    async with storage(moto_url, bucket) as s3:
+        _corrupt_parts(s3, times=1000)
+        with pytest.raises(IntegrityError):
+            await s3.put_stream(
+                "videos/broken.mp4",
+                _chunks(data),
+                content_type="video/mp4",
+                on_checkpoint=lambda point: asyncio.sleep(0),
+            )
+    assert "Contents" not in s3_admin.list_objects_v2(Bucket=bucket)  # never visible
+    assert "Uploads" not in s3_admin.list_multipart_uploads(Bucket=bucket)  # and aborted
+
+
+async def test_a_stored_part_changed_behind_the_checkpoint_makes_the_copy_start_over(
+    moto_url: str, bucket: str, s3_admin: Any
+) -> None:
+    """Resuming trusts nothing it cannot see: ListParts must show every recorded part with the
+    recorded ETag, else the upload is aborted and the copy starts from byte 0."""
+    data = os.urandom(4 * PART)
+    points: list[Resume] = []
+    three_parts = asyncio.Event()
+
+    async def saved(point: Resume) -> None:
+        points.append(point)
+        if point.offset >= 3 * PART:
+            three_parts.set()
+
+    class Broke(Exception):
+        pass
+
+    async def breaks_after_three_parts() -> AsyncIterator[bytes]:
+        async for chunk in _chunks(data[: 3 * PART + 10]):
+            yield chunk
+        await asyncio.wait_for(three_parts.wait(), 30)
+        raise Broke
+
+    async with storage(moto_url, bucket) as s3:
+        with pytest.raises(Broke):
+            await s3.put_stream(
+                "videos/tampered.mp4",
+                breaks_after_three_parts(),
+                content_type="video/mp4",
+                on_checkpoint=saved,
+            )
+        token = points[-1].token()
+        assert await s3.resume("videos/tampered.mp4", token) is not None  # intact: resumable
+        s3_admin.upload_part(
+            Bucket=bucket,
+            Key="videos/tampered.mp4",
+            UploadId=points[-1].upload,
+            PartNumber=2,
+            Body=os.urandom(PART),
+        )
+        assert await s3.resume("videos/tampered.mp4", token) is None
+    assert "Uploads" not in s3_admin.list_multipart_uploads(Bucket=bucket)
+    assert "Contents" not in s3_admin.list_objects_v2(Bucket=bucket)
