@@ -8,50 +8,16 @@ to the same origin either (where httpx itself would keep it).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from recording_sync.adapters.downloader import Downloader
 from recording_sync.domain.model import DownloadAccess
-from zoomsim import Fidelity, SimConfig, Simulator, expected_sha256
-from zoomsim.client import SimClient
-from zoomsim.server import serve_in_process
+from tests.unit.recording_sync.zoom_files import recorded_file
+from zoomsim import expected_sha256
 
 SIZE = 1_500_000  # more than one chunk
-
-
-@asynccontextmanager
-async def zoom(separate_cdn: bool) -> AsyncIterator[tuple[SimClient, dict[str, Any], str]]:
-    """A served simulator with one recorded MP4: (control client, the file as Zoom lists it,
-    an S2S access token)."""
-    fidelity = Fidelity(separate_cdn=separate_cdn)
-    sim = Simulator(SimConfig(webhooks=[], rate_limits=False, fidelity=fidelity))
-    async with sim, serve_in_process(sim) as url:  # noqa: SIM117
-        async with SimClient(url) as ctl, httpx.AsyncClient(base_url=url) as http:
-            meeting = await ctl.create_meeting(topic="Algebra")
-            await ctl.start(meeting["id"])
-            files = [{"file_type": "MP4", "size": SIZE}]
-            await ctl.end(meeting["id"], recording={"files": files, "delay": 0})
-            await ctl.recording_ready(meeting["id"])
-            account = (await ctl.credentials())["accounts"][0]
-            app = next(a for a in account["apps"] if a["kind"] == "s2s")
-            answer = await http.post(
-                "/oauth/token",
-                data={"grant_type": "account_credentials", "account_id": account["account_id"]},
-                auth=(app["client_id"], app["client_secret"]),
-            )
-            token = answer.json()["access_token"]
-            listed = await http.get(
-                f"/v2/meetings/{meeting['id']}/recordings",
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            [file] = listed.json()["recording_files"]
-            yield ctl, file, token
 
 
 async def _download(access: DownloadAccess) -> bytes:
@@ -65,18 +31,11 @@ async def _download(access: DownloadAccess) -> bytes:
 
 @pytest.mark.parametrize("separate_cdn", [True, False], ids=["cdn-host", "one-host"])
 async def test_the_bearer_token_never_reaches_the_cdn(separate_cdn: bool) -> None:
-    async with zoom(separate_cdn) as (ctl, file, token):
-        api_host = urlsplit(file["download_url"]).hostname or ""
-        cdn_host = urlsplit(await ctl.cdn_base_url()).hostname
+    async with recorded_file(SIZE, separate_cdn=separate_cdn) as zoom:
+        ctl, file, token = zoom.ctl, zoom.file, zoom.token
+        access = await zoom.access()
+        [api_host], [cdn_host] = access.credential_hosts, access.redirect_hosts
         assert (cdn_host != api_host) is separate_cdn
-        access = DownloadAccess(
-            url=file["download_url"],
-            token=token,
-            credential_hosts=(api_host,),
-            redirect_hosts=(cdn_host or "",),
-            size=SIZE,
-            extension="MP4",
-        )
 
         data = await _download(access)
 

@@ -14,13 +14,10 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
-import httpx
 import pytest
 from botocore.config import Config
 
@@ -28,11 +25,8 @@ from classbridge_common.testing import moto_s3_server
 from recording_sync.adapters.downloader import Downloader
 from recording_sync.adapters.storage_base import IntegrityError, Resume
 from recording_sync.adapters.storage_s3 import S3Storage
-from recording_sync.domain.model import DownloadAccess
-from zoomsim import SimConfig, Simulator
-from zoomsim.client import SimClient
+from tests.unit.recording_sync.zoom_files import recorded_file
 from zoomsim.content import sha256_of
-from zoomsim.server import serve_in_process
 
 PART = 5 * 1024 * 1024
 SIZE = 12 * PART + 12345  # 13 parts
@@ -64,42 +58,6 @@ def bucket(s3_admin: Any) -> str:
     name = f"b-{os.urandom(6).hex()}"
     s3_admin.create_bucket(Bucket=name)
     return name
-
-
-@asynccontextmanager
-async def zoom(size: int) -> AsyncIterator[tuple[SimClient, DownloadAccess, str]]:
-    """A served simulator with one recorded MP4 of ``size``: (control client, access to the
-    file as zoom-gateway would grant it, the file's id)."""
-    sim = Simulator(SimConfig(webhooks=[], rate_limits=False))
-    async with sim, serve_in_process(sim) as url:  # noqa: SIM117
-        async with SimClient(url) as ctl, httpx.AsyncClient(base_url=url) as http:
-            meeting = await ctl.create_meeting(topic="Resume")
-            await ctl.start(meeting["id"])
-            files = [{"file_type": "MP4", "size": size}]
-            await ctl.end(meeting["id"], recording={"files": files, "delay": 0})
-            await ctl.recording_ready(meeting["id"])
-            account = (await ctl.credentials())["accounts"][0]
-            app = next(a for a in account["apps"] if a["kind"] == "s2s")
-            answer = await http.post(
-                "/oauth/token",
-                data={"grant_type": "account_credentials", "account_id": account["account_id"]},
-                auth=(app["client_id"], app["client_secret"]),
-            )
-            token = answer.json()["access_token"]
-            listed = await http.get(
-                f"/v2/meetings/{meeting['id']}/recordings",
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            [file] = listed.json()["recording_files"]
-            access = DownloadAccess(
-                url=file["download_url"],
-                token=token,
-                credential_hosts=(urlsplit(url).hostname or "",),
-                redirect_hosts=(urlsplit(await ctl.cdn_base_url()).hostname or "",),
-                size=size,
-                extension="MP4",
-            )
-            yield ctl, access, file["id"]
 
 
 def storage(moto_url: str, bucket: str) -> S3Storage:
@@ -143,7 +101,8 @@ async def test_a_copy_killed_mid_file_resumes_with_only_the_rest_downloaded(
 ) -> None:
     key = "videos/b-1/killed.mp4"
     checkpoint_file = tmp_path / "checkpoint.json"
-    async with zoom(SIZE) as (ctl, access, file_id):
+    async with recorded_file(SIZE) as zoom:
+        ctl, access, file_id = zoom.ctl, await zoom.access(), zoom.file_id
         # The download pauses at 75 %: the process is killed while it waits for bytes.
         await ctl.fault("stall", after_bytes=9 * PART + 100, seconds=5, file_id=file_id)
         child = await asyncio.create_subprocess_exec(

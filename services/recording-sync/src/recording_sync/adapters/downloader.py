@@ -110,7 +110,7 @@ class Downloader:
                         first = False
                         continue
                     _check_status(response.status_code, url)
-                    start = _start_of(response, access, url) if offset > 0 else 0
+                    start = _start_of(response, access, url, offset) if offset > 0 else 0
                     check_answer(response.headers, access, url, offset=start)
                     yield Body(response.aiter_bytes(), start)
                     return
@@ -137,14 +137,19 @@ def _check_status(status: int, url: str) -> None:
     raise SyncFailure(common_pb2.SYNC_ERROR_TYPE_DOWNLOAD, f"{status} from {where}")
 
 
-def _start_of(response: httpx.Response, access: DownloadAccess, url: str) -> int:
-    """Where a ranged answer starts: a 206's ``Content-Range`` (for this file's size, when
-    known), or 0 for a 200 that sends the whole file."""
+def _start_of(response: httpx.Response, access: DownloadAccess, url: str, offset: int) -> int:
+    """Where a ranged answer starts: ``offset`` for a 206 whose ``Content-Range`` starts there
+    (for this file's size, when known), or 0 for a 200 that sends the whole file. A range that
+    starts anywhere else cannot continue the copy: refused, never stored as the file's start."""
     if response.status_code != 206:
         return 0
     match = _CONTENT_RANGE.match(response.headers.get("content-range", "").strip())
     total = match.group(3) if match else ""
-    if match is None or (access.size > 0 and total not in ("*", str(access.size))):
+    if (
+        match is None
+        or int(match.group(1)) != offset
+        or (access.size > 0 and total not in ("*", str(access.size)))
+    ):
         raise SyncFailure(
             common_pb2.SYNC_ERROR_TYPE_DOWNLOAD,
             f"Zoom answered a range of another file: {safe_url(url)}",
