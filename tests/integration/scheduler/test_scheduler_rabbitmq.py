@@ -23,7 +23,7 @@ from classbridge_common.auth import DEV_SECRET, issue_token
 from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.messages import Envelope
-from classbridge_common.testing import EnvelopeCollector, make_settings, wait_until
+from classbridge_common.testing import TEST_TOKEN_TTL, EnvelopeCollector, make_settings, wait_until
 from scheduler.bootstrap import MIGRATIONS_DIR, Running, running
 from scheduler.settings import Settings
 
@@ -79,7 +79,9 @@ async def scheduler(
     )
     await upgrade_to_head(settings, MIGRATIONS_DIR)
     bus = create_bus(settings, exchange=amqp_exchange.exchange)
-    token = issue_token(subject="teacher-1", roles=["teacher"], secret=DEV_SECRET)
+    token = issue_token(
+        ttl=TEST_TOKEN_TTL, subject="teacher-1", roles=["teacher"], secret=DEV_SECRET
+    )
     async with (
         bus,
         running(settings, bus=bus) as service,

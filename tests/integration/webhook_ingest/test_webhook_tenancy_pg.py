@@ -18,7 +18,7 @@ from classbridge_common.auth import DEV_SECRET, issue_token
 from classbridge_common.bus import create_bus
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.messages import Envelope
-from classbridge_common.testing import AmqpNamespace, wait_until
+from classbridge_common.testing import TEST_TOKEN_TTL, AmqpNamespace, wait_until
 from tests.unit.webhook_ingest import zoom_samples as z
 from tests.unit.webhook_ingest.fake_gateway import (
     A_ACCOUNT,
@@ -35,7 +35,9 @@ pytestmark = pytest.mark.integration
 
 
 def _admin(tenant: str | None, role: str = "admin") -> list[tuple[str, str]]:
-    token = issue_token(subject="someone", secret=DEV_SECRET, roles=[role], tenant=tenant)
+    token = issue_token(
+        ttl=TEST_TOKEN_TTL, subject="someone", secret=DEV_SECRET, roles=[role], tenant=tenant
+    )
     return [("authorization", f"Bearer {token}")]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from classbridge_common.auth import issue_token
-from classbridge_common.testing import make_settings
+from classbridge_common.testing import TEST_TOKEN_TTL, make_settings
 from edge.settings import Settings
 from tests.unit.edge.fakes import FakeState
 
@@ -35,6 +35,7 @@ class Services:
 def token(
     subject: str = "teacher-1", *, roles: tuple[str, ...] = ("teacher",), **kw: object
 ) -> str:
+    kw.setdefault("ttl", TEST_TOKEN_TTL)  # minted at import by many modules: outlives the run
     return issue_token(subject=subject, secret=SECRET, roles=roles, **kw)  # type: ignore[arg-type]
 
 

@@ -22,13 +22,16 @@ from classbridge.scheduler.v1 import scheduler_pb2
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2
 from classbridge_common.auth import current_caller, issue_token
 from classbridge_common.errors import InvalidArgument, NotFound, PermissionDenied
+from classbridge_common.testing import TEST_TOKEN_TTL
 from edge.oauth_flow import Tickets
 from tests.unit.edge.helpers import SECRET, Services
 from tests.unit.edge.test_sessions_and_schedule import a_session
 
 
 def bearer(subject: str, role: str, tenant: str = "default") -> dict[str, str]:
-    token = issue_token(subject=subject, secret=SECRET, roles=[role], tenant=tenant)
+    token = issue_token(
+        ttl=TEST_TOKEN_TTL, subject=subject, secret=SECRET, roles=[role], tenant=tenant
+    )
     return {"Authorization": f"Bearer {token}"}
 
 

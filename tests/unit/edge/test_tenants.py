@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from classbridge_common.auth import issue_token
+from classbridge_common.testing import TEST_TOKEN_TTL
 from edge.app import create_app
 from edge.clients import open_clients
 from tests.unit.edge.helpers import SECRET, edge_settings
@@ -18,7 +19,9 @@ from tests.unit.zoom_gateway.helpers import Zoom, gateway_settings, zoom_gateway
 
 
 def auth(subject: str, role: str, tenant: str | None = None) -> dict[str, str]:
-    token = issue_token(subject=subject, secret=SECRET, roles=[role], tenant=tenant)
+    token = issue_token(
+        ttl=TEST_TOKEN_TTL, subject=subject, secret=SECRET, roles=[role], tenant=tenant
+    )
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from classbridge_common.auth import issue_token
+from classbridge_common.testing import TEST_TOKEN_TTL
 from edge.app import create_app
 from edge.clients import open_clients
 from tests.unit.edge.helpers import SECRET, edge_settings
@@ -21,7 +22,9 @@ EDGE = "https://edge.test"  # Zoom refuses plain http redirects off loopback
 FRONT = "https://app.classbridge.test/settings/zoom?tab=1"
 TEACHER = {
     "Authorization": "Bearer "
-    + issue_token(subject="teacher-1", secret=SECRET, roles=["teacher"], tenant="default")
+    + issue_token(
+        ttl=TEST_TOKEN_TTL, subject="teacher-1", secret=SECRET, roles=["teacher"], tenant="default"
+    )
 }
 
 

@@ -24,6 +24,7 @@ from classbridge_common.auth import TokenVerifier, issue_token
 from classbridge_common.authz import SERVICES
 from classbridge_common.errors import Unimplemented
 from classbridge_common.grpc import GrpcServer
+from classbridge_common.testing import TEST_TOKEN_TTL
 from recording_sync.entrypoints.access_rules import POLICY
 
 SECRET = "recording-sync-access-rules-user-key-long-enough"
@@ -94,6 +95,7 @@ def _metadata(identity: str) -> tuple[tuple[str, str], ...]:
         return ()
     if identity.startswith("service:"):
         token = issue_token(
+            ttl=TEST_TOKEN_TTL,
             subject=identity.removeprefix("service:"),
             secret=SERVICE_SECRET,
             roles=["service"],
@@ -101,7 +103,9 @@ def _metadata(identity: str) -> tuple[tuple[str, str], ...]:
         )
     else:
         roles, tenant = USERS[identity]
-        token = issue_token(subject=f"u-{identity}", secret=SECRET, roles=roles, tenant=tenant)
+        token = issue_token(
+            ttl=TEST_TOKEN_TTL, subject=f"u-{identity}", secret=SECRET, roles=roles, tenant=tenant
+        )
     return (("authorization", f"Bearer {token}"),)
 
 
@@ -161,7 +165,9 @@ async def test_the_interceptor_admits_exactly_the_declared_identities(
 
 
 async def test_a_user_token_claiming_a_service_is_refused(channel: grpc.aio.Channel) -> None:
-    forged = issue_token(subject="recording-sync", secret=SECRET, roles=["admin"], kind="service")
+    forged = issue_token(
+        ttl=TEST_TOKEN_TTL, subject="recording-sync", secret=SECRET, roles=["admin"], kind="service"
+    )
     stub = recording_sync_pb2_grpc.RecordingSyncServiceStub(channel)
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await stub.ListRecordings(

@@ -22,7 +22,7 @@ from classbridge_common.auth import DEV_SECRET, DEV_SERVICE_SECRET, issue_token
 from classbridge_common.authz import SERVICES
 from classbridge_common.grpc.interceptors import TENANT_HEADER
 from classbridge_common.messages import Envelope
-from classbridge_common.testing import wait_until
+from classbridge_common.testing import TEST_TOKEN_TTL, wait_until
 from tests.unit.webhook_ingest import zoom_samples as z
 from tests.unit.webhook_ingest.conftest import Recorder
 from tests.unit.webhook_ingest.fake_gateway import A_ACCOUNT, A_SECRET, B_ACCOUNT, B_SECRET
@@ -34,12 +34,20 @@ Metadata = list[tuple[str, str]]
 
 
 def _user(*roles: str, tenant: str | None) -> Metadata:
-    token = issue_token(subject="someone", secret=DEV_SECRET, roles=roles, tenant=tenant)
+    token = issue_token(
+        ttl=TEST_TOKEN_TTL, subject="someone", secret=DEV_SECRET, roles=roles, tenant=tenant
+    )
     return [("authorization", f"Bearer {token}")]
 
 
 def _service(name: str, *, tenant: str | None = None) -> Metadata:
-    token = issue_token(subject=name, secret=DEV_SERVICE_SECRET, roles=["service"], kind="service")
+    token = issue_token(
+        ttl=TEST_TOKEN_TTL,
+        subject=name,
+        secret=DEV_SERVICE_SECRET,
+        roles=["service"],
+        kind="service",
+    )
     metadata = [("authorization", f"Bearer {token}")]
     if tenant is not None:
         metadata.append((TENANT_HEADER, tenant))
@@ -48,7 +56,9 @@ def _service(name: str, *, tenant: str | None = None) -> Metadata:
 
 def _forged_service() -> Metadata:
     """A service identity signed with the user key: must never pass."""
-    token = issue_token(subject="webhook-ingest", secret=DEV_SECRET, roles=[], kind="service")
+    token = issue_token(
+        ttl=TEST_TOKEN_TTL, subject="webhook-ingest", secret=DEV_SECRET, roles=[], kind="service"
+    )
     return [("authorization", f"Bearer {token}")]
 
 

@@ -16,7 +16,7 @@ from classbridge.webhookingest.v1 import webhook_admin_pb2 as pb
 from classbridge.webhookingest.v1 import webhook_admin_pb2_grpc as pb_grpc
 from classbridge_common.auth import DEV_SECRET, issue_token
 from classbridge_common.paging import page_request
-from classbridge_common.testing import wait_until
+from classbridge_common.testing import TEST_TOKEN_TTL, wait_until
 from tests.unit.webhook_ingest import zoom_samples as z
 from tests.unit.webhook_ingest.conftest import Recorder
 from tests.unit.webhook_ingest.helpers import signed_headers
@@ -24,7 +24,7 @@ from webhook_ingest.bootstrap import Running
 
 
 def _metadata(*roles: str) -> list[tuple[str, str]]:
-    token = issue_token(subject="tester", secret=DEV_SECRET, roles=roles)
+    token = issue_token(ttl=TEST_TOKEN_TTL, subject="tester", secret=DEV_SECRET, roles=roles)
     return [("authorization", f"Bearer {token}")]
 
 
@@ -111,7 +111,13 @@ async def test_list_walks_every_page_newest_first_behind_checked_tokens(
         (
             "authorization",
             "Bearer "
-            + issue_token(subject="t", secret=DEV_SECRET, roles=["admin"], tenant="elsewhere"),
+            + issue_token(
+                ttl=TEST_TOKEN_TTL,
+                subject="t",
+                secret=DEV_SECRET,
+                roles=["admin"],
+                tenant="elsewhere",
+            ),
         )
     ]
     # an offset token of another list (a scheduler listing)

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -46,6 +47,10 @@ __all__ = [
 S = TypeVar("S", bound=ServiceSettings)
 
 REQUIRE_INTEGRATION_ENV = "CLASSBRIDGE_REQUIRE_INTEGRATION"
+
+# Lifetime of the tokens tests mint when they import (module constants, parameters): longer
+# than any run of the suite, so a slow machine never turns them into "token expired".
+TEST_TOKEN_TTL = timedelta(hours=12)
 
 
 def unique_name(prefix: str = "t") -> str:
