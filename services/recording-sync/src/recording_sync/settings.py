@@ -44,7 +44,7 @@ class Settings(ServiceSettings):
     s3_multipart_chunk_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024 * 1024)
     # Part buffers shared by every file a worker copies at once (S3 parts, local writes): the
     # memory for bytes in flight is this times the part size, however many files move.
-    storage_parts_in_flight: int = Field(default=8, ge=2, le=64)
+    storage_parts_in_flight: int = Field(default=4, ge=2, le=64)
     # Create the bucket at start when it is missing (needs the permission; otherwise its
     # absence stops the service with a message naming the bucket).
     s3_create_bucket: bool = False

@@ -138,7 +138,7 @@ class LocalStorage:
         max_workers: int = 8,
         progress_bytes: int = PROGRESS_BYTES,
         part_bytes: int = PART_BYTES,
-        parts_in_flight: int = 6,
+        parts_in_flight: int = 4,
     ) -> None:
         if len(signing_key) < 16:
             raise ValueError("the file-URL signing key must be at least 16 bytes")

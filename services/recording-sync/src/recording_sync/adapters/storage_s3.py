@@ -125,7 +125,7 @@ class S3Storage:
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
         part_bytes: int = 8 * 1024 * 1024,
-        parts_in_flight: int = 8,
+        parts_in_flight: int = 4,
         max_ttl_seconds: int = 900,
         max_workers: int = 8,
         max_attempts: int = 5,
