@@ -19,6 +19,7 @@ from classbridge_common.http import bind_socket, serving_http
 from classbridge_common.telemetry import instrument_app
 from edge.app import create_app
 from edge.clients import Clients, open_clients
+from edge.routes import webhook_forward
 from edge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,5 +55,7 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
                 yield Running(settings=settings, http_port=port, app=app, clients=clients)
         finally:
             # The shared rate-limit buckets hold a database pool when the edge has a database;
-            # the server runs without lifespan events, so its lifetime ends here.
+            # the server runs without lifespan events, so its lifetime ends here; likewise the
+            # client that forwards Zoom's webhooks.
             await app.state.rate_limiter.aclose()
+            await webhook_forward.close_client(app.state)

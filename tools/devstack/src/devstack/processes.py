@@ -87,6 +87,9 @@ def process_settings(
     if spec.name == "zoom-gateway":
         # Zoom sends the browser back to the edge, wherever it listens.
         values["zoom_oauth_redirect_uri"] = f"{_edge_url(plan)}/api/zoom/auth"
+    if spec.name == "edge":
+        # The edge's own webhook URL forwards to webhook-ingest, wherever that listens.
+        values["webhook_ingest_url"] = f"http://127.0.0.1:{plan['webhook-ingest']['http_port']}"
     return values
 
 

@@ -245,6 +245,9 @@ async def running_stack(config: StackConfig) -> AsyncIterator[Stack]:
                 zoom=zoom,
                 addresses=result.grpc,
             )
+            if spec.name == "edge" and "webhook-ingest" in result.http:
+                # The edge's own webhook URL forwards to webhook-ingest, on whatever port.
+                values["webhook_ingest_url"] = result.http["webhook-ingest"]
             values |= config.overrides.get(spec.name, {})
             if spec.name in config.external:
                 values["grpc_port"] = free_port()
