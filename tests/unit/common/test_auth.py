@@ -53,6 +53,41 @@ def test_small_clock_skew_is_tolerated() -> None:
     assert TokenVerifier(SECRET, service_secret=SERVICE_SECRET).verify(token).subject == "u"
 
 
+def test_a_verified_token_is_remembered_only_while_its_claims_allow_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verifier = TokenVerifier(SECRET, service_secret=SERVICE_SECRET, cache_size=2)
+    token = issue_token(subject="u", secret=SECRET, ttl=timedelta(minutes=5))
+    first = verifier.verify(token)
+    decoded: list[str] = []
+    full = verifier._verify
+
+    def counting(tok: str) -> tuple[Caller, dict[str, object]]:
+        decoded.append(tok)
+        return full(tok)
+
+    monkeypatch.setattr(verifier, "_verify", counting)
+    assert verifier.verify(token) is first
+    assert decoded == []  # remembered: not decoded again
+    now = datetime.now(UTC).timestamp()
+    # Past exp + leeway by the cache's clock: checked in full again (by PyJWT's own clock,
+    # which decides; an expired token is refused by it as without the cache).
+    monkeypatch.setattr(auth.time, "time", lambda: now + 5 * 60 + 11)
+    assert verifier.verify(token) == first
+    assert decoded == [token]
+    monkeypatch.setattr(auth.time, "time", lambda: now - 60)  # before iat - leeway
+    verifier.verify(token)
+    assert decoded == [token, token]
+
+
+def test_remembered_tokens_are_bounded() -> None:
+    verifier = TokenVerifier(SECRET, service_secret=SERVICE_SECRET, cache_size=2)
+    tokens = [issue_token(subject=f"u{i}", secret=SECRET) for i in range(3)]
+    assert [verifier.verify(t).subject for t in tokens] == ["u0", "u1", "u2"]
+    assert list(verifier._verified) == tokens[1:]
+    assert TokenVerifier(SECRET, cache_size=0).verify(tokens[0]).subject == "u0"
+
+
 @pytest.mark.parametrize(
     "token",
     [

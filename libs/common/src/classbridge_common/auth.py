@@ -216,6 +216,13 @@ class TokenVerifier:
 
     User tokens verify with ``secret``; service tokens (audience ``classbridge-internal``) only
     with ``service_secret``; without one, every service token is refused.
+
+    A token that verified is remembered (up to ``cache_size`` of them) with the time window
+    its claims allow (``iat``/``nbf`` to ``exp``, with the leeway): within that window the same
+    token string - signature included, under this verifier's keys - gets the same caller without
+    decoding and signing it again, which a request crossing the edge and two services would
+    otherwise do three times. Outside the window it is checked in full again, so an expired
+    token is refused exactly as before; tokens that failed are never remembered.
     """
 
     def __init__(
@@ -226,6 +233,7 @@ class TokenVerifier:
         issuer: str = DEFAULT_ISSUER,
         audience: str = DEFAULT_AUDIENCE,
         leeway: timedelta = timedelta(seconds=10),
+        cache_size: int = 4096,
     ) -> None:
         _check_secret(secret)
         if service_secret is not None:
@@ -237,6 +245,9 @@ class TokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway
+        self._cache_size = cache_size
+        # token -> (caller, valid from, valid until), in POSIX seconds; oldest first
+        self._verified: dict[str, tuple[Caller, float, float]] = {}
 
     def __repr__(self) -> str:
         return f"TokenVerifier(issuer={self._issuer!r}, audience={self._audience!r})"
@@ -274,6 +285,34 @@ class TokenVerifier:
 
         The error message says which check failed but never echoes the token.
         """
+        known = self._verified.get(token)
+        if known is not None:
+            caller, valid_from, valid_until = known
+            if valid_from <= time.time() < valid_until:
+                return caller
+            self._verified.pop(token, None)
+        caller, claims = self._verify(token)
+        self._remember(token, caller, claims)
+        return caller
+
+    def _remember(self, token: str, caller: Caller, claims: Mapping[str, Any]) -> None:
+        """Keep a verified token for the window PyJWT's time checks accept it in."""
+        if self._cache_size <= 0:
+            return
+        leeway = self._leeway.total_seconds()
+        starts = [int(claims[name]) for name in ("iat", "nbf") if name in claims]
+        valid_from = (max(starts) if starts else float("-inf")) - leeway
+        valid_until = int(claims["exp"]) + leeway
+        verified = self._verified
+        while len(verified) >= self._cache_size:
+            try:
+                verified.pop(next(iter(verified)))
+            except (StopIteration, KeyError, RuntimeError):  # emptied by another thread
+                break
+        verified[token] = (caller, valid_from, valid_until)
+
+    def _verify(self, token: str) -> tuple[Caller, dict[str, Any]]:
+        """Every check, in full: the caller and the verified claims."""
         service = self._audience_of(token) == SERVICE_AUDIENCE
         if service:
             if self._service_secret is None:
@@ -294,13 +333,14 @@ class TokenVerifier:
             raise Unauthenticated("invalid token: malformed claims")
         if not service and tenant is None:
             tenant = DEFAULT_TENANT
-        return Caller(
+        caller = Caller(
             subject=str(claims["sub"]),
             roles=frozenset(roles),
             tenant=tenant,
             kind=kind,
             token=token,
         )
+        return caller, claims
 
     def verify_authorization(self, header: str | None) -> Caller:
         """Verify an ``Authorization: Bearer <jwt>`` header value."""

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from classbridge_common.db import sqlite_driver
 from classbridge_common.settings import ServiceSettings
 
 __all__ = ["create_engine", "database_url", "is_postgres", "is_sqlite", "session_factory"]
@@ -66,6 +67,9 @@ def create_engine(
     if url.startswith("sqlite"):
         if not settings.database_url:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if url.startswith("sqlite+aiosqlite"):
+            # one trip to the connection's thread per statement instead of four
+            engine_options.setdefault("module", sqlite_driver.dbapi())
         engine = sa_asyncio.create_async_engine(url, echo=echo, **engine_options)
         _configure_sqlite(engine.sync_engine)
         return engine

@@ -141,9 +141,14 @@ async def require_reader(uow: SchedulerUnitOfWork, caller: Caller, session: Sess
     access.require(await can_read_session(uow, caller, session), "see this session")
 
 
-async def require_manager(uow: SchedulerUnitOfWork, caller: Caller, session: Session) -> None:
+async def require_manager(
+    uow: SchedulerUnitOfWork, caller: Caller, session: Session
+) -> tuple[Batch | None, Course | None]:
+    """PERMISSION_DENIED unless the caller manages the session; its batch and course (read
+    for the check) otherwise."""
     batch, course = await _context(uow, session)
     access.require(access.can_manage_session(caller, session, batch, course), "manage this session")
+    return batch, course
 
 
 def _meeting_spec(
@@ -247,23 +252,33 @@ async def _delete_at_zoom(
     return None
 
 
+async def _current_view(uow: SchedulerUnitOfWork, session: Session) -> SessionView:
+    """The session as stored now, with its counters, in a read of its own."""
+    async with uow:
+        return await view_of(uow, session)
+
+
 async def _link_meeting(
     session: Session,
     *,
+    batch: Batch | None,
+    course: Course | None,
     extra_settings: Mapping[str, Any],
     uow: SchedulerUnitOfWork,
     zoom: ZoomMeetings,
     now: Clock,
     raise_errors: bool,
-) -> tuple[Session, list[Warning]]:
-    """Create the session's meeting at Zoom and link it (outbox: ``session.meeting_linked``).
+) -> SessionResult:
+    """Create the session's meeting at Zoom and link it (outbox: ``session.meeting_linked``);
+    the answer is the session as stored afterwards, with its counters.
 
-    The session is read again after Zoom answered, since it may have been cancelled (or ended)
-    meanwhile: such a session no longer wants the meeting, so it is deleted again rather than
-    linked and announced to nobody's use (see :func:`_discard_meeting`).
+    ``batch`` and ``course`` are those the caller's access check read (they name the meeting
+    and its event). The session is read again after Zoom answered, since it may have been
+    cancelled (or ended) meanwhile: such a session no longer wants the meeting, so it is
+    deleted again rather than linked and announced to nobody's use (see
+    :func:`_discard_meeting`). The counters of a linked session are read in the transaction
+    that links it, so the answer costs no transaction of its own.
     """
-    async with uow:
-        batch, course = await _context(uow, session)
     spec = _meeting_spec(session, batch, course, extra_settings)
     warnings = _duration_warning(session)
     try:
@@ -272,19 +287,18 @@ async def _link_meeting(
         METRICS.meeting_create(success=False, error_type=type(error).__name__)
         if raise_errors:
             raise
-        return session, [
-            *warnings,
-            zoom_warning(
-                error,
-                failed="ZOOM_MEETING_CREATE_FAILED",
-                what="the session was scheduled without a Zoom meeting",
-            ),
-        ]
+        failed = zoom_warning(
+            error,
+            failed="ZOOM_MEETING_CREATE_FAILED",
+            what="the session was scheduled without a Zoom meeting",
+        )
+        return SessionResult(view=await _current_view(uow, session), warnings=(*warnings, failed))
     METRICS.meeting_create(success=True)
     async with uow:
         current = await load_session(uow, session.id, for_update=True)
         if current.meeting is not None:
-            return current, warnings  # linked meanwhile (the same meeting: idempotent key)
+            # linked meanwhile (the same meeting: idempotent key)
+            return SessionResult(view=await view_of(uow, current), warnings=tuple(warnings))
         if current.wants_meeting:
             at = now()
             current.link(_meeting_of(info, spec, at=at))
@@ -313,10 +327,11 @@ async def _link_meeting(
                     storage_folder_hint=batch.storage_folder() if batch else "",
                 )
             )
+            view = await view_of(uow, current)  # flushes the link first: counted with it
             await uow.commit()
-            return current, warnings
+            return SessionResult(view=view, warnings=tuple(warnings))
     # Cancelled or ended meanwhile; the transaction is left first, as none may wait on Zoom.
-    return await _discard_meeting(
+    current, left = await _discard_meeting(
         current,
         _meeting_of(info, spec, at=now()),
         tenant_id=spec.tenant_id,
@@ -324,6 +339,7 @@ async def _link_meeting(
         zoom=zoom,
         now=now,
     )
+    return SessionResult(view=await _current_view(uow, current), warnings=tuple(left))
 
 
 async def _discard_meeting(
@@ -457,13 +473,20 @@ async def create_session(
         # record (see lifecycle._person), never on a second one.
         await uow.participants.add(host_participant(session, new_id()), at=at)
         await uow.commit()
-    warnings: list[Warning] = []
-    if cmd.create_zoom_meeting:
-        session, warnings = await _link_meeting(
-            session, extra_settings={}, uow=uow, zoom=zoom, now=now, raise_errors=False
-        )
-    async with uow:
-        return SessionResult(view=await view_of(uow, session), warnings=tuple(warnings))
+    if not cmd.create_zoom_meeting:
+        # As committed: the session was new, so its one participant is the host added above
+        # and it has no lessons yet.
+        return SessionResult(view=SessionView(session=session, participant_count=1))
+    return await _link_meeting(
+        session,
+        batch=batch,
+        course=course,
+        extra_settings={},
+        uow=uow,
+        zoom=zoom,
+        now=now,
+        raise_errors=False,
+    )
 
 
 async def create_zoom_meeting(
@@ -476,7 +499,7 @@ async def create_zoom_meeting(
 ) -> SessionResult:
     async with uow:
         session = await load_session(uow, cmd.session_id)
-        await require_manager(uow, caller, session)
+        batch, course = await require_manager(uow, caller, session)
     if session.meeting is not None:
         raise AlreadyExists(
             f"session {session.id!r} already has Zoom meeting {session.meeting.meeting_id}",
@@ -484,16 +507,16 @@ async def create_zoom_meeting(
             resource_id=session.id,
         )
     session.ensure_can_change()
-    session, warnings = await _link_meeting(
+    return await _link_meeting(
         session,
+        batch=batch,
+        course=course,
         extra_settings=cmd.meeting_settings,
         uow=uow,
         zoom=zoom,
         now=now,
         raise_errors=True,
     )
-    async with uow:
-        return SessionResult(view=await view_of(uow, session), warnings=tuple(warnings))
 
 
 async def get_session(session_id: str, *, uow: SchedulerUnitOfWork, caller: Caller) -> SessionView:
