@@ -14,7 +14,6 @@ creates them in its first migration with :func:`create_outbox_and_inbox_tables`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -44,6 +43,7 @@ from classbridge_common.bus.base import BusUnavailable, EventBus
 from classbridge_common.db.engine import is_postgres
 from classbridge_common.db.types import UTCDateTime
 from classbridge_common.messages import Envelope
+from classbridge_common.tasks import finish
 
 __all__ = [
     "INBOX",
@@ -237,12 +237,7 @@ class OutboxRelay:
             return
         self._stopping.set()
         self._wakeup.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=grace)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await finish(task, grace=grace)
 
     def notify(self) -> None:
         """Wake the relay now: something was just committed to the outbox."""

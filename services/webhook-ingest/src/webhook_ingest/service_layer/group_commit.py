@@ -24,12 +24,13 @@ Several waiters with the same key inside one batch are written once: the first i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
+
+from classbridge_common.tasks import finish
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +122,7 @@ class GroupCommitter(Generic[T]):
         task, self._task = self._task, None
         if task is None:
             return
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=grace)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await finish(task, grace=grace)
         if self._expiry is not None:
             self._expiry.cancel()
             self._expiry = None

@@ -23,6 +23,7 @@ from typing import Any, Self
 
 from sqlalchemy import Row
 
+from classbridge_common.tasks import finish
 from webhook_ingest.adapters.repository import Publication
 from webhook_ingest.service_layer.ingest import Encoder, build_record
 
@@ -105,12 +106,7 @@ class WebhookProcessor:
             return
         self._stopping.set()
         self._wakeup.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=grace)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await finish(task, grace=grace)
 
     async def process_once(self) -> int:
         done = await self._process(self._batch_size)
