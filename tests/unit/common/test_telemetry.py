@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
@@ -43,10 +44,9 @@ def telemetry() -> Iterator[tuple[Telemetry, InMemorySpanExporter, InMemoryMetri
     built.shutdown()
 
 
-async def test_a_grpc_call_is_one_trace_from_client_to_server(
-    telemetry: tuple[Telemetry, InMemorySpanExporter, InMemoryMetricReader],
-) -> None:
-    tel, exporter, _ = telemetry
+async def _call_through_grpc(tel: Telemetry) -> tuple[list[str | None], Any]:
+    """One gRPC call inside an "edge request" span: the trace ids the server saw, and the
+    root span."""
     seen_trace_ids: list[str | None] = []
 
     async def traced(request: StringValue, context: object) -> StringValue:
@@ -69,6 +69,14 @@ async def test_a_grpc_call_is_one_trace_from_client_to_server(
     ):
         with tel.tracer("test").start_as_current_span("edge request") as root:
             await call(ProbeStub(channel).Unary, StringValue(value="hi"), timeout=30)
+    return seen_trace_ids, root
+
+
+async def test_a_grpc_call_is_one_trace_from_client_to_server(
+    telemetry: tuple[Telemetry, InMemorySpanExporter, InMemoryMetricReader],
+) -> None:
+    tel, exporter, _ = telemetry
+    seen_trace_ids, root = await _call_through_grpc(tel)
     tel.tracer_provider.force_flush()
 
     spans = exporter.get_finished_spans()
@@ -261,26 +269,5 @@ def test_without_an_exporter_a_remote_parent_keeps_its_sampling_decision() -> No
 
 async def test_without_an_exporter_a_grpc_call_is_still_one_trace() -> None:
     tel = build_telemetry("classbridge-test")
-    seen_trace_ids: list[str | None] = []
-
-    async def traced(request: StringValue, context: object) -> StringValue:
-        seen_trace_ids.append(current_trace_id())
-        return StringValue(value="ok")
-
-    server = GrpcServer(
-        servicers=[(add_probe_servicer_to_server, ProbeServicer(unary=traced))],
-        verifier=TokenVerifier(SECRET, service_secret=SERVICE_SECRET),
-        host="127.0.0.1",
-        tracer_provider=tel.tracer_provider,
-    )
-    async with (
-        server,
-        create_channel(
-            server.address,
-            service_tokens=ServiceTokenIssuer("edge", secret=SERVICE_SECRET),
-            tracer_provider=tel.tracer_provider,
-        ) as channel,
-    ):
-        with tel.tracer("test").start_as_current_span("edge request") as root:
-            await call(ProbeStub(channel).Unary, StringValue(value="hi"), timeout=30)
+    seen_trace_ids, root = await _call_through_grpc(tel)
     assert seen_trace_ids == [format(root.get_span_context().trace_id, "032x")]
