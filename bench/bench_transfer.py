@@ -15,6 +15,19 @@ copies a recording's files (``sync_file_concurrency`` = 2 by default). Every run
 process (this module with ``--worker``), which times its transfer and reports its MiB/s (all
 bytes / wall time), CPU seconds and peak RSS (``ru_maxrss``).
 
+Resume after a crash (S3 only), for the largest single size (BENCH_TRANSFER_RESUME_SIZE): in
+each round, on one fresh moto server, a worker copies the file as the service does, with
+``on_checkpoint`` writing each checkpoint's ``token()`` to a file atomically (temp +
+``os.replace``); the parent watches that file and SIGKILLs the worker once a checkpoint's offset
+reaches 90 % of the size. A fresh worker then resumes (``storage.resume(key, token)``,
+``downloader.open(access, offset=resume.offset)``, ``put_stream(..., resume=...,
+on_checkpoint=...)``), timed from its start of work to the stored object, whose sha256 must be
+the simulator's; the bytes it downloaded are counted by it and at the simulator's CDN. Its time
+is compared with that round's full transfer of the same size to S3 (goal: under 0.20). The
+report splits it into the checkpoint's check, the rest's copy and the upload's completion, and
+gives the full transfer's completion too: moto's CompleteMultipartUpload costs seconds per
+hundred MiB of the object whoever completes it, so on moto it dominates a resume.
+
 Baselines, run in fresh processes too and interleaved with the measured sides in every round
 (the order rotates from round to round), on the same files and byte counts:
 
@@ -39,7 +52,11 @@ Environment:
 - BENCH_TRANSFER_ROUNDS: rounds, default 3;
 - BENCH_TRANSFER_MULTI: how many files at once, default ``2,4`` (empty: none);
 - BENCH_TRANSFER_MULTI_SIZE: the size of each of those files, default ``512MiB``;
-- BENCH_TRANSFER_DESTS: ``s3,local`` (default), or one of them.
+- BENCH_TRANSFER_DESTS: ``s3,local`` (default), or one of them;
+- BENCH_TRANSFER_RESUME: ``0`` leaves the resume case out (default ``1``; it needs ``s3``);
+- BENCH_TRANSFER_RESUME_SIZE: the resumed file's size, default the largest of
+  BENCH_TRANSFER_SIZES (a size not among them is added to them, for the full transfer to
+  compare with).
 
 A quick run: ``BENCH_TRANSFER_SIZES=100MiB BENCH_TRANSFER_ROUNDS=1 BENCH_TRANSFER_MULTI=2
 BENCH_TRANSFER_MULTI_SIZE=100MiB make bench BENCH=transfer`` (about a minute). The full default
@@ -61,10 +78,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -75,6 +92,10 @@ from zoomsim.client import SimClient
 from zoomsim.content import iter_bytes
 from zoomsim.server import run_subprocess
 
+if TYPE_CHECKING:  # the workers import recording_sync when they run, outside their timing
+    from recording_sync.adapters.storage_base import ObjectStorage, Resume
+    from recording_sync.domain.model import DownloadAccess
+
 ROOT = Path(__file__).resolve().parents[1]  # the repository: workers run `-m bench...` there
 MIB = 1 << 20
 BUCKET = "bench-transfer"
@@ -83,6 +104,8 @@ REGION = "us-east-1"
 SIGNING_KEY = b"bench-transfer-signing-key-0123456789"
 SIM_ENV = {"ZOOMSIM_RATE_LIMITS": "off", "ZOOMSIM_WEBHOOKS": "[]"}
 WORKER_TIMEOUT = 3600.0
+KILL_AT = 0.9  # the share of the file durable when the copying worker is killed
+RESUME_GOAL = 0.20  # resume time over a full copy's
 
 
 # --------------------------------------------------------------------------- configuration
@@ -95,6 +118,7 @@ class Settings:
     multi: tuple[int, ...]
     multi_size: int
     dests: tuple[str, ...]
+    resume_size: int = 0  # 0: no resume case
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -106,7 +130,14 @@ class Settings:
         dests = tuple(_items(env("BENCH_TRANSFER_DESTS", "s3,local")))
         if not set(dests) <= {"s3", "local"} or not dests:
             raise SystemExit(f"BENCH_TRANSFER_DESTS: s3 and/or local, not {dests!r}")
+        resume_size = 0
+        if env("BENCH_TRANSFER_RESUME", "1").strip() not in ("0", "") and "s3" in dests:
+            override = env("BENCH_TRANSFER_RESUME_SIZE", "").strip()
+            resume_size = parse_size(override) if override else max(sizes, default=0)
+            if resume_size and resume_size not in sizes:
+                sizes = (*sizes, resume_size)  # the full transfer it is compared with
         return cls(
+            resume_size=resume_size,
             sizes=sizes,
             rounds=max(1, int(env("BENCH_TRANSFER_ROUNDS", "3"))),
             multi=tuple(n for n in multi if n > 0),
@@ -280,6 +311,103 @@ def _run_side(
     return result
 
 
+def _checkpoint_offset(path: Path) -> int:
+    """The offset of the checkpoint in `path` (-1 while there is none)."""
+    from recording_sync.adapters.storage_base import Resume
+
+    try:
+        point = Resume.parse(path.read_text())
+    except FileNotFoundError:
+        return -1
+    return -1 if point is None else point.offset
+
+
+def _run_killed(spec: dict[str, Any], checkpoint: Path, kill_at: int, log: Path) -> int:
+    """Start a checkpointing copy, SIGKILL it once a checkpoint reaches `kill_at` bytes;
+    returns the offset of the checkpoint seen then."""
+    with open(log, "w+") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.bench_transfer", "--worker"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            text=True,
+        )
+        try:
+            assert proc.stdin is not None
+            proc.stdin.write(json.dumps(spec))
+            proc.stdin.close()
+            deadline = time.monotonic() + WORKER_TIMEOUT
+            while (offset := _checkpoint_offset(checkpoint)) < kill_at:
+                if proc.poll() is not None:
+                    err.seek(0)
+                    tail = "\n".join(err.read().strip().splitlines()[-25:])
+                    raise RuntimeError(
+                        f"the copy to kill ended first ({proc.returncode}, checkpoint at "
+                        f"{offset} of {kill_at} bytes):\n{tail}"
+                    )
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the copy to kill reached no checkpoint in time")
+                time.sleep(0.01)
+        finally:
+            if proc.poll() is None:
+                proc.kill()  # SIGKILL: no cleanup, as a crash
+            proc.wait()
+    return offset
+
+
+def _run_resume(
+    case: Case, token: str, hosts: tuple[str, str], tmp: Path, sim: str
+) -> dict[str, Any]:
+    """One round of the resume case: a copy killed at KILL_AT, then resumed on the same moto."""
+    f = case.files[0]
+    work = Path(tempfile.mkdtemp(prefix="resume-", dir=tmp))
+    checkpoint = work / "checkpoint.json"
+    base: dict[str, Any] = {
+        "token": token,
+        "hosts": list(hosts),
+        "files": [f],
+        "dest": "s3",
+        "key": f"resume/{f['id']}.mp4",
+        "checkpoint": str(checkpoint),
+    }
+
+    async def served() -> int:
+        async with SimClient(sim) as ctl:
+            return await ctl.cdn_bytes_served(f["id"])
+
+    try:
+        with moto_server() as (url, moto_rss):
+            spec = {**base, "kind": "checkpointed", "endpoint": url}
+            kill_at = int(f["size"] * KILL_AT)
+            seen = _run_killed(spec, checkpoint, kill_at, work / "killed.log")
+            before = asyncio.run(served())
+            result = _worker({**base, "kind": "resume", "endpoint": url})
+            result["cdn_bytes"] = asyncio.run(served()) - before
+            result["moto_rss_kib"] = moto_rss()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result["killed_offset"] = seen
+    stored, want = result["stored"], sha256_of(f["id"], f["size"], "MP4")
+    if stored["size"] != f["size"] or stored["sha256"] != want:
+        raise RuntimeError(f"resume: stored {stored} is not file {f['id']}")
+    if not result["downloaded"] == f["size"] - result["offset"] == result["cdn_bytes"]:
+        raise RuntimeError(
+            f"resume from {result['offset']}: downloaded {result['downloaded']} bytes "
+            f"({result['cdn_bytes']} at the CDN), not the {f['size'] - result['offset']} left"
+        )
+    return result
+
+
+def _resume_ratios(case: Case) -> list[float]:
+    """Each round's resume time over that round's full transfer of the file to S3."""
+    return [
+        r["seconds"] / t["seconds"]
+        for r, t in zip(case.runs["resume"], case.runs["s3"], strict=True)
+    ]
+
+
 def _stats(values: list[float]) -> tuple[float, float, float]:
     return min(values), statistics.median(values), max(values)
 
@@ -325,6 +453,11 @@ def _report(cases: list[Case], settings: Settings) -> None:
                 moto = max(r["moto_rss_kib"] for r in runs) / 1024
                 line += f"   (moto's peak RSS {moto:.0f} MiB)"
             print(line)
+        if case.runs.get("resume"):
+            _report_resume(case)
+    resumed = next((c for c in cases if c.runs.get("resume")), None)
+    if resumed is not None:
+        print(_resume_line(resumed))
     # the summary line: 1 GiB to S3, and the two-files-at-once copy (the default concurrency)
     s3_single = [c for c in cases if c.count == 1 and c.runs.get("s3")]
     head = min(s3_single, key=lambda c: abs(c.size - (1 << 30)), default=None)
@@ -344,6 +477,47 @@ def _report(cases: list[Case], settings: Settings) -> None:
     print(f"ratio={ratio:.2f} rss_mib={rss_mib:.1f}")
 
 
+def _report_resume(case: Case) -> None:
+    runs = case.runs["resume"]
+    pct = f"{KILL_AT:.0%}"
+    print(f"-- {case.name} to S3, killed at {pct} and resumed (goal: ratio < {RESUME_GOAL:.2f})")
+    print(f"   {'':<24} {'seconds':>24} {'ratio':>20} {'peak RSS':>12} {'CPU':>7}")
+    rss = max(r["rss_kib"] for r in runs) / 1024
+    cpu = statistics.median(r["cpu_s"] for r in runs)
+    moto = max(r["moto_rss_kib"] for r in runs) / 1024
+    print(
+        f"   {'resume (from checkpoint)':<24} {_fmt([r['seconds'] for r in runs], 1):>24} "
+        f"{_fmt(_resume_ratios(case), 2):>20} {rss:>8.1f} MiB {cpu:>6.1f}s"
+        f"   (moto's peak RSS {moto:.0f} MiB)"
+    )
+    full = [t["seconds"] for t in case.runs["s3"]]
+    completing = statistics.median(t["complete_s"] for t in case.runs["s3"])
+    print(
+        f"   {'full transfer to S3':<24} {_fmt(full, 1):>24}   (of which completing the "
+        f"upload {completing:.2f} s, median)"
+    )
+    for rnd, r in enumerate(runs, 1):
+        print(
+            f"   round {rnd}: killed at checkpoint {r['killed_offset'] / MIB:.0f} MiB, resumed "
+            f"from {r['offset'] / MIB:.0f} MiB, downloaded {r['downloaded'] / MIB:.1f} MiB "
+            f"({r['cdn_bytes'] / MIB:.1f} MiB at the CDN); {r['seconds']:.2f} s = checkpoint "
+            f"check {r['check_s']:.2f} + rest copied {r['copy_s']:.2f} + upload completed "
+            f"{r['complete_s']:.2f}"
+        )
+
+
+def _resume_line(case: Case) -> str:
+    ratios = _resume_ratios(case)
+    lo, mid, hi = _stats(ratios)
+    seconds = statistics.median(r["seconds"] for r in case.runs["resume"])
+    full = statistics.median(t["seconds"] for t in case.runs["s3"])
+    verdict = "met" if hi < RESUME_GOAL else "NOT met"
+    return (
+        f"resume {case.name} at {KILL_AT:.0%}: resume_s={seconds:.1f} full_s={full:.1f} "
+        f"ratio={mid:.3f} (min {lo:.3f}, max {hi:.3f}; goal < {RESUME_GOAL:.2f}: {verdict})"
+    )
+
+
 def main() -> None:
     settings = Settings.from_env()
     cases = [Case(1, size) for size in settings.sizes]
@@ -353,9 +527,11 @@ def main() -> None:
         sides += ["upload", "s3"]
     if "local" in settings.dests:
         sides += ["disk", "local"]
+    resumed = next((c for c in cases if c.count == 1 and c.size == settings.resume_size), None)
     print(
         f"cases: {', '.join(c.name for c in cases)}; destinations: {', '.join(settings.dests)}; "
-        f"rounds: {settings.rounds}"
+        f"rounds: {settings.rounds}; resume after a crash at {KILL_AT:.0%}: "
+        f"{resumed.name if resumed else 'none'}"
     )
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-transfer-")))
@@ -384,6 +560,18 @@ def main() -> None:
                         f"({result['seconds']:.1f} s, peak RSS {result['rss_kib'] / 1024:.1f} MiB)",
                         flush=True,
                     )
+            if resumed is not None:
+                result = _run_resume(resumed, token, hosts, tmp, url)
+                resumed.runs.setdefault("resume", []).append(result)
+                print(
+                    f"round {rnd + 1}/{settings.rounds} {resumed.name:>12} "
+                    f"{'resume at ' + format(KILL_AT, '.0%'):<24} {result['seconds']:8.1f} s "
+                    f"(full transfer {resumed.runs['s3'][rnd]['seconds']:.1f} s, ratio "
+                    f"{result['seconds'] / resumed.runs['s3'][rnd]['seconds']:.3f}; resumed "
+                    f"from {result['offset'] / MIB:.0f} MiB, downloaded "
+                    f"{result['downloaded'] / MIB:.1f} MiB)",
+                    flush=True,
+                )
     _report(cases, settings)
 
 
@@ -424,16 +612,12 @@ def _loop_run(main: Any) -> Any:
     return uvloop.run(main)
 
 
-def work_transfer(spec: dict[str, Any]) -> dict[str, Any]:
-    """Production's path: Downloader.open -> storage.put_stream, every file at once."""
-    from recording_sync.adapters.downloader import Downloader
-    from recording_sync.adapters.storage_base import ObjectStorage
+def _storage(spec: dict[str, Any]) -> ObjectStorage:
+    """The storage the service's default settings build (S3 at moto, or local disk)."""
     from recording_sync.adapters.storage_local import LocalStorage
     from recording_sync.adapters.storage_s3 import S3Storage
-    from recording_sync.domain.model import DownloadAccess
     from recording_sync.settings import Settings as SyncSettings
 
-    api_host, cdn_host = spec["hosts"]
     storage: ObjectStorage
     # The service's default memory budget (STORAGE_PARTS_IN_FLIGHT may override it to compare).
     parts = int(
@@ -460,22 +644,53 @@ def work_transfer(spec: dict[str, Any]) -> dict[str, Any]:
             public_url="http://127.0.0.1:1",
             parts_in_flight=parts,
         )
-    downloader = Downloader(local_hosts=(api_host, cdn_host))
+    return storage
+
+
+def _access(spec: dict[str, Any], f: dict[str, Any]) -> DownloadAccess:
+    from recording_sync.domain.model import DownloadAccess
+
+    api_host, cdn_host = spec["hosts"]
+    return DownloadAccess(
+        url=f["download_url"],
+        token=spec["token"],
+        credential_hosts=(api_host,),
+        redirect_hosts=(cdn_host,),
+        size=f["size"],
+        extension="MP4",
+    )
+
+
+def _saving_checkpoints(path: Path) -> Callable[[Resume], Awaitable[None]]:
+    """An on_checkpoint that writes each checkpoint's token to `path` atomically, as the
+    service's row (and ``copy_file --checkpoint``) would hold it."""
+    tmp = path.with_name(path.name + ".tmp")
+
+    async def saved(point: Resume) -> None:
+        tmp.write_text(point.token())
+        os.replace(tmp, path)
+
+    return saved
+
+
+def work_transfer(spec: dict[str, Any]) -> dict[str, Any]:
+    """Production's path: Downloader.open -> storage.put_stream, every file at once."""
+    from recording_sync.adapters.downloader import Downloader
+
+    storage = _storage(spec)
+    downloader = Downloader(local_hosts=tuple(spec["hosts"]))
     calls = [0]  # on_progress calls, to show the callback ran
+    written: list[float] = []  # when each file's every byte was written (its completion follows)
 
     async def copy(f: dict[str, Any]) -> dict[str, Any]:
         key = f"bench/{f['id']}.mp4"
-        access = DownloadAccess(
-            url=f["download_url"],
-            token=spec["token"],
-            credential_hosts=(api_host,),
-            redirect_hosts=(cdn_host,),
-            size=f["size"],
-            extension="MP4",
-        )
+        access = _access(spec, f)
+        last = [0.0]
 
         async def on_progress(done: int) -> None:
             calls[0] += 1
+            if done == f["size"]:  # the last call comes just before the upload is completed
+                last[0] = time.perf_counter()
 
         async with downloader.open(access) as body:
             stored = await storage.put_stream(
@@ -485,6 +700,7 @@ def work_transfer(spec: dict[str, Any]) -> dict[str, Any]:
                 expected_size=f["size"],
                 on_progress=on_progress,
             )
+        written.append(last[0] or time.perf_counter())
         return {"key": stored.key, "size": stored.size, "sha256": stored.sha256}
 
     async def run() -> dict[str, Any]:
@@ -494,7 +710,8 @@ def work_transfer(spec: dict[str, Any]) -> dict[str, Any]:
                 total = sum(f["size"] for f in spec["files"])
                 t0, cpu0, before = time.perf_counter(), _cpu(), _peak_kib()
                 stored = await asyncio.gather(*(copy(f) for f in spec["files"]))
-                seconds = time.perf_counter() - t0
+                end = time.perf_counter()
+                seconds = end - t0
                 return {
                     "bytes": total,
                     "seconds": seconds,
@@ -504,6 +721,114 @@ def work_transfer(spec: dict[str, Any]) -> dict[str, Any]:
                     "rss_kib": _peak_kib(),
                     "stored": stored,
                     "progress_calls": calls[0],
+                    "complete_s": end - min(written),  # the completion(s), roughly
+                }
+        finally:
+            await downloader.close()
+
+    result: dict[str, Any] = _loop_run(run())
+    return result
+
+
+def work_checkpointed(spec: dict[str, Any]) -> dict[str, Any]:
+    """The service's resumable copy of one file, each checkpoint saved to spec["checkpoint"]:
+    the parent SIGKILLs it part way."""
+    from recording_sync.adapters.downloader import Downloader
+
+    storage = _storage(spec)
+    downloader = Downloader(local_hosts=tuple(spec["hosts"]))
+    (f,) = spec["files"]
+    access = _access(spec, f)
+
+    async def on_progress(done: int) -> None:
+        pass
+
+    async def run() -> dict[str, Any]:
+        try:
+            async with storage:
+                await storage.ensure_ready(create=False)
+                async with downloader.open(access) as body:
+                    stored = await storage.put_stream(
+                        spec["key"],
+                        body,
+                        content_type="video/mp4",
+                        expected_size=f["size"],
+                        on_progress=on_progress,
+                        on_checkpoint=_saving_checkpoints(Path(spec["checkpoint"])),
+                    )
+                return {"stored": {"key": stored.key, "size": stored.size}}
+        finally:
+            await downloader.close()
+
+    result: dict[str, Any] = _loop_run(run())
+    return result
+
+
+def work_resume(spec: dict[str, Any]) -> dict[str, Any]:
+    """A fresh process resumes the killed copy from its saved checkpoint, timed from its start
+    of work (the storage open, as the transfer's) to the stored object."""
+    from recording_sync.adapters.downloader import Downloader
+
+    storage = _storage(spec)
+    downloader = Downloader(local_hosts=tuple(spec["hosts"]))
+    (f,) = spec["files"]
+    access = _access(spec, f)
+    checkpoint = Path(spec["checkpoint"])
+    token = checkpoint.read_text()  # as the service reads the file's row
+    got = [0]
+    marks: dict[str, float] = {}  # phase -> perf_counter when it ended
+    save = _saving_checkpoints(checkpoint)
+
+    async def on_checkpoint(point: Resume) -> None:
+        await save(point)
+        if point.completing:  # every byte is written: the completion follows
+            marks["written"] = time.perf_counter()
+
+    async def counted(body: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+        async for chunk in body:
+            got[0] += len(chunk)
+            yield chunk
+
+    async def on_progress(done: int) -> None:
+        pass
+
+    async def run() -> dict[str, Any]:
+        try:
+            async with storage:
+                await storage.ensure_ready(create=False)
+                t0, cpu0, before = time.perf_counter(), _cpu(), _peak_kib()
+                resume = await storage.resume(spec["key"], token)
+                if resume is None:
+                    raise RuntimeError("the store refused the checkpoint: nothing to resume")
+                marks["checked"] = time.perf_counter()
+                async with downloader.open(access, offset=resume.offset) as body:
+                    if body.offset != resume.offset:
+                        raise RuntimeError(f"asked from {resume.offset}, got from {body.offset}")
+                    stored = await storage.put_stream(
+                        spec["key"],
+                        counted(body),
+                        content_type="video/mp4",
+                        expected_size=f["size"],
+                        on_progress=on_progress,
+                        resume=resume,
+                        on_checkpoint=on_checkpoint,
+                    )
+                end = time.perf_counter()
+                seconds = end - t0
+                written = marks.get("written", end)
+                return {
+                    "bytes": got[0],
+                    "seconds": seconds,
+                    "mib_s": got[0] / MIB / seconds,
+                    "cpu_s": _cpu() - cpu0,
+                    "rss_before_kib": before,
+                    "rss_kib": _peak_kib(),
+                    "offset": resume.offset,
+                    "downloaded": got[0],
+                    "check_s": marks["checked"] - t0,  # storage.resume: ListParts
+                    "copy_s": written - marks["checked"],  # the rest downloaded and uploaded
+                    "complete_s": end - written,  # CompleteMultipartUpload
+                    "stored": {"key": stored.key, "size": stored.size, "sha256": stored.sha256},
                 }
         finally:
             await downloader.close()
@@ -635,6 +960,8 @@ def work_disk(spec: dict[str, Any]) -> dict[str, Any]:
 
 WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "transfer": work_transfer,
+    "checkpointed": work_checkpointed,
+    "resume": work_resume,
     "download": work_download,
     "upload": work_upload,
     "disk": work_disk,

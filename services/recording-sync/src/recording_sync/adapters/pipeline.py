@@ -26,10 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from recording_sync.adapters.resumable_sha256 import Digest
-from recording_sync.adapters.storage_base import IntegrityError
+from recording_sync.adapters.resumable_sha256 import Digest, new_digest, restore_digest
+from recording_sync.adapters.storage_base import IntegrityError, Resume, check_sha256
 
-__all__ = ["Checkpoint", "PartPool", "PartSink", "pump"]
+__all__ = ["Checkpoint", "PartPool", "PartSink", "Start", "begin", "pump"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,38 @@ class Checkpoint:
     offset: int
     receipts: tuple[str, ...] = ()
     sha_state: str | None = None
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a write begins: the running hash, what is already durable, the checks asked for."""
+
+    digest: Digest
+    checkpoint: Checkpoint
+    expected_sha256: str | None
+
+
+def begin(
+    key: str,
+    *,
+    part_bytes: int,
+    resume: Resume | None,
+    expected_size: int | None,
+    expected_sha256: str | None,
+) -> Start:
+    """Check a write's arguments (``ValueError`` before any I/O) and say where it starts: from
+    byte 0 with a fresh hash, or where ``resume`` stands with the hash state it saved."""
+    expected = check_sha256(expected_sha256)
+    if expected_size is not None and expected_size < 0:
+        raise ValueError("expected_size must not be negative")
+    if resume is None:
+        return Start(new_digest(), Checkpoint(offset=0), expected)
+    if resume.key != key or resume.part_bytes != part_bytes:
+        raise ValueError("resume belongs to another key or part size")
+    digest = restore_digest(resume.sha_state)
+    if digest is None:
+        raise ValueError("resume carries no usable sha256 state")
+    return Start(digest, Checkpoint(resume.offset, resume.receipts, resume.sha_state), expected)
 
 
 class PartSink(Protocol):

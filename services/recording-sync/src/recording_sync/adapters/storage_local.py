@@ -49,8 +49,8 @@ from typing import Any, BinaryIO, Self, TypeVar
 from urllib.parse import quote, urlencode
 
 from classbridge_common.crypto import sign_url_token, verify_url_token
-from recording_sync.adapters.pipeline import Checkpoint, PartPool, pump
-from recording_sync.adapters.resumable_sha256 import new_digest, restore_digest
+from recording_sync.adapters.pipeline import Checkpoint, PartPool, begin, pump
+from recording_sync.adapters.resumable_sha256 import restore_digest
 from recording_sync.adapters.storage_base import (
     CheckpointCallback,
     IntegrityError,
@@ -59,7 +59,6 @@ from recording_sync.adapters.storage_base import (
     StorageError,
     StorageNotReady,
     StoredObject,
-    check_sha256,
     safe_download_name,
     validate_key,
 )
@@ -207,22 +206,17 @@ class LocalStorage:
         on_checkpoint: CheckpointCallback | None = None,
     ) -> StoredObject:
         path = self._path(key)
-        expected_sha = check_sha256(expected_sha256)
-        if expected_size is not None and expected_size < 0:
-            raise ValueError("expected_size must not be negative")
-        if resume is not None and (resume.key != key or resume.part_bytes != self.part_bytes):
-            raise ValueError("resume belongs to another key or part size")
-        digest = restore_digest(resume.sha_state) if resume is not None else new_digest()
-        if digest is None:
-            raise ValueError("resume carries no usable sha256 state")
+        begun = begin(
+            key,
+            part_bytes=self.part_bytes,
+            resume=resume,
+            expected_size=expected_size,
+            expected_sha256=expected_sha256,
+        )
+        digest, start, expected_sha = begun.digest, begun.checkpoint, begun.expected_sha256
         suffix = resume.upload if resume is not None else secrets.token_hex(8)
         temp = path.with_name(f".{path.name}{_PARTIAL}{suffix}")
         meta_temp = path.with_name(f".{path.name}.meta{_PARTIAL}{suffix}")
-        start = Checkpoint(
-            offset=resume.offset if resume else 0,
-            receipts=resume.receipts if resume else (),
-            sha_state=resume.sha_state if resume else None,
-        )
         sink: _LocalSink | None = None
         resumable = on_checkpoint is not None
         completing = False

@@ -47,8 +47,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from recording_sync.adapters.pipeline import Checkpoint, PartPool, pump
-from recording_sync.adapters.resumable_sha256 import new_digest, restore_digest
+from recording_sync.adapters.pipeline import Checkpoint, PartPool, begin, pump
+from recording_sync.adapters.resumable_sha256 import restore_digest
 from recording_sync.adapters.storage_base import (
     CheckpointCallback,
     IntegrityError,
@@ -57,7 +57,6 @@ from recording_sync.adapters.storage_base import (
     StorageError,
     StorageNotReady,
     StoredObject,
-    check_sha256,
     content_disposition,
     validate_key,
 )
@@ -211,24 +210,21 @@ class S3Storage:
         on_checkpoint: CheckpointCallback | None = None,
     ) -> StoredObject:
         validate_key(key)
-        expected_sha = check_sha256(expected_sha256)
-        if expected_size is not None and expected_size < 0:
-            raise ValueError("expected_size must not be negative")
         if expected_size is not None and expected_size > self.part_bytes * MAX_PARTS:
             raise ValueError("object larger than S3 allows with this part size")
-        if resume is not None and (resume.key != key or resume.part_bytes != self.part_bytes):
-            raise ValueError("resume belongs to another key or part size")
         if resume is not None and resume.completing:
+            if resume.key != key or resume.part_bytes != self.part_bytes:
+                raise ValueError("resume belongs to another key or part size")
             return await self._complete_resumed(resume, content_type, on_progress)
-        digest = restore_digest(resume.sha_state) if resume is not None else new_digest()
-        if digest is None:
-            raise ValueError("resume carries no usable sha256 state")
-        sink = _S3Sink(self, key, content_type, expected_sha, resume)
-        start = Checkpoint(
-            offset=resume.offset if resume else 0,
-            receipts=resume.receipts if resume else (),
-            sha_state=resume.sha_state if resume else None,
+        begun = begin(
+            key,
+            part_bytes=self.part_bytes,
+            resume=resume,
+            expected_size=expected_size,
+            expected_sha256=expected_sha256,
         )
+        digest, start, expected_sha = begun.digest, begun.checkpoint, begun.expected_sha256
+        sink = _S3Sink(self, key, content_type, expected_sha, resume)
 
         async def checkpointed(point: Checkpoint) -> None:
             if on_progress is not None:
