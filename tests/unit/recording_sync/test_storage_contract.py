@@ -15,19 +15,17 @@ import hashlib
 import os
 import time
 import tracemalloc
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 
 from classbridge_common.http import bind_socket, serving_http
-from classbridge_common.testing import make_settings, moto_s3_server
+from classbridge_common.testing import make_settings
 from recording_sync.adapters.storage import (
     IntegrityError,
     LocalStorage,
@@ -46,27 +44,6 @@ CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}
 
 
 # --- a real S3-compatible server ---
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_s3_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def moto_admin(moto_url: str) -> Iterator[Any]:
-    """A plain boto3 client to look behind the storage's back (buckets, pending uploads)."""
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(s3={"addressing_style": "path"}),
-    )
-    yield client
-    client.close()
 
 
 # --- one fixture, two backends ---

@@ -31,14 +31,10 @@ from tests.unit.recording_sync.test_storage_contract import (
     CREDENTIALS,
     PART,
     SIGNING_KEY,
-    moto_admin,
-    moto_url,
     payload,
     sha,
     stream,
 )
-
-__all__ = ["moto_admin", "moto_url"]  # fixtures, shared with the contract suite
 
 REPO = Path(__file__).resolve().parents[3]
 # moto's timestamps have whole seconds: "old" things are made this long before the janitor runs,

@@ -13,15 +13,12 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from classbridge_common.testing import moto_s3_server
 from recording_sync.adapters.downloader import Downloader
 from recording_sync.adapters.storage_base import IntegrityError, Resume
 from recording_sync.adapters.storage_s3 import S3Storage
@@ -33,30 +30,10 @@ SIZE = 12 * PART + 12345  # 13 parts
 CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}
 
 
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_s3_server() as url:
-        yield url
-
-
 @pytest.fixture
-def s3_admin(moto_url: str) -> Iterator[Any]:
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(s3={"addressing_style": "path"}),
-    )
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def bucket(s3_admin: Any) -> str:
+def bucket(moto_admin: Any) -> str:
     name = f"b-{os.urandom(6).hex()}"
-    s3_admin.create_bucket(Bucket=name)
+    moto_admin.create_bucket(Bucket=name)
     return name
 
 
@@ -97,7 +74,7 @@ asyncio.run(main())
 
 
 async def test_a_copy_killed_mid_file_resumes_with_only_the_rest_downloaded(
-    moto_url: str, bucket: str, s3_admin: Any, tmp_path: Path
+    moto_url: str, bucket: str, moto_admin: Any, tmp_path: Path
 ) -> None:
     key = "videos/b-1/killed.mp4"
     checkpoint_file = tmp_path / "checkpoint.json"
@@ -143,7 +120,7 @@ async def test_a_copy_killed_mid_file_resumes_with_only_the_rest_downloaded(
             await asyncio.wait_for(child.wait(), 10)
         await ctl.clear_faults()
         served_before = await ctl.cdn_bytes_served(file_id)
-        assert s3_admin.list_multipart_uploads(Bucket=bucket)["Uploads"], "left to resume"
+        assert moto_admin.list_multipart_uploads(Bucket=bucket)["Uploads"], "left to resume"
 
         s3 = storage(moto_url, bucket)
         downloader = Downloader()
@@ -168,9 +145,9 @@ async def test_a_copy_killed_mid_file_resumes_with_only_the_rest_downloaded(
     zoom_sha = sha256_of(file_id, SIZE, "MP4")
     assert stored.size == SIZE
     assert stored.sha256 == zoom_sha  # proven for the whole file, across the two processes
-    body_bytes = s3_admin.get_object(Bucket=bucket, Key=key)["Body"].read()
+    body_bytes = moto_admin.get_object(Bucket=bucket, Key=key)["Body"].read()
     assert hashlib.sha256(body_bytes).hexdigest() == zoom_sha
-    assert "Uploads" not in s3_admin.list_multipart_uploads(Bucket=bucket)
+    assert "Uploads" not in moto_admin.list_multipart_uploads(Bucket=bucket)
 
 
 def _corrupt_parts(s3: S3Storage, times: int) -> list[int]:
@@ -197,7 +174,7 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def test_a_part_damaged_on_the_way_is_sent_again_and_the_object_is_right(
-    moto_url: str, bucket: str, s3_admin: Any
+    moto_url: str, bucket: str, moto_admin: Any
 ) -> None:
     data = os.urandom(3 * PART + 77)
     async with storage(moto_url, bucket) as s3:
@@ -205,11 +182,11 @@ async def test_a_part_damaged_on_the_way_is_sent_again_and_the_object_is_right(
         stored = await s3.put_stream("videos/fixed.mp4", _chunks(data), content_type="video/mp4")
     assert damaged, "a part really was damaged"
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
-    assert s3_admin.get_object(Bucket=bucket, Key="videos/fixed.mp4")["Body"].read() == data
+    assert moto_admin.get_object(Bucket=bucket, Key="videos/fixed.mp4")["Body"].read() == data
 
 
 async def test_a_part_that_keeps_arriving_damaged_is_never_completed(
-    moto_url: str, bucket: str, s3_admin: Any
+    moto_url: str, bucket: str, moto_admin: Any
 ) -> None:
     data = os.urandom(3 * PART + 77)
     async with storage(moto_url, bucket) as s3:
@@ -221,12 +198,12 @@ async def test_a_part_that_keeps_arriving_damaged_is_never_completed(
                 content_type="video/mp4",
                 on_checkpoint=lambda point: asyncio.sleep(0),
             )
-    assert "Contents" not in s3_admin.list_objects_v2(Bucket=bucket)  # never visible
-    assert "Uploads" not in s3_admin.list_multipart_uploads(Bucket=bucket)  # and aborted
+    assert "Contents" not in moto_admin.list_objects_v2(Bucket=bucket)  # never visible
+    assert "Uploads" not in moto_admin.list_multipart_uploads(Bucket=bucket)  # and aborted
 
 
 async def test_a_stored_part_changed_behind_the_checkpoint_makes_the_copy_start_over(
-    moto_url: str, bucket: str, s3_admin: Any
+    moto_url: str, bucket: str, moto_admin: Any
 ) -> None:
     """Resuming trusts nothing it cannot see: ListParts must show every recorded part with the
     recorded ETag, else the upload is aborted and the copy starts from byte 0."""
@@ -258,7 +235,7 @@ async def test_a_stored_part_changed_behind_the_checkpoint_makes_the_copy_start_
             )
         token = points[-1].token()
         assert await s3.resume("videos/tampered.mp4", token) is not None  # intact: resumable
-        s3_admin.upload_part(
+        moto_admin.upload_part(
             Bucket=bucket,
             Key="videos/tampered.mp4",
             UploadId=points[-1].upload,
@@ -266,5 +243,5 @@ async def test_a_stored_part_changed_behind_the_checkpoint_makes_the_copy_start_
             Body=os.urandom(PART),
         )
         assert await s3.resume("videos/tampered.mp4", token) is None
-    assert "Uploads" not in s3_admin.list_multipart_uploads(Bucket=bucket)
-    assert "Contents" not in s3_admin.list_objects_v2(Bucket=bucket)
+    assert "Uploads" not in moto_admin.list_multipart_uploads(Bucket=bucket)
+    assert "Contents" not in moto_admin.list_objects_v2(Bucket=bucket)
