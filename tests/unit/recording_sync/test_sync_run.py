@@ -310,12 +310,22 @@ async def test_progress_is_written_while_a_file_is_copied(
     world: World, storage: LocalStorage
 ) -> None:
     _job(world, zoom_file("mp4", size=6 * MIB))
+    downloader = Bytes(world)
+
+    async def a_checkpoint_is_saved() -> None:
+        # Half-way, the download waits (as a slow network would) until a checkpoint was saved.
+        for _ in range(500):
+            if any(0 < b < 6 * MIB for b in world.saved_bytes):
+                return
+            await asyncio.sleep(0.01)
+
+    downloader.during["mp4"] = a_checkpoint_is_saved
     job, lease = _claim(world, "w1")
-    await JobRun(_context(world, storage, Bytes(world)), job, lease, "").go()
+    await JobRun(_context(world, storage, downloader), job, lease, "").go()
     # The storage checkpoints every MiB made durable (coalesced while a save is running); each
     # checkpoint is written to the job.
     moving = [b for b in world.saved_bytes if 0 < b < 6 * MIB]
-    assert len(moving) >= 2
+    assert len(moving) >= 1
     assert moving == sorted(moving)
     assert world.jobs["job_1"].bytes_done == 6 * MIB
 
