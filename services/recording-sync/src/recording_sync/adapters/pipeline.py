@@ -57,6 +57,16 @@ class Start:
     checkpoint: Checkpoint
     expected_sha256: str | None
 
+    def verify(self, size: int, expected_size: int | None) -> str:
+        """The whole file's sha256 once every byte passed, or :class:`IntegrityError` when its
+        size or sha256 is not what the caller expected."""
+        if expected_size is not None and size != expected_size:
+            raise IntegrityError(f"received {size} bytes, expected {expected_size}")
+        sha256 = self.digest.hexdigest()
+        if self.expected_sha256 is not None and sha256 != self.expected_sha256:
+            raise IntegrityError("sha256 of the received bytes differs from the expected one")
+        return sha256
+
 
 def begin(
     key: str,

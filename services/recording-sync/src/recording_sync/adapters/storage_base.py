@@ -8,7 +8,6 @@ absent — never half there — and nothing is ever held whole in memory.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import AsyncIterable, Awaitable, Callable
@@ -24,7 +23,6 @@ __all__ = [
     "ObjectStorage",
     "ProgressCallback",
     "Resume",
-    "RunningDigest",
     "StorageError",
     "StorageNotReady",
     "StoredObject",
@@ -265,41 +263,6 @@ def check_sha256(value: str | None) -> str | None:
     if not _SHA256_RE.match(lowered):
         raise ValueError("expected_sha256 must be 64 hex digits")
     return lowered
-
-
-class RunningDigest:
-    """Size and sha256 computed as the bytes pass, checked against what the caller expects.
-
-    ``expected_size`` is enforced as soon as it is exceeded, so a runaway stream is stopped
-    early instead of being uploaded to the end.
-    """
-
-    def __init__(self, *, expected_size: int | None, expected_sha256: str | None) -> None:
-        if expected_size is not None and expected_size < 0:
-            raise ValueError("expected_size must not be negative")
-        self.expected_size = expected_size
-        self.expected_sha256 = check_sha256(expected_sha256)
-        self.size = 0
-        self._hash = hashlib.sha256()
-
-    def update(self, data: bytes | bytearray | memoryview) -> None:
-        self._hash.update(data)
-        self.size += len(data)
-        if self.expected_size is not None and self.size > self.expected_size:
-            raise IntegrityError(f"received more than the expected {self.expected_size} bytes")
-
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
-    def verify(self) -> str:
-        """The final sha256, or :class:`IntegrityError` when size or digest differ."""
-        if self.expected_size is not None and self.size != self.expected_size:
-            raise IntegrityError(f"received {self.size} bytes, expected {self.expected_size}")
-        digest = self.sha256
-        if self.expected_sha256 is not None and digest != self.expected_sha256:
-            raise IntegrityError("sha256 of the received bytes differs from the expected one")
-        return digest
 
 
 def safe_download_name(name: str) -> str:

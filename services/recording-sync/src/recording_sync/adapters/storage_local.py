@@ -213,7 +213,7 @@ class LocalStorage:
             expected_size=expected_size,
             expected_sha256=expected_sha256,
         )
-        digest, start, expected_sha = begun.digest, begun.checkpoint, begun.expected_sha256
+        digest, start = begun.digest, begun.checkpoint
         suffix = resume.upload if resume is not None else secrets.token_hex(8)
         temp = path.with_name(f".{path.name}{_PARTIAL}{suffix}")
         meta_temp = path.with_name(f".{path.name}.meta{_PARTIAL}{suffix}")
@@ -246,11 +246,7 @@ class LocalStorage:
             finally:
                 self._pool.give(buffer)
             size = written.offset + fill
-            if expected_size is not None and size != expected_size:
-                raise IntegrityError(f"received {size} bytes, expected {expected_size}")
-            sha256 = digest.hexdigest()
-            if expected_sha is not None and sha256 != expected_sha:
-                raise IntegrityError("sha256 of the received bytes differs from the expected one")
+            sha256 = begun.verify(size, expected_size)
             inode = await self._write_io(key, _seal, fd)
             completing = True  # from here a failure leaves nothing to resume from
             if on_progress is not None:

@@ -245,7 +245,7 @@ class S3Storage:
                 on_checkpoint=checkpointed if (on_progress or on_checkpoint) else None,
             )
             size = written.offset + fill
-            sha256 = _verify(digest.hexdigest(), size, expected_size, expected_sha)
+            sha256 = begun.verify(size, expected_size)
             if not sink.upload_id and fill < self.part_bytes and start.offset == 0:
                 etag = await sink.put_whole(buffer, fill, sha256)
                 self._pool.give(buffer)
@@ -324,18 +324,8 @@ class S3Storage:
                 )
                 await _Abandon(self, key, point.upload).abort()
                 return None
-        if point.completing:
-            # Every byte was sent; resume at the end (an empty range) and only complete it.
-            return point
-        return Resume(
-            backend=self.backend,
-            key=key,
-            upload=point.upload,
-            part_bytes=self.part_bytes,
-            offset=point.offset,
-            receipts=point.receipts,
-            sha_state=point.sha_state,
-        )
+        # Intact. A completing checkpoint (every byte sent) only needs the completion.
+        return point
 
     def _parts_of(self, key: str, upload_id: str) -> list[PartTypeDef]:
         pages = self._client.get_paginator("list_parts").paginate(
@@ -455,10 +445,7 @@ class S3Storage:
         return [item for page in pages for item in page.get("Uploads", [])]
 
     def _parts(self, upload: MultipartUploadTypeDef) -> list[PartTypeDef]:
-        pages = self._client.get_paginator("list_parts").paginate(
-            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
-        )
-        return [item for page in pages for item in page.get("Parts", [])]
+        return self._parts_of(upload["Key"], upload["UploadId"])
 
     def _staged(self) -> list[ObjectTypeDef]:
         pages = self._client.get_paginator("list_objects_v2").paginate(
@@ -560,14 +547,6 @@ class S3Storage:
 
 def _unquote(etag: str) -> str:
     return etag.strip().strip('"').lower()
-
-
-def _verify(sha256: str, size: int, expected_size: int | None, expected_sha: str | None) -> str:
-    if expected_size is not None and size != expected_size:
-        raise IntegrityError(f"received {size} bytes, expected {expected_size}")
-    if expected_sha is not None and sha256 != expected_sha:
-        raise IntegrityError("sha256 of the received bytes differs from the expected one")
-    return sha256
 
 
 def _md5_part(data: bytearray, length: int) -> tuple[bytes, bytes | bytearray]:
