@@ -8,11 +8,13 @@ storage; the crash is a real SIGKILL of a process copying a file.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import os
 import signal
 import sys
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,9 +39,14 @@ def bucket(moto_admin: Any) -> str:
     return name
 
 
-def storage(moto_url: str, bucket: str) -> S3Storage:
+def storage(moto_url: str, bucket: str, part_checksum: str = "crc32") -> S3Storage:
     return S3Storage(
-        bucket=bucket, endpoint_url=moto_url, region="us-east-1", part_bytes=PART, **CREDENTIALS
+        bucket=bucket,
+        endpoint_url=moto_url,
+        region="us-east-1",
+        part_bytes=PART,
+        part_checksum=part_checksum,
+        **CREDENTIALS,
     )
 
 
@@ -152,7 +159,8 @@ async def test_a_copy_killed_mid_file_resumes_with_only_the_rest_downloaded(
 
 def _corrupt_parts(s3: S3Storage, times: int) -> list[int]:
     """Damage the body of the next ``times`` UploadPart requests after the client computed
-    their Content-MD5, as a faulty link would (moto ignores Content-MD5; S3 would refuse)."""
+    their checksum, as a faulty link would. moto verifies neither Content-MD5 nor the additional
+    checksums (S3 would refuse the part): it plays a store that takes them on trust."""
     damaged: list[int] = []
 
     def corrupt(request: Any, **_: Any) -> None:
@@ -176,8 +184,10 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
 async def test_a_part_damaged_on_the_way_is_sent_again_and_the_object_is_right(
     moto_url: str, bucket: str, moto_admin: Any
 ) -> None:
+    """With ``md5`` parts, the ETag (the MD5 of what the store kept) shows the damage even on a
+    store that ignores Content-MD5: the part is sent again from its buffer."""
     data = os.urandom(3 * PART + 77)
-    async with storage(moto_url, bucket) as s3:
+    async with storage(moto_url, bucket, "md5") as s3:
         damaged = _corrupt_parts(s3, times=1)
         stored = await s3.put_stream("videos/fixed.mp4", _chunks(data), content_type="video/mp4")
     assert damaged, "a part really was damaged"
@@ -189,7 +199,7 @@ async def test_a_part_that_keeps_arriving_damaged_is_never_completed(
     moto_url: str, bucket: str, moto_admin: Any
 ) -> None:
     data = os.urandom(3 * PART + 77)
-    async with storage(moto_url, bucket) as s3:
+    async with storage(moto_url, bucket, "md5") as s3:
         _corrupt_parts(s3, times=1000)
         with pytest.raises(IntegrityError):
             await s3.put_stream(
@@ -200,6 +210,96 @@ async def test_a_part_that_keeps_arriving_damaged_is_never_completed(
             )
     assert "Contents" not in moto_admin.list_objects_v2(Bucket=bucket)  # never visible
     assert "Uploads" not in moto_admin.list_multipart_uploads(Bucket=bucket)  # and aborted
+
+
+def _composite_crc32(data: bytes) -> str:
+    """S3's composite CRC32 of ``data`` uploaded in parts of PART, computed independently."""
+    sums = b"".join(
+        zlib.crc32(data[i : i + PART]).to_bytes(4, "big") for i in range(0, len(data), PART)
+    )
+    return base64.b64encode(zlib.crc32(sums).to_bytes(4, "big")).decode()
+
+
+async def test_crc32_parts_carry_the_checksum_the_store_keeps(
+    moto_url: str, bucket: str, moto_admin: Any
+) -> None:
+    """The default: every part carries S3's additional CRC32 checksum (no MD5 is computed), and
+    the store keeps the composite checksum of exactly the bytes sent."""
+    data = os.urandom(3 * PART + 77)
+    sent: list[dict[str, str]] = []
+    async with storage(moto_url, bucket) as s3:
+        s3._client.meta.events.register(
+            "before-send.s3.UploadPart", lambda request, **_: sent.append(dict(request.headers))
+        )
+        stored = await s3.put_stream("videos/crc.mp4", _chunks(data), content_type="video/mp4")
+    assert len(sent) == 4
+    assert all("x-amz-checksum-crc32" in h and "Content-MD5" not in h for h in sent)
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    head = moto_admin.head_object(Bucket=bucket, Key="videos/crc.mp4", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC32"].partition("-")[0] == _composite_crc32(data)
+    assert moto_admin.get_object(Bucket=bucket, Key="videos/crc.mp4")["Body"].read() == data
+
+
+async def test_a_damaged_crc32_part_on_a_store_that_does_not_verify_is_removed(
+    moto_url: str, bucket: str, moto_admin: Any
+) -> None:
+    """S3 refuses a part whose CRC32 is wrong. A store that takes the checksum on trust (moto)
+    keeps the damaged part, but the composite checksum it computes from what it joined is not
+    ours: the object is deleted at once and the copy fails as an integrity error."""
+    data = os.urandom(3 * PART + 77)
+    async with storage(moto_url, bucket) as s3:
+        damaged = _corrupt_parts(s3, times=1)
+        with pytest.raises(IntegrityError):
+            await s3.put_stream("videos/bad.mp4", _chunks(data), content_type="video/mp4")
+    assert damaged
+    assert "Contents" not in moto_admin.list_objects_v2(Bucket=bucket)
+    assert "Uploads" not in moto_admin.list_multipart_uploads(Bucket=bucket)
+
+
+async def test_an_upload_keeps_its_checksum_when_the_setting_changes(
+    moto_url: str, bucket: str, moto_admin: Any
+) -> None:
+    """A checkpoint of an ``md5`` upload resumes on a worker now configured for ``crc32``: the
+    receipts say how the upload was made, and it is completed that way."""
+    data = os.urandom(3 * PART + 99)
+    points: list[Resume] = []
+
+    class Broke(Exception):
+        pass
+
+    async def breaks_after_two_parts() -> AsyncIterator[bytes]:
+        async for chunk in _chunks(data[: 2 * PART + 10]):
+            yield chunk
+        for _ in range(300):
+            if points and points[-1].offset >= 2 * PART:
+                raise Broke
+            await asyncio.sleep(0.01)
+        raise AssertionError("no checkpoint after two parts")
+
+    async def saved(point: Resume) -> None:
+        points.append(point)
+
+    async with storage(moto_url, bucket, "md5") as s3:
+        with pytest.raises(Broke):
+            await s3.put_stream(
+                "videos/switch.mp4",
+                breaks_after_two_parts(),
+                content_type="video/mp4",
+                on_checkpoint=saved,
+            )
+    async with storage(moto_url, bucket, "crc32") as s3:
+        resumed = await s3.resume("videos/switch.mp4", points[-1].token())
+        assert resumed is not None
+        assert resumed.offset == 2 * PART
+        stored = await s3.put_stream(
+            "videos/switch.mp4",
+            _chunks(data[resumed.offset :]),
+            content_type="video/mp4",
+            resume=resumed,
+            on_checkpoint=saved,
+        )
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert moto_admin.get_object(Bucket=bucket, Key="videos/switch.mp4")["Body"].read() == data
 
 
 async def test_a_stored_part_changed_behind_the_checkpoint_makes_the_copy_start_over(

@@ -12,7 +12,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -42,6 +42,11 @@ class Settings(ServiceSettings):
     s3_secret_access_key: SecretStr | None = None
     # Multipart part size for streaming uploads (S3 needs at least 5 MiB per part).
     s3_multipart_chunk_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024 * 1024)
+    # How each part proves it arrived intact: "crc32", S3's additional checksum, which the
+    # store verifies (AWS S3, MinIO, R2, ...; a fraction of MD5's CPU), or "md5": Content-MD5
+    # with each part's ETag compared, for a store that takes the additional checksums without
+    # verifying them (with "crc32" such a store's damage is found only once completed).
+    s3_part_checksum: Literal["crc32", "md5"] = "crc32"
     # Part buffers shared by every file a worker copies at once (S3 parts, local writes): the
     # memory for bytes in flight is this times the part size, however many files move.
     storage_parts_in_flight: int = Field(default=4, ge=2, le=64)

@@ -58,6 +58,7 @@ def create_storage(settings: Settings, *, files_url: str | None = None) -> Objec
             access_key_id=_plain(settings.s3_access_key_id),
             secret_access_key=_plain(settings.s3_secret_access_key),
             part_bytes=settings.s3_multipart_chunk_bytes,
+            part_checksum=settings.s3_part_checksum,
             parts_in_flight=settings.storage_parts_in_flight,
             max_ttl_seconds=settings.playback_url_max_ttl_seconds,
         )

@@ -8,11 +8,16 @@ How an upload stays invisible until it is whole and verified, and is written onc
   sha256) and written with one ``PutObject`` carrying ``x-amz-meta-sha256``.
 - A longer stream is a multipart upload **straight to its key**: an incomplete multipart
   upload is invisible, so nothing is staged and copied (that wrote every byte twice). Each part
-  carries ``Content-MD5`` and its ETag is checked; before completion the whole file's size and
-  sha256 are checked, and the ETag S3 gives the completed object is compared with the one its
-  parts imply. The sha256 cannot be metadata there (S3 takes metadata only when an upload
-  starts): it is returned, recorded by the caller with the ETag, which :meth:`S3Storage.head`
-  returns (``sha256`` is known at start only when the caller gave ``expected_sha256``).
+  carries a checksum S3 verifies before it keeps the part (``part_checksum``): by default S3's
+  additional checksum ``x-amz-checksum-crc32`` (a few per cent of MD5's CPU), and the completed
+  object's composite CRC32, which S3 computes from the parts it joined, is compared with ours;
+  or, for stores that accept the additional checksums without verifying them, ``Content-MD5``
+  with each part's ETag (the MD5 of what the store kept) compared with ours. Before completion
+  the whole file's size and sha256 are checked, and the ETag S3 gives the completed object is
+  compared with the one its parts imply. The sha256 cannot be metadata there (S3 takes
+  metadata only when an upload starts): it is returned, recorded by the caller with the
+  ETag, which :meth:`S3Storage.head` returns (``sha256`` is known at start only when the
+  caller gave ``expected_sha256``).
 - Resumable: with ``on_checkpoint`` the caller is given, after each run of finished parts, the
   upload id, the parts' ETags and the hash state (:class:`~.storage_base.Resume`); after a crash
   or on another worker :meth:`S3Storage.resume` checks them against ``ListParts`` and the copy
@@ -38,10 +43,11 @@ import functools
 import hashlib
 import logging
 import re
+import zlib
 from collections.abc import AsyncIterable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NoReturn, Self, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -64,7 +70,13 @@ from recording_sync.adapters.storage_base import (
 if TYPE_CHECKING:
     from types_boto3_s3.type_defs import MultipartUploadTypeDef, ObjectTypeDef, PartTypeDef
 
-__all__ = ["LIFECYCLE_CONFIGURATION", "MIN_PART_BYTES", "STAGING_PREFIX", "S3Storage"]
+__all__ = [
+    "LIFECYCLE_CONFIGURATION",
+    "MIN_PART_BYTES",
+    "PART_CHECKSUMS",
+    "STAGING_PREFIX",
+    "S3Storage",
+]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +86,9 @@ MIN_PART_BYTES = 5 * 1024 * 1024  # S3 refuses smaller parts (except the last)
 MAX_PARTS = 10_000  # S3's limit on parts per upload
 STAGING_PREFIX = ".staging/"  # what older versions staged; never a valid key (hidden segment)
 _BAD_DIGEST = {"BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch"}
+# How each part's bytes are proven to have reached the store intact (see the module's text).
+PART_CHECKSUMS: Final = ("crc32", "md5")
+_RECEIPT_SEPARATOR = ":"  # a CRC32 part's receipt is "<etag>:<base64 CRC32>"; never in either
 _MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
 _MULTIPART_ETAG = re.compile(r"^[0-9a-f]{32}-\d+$")
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
@@ -128,10 +143,14 @@ class S3Storage:
         max_ttl_seconds: int = 900,
         max_workers: int = 8,
         max_attempts: int = 5,
+        part_checksum: str = "crc32",
     ) -> None:
         if part_bytes < MIN_PART_BYTES:
             raise ValueError(f"part_bytes must be at least {MIN_PART_BYTES} (S3's minimum)")
+        if part_checksum not in PART_CHECKSUMS:
+            raise ValueError(f"part_checksum must be one of {', '.join(PART_CHECKSUMS)}")
         self.bucket = bucket
+        self.part_checksum = part_checksum
         self.region = region
         self.part_bytes = part_bytes
         self.max_ttl_seconds = max_ttl_seconds
@@ -146,8 +165,9 @@ class S3Storage:
             read_timeout=120,
         )
         if endpoint_url:
-            # Path-style for MinIO/moto-like endpoints (no wildcard DNS); checksums only where the
-            # API requires them, since several S3-compatible servers reject the newer defaults.
+            # Path-style for MinIO/moto-like endpoints (no wildcard DNS); botocore adds checksums
+            # only where the API requires them, since several S3-compatible servers reject the
+            # newer defaults: the parts' own checksum is this class's (``part_checksum``).
             config = config.merge(
                 Config(
                     s3={"addressing_style": "path"},
@@ -316,7 +336,7 @@ class S3Storage:
             part = by_number.get(number)
             size = int(part.get("Size", -1)) if part is not None else -1
             whole = size == self.part_bytes or (point.completing and number == last and size > 0)
-            if part is None or _unquote(str(part.get("ETag", ""))) != receipt or not whole:
+            if part is None or not _listed_as(part, receipt) or not whole:
                 log.warning(
                     "an interrupted upload of %r lost or changed part %d: starting over",
                     key,
@@ -549,10 +569,60 @@ def _unquote(etag: str) -> str:
     return etag.strip().strip('"').lower()
 
 
-def _md5_part(data: bytearray, length: int) -> tuple[bytes, bytes | bytearray]:
+def _body(data: bytearray, length: int) -> bytes | bytearray:
     # botocore takes bytes-like bodies but not memoryviews: a short (last) part is copied.
-    body = data if length == len(data) else bytes(memoryview(data)[:length])
+    return data if length == len(data) else bytes(memoryview(data)[:length])
+
+
+def _md5_part(data: bytearray, length: int) -> tuple[bytes, bytes | bytearray]:
+    body = _body(data, length)
     return hashlib.md5(body, usedforsecurity=False).digest(), body
+
+
+def _crc32_part(data: bytearray, length: int) -> tuple[bytes, bytes | bytearray]:
+    body = _body(data, length)  # zlib releases the GIL while it sums a large buffer
+    return zlib.crc32(body).to_bytes(4, "big"), body
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _split(receipt: str) -> tuple[str, str]:
+    """A part's receipt as (ETag, base64 CRC32); the CRC32 is ``""`` for an MD5 part."""
+    etag, _, crc = receipt.partition(_RECEIPT_SEPARATOR)
+    return etag, crc
+
+
+def _listed_as(part: PartTypeDef, receipt: str) -> bool:
+    """Whether ``ListParts`` shows the part ``receipt`` was given for (same ETag, and the same
+    CRC32 where the store lists one)."""
+    etag, crc = _split(receipt)
+    listed_crc = str(part.get("ChecksumCRC32", "") or "")
+    return _unquote(str(part.get("ETag", ""))) == etag and (not crc or listed_crc in ("", crc))
+
+
+def _composite_crc32(receipts: tuple[str, ...]) -> str:
+    """S3's composite checksum of a multipart object: the CRC32 of its parts' CRC32s, "-N"."""
+    joined = b"".join(base64.b64decode(_split(r)[1]) for r in receipts)
+    return f"{_b64(zlib.crc32(joined).to_bytes(4, 'big'))}-{len(receipts)}"
+
+
+def _same_composite(stored: str, ours: str) -> bool:
+    """Whether two composite checksums agree; some stores leave out the "-N" part count."""
+    stored_value, _, stored_parts = stored.partition("-")
+    value, _, parts = ours.partition("-")
+    return stored_value == value and stored_parts in ("", parts)
+
+
+def _multipart_etag(receipts: tuple[str, ...]) -> str:
+    """The ETag S3 gives an object joined from parts with these ETags (``""`` when a part's
+    ETag is no MD5, as with some encryption settings: then there is nothing to compare)."""
+    etags = [_split(r)[0] for r in receipts]
+    if not all(_MD5_ETAG.match(e) for e in etags):
+        return ""
+    joined = b"".join(bytes.fromhex(e) for e in etags)
+    return f"{hashlib.md5(joined, usedforsecurity=False).hexdigest()}-{len(etags)}"
 
 
 class _Abandon:
@@ -575,10 +645,15 @@ class _Abandon:
 
 class _S3Sink:
     """One object's upload: a multipart upload straight to its key, created with the first
-    part (a small object is one ``PutObject`` instead). Every part carries ``Content-MD5``, so
-    S3 refuses a part damaged on the way, and the ETag S3 answers — the MD5 of what it stored —
-    is compared with ours: a store that ignores Content-MD5 cannot keep a damaged part either.
-    A part that fails either check is sent again from the same buffer, then the copy fails."""
+    part (a small object is one ``PutObject`` instead).
+
+    Every part carries its checksum, so S3 refuses a part damaged on the way: with ``crc32``
+    S3's additional checksum (the upload is created with ``ChecksumAlgorithm=CRC32``, and the
+    composite CRC32 S3 answers at completion, computed from the parts it joined, must be ours);
+    with ``md5`` ``Content-MD5``, and the ETag S3 answers — the MD5 of what it stored — is
+    compared with ours, so a store that ignores Content-MD5 cannot keep a damaged part either. A
+    part that fails a check is sent again from the same buffer, then the copy fails. An upload
+    resumed keeps the checksum it was created with (its receipts say which)."""
 
     PART_TRIES = 3
 
@@ -596,13 +671,12 @@ class _S3Sink:
         self._expected_sha256 = expected_sha256
         self.upload_id = resume.upload if resume is not None else ""
         self._creating: asyncio.Task[str] | None = None
-        self._md5s: dict[int, bytes] = {}
+        self.crc32 = storage.part_checksum == "crc32"
+        if resume is not None and resume.receipts:
+            self.crc32 = bool(_split(resume.receipts[0])[1])
 
     def resume(self, point: Checkpoint, *, sha256: str = "", size: int = -1) -> Resume:
-        etag = ""
-        if sha256:
-            joined = b"".join(bytes.fromhex(r) for r in point.receipts)
-            etag = f"{hashlib.md5(joined, usedforsecurity=False).hexdigest()}-{len(point.receipts)}"
+        etag = _multipart_etag(point.receipts) if sha256 else ""
         return Resume(
             backend=self._storage.backend,
             key=self._key,
@@ -627,6 +701,8 @@ class _S3Sink:
         extra: dict[str, Any] = (
             {"Metadata": {"sha256": self._expected_sha256}} if self._expected_sha256 else {}
         )
+        if self.crc32:
+            extra["ChecksumAlgorithm"] = "CRC32"
         answer = await self._storage._s3(
             "create_multipart_upload",
             self._key,
@@ -641,8 +717,14 @@ class _S3Sink:
         if number > MAX_PARTS:
             raise StorageError(f"object {self._key!r} needs more than {MAX_PARTS} parts")
         upload_id = self.upload_id or await self._ensure_upload()
-        md5, body = await self._storage._call(functools.partial(_md5_part, data, length))
-        expected = md5.hex()
+        checksum = _crc32_part if self.crc32 else _md5_part
+        digest, body = await self._storage._call(functools.partial(checksum, data, length))
+        expected = digest.hex()
+        proof: dict[str, str] = (
+            {"ChecksumAlgorithm": "CRC32", "ChecksumCRC32": _b64(digest)}
+            if self.crc32
+            else {"ContentMD5": _b64(digest)}
+        )
         for attempt in range(1, self.PART_TRIES + 1):
             try:
                 answer = await self._storage._s3(
@@ -652,7 +734,7 @@ class _S3Sink:
                     UploadId=upload_id,
                     PartNumber=number,
                     Body=body,
-                    ContentMD5=base64.b64encode(md5).decode(),
+                    **proof,
                 )
             except StorageError as exc:
                 if _cause_code(exc) not in _BAD_DIGEST or attempt == self.PART_TRIES:
@@ -662,6 +744,8 @@ class _S3Sink:
                 )
                 continue
             got = _unquote(str(answer.get("ETag", "")))
+            if self.crc32:  # S3 verified the CRC32 before it answered
+                return f"{got}{_RECEIPT_SEPARATOR}{_b64(digest)}"
             if not _MD5_ETAG.match(got) or got == expected:
                 return expected
             log.warning(
@@ -687,7 +771,16 @@ class _S3Sink:
 
     async def complete(self, receipts: tuple[str, ...], etag: str) -> str:
         upload_id = self.upload_id or await self._ensure_upload()
-        parts = [{"PartNumber": n, "ETag": f'"{r}"'} for n, r in enumerate(receipts, start=1)]
+        parts: list[dict[str, Any]] = []
+        for number, receipt in enumerate(receipts, start=1):
+            part_etag, crc = _split(receipt)
+            parts.append(
+                {
+                    "PartNumber": number,
+                    "ETag": f'"{part_etag}"',
+                    **({"ChecksumCRC32": crc} if crc else {}),
+                }
+            )
         answer = await self._storage._s3(
             "complete_multipart_upload",
             self._key,
@@ -697,11 +790,26 @@ class _S3Sink:
         )
         got = _unquote(str(answer.get("ETag", "")))
         if etag and _MULTIPART_ETAG.match(got) and got != etag:
-            # The parts S3 joined are not the ones sent: the object must not stay.
-            with contextlib.suppress(StorageError):
-                await self._storage._s3("delete_object", self._key, Key=self._key)
-            raise IntegrityError(f"S3 completed {self._key!r} from other parts than were sent")
+            await self._discard(f"S3 completed {self._key!r} from other parts than were sent")
+        if receipts and all(_split(r)[1] for r in receipts):
+            # S3 verified each part's CRC32 on arrival; a store that takes the checksums
+            # without verifying them still computes the composite from what it joined.
+            stored = str(answer.get("ChecksumCRC32") or "") or await self._stored_crc32()
+            if stored and not _same_composite(stored, _composite_crc32(receipts)):
+                await self._discard(f"S3 stored {self._key!r} with other bytes than were sent")
         return got
+
+    async def _stored_crc32(self) -> str:
+        answer = await self._storage._s3(
+            "head_object", self._key, Key=self._key, ChecksumMode="ENABLED"
+        )
+        return str(answer.get("ChecksumCRC32") or "")
+
+    async def _discard(self, reason: str) -> NoReturn:
+        """The completed object is not the file sent: it must not stay."""
+        with contextlib.suppress(StorageError):
+            await self._storage._s3("delete_object", self._key, Key=self._key)
+        raise IntegrityError(reason)
 
     async def abort(self) -> None:
         if self._creating is not None:
