@@ -36,7 +36,7 @@ async def test_cli_control_subcommands(capsys: pytest.CaptureFixture[str]) -> No
     async with sim, serve_in_process(sim) as url:
         played = await run("class", "--students", "3", "--guests", "1", "--minutes", "10",
                            "--delay", "0", "--files", "MP4:1k,CHAT:1k")  # fmt: skip
-        assert played["participants"] == 3
+        assert played["participants"] == 5  # the host, 3 students, 1 guest
         assert [f["file_type"] for f in played["recording"]["files"]] == ["MP4", "CHAT"]
         async with SimClient(url) as c:
             mid = str((await c.create_meeting(topic="cli"))["id"])

@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zoomsim import ratelimit, scopes
+from zoomsim.breakout_rooms import BreakoutRooms
 from zoomsim.concurrency import HostWriteSlots
 from zoomsim.config import SimConfig
 from zoomsim.control import control_routes
@@ -42,7 +43,11 @@ from zoomsim.oauth import OAuth
 from zoomsim.ratelimit import RateLimiter
 from zoomsim.recording_events import CloudRecorder
 from zoomsim.recordings import RecordingsApi
+from zoomsim.registrants import RegistrantsApi
+from zoomsim.registration import Registrations
+from zoomsim.roles import Roles
 from zoomsim.routing import RawRouter, ZoomError, json_response, validation_error
+from zoomsim.sharing import Sharing
 from zoomsim.state import Account, State
 from zoomsim.summaries import Summaries
 from zoomsim.waiting_room import WaitingRoom
@@ -74,6 +79,7 @@ class Api:
         self.router = RawRouter(sim.config.strict_uuid_encoding)
         self.meetings = MeetingsApi(self)
         self.recordings = RecordingsApi(self)
+        self.registrants = RegistrantsApi(self)
         m, r, add = self.meetings, self.recordings, self.router.add
         add("GET", "v2/users/{user_id}", "users.get", m.get_user)
         add("POST", "v2/users/{user_id}/meetings", "meetings.create", m.create)
@@ -118,6 +124,23 @@ class Api:
             m.report_participants,
         )
         add("GET", "v2/report/meetings/{meeting_id}", "report.meeting", m.report_meeting)
+        g = self.registrants
+        add("POST", "v2/meetings/{meeting_id}/registrants", "registrants.add", g.add)
+        add("GET", "v2/meetings/{meeting_id}/registrants", "registrants.list", g.list)
+        add("POST", "v2/meetings/{meeting_id}/batch_registrants", "registrants.batch", g.batch)
+        add("PUT", "v2/meetings/{meeting_id}/registrants/status", "registrants.status", g.status)
+        add(
+            "GET",
+            "v2/meetings/{meeting_id}/registrants/{registrant_id}",
+            "registrants.get",
+            g.get,
+        )
+        add(
+            "DELETE",
+            "v2/meetings/{meeting_id}/registrants/{registrant_id}",
+            "registrants.delete",
+            g.delete,
+        )
         add(
             "GET",
             "v2/meetings/{meeting_id}/meeting_summary",
@@ -397,6 +420,10 @@ class Simulator:
         self.webhooks = WebhookSender(self, webhook_transport)
         self.recorder = CloudRecorder(self)
         self.waiting_room = WaitingRoom(self)
+        self.registrations = Registrations(self)
+        self.breakout_rooms = BreakoutRooms(self)
+        self.sharing = Sharing(self)
+        self.roles = Roles(self)
         self.summaries = Summaries(self)
         self.lifecycle = Lifecycle(self)
         self.downloads = Downloads(self)

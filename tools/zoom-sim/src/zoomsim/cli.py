@@ -1,5 +1,6 @@
-"""`python -m zoomsim serve|class|start|join|leave|end|record|ready|trash|delete|recover|
-webhooks|validate|deliveries|fault|clock|fidelity|show|credentials|accounts|add-account|rotate`.
+"""`python -m zoomsim serve|class|start|join|register|leave|end|record|ready|trash|delete|
+recover|webhooks|validate|deliveries|fault|clock|fidelity|show|credentials|accounts|add-account|
+rotate`.
 
 `--account ID` (on `class`, `webhooks`, `validate`, `deliveries`, `show`) picks one of several
 simulated Zoom accounts (tenants); without it the first account is meant.
@@ -19,6 +20,7 @@ import os
 import sys
 from typing import Any
 
+from zoomsim.class_plan import Attendee, ClassPlan, Stay
 from zoomsim.client import SimClient, SimError
 from zoomsim.config import SimConfig, WebhookTarget
 from zoomsim.fidelity import Fidelity
@@ -182,7 +184,23 @@ async def control(a: argparse.Namespace) -> int:
         if cmd == "start":
             _print(await c.start(a.meeting))
         elif cmd == "join":
-            _print(await c.join(a.meeting, a.name, a.email or "", internal=a.internal))
+            _print(
+                await c.join(
+                    a.meeting,
+                    a.name or "",
+                    a.email or "",
+                    internal=a.internal,
+                    registrant_id=a.registrant,
+                    join_url=a.join_url,
+                    customer_key=a.customer_key,
+                    device=a.device,
+                    host=a.host,
+                )
+            )
+        elif cmd == "register":
+            _print(
+                await c.add_registrant(a.meeting, a.email, a.first_name or "", a.last_name or "")
+            )
         elif cmd == "leave":
             _print(await c.leave(a.meeting, a.user_id))
         elif cmd == "end":
@@ -265,36 +283,57 @@ async def control(a: argparse.Namespace) -> int:
 
 
 async def play_class(c: SimClient, a: argparse.Namespace) -> int:
-    """A whole class: meeting (given or new), start, N students join (some guests), some leave
-    and rejoin, end after `--minutes` of simulated time, recording ready after `--delay`."""
-    fields: dict[str, Any] = {"topic": a.topic, "duration": a.minutes}
-    if a.account:
-        fields["account_id"] = a.account
-    mid = a.meeting or (await c.create_meeting(**fields))["id"]
-    start = await c.health()
-    t0 = start["clock"]
-    await c.start(mid, at=t0)
-    people = []
-    for i in range(a.students):
-        guest = i < a.guests
-        email = "" if guest else f"student{i + 1}@classbridge.test"
-        people.append(await c.join(mid, f"Student {i + 1}", email, at=t0 + 30 + i))
-    if people and a.rejoin:
-        p = people[0]
-        await c.leave(mid, p["user_id"], at=t0 + a.minutes * 30)
-        people[0] = await c.join(mid, p["name"], p["email"], at=t0 + a.minutes * 30 + 60)
+    """A whole class (zoomsim.class_plan): the host joins first, then `--students` students and
+    `--guests` guests (no email, no registrant); the first student drops half-way and rejoins.
+    Students join through their registrant links when the meeting has registrants (the first
+    `--students` approved ones) or with `--register` (each registered first). The class ends
+    after `--minutes` of simulated time, its recording ready after `--delay`."""
     rec = (
         {"files": parse_files(a.files), "delay": a.delay, "transcript_delay": a.transcript_delay}
         if a.files
         else {"delay": a.delay}
     )
-    ended = await c.end(mid, at=t0 + a.minutes * 60, recording=rec)
+    registered = []
+    if a.meeting:
+        registered = [r for r in await c.registrants(a.meeting) if r["status"] == "approved"]
+
+    def arrival(k: int) -> float:
+        """The k-th arrival: 30 s in, one a second, all within the class's first tenth."""
+        return min(0.5 + k / 60, float(a.minutes) / 10)
+
+    half = a.minutes / 2
+    students = []
+    for i in range(a.students):
+        name, email = f"Student {i + 1}", f"student{i + 1}@classbridge.test"
+        if i < len(registered):
+            r = registered[i]
+            name, email = f"{r['first_name']} {r['last_name']}".strip(), r["email"]
+        stays: tuple[Stay, ...] = (Stay(arrival(i)),)
+        if i == 0 and a.rejoin and arrival(0) < half and half + 1 < a.minutes:
+            stays = (Stay(arrival(0), half), Stay(half + 1))  # drops half-way, back a minute on
+        students.append(
+            Attendee(name, email, register=i < len(registered) or a.register, stays=stays)
+        )
+    guests = [
+        Attendee(f"Guest {j + 1}", stays=(Stay(arrival(a.students + j)),)) for j in range(a.guests)
+    ]
+    plan = ClassPlan(
+        minutes=a.minutes,
+        attendees=(*students, *guests),
+        topic=a.topic,
+        account_id=a.account,
+        recording=rec,
+    )
+    played = await c.play_class(plan, a.meeting)
     _print(
         {
-            "meeting_id": mid,
-            "uuid": ended["uuid"],
-            "participants": len(people),
-            "recording": ended["recording"],
+            "meeting_id": played.meeting_id,
+            "uuid": played.uuid,
+            "participants": len(played.attendees) + (1 if played.host_user_id else 0),
+            "students": a.students,
+            "guests": a.guests,
+            "registrants": len(played.by_registrant()),
+            "recording": played.recording,
         }
     )
     return 0
@@ -309,10 +348,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("class", help="play a whole class")
     p.add_argument("--meeting")
     p.add_argument("--topic", default="Classbridge class")
-    p.add_argument("--students", type=int, default=5)
-    p.add_argument("--guests", type=int, default=2)
+    p.add_argument("--students", type=int, default=5, help="students (besides the host)")
+    p.add_argument("--guests", type=int, default=2, help="guests (no email), besides students")
     p.add_argument("--minutes", type=int, default=60)
-    p.add_argument("--rejoin", action="store_true", default=True)
+    p.add_argument("--rejoin", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument(
+        "--register",
+        action="store_true",
+        help="register the students first; they join through their own links",
+    )
     p.add_argument("--files", default="MP4:20MiB,M4A:2MiB,CHAT:4k,TIMELINE:8k,TRANSCRIPT:12k")
     p.add_argument("--delay", type=float, default=5.0)
     p.add_argument("--transcript-delay", type=float, default=5.0)
@@ -326,9 +370,19 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--account", help="list only this account's meetings")
     p = sub.add_parser("join")
     p.add_argument("meeting")
-    p.add_argument("name")
+    p.add_argument("name", nargs="?", help="default: a registrant's registered name, or Guest")
     p.add_argument("--email")
     p.add_argument("--internal", action="store_true")
+    p.add_argument("--registrant", help="join as this registrant id")
+    p.add_argument("--join-url", help="join through a registrant's own link")
+    p.add_argument("--customer-key")
+    p.add_argument("--device", help="e.g. phone (dials in)")
+    p.add_argument("--host", action="store_true", help="the meeting's host user, as host")
+    p = sub.add_parser("register", help="register someone for a meeting (registration on)")
+    p.add_argument("meeting")
+    p.add_argument("email")
+    p.add_argument("--first-name")
+    p.add_argument("--last-name")
     p = sub.add_parser("leave")
     p.add_argument("meeting")
     p.add_argument("user_id")

@@ -13,9 +13,12 @@ Pass `transport=httpx.ASGITransport(simulator.app)` to talk to an in-process sim
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from zoomsim.class_plan import ClassPlan, PlayedClass
 
 
 class SimError(Exception):
@@ -222,16 +225,135 @@ class SimClient:
     async def join(
         self,
         meeting_id: int | str,
-        name: str,
+        name: str = "",
         email: str = "",
         *,
         internal: bool = False,
         at: str | float | None = None,
         wait: bool = False,
+        registrant_id: str | None = None,
+        join_url: str | None = None,
+        participant_pin_code: int | str | None = None,
+        customer_key: str | None = None,
+        device: str | None = None,
+        phone_number: str | None = None,
+        role: str | None = None,
+        host: bool = False,
+        breakout_room: str | None = None,
     ) -> dict[str, Any]:
-        """`wait`: stay in the waiting room (meetings with one) until `admit`."""
-        body = _opt(name=name, email=email, internal=internal, at=at, wait=wait)
+        """`wait`: stay in the waiting room (meetings with one) until `admit`. A registrant
+        joins by `registrant_id`, `join_url` (their link) or `participant_pin_code` (dial-in),
+        under their registered name and email unless others are given; `device="phone"`
+        dials in; `host=True` is the meeting's host user (role host); `breakout_room` goes on
+        into that room at once. Answers the participant with `user_id`, `registrant_id`,
+        `role`, ..."""
+        body = _opt(
+            name=name or None,
+            email=email,
+            internal=internal,
+            at=at,
+            wait=wait,
+            registrant_id=registrant_id,
+            join_url=join_url,
+            participant_pin_code=participant_pin_code,
+            customer_key=customer_key,
+            device=device,
+            phone_number=phone_number,
+            role=role,
+            host=host,
+            breakout_room=breakout_room,
+        )
         return await self._object("POST", f"/meetings/{meeting_id}/participants", body)
+
+    # registrants, without the REST API's scopes and rate limits
+    async def add_registrant(
+        self,
+        meeting_id: int | str,
+        email: str,
+        first_name: str = "",
+        last_name: str = "",
+        *,
+        auto_approve: bool = False,
+    ) -> dict[str, Any]:
+        """Register `email` (the meeting must take registrations: approval_type 0 or 1);
+        answers Zoom's registrant fields plus `registrant_id` and `join_url`. The same email
+        again answers the same registrant."""
+        body = _opt(
+            email=email,
+            first_name=first_name or None,
+            last_name=last_name or None,
+            auto_approve=auto_approve,
+        )
+        return await self._object("POST", f"/meetings/{meeting_id}/registrants", body)
+
+    async def registrants(self, meeting_id: int | str) -> list[dict[str, Any]]:
+        """Every registrant of the meeting, whatever their status, oldest first."""
+        return await self._items("GET", f"/meetings/{meeting_id}/registrants", "registrants")
+
+    # what happens inside a live meeting; each answers the participant's (current) row
+    async def change_role(
+        self, meeting_id: int | str, user_id: str, role: str, *, at: str | float | None = None
+    ) -> dict[str, Any]:
+        """`role`: host | co-host | attendee (meeting.participant_role_changed)."""
+        return await self._object(
+            "POST", f"/meetings/{meeting_id}/participants/{user_id}/role", _opt(role=role, at=at)
+        )
+
+    async def start_sharing(
+        self,
+        meeting_id: int | str,
+        user_id: str,
+        content: str = "desktop",
+        *,
+        at: str | float | None = None,
+        **details: str,
+    ) -> dict[str, Any]:
+        """meeting.sharing_started; `details`: source, link_source, file_link."""
+        return await self._object(
+            "POST",
+            f"/meetings/{meeting_id}/participants/{user_id}/sharing/start",
+            _opt(content=content, at=at, **details),
+        )
+
+    async def end_sharing(
+        self, meeting_id: int | str, user_id: str, *, at: str | float | None = None
+    ) -> dict[str, Any]:
+        return await self._object(
+            "POST", f"/meetings/{meeting_id}/participants/{user_id}/sharing/end", _opt(at=at)
+        )
+
+    async def join_breakout_room(
+        self, meeting_id: int | str, user_id: str, room: str, *, at: str | float | None = None
+    ) -> dict[str, Any]:
+        """Into breakout room `room` (a name); answers the new row (a new `user_id`)."""
+        return await self._object(
+            "POST",
+            f"/meetings/{meeting_id}/participants/{user_id}/breakout_room",
+            _opt(room=room, at=at),
+        )
+
+    async def leave_breakout_room(
+        self, meeting_id: int | str, user_id: str, *, at: str | float | None = None
+    ) -> dict[str, Any]:
+        """Back to the main meeting; answers the new row."""
+        return await self._object(
+            "POST",
+            f"/meetings/{meeting_id}/participants/{user_id}/breakout_room/leave",
+            _opt(at=at),
+        )
+
+    async def close_breakout_rooms(
+        self, meeting_id: int | str, *, at: str | float | None = None
+    ) -> list[dict[str, Any]]:
+        return await self._items(
+            "POST", f"/meetings/{meeting_id}/breakout_rooms/close", "participants", _opt(at=at)
+        )
+
+    async def play_class(self, plan: ClassPlan, meeting_id: int | str | None = None) -> PlayedClass:
+        """Play a whole class from `plan` (zoomsim.class_plan); answers what was played."""
+        from zoomsim.class_plan import play
+
+        return await play(self, plan, meeting_id)
 
     async def admit(
         self, meeting_id: int | str, user_id: str, *, at: str | float | None = None

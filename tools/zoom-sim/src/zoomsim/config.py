@@ -126,6 +126,7 @@ class SimConfig:
     rate_labels: dict[str, str] = field(default_factory=dict)  # endpoint name -> category
     ratelimit_headers_on_success: str = "category"  # "category" | "full" | "none"
     host_daily_limit: int = 100
+    registrant_limit: int = 4999  # registrants a meeting holds (Zoom: 4,999 an occurrence)
     count_deletes_in_host_limit: bool = False
     # oauth variants
     s2s_api_url: bool = True

@@ -20,8 +20,19 @@ from starlette.routing import BaseRoute, Route
 
 from zoomsim.config import AppSeed, WebhookTarget, account_seed
 from zoomsim.fidelity import switch_names
+from zoomsim.registration import join_url, registrant_json
+from zoomsim.roles import role_of
 from zoomsim.routing import json_response
-from zoomsim.state import DEFAULT_SETTINGS, Account, Conflict, Instance, Meeting, iso
+from zoomsim.state import (
+    DEFAULT_SETTINGS,
+    Account,
+    Conflict,
+    Instance,
+    Meeting,
+    Participant,
+    Registrant,
+    iso,
+)
 
 if TYPE_CHECKING:
     from zoomsim.app import Simulator
@@ -42,6 +53,7 @@ RUNTIME_SETTINGS = (
     "strict_uuid_encoding",
     "ratelimit_headers_on_success",
     "host_daily_limit",
+    "registrant_limit",
     "cdn_url_ttl",
     "enforce_scopes",
     "scope_error_code",
@@ -143,6 +155,29 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
 
         return wrapped
 
+    def identity_json(inst: Instance, p: Participant) -> dict[str, Any]:
+        """What names a participant beyond their name: registrant, key, phone, role, room."""
+        return {
+            "registrant_id": p.registrant_id,
+            "customer_key": p.customer_key,
+            "phone_number": p.phone_number,
+            "device": p.device,
+            "role": p.role,
+            "breakout_room_uuid": p.room,
+            "breakout_room": sim.breakout_rooms.room_name(inst, p.room) if p.room else "",
+            "parent_user_id": p.parent_user_id,
+            "sharing": None if p.sharing is None else p.sharing["content"],
+        }
+
+    def registrant_state(m: Meeting, r: Registrant) -> dict[str, Any]:
+        """A registrant as the control API shows it: Zoom's fields, and its link whatever its
+        status (a test joins with it to see Zoom refuse)."""
+        return {
+            **registrant_json(m, r, sim.base_url()),
+            "registrant_id": r.id,
+            "join_url": join_url(m, r, sim.base_url()),
+        }
+
     def meeting_state(m: Meeting) -> dict[str, Any]:
         st.purge_trash()
         instances: list[dict[str, Any]] = []
@@ -157,6 +192,7 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             "deleted": m.deleted,
             "settings": m.settings,
             "occurrences": m.occurrences,
+            "registrants": [registrant_state(m, r) for r in m.registrants.values()],
             "instances": instances,
         }
         for inst in m.instances:
@@ -175,9 +211,11 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
                             "participant_uuid": p.participant_uuid,
                             "join_time": iso(p.join_time),
                             "leave_time": iso(p.leave_time) if p.leave_time else None,
+                            **identity_json(inst, p),
                         }
                         for p in inst.participants
                     ],
+                    "breakout_rooms": dict(inst.rooms),
                     "recording": None
                     if rec is None
                     else {
@@ -254,8 +292,8 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         inst = sim.lifecycle.start(m, _at(body))
         return {"uuid": inst.uuid, "start_time": iso(inst.start_time)}
 
-    def participant_json(m: Meeting, p: Any) -> dict[str, Any]:
-        inst = m.live
+    def participant_json(m: Meeting, p: Participant) -> dict[str, Any]:
+        inst = m.live or (m.instances[-1] if m.instances else None)
         return {
             "user_id": p.user_id,
             "participant_uuid": p.participant_uuid,
@@ -263,22 +301,78 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             "email": p.email,
             "id": p.zoom_user_id,
             "join_time": iso(p.join_time),
+            "leave_time": iso(p.leave_time) if p.leave_time else None,
             "uuid": inst.uuid if inst else None,
             "waiting": inst is not None and p in inst.waiting,
+            **(identity_json(inst, p) if inst is not None else {}),
         }
+
+    def joining(m: Meeting, body: dict[str, Any]) -> dict[str, Any]:
+        """Who a join body names, as `Lifecycle.join` takes it. A registrant (by
+        `registrant_id`, `join_url` or `participant_pin_code`) joins under their registered
+        name and email unless the body gives others; only an approved one gets in, as on Zoom.
+        `device: "phone"` dials in: no email, a phone number for a name (liberal: a registrant
+        who dials in with their code is still named by `registrant_id`). `host: true` is the
+        meeting's host user."""
+        name = str(body.get("name") or "")
+        email = str(body.get("email") or "")
+        internal = bool(body.get("internal", False))
+        identity = {
+            "customer_key": str(body.get("customer_key") or ""),
+            "device": str(body.get("device") or ""),
+            "phone_number": str(body.get("phone_number") or ""),
+            "role": role_of(str(body["role"])) if body.get("role") else "",
+        }
+        if body.get("host"):
+            host = st.users[m.host_id]
+            name = name or f"{host.first_name} {host.last_name}"
+            email, internal = host.email, True
+        wanted = {k: str(body.get(k) or "") for k in ("registrant_id", "join_url")}
+        pin = body.get("participant_pin_code")
+        if any(wanted.values()) or pin:
+            r = sim.registrations.find_for_join(
+                m,
+                registrant_id=wanted["registrant_id"],
+                link=wanted["join_url"],
+                pin_code=str(pin or ""),
+            )
+            if r is None:
+                raise ControlError(404, "no such registrant for this meeting")
+            if r.status != "approved":
+                raise ControlError(409, f"registrant {r.id} is {r.status}: Zoom refuses the link")
+            identity["registrant_id"] = r.id
+            name = name or r.name
+            email = email or r.email
+        if identity["device"].lower() == "phone":
+            identity["phone_number"] = identity["phone_number"] or phone_number()
+            email = str(body.get("email") or "") if not identity["registrant_id"] else ""
+            name = str(body.get("name") or "") or identity["phone_number"]
+        return {"name": name or "Guest", "email": email, "internal": internal, **identity}
+
+    def phone_number() -> str:
+        """A dial-in caller's number as Zoom shows it for a name (a reserved 555 number)."""
+        return f"+1 415 555 0{st.rng.randint(100, 199)}"
 
     async def join(request: Request, body: dict[str, Any]) -> Any:
         """A participant joins; `"wait": true` leaves them in the waiting room (meetings with
-        one, `waiting_room_events`) until `.../participants/{user_id}/admit`."""
+        one, `waiting_room_events`) until `.../participants/{user_id}/admit`;
+        `"breakout_room": "Room 1"` sends them on into that room at once (a pre-assigned
+        student: a main-meeting row of no length, then the room's)."""
         m = meeting(request)
+        who = joining(m, body)
         p = sim.lifecycle.join(
             m,
-            str(body.get("name", "Guest")),
-            str(body.get("email", "")),
-            internal=bool(body.get("internal", False)),
+            who.pop("name"),
+            who.pop("email"),
+            internal=who.pop("internal"),
             at=_at(body),
             wait=bool(body.get("wait", False)),
+            **who,
         )
+        live = m.live
+        room = str(body.get("breakout_room") or "")
+        if room and live is not None and p.leave_time is None and p not in live.waiting:
+            p = sim.breakout_rooms.move(m, p.user_id, room, p.join_time)
         return participant_json(m, p)
 
     async def admit(request: Request, body: dict[str, Any]) -> Any:
@@ -295,6 +389,75 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             str(body.get("reason", "left the meeting")),
         )
         return {"user_id": p.user_id, "leave_time": iso(p.leave_time or 0)}
+
+    async def role(request: Request, body: dict[str, Any]) -> Any:
+        """`{"role": "co-host" | "host" | "attendee"}`: meeting.participant_role_changed."""
+        m = meeting(request)
+        if not body.get("role"):
+            raise ControlError(400, "role is required (host, co-host, attendee)")
+        p = sim.roles.change(m, request.path_params["user_id"], str(body["role"]), _at(body))
+        return participant_json(m, p)
+
+    async def sharing(request: Request, body: dict[str, Any]) -> Any:
+        """`.../sharing/start` (`content`, `source`, `link_source`, `file_link`) and
+        `.../sharing/end`: meeting.sharing_started / _ended."""
+        m = meeting(request)
+        user_id, action = request.path_params["user_id"], request.path_params["action"]
+        if action == "start":
+            details = {
+                k: body[k] for k in ("content", "source", "link_source", "file_link") if k in body
+            }
+            p = sim.sharing.start(m, user_id, _at(body), **details)
+        elif action in ("end", "stop"):
+            p = sim.sharing.end(m, user_id, _at(body))
+        else:
+            raise ControlError(404, f"unknown sharing action {action}")
+        return participant_json(m, p)
+
+    async def breakout(request: Request, body: dict[str, Any]) -> Any:
+        """`{"room": "Room 1"}`: into that breakout room (from the main meeting or another
+        room); answers the new row (a new user_id)."""
+        m = meeting(request)
+        if not body.get("room"):
+            raise ControlError(400, "room is required (a name, or a room's uuid)")
+        p = sim.breakout_rooms.move(m, request.path_params["user_id"], str(body["room"]), _at(body))
+        return participant_json(m, p)
+
+    async def breakout_leave(request: Request, body: dict[str, Any]) -> Any:
+        """Back from the room to the main meeting; answers the new row."""
+        m = meeting(request)
+        p = sim.breakout_rooms.back(m, request.path_params["user_id"], _at(body))
+        return participant_json(m, p)
+
+    async def breakout_close(request: Request, body: dict[str, Any]) -> Any:
+        """The host closes every room: all come back to the main meeting."""
+        m = meeting(request)
+        rows = sim.breakout_rooms.close_all(m, _at(body))
+        return {"participants": [participant_json(m, p) for p in rows]}
+
+    async def registrants_add(request: Request, body: dict[str, Any]) -> Any:
+        """Register someone without the REST API (no scopes, no rate limit): `email`,
+        `first_name` (default: the email's local part), `last_name`, `auto_approve`. The
+        meeting must take registrations (approval_type 0 or 1), as on Zoom."""
+        m = meeting(request)
+        if not m.registration_open:
+            raise ControlError(409, f"registration is not enabled for meeting {m.id}")
+        email = str(body.get("email") or "").strip()
+        if "@" not in email:
+            raise ControlError(400, "email is required")
+        first = str(body.get("first_name") or email.split("@", 1)[0])
+        r, _new = sim.registrations.add(
+            m,
+            email,
+            first,
+            str(body.get("last_name") or ""),
+            auto_approve=bool(body.get("auto_approve", False)),
+        )
+        return registrant_state(m, r)
+
+    async def registrants_get(request: Request, body: dict[str, Any]) -> Any:
+        m = meeting(request)
+        return {"registrants": [registrant_state(m, r) for r in m.registrants.values()]}
 
     async def end(request: Request, body: dict[str, Any]) -> Any:
         m = meeting(request)
@@ -570,6 +733,13 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
         r("/meetings/{meeting_id}/participants", join),
         r("/meetings/{meeting_id}/participants/{user_id}/leave", leave),
         r("/meetings/{meeting_id}/participants/{user_id}/admit", admit),
+        r("/meetings/{meeting_id}/participants/{user_id}/role", role),
+        r("/meetings/{meeting_id}/participants/{user_id}/sharing/{action}", sharing),
+        r("/meetings/{meeting_id}/participants/{user_id}/breakout_room", breakout),
+        r("/meetings/{meeting_id}/participants/{user_id}/breakout_room/leave", breakout_leave),
+        r("/meetings/{meeting_id}/breakout_rooms/close", breakout_close),
+        r("/meetings/{meeting_id}/registrants", registrants_add),
+        r("/meetings/{meeting_id}/registrants", registrants_get, "GET"),
         r("/meetings/{meeting_id}/end", end),
         r("/meetings/{meeting_id}/recording", record),
         r("/meetings/{meeting_id}/recording/ready", ready),

@@ -68,6 +68,12 @@ class Fidelity:
     host_limit_headers: bool = True
     # 7. `pmi` in meeting lists and in meeting.created
     pmi_in_meetings: bool = True
+    # 8. registration silently left off (approval_type 2) for instant, no-fixed-time
+    #    recurring and PMI meetings
+    registration_meeting_types: bool = True
+    # 8. a breakout-room move also ends (and the return starts) a main-meeting stay in the
+    #    webhooks: participant_left / participant_joined around the room events
+    breakout_room_main_events: bool = True
 
     # -- parameters (not switches) ---------------------------------------------------------
     webhook_seed: int = 0  # the same seed and events give the same duplicates and reorders

@@ -4,7 +4,9 @@ recording processed after a delay (`recording.completed`), the transcript later
 
 With fidelity switches, also the waiting room (zoomsim.waiting_room), the recorder's
 `recording.started|paused|resumed|stopped` (zoomsim.recording_events) and the meeting summary
-after the end (zoomsim.summaries).
+after the end (zoomsim.summaries). Inside the meeting: roles (zoomsim.roles), sharing
+(zoomsim.sharing) and breakout rooms (zoomsim.breakout_rooms); who a participant is in every
+event (registrant, customer key, phone): zoomsim.participants.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from zoomsim import participants
 from zoomsim.recordings import RecordingsApi
 from zoomsim.state import Instance, Meeting, Participant, iso
 
@@ -72,10 +75,13 @@ class Lifecycle:
         internal: bool = False,
         at: float | None = None,
         wait: bool = False,
+        **identity: str,
     ) -> Participant:
         """Someone joins (starting the meeting if needed). In a meeting with a waiting room
         (`waiting_room_events`) they pass through it: admitted at once, or left waiting with
-        `wait` until `admit`."""
+        `wait` until `admit`. `identity`: what else names them (`registrant_id`,
+        `customer_key`, `phone_number`, `device`, `role`); the host's own user joins as `host`
+        unless a role is given."""
         inst = m.live or self.start(m, at)
         zoom_user_id = ""
         if internal or email:
@@ -89,10 +95,13 @@ class Lifecycle:
             )
             if user is not None:
                 zoom_user_id = user.id
+        if not identity.get("role"):
+            identity["role"] = "host" if zoom_user_id and zoom_user_id == m.host_id else "attendee"
         when = at if at is not None else self.state.clock.now()
         if not self.sim.waiting_room.applies(m):
-            return self._joined(m, inst, self.state.join(inst, name, email, zoom_user_id, when))
-        p = self.state.new_participant(inst, name, email, zoom_user_id, when)
+            p = self.state.join(inst, name, email, zoom_user_id, when, **identity)
+            return self.joined(m, inst, p)
+        p = self.state.new_participant(inst, name, email, zoom_user_id, when, **identity)
         self.sim.waiting_room.enter(m, inst, p, when)
         return p if wait else self.admit(m, p.user_id, when)
 
@@ -106,27 +115,31 @@ class Lifecycle:
         self.sim.waiting_room.admit(m, inst, p, when)
         p.join_time = when
         inst.participants.append(p)
-        return self._joined(m, inst, p)
+        return self.joined(m, inst, p)
 
-    def _joined(self, m: Meeting, inst: Instance, p: Participant) -> Participant:
-        self.emit_meeting(
-            "meeting.participant_joined",
-            m,
-            inst,
-            participant={
-                "user_id": p.user_id,
-                "user_name": p.name,
-                "id": p.zoom_user_id,
-                "participant_uuid": p.participant_uuid,
-                "join_time": iso(p.join_time),
-                "email": p.email,
-                "registrant_id": "",
-                "participant_user_id": p.zoom_user_id,
-                "customer_key": "",
-                "phone_number": "",
-                "public_ip": "203.0.113.10",
-            },
-        )
+    def joined(self, m: Meeting, inst: Instance, p: Participant) -> Participant:
+        """`meeting.participant_joined` for a main-meeting row that has just begun."""
+        self.emit_meeting("meeting.participant_joined", m, inst, participant=participants.joined(p))
+        return p
+
+    def present(self, inst: Instance, user_id: str) -> Participant:
+        """The participant in the meeting now under `user_id`; liberal: an earlier `user_id`
+        of the same device (before a breakout-room move) finds its current row."""
+        rows = inst.participants
+        p = next((x for x in rows if x.user_id == user_id and x.leave_time is None), None)
+        if p is None:
+            old = next((x for x in rows if x.user_id == user_id), None)
+            if old is not None:
+                p = next(
+                    (
+                        x
+                        for x in reversed(rows)
+                        if x.participant_uuid == old.participant_uuid and x.leave_time is None
+                    ),
+                    None,
+                )
+        if p is None:
+            raise LookupError(f"no participant {user_id} in the meeting")
         return p
 
     def leave(
@@ -140,37 +153,24 @@ class Lifecycle:
             waiting.leave_time = at if at is not None else self.state.clock.now()
             self.sim.waiting_room.leave(m, inst, waiting, waiting.leave_time)
             return waiting
-        p = next(
-            (x for x in inst.participants if x.user_id == user_id and x.leave_time is None), None
-        )
-        if p is None:
-            raise LookupError(f"no participant {user_id} in the meeting")
-        p.leave_time = at if at is not None else self.state.clock.now()
+        p = self.present(inst, user_id)
+        when = at if at is not None else self.state.clock.now()
+        self.sim.sharing.stop(m, inst, p, when)
+        p.leave_time = when
         p.leave_reason = reason
-        self._left_event(m, inst, p)
+        self.gone(m, inst, p)
         return p
 
-    def _left_event(self, m: Meeting, inst: Instance, p: Participant) -> None:
-        self.emit_meeting(
-            "meeting.participant_left",
-            m,
-            inst,
-            participant={
-                "user_id": p.user_id,
-                "user_name": p.name,
-                "id": p.zoom_user_id,
-                "participant_uuid": p.participant_uuid,
-                "leave_time": iso(p.leave_time or 0),
-                "leave_reason": p.leave_reason or "left the meeting",
-                "email": p.email,
-                "registrant_id": "",
-                "participant_user_id": p.zoom_user_id,
-                "customer_key": "",
-                "phone_number": "",
-                "public_ip": "203.0.113.10",
-                "private_ip": "10.0.0.12",
-            },
-        )
+    def gone(self, m: Meeting, inst: Instance, p: Participant) -> None:
+        """The events of a row that ended with the person leaving the meeting."""
+        if p.room:
+            self.sim.breakout_rooms.left_meeting(m, inst, p)
+        else:
+            self.left_event(m, inst, p)
+
+    def left_event(self, m: Meeting, inst: Instance, p: Participant) -> None:
+        """`meeting.participant_left` for a main-meeting row that has ended."""
+        self.emit_meeting("meeting.participant_left", m, inst, participant=participants.left(p))
 
     def end(
         self,
@@ -186,9 +186,12 @@ class Lifecycle:
         when = at if at is not None else self.state.clock.now()
         self.sim.waiting_room.close(m, inst, when)
         self.sim.recorder.on_end(m, inst)
+        for p in inst.participants:
+            if p.leave_time is None:
+                self.sim.sharing.stop(m, inst, p, when)
         for p in self.state.end_instance(m, inst, when):
             p.leave_reason = "host ended the meeting"
-            self._left_event(m, inst, p)
+            self.gone(m, inst, p)
         self.emit_meeting("meeting.ended", m, inst, end_time=iso(when))
         if recording is not None or m.settings.get("auto_recording") == "cloud":
             self.record(inst, **(recording or {}))

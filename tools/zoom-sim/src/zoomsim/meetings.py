@@ -181,6 +181,8 @@ def _validate(body: dict[str, Any], current: Meeting | None, cap: int) -> dict[s
             raise validation_error("settings.jbh_time")
         if "approval_type" in s and s["approval_type"] not in (0, 1, 2):
             raise validation_error("settings.approval_type")
+        if "registration_type" in s and s["registration_type"] not in (1, 2, 3):
+            raise validation_error("settings.registration_type")
         out["settings"] = s
     if "recurrence" in body:
         if not isinstance(body["recurrence"], dict):
@@ -279,6 +281,15 @@ class MeetingsApi:
             return settings
         return {**settings, "breakout_room": {k: v for k, v in room.items() if k != "rooms"}}
 
+    def _registration_allowed(self, m: Meeting) -> None:
+        """Zoom keeps no registration for an instant meeting, a recurring meeting with no fixed
+        time or one on the host's PMI: approval_type 0 or 1 is stored as 2, with the usual
+        201/204 (`registration_meeting_types`; seen for type 3)."""
+        if not self.sim.config.fidelity.registration_meeting_types:
+            return
+        if m.type in (1, 3) or m.settings.get("use_pmi"):
+            m.settings["approval_type"] = 2
+
     @staticmethod
     def _join_url(m: Meeting, base: str) -> str:
         return f"{base}/j/{m.id}" + (f"?pwd={m.encrypted_password}" if m.password else "")
@@ -354,6 +365,7 @@ class MeetingsApi:
                 m.occurrences = occurrences(
                     m.recurrence, start, m.duration, self.sim.config.max_recurrence_end_times
                 )
+        self._registration_allowed(m)
         self.state.meetings[m.id] = m
         base = self.api.base(request)
         created = self.meeting_json(m, base=base)
@@ -445,6 +457,7 @@ class MeetingsApi:
                     setattr(m, k, v[k])
             if "settings" in v:
                 m.settings.update(v["settings"])
+            self._registration_allowed(m)
             if "recurrence" in v:
                 m.recurrence = v["recurrence"]
             if m.type == 8 and ("recurrence" in v or "start_time" in v or "duration" in v):
@@ -613,13 +626,18 @@ class MeetingsApi:
         )
 
     # `builtins.list`: in this class `list` is the GET /users/{id}/meetings handler
-    def _rows(self, inst: Instance, report: bool) -> builtins.list[dict[str, Any]]:
-        rows = []
-        for pp in inst.participants:
-            rows.append(self._row(inst, pp, report))
-        return rows
+    def _rows(
+        self, inst: Instance, report: bool, request: Request | None = None
+    ) -> builtins.list[dict[str, Any]]:
+        """One row per join session and per breakout-room stay (`bo_mtg_id`, report only).
+        The report shows `registrant_id` only with `include_fields=registrant_id`, as Zoom."""
+        fields = request.query_params.get("include_fields", "") if request is not None else ""
+        with_registrant = not report or "registrant_id" in fields.split(",")
+        return [self._row(inst, pp, report, with_registrant) for pp in inst.participants]
 
-    def _row(self, inst: Instance, pp: Participant, report: bool) -> dict[str, Any]:
+    def _row(
+        self, inst: Instance, pp: Participant, report: bool, with_registrant: bool
+    ) -> dict[str, Any]:
         leave = pp.leave_time or inst.end_time or self.state.clock.now()
         row: dict[str, Any] = {
             "id": pp.zoom_user_id,
@@ -631,12 +649,14 @@ class MeetingsApi:
             "duration": round(leave - pp.join_time),
             "failover": False,
             "status": "in_meeting",
-            "registrant_id": "",
         }
+        if with_registrant:
+            row["registrant_id"] = pp.registrant_id
         if report:
-            row.update(
-                {"customer_key": "", "bo_mtg_id": "", "participant_user_id": pp.zoom_user_id}
-            )
+            row["customer_key"] = pp.customer_key
+            if pp.room:
+                row["bo_mtg_id"] = pp.room
+            row["participant_user_id"] = pp.zoom_user_id
         else:
             row["internal_user"] = bool(pp.zoom_user_id)
         return row
@@ -646,7 +666,7 @@ class MeetingsApi:
         self._paid(tok.account_id)
         inst = self._ended(tok.account_id, p["meeting_id"])
         page = self.api.paginate(
-            request, f"pp:{inst.uuid}", self._rows(inst, False), "participants"
+            request, f"pp:{inst.uuid}", self._rows(inst, False, request), "participants"
         )
         return json_response(page)
 
@@ -654,7 +674,8 @@ class MeetingsApi:
         tok = request.state.token
         self._paid(tok.account_id)
         inst = self._ended(tok.account_id, p["meeting_id"], "Meeting ID is invalid or not end.")
-        page = self.api.paginate(request, f"rp:{inst.uuid}", self._rows(inst, True), "participants")
+        rows = self._rows(inst, True, request)
+        page = self.api.paginate(request, f"rp:{inst.uuid}", rows, "participants")
         return json_response(page)
 
     async def report_meeting(self, request: Request, p: dict[str, str]) -> Response:

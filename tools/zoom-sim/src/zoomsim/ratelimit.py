@@ -55,7 +55,15 @@ DEFAULT_LABELS: dict[str, str] = {
     "users.recordings": MEDIUM,
     "report.participants": HEAVY,
     "report.meeting": HEAVY,
+    # registrants (the labels of Zoom's reference)
+    "registrants.add": LIGHT,
+    "registrants.batch": HEAVY,
+    "registrants.list": MEDIUM,
+    "registrants.get": LIGHT,
+    "registrants.delete": LIGHT,
+    "registrants.status": MEDIUM,
 }
+REGISTRANT_DAILY_LIMIT = 3  # adds of one registrant per UTC day [seen]
 
 QPS_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
 DAILY_MESSAGE = (
@@ -69,6 +77,14 @@ def host_limit_message(limit: int) -> str:
         f"You have exceeded the daily rate limit ({limit}) of Meeting Create/Update API "
         "requests permitted for this particular user. You may resume these requests at "
         "GMT 00:00:00."
+    )
+
+
+def registrant_limit_message(email: str) -> str:
+    return (
+        f"You have exceeded the daily rate limit of ({REGISTRANT_DAILY_LIMIT}) for Add meeting "
+        f"registrant API requests for the registrant ({email}). You can resume these API "
+        "requests at GMT 00:00:00."
     )
 
 
@@ -101,6 +117,7 @@ class RateLimiter:
         self.buckets: dict[tuple[str, str], _Bucket] = {}
         self.daily: dict[tuple[str, str, str], int] = {}
         self.host_daily: dict[tuple[str, str], int] = {}
+        self.registrant_daily: dict[tuple[int, str, str], int] = {}
 
     def category(self, endpoint: str) -> str:
         return self.labels.get(endpoint, LIGHT)
@@ -182,7 +199,20 @@ class RateLimiter:
             )
         self.host_daily[(host_id, day)] = used + 1
 
+    def count_registrant_add(self, meeting_id: int, email: str, now: float) -> None:
+        """Zoom answers a fourth add of the same registrant in a UTC day with 429, whether or
+        not it made anyone new (a client re-registering everyone on each sync meets it)."""
+        if not self.config.rate_limits:
+            return
+        day = datetime.fromtimestamp(now, UTC).date().isoformat()
+        key = (meeting_id, email.strip().lower(), day)
+        used = self.registrant_daily.get(key, 0)
+        if used >= REGISTRANT_DAILY_LIMIT:
+            raise ZoomError(429, 429, registrant_limit_message(email))
+        self.registrant_daily[key] = used + 1
+
     def reset(self) -> None:
         self.buckets.clear()
         self.daily.clear()
         self.host_daily.clear()
+        self.registrant_daily.clear()

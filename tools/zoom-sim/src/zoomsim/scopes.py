@@ -50,6 +50,12 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "report.participants": ("report:read", "report:read:list_meeting_participants"),
     "report.meeting": ("report:read", "report:read:meeting"),
     "meetings.summary": ("meeting:read", "meeting:read:summary"),
+    "registrants.add": ("meeting:write", "meeting:write:registrant"),
+    "registrants.batch": ("meeting:write", "meeting:write:batch_registrants"),
+    "registrants.list": ("meeting:read", "meeting:read:list_registrants"),
+    "registrants.get": ("meeting:read", "meeting:read:registrant"),
+    "registrants.delete": ("meeting:write", "meeting:delete:registrant"),
+    "registrants.status": ("meeting:write", "meeting:update:registrant_status"),
 }
 
 # Granted by the seeded apps unless a seed names its own: everything the endpoints above need.
@@ -71,6 +77,9 @@ DEFAULT_S2S_SCOPES = " ".join(
         "cloud_recording:update:recover_single_recording:admin",
         "report:read:meeting:admin",
         "meeting:read:summary:admin",
+        "meeting:write:registrant:admin meeting:write:batch_registrants:admin",
+        "meeting:read:list_registrants:admin meeting:read:registrant:admin",
+        "meeting:delete:registrant:admin meeting:update:registrant_status:admin",
     ]
 )
 DEFAULT_OAUTH_SCOPES = " ".join(
@@ -86,6 +95,9 @@ DEFAULT_OAUTH_SCOPES = " ".join(
         # reports are account-level only; a user-managed app of an admin may hold them
         "report:read:list_meeting_participants:admin report:read:meeting:admin",
         "meeting:read:summary",
+        "meeting:write:registrant meeting:write:batch_registrants",
+        "meeting:read:list_registrants meeting:read:registrant",
+        "meeting:delete:registrant meeting:update:registrant_status",
     ]
 )
 

@@ -186,7 +186,11 @@ class AuthCode:
 
 @dataclass
 class Participant:
-    user_id: str  # per-meeting number, new on every join
+    """One row of the participants report: one device's stay in the main meeting or in one
+    breakout room. A move to a room, or back, ends the row and starts another with a new
+    `user_id` and the same `participant_uuid` (the device), as Zoom's report shows it."""
+
+    user_id: str  # per-meeting number, new on every join and every room move
     participant_uuid: str
     name: str
     email: str
@@ -194,6 +198,49 @@ class Participant:
     join_time: float
     leave_time: float | None = None
     leave_reason: str = ""
+    registrant_id: str = ""  # joined through a registrant's link (or its dial-in)
+    customer_key: str = ""  # the platform's own id for the person, when the join named one
+    phone_number: str = ""  # dialled in
+    device: str = ""  # how they joined (`phone` dials in); the control API's record only
+    role: str = "attendee"  # host | co-host | attendee
+    room: str = ""  # the breakout room's uuid; "" = the main meeting
+    parent_user_id: str = ""  # in a room: the `user_id` of the main-meeting row left for it
+    sharing: dict[str, Any] | None = None  # what they share now (content, source, since)
+
+
+IDENTITY_FIELDS = frozenset(
+    {
+        "registrant_id",
+        "customer_key",
+        "phone_number",
+        "device",
+        "role",
+        "room",
+        "parent_user_id",
+        "participant_uuid",
+    }
+)
+
+
+@dataclass
+class Registrant:
+    """A meeting registrant: their own join link (`tk=` token) and phone participant code."""
+
+    id: str
+    meeting_id: int
+    email: str
+    first_name: str
+    last_name: str
+    status: str  # approved | pending | denied
+    create_time: float
+    token: str  # the `tk` of the join_url: whoever has it joins as this registrant
+    pin_code: int  # participant_pin_code: identifies them when they dial in
+    details: dict[str, Any] = field(default_factory=dict)  # address, org, custom_questions...
+    occurrence_ids: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass
@@ -234,6 +281,7 @@ class Instance:
     cloud_recording: str = ""  # "" | recording | paused | stopped (recording.* events)
     segment_start: float | None = None  # when the current recording segment began
     summary: dict[str, Any] | None = None  # the AI Companion summary, once completed
+    rooms: dict[str, str] = field(default_factory=dict)  # breakout room name -> its uuid
 
 
 @dataclass
@@ -260,6 +308,12 @@ class Meeting:
     tracking_fields: list[dict[str, Any]] = field(default_factory=list)
     encrypted_password: str = ""
     h323_password: str = ""
+    registrants: dict[str, Registrant] = field(default_factory=dict)  # by id, oldest first
+
+    @property
+    def registration_open(self) -> bool:
+        """Registration is on: approval_type 0 (automatic) or 1 (manual); 2 is none."""
+        return self.settings.get("approval_type") in (0, 1)
 
     @property
     def live(self) -> Instance | None:
@@ -523,27 +577,61 @@ class State:
         return left
 
     def join(
-        self, inst: Instance, name: str, email: str, zoom_user_id: str, at: float
+        self,
+        inst: Instance,
+        name: str,
+        email: str,
+        zoom_user_id: str,
+        at: float,
+        **identity: str,
     ) -> Participant:
-        p = self.new_participant(inst, name, email, zoom_user_id, at)
+        p = self.new_participant(inst, name, email, zoom_user_id, at, **identity)
         inst.participants.append(p)
         return p
 
     def new_participant(
-        self, inst: Instance, name: str, email: str, zoom_user_id: str, at: float
+        self,
+        inst: Instance,
+        name: str,
+        email: str,
+        zoom_user_id: str,
+        at: float,
+        **identity: str,
     ) -> Participant:
         """A participant with the instance's next per-meeting user id, not yet in the meeting
-        (the waiting room holds them first)."""
+        (the waiting room holds them first). `identity`: the other `Participant` fields that
+        name them (registrant_id, customer_key, phone_number, device, role, participant_uuid,
+        room, parent_user_id)."""
+        unknown = set(identity) - IDENTITY_FIELDS
+        if unknown:
+            raise ValueError(f"not a participant field: {', '.join(sorted(unknown))}")
+        uuid = identity.pop("participant_uuid", "") or str(uuidlib.uuid4()).upper()
         p = Participant(
             user_id=str(inst.next_user_id),
-            participant_uuid=str(uuidlib.uuid4()).upper(),
+            participant_uuid=uuid,
             name=name,
             email=email,
             zoom_user_id=zoom_user_id,
             join_time=at,
         )
+        for key, value in identity.items():
+            setattr(p, key, value)
         inst.next_user_id += 1 + self.rng.randint(0, 3) * 1024
         return p
+
+    def next_row(self, inst: Instance, p: Participant, at: float, **changes: str) -> Participant:
+        """The row that follows `p` when the same device moves (to or from a breakout room):
+        the same person and device, a new per-meeting user id, in the meeting from `at`."""
+        identity = {
+            "registrant_id": p.registrant_id,
+            "customer_key": p.customer_key,
+            "phone_number": p.phone_number,
+            "device": p.device,
+            "role": p.role,
+            "participant_uuid": p.participant_uuid,
+            **changes,
+        }
+        return self.join(inst, p.name, p.email, p.zoom_user_id, at, **identity)
 
     def add_recording(self, inst: Instance, files: list[dict[str, Any]]) -> Recording:
         from zoomsim.content import FILE_TYPES

@@ -13,9 +13,10 @@ is the case a client must absorb.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from zoomsim.state import Instance, Meeting, Participant, iso
+from zoomsim import participants
+from zoomsim.state import Instance, Meeting, Participant
 
 if TYPE_CHECKING:
     from zoomsim.app import Simulator
@@ -54,16 +55,5 @@ class WaitingRoom:
             self.leave(m, inst, p, at)
 
     def _emit(self, event: str, m: Meeting, inst: Instance, p: Participant, at: float) -> None:
-        participant: dict[str, Any] = {
-            "user_id": p.user_id,
-            "user_name": p.name,
-            "id": p.zoom_user_id,
-            "participant_uuid": p.participant_uuid,
-            "date_time": iso(at),
-            "email": p.email,
-            "registrant_id": "",
-            "participant_user_id": p.zoom_user_id,
-            "customer_key": "",
-            "phone_number": "",
-        }
+        participant = participants.at_moment(p, at)
         self.sim.lifecycle.emit_meeting(event, m, inst, participant=participant)
