@@ -24,9 +24,11 @@ PROTOS_README = ROOT / "protos" / "README.md"
 EVENT_MODULES = ("zoom_events_pb2", "session_events_pb2", "recording_events_pb2")
 ROUTING_KEY = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
 # Bounded answers, not pages: one meeting instance's files (named after Zoom's endpoint), one
+# meeting's registrants (every Zoom page followed), one
 # person's memberships, every tenant's webhook keys.
 UNPAGED_LISTS = {
     "classbridge.zoomgateway.v1.ZoomGatewayService.ListMeetingRecordings",
+    "classbridge.zoomgateway.v1.ZoomGatewayService.ListMeetingRegistrants",
     "classbridge.zoomgateway.v1.ZoomGatewayService.ListWebhookKeys",
     "classbridge.scheduler.v1.SchedulerService.ListMemberships",
 }
@@ -158,7 +160,7 @@ def test_every_enum_starts_with_an_unspecified_zero() -> None:
 def test_routing_keys_are_unique_well_formed_and_documented() -> None:
     readme = PROTOS_README.read_text(encoding="utf-8")
     keys = [_routing_key(cls.DESCRIPTOR) for cls in _event_messages()]
-    assert len(keys) == 20
+    assert len(keys) == 25
     assert len(set(keys)) == len(keys)
     for cls, key in zip(_event_messages(), keys, strict=True):
         assert ROUTING_KEY.match(key), key

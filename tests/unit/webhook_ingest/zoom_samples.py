@@ -74,6 +74,88 @@ def participant_left(**participant: Any) -> dict[str, Any]:
     return body
 
 
+BREAKOUT_ROOM_UUID = "FkQbpP2UR028mDrwzEahqw=="
+
+
+def role_changed(**participant: Any) -> dict[str, Any]:
+    """Zoom's `meeting.participant_role_changed`: the roles and `date_time` sit in
+    `participant`, which has no `id` or `join_time` (Zoom's SDK types)."""
+    p = {
+        "user_id": "16778240",
+        "user_name": "Jill Chill",
+        "email": "jill@example.com",
+        "participant_uuid": "3A0C6F1E-7B2D-4C1A-9E0F-123456789ABC",
+        "participant_user_id": "",
+        "registrant_id": "9tboDiHUQAeOnbmudzWa5g",
+        "old_role": "attendee",
+        "new_role": "co-host",
+        "date_time": "2025-03-10T15:05:00Z",
+    } | participant
+    return {
+        "event": "meeting.participant_role_changed",
+        "event_ts": 1741619100000,
+        "payload": {
+            "account_id": "AAAA",
+            "object": copy.deepcopy(_MEETING_OBJECT) | {"participant": p},
+        },
+    }
+
+
+def sharing(event: str = "meeting.sharing_started", **details: Any) -> dict[str, Any]:
+    """`meeting.sharing_started` / `_ended`: `sharing_details` inside `participant`, which
+    carries only `id`, `user_id` and `user_name` (Zoom's SDK types and captured samples)."""
+    d = {
+        "content": "application",
+        "link_source": "in_meeting",
+        "file_link": "https://www.dropbox.com/s/private-lesson-notes",
+        "source": "dropbox",
+        "date_time": "2025-03-10T15:10:11Z",
+    } | details
+    p = {"id": "s0AAAASoSE1V8KIFOCYw", "user_id": "16778000", "user_name": "Arya Arya"}
+    return {
+        "event": event,
+        "event_ts": 1741619411000,
+        "payload": {
+            "account_id": "AAAA",
+            "object": copy.deepcopy(_MEETING_OBJECT) | {"participant": p | {"sharing_details": d}},
+        },
+    }
+
+
+def breakout(
+    event: str = "meeting.participant_joined_breakout_room", **participant: Any
+) -> dict[str, Any]:
+    """`meeting.participant_joined_breakout_room` / `_left_breakout_room`: the parent meeting
+    with `breakout_room_uuid`, the participant as in `participant_joined` plus `parent_user_id`."""
+    joined = event.endswith("joined_breakout_room")
+    p = {
+        "user_id": "31228928",
+        "parent_user_id": "16778240",
+        "user_name": "Jill Chill",
+        "id": "",
+        "participant_uuid": "3A0C6F1E-7B2D-4C1A-9E0F-123456789ABC",
+        "email": "jill@example.com",
+        "registrant_id": "9tboDiHUQAeOnbmudzWa5g",
+        "participant_user_id": "",
+        "customer_key": "stu1",
+        "phone_number": "",
+    }
+    if joined:
+        p["join_time"] = "2025-03-10T15:20:00Z"
+    else:
+        p["leave_time"] = "2025-03-10T15:35:00Z"
+        p["leave_reason"] = "left the meeting. Reason : left the breakout room"
+    obj = copy.deepcopy(_MEETING_OBJECT) | {
+        "breakout_room_uuid": BREAKOUT_ROOM_UUID,
+        "participant": p | participant,
+    }
+    return {
+        "event": event,
+        "event_ts": 1741620000000 if joined else 1741620900000,
+        "payload": {"account_id": "AAAA", "object": obj},
+    }
+
+
 def recording(event: str = "recording.completed", **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "event": event,

@@ -66,6 +66,10 @@ EXPECTED: dict[str, set[str]] = {
     "GetDownloadAccess": {"recording-sync"},
     "ListPastMeetingParticipants": {"scheduler"},
     "GetUser": {"scheduler"},
+    # join links identify students: registrants are the scheduler's alone
+    "AddMeetingRegistrants": {"scheduler"},
+    "RemoveMeetingRegistrants": {"scheduler"},
+    "ListMeetingRegistrants": {"scheduler"},
     "CreateTenant": {"operator"},
     "ListTenants": {"operator"},
     "GetTenant": ADMINS,
@@ -239,3 +243,34 @@ async def test_a_service_passes_to_the_handler(gw: Gateway) -> None:
     )
     assert code == grpc.StatusCode.FAILED_PRECONDITION  # Zoom is not configured here
     assert "not configured" in err.message
+
+
+REGISTRANT_METHODS = ("AddMeetingRegistrants", "RemoveMeetingRegistrants", "ListMeetingRegistrants")
+
+
+@pytest.mark.parametrize("method", REGISTRANT_METHODS)
+@pytest.mark.parametrize("identity", [i for i in IDENTITIES if i not in ("anonymous", "scheduler")])
+@pytest.mark.parametrize("tenant", ["alpha", "beta"])
+async def test_registrants_are_refused_to_everyone_but_the_scheduler_in_any_tenant(
+    gw: Gateway, method: str, identity: str, tenant: str
+) -> None:
+    """Every person (whatever their role, in their own tenant or naming another) and every
+    other service is refused before the handler runs."""
+    request = pb.__dict__[SERVICE.methods_by_name[method].input_type.name](
+        account=pb.Account(tenant_id=tenant), meeting_id=123
+    )
+    token = token_of(identity)
+    assert token is not None
+    metadata = bearer(token, tenant=tenant if identity in SERVICES else None)
+    code, _ = await rpc_error(getattr(gw.stub, method)(request, metadata=metadata, timeout=10))
+    assert code == grpc.StatusCode.PERMISSION_DENIED
+
+
+@pytest.mark.parametrize("method", REGISTRANT_METHODS)
+async def test_the_scheduler_reaches_the_registrant_handlers(gw: Gateway, method: str) -> None:
+    request = pb.__dict__[SERVICE.methods_by_name[method].input_type.name](
+        account=pb.Account(tenant_id="beta"), meeting_id=123
+    )
+    metadata = bearer(service_token("scheduler"), tenant="beta")
+    code, _ = await rpc_error(getattr(gw.stub, method)(request, metadata=metadata, timeout=10))
+    assert code not in REFUSED  # past the rules: here Zoom is not configured for the tenant

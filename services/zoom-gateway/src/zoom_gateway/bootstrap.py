@@ -47,6 +47,7 @@ from zoom_gateway.service_layer.meetings import Meetings
 from zoom_gateway.service_layer.oauth import UserOAuth
 from zoom_gateway.service_layer.oauth_states import OAuthStates
 from zoom_gateway.service_layer.recordings import Recordings
+from zoom_gateway.service_layer.registrants import Registrants
 from zoom_gateway.service_layer.tenants import TenantAdmin
 from zoom_gateway.settings import Settings
 
@@ -220,6 +221,7 @@ async def running(
                 oauth_base_url=settings.zoom_oauth_base_url,
                 webhook_grace=timedelta(seconds=settings.zoom_webhook_secret_grace_seconds),
             ),
+            registrants=Registrants(zoom=zoom),
         )
         deauthorizations = Deauthorizations(
             uow=uow, accounts=accounts, tokens=users, consumer=settings.consumer_name

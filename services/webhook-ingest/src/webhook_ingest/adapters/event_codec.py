@@ -128,6 +128,12 @@ def _participant(p: ev.Participant) -> pb.ZoomParticipant:
     )
 
 
+def _sharing(s: ev.Sharing) -> pb.ZoomSharingDetails:
+    out = pb.ZoomSharingDetails(content=s.content, source=s.source, link_source=s.link_source)
+    _set_time(out, "time", s.at_ms)
+    return out
+
+
 def _file(f: ev.RecordingFile) -> pb.ZoomRecordingFile:
     out = pb.ZoomRecordingFile(
         id=f.file_id,
@@ -213,6 +219,51 @@ def _encode(event: ev.ZoomEvent) -> Message:
             left.leave_reason = event.leave_reason
             return pb.ZoomParticipantLeft(
                 context=context, meeting=_meeting(event.meeting), participant=left
+            )
+        case ev.ParticipantRoleChanged():
+            changed = pb.ZoomParticipantRoleChanged(
+                context=context,
+                meeting=_meeting(event.meeting),
+                participant=_participant(event.participant),
+                old_role=event.old_role,
+                new_role=event.new_role,
+            )
+            _set_time(changed, "change_time", event.changed_at_ms)
+            return changed
+        case ev.SharingStarted():
+            return pb.ZoomSharingStarted(
+                context=context,
+                meeting=_meeting(event.meeting),
+                participant=_participant(event.participant),
+                sharing=_sharing(event.sharing),
+            )
+        case ev.SharingEnded():
+            return pb.ZoomSharingEnded(
+                context=context,
+                meeting=_meeting(event.meeting),
+                participant=_participant(event.participant),
+                sharing=_sharing(event.sharing),
+            )
+        case ev.ParticipantJoinedBreakoutRoom():
+            entered = _participant(event.participant)
+            _set_time(entered, "join_time", event.join_time_ms)
+            return pb.ZoomParticipantJoinedBreakoutRoom(
+                context=context,
+                meeting=_meeting(event.meeting),
+                participant=entered,
+                breakout_room_uuid=event.breakout_room_uuid,
+                parent_meeting_user_id=event.parent_user_id,
+            )
+        case ev.ParticipantLeftBreakoutRoom():
+            exited = _participant(event.participant)
+            _set_time(exited, "leave_time", event.leave_time_ms)
+            exited.leave_reason = event.leave_reason
+            return pb.ZoomParticipantLeftBreakoutRoom(
+                context=context,
+                meeting=_meeting(event.meeting),
+                participant=exited,
+                breakout_room_uuid=event.breakout_room_uuid,
+                parent_meeting_user_id=event.parent_user_id,
             )
         case ev.RecordingCompleted():
             completed = pb.ZoomRecordingCompleted(

@@ -5,7 +5,10 @@ more than once. The key is built from what identifies the fact, not the delivery
 `event_ts`, the meeting instance (`object.uuid`), and — for participant events — the
 participant (`participant_uuid`, else `user_id`, plus join/leave time so a rejoin is a new fact),
 for recording events the recording file ids, and for `app_deauthorized` (which has no object)
-the user, the app and the deauthorization time. When a component that should identify the
+the user, the app and the deauthorization time. Participant events without a join or leave
+time add what times them instead: a role change its `date_time` and the roles, a share its
+`sharing_details` time and content, a breakout-room move the room (the same person in two
+rooms at one instant is two facts). When a component that should identify the
 fact is missing (no `event_ts`, no uuid), a digest of the raw body is added so that two
 different malformed events never collapse into one, while a verbatim retry still does.
 
@@ -25,6 +28,11 @@ from classbridge_common.auth import DEFAULT_TENANT
 from webhook_ingest.domain.fields import epoch_ms, items, mapping, text
 
 _SEPARATOR = "\x1f"
+_ROLE_EVENTS = frozenset({"meeting.participant_role_changed"})
+_SHARING_EVENTS = frozenset({"meeting.sharing_started", "meeting.sharing_ended"})
+_BREAKOUT_EVENTS = frozenset(
+    {"meeting.participant_joined_breakout_room", "meeting.participant_left_breakout_room"}
+)
 
 
 def dedup_key(document: Mapping[str, Any], body: bytes, *, tenant_id: str = DEFAULT_TENANT) -> str:
@@ -40,6 +48,14 @@ def dedup_key(document: Mapping[str, Any], body: bytes, *, tenant_id: str = DEFA
     if participant:
         parts.append(text(participant.get("participant_uuid")) or text(participant.get("user_id")))
         parts.append(text(participant.get("join_time")) + "/" + text(participant.get("leave_time")))
+    # only for the events that need them, so that no other event's key changes
+    if event in _ROLE_EVENTS:
+        parts += [text(participant.get(k)) for k in ("date_time", "old_role", "new_role")]
+    if event in _SHARING_EVENTS:
+        sharing = mapping(participant.get("sharing_details")) or mapping(obj.get("sharing_details"))
+        parts += [text(sharing.get("date_time")), text(sharing.get("content"))]
+    if event in _BREAKOUT_EVENTS:
+        parts.append(text(obj.get("breakout_room_uuid")))
     files = items(obj.get("recording_files")) + items(obj.get("participant_audio_files"))
     if files:
         parts.append(",".join(sorted(text(f.get("id")) for f in files)))

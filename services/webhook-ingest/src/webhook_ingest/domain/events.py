@@ -88,6 +88,67 @@ class ParticipantLeft:
 
 
 @dataclass(frozen=True, slots=True)
+class ParticipantRoleChanged:
+    """A participant became host, co-host or attendee; Zoom's role names kept as sent."""
+
+    delivery: Delivery
+    meeting: Meeting
+    participant: Participant
+    old_role: str = ""
+    new_role: str = ""
+    changed_at_ms: int = 0  # the participant's `date_time`; 0 = unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Sharing:
+    """Zoom's `sharing_details`, without `file_link` (it can open a private document)."""
+
+    content: str = ""  # "application" | "desktop" | "whiteboard" | "unknown" | …
+    at_ms: int = 0  # `date_time`: when sharing started, or ended
+    source: str = ""
+    link_source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SharingStarted:
+    delivery: Delivery
+    meeting: Meeting
+    participant: Participant
+    sharing: Sharing = field(default_factory=Sharing)
+
+
+@dataclass(frozen=True, slots=True)
+class SharingEnded:
+    delivery: Delivery
+    meeting: Meeting
+    participant: Participant
+    sharing: Sharing = field(default_factory=Sharing)
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantJoinedBreakoutRoom:
+    """`meeting` is the parent meeting (its instance uuid); the room has its own uuid."""
+
+    delivery: Delivery
+    meeting: Meeting
+    participant: Participant
+    breakout_room_uuid: str = ""
+    parent_user_id: str = ""  # the participant's `user_id` in the parent meeting
+    join_time_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantLeftBreakoutRoom:
+    delivery: Delivery
+    meeting: Meeting
+    participant: Participant
+    breakout_room_uuid: str = ""
+    parent_user_id: str = ""
+    leave_time_ms: int = 0
+    leave_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingFile:
     file_id: str = ""
     meeting_uuid: str = ""
@@ -220,6 +281,11 @@ ZoomEvent = (
     | MeetingEnded
     | ParticipantJoined
     | ParticipantLeft
+    | ParticipantRoleChanged
+    | SharingStarted
+    | SharingEnded
+    | ParticipantJoinedBreakoutRoom
+    | ParticipantLeftBreakoutRoom
     | RecordingCompleted
     | RecordingTranscriptCompleted
     | RecordingTrashed

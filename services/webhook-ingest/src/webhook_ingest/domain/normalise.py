@@ -154,6 +154,83 @@ def _participant_left(doc: Mapping[str, Any]) -> ev.ZoomEvent:
     )
 
 
+def _role_changed(doc: Mapping[str, Any]) -> ev.ZoomEvent:
+    """`participant{user_id, user_name, email, old_role, new_role, date_time, …}`."""
+    obj = _object(doc)
+    p = mapping(obj.get("participant"))
+    return ev.ParticipantRoleChanged(
+        delivery=_delivery(doc),
+        meeting=_meeting(obj),
+        participant=_participant(obj),
+        old_role=text(p.get("old_role")),
+        new_role=text(p.get("new_role")),
+        changed_at_ms=epoch_ms(p.get("date_time")),
+    )
+
+
+def _sharing(obj: Mapping[str, Any]) -> ev.Sharing:
+    """Zoom's `sharing_details`: inside `participant` as documented, beside it in some
+    payloads [seen]; whichever is there."""
+    details = mapping(mapping(obj.get("participant")).get("sharing_details")) or mapping(
+        obj.get("sharing_details")
+    )
+    return ev.Sharing(
+        content=text(details.get("content")),
+        at_ms=epoch_ms(details.get("date_time")),
+        source=text(details.get("source")),
+        link_source=text(details.get("link_source")),
+    )
+
+
+def _sharing_started(doc: Mapping[str, Any]) -> ev.ZoomEvent:
+    obj = _object(doc)
+    return ev.SharingStarted(
+        delivery=_delivery(doc),
+        meeting=_meeting(obj),
+        participant=_participant(obj),
+        sharing=_sharing(obj),
+    )
+
+
+def _sharing_ended(doc: Mapping[str, Any]) -> ev.ZoomEvent:
+    obj = _object(doc)
+    return ev.SharingEnded(
+        delivery=_delivery(doc),
+        meeting=_meeting(obj),
+        participant=_participant(obj),
+        sharing=_sharing(obj),
+    )
+
+
+def _joined_breakout_room(doc: Mapping[str, Any]) -> ev.ZoomEvent:
+    """`object` is the parent meeting plus `breakout_room_uuid`; the participant as in
+    `meeting.participant_joined`, plus `parent_user_id`."""
+    obj = _object(doc)
+    p = mapping(obj.get("participant"))
+    return ev.ParticipantJoinedBreakoutRoom(
+        delivery=_delivery(doc),
+        meeting=_meeting(obj),
+        participant=_participant(obj),
+        breakout_room_uuid=text(obj.get("breakout_room_uuid")),
+        parent_user_id=text(p.get("parent_user_id")),
+        join_time_ms=epoch_ms(p.get("join_time")),
+    )
+
+
+def _left_breakout_room(doc: Mapping[str, Any]) -> ev.ZoomEvent:
+    obj = _object(doc)
+    p = mapping(obj.get("participant"))
+    return ev.ParticipantLeftBreakoutRoom(
+        delivery=_delivery(doc),
+        meeting=_meeting(obj),
+        participant=_participant(obj),
+        breakout_room_uuid=text(obj.get("breakout_room_uuid")),
+        parent_user_id=text(p.get("parent_user_id")),
+        leave_time_ms=epoch_ms(p.get("leave_time")),
+        leave_reason=text(p.get("leave_reason")),
+    )
+
+
 def _recording_completed(doc: Mapping[str, Any]) -> ev.ZoomEvent:
     return ev.RecordingCompleted(
         delivery=_delivery(doc),
@@ -266,11 +343,26 @@ def _app_deauthorized(doc: Mapping[str, Any]) -> ev.ZoomEvent:
     )
 
 
+# Zoom's event → (routing key, builder). Zoom's Meetings webhooks include no raised-hand event
+# (its catalogue of meeting events has none; raised hands are visible only in the client and the
+# Meeting and Apps SDKs): a class's raised hands cannot come from here. Anything Zoom adds later
+# arrives as `zoom.raw.<event>` until it is typed.
 _KNOWN: dict[str, tuple[str, Callable[[Mapping[str, Any]], ev.ZoomEvent]]] = {
     "meeting.started": ("zoom.meeting.started", _meeting_started),
     "meeting.ended": ("zoom.meeting.ended", _meeting_ended),
     "meeting.participant_joined": ("zoom.participant.joined", _participant_joined),
     "meeting.participant_left": ("zoom.participant.left", _participant_left),
+    "meeting.participant_role_changed": ("zoom.participant.role_changed", _role_changed),
+    "meeting.sharing_started": ("zoom.sharing.started", _sharing_started),
+    "meeting.sharing_ended": ("zoom.sharing.ended", _sharing_ended),
+    "meeting.participant_joined_breakout_room": (
+        "zoom.participant.joined_breakout_room",
+        _joined_breakout_room,
+    ),
+    "meeting.participant_left_breakout_room": (
+        "zoom.participant.left_breakout_room",
+        _left_breakout_room,
+    ),
     "recording.completed": ("zoom.recording.completed", _recording_completed),
     "recording.transcript_completed": (
         "zoom.recording.transcript_completed",

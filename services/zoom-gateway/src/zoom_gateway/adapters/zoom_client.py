@@ -12,7 +12,9 @@ request with a timeout no longer than the caller's deadline, and the interpretat
   retried;
 * 429 → ``Retry-After`` read (seconds or a date); a daily limit parks the category until then
   (for every replica, through the buckets in the database) and fails at once; a per-second
-  limit is retried after a short pause (safe even for POST: Zoom refused the request);
+  limit is retried after a short pause (safe even for POST: Zoom refused the request); one
+  person's limits (a host's 100 meeting writes, a registrant's 3 adds a day) fail at once and
+  park nothing;
 * 5xx and network errors → retried with exponential backoff and jitter, but only for idempotent
   calls; a POST whose outcome is unknown raises :class:`ZoomOutcomeUnknown` so the idempotency
   layer can find out what happened.
@@ -41,6 +43,8 @@ from zoom_gateway.domain.ratelimits import (
     backoff_delay,
     is_daily_limit_message,
     is_host_daily_limit_message,
+    is_registrant_daily_limit_message,
+    next_utc_midnight,
     parse_retry_after,
 )
 from zoom_gateway.domain.scopes import named_in
@@ -78,6 +82,11 @@ class ZoomOutcomeUnknown(ZoomApiError):
 
 class HostDailyLimitReached(ZoomApiError):
     """Zoom's per-host 100 meeting creates+updates per UTC day is used up."""
+
+
+class RegistrantDailyLimitReached(ZoomApiError):
+    """Zoom's 3 adds of one registrant to one meeting per UTC day are used up (that person
+    only: nothing is parked)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +306,10 @@ class ZoomClient:
         returns after the pause ``Retry-After`` asks for, while retries and time are left."""
         if is_host_daily_limit_message(err.message):
             raise HostDailyLimitReached(**_fields(err))
+        if is_registrant_daily_limit_message(err.message):
+            fields = _fields(err)
+            fields["retry_at"] = err.retry_at or next_utc_midnight(datetime.now(UTC))
+            raise RegistrantDailyLimitReached(**fields)
         if _is_daily_limit(err):
             if err.retry_at is not None and self._limiter is not None:
                 await self._limiter.park(call.tenant, call.category, err.retry_at)

@@ -115,6 +115,51 @@ def has_marker(meeting: Mapping[str, Any], marker: str) -> bool:
     return f"[{marker}]" in str(meeting.get("agenda") or "")
 
 
+APPROVAL_TYPES = (0, 1, 2)  # automatic approval, manual approval, no registration
+REGISTRATION_TYPES = (1, 2, 3)  # once for all occurrences, each occurrence, once choosing
+
+
+def check_settings(settings: Mapping[str, Any]) -> None:
+    """Refuse, before Zoom does, settings values outside Zoom's ranges (Zoom's own answer is a
+    bare "Validation Failed." that names no field)."""
+    if "approval_type" in settings and settings["approval_type"] not in APPROVAL_TYPES:
+        raise MeetingValidationError(
+            "settings.approval_type", "0 (automatic), 1 (manual) or 2 (no registration)"
+        )
+    if "registration_type" in settings and settings["registration_type"] not in REGISTRATION_TYPES:
+        raise MeetingValidationError("settings.registration_type", "1, 2 or 3")
+    room = settings.get("breakout_room")
+    if isinstance(room, Mapping):
+        for index, each in enumerate(room.get("rooms") or []):
+            name = each.get("name") if isinstance(each, Mapping) else ""
+            if not str(name or "").strip():
+                raise MeetingValidationError(
+                    f"settings.breakout_rooms.rooms[{index}].name", "required"
+                )
+
+
+def rooms_requested(settings: Mapping[str, Any]) -> int:
+    """How many pre-assigned breakout rooms Zoom's ``settings`` ask for."""
+    room = settings.get("breakout_room")
+    if not isinstance(room, Mapping):
+        return 0
+    rooms = room.get("rooms")
+    return len(rooms) if isinstance(rooms, Sequence) and not isinstance(rooms, str) else 0
+
+
+def rooms_kept(meeting: Mapping[str, Any]) -> bool | None:
+    """Whether Zoom's meeting still has pre-assigned breakout rooms; ``None`` when its answer
+    says nothing about breakout rooms (then only a GET can tell). Zoom drops the rooms, with a
+    2xx, unless the account lets hosts pre-assign rooms when scheduling [seen]."""
+    settings = meeting.get("settings")
+    if not isinstance(settings, Mapping):
+        return None
+    room = settings.get("breakout_room")
+    if not isinstance(room, Mapping):
+        return None
+    return rooms_requested(settings) > 0
+
+
 def build_create_body(draft: MeetingDraft, *, marker: str | None = None) -> dict[str, Any]:
     """The JSON body of ``POST /users/{userId}/meetings`` for ``draft`` with our defaults."""
     body: dict[str, Any] = {"topic": make_topic(draft), "type": draft.meeting_type}
@@ -144,10 +189,13 @@ def build_create_body(draft: MeetingDraft, *, marker: str | None = None) -> dict
         if draft.meeting_type not in (RECURRING_NO_FIXED_TIME, RECURRING_FIXED_TIME):
             raise MeetingValidationError("recurrence", "only for meeting types 3 and 8")
         body["recurrence"] = dict(draft.recurrence)
+    check_settings(draft.settings)
     settings = dict(DEFAULT_SETTINGS)
     settings.update(draft.settings)
     if draft.alternative_hosts:
-        settings["alternative_hosts"] = ";".join(h.strip() for h in draft.alternative_hosts)
+        settings["alternative_hosts"] = ";".join(
+            h.strip() for h in draft.alternative_hosts if h.strip()
+        )
     body["settings"] = settings
     if draft.schedule_for:
         body["schedule_for"] = draft.schedule_for

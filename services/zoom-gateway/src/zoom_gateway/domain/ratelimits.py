@@ -130,6 +130,10 @@ ENDPOINT_CATEGORIES: dict[tuple[str, str], Category] = {
     ("DELETE", "/meetings/{meeting}/recordings/{file}"): Category.LIGHT,
     ("GET", "/users/{user}/recordings"): Category.MEDIUM,
     ("GET", "/past_meetings/{meeting}/participants"): Category.MEDIUM,
+    ("POST", "/meetings/{meeting}/registrants"): Category.LIGHT,
+    ("POST", "/meetings/{meeting}/batch_registrants"): Category.MEDIUM,
+    ("GET", "/meetings/{meeting}/registrants"): Category.MEDIUM,
+    ("DELETE", "/meetings/{meeting}/registrants/{registrant}"): Category.LIGHT,
 }
 
 
@@ -141,3 +145,11 @@ def is_host_daily_limit_message(message: str) -> bool:
     """Zoom's per-host 100 creates/updates message (it names 'this particular user')."""
     lowered = message.lower()
     return "particular user" in lowered or "meeting create/update" in lowered
+
+
+def is_registrant_daily_limit_message(message: str) -> bool:
+    """Zoom's 3 adds of one registrant to one meeting per UTC day ("… daily rate limit of (3)
+    for Add meeting registrant API requests for the registrant (…)" [seen]). One person's
+    limit, not the account's: it must not park the category for everyone."""
+    lowered = message.lower()
+    return "for the registrant" in lowered or "add meeting registrant" in lowered

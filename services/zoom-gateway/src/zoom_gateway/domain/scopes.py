@@ -31,6 +31,10 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "list_participants": ("meeting:read", "meeting:read:list_past_participants"),
     "report_participants": ("report:read", "report:read:list_meeting_participants"),
     "read_user": ("user:read", "user:read:user"),
+    "add_registrants": ("meeting:write", "meeting:write:registrant"),
+    "batch_registrants": ("meeting:write", "meeting:write:batch_registrants"),
+    "list_registrants": ("meeting:read", "meeting:read:list_registrants"),
+    "delete_registrants": ("meeting:write", "meeting:delete:registrant"),
 }
 
 # the flags of the ``Capabilities`` message: flag -> operations that must all be allowed

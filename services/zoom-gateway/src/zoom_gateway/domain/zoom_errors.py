@@ -21,6 +21,7 @@ from classbridge_common.errors import (
     Unavailable,
     UpstreamError,
 )
+from zoom_gateway.domain.registrants import says_registrant_limit, says_registration_off
 
 NOT_FOUND_CODES = {1001: "zoom_user", 3001: "meeting", 3301: "recording", 3322: "transcript"}
 PRECONDITION_CODES = {
@@ -30,6 +31,7 @@ PRECONDITION_CODES = {
     3007: "MEETING_ENDED",
     3018: "PMI_NOT_DELETABLE",
     3161: "USER_CANNOT_HOST",
+    3038: "MEETING_ENDED",  # "Meeting is over, you can not register now."
     3303: "RECORDING_PROCESSING",
     12702: "MEETING_TOO_OLD",
 }
@@ -90,6 +92,22 @@ def to_classbridge_error(
     if err.status == 429 or code == 429:
         return ResourceExhausted(
             message, retry_at=err.retry_at, retry_after=retry_after, details=details
+        )
+    if says_registration_off(err.message):
+        # before NOT_FOUND: Zoom says it with code 404, and HTTP 404 from batch_registrants
+        return FailedPrecondition(
+            f"{message} (the meeting takes no registrations: set approval_type 0)",
+            violations=[
+                PreconditionViolation(
+                    type="REGISTRATION_DISABLED", subject="meeting", description=err.message
+                )
+            ],
+            details=details,
+        )
+    if err.status in (400, 404) and says_registrant_limit(code, err.message):
+        return ResourceExhausted(
+            f"{message} (no more registrants fit in this meeting; remove some first)",
+            details={**details, "limit": "registrants"},
         )
     if code in NOT_FOUND_CODES or err.status == 404:
         return NotFound(

@@ -61,6 +61,12 @@ POLICY = Policy.of(
         # no caller yet: granted to the service whose domain they serve (sessions, hosts)
         "ListPastMeetingParticipants": services_only(SCHEDULER),
         "GetUser": services_only(SCHEDULER),
+        # registrants: the scheduler registers each enrolled student (their own join link,
+        # named by registrant_id in the participant events); join links are credentials, so
+        # no person lists or makes them here
+        "AddMeetingRegistrants": services_only(SCHEDULER),
+        "RemoveMeetingRegistrants": services_only(SCHEDULER),
+        "ListMeetingRegistrants": services_only(SCHEDULER),
         # tenants
         "CreateTenant": allow(OPERATOR, scope="platform"),
         "ListTenants": allow(OPERATOR, scope="platform"),

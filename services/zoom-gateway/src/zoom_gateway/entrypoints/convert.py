@@ -25,6 +25,7 @@ from zoom_gateway.domain.meetings import (
     zoom_time,
 )
 from zoom_gateway.domain.passwords import is_valid_password
+from zoom_gateway.domain.registrants import Registration
 from zoom_gateway.domain.scopes import capability_flags as scope_flags
 from zoom_gateway.service_layer.accounts import AccountRef
 
@@ -57,7 +58,11 @@ SIMPLE_SETTINGS = {
     "focus_mode": "focus_mode",
     "private_meeting": "private_meeting",
     "email_notification": "email_notification",
+    "approval_type": "approval_type",
+    "registration_type": "registration_type",
 }
+# the optional settings above that are numbers (the others are booleans)
+INT_SETTINGS = frozenset({"join_before_host_minutes", "approval_type", "registration_type"})
 FILE_TYPES = {
     "MP4": common_pb2.RECORDING_FILE_TYPE_MP4,
     "M4A": common_pb2.RECORDING_FILE_TYPE_M4A,
@@ -165,7 +170,26 @@ def settings_to_zoom(settings: common_pb2.MeetingSettings) -> dict[str, Any]:
     if settings.encryption in ENCRYPTION:
         out["encryption_type"] = ENCRYPTION[settings.encryption]
     if settings.alternative_hosts_set or settings.alternative_hosts:
-        out["alternative_hosts"] = ";".join(h.strip() for h in settings.alternative_hosts)
+        out["alternative_hosts"] = ";".join(
+            h.strip() for h in settings.alternative_hosts if h.strip()
+        )
+    if settings.HasField("breakout_rooms"):
+        out["breakout_room"] = breakout_rooms_to_zoom(settings.breakout_rooms)
+    return out
+
+
+def breakout_rooms_to_zoom(rooms: common_pb2.MeetingSettings.BreakoutRooms) -> dict[str, Any]:
+    """Zoom's ``settings.breakout_room``: ``enable`` and, when any are given, the rooms with
+    their participants' emails."""
+    out: dict[str, Any] = {"enable": rooms.enable}
+    if rooms.rooms:
+        out["rooms"] = [
+            {
+                "name": room.name.strip(),
+                "participants": [p.strip() for p in room.participants if p.strip()],
+            }
+            for room in rooms.rooms
+        ]
     return out
 
 
@@ -271,6 +295,7 @@ def _settings_key(name: str) -> str | None:
         "audio": "audio",
         "encryption": "encryption_type",
         "alternative_hosts": "alternative_hosts",
+        "breakout_rooms": "breakout_room",
     }.get(name)
 
 
@@ -282,7 +307,11 @@ def settings_from_zoom(raw: Mapping[str, Any]) -> common_pb2.MeetingSettings:
     for field, zoom_key in SIMPLE_SETTINGS.items():
         if zoom_key in raw and raw[zoom_key] is not None:
             value = raw[zoom_key]
-            setattr(out, field, int(value) if field == "join_before_host_minutes" else bool(value))
+            if field in INT_SETTINGS:
+                if isinstance(value, int | float) or str(value).strip().isdigit():
+                    setattr(out, field, int(value))
+            else:
+                setattr(out, field, bool(value))
     rev = {v: k for k, v in AUTO_RECORDING.items()}
     if raw.get("auto_recording") in rev:
         out.auto_recording = rev[raw["auto_recording"]]
@@ -292,9 +321,18 @@ def settings_from_zoom(raw: Mapping[str, Any]) -> common_pb2.MeetingSettings:
     rev_enc = {v: k for k, v in ENCRYPTION.items()}
     if raw.get("encryption_type") in rev_enc:
         out.encryption = rev_enc[raw["encryption_type"]]
-    hosts = [h for h in str(raw.get("alternative_hosts") or "").split(";") if h.strip()]
+    hosts = [h.strip() for h in str(raw.get("alternative_hosts") or "").split(";") if h.strip()]
     out.alternative_hosts.extend(hosts)
     out.alternative_hosts_set = "alternative_hosts" in raw
+    room = raw.get("breakout_room")
+    if isinstance(room, Mapping):
+        out.breakout_rooms.enable = bool(room.get("enable"))
+        for each in room.get("rooms") or []:
+            if isinstance(each, Mapping):
+                out.breakout_rooms.rooms.add(
+                    name=str(each.get("name") or ""),
+                    participants=[str(p) for p in each.get("participants") or [] if p],
+                )
     return out
 
 
@@ -318,7 +356,13 @@ def recurrence_from_zoom(raw: Mapping[str, Any]) -> pb.Recurrence:
 STATUS = {"waiting": pb.MEETING_STATUS_WAITING, "started": pb.MEETING_STATUS_STARTED}
 
 
-def meeting_to_pb(raw: Mapping[str, Any], *, tenant_id: str, include_start_url: bool) -> pb.Meeting:
+def meeting_to_pb(
+    raw: Mapping[str, Any],
+    *,
+    tenant_id: str,
+    include_start_url: bool,
+    breakout_rooms_dropped: bool = False,
+) -> pb.Meeting:
     out = pb.Meeting(
         id=int(raw.get("id") or 0),
         uuid=str(raw.get("uuid") or ""),
@@ -339,6 +383,7 @@ def meeting_to_pb(raw: Mapping[str, Any], *, tenant_id: str, include_start_url: 
         registration_url=str(raw.get("registration_url") or ""),
         creation_source=str(raw.get("creation_source") or ""),
         tenant_id=tenant_id,
+        breakout_rooms_dropped=breakout_rooms_dropped,
     )
     for name, key in (("start_time", "start_time"), ("create_time", "created_at")):
         ts = timestamp(raw.get(key))
@@ -455,6 +500,17 @@ def participant_to_pb(raw: Mapping[str, Any]) -> pb.PastParticipant:
         if ts is not None:
             getattr(out, name).CopyFrom(ts)
     return out
+
+
+def registrant_to_pb(r: Registration) -> pb.Registrant:
+    return pb.Registrant(
+        registrant_id=r.registrant_id,
+        email=r.email,
+        first_name=r.first_name,
+        last_name=r.last_name,
+        join_url=r.join_url,
+        status=r.status,
+    )
 
 
 def user_to_pb(raw: Mapping[str, Any]) -> pb.ZoomUser:

@@ -191,14 +191,19 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         context: grpc.aio.ServicerContext[pb.CreateMeetingRequest, pb.Meeting],
     ) -> pb.Meeting:
         actor = await self._meeting_actor(request.account)
-        meeting = await self._g.meetings.create(
+        answer = await self._g.meetings.create(
             actor=actor,
             request_id=meeting_request_id(current_caller_or_none(), request.request_id),
             host=convert.user_ref(request.host),
             draft=convert.draft_from_spec(request.meeting),
             deadline=self._dl(),
         )
-        return convert.meeting_to_pb(meeting, tenant_id=actor.tenant.id, include_start_url=True)
+        return convert.meeting_to_pb(
+            answer.meeting,
+            tenant_id=actor.tenant.id,
+            include_start_url=True,
+            breakout_rooms_dropped=answer.breakout_rooms_dropped,
+        )
 
     async def GetMeeting(
         self,
@@ -224,14 +229,19 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
     ) -> pb.Meeting:
         actor = await self._meeting_actor(request.account)
         patch = convert.patch_from_mask(request.meeting, list(request.update_mask.paths))
-        meeting = await self._g.meetings.update(
+        answer = await self._g.meetings.update(
             actor=actor,
             meeting_id=request.meeting_id,
             occurrence_id=request.occurrence_id,
             patch=patch,
             deadline=self._dl(),
         )
-        return convert.meeting_to_pb(meeting, tenant_id=actor.tenant.id, include_start_url=False)
+        return convert.meeting_to_pb(
+            answer.meeting,
+            tenant_id=actor.tenant.id,
+            include_start_url=False,
+            breakout_rooms_dropped=answer.breakout_rooms_dropped,
+        )
 
     async def DeleteMeeting(
         self,
@@ -414,6 +424,58 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
         )
         out = pb.ListPastMeetingParticipantsResponse(next_page_token=token, total_size=total)
         out.participants.extend(convert.participant_to_pb(p) for p in items)
+        return out
+
+    # ---- registrants ----------------------------------------------------------------------
+
+    async def AddMeetingRegistrants(
+        self,
+        request: pb.AddMeetingRegistrantsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.AddMeetingRegistrantsRequest, pb.AddMeetingRegistrantsResponse
+        ],
+    ) -> pb.AddMeetingRegistrantsResponse:
+        actor = await self._actor(request.account)
+        added = await self._g.registrants.add(
+            actor=actor,
+            meeting_id=request.meeting_id,
+            specs=[(r.email, r.first_name, r.last_name) for r in request.registrants],
+            occurrence_ids=request.occurrence_ids,
+            deadline=self._dl(),
+        )
+        out = pb.AddMeetingRegistrantsResponse()
+        out.registrants.extend(convert.registrant_to_pb(r) for r in added)
+        return out
+
+    async def RemoveMeetingRegistrants(
+        self,
+        request: pb.RemoveMeetingRegistrantsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.RemoveMeetingRegistrantsRequest, pb.RemoveMeetingRegistrantsResponse
+        ],
+    ) -> pb.RemoveMeetingRegistrantsResponse:
+        actor = await self._actor(request.account)
+        removed = await self._g.registrants.remove(
+            actor=actor,
+            meeting_id=request.meeting_id,
+            registrant_ids=list(request.registrant_ids),
+            deadline=self._dl(),
+        )
+        return pb.RemoveMeetingRegistrantsResponse(removed=removed)
+
+    async def ListMeetingRegistrants(
+        self,
+        request: pb.ListMeetingRegistrantsRequest,
+        context: grpc.aio.ServicerContext[
+            pb.ListMeetingRegistrantsRequest, pb.ListMeetingRegistrantsResponse
+        ],
+    ) -> pb.ListMeetingRegistrantsResponse:
+        actor = await self._actor(request.account)
+        listed = await self._g.registrants.listed(
+            actor=actor, meeting_id=request.meeting_id, status=request.status, deadline=self._dl()
+        )
+        out = pb.ListMeetingRegistrantsResponse()
+        out.registrants.extend(convert.registrant_to_pb(r) for r in listed)
         return out
 
     # ---- tenants ------------------------------------------------------------------------

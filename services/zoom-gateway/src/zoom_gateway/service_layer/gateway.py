@@ -9,6 +9,7 @@ from zoom_gateway.service_layer.accounts import Accounts
 from zoom_gateway.service_layer.meetings import Meetings
 from zoom_gateway.service_layer.oauth import UserOAuth
 from zoom_gateway.service_layer.recordings import Recordings
+from zoom_gateway.service_layer.registrants import Registrants
 from zoom_gateway.service_layer.tenants import TenantAdmin
 
 
@@ -20,3 +21,4 @@ class ZoomGateway:
     recordings: Recordings
     oauth: UserOAuth
     tenants: TenantAdmin
+    registrants: Registrants

@@ -35,10 +35,12 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from classbridge_common.errors import (
+    ClassbridgeError,
     DeadlineExceeded,
     FieldViolation,
     InvalidArgument,
@@ -58,9 +60,12 @@ from zoom_gateway.domain.meetings import (
     MeetingDraft,
     MeetingValidationError,
     build_create_body,
+    check_settings,
     fingerprint,
     has_marker,
     request_marker,
+    rooms_kept,
+    rooms_requested,
 )
 from zoom_gateway.domain.ratelimits import Category
 from zoom_gateway.domain.uuids import encode_meeting_ref, encode_path_segment
@@ -74,6 +79,15 @@ from zoom_gateway.service_layer.pages import collect_pages, page_token_for, zoom
 log = logging.getLogger("zoom_gateway.meetings")
 
 BUSY_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class MeetingAnswer:
+    """A meeting as Zoom has it after a create or an update, and whether Zoom dropped the
+    breakout rooms the caller pre-assigned (the caller should warn the teacher)."""
+
+    meeting: dict[str, Any]
+    breakout_rooms_dropped: bool = False
 
 
 def _invalid(err: MeetingValidationError) -> InvalidArgument:
@@ -114,6 +128,23 @@ class Meetings:
     # ---- create ----------------------------------------------------------------------------
 
     async def create(
+        self,
+        *,
+        actor: Actor,
+        request_id: str,
+        host: str,
+        draft: MeetingDraft,
+        deadline: Deadline,
+    ) -> MeetingAnswer:
+        """The meeting for ``request_id`` (made now, or the one made the first time), checked
+        for breakout rooms Zoom dropped (a repeat reports it again: the request is the same)."""
+        meeting = await self._create(
+            actor=actor, request_id=request_id, host=host, draft=draft, deadline=deadline
+        )
+        dropped = await self._rooms_dropped(actor, draft.settings, meeting, deadline)
+        return MeetingAnswer(meeting, dropped)
+
+    async def _create(
         self,
         *,
         actor: Actor,
@@ -431,12 +462,18 @@ class Meetings:
         patch: Mapping[str, Any],
         deadline: Deadline,
         occurrence_id: str = "",
-    ) -> dict[str, Any]:
+    ) -> MeetingAnswer:
         if not patch:
             raise InvalidArgument(
                 "update_mask names no field to change",
                 violations=[FieldViolation("update_mask", "empty")],
             )
+        settings = patch.get("settings")
+        requested: Mapping[str, Any] = settings if isinstance(settings, Mapping) else {}
+        try:
+            check_settings(requested)
+        except MeetingValidationError as err:
+            raise _invalid(err) from None
         actor.require("update_meeting")
         actor.require("read_meeting")  # the answer is the meeting as Zoom now has it
         tenant = actor.tenant.id
@@ -472,9 +509,49 @@ class Meetings:
         except HostDailyLimitReached:
             await self._host_exhausted(tenant, host)
             raise self._quota.exhausted(host, self._quota.now()) from None
-        return await self.get(
+        meeting = await self.get(
             actor=actor, meeting_id=meeting_id, deadline=deadline, occurrence_id=occurrence_id
         )
+        dropped = await self._rooms_dropped(actor, requested, meeting, deadline)
+        return MeetingAnswer(meeting, dropped)
+
+    async def _rooms_dropped(
+        self,
+        actor: Actor,
+        requested: Mapping[str, Any],
+        meeting: Mapping[str, Any],
+        deadline: Deadline,
+    ) -> bool:
+        """Whether Zoom dropped the breakout rooms ``requested`` asked for. Zoom does so with a
+        2xx when the account does not let hosts pre-assign rooms; when its answer says nothing
+        about breakout rooms the meeting is read once more. Never fails the call it follows: a
+        read that fails leaves the answer "not dropped" (it cannot be told)."""
+        wanted = rooms_requested(requested)
+        if not wanted:
+            return False
+        kept = rooms_kept(meeting)
+        if kept is None and meeting.get("id"):
+            try:
+                meeting = await self.get(
+                    actor=actor, meeting_id=int(meeting["id"]), deadline=deadline
+                )
+            except ClassbridgeError:
+                log.info("could not read a meeting back to check its breakout rooms")
+                return False
+            kept = rooms_kept(meeting)
+        if kept is not False:
+            return False
+        # no names, emails or room names: the teacher is told through the caller
+        log.warning(
+            "Zoom dropped the pre-assigned breakout rooms (the account does not let hosts "
+            "pre-assign rooms when scheduling)",
+            extra={
+                "meeting_id": meeting.get("id"),
+                "rooms_requested": wanted,
+                "tenant": actor.tenant.id,
+            },
+        )
+        return True
 
     async def delete(
         self,

@@ -319,6 +319,9 @@ class Recordings:
                 "/past_meetings/{meeting}/participants",
                 Category.MEDIUM,
             )
+        # The report leaves `registrant_id` out unless asked for it: without it a registered
+        # student's rows could only be matched by email, which a student may not share.
+        extra = {"include_fields": "registrant_id"} if use_report else {}
         bound_to = {
             "list": "zoomgateway.ListPastMeetingParticipants",
             "tenant": actor.tenant.id,
@@ -335,7 +338,11 @@ class Recordings:
                 category=category,
                 deadline=deadline,
                 operation="report_participants" if use_report else "list_participants",
-                params={"page_size": page_size, **({"next_page_token": token} if token else {})},
+                params={
+                    "page_size": page_size,
+                    **extra,
+                    **({"next_page_token": token} if token else {}),
+                },
                 resource_id=meeting_uuid,
             ),
             key="participants",

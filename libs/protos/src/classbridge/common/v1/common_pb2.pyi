@@ -2,7 +2,7 @@ from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Iterable as _Iterable
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -132,7 +132,21 @@ SYNC_ERROR_TYPE_UNLINKED_MEETING: SyncErrorType
 SYNC_ERROR_TYPE_INTERNAL: SyncErrorType
 
 class MeetingSettings(_message.Message):
-    __slots__ = ("host_video", "participant_video", "join_before_host", "join_before_host_minutes", "mute_upon_entry", "waiting_room", "meeting_authentication", "auto_recording", "alternative_hosts", "alternative_hosts_set", "alternative_hosts_email_notification", "watermark", "focus_mode", "private_meeting", "audio", "encryption", "email_notification")
+    __slots__ = ("host_video", "participant_video", "join_before_host", "join_before_host_minutes", "mute_upon_entry", "waiting_room", "meeting_authentication", "auto_recording", "alternative_hosts", "alternative_hosts_set", "alternative_hosts_email_notification", "watermark", "focus_mode", "private_meeting", "audio", "encryption", "email_notification", "approval_type", "registration_type", "breakout_rooms")
+    class BreakoutRooms(_message.Message):
+        __slots__ = ("enable", "rooms")
+        ENABLE_FIELD_NUMBER: _ClassVar[int]
+        ROOMS_FIELD_NUMBER: _ClassVar[int]
+        enable: bool
+        rooms: _containers.RepeatedCompositeFieldContainer[MeetingSettings.BreakoutRoom]
+        def __init__(self, enable: _Optional[bool] = ..., rooms: _Optional[_Iterable[_Union[MeetingSettings.BreakoutRoom, _Mapping]]] = ...) -> None: ...
+    class BreakoutRoom(_message.Message):
+        __slots__ = ("name", "participants")
+        NAME_FIELD_NUMBER: _ClassVar[int]
+        PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+        name: str
+        participants: _containers.RepeatedScalarFieldContainer[str]
+        def __init__(self, name: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ...) -> None: ...
     HOST_VIDEO_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANT_VIDEO_FIELD_NUMBER: _ClassVar[int]
     JOIN_BEFORE_HOST_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +164,9 @@ class MeetingSettings(_message.Message):
     AUDIO_FIELD_NUMBER: _ClassVar[int]
     ENCRYPTION_FIELD_NUMBER: _ClassVar[int]
     EMAIL_NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    REGISTRATION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    BREAKOUT_ROOMS_FIELD_NUMBER: _ClassVar[int]
     host_video: bool
     participant_video: bool
     join_before_host: bool
@@ -167,4 +184,7 @@ class MeetingSettings(_message.Message):
     audio: MeetingAudio
     encryption: MeetingEncryption
     email_notification: bool
-    def __init__(self, host_video: _Optional[bool] = ..., participant_video: _Optional[bool] = ..., join_before_host: _Optional[bool] = ..., join_before_host_minutes: _Optional[int] = ..., mute_upon_entry: _Optional[bool] = ..., waiting_room: _Optional[bool] = ..., meeting_authentication: _Optional[bool] = ..., auto_recording: _Optional[_Union[AutoRecording, str]] = ..., alternative_hosts: _Optional[_Iterable[str]] = ..., alternative_hosts_set: _Optional[bool] = ..., alternative_hosts_email_notification: _Optional[bool] = ..., watermark: _Optional[bool] = ..., focus_mode: _Optional[bool] = ..., private_meeting: _Optional[bool] = ..., audio: _Optional[_Union[MeetingAudio, str]] = ..., encryption: _Optional[_Union[MeetingEncryption, str]] = ..., email_notification: _Optional[bool] = ...) -> None: ...
+    approval_type: int
+    registration_type: int
+    breakout_rooms: MeetingSettings.BreakoutRooms
+    def __init__(self, host_video: _Optional[bool] = ..., participant_video: _Optional[bool] = ..., join_before_host: _Optional[bool] = ..., join_before_host_minutes: _Optional[int] = ..., mute_upon_entry: _Optional[bool] = ..., waiting_room: _Optional[bool] = ..., meeting_authentication: _Optional[bool] = ..., auto_recording: _Optional[_Union[AutoRecording, str]] = ..., alternative_hosts: _Optional[_Iterable[str]] = ..., alternative_hosts_set: _Optional[bool] = ..., alternative_hosts_email_notification: _Optional[bool] = ..., watermark: _Optional[bool] = ..., focus_mode: _Optional[bool] = ..., private_meeting: _Optional[bool] = ..., audio: _Optional[_Union[MeetingAudio, str]] = ..., encryption: _Optional[_Union[MeetingEncryption, str]] = ..., email_notification: _Optional[bool] = ..., approval_type: _Optional[int] = ..., registration_type: _Optional[int] = ..., breakout_rooms: _Optional[_Union[MeetingSettings.BreakoutRooms, _Mapping]] = ...) -> None: ...

@@ -187,6 +187,86 @@ class ZoomParticipantLeft(_message.Message):
     participant: ZoomParticipant
     def __init__(self, context: _Optional[_Union[ZoomEventContext, _Mapping]] = ..., meeting: _Optional[_Union[ZoomMeetingObject, _Mapping]] = ..., participant: _Optional[_Union[ZoomParticipant, _Mapping]] = ...) -> None: ...
 
+class ZoomParticipantRoleChanged(_message.Message):
+    __slots__ = ("context", "meeting", "participant", "old_role", "new_role", "change_time")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    OLD_ROLE_FIELD_NUMBER: _ClassVar[int]
+    NEW_ROLE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    context: ZoomEventContext
+    meeting: ZoomMeetingObject
+    participant: ZoomParticipant
+    old_role: str
+    new_role: str
+    change_time: _timestamp_pb2.Timestamp
+    def __init__(self, context: _Optional[_Union[ZoomEventContext, _Mapping]] = ..., meeting: _Optional[_Union[ZoomMeetingObject, _Mapping]] = ..., participant: _Optional[_Union[ZoomParticipant, _Mapping]] = ..., old_role: _Optional[str] = ..., new_role: _Optional[str] = ..., change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ZoomSharingDetails(_message.Message):
+    __slots__ = ("content", "time", "source", "link_source")
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    LINK_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    content: str
+    time: _timestamp_pb2.Timestamp
+    source: str
+    link_source: str
+    def __init__(self, content: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., source: _Optional[str] = ..., link_source: _Optional[str] = ...) -> None: ...
+
+class ZoomSharingStarted(_message.Message):
+    __slots__ = ("context", "meeting", "participant", "sharing")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    SHARING_FIELD_NUMBER: _ClassVar[int]
+    context: ZoomEventContext
+    meeting: ZoomMeetingObject
+    participant: ZoomParticipant
+    sharing: ZoomSharingDetails
+    def __init__(self, context: _Optional[_Union[ZoomEventContext, _Mapping]] = ..., meeting: _Optional[_Union[ZoomMeetingObject, _Mapping]] = ..., participant: _Optional[_Union[ZoomParticipant, _Mapping]] = ..., sharing: _Optional[_Union[ZoomSharingDetails, _Mapping]] = ...) -> None: ...
+
+class ZoomSharingEnded(_message.Message):
+    __slots__ = ("context", "meeting", "participant", "sharing")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    SHARING_FIELD_NUMBER: _ClassVar[int]
+    context: ZoomEventContext
+    meeting: ZoomMeetingObject
+    participant: ZoomParticipant
+    sharing: ZoomSharingDetails
+    def __init__(self, context: _Optional[_Union[ZoomEventContext, _Mapping]] = ..., meeting: _Optional[_Union[ZoomMeetingObject, _Mapping]] = ..., participant: _Optional[_Union[ZoomParticipant, _Mapping]] = ..., sharing: _Optional[_Union[ZoomSharingDetails, _Mapping]] = ...) -> None: ...
+
+class ZoomParticipantJoinedBreakoutRoom(_message.Message):
+    __slots__ = ("context", "meeting", "participant", "breakout_room_uuid", "parent_meeting_user_id")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    BREAKOUT_ROOM_UUID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_MEETING_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    context: ZoomEventContext
+    meeting: ZoomMeetingObject
+    participant: ZoomParticipant
+    breakout_room_uuid: str
+    parent_meeting_user_id: str
+    def __init__(self, context: _Optional[_Union[ZoomEventContext, _Mapping]] = ..., meeting: _Optional[_Union[ZoomMeetingObject, _Mapping]] = ..., participant: _Optional[_Union[ZoomParticipant, _Mapping]] = ..., breakout_room_uuid: _Optional[str] = ..., parent_meeting_user_id: _Optional[str] = ...) -> None: ...
+
+class ZoomParticipantLeftBreakoutRoom(_message.Message):
+    __slots__ = ("context", "meeting", "participant", "breakout_room_uuid", "parent_meeting_user_id")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    BREAKOUT_ROOM_UUID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_MEETING_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    context: ZoomEventContext
+    meeting: ZoomMeetingObject
+    participant: ZoomParticipant
+    breakout_room_uuid: str
+    parent_meeting_user_id: str
+    def __init__(self, context: _Optional[_Union[ZoomEventContext, _Mapping]] = ..., meeting: _Optional[_Union[ZoomMeetingObject, _Mapping]] = ..., participant: _Optional[_Union[ZoomParticipant, _Mapping]] = ..., breakout_room_uuid: _Optional[str] = ..., parent_meeting_user_id: _Optional[str] = ...) -> None: ...
+
 class ZoomRecordingCompleted(_message.Message):
     __slots__ = ("context", "recording", "download_token", "download_token_expire_time")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]

@@ -38,6 +38,13 @@ class ParticipantStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PARTICIPANT_STATUS_JOINED: _ClassVar[ParticipantStatus]
     PARTICIPANT_STATUS_LEFT: _ClassVar[ParticipantStatus]
 
+class ReconciliationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RECONCILIATION_STATE_UNSPECIFIED: _ClassVar[ReconciliationState]
+    RECONCILIATION_STATE_PENDING: _ClassVar[ReconciliationState]
+    RECONCILIATION_STATE_DONE: _ClassVar[ReconciliationState]
+    RECONCILIATION_STATE_GAVE_UP: _ClassVar[ReconciliationState]
+
 class InteractionType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     INTERACTION_TYPE_UNSPECIFIED: _ClassVar[InteractionType]
@@ -69,6 +76,10 @@ PARTICIPANT_STATUS_UNSPECIFIED: ParticipantStatus
 PARTICIPANT_STATUS_NOT_JOINED: ParticipantStatus
 PARTICIPANT_STATUS_JOINED: ParticipantStatus
 PARTICIPANT_STATUS_LEFT: ParticipantStatus
+RECONCILIATION_STATE_UNSPECIFIED: ReconciliationState
+RECONCILIATION_STATE_PENDING: ReconciliationState
+RECONCILIATION_STATE_DONE: ReconciliationState
+RECONCILIATION_STATE_GAVE_UP: ReconciliationState
 INTERACTION_TYPE_UNSPECIFIED: InteractionType
 INTERACTION_TYPE_CHAT: InteractionType
 INTERACTION_TYPE_QUESTION: InteractionType
@@ -174,7 +185,7 @@ class DeleteCourseRequest(_message.Message):
     def __init__(self, course_id: _Optional[str] = ..., force: _Optional[bool] = ...) -> None: ...
 
 class Batch(_message.Message):
-    __slots__ = ("id", "course_id", "name", "type", "instructor_id", "student_id", "timezone", "start_date", "end_date", "meeting_settings", "enrollment_count", "course_title", "create_time", "update_time")
+    __slots__ = ("id", "course_id", "name", "type", "instructor_id", "student_id", "timezone", "start_date", "end_date", "meeting_settings", "enrollment_count", "course_title", "create_time", "update_time", "present_threshold_percentage")
     ID_FIELD_NUMBER: _ClassVar[int]
     COURSE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -189,6 +200,7 @@ class Batch(_message.Message):
     COURSE_TITLE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PRESENT_THRESHOLD_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
     id: str
     course_id: str
     name: str
@@ -203,7 +215,8 @@ class Batch(_message.Message):
     course_title: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., course_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., instructor_id: _Optional[str] = ..., student_id: _Optional[str] = ..., timezone: _Optional[str] = ..., start_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., meeting_settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., enrollment_count: _Optional[int] = ..., course_title: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    present_threshold_percentage: float
+    def __init__(self, id: _Optional[str] = ..., course_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., instructor_id: _Optional[str] = ..., student_id: _Optional[str] = ..., timezone: _Optional[str] = ..., start_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., meeting_settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., enrollment_count: _Optional[int] = ..., course_title: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., present_threshold_percentage: _Optional[float] = ...) -> None: ...
 
 class CreateBatchRequest(_message.Message):
     __slots__ = ("request_id", "batch")
@@ -262,26 +275,38 @@ class DeleteBatchRequest(_message.Message):
     def __init__(self, batch_id: _Optional[str] = ..., force: _Optional[bool] = ...) -> None: ...
 
 class Enrollment(_message.Message):
-    __slots__ = ("id", "batch_id", "student_id", "create_time")
+    __slots__ = ("id", "batch_id", "student_id", "create_time", "email", "first_name", "last_name")
     ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     STUDENT_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FIRST_NAME_FIELD_NUMBER: _ClassVar[int]
+    LAST_NAME_FIELD_NUMBER: _ClassVar[int]
     id: str
     batch_id: str
     student_id: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., batch_id: _Optional[str] = ..., student_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    email: str
+    first_name: str
+    last_name: str
+    def __init__(self, id: _Optional[str] = ..., batch_id: _Optional[str] = ..., student_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., email: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ...) -> None: ...
 
 class CreateEnrollmentRequest(_message.Message):
-    __slots__ = ("request_id", "batch_id", "student_id")
+    __slots__ = ("request_id", "batch_id", "student_id", "email", "first_name", "last_name")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     STUDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FIRST_NAME_FIELD_NUMBER: _ClassVar[int]
+    LAST_NAME_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     batch_id: str
     student_id: str
-    def __init__(self, request_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., student_id: _Optional[str] = ...) -> None: ...
+    email: str
+    first_name: str
+    last_name: str
+    def __init__(self, request_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., student_id: _Optional[str] = ..., email: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ...) -> None: ...
 
 class DeleteEnrollmentRequest(_message.Message):
     __slots__ = ("enrollment_id", "batch_id", "student_id")
@@ -615,6 +640,20 @@ class GetStartUrlResponse(_message.Message):
     expire_time: _timestamp_pb2.Timestamp
     def __init__(self, start_url: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class GetJoinUrlRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class GetJoinUrlResponse(_message.Message):
+    __slots__ = ("join_url", "registered")
+    JOIN_URL_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_FIELD_NUMBER: _ClassVar[int]
+    join_url: str
+    registered: bool
+    def __init__(self, join_url: _Optional[str] = ..., registered: _Optional[bool] = ...) -> None: ...
+
 class AttendanceInterval(_message.Message):
     __slots__ = ("participant_uuid", "join_time", "leave_time", "leave_reason")
     PARTICIPANT_UUID_FIELD_NUMBER: _ClassVar[int]
@@ -704,7 +743,7 @@ class GetAttendanceReportRequest(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., present_threshold_percentage: _Optional[float] = ...) -> None: ...
 
 class AttendanceRow(_message.Message):
-    __slots__ = ("user_id", "display_name", "email", "enrolled", "present", "minutes_attended", "attendance_percentage", "first_join_time", "last_leave_time", "join_count")
+    __slots__ = ("user_id", "display_name", "email", "enrolled", "present", "minutes_attended", "attendance_percentage", "first_join_time", "last_leave_time", "join_count", "rejoin_count", "reconciled")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
@@ -715,6 +754,8 @@ class AttendanceRow(_message.Message):
     FIRST_JOIN_TIME_FIELD_NUMBER: _ClassVar[int]
     LAST_LEAVE_TIME_FIELD_NUMBER: _ClassVar[int]
     JOIN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REJOIN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RECONCILED_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     display_name: str
     email: str
@@ -725,10 +766,12 @@ class AttendanceRow(_message.Message):
     first_join_time: _timestamp_pb2.Timestamp
     last_leave_time: _timestamp_pb2.Timestamp
     join_count: int
-    def __init__(self, user_id: _Optional[str] = ..., display_name: _Optional[str] = ..., email: _Optional[str] = ..., enrolled: _Optional[bool] = ..., present: _Optional[bool] = ..., minutes_attended: _Optional[int] = ..., attendance_percentage: _Optional[float] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_leave_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., join_count: _Optional[int] = ...) -> None: ...
+    rejoin_count: int
+    reconciled: bool
+    def __init__(self, user_id: _Optional[str] = ..., display_name: _Optional[str] = ..., email: _Optional[str] = ..., enrolled: _Optional[bool] = ..., present: _Optional[bool] = ..., minutes_attended: _Optional[int] = ..., attendance_percentage: _Optional[float] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_leave_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., join_count: _Optional[int] = ..., rejoin_count: _Optional[int] = ..., reconciled: _Optional[bool] = ...) -> None: ...
 
 class AttendanceReport(_message.Message):
-    __slots__ = ("session_id", "session_status", "actual_start", "actual_end", "session_minutes", "enrolled_count", "present_count", "absent_count", "guest_count", "average_attendance_percentage", "present_threshold_percentage", "rows", "final", "generate_time")
+    __slots__ = ("session_id", "session_status", "actual_start", "actual_end", "session_minutes", "enrolled_count", "present_count", "absent_count", "guest_count", "average_attendance_percentage", "present_threshold_percentage", "rows", "final", "generate_time", "reconciliation", "session_title", "batch_id", "course_id", "scheduled_start")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_STATUS_FIELD_NUMBER: _ClassVar[int]
     ACTUAL_START_FIELD_NUMBER: _ClassVar[int]
@@ -743,6 +786,11 @@ class AttendanceReport(_message.Message):
     ROWS_FIELD_NUMBER: _ClassVar[int]
     FINAL_FIELD_NUMBER: _ClassVar[int]
     GENERATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECONCILIATION_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TITLE_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    COURSE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_START_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     session_status: SessionStatus
     actual_start: _timestamp_pb2.Timestamp
@@ -757,7 +805,56 @@ class AttendanceReport(_message.Message):
     rows: _containers.RepeatedCompositeFieldContainer[AttendanceRow]
     final: bool
     generate_time: _timestamp_pb2.Timestamp
-    def __init__(self, session_id: _Optional[str] = ..., session_status: _Optional[_Union[SessionStatus, str]] = ..., actual_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_minutes: _Optional[int] = ..., enrolled_count: _Optional[int] = ..., present_count: _Optional[int] = ..., absent_count: _Optional[int] = ..., guest_count: _Optional[int] = ..., average_attendance_percentage: _Optional[float] = ..., present_threshold_percentage: _Optional[float] = ..., rows: _Optional[_Iterable[_Union[AttendanceRow, _Mapping]]] = ..., final: _Optional[bool] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    reconciliation: AttendanceReconciliation
+    session_title: str
+    batch_id: str
+    course_id: str
+    scheduled_start: _timestamp_pb2.Timestamp
+    def __init__(self, session_id: _Optional[str] = ..., session_status: _Optional[_Union[SessionStatus, str]] = ..., actual_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_minutes: _Optional[int] = ..., enrolled_count: _Optional[int] = ..., present_count: _Optional[int] = ..., absent_count: _Optional[int] = ..., guest_count: _Optional[int] = ..., average_attendance_percentage: _Optional[float] = ..., present_threshold_percentage: _Optional[float] = ..., rows: _Optional[_Iterable[_Union[AttendanceRow, _Mapping]]] = ..., final: _Optional[bool] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reconciliation: _Optional[_Union[AttendanceReconciliation, _Mapping]] = ..., session_title: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_id: _Optional[str] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AttendanceReconciliation(_message.Message):
+    __slots__ = ("state", "attempts", "next_attempt_time", "last_error", "finish_time", "report_rows")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    FINISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ROWS_FIELD_NUMBER: _ClassVar[int]
+    state: ReconciliationState
+    attempts: int
+    next_attempt_time: _timestamp_pb2.Timestamp
+    last_error: str
+    finish_time: _timestamp_pb2.Timestamp
+    report_rows: int
+    def __init__(self, state: _Optional[_Union[ReconciliationState, str]] = ..., attempts: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., report_rows: _Optional[int] = ...) -> None: ...
+
+class GetBatchAttendanceRequest(_message.Message):
+    __slots__ = ("batch_id", "from_date", "to_date", "present_threshold_percentage")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    PRESENT_THRESHOLD_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    from_date: _date_pb2.Date
+    to_date: _date_pb2.Date
+    present_threshold_percentage: float
+    def __init__(self, batch_id: _Optional[str] = ..., from_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., to_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., present_threshold_percentage: _Optional[float] = ...) -> None: ...
+
+class BatchAttendance(_message.Message):
+    __slots__ = ("batch_id", "batch_name", "course_id", "timezone", "present_threshold_percentage", "sessions")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_NAME_FIELD_NUMBER: _ClassVar[int]
+    COURSE_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMEZONE_FIELD_NUMBER: _ClassVar[int]
+    PRESENT_THRESHOLD_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    batch_name: str
+    course_id: str
+    timezone: str
+    present_threshold_percentage: float
+    sessions: _containers.RepeatedCompositeFieldContainer[AttendanceReport]
+    def __init__(self, batch_id: _Optional[str] = ..., batch_name: _Optional[str] = ..., course_id: _Optional[str] = ..., timezone: _Optional[str] = ..., present_threshold_percentage: _Optional[float] = ..., sessions: _Optional[_Iterable[_Union[AttendanceReport, _Mapping]]] = ...) -> None: ...
 
 class Interaction(_message.Message):
     __slots__ = ("id", "session_id", "type", "author_id", "author_display_name", "anonymous", "content", "reply_to_id", "poll_id", "poll_question_id", "answered", "create_time")

@@ -141,6 +141,11 @@ class SchedulerServiceStub:
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetStartUrlRequest.SerializeToString,
                 response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetStartUrlResponse.FromString,
                 _registered_method=True)
+        self.GetJoinUrl = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/GetJoinUrl',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlResponse.FromString,
+                _registered_method=True)
         self.ListParticipants = channel.unary_unary(
                 '/classbridge.scheduler.v1.SchedulerService/ListParticipants',
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListParticipantsRequest.SerializeToString,
@@ -155,6 +160,11 @@ class SchedulerServiceStub:
                 '/classbridge.scheduler.v1.SchedulerService/GetAttendanceReport',
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetAttendanceReportRequest.SerializeToString,
                 response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.AttendanceReport.FromString,
+                _registered_method=True)
+        self.GetBatchAttendance = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/GetBatchAttendance',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBatchAttendanceRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BatchAttendance.FromString,
                 _registered_method=True)
         self.CreateInteraction = channel.unary_unary(
                 '/classbridge.scheduler.v1.SchedulerService/CreateInteraction',
@@ -377,6 +387,17 @@ class SchedulerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetJoinUrl(self, request, context):
+        """The caller's link to join the session's meeting. A student of the batch gets their own
+        registrant link once registered (Zoom then names them by registrant, so the join counts for
+        them), else the meeting's link; teachers and admins the meeting's link (the host starts it
+        with GetStartUrl). FAILED_PRECONDITION without a meeting, or once cancelled or ended. A
+        registrant link is a credential: never log or store it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListParticipants(self, request, context):
         """---- Participants and attendance ----
 
@@ -394,7 +415,20 @@ class SchedulerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetAttendanceReport(self, request, context):
-        """Attendance of every enrolled student (and any guest) for one session.
+        """Attendance of every enrolled student (and any guest) for one session: a row per person,
+        from the participant events and, once the meeting ended, Zoom's participants report. The
+        session's teachers and the tenant's admins get every row; a student of the batch gets only
+        their own row (and the counts of that row); anyone else PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBatchAttendance(self, request, context):
+        """Attendance of a batch's sessions over a range of days (the days of their scheduled starts
+        in the batch's timezone), one report per session, oldest first; cancelled sessions are
+        left out. The batch's and course's teachers and the tenant's admins get every row; a
+        student of the batch only their own rows.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -590,6 +624,11 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetStartUrlRequest.FromString,
                     response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetStartUrlResponse.SerializeToString,
             ),
+            'GetJoinUrl': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetJoinUrl,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlResponse.SerializeToString,
+            ),
             'ListParticipants': grpc.unary_unary_rpc_method_handler(
                     servicer.ListParticipants,
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListParticipantsRequest.FromString,
@@ -604,6 +643,11 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.GetAttendanceReport,
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetAttendanceReportRequest.FromString,
                     response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.AttendanceReport.SerializeToString,
+            ),
+            'GetBatchAttendance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBatchAttendance,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBatchAttendanceRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BatchAttendance.SerializeToString,
             ),
             'CreateInteraction': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateInteraction,
@@ -1213,6 +1257,33 @@ class SchedulerService:
             _registered_method=True)
 
     @staticmethod
+    def GetJoinUrl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/GetJoinUrl',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListParticipants(request,
             target,
             options=(),
@@ -1283,6 +1354,33 @@ class SchedulerService:
             '/classbridge.scheduler.v1.SchedulerService/GetAttendanceReport',
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetAttendanceReportRequest.SerializeToString,
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.AttendanceReport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBatchAttendance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/GetBatchAttendance',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBatchAttendanceRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BatchAttendance.FromString,
             options,
             channel_credentials,
             insecure,

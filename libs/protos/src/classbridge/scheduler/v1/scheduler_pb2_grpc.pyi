@@ -111,6 +111,13 @@ class SchedulerServiceStub:
     about two hours, so they are never stored. Only the session's teacher, alternative hosts
     and admins may call it (PERMISSION_DENIED otherwise).
     """
+    GetJoinUrl: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetJoinUrlRequest, _scheduler_pb2.GetJoinUrlResponse]
+    """The caller's link to join the session's meeting. A student of the batch gets their own
+    registrant link once registered (Zoom then names them by registrant, so the join counts for
+    them), else the meeting's link; teachers and admins the meeting's link (the host starts it
+    with GetStartUrl). FAILED_PRECONDITION without a meeting, or once cancelled or ended. A
+    registrant link is a credential: never log or store it.
+    """
     ListParticipants: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.ListParticipantsRequest, _scheduler_pb2.ListParticipantsResponse]
     """---- Participants and attendance ----
 
@@ -119,7 +126,17 @@ class SchedulerServiceStub:
     UpdateParticipant: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.UpdateParticipantRequest, _scheduler_pb2.Participant]
     """Changes a participant's role or live flags (hand raised, sharing screen)."""
     GetAttendanceReport: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetAttendanceReportRequest, _scheduler_pb2.AttendanceReport]
-    """Attendance of every enrolled student (and any guest) for one session."""
+    """Attendance of every enrolled student (and any guest) for one session: a row per person,
+    from the participant events and, once the meeting ended, Zoom's participants report. The
+    session's teachers and the tenant's admins get every row; a student of the batch gets only
+    their own row (and the counts of that row); anyone else PERMISSION_DENIED.
+    """
+    GetBatchAttendance: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetBatchAttendanceRequest, _scheduler_pb2.BatchAttendance]
+    """Attendance of a batch's sessions over a range of days (the days of their scheduled starts
+    in the batch's timezone), one report per session, oldest first; cancelled sessions are
+    left out. The batch's and course's teachers and the tenant's admins get every row; a
+    student of the batch only their own rows.
+    """
     CreateInteraction: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.CreateInteractionRequest, _scheduler_pb2.Interaction]
     """---- Interactions (chat, questions, polls, reactions) ----
 
@@ -244,6 +261,13 @@ class SchedulerServiceAsyncStub(SchedulerServiceStub):
     about two hours, so they are never stored. Only the session's teacher, alternative hosts
     and admins may call it (PERMISSION_DENIED otherwise).
     """
+    GetJoinUrl: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetJoinUrlRequest, _scheduler_pb2.GetJoinUrlResponse]  # type: ignore[assignment]
+    """The caller's link to join the session's meeting. A student of the batch gets their own
+    registrant link once registered (Zoom then names them by registrant, so the join counts for
+    them), else the meeting's link; teachers and admins the meeting's link (the host starts it
+    with GetStartUrl). FAILED_PRECONDITION without a meeting, or once cancelled or ended. A
+    registrant link is a credential: never log or store it.
+    """
     ListParticipants: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.ListParticipantsRequest, _scheduler_pb2.ListParticipantsResponse]  # type: ignore[assignment]
     """---- Participants and attendance ----
 
@@ -252,7 +276,17 @@ class SchedulerServiceAsyncStub(SchedulerServiceStub):
     UpdateParticipant: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.UpdateParticipantRequest, _scheduler_pb2.Participant]  # type: ignore[assignment]
     """Changes a participant's role or live flags (hand raised, sharing screen)."""
     GetAttendanceReport: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetAttendanceReportRequest, _scheduler_pb2.AttendanceReport]  # type: ignore[assignment]
-    """Attendance of every enrolled student (and any guest) for one session."""
+    """Attendance of every enrolled student (and any guest) for one session: a row per person,
+    from the participant events and, once the meeting ended, Zoom's participants report. The
+    session's teachers and the tenant's admins get every row; a student of the batch gets only
+    their own row (and the counts of that row); anyone else PERMISSION_DENIED.
+    """
+    GetBatchAttendance: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetBatchAttendanceRequest, _scheduler_pb2.BatchAttendance]  # type: ignore[assignment]
+    """Attendance of a batch's sessions over a range of days (the days of their scheduled starts
+    in the batch's timezone), one report per session, oldest first; cancelled sessions are
+    left out. The batch's and course's teachers and the tenant's admins get every row; a
+    student of the batch only their own rows.
+    """
     CreateInteraction: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.CreateInteractionRequest, _scheduler_pb2.Interaction]  # type: ignore[assignment]
     """---- Interactions (chat, questions, polls, reactions) ----
 
@@ -496,6 +530,19 @@ class SchedulerServiceServicer(metaclass=_abc_1.ABCMeta):
         """
 
     @_abc_1.abstractmethod
+    def GetJoinUrl(
+        self,
+        request: _scheduler_pb2.GetJoinUrlRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.GetJoinUrlResponse, _abc.Awaitable[_scheduler_pb2.GetJoinUrlResponse]]:
+        """The caller's link to join the session's meeting. A student of the batch gets their own
+        registrant link once registered (Zoom then names them by registrant, so the join counts for
+        them), else the meeting's link; teachers and admins the meeting's link (the host starts it
+        with GetStartUrl). FAILED_PRECONDITION without a meeting, or once cancelled or ended. A
+        registrant link is a credential: never log or store it.
+        """
+
+    @_abc_1.abstractmethod
     def ListParticipants(
         self,
         request: _scheduler_pb2.ListParticipantsRequest,
@@ -520,7 +567,23 @@ class SchedulerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _scheduler_pb2.GetAttendanceReportRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_scheduler_pb2.AttendanceReport, _abc.Awaitable[_scheduler_pb2.AttendanceReport]]:
-        """Attendance of every enrolled student (and any guest) for one session."""
+        """Attendance of every enrolled student (and any guest) for one session: a row per person,
+        from the participant events and, once the meeting ended, Zoom's participants report. The
+        session's teachers and the tenant's admins get every row; a student of the batch gets only
+        their own row (and the counts of that row); anyone else PERMISSION_DENIED.
+        """
+
+    @_abc_1.abstractmethod
+    def GetBatchAttendance(
+        self,
+        request: _scheduler_pb2.GetBatchAttendanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.BatchAttendance, _abc.Awaitable[_scheduler_pb2.BatchAttendance]]:
+        """Attendance of a batch's sessions over a range of days (the days of their scheduled starts
+        in the batch's timezone), one report per session, oldest first; cancelled sessions are
+        left out. The batch's and course's teachers and the tenant's admins get every row; a
+        student of the batch only their own rows.
+        """
 
     @_abc_1.abstractmethod
     def CreateInteraction(

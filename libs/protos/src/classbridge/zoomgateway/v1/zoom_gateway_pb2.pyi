@@ -444,7 +444,7 @@ class MeetingSpec(_message.Message):
     def __init__(self, topic: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.ZoomMeetingType, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_minutes: _Optional[int] = ..., timezone: _Optional[str] = ..., agenda: _Optional[str] = ..., password: _Optional[str] = ..., recurrence: _Optional[_Union[Recurrence, _Mapping]] = ..., settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., schedule_for: _Optional[str] = ..., course_title: _Optional[str] = ..., session_title: _Optional[str] = ...) -> None: ...
 
 class Meeting(_message.Message):
-    __slots__ = ("id", "uuid", "host_id", "host_email", "topic", "type", "status", "start_time", "duration_minutes", "timezone", "agenda", "create_time", "join_url", "start_url", "password", "h323_password", "pstn_password", "encrypted_password", "settings", "recurrence", "occurrences", "registration_url", "creation_source", "tenant_id")
+    __slots__ = ("id", "uuid", "host_id", "host_email", "topic", "type", "status", "start_time", "duration_minutes", "timezone", "agenda", "create_time", "join_url", "start_url", "password", "h323_password", "pstn_password", "encrypted_password", "settings", "recurrence", "occurrences", "registration_url", "creation_source", "tenant_id", "breakout_rooms_dropped")
     ID_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     HOST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -469,6 +469,7 @@ class Meeting(_message.Message):
     REGISTRATION_URL_FIELD_NUMBER: _ClassVar[int]
     CREATION_SOURCE_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    BREAKOUT_ROOMS_DROPPED_FIELD_NUMBER: _ClassVar[int]
     id: int
     uuid: str
     host_id: str
@@ -493,7 +494,8 @@ class Meeting(_message.Message):
     registration_url: str
     creation_source: str
     tenant_id: str
-    def __init__(self, id: _Optional[int] = ..., uuid: _Optional[str] = ..., host_id: _Optional[str] = ..., host_email: _Optional[str] = ..., topic: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.ZoomMeetingType, str]] = ..., status: _Optional[_Union[MeetingStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_minutes: _Optional[int] = ..., timezone: _Optional[str] = ..., agenda: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., join_url: _Optional[str] = ..., start_url: _Optional[str] = ..., password: _Optional[str] = ..., h323_password: _Optional[str] = ..., pstn_password: _Optional[str] = ..., encrypted_password: _Optional[str] = ..., settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., recurrence: _Optional[_Union[Recurrence, _Mapping]] = ..., occurrences: _Optional[_Iterable[_Union[Occurrence, _Mapping]]] = ..., registration_url: _Optional[str] = ..., creation_source: _Optional[str] = ..., tenant_id: _Optional[str] = ...) -> None: ...
+    breakout_rooms_dropped: bool
+    def __init__(self, id: _Optional[int] = ..., uuid: _Optional[str] = ..., host_id: _Optional[str] = ..., host_email: _Optional[str] = ..., topic: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.ZoomMeetingType, str]] = ..., status: _Optional[_Union[MeetingStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_minutes: _Optional[int] = ..., timezone: _Optional[str] = ..., agenda: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., join_url: _Optional[str] = ..., start_url: _Optional[str] = ..., password: _Optional[str] = ..., h323_password: _Optional[str] = ..., pstn_password: _Optional[str] = ..., encrypted_password: _Optional[str] = ..., settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., recurrence: _Optional[_Union[Recurrence, _Mapping]] = ..., occurrences: _Optional[_Iterable[_Union[Occurrence, _Mapping]]] = ..., registration_url: _Optional[str] = ..., creation_source: _Optional[str] = ..., tenant_id: _Optional[str] = ..., breakout_rooms_dropped: _Optional[bool] = ...) -> None: ...
 
 class CreateMeetingRequest(_message.Message):
     __slots__ = ("request_id", "account", "host", "meeting")
@@ -846,3 +848,79 @@ class ListPastMeetingParticipantsResponse(_message.Message):
     next_page_token: str
     total_size: int
     def __init__(self, participants: _Optional[_Iterable[_Union[PastParticipant, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class RegistrantSpec(_message.Message):
+    __slots__ = ("email", "first_name", "last_name")
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FIRST_NAME_FIELD_NUMBER: _ClassVar[int]
+    LAST_NAME_FIELD_NUMBER: _ClassVar[int]
+    email: str
+    first_name: str
+    last_name: str
+    def __init__(self, email: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ...) -> None: ...
+
+class Registrant(_message.Message):
+    __slots__ = ("registrant_id", "email", "first_name", "last_name", "join_url", "status")
+    REGISTRANT_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FIRST_NAME_FIELD_NUMBER: _ClassVar[int]
+    LAST_NAME_FIELD_NUMBER: _ClassVar[int]
+    JOIN_URL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    registrant_id: str
+    email: str
+    first_name: str
+    last_name: str
+    join_url: str
+    status: str
+    def __init__(self, registrant_id: _Optional[str] = ..., email: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ..., join_url: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class AddMeetingRegistrantsRequest(_message.Message):
+    __slots__ = ("account", "meeting_id", "registrants", "occurrence_ids")
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    REGISTRANTS_FIELD_NUMBER: _ClassVar[int]
+    OCCURRENCE_IDS_FIELD_NUMBER: _ClassVar[int]
+    account: Account
+    meeting_id: int
+    registrants: _containers.RepeatedCompositeFieldContainer[RegistrantSpec]
+    occurrence_ids: str
+    def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ..., meeting_id: _Optional[int] = ..., registrants: _Optional[_Iterable[_Union[RegistrantSpec, _Mapping]]] = ..., occurrence_ids: _Optional[str] = ...) -> None: ...
+
+class AddMeetingRegistrantsResponse(_message.Message):
+    __slots__ = ("registrants",)
+    REGISTRANTS_FIELD_NUMBER: _ClassVar[int]
+    registrants: _containers.RepeatedCompositeFieldContainer[Registrant]
+    def __init__(self, registrants: _Optional[_Iterable[_Union[Registrant, _Mapping]]] = ...) -> None: ...
+
+class RemoveMeetingRegistrantsRequest(_message.Message):
+    __slots__ = ("account", "meeting_id", "registrant_ids")
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    REGISTRANT_IDS_FIELD_NUMBER: _ClassVar[int]
+    account: Account
+    meeting_id: int
+    registrant_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ..., meeting_id: _Optional[int] = ..., registrant_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RemoveMeetingRegistrantsResponse(_message.Message):
+    __slots__ = ("removed",)
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    removed: int
+    def __init__(self, removed: _Optional[int] = ...) -> None: ...
+
+class ListMeetingRegistrantsRequest(_message.Message):
+    __slots__ = ("account", "meeting_id", "status")
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    account: Account
+    meeting_id: int
+    status: str
+    def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ..., meeting_id: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+
+class ListMeetingRegistrantsResponse(_message.Message):
+    __slots__ = ("registrants",)
+    REGISTRANTS_FIELD_NUMBER: _ClassVar[int]
+    registrants: _containers.RepeatedCompositeFieldContainer[Registrant]
+    def __init__(self, registrants: _Optional[_Iterable[_Union[Registrant, _Mapping]]] = ...) -> None: ...

@@ -136,6 +136,21 @@ class ZoomGatewayServiceStub:
                 request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetUserRequest.SerializeToString,
                 response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ZoomUser.FromString,
                 _registered_method=True)
+        self.AddMeetingRegistrants = channel.unary_unary(
+                '/classbridge.zoomgateway.v1.ZoomGatewayService/AddMeetingRegistrants',
+                request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.AddMeetingRegistrantsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.AddMeetingRegistrantsResponse.FromString,
+                _registered_method=True)
+        self.RemoveMeetingRegistrants = channel.unary_unary(
+                '/classbridge.zoomgateway.v1.ZoomGatewayService/RemoveMeetingRegistrants',
+                request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.RemoveMeetingRegistrantsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.RemoveMeetingRegistrantsResponse.FromString,
+                _registered_method=True)
+        self.ListMeetingRegistrants = channel.unary_unary(
+                '/classbridge.zoomgateway.v1.ZoomGatewayService/ListMeetingRegistrants',
+                request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListMeetingRegistrantsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListMeetingRegistrantsResponse.FromString,
+                _registered_method=True)
         self.CreateTenant = channel.unary_unary(
                 '/classbridge.zoomgateway.v1.ZoomGatewayService/CreateTenant',
                 request_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.CreateTenantRequest.SerializeToString,
@@ -329,6 +344,35 @@ class ZoomGatewayServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddMeetingRegistrants(self, request, context):
+        """---- Registrants: each enrolled student registered, with their own join link ----
+
+        Registers people for a meeting (POST /meetings/{id}/registrants, one call per new email),
+        so that Zoom names each participant by registrant_id. Idempotent per email: an email
+        already registered (approved or pending) is answered with its existing registrant, Zoom
+        not asked again. FAILED_PRECONDITION when the meeting has no registration (approval_type
+        2); RESOURCE_EXHAUSTED when Zoom's registrant limit is reached; NOT_FOUND for a meeting
+        the account does not have. Join URLs identify the student: never log them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveMeetingRegistrants(self, request, context):
+        """Removes registrations (DELETE /meetings/{id}/registrants/{registrantId}); their join links
+        stop working. An id that is not (or no longer) registered is skipped, not an error.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMeetingRegistrants(self, request, context):
+        """A meeting's registrants of one status (GET /meetings/{id}/registrants), every page.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateTenant(self, request, context):
         """---- Tenants: the schools one deployment serves, each with its own Zoom apps ----
 
@@ -463,6 +507,21 @@ def add_ZoomGatewayServiceServicer_to_server(servicer, server):
                     servicer.GetUser,
                     request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetUserRequest.FromString,
                     response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ZoomUser.SerializeToString,
+            ),
+            'AddMeetingRegistrants': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddMeetingRegistrants,
+                    request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.AddMeetingRegistrantsRequest.FromString,
+                    response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.AddMeetingRegistrantsResponse.SerializeToString,
+            ),
+            'RemoveMeetingRegistrants': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveMeetingRegistrants,
+                    request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.RemoveMeetingRegistrantsRequest.FromString,
+                    response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.RemoveMeetingRegistrantsResponse.SerializeToString,
+            ),
+            'ListMeetingRegistrants': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMeetingRegistrants,
+                    request_deserializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListMeetingRegistrantsRequest.FromString,
+                    response_serializer=classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListMeetingRegistrantsResponse.SerializeToString,
             ),
             'CreateTenant': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateTenant,
@@ -987,6 +1046,87 @@ class ZoomGatewayService:
             '/classbridge.zoomgateway.v1.ZoomGatewayService/GetUser',
             classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.GetUserRequest.SerializeToString,
             classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ZoomUser.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddMeetingRegistrants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.zoomgateway.v1.ZoomGatewayService/AddMeetingRegistrants',
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.AddMeetingRegistrantsRequest.SerializeToString,
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.AddMeetingRegistrantsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveMeetingRegistrants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.zoomgateway.v1.ZoomGatewayService/RemoveMeetingRegistrants',
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.RemoveMeetingRegistrantsRequest.SerializeToString,
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.RemoveMeetingRegistrantsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMeetingRegistrants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.zoomgateway.v1.ZoomGatewayService/ListMeetingRegistrants',
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListMeetingRegistrantsRequest.SerializeToString,
+            classbridge_dot_zoomgateway_dot_v1_dot_zoom__gateway__pb2.ListMeetingRegistrantsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -124,6 +124,22 @@ class ZoomGatewayServiceStub:
     """
     GetUser: _grpc.UnaryUnaryMultiCallable[_zoom_gateway_pb2.GetUserRequest, _zoom_gateway_pb2.ZoomUser]
     """A Zoom user (GET /users/{id}; "me" by default)."""
+    AddMeetingRegistrants: _grpc.UnaryUnaryMultiCallable[_zoom_gateway_pb2.AddMeetingRegistrantsRequest, _zoom_gateway_pb2.AddMeetingRegistrantsResponse]
+    """---- Registrants: each enrolled student registered, with their own join link ----
+
+    Registers people for a meeting (POST /meetings/{id}/registrants, one call per new email),
+    so that Zoom names each participant by registrant_id. Idempotent per email: an email
+    already registered (approved or pending) is answered with its existing registrant, Zoom
+    not asked again. FAILED_PRECONDITION when the meeting has no registration (approval_type
+    2); RESOURCE_EXHAUSTED when Zoom's registrant limit is reached; NOT_FOUND for a meeting
+    the account does not have. Join URLs identify the student: never log them.
+    """
+    RemoveMeetingRegistrants: _grpc.UnaryUnaryMultiCallable[_zoom_gateway_pb2.RemoveMeetingRegistrantsRequest, _zoom_gateway_pb2.RemoveMeetingRegistrantsResponse]
+    """Removes registrations (DELETE /meetings/{id}/registrants/{registrantId}); their join links
+    stop working. An id that is not (or no longer) registered is skipped, not an error.
+    """
+    ListMeetingRegistrants: _grpc.UnaryUnaryMultiCallable[_zoom_gateway_pb2.ListMeetingRegistrantsRequest, _zoom_gateway_pb2.ListMeetingRegistrantsResponse]
+    """A meeting's registrants of one status (GET /meetings/{id}/registrants), every page."""
     CreateTenant: _grpc.UnaryUnaryMultiCallable[_zoom_gateway_pb2.CreateTenantRequest, _zoom_gateway_pb2.Tenant]
     """---- Tenants: the schools one deployment serves, each with its own Zoom apps ----
 
@@ -237,6 +253,22 @@ class ZoomGatewayServiceAsyncStub(ZoomGatewayServiceStub):
     """
     GetUser: _aio.UnaryUnaryMultiCallable[_zoom_gateway_pb2.GetUserRequest, _zoom_gateway_pb2.ZoomUser]  # type: ignore[assignment]
     """A Zoom user (GET /users/{id}; "me" by default)."""
+    AddMeetingRegistrants: _aio.UnaryUnaryMultiCallable[_zoom_gateway_pb2.AddMeetingRegistrantsRequest, _zoom_gateway_pb2.AddMeetingRegistrantsResponse]  # type: ignore[assignment]
+    """---- Registrants: each enrolled student registered, with their own join link ----
+
+    Registers people for a meeting (POST /meetings/{id}/registrants, one call per new email),
+    so that Zoom names each participant by registrant_id. Idempotent per email: an email
+    already registered (approved or pending) is answered with its existing registrant, Zoom
+    not asked again. FAILED_PRECONDITION when the meeting has no registration (approval_type
+    2); RESOURCE_EXHAUSTED when Zoom's registrant limit is reached; NOT_FOUND for a meeting
+    the account does not have. Join URLs identify the student: never log them.
+    """
+    RemoveMeetingRegistrants: _aio.UnaryUnaryMultiCallable[_zoom_gateway_pb2.RemoveMeetingRegistrantsRequest, _zoom_gateway_pb2.RemoveMeetingRegistrantsResponse]  # type: ignore[assignment]
+    """Removes registrations (DELETE /meetings/{id}/registrants/{registrantId}); their join links
+    stop working. An id that is not (or no longer) registered is skipped, not an error.
+    """
+    ListMeetingRegistrants: _aio.UnaryUnaryMultiCallable[_zoom_gateway_pb2.ListMeetingRegistrantsRequest, _zoom_gateway_pb2.ListMeetingRegistrantsResponse]  # type: ignore[assignment]
+    """A meeting's registrants of one status (GET /meetings/{id}/registrants), every page."""
     CreateTenant: _aio.UnaryUnaryMultiCallable[_zoom_gateway_pb2.CreateTenantRequest, _zoom_gateway_pb2.Tenant]  # type: ignore[assignment]
     """---- Tenants: the schools one deployment serves, each with its own Zoom apps ----
 
@@ -455,6 +487,40 @@ class ZoomGatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_zoom_gateway_pb2.ZoomUser, _abc.Awaitable[_zoom_gateway_pb2.ZoomUser]]:
         """A Zoom user (GET /users/{id}; "me" by default)."""
+
+    @_abc_1.abstractmethod
+    def AddMeetingRegistrants(
+        self,
+        request: _zoom_gateway_pb2.AddMeetingRegistrantsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_zoom_gateway_pb2.AddMeetingRegistrantsResponse, _abc.Awaitable[_zoom_gateway_pb2.AddMeetingRegistrantsResponse]]:
+        """---- Registrants: each enrolled student registered, with their own join link ----
+
+        Registers people for a meeting (POST /meetings/{id}/registrants, one call per new email),
+        so that Zoom names each participant by registrant_id. Idempotent per email: an email
+        already registered (approved or pending) is answered with its existing registrant, Zoom
+        not asked again. FAILED_PRECONDITION when the meeting has no registration (approval_type
+        2); RESOURCE_EXHAUSTED when Zoom's registrant limit is reached; NOT_FOUND for a meeting
+        the account does not have. Join URLs identify the student: never log them.
+        """
+
+    @_abc_1.abstractmethod
+    def RemoveMeetingRegistrants(
+        self,
+        request: _zoom_gateway_pb2.RemoveMeetingRegistrantsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_zoom_gateway_pb2.RemoveMeetingRegistrantsResponse, _abc.Awaitable[_zoom_gateway_pb2.RemoveMeetingRegistrantsResponse]]:
+        """Removes registrations (DELETE /meetings/{id}/registrants/{registrantId}); their join links
+        stop working. An id that is not (or no longer) registered is skipped, not an error.
+        """
+
+    @_abc_1.abstractmethod
+    def ListMeetingRegistrants(
+        self,
+        request: _zoom_gateway_pb2.ListMeetingRegistrantsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_zoom_gateway_pb2.ListMeetingRegistrantsResponse, _abc.Awaitable[_zoom_gateway_pb2.ListMeetingRegistrantsResponse]]:
+        """A meeting's registrants of one status (GET /meetings/{id}/registrants), every page."""
 
     @_abc_1.abstractmethod
     def CreateTenant(
