@@ -57,10 +57,13 @@ async def _play_class(edge: httpx.AsyncClient, zoom: SimClient, day: str) -> dic
     _, session_id, meeting_id = await schedule_class(edge, f"Physics {day}", date=day)
     await zoom.start(meeting_id)
     teacher = await zoom.join(meeting_id, "Tomas Teacher", "teacher@classbridge.test")
-    student = await zoom.join(meeting_id, "Ana Lima", "ana@school.test")
+    # the course platform's link names the student (Zoom's customer_key): her rejoin, from
+    # another device, is the same person; a typed name or email would not be
+    ana = {"customer_key": "student-ana"}
+    student = await zoom.join(meeting_id, "Ana Lima", "ana@school.test", **ana)
     guest = await zoom.join(meeting_id, "Bo Guest")
     await zoom.leave(meeting_id, student["user_id"])
-    student = await zoom.join(meeting_id, "Ana Lima", "ana@school.test")
+    student = await zoom.join(meeting_id, "Ana Lima", "ana@school.test", **ana)
     await zoom.leave(meeting_id, guest["user_id"])
     await zoom.leave(meeting_id, student["user_id"])
     await zoom.leave(meeting_id, teacher["user_id"])

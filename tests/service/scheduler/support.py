@@ -41,6 +41,12 @@ class FakeGateway(zg_grpc.ZoomGatewayServiceServicer):
         self.updated: list[zg.UpdateMeetingRequest] = []
         self.deleted: list[int] = []
         self.while_creating: Callable[[zg.CreateMeetingRequest], Awaitable[None]] | None = None
+        # Zoom's participants report of each ended instance (by uuid), and who asked for one.
+        self.reports: dict[str, list[zg.PastParticipant]] = {}
+        self.report_requests: list[zg.ListPastMeetingParticipantsRequest] = []
+        # Registrations by (meeting, email), and the removals asked for.
+        self.registrants: dict[tuple[int, str], zg.Registrant] = {}
+        self.removed: list[zg.RemoveMeetingRegistrantsRequest] = []
         self._next_id = 85_000_000_000
 
     async def _check(self, context: grpc.aio.ServicerContext) -> None:
@@ -91,6 +97,47 @@ class FakeGateway(zg_grpc.ZoomGatewayServiceServicer):
         await self._check(context)
         self.deleted.append(request.meeting_id)
         return zg.DeleteMeetingResponse()
+
+    async def ListPastMeetingParticipants(
+        self, request: zg.ListPastMeetingParticipantsRequest, context: Any
+    ) -> zg.ListPastMeetingParticipantsResponse:
+        self.report_requests.append(request)
+        await self._check(context)
+        rows = self.reports.get(request.meeting_uuid, [])
+        return zg.ListPastMeetingParticipantsResponse(participants=rows, total_size=len(rows))
+
+    async def AddMeetingRegistrants(
+        self, request: zg.AddMeetingRegistrantsRequest, context: Any
+    ) -> zg.AddMeetingRegistrantsResponse:
+        await self._check(context)
+        answer = zg.AddMeetingRegistrantsResponse()
+        for spec in request.registrants:
+            key = (request.meeting_id, spec.email.lower())
+            if key not in self.registrants:
+                number = len(self.registrants) + 1
+                self.registrants[key] = zg.Registrant(
+                    registrant_id=f"zr-{number}",
+                    email=spec.email,
+                    first_name=spec.first_name,
+                    join_url=f"https://zoom.example/w/{request.meeting_id}?tk=secret-{number}",
+                    status="approved",
+                )
+            answer.registrants.append(self.registrants[key])
+        return answer
+
+    async def RemoveMeetingRegistrants(
+        self, request: zg.RemoveMeetingRegistrantsRequest, context: Any
+    ) -> zg.RemoveMeetingRegistrantsResponse:
+        await self._check(context)
+        self.removed.append(request)
+        gone = [
+            key
+            for key, r in self.registrants.items()
+            if key[0] == request.meeting_id and r.registrant_id in request.registrant_ids
+        ]
+        for key in gone:
+            del self.registrants[key]
+        return zg.RemoveMeetingRegistrantsResponse(removed=len(gone))
 
     async def GetMeeting(self, request: zg.GetMeetingRequest, context: Any) -> zg.Meeting:
         await self._check(context)

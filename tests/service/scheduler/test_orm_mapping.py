@@ -401,6 +401,7 @@ async def test_values_are_stored_as_they_always_were(
             "join_time": "2030-01-15T10:01:00+00:00",
             "leave_time": None,
             "leave_reason": "",
+            "reported_by": "",  # a stay from webhooks (rows without the key read as that)
         }
     ]
     assert parts[0]["recording_start"] == "2030-01-15T10:00:00+00:00"

@@ -68,10 +68,13 @@ async def test_an_absentee_is_present_false_with_zero_minutes(
         "first_join_time": None,
         "last_leave_time": None,
         "join_count": 0,
+        "rejoin_count": 0,
+        "reconciled": False,
     }
     assert data["guest_count"] == 0
     assert data["final"] is False
     assert data["generate_time"] is None
+    assert data["reconciliation"] is None  # the meeting has not ended: nothing read yet
 
 
 async def test_credentials_not_valid_are_credentials_valid_false(

@@ -13,6 +13,7 @@ from typing import Any
 
 from classbridge_common.auth import ADMIN, OPERATOR, SERVICE, STUDENT, TEACHER, Caller
 from classbridge_common.paging import PageRequest
+from scheduler.domain.jobs import JobKind, JobState, SessionJob
 from scheduler.domain.model import (
     Batch,
     BatchType,
@@ -25,6 +26,7 @@ from scheduler.domain.model import (
     SessionStatus,
     ZoomMeeting,
 )
+from scheduler.domain.registration import Registrant
 from tests.unit.scheduler.fakes import FakeDatabase
 
 T0 = datetime(2030, 1, 15, 10, 0, tzinfo=UTC)
@@ -220,3 +222,47 @@ async def seed_lesson(db: FakeDatabase, session: Session, **values: Any) -> Reco
         await uow.lessons.add(lesson)
         await uow.commit()
     return lesson
+
+
+async def seed_registrant(
+    db: FakeDatabase, session: Session, student_id: str, **values: Any
+) -> Registrant:
+    """``student_id`` registered for the session's meeting (registrant ``reg-<student>``)."""
+    registrant = Registrant(
+        id=values.pop("id", f"registrant-{db.count('session_registrants') + 1}"),
+        session_id=session.id,
+        student_id=student_id,
+        registrant_id=values.pop("registrant_id", f"reg-{student_id}"),
+        email=values.pop("email", f"{student_id}@school.example"),
+        join_url=values.pop("join_url", f"https://zoom.example/w/1?tk=secret-{student_id}"),
+        create_time=T0 - timedelta(days=4),
+        update_time=T0 - timedelta(days=4),
+        **values,
+    )
+    async with db.uow(tenant=db.tenant_of("sessions", session.id)) as uow:
+        await uow.registrants.add(registrant)
+        await uow.commit()
+    return registrant
+
+
+async def seed_job(
+    db: FakeDatabase,
+    session: Session,
+    *,
+    state: JobState = JobState.PENDING,
+    kind: JobKind = JobKind.RECONCILE_ATTENDANCE,
+    **values: Any,
+) -> SessionJob:
+    job = SessionJob(
+        id=values.pop("id", f"job-{db.count('session_jobs') + 1}"),
+        session_id=session.id,
+        kind=kind,
+        state=state,
+        create_time=values.pop("create_time", at(90)),
+        update_time=values.pop("update_time", at(90)),
+        **values,
+    )
+    async with db.uow(tenant=db.tenant_of("sessions", session.id)) as uow:
+        await uow.jobs.add(job)
+        await uow.commit()
+    return job

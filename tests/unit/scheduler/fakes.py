@@ -40,6 +40,7 @@ from classbridge_common.errors import ClassbridgeError, FailedPrecondition
 from classbridge_common.tenancy import TenantScope
 from scheduler.adapters import event_codec
 from scheduler.domain.events import Event
+from scheduler.domain.jobs import JobKind, JobState, SessionJob
 from scheduler.domain.model import (
     Batch,
     BatchType,
@@ -55,7 +56,14 @@ from scheduler.domain.model import (
     SessionStatus,
     SharedResource,
 )
-from scheduler.service_layer.ports import MeetingInfo, MeetingSpec
+from scheduler.domain.registration import Registrant
+from scheduler.service_layer.ports import (
+    MeetingInfo,
+    MeetingSpec,
+    RegisteredPerson,
+    RegistrantSpec,
+    ReportedJoin,
+)
 
 T = TypeVar("T")
 Page = tuple[list[Any], int]
@@ -137,6 +145,13 @@ TABLES: dict[str, TableRules] = {
     ),
     "recorded_lessons": TableRules(
         ("session_id", "title", "source", "zoom_info", "create_time"), (_REQUEST,)
+    ),
+    "session_registrants": TableRules(
+        ("session_id", "student_id", "registrant_id", "create_time", "update_time"),
+        (("session_id", "student_id"),),
+    ),
+    "session_jobs": TableRules(
+        ("session_id", "kind", "state", "create_time", "update_time"), (("session_id", "kind"),)
     ),
 }
 
@@ -375,6 +390,8 @@ class FakeUnitOfWork:
     interactions: FakeInteractions
     resources: FakeSharedResources
     lessons: FakeRecordedLessons
+    registrants: FakeRegistrants
+    jobs: FakeSessionJobs
 
     def __init__(
         self,
@@ -419,6 +436,8 @@ class FakeUnitOfWork:
         self.interactions = FakeInteractions(txn, scope)
         self.resources = FakeSharedResources(txn, scope)
         self.lessons = FakeRecordedLessons(txn, scope)
+        self.registrants = FakeRegistrants(txn, scope)
+        self.jobs = FakeSessionJobs(txn, scope)
         return self
 
     async def __aexit__(
@@ -674,7 +693,7 @@ class FakeSessions(_FakeRows[Session]):
     async def delete_of_batch(self, batch_id: str) -> None:
         """The batch's sessions and everything of theirs (as ``Sessions.delete_of_batch``)."""
         ids = {r.id for r in self._all(self.table) if r.obj.batch_id == batch_id}
-        for table in ("participants", "interactions", "shared_resources", "recorded_lessons"):
+        for table in SESSION_CHILDREN:
             self._txn.delete(table, self._scope, lambda r: r.obj.session_id in ids)
         self._txn.delete(self.table, self._scope, lambda r: r.obj.batch_id == batch_id)
 
@@ -803,6 +822,80 @@ class FakeRecordedLessons(_FakeRows[RecordedLesson]):
         return result
 
 
+SESSION_CHILDREN = (
+    "participants",
+    "interactions",
+    "shared_resources",
+    "recorded_lessons",
+    "session_registrants",
+    "session_jobs",
+)
+
+
+class FakeRegistrants(_FakeRows[Registrant]):
+    table = "session_registrants"
+
+    async def add(self, registrant: Registrant) -> None:
+        self._insert(registrant)
+
+    async def of_session(self, session_id: str) -> list[Registrant]:
+        rows = [r for r in self._rows() if r.obj.session_id == session_id]
+        return self._out(_by("create_time", "id")(rows))
+
+    async def of_student(self, session_id: str, student_id: str) -> Registrant | None:
+        rows = [
+            r
+            for r in self._rows()
+            if r.obj.session_id == session_id and r.obj.student_id == student_id
+        ]
+        return self._out(rows[:1])[0] if rows else None
+
+
+class FakeSessionJobs(_FakeRows[SessionJob]):
+    table = "session_jobs"
+
+    async def add(self, job: SessionJob) -> None:
+        self._insert(job)
+
+    async def get(self, job_id: str, *, for_update: bool = False) -> SessionJob | None:
+        return self._first([r for r in self._rows() if r.id == job_id])
+
+    async def of_session(self, session_id: str, kind: JobKind) -> SessionJob | None:
+        rows = [r for r in self._rows() if r.obj.session_id == session_id and r.obj.kind == kind]
+        return self._out(rows[:1])[0] if rows else None
+
+    async def of_sessions(self, session_ids: Sequence[str], kind: JobKind) -> dict[str, SessionJob]:
+        rows = [r for r in self._rows() if r.obj.session_id in session_ids and r.obj.kind == kind]
+        return {job.session_id: job for job in self._out(rows)}
+
+    async def due(self, now: datetime, kind: JobKind, *, limit: int) -> list[tuple[str, str]]:
+        rows = [
+            r
+            for r in self._rows()
+            if r.obj.kind == kind
+            and r.obj.state == JobState.PENDING
+            and r.obj.next_attempt_time is not None
+            and r.obj.next_attempt_time <= now
+        ]
+        return [(r.id, r.tenant_id) for r in _by("next_attempt_time", "id")(rows)[:limit]]
+
+    async def claim(self, job: SessionJob, changes: Mapping[str, Any]) -> bool:
+        """Like the real claim: written only if the stored job is still pending and due when
+        ``job`` was read (what another unit of work committed meanwhile counts)."""
+        self._txn.flush()
+        committed = self._txn.db.tables[self.table].get(job.id)
+        row = self._txn.tables[self.table].get(job.id)
+        for seen in (committed, row):
+            if seen is None or seen.obj.state != JobState.PENDING:
+                return False
+            if seen.obj.next_attempt_time != job.next_attempt_time:
+                return False
+        for key, value in changes.items():
+            setattr(job, key, value)
+        self._txn.flush()
+        return True
+
+
 # ---- Zoom ----
 
 NOT_CONFIGURED = (
@@ -819,13 +912,16 @@ class ZoomCall:
 
 
 class FakeZoom:
-    """The ``ZoomMeetings`` port as zoom-gateway presents it: creates idempotent on the request
-    id, every call recorded, failures switchable per operation or for all.
+    """The ``ZoomGateway`` port (meetings, reports, registrants) as zoom-gateway presents it:
+    creates idempotent on the request id, registrations once per email, every call recorded,
+    failures switchable per operation or for all, participants reports as a test sets them
+    (``reports``).
 
     ``configured = False`` fails every call as the gateway does without credentials;
     ``failures[operation]`` (``create_meeting``, ``update_meeting``, ``delete_meeting``,
-    ``start_url``) raises that error; ``during_call`` runs while a call is "at Zoom", which is
-    how a test makes something happen between a handler's transactions.
+    ``start_url``, ``past_participants``, ``add_registrants``, ``remove_registrants``) raises
+    that error; ``during_call`` runs while a call is "at Zoom", which is how a test makes
+    something happen between a handler's transactions.
     """
 
     def __init__(self) -> None:
@@ -837,6 +933,10 @@ class FakeZoom:
         self.specs: dict[str, MeetingSpec] = {}
         self.updated: list[tuple[int, MeetingSpec, tuple[str, ...]]] = []
         self.deleted: list[int] = []
+        # Zoom's participants report of each ended instance (by uuid).
+        self.reports: dict[str, list[ReportedJoin]] = {}
+        # The registrations Zoom holds, by meeting and email.
+        self.registrants: dict[tuple[int, str], RegisteredPerson] = {}
         self._ids = itertools.count(85_000_000_001)
 
     def calls_of(self, operation: str) -> list[ZoomCall]:
@@ -900,6 +1000,50 @@ class FakeZoom:
     async def start_url(self, *, meeting_id: int, tenant_id: str) -> str:
         await self._enter("start_url", meeting_id=meeting_id, tenant_id=tenant_id)
         return f"https://zoom.example/s/{meeting_id}?zak=secret"
+
+    async def add_registrants(
+        self, *, meeting_id: int, tenant_id: str, people: Sequence[RegistrantSpec]
+    ) -> list[RegisteredPerson]:
+        """Registered once per email and meeting, as Zoom does (a repeat answers the first)."""
+        await self._enter(
+            "add_registrants", meeting_id=meeting_id, tenant_id=tenant_id, people=list(people)
+        )
+        found = []
+        for spec in people:
+            key = (meeting_id, spec.email.lower())
+            if key not in self.registrants:
+                number = len(self.registrants) + 1
+                self.registrants[key] = RegisteredPerson(
+                    registrant_id=f"zr-{number}",
+                    email=spec.email,
+                    join_url=f"https://zoom.example/w/{meeting_id}?tk=secret-{number}",
+                    status="approved",
+                )
+            found.append(self.registrants[key])
+        return found
+
+    async def remove_registrants(
+        self, *, meeting_id: int, tenant_id: str, registrant_ids: Sequence[str]
+    ) -> int:
+        await self._enter(
+            "remove_registrants",
+            meeting_id=meeting_id,
+            tenant_id=tenant_id,
+            registrant_ids=list(registrant_ids),
+        )
+        gone = [
+            key
+            for key, r in self.registrants.items()
+            if key[0] == meeting_id and r.registrant_id in registrant_ids
+        ]
+        for key in gone:
+            del self.registrants[key]
+        return len(gone)
+
+    async def past_participants(self, *, meeting_uuid: str, tenant_id: str) -> list[ReportedJoin]:
+        """The rows a test put in ``reports[meeting_uuid]`` (none by default)."""
+        await self._enter("past_participants", meeting_uuid=meeting_uuid, tenant_id=tenant_id)
+        return list(self.reports.get(meeting_uuid, ()))
 
 
 # ---- Clock ----

@@ -349,6 +349,8 @@ async def test_an_individual_batch_counts_its_one_student(db: FakeDatabase, scho
         ({"student_id": "student-1"}, "batch.student_id"),
         ({"timezone": "Atlantis/Capital"}, "batch.timezone"),
         ({"start_date": date(2030, 2, 1), "end_date": date(2030, 1, 1)}, "batch.end_date"),
+        ({"present_threshold_percentage": 100.5}, "batch.present_threshold_percentage"),
+        ({"present_threshold_percentage": -1.0}, "batch.present_threshold_percentage"),
     ],
 )
 async def test_create_batch_refuses_bad_input(
@@ -358,6 +360,33 @@ async def test_create_batch_refuses_bad_input(
     with nothing_stored(db), pytest.raises(InvalidArgument) as error:
         await catalog.create_batch(new_batch(course_id, **values), **acting(db, TEACHER_1))
     assert field_of(error.value) == field
+
+
+async def test_a_batch_sets_its_own_present_threshold(db: FakeDatabase, school: School) -> None:
+    made = await catalog.create_batch(
+        new_batch(school.c1.id, present_threshold_percentage=80.0), **acting(db, TEACHER_1)
+    )
+    assert db.get("batches", made.batch.id).present_threshold_percentage == 80.0
+    changed = await catalog.update_batch(
+        commands.UpdateBatch(batch_id=made.batch.id, changes={"present_threshold_percentage": 0}),
+        **acting(db, CO_TEACHER),
+    )
+    assert changed.batch.present_threshold_percentage == 0  # back to the default
+    with nothing_stored(db), pytest.raises(InvalidArgument) as error:
+        await catalog.update_batch(
+            commands.UpdateBatch(
+                batch_id=made.batch.id, changes={"present_threshold_percentage": 101}
+            ),
+            **acting(db, ADMIN_1),
+        )
+    assert field_of(error.value) == "batch.present_threshold_percentage"
+    with nothing_stored(db), pytest.raises(PermissionDenied):
+        await catalog.update_batch(
+            commands.UpdateBatch(
+                batch_id=made.batch.id, changes={"present_threshold_percentage": 50}
+            ),
+            **acting(db, TEACHER_2),
+        )
 
 
 async def test_create_batch_refusals(db: FakeDatabase, school: School) -> None:

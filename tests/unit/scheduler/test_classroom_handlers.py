@@ -1,5 +1,5 @@
-"""What happens in a session (service_layer/classroom.py): participants and attendance,
-interactions, shared resources, recorded lessons, the batch's sync overview."""
+"""What happens in a session (service_layer/classroom.py): participants, interactions, shared
+resources, recorded lessons, the batch's sync overview (attendance: test_attendance_handlers)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ from tests.unit.scheduler.builders import (
 from tests.unit.scheduler.conftest import School
 from tests.unit.scheduler.fakes import FakeClock, FakeDatabase
 
-# ---- Participants and attendance ----
+# ---- Participants ----
 
 
 async def seat_the_class(db: FakeDatabase, school: School) -> dict[str, Any]:
@@ -189,87 +189,6 @@ async def test_update_participant_refusals(db: FakeDatabase, school: School) -> 
                 ),
                 **acting(db, caller),
             )
-
-
-async def test_the_attendance_report_of_an_ended_session(
-    db: FakeDatabase, school: School, clock: FakeClock
-) -> None:
-    await seed_enrollment(db, school.b1, "student-2")
-    ended = await seed_session(
-        db, school.b1, status=SessionStatus.ENDED, actual_start=at(0), actual_end=at(90)
-    )
-    for name, user, stay in (
-        ("Asha", "student-1", (0, 75)),
-        ("Guest", "", (5, 20)),
-        ("Teacher", "teacher-1", (0, 90)),
-    ):
-        await seed_participant(
-            db,
-            ended,
-            display_name=name,
-            user_id=user,
-            intervals=[Interval(name, at(stay[0]), at(stay[1]))],
-        )
-    report = await classroom.attendance_report(
-        ended.id, threshold=0, now=clock, **acting(db, TEACHER_1)
-    )
-    assert report.final
-    assert (report.session_minutes, report.present_threshold_percentage) == (90, 75.0)
-    assert (report.enrolled_count, report.present_count, report.absent_count) == (2, 1, 1)
-    assert report.guest_count == 1  # the teacher is not a guest
-    rows = {r.user_id or r.display_name: r for r in report.rows}
-    assert (rows["student-1"].present, rows["student-1"].attendance_percentage) == (True, 83.33)
-    assert (rows["student-2"].present, rows["student-2"].join_count) == (False, 0)
-    assert rows["student-2"].enrolled
-    assert not rows["Guest"].enrolled
-    assert report.average_attendance_percentage == round((83.33 + 0.0) / 2, 2)
-    assert report.generate_time == clock()
-    strict = await classroom.attendance_report(ended.id, threshold=90, **acting(db, ADMIN_1))
-    assert strict.present_count == 0
-
-
-async def test_the_attendance_report_of_an_individual_batch_expects_its_student(
-    db: FakeDatabase, school: School, clock: FakeClock
-) -> None:
-    solo = await seed_batch(db, school.c1, type=BatchType.INDIVIDUAL, student_id="student-7")
-    await seed_enrollment(db, solo, "student-8")  # an enrolment an individual batch ignores
-    session = await seed_session(db, solo)
-    await seed_participant(
-        db, session, user_id="student-8", intervals=[Interval("x", at(0), at(90))]
-    )
-    clock.now = at(120)
-    report = await classroom.attendance_report(
-        session.id, threshold=50, now=clock, **acting(db, TEACHER_1)
-    )
-    assert not report.final
-    assert (report.enrolled_count, report.present_count, report.guest_count) == (1, 0, 1)
-    assert [r.user_id for r in report.rows if r.enrolled] == ["student-7"]
-    assert report.average_attendance_percentage == 0.0
-
-
-async def test_nobody_came(db: FakeDatabase, school: School) -> None:
-    report = await classroom.attendance_report(school.s2.id, threshold=0, **acting(db, ADMIN_1))
-    assert [(r.user_id, r.enrolled, r.present) for r in report.rows] == [("student-9", True, False)]
-    assert (report.enrolled_count, report.present_count, report.absent_count) == (1, 0, 1)
-    assert report.average_attendance_percentage == 0.0
-    empty = await seed_session(db, await seed_batch(db, school.c2))
-    nothing = await classroom.attendance_report(empty.id, threshold=0, **acting(db, ADMIN_1))
-    assert (nothing.rows, nothing.average_attendance_percentage) == ([], 0.0)
-
-
-@pytest.mark.parametrize("threshold", [-1, 100.5])
-async def test_the_threshold_is_a_percentage(
-    db: FakeDatabase, school: School, threshold: float
-) -> None:
-    with pytest.raises(InvalidArgument):
-        await classroom.attendance_report(school.s1.id, threshold=threshold, **acting(db, ADMIN_1))
-
-
-async def test_only_who_manages_the_session_reads_its_attendance(
-    db: FakeDatabase, school: School
-) -> None:
-    with pytest.raises(PermissionDenied):
-        await classroom.attendance_report(school.s1.id, threshold=0, **acting(db, STUDENT_1))
 
 
 # ---- Interactions ----

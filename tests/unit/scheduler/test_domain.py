@@ -163,28 +163,28 @@ def test_repeated_join_and_leave_events_change_nothing() -> None:
     assert len(person.intervals) == 1
 
 
-def test_people_are_matched_by_zoom_id_then_email_then_stay_then_guest_name() -> None:
+def test_people_are_matched_by_user_then_zoom_id_then_stay_never_by_name_or_email() -> None:
+    student = Participant(id="s", session_id="s", user_id="student-1", display_name="Asha")
     known = Participant(id="a", session_id="s", zoom_user_id="z1", email="a@x.org")
     guest = Participant(id="g", session_id="s", display_name="Guest 7")
     guest.joined(participant_uuid="pu-g", at=at(0))
-    people = [known, guest]
-    assert (
-        find_participant(people, zoom_user_id="z1", email="", participant_uuid="", name="") is known
-    )
-    found = find_participant(people, zoom_user_id="", email="A@X.org", participant_uuid="", name="")
-    assert found is known
-    found = find_participant(people, zoom_user_id="", email="", participant_uuid="pu-g", name="?")
-    assert found is guest
-    found = find_participant(
-        people, zoom_user_id="", email="", participant_uuid="new", name="Guest 7"
-    )
-    assert found is guest
-    assert (
-        find_participant(
-            people, zoom_user_id="", email="b@x.org", participant_uuid="", name="Guest 7"
-        )
-        is None
-    )
+    people = [student, known, guest]
+
+    def find(**who: str) -> Participant | None:
+        keys = {"user_id": "", "zoom_user_id": "", "participant_uuid": ""} | who
+        return find_participant(people, **keys)
+
+    assert find(user_id="student-1") is student
+    assert find(zoom_user_id="z1") is known
+    assert find(participant_uuid="pu-g") is guest
+    assert find(user_id="student-1", participant_uuid="pu-g") is student
+    # A record Zoom ties by its ids is taken over by the user only when it is nobody else's.
+    assert find(user_id="student-2", zoom_user_id="z1") is known
+    student.zoom_user_id = "z-asha"
+    assert find(user_id="student-2", zoom_user_id="z-asha") is None
+    # Nothing else ties anyone: not a name, not an email.
+    assert find() is None
+    assert find(participant_uuid="new") is None
 
 
 def test_anonymous_authors_stay_hidden_from_other_students() -> None:

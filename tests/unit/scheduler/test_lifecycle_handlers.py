@@ -288,7 +288,7 @@ async def test_a_student_joins_leaves_and_rejoins(
     assert db.tables["participants"][asha.id].extra["create_time"] == clock()
     assert not await apply(db, lifecycle.participant_joined, joined(at(0), email=email), clock)
     assert await apply(db, lifecycle.participant_left, left(at(30), email=email), clock)
-    rejoin = joined(at(40), participant_uuid="p-2", email=email.upper(), zoom_user_id="z-1")
+    rejoin = joined(at(40), participant_uuid="p-2", customer_key="student-1", zoom_user_id="z-1")
     assert await apply(db, lifecycle.participant_joined, rejoin, clock)
     [asha] = people(db)
     assert asha.intervals == [
@@ -296,6 +296,10 @@ async def test_a_student_joins_leaves_and_rejoins(
         Interval("p-2", at(40)),
     ]
     assert asha.zoom_user_id == "z-1"
+    # The same email on another device, without anything Zoom ties to Asha: someone else.
+    other = joined(at(45), participant_uuid="p-3", email=email.upper())
+    assert await apply(db, lifecycle.participant_joined, other, clock)
+    assert sorted(p.user_id for p in people(db)) == ["", "student-1"]
 
 
 async def test_a_leave_before_its_join_is_kept_and_filled_in(

@@ -11,6 +11,7 @@ on each other. Changes to loaded objects are never saved explicitly (repositorie
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from classbridge_common.errors import Internal
 from scheduler.domain import events
+from scheduler.domain.jobs import JobKind, JobState, RetryPolicy, SessionJob
 from scheduler.domain.model import (
     Batch,
     BatchType,
@@ -40,6 +42,7 @@ from scheduler.domain.model import (
     SharedResource,
     ZoomMeeting,
 )
+from scheduler.domain.registration import Registrant
 from tests.unit.scheduler.fakes import FakeDatabase, FakeUnitOfWork
 
 T0 = datetime(2030, 1, 15, 10, 0, tzinfo=UTC)
@@ -654,6 +657,18 @@ async def deleting_a_batch_takes_what_hangs_off_it(backend: Backend) -> None:
             await uow.lessons.add(
                 RecordedLesson(f"l-{b}", f"s-{b}", "L", LessonSource.EXTERNAL_LINK, create_time=T0)
             )
+            await uow.registrants.add(
+                Registrant(f"g-{b}", f"s-{b}", "s-1", "zr", create_time=T0, update_time=T0)
+            )
+            await uow.jobs.add(
+                SessionJob(
+                    f"j-{b}",
+                    f"s-{b}",
+                    JobKind.RECONCILE_ATTENDANCE,
+                    create_time=T0,
+                    update_time=T0,
+                )
+            )
         await uow.commit()
     async with backend.uow("default") as uow:
         await uow.sessions.delete_of_batch("b1")
@@ -668,6 +683,8 @@ async def deleting_a_batch_takes_what_hangs_off_it(backend: Backend) -> None:
         assert await uow.interactions.get("i-b1") is None
         assert await uow.resources.get("r-b1") is None
         assert await uow.lessons.get("l-b1") is None
+        assert await uow.registrants.of_session("s-b1") == []
+        assert await uow.jobs.get("j-b1") is None
         # The other batch keeps everything.
         assert (await uow.batches.get("b2")) is not None
         assert (await uow.enrollments.get("e-b2")) is not None
@@ -675,6 +692,93 @@ async def deleting_a_batch_takes_what_hangs_off_it(backend: Backend) -> None:
         assert (await uow.interactions.get("i-b2")) is not None
         assert (await uow.resources.get("r-b2")) is not None
         assert (await uow.lessons.get("l-b2")) is not None
+        assert [r.id for r in await uow.registrants.of_session("s-b2")] == ["g-b2"]
+        assert (await uow.jobs.get("j-b2")) is not None
+
+
+@scenario
+async def registrants_and_jobs_of_a_session(backend: Backend) -> None:
+    async with backend.uow("default") as uow:
+        for i, student in enumerate(["stu-2", "stu-1"]):
+            await uow.registrants.add(
+                Registrant(
+                    id=f"reg-row-{i}",
+                    session_id="s1",
+                    student_id=student,
+                    registrant_id=f"zr-{student}",
+                    email=f"{student}@x.example",
+                    join_url=f"https://zoom.example/w/1?tk={student}",
+                    meeting_id=81,
+                    create_time=minutes(i),
+                    update_time=minutes(i),
+                )
+            )
+        await uow.jobs.add(
+            SessionJob(
+                id="job-1",
+                session_id="s1",
+                kind=JobKind.RECONCILE_ATTENDANCE,
+                meeting_uuid="inst==",
+                next_attempt_time=minutes(5),
+                give_up_time=minutes(60),
+                create_time=T0,
+                update_time=T0,
+            )
+        )
+        await uow.commit()
+    async with backend.uow("default") as uow:
+        registrants = await uow.registrants.of_session("s1")
+        assert [r.student_id for r in registrants] == ["stu-2", "stu-1"]
+        assert "tk=" not in repr(registrants[0])  # a join link never reaches a log line
+        found = await uow.registrants.of_student("s1", "stu-1")
+        assert (found.registrant_id, found.join_url) == (
+            "zr-stu-1",
+            "https://zoom.example/w/1?tk=stu-1",
+        )
+        assert await uow.registrants.of_student("s1", "stu-9") is None
+        await _raises_integrity(
+            lambda: uow.registrants.add(
+                Registrant("dup", "s1", "stu-1", "zr-x", create_time=T0, update_time=T0)
+            ),
+            uow,
+        )
+    async with backend.uow("acme") as uow:
+        assert await uow.registrants.of_session("s1") == []
+        assert await uow.jobs.of_session("s1", JobKind.RECONCILE_ATTENDANCE) is None
+    async with backend.uow() as uow:  # the worker's view spans tenants
+        assert await uow.jobs.due(minutes(4), JobKind.RECONCILE_ATTENDANCE, limit=10) == []
+        assert await uow.jobs.due(minutes(5), JobKind.RECONCILE_ATTENDANCE, limit=10) == [
+            ("job-1", "default")
+        ]
+        assert await uow.jobs.due(minutes(5), JobKind.SYNC_REGISTRANTS, limit=10) == []
+    policy = RetryPolicy(lease=timedelta(minutes=1))
+    async with backend.uow("default") as uow:
+        job = await uow.jobs.get("job-1", for_update=True)
+        assert job.kind is JobKind.RECONCILE_ATTENDANCE
+        assert job.state is JobState.PENDING
+        stale = replace(job)  # the job as another worker read it, before this claim
+        assert await uow.jobs.claim(job, job.claim(now=minutes(6), policy=policy, lease_id="L1"))
+        assert (job.attempts, job.lease_id, job.next_attempt_time) == (1, "L1", minutes(7))
+        changes = stale.claim(now=minutes(6), policy=policy, lease_id="L2")
+        assert not await uow.jobs.claim(stale, changes)  # the other worker's claim loses
+        await uow.commit()
+    async with backend.uow("default") as uow:
+        job = await uow.jobs.get("job-1")
+        assert (job.attempts, job.lease_id) == (1, "L1")
+        assert job.holds("L1")
+        assert not job.holds("L2")
+        job.succeeded(now=minutes(8), count=3)
+        await uow.commit()
+    async with backend.uow("default") as uow:
+        jobs = await uow.jobs.of_sessions(["s1", "s9"], JobKind.RECONCILE_ATTENDANCE)
+        assert list(jobs) == ["s1"]
+        assert (jobs["s1"].state, jobs["s1"].result_count, jobs["s1"].finish_time) == (
+            JobState.DONE,
+            3,
+            minutes(8),
+        )
+        assert await uow.jobs.of_sessions([], JobKind.RECONCILE_ATTENDANCE) == {}
+        assert await uow.jobs.due(minutes(100), JobKind.RECONCILE_ATTENDANCE, limit=10) == []
 
 
 # ---- Inbox and events ----

@@ -20,6 +20,7 @@ from edge.errors import RequestError
 from edge.middleware import AuthMiddleware, ErrorMiddleware
 from edge.rate_limits import RateLimitMiddleware, limiter_from
 from edge.routes import (
+    attendance,
     batches,
     courses,
     docs,
@@ -58,6 +59,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         *courses.routes,
         *schedule.routes,
         *batches.routes,
+        *attendance.routes,
         *live_classes.routes,
         *recordings.routes,
         *recorded_lessons.routes,

@@ -200,6 +200,8 @@ class _Document:
         found: Schema = {"description": answer.description or "Success."}
         if answer.media_types:
             found["content"] = {media: {"schema": schema} for media in answer.media_types}
+            for media, raw in answer.alternatives.items():
+                found["content"][media] = {"schema": dict(raw)}
         if headers:
             found["headers"] = headers
         return found

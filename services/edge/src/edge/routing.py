@@ -56,6 +56,9 @@ class Answer:
     headers: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     """Response headers the answer carries (name -> OpenAPI header object), e.g. a redirect's
     ``Location``; with ``media_types=()`` the answer has no body."""
+    alternatives: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    """Other media types the same answer may come in (a CSV export of the JSON answer), each
+    with the JSON Schema of its body as it is, without the envelope."""
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,16 @@
 """The one wiring point of the scheduler: ``running(settings)`` starts everything, stops it all.
 
 Started in order: the entities' ORM mapping, the database engine, the event bus (unless one is
-passed in), the outbox relay, the zoom-gateway client, the event consumer and the gRPC server
+passed in), the outbox relay, the zoom-gateway client, the event consumer, the job worker
+(reads of Zoom's participants reports after meetings, registrant syncs) and the gRPC server
 (health, reflection, caller authentication). Stopping reverses the order: the server drains
-first, so every call that got in is answered and every committed event stays in the outbox for
-the next start.
+first, so every call that got in is answered, every committed event stays in the outbox and
+every unfinished job in its table for the next start.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -22,9 +23,12 @@ from classbridge_common.outbox import OutboxRelay
 from scheduler.adapters import orm
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.adapters.zoom_gateway import ZoomGatewayClient
+from scheduler.domain.jobs import RetryPolicy
 from scheduler.entrypoints import consumers, grpc_api
 from scheduler.entrypoints.access_rules import POLICY
-from scheduler.service_layer.ports import ZoomMeetings
+from scheduler.entrypoints.job_worker import JobWorker
+from scheduler.service_layer import reconcile, registration
+from scheduler.service_layer.ports import ZoomGateway
 from scheduler.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -39,15 +43,25 @@ class Running:
     bus: EventBus
     relay: OutboxRelay
     consumer: consumers.Consumer
+    jobs: JobWorker
 
     @property
     def grpc_address(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
 
 
+async def _jobs_round(
+    uow: Callable[..., SchedulerUnitOfWork], zoom: ZoomGateway, *, policy: RetryPolicy
+) -> int:
+    """One round of the job worker: the reads of participants reports, then the registrant
+    syncs, each in every tenant; how many finished."""
+    finished = await reconcile.run_due(uow, zoom, policy=policy)
+    return finished + await registration.run_due(uow, zoom, policy=policy)
+
+
 @asynccontextmanager
 async def running(
-    settings: Settings, *, bus: EventBus | None = None, zoom: ZoomMeetings | None = None
+    settings: Settings, *, bus: EventBus | None = None, zoom: ZoomGateway | None = None
 ) -> AsyncIterator[Running]:
     """Start the scheduler (gRPC server, outbox relay, consumer); stop them all on exit.
 
@@ -77,11 +91,19 @@ async def running(
                     timeout=settings.zoom_gateway_timeout_seconds,
                 )
                 zoom = client
-            consumer = consumers.Consumer(name=settings.consumer_name, uow=uow)
+            policy = settings.reconcile_policy()
+            consumer = consumers.Consumer(name=settings.consumer_name, uow=uow, reconcile=policy)
             await consumers.subscribe(the_bus, consumer, prefetch=settings.consumer_prefetch)
+            jobs = JobWorker(
+                run_round=partial(_jobs_round, uow, zoom, policy=policy),
+                poll_interval=settings.job_poll_interval_seconds,
+            )
             try:
                 api = grpc_api.SchedulerApi(
-                    uow=uow, zoom=zoom, default_timezone=settings.default_timezone
+                    uow=uow,
+                    zoom=zoom,
+                    default_timezone=settings.default_timezone,
+                    present_threshold=settings.attendance_present_threshold_percentage,
                 )
                 server = GrpcServer(
                     servicers=[(grpc_api.add_to_server, api)],
@@ -90,13 +112,14 @@ async def running(
                     host=settings.grpc_host,
                     port=settings.grpc_port,
                 )
-                async with server:
+                async with jobs, server:
                     yield Running(
                         settings=settings,
                         grpc_port=server.port,
                         bus=the_bus,
                         relay=relay,
                         consumer=consumer,
+                        jobs=jobs,
                     )
             finally:
                 await the_bus.unsubscribe(consumer.name)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
 from classbridge_common.settings import ServiceSettings, load_settings
+from scheduler.domain.jobs import RetryPolicy
 
 
 class Settings(ServiceSettings):
@@ -27,6 +29,18 @@ class Settings(ServiceSettings):
     # At most this many events are applied at once.
     consumer_prefetch: int = Field(default=16, ge=1, le=1000)
     db_pool_size: int = Field(default=5, ge=1, le=100)
+    # A student counts as present at or above this percentage of a session, unless their batch
+    # sets its own threshold.
+    attendance_present_threshold_percentage: float = Field(default=75.0, gt=0, le=100)
+    # Reading Zoom's participants report after a meeting ends: the first read waits this long
+    # (Zoom publishes the report minutes after the end), failures are retried after a delay
+    # doubling up to the maximum, and after the window the webhooks' attendance stands.
+    attendance_reconcile_delay_seconds: float = Field(default=120.0, ge=0, le=86_400)
+    attendance_reconcile_backoff_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    attendance_reconcile_max_backoff_seconds: float = Field(default=1800.0, gt=0, le=86_400)
+    attendance_reconcile_window_seconds: float = Field(default=21_600.0, gt=0, le=30 * 86_400)
+    # How often the background worker looks for due jobs (report reads, registrant syncs).
+    job_poll_interval_seconds: float = Field(default=15.0, gt=0, le=3600)
 
     @field_validator("default_timezone")
     @classmethod
@@ -36,6 +50,16 @@ class Settings(ServiceSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA timezone {value!r}") from None
         return value
+
+    def reconcile_policy(self) -> RetryPolicy:
+        """When the reads of Zoom's participants reports are tried."""
+        return RetryPolicy(
+            first_delay=timedelta(seconds=self.attendance_reconcile_delay_seconds),
+            initial_backoff=timedelta(seconds=self.attendance_reconcile_backoff_seconds),
+            max_backoff=timedelta(seconds=self.attendance_reconcile_max_backoff_seconds),
+            window=timedelta(seconds=self.attendance_reconcile_window_seconds),
+            lease=timedelta(seconds=max(60.0, 4 * self.zoom_gateway_timeout_seconds)),
+        )
 
 
 def load(**overrides: Any) -> Settings:

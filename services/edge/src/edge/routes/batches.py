@@ -15,7 +15,17 @@ from classbridge_common.errors import FieldViolation
 from edge import deps
 from edge.access import EVERYONE, STAFF
 from edge.clients import call
-from edge.inputs import CalendarDate, Choice, Flag, Input, Paging, ProtoMessage, Text, Timezone
+from edge.inputs import (
+    CalendarDate,
+    Choice,
+    Flag,
+    Input,
+    Number,
+    Paging,
+    ProtoMessage,
+    Text,
+    Timezone,
+)
 from edge.render import enum_choices, ok, page, to_dict
 from edge.routing import Answer, paged, route
 
@@ -28,6 +38,7 @@ UPDATABLE = (
     "end_date",
     "meeting_settings",
     "student_id",
+    "present_threshold_percentage",
 )
 
 
@@ -45,6 +56,14 @@ class BatchFields(Input):
     student_id: Annotated[
         str, Text(max_length=128, description="the one student of a one-to-one batch")
     ] = ""
+    present_threshold_percentage: Annotated[
+        float,
+        Number(
+            minimum=0.0,
+            maximum=100.0,
+            description="percent of a class a student attends to count present; 0: the default",
+        ),
+    ] = 0.0
 
     def apply(self, batch: scheduler_pb2.Batch, names: Iterable[str]) -> None:
         """Copy the named fields onto ``batch`` (a ``null`` date or setting clears it)."""
@@ -79,8 +98,16 @@ class Force(Input):
 
 
 class NewEnrollment(Input):
+    """With ``email`` (and the name) the student is registered for the batch's upcoming
+    meetings and joins with their own link, by which Zoom names them for attendance."""
+
     student_id: Annotated[str, Text(max_length=128, required=True)]
     request_id: Annotated[str, Text(max_length=128, description="idempotency key")] = ""
+    email: Annotated[
+        str, Text(max_length=320, description="what the student is registered with")
+    ] = ""
+    first_name: Annotated[str, Text(max_length=200)] = ""
+    last_name: Annotated[str, Text(max_length=200)] = ""
 
 
 async def create_batch(request: Request, body: CreateBatch) -> JSONResponse:
@@ -164,6 +191,9 @@ async def create_enrollment(request: Request, body: NewEnrollment) -> JSONRespon
             request_id=deps.idempotency_key(request, body.request_id),
             batch_id=request.path_params["batch_id"],
             student_id=body.student_id,
+            email=body.email,
+            first_name=body.first_name,
+            last_name=body.last_name,
         ),
     )
     return ok(to_dict(answer), status=201)

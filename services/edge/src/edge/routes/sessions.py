@@ -202,6 +202,23 @@ async def start_url(request: Request) -> JSONResponse:
     return ok(to_dict(answer), headers=no_store())
 
 
+async def join_url(request: Request) -> JSONResponse:
+    """The caller's link to join the class.
+
+    A student of the batch gets their own registration link once registered (``registered``:
+    Zoom then knows them by it, so their attendance counts), else the meeting's link; the
+    session's teachers and the tenant's admins the meeting's link (the host starts the meeting
+    with ``/start-url``). A student's link is a credential: sent with ``Cache-Control:
+    no-store`` and never logged. 400 (``FAILED_PRECONDITION``) without a meeting, or once the
+    class was cancelled or has ended.
+    """
+    answer = await call(
+        deps.clients(request).scheduler.GetJoinUrl,
+        scheduler_pb2.GetJoinUrlRequest(session_id=request.path_params["session_id"]),
+    )
+    return ok(to_dict(answer), headers=no_store())
+
+
 _ONE = "/api/v1/sessions/{session_id}"
 CHANGE = Answer(data=SessionChange)
 routes = [
@@ -241,6 +258,14 @@ routes = [
         body=CancelBody,
         body_optional=True,
         answers=[CHANGE],
+    ),
+    route(
+        _ONE + "/join",
+        join_url,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        answers=[Answer(data=scheduler_pb2.GetJoinUrlResponse, no_store=True)],
     ),
     route(
         _ONE + "/start-url",

@@ -38,12 +38,13 @@ from sqlalchemy import Table, event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstanceState, ORMExecuteState, QueryContext, registry
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm.attributes import flag_modified, instance_state
+from sqlalchemy.orm.attributes import flag_modified, instance_state, set_committed_value
 
 from classbridge_common.errors import Internal
 from classbridge_common.tenancy import TENANT_COLUMN, TenantScope
 from scheduler.adapters import tables as t
 from scheduler.adapters.column_types import JsonColumn
+from scheduler.domain.jobs import SessionJob
 from scheduler.domain.model import (
     Batch,
     Course,
@@ -54,6 +55,7 @@ from scheduler.domain.model import (
     Session,
     SharedResource,
 )
+from scheduler.domain.registration import Registrant
 
 __all__ = [
     "ENTITIES",
@@ -62,6 +64,7 @@ __all__ = [
     "flush",
     "remember",
     "set_columns",
+    "set_committed",
     "start_mappers",
     "watch",
 ]
@@ -78,6 +81,8 @@ ENTITIES: Mapping[type[Any], Table] = {
     Interaction: t.interactions,
     SharedResource: t.shared_resources,
     RecordedLesson: t.recorded_lessons,
+    Registrant: t.session_registrants,
+    SessionJob: t.session_jobs,
 }
 
 # The JSON-valued attributes of each entity.
@@ -172,6 +177,13 @@ def set_columns(obj: object, **values: Any) -> None:
     """Set mapped columns the domain class does not declare (``tenant_id``, ``create_time``)."""
     for column, value in values.items():
         setattr(obj, column, value)
+
+
+def set_committed(obj: object, **values: Any) -> None:
+    """Set attributes to values a conditional UPDATE already wrote, without marking them
+    changed (the commit would write them a second time, outside the condition)."""
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
 
 
 def _copy(value: Any) -> Any:

@@ -13,17 +13,18 @@ point can build opaque page tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, Table, delete, func, or_, select
+from sqlalchemy import Select, Table, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classbridge_common.db import is_postgres
 from classbridge_common.tenancy import TENANT_COLUMN, Scoped, TenantScope
 from scheduler.adapters import orm
 from scheduler.adapters import tables as t
+from scheduler.domain.jobs import JobKind, JobState, SessionJob
 from scheduler.domain.model import (
     Batch,
     BatchType,
@@ -39,10 +40,22 @@ from scheduler.domain.model import (
     SessionStatus,
     SharedResource,
 )
+from scheduler.domain.registration import Registrant
 
 Page = tuple[list[Any], int]
 
 T = TypeVar("T")
+
+
+#: The tables whose rows belong to one session (deleted with it).
+SESSION_CHILDREN = (
+    t.participants,
+    t.interactions,
+    t.shared_resources,
+    t.recorded_lessons,
+    t.session_registrants,
+    t.session_jobs,
+)
 
 
 class _Rows(Generic[T]):
@@ -293,7 +306,7 @@ class Sessions(_Rows[Session]):
 
     async def delete_of_batch(self, batch_id: str) -> None:
         ids = select(t.sessions.c.id).where(t.sessions.c.batch_id == batch_id)
-        for table in (t.participants, t.interactions, t.shared_resources, t.recorded_lessons):
+        for table in SESSION_CHILDREN:
             await self._run(delete(table).where(table.c.session_id.in_(ids)))
         await self._run(delete(t.sessions).where(t.sessions.c.batch_id == batch_id))
 
@@ -473,3 +486,97 @@ class RecordedLessons(_Rows[RecordedLesson]):
         for session_id, source, count in rows:
             result.setdefault(session_id, {})[source] = int(count)
         return result
+
+
+class Registrants(_Rows[Registrant]):
+    entity = Registrant
+    table = t.session_registrants
+
+    async def add(self, registrant: Registrant) -> None:
+        self._add(registrant)
+
+    async def of_session(self, session_id: str) -> list[Registrant]:
+        """A session's registrants (one per registered student), oldest first."""
+        return await self._all(
+            select(Registrant)
+            .where(t.session_registrants.c.session_id == session_id)
+            .order_by(t.session_registrants.c.create_time, t.session_registrants.c.id)
+        )
+
+    async def of_student(self, session_id: str, student_id: str) -> Registrant | None:
+        found = await self._all(
+            select(Registrant)
+            .where(
+                t.session_registrants.c.session_id == session_id,
+                t.session_registrants.c.student_id == student_id,
+            )
+            .limit(1)
+        )
+        return found[0] if found else None
+
+
+class SessionJobs(_Rows[SessionJob]):
+    entity = SessionJob
+    table = t.session_jobs
+
+    async def add(self, job: SessionJob) -> None:
+        self._add(job)
+
+    async def get(self, job_id: str, *, for_update: bool = False) -> SessionJob | None:
+        return await self._first(
+            select(SessionJob).where(t.session_jobs.c.id == job_id), for_update=for_update
+        )
+
+    async def of_session(self, session_id: str, kind: JobKind) -> SessionJob | None:
+        """The session's job of ``kind`` (a lookup: it does not enter a tenant)."""
+        found = await self._all(
+            select(SessionJob)
+            .where(t.session_jobs.c.session_id == session_id, t.session_jobs.c.kind == kind)
+            .limit(1)
+        )
+        return found[0] if found else None
+
+    async def of_sessions(self, session_ids: Sequence[str], kind: JobKind) -> dict[str, SessionJob]:
+        if not session_ids:
+            return {}
+        found = await self._all(
+            select(SessionJob).where(
+                t.session_jobs.c.session_id.in_(list(session_ids)), t.session_jobs.c.kind == kind
+            )
+        )
+        return {job.session_id: job for job in found}
+
+    async def due(self, now: datetime, kind: JobKind, *, limit: int) -> list[tuple[str, str]]:
+        """``(job id, tenant)`` of pending jobs of ``kind`` due by ``now``, the longest waiting
+        first, in every tenant the scope spans (the worker's unit of work spans them all)."""
+        rows = await self._run(
+            select(t.session_jobs.c.id, t.session_jobs.c.tenant_id)
+            .where(
+                t.session_jobs.c.kind == kind,
+                t.session_jobs.c.state == JobState.PENDING,
+                t.session_jobs.c.next_attempt_time <= now,
+            )
+            .order_by(t.session_jobs.c.next_attempt_time, t.session_jobs.c.id)
+            .limit(limit)
+        )
+        return [(r.id, r.tenant_id) for r in rows]
+
+    async def claim(self, job: SessionJob, changes: Mapping[str, Any]) -> bool:
+        """Write a claim (``SessionJob.claim``'s ``changes``) only if the job is still as
+        ``job`` was read: pending and due when it was. Of two workers claiming one job, one
+        wins; the winner's entity then holds the claim as written."""
+        table = t.session_jobs
+        result = await self._run(
+            update(table)
+            .where(
+                table.c.id == job.id,
+                table.c.state == JobState.PENDING,
+                table.c.next_attempt_time == job.next_attempt_time,
+            )
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        won = int(getattr(result, "rowcount", 0) or 0) == 1
+        if won:
+            orm.set_committed(job, **changes)
+        return won

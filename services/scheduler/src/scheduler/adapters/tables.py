@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -32,6 +33,7 @@ from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.db.types import UTCDateTime
 from classbridge_common.outbox import inbox_table, outbox_table
 from scheduler.adapters.column_types import EnumString, JsonData, JsonList, JsonObject
+from scheduler.domain.jobs import JobKind, JobState
 from scheduler.domain.model import (
     AutoRecording,
     BatchType,
@@ -86,6 +88,7 @@ batches = Table(
     Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
+    Column("present_threshold_percentage", Float(), nullable=False, server_default="0"),
     UniqueConstraint("tenant_id", "request_id", name="uq_batches_tenant_request"),
 )
 Index("ix_batches_course_id", batches.c.course_id)
@@ -100,6 +103,9 @@ enrollments = Table(
     Column("student_id", String(128), nullable=False),
     Column("request_id", String(128), nullable=True),
     Column("create_time", UTCDateTime(), nullable=False),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("first_name", String(200), nullable=False, server_default=""),
+    Column("last_name", String(200), nullable=False, server_default=""),
     UniqueConstraint("batch_id", "student_id", name="uq_enrollments_batch_student"),
     UniqueConstraint("tenant_id", "request_id", name="uq_enrollments_tenant_request"),
 )
@@ -228,6 +234,58 @@ recorded_lessons = Table(
 )
 Index("ix_recorded_lessons_session", recorded_lessons.c.session_id, recorded_lessons.c.create_time)
 Index("ix_recorded_lessons_recording", recorded_lessons.c.recording_id)
+
+# A student's registration for a session's meeting (``scheduler.domain.registration``): how a
+# join is tied to the student. ``join_url`` is the student's personal link (a credential).
+session_registrants = Table(
+    "session_registrants",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
+    Column("session_id", ID, nullable=False),
+    Column("student_id", String(128), nullable=False),
+    Column("registrant_id", String(128), nullable=False),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("join_url", Text(), nullable=False, server_default=""),
+    Column("meeting_id", BigInteger(), nullable=False, server_default="0"),
+    Column("create_time", UTCDateTime(), nullable=False),
+    Column("update_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("session_id", "student_id", name="uq_session_registrants_student"),
+)
+Index(
+    "ix_session_registrants_registrant",
+    session_registrants.c.session_id,
+    session_registrants.c.registrant_id,
+)
+
+# Background work about a session that calls Zoom (``scheduler.domain.jobs``): one row per
+# session and kind, found by the worker through its due time.
+session_jobs = Table(
+    "session_jobs",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
+    Column("session_id", ID, nullable=False),
+    Column("kind", EnumString(JobKind, 32), nullable=False),
+    Column("state", EnumString(JobState, 16), nullable=False),
+    Column("meeting_uuid", String(128), nullable=False, server_default=""),
+    Column("attempts", Integer(), nullable=False, server_default="0"),
+    Column("next_attempt_time", UTCDateTime(), nullable=True),
+    Column("give_up_time", UTCDateTime(), nullable=True),
+    Column("lease_id", String(36), nullable=False, server_default=""),
+    Column("last_error", Text(), nullable=False, server_default=""),
+    Column("result_count", Integer(), nullable=False, server_default="0"),
+    Column("finish_time", UTCDateTime(), nullable=True),
+    Column("create_time", UTCDateTime(), nullable=False),
+    Column("update_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("session_id", "kind", name="uq_session_jobs_session_kind"),
+)
+Index(
+    "ix_session_jobs_due",
+    session_jobs.c.kind,
+    session_jobs.c.state,
+    session_jobs.c.next_attempt_time,
+)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

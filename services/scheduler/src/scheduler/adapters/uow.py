@@ -25,6 +25,8 @@ from scheduler.adapters.repository import (
     Interactions,
     Participants,
     RecordedLessons,
+    Registrants,
+    SessionJobs,
     Sessions,
     SharedResources,
 )
@@ -62,6 +64,8 @@ class SchedulerUnitOfWork(UnitOfWork):
     interactions: Interactions
     resources: SharedResources
     lessons: RecordedLessons
+    registrants: Registrants
+    jobs: SessionJobs
 
     def attach(self, session: AsyncSession) -> None:
         scope = self.scope = (
@@ -76,6 +80,8 @@ class SchedulerUnitOfWork(UnitOfWork):
         self.interactions = Interactions(session, scope)
         self.resources = SharedResources(session, scope)
         self.lessons = RecordedLessons(session, scope)
+        self.registrants = Registrants(session, scope)
+        self.jobs = SessionJobs(session, scope)
 
     async def commit(self) -> None:
         """Write every change to the loaded entities, events to the outbox, and commit.

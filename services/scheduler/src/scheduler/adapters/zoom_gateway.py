@@ -2,10 +2,16 @@
 
 Calls go out with the scheduler's own service token (not the caller's): the gateway's answer
 must not depend on which person scheduled the class.
+
+The participants of an ended meeting come from Zoom's report endpoint, which alone carries the
+customer key; an account whose app lacks the report's (admin) scope gets the past-meeting
+list instead, which still names registrants.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 import grpc.aio
@@ -15,9 +21,17 @@ from classbridge.common.v1 import common_pb2
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as zg
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2_grpc as zg_grpc
 from classbridge_common.auth import ServiceTokenIssuer
+from classbridge_common.errors import FailedPrecondition, PermissionDenied
 from classbridge_common.grpc import call, create_channel
 from scheduler.adapters.event_codec import ts
-from scheduler.service_layer.ports import MeetingInfo, MeetingSpec
+from scheduler.domain.identity import ZoomIdentity
+from scheduler.service_layer.ports import (
+    MeetingInfo,
+    MeetingSpec,
+    RegisteredPerson,
+    RegistrantSpec,
+    ReportedJoin,
+)
 
 
 def _account(tenant_id: str) -> zg.Account:
@@ -52,6 +66,21 @@ def _info(meeting: zg.Meeting) -> MeetingInfo:
         host_zoom_user_id=meeting.host_id,
         host_email=meeting.host_email,
         duration_minutes=meeting.duration_minutes,
+    )
+
+
+def _reported(row: zg.PastParticipant) -> ReportedJoin:
+    return ReportedJoin(
+        who=ZoomIdentity(
+            zoom_user_id=row.id or row.participant_user_id,
+            registrant_id=row.registrant_id,
+            customer_key=row.customer_key,
+            email=row.user_email,
+            name=row.name,
+        ),
+        join_time=row.join_time.ToDatetime(tzinfo=UTC) if row.HasField("join_time") else None,
+        leave_time=row.leave_time.ToDatetime(tzinfo=UTC) if row.HasField("leave_time") else None,
+        in_meeting=row.status != "in_waiting_room",
     )
 
 
@@ -107,3 +136,51 @@ class ZoomGatewayClient:
             ),
         )
         return str(meeting.start_url)
+
+    async def past_participants(self, *, meeting_uuid: str, tenant_id: str) -> list[ReportedJoin]:
+        """Every row of the instance's participants report (the report endpoint, else the
+        past-meeting list when the account may not read reports)."""
+        request = zg.ListPastMeetingParticipantsRequest(
+            account=_account(tenant_id), meeting_uuid=meeting_uuid, use_report=True, all_pages=True
+        )
+        try:
+            answer = await call(self._stub.ListPastMeetingParticipants, request)
+        except (PermissionDenied, FailedPrecondition):  # a missing scope, not a missing report
+            request.use_report = False
+            answer = await call(self._stub.ListPastMeetingParticipants, request)
+        return [_reported(row) for row in answer.participants]
+
+    async def add_registrants(
+        self, *, meeting_id: int, tenant_id: str, people: Sequence[RegistrantSpec]
+    ) -> list[RegisteredPerson]:
+        """Register ``people`` (Zoom's limit per call is the gateway's concern: 300)."""
+        answer = await call(
+            self._stub.AddMeetingRegistrants,
+            zg.AddMeetingRegistrantsRequest(
+                account=_account(tenant_id),
+                meeting_id=meeting_id,
+                registrants=[
+                    zg.RegistrantSpec(email=p.email, first_name=p.first_name, last_name=p.last_name)
+                    for p in people
+                ],
+            ),
+        )
+        return [
+            RegisteredPerson(
+                registrant_id=r.registrant_id, email=r.email, join_url=r.join_url, status=r.status
+            )
+            for r in answer.registrants
+        ]
+
+    async def remove_registrants(
+        self, *, meeting_id: int, tenant_id: str, registrant_ids: Sequence[str]
+    ) -> int:
+        answer = await call(
+            self._stub.RemoveMeetingRegistrants,
+            zg.RemoveMeetingRegistrantsRequest(
+                account=_account(tenant_id),
+                meeting_id=meeting_id,
+                registrant_ids=list(registrant_ids),
+            ),
+        )
+        return int(answer.removed)

@@ -58,6 +58,7 @@ class CreateBatch:
     start_date: Any = None
     end_date: Any = None
     meeting_settings: Settings = field(default_factory=dict)
+    present_threshold_percentage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ class CreateEnrollment:
     batch_id: str
     student_id: str
     request_id: str = ""
+    # What the student is registered with for the batch's meetings (none without an email).
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,9 @@ class RecordMeetingDeleted:
 
 @dataclass(frozen=True)
 class RecordParticipantJoined:
+    """Zoom says someone joined; who they are is ``registrant_id``, ``customer_key``, a
+    verified ``email`` (never ``name``, which is only shown)."""
+
     meeting_id: int
     event_time: datetime
     participant_uuid: str
@@ -224,10 +232,13 @@ class RecordParticipantJoined:
     customer_key: str
     join_time: datetime | None
     is_host: bool = False
+    registrant_id: str = ""
 
 
 @dataclass(frozen=True)
 class RecordParticipantLeft:
+    """Zoom says someone left (identified as in :class:`RecordParticipantJoined`)."""
+
     meeting_id: int
     event_time: datetime
     participant_uuid: str
@@ -237,6 +248,7 @@ class RecordParticipantLeft:
     customer_key: str
     leave_time: datetime | None
     leave_reason: str = ""
+    registrant_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ class Batch:
     request_id: str | None = None
     create_time: datetime | None = None
     update_time: datetime | None = None
+    # Percentage of a session a student must attend to count as present; 0 = the default.
+    present_threshold_percentage: float = 0.0
 
     def storage_folder(self) -> str:
         """Where recordings of this batch go (seed 000's folder layout)."""
@@ -125,10 +127,16 @@ class Batch:
 
 @dataclass
 class Enrollment:
+    """A student of a group batch. ``email`` and the name, when the course platform gave them,
+    are what the student is registered with for the batch's meetings."""
+
     id: str
     batch_id: str
     student_id: str
     create_time: datetime | None = None
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
 
 
 @dataclass
@@ -585,12 +593,17 @@ class Session:
 
 @dataclass
 class Interval:
-    """One stay in the meeting. ``join_time`` is None while only its ``left`` has arrived."""
+    """One stay in the meeting. ``join_time`` is None while only its ``left`` has arrived.
+
+    ``reported_by`` names the meeting instance (uuid) whose participants report gave this stay;
+    empty for a stay built from webhooks.
+    """
 
     participant_uuid: str
     join_time: datetime | None
     leave_time: datetime | None = None
     leave_reason: str = ""
+    reported_by: str = ""
 
 
 @dataclass
@@ -696,10 +709,40 @@ class Participant:
                 changed = True
         return changed
 
-    def time_attended(self, *, until: datetime) -> timedelta:
-        return attendance.attended(
-            ((i.join_time, i.leave_time) for i in self.intervals), until=until
+    def take_report(self, meeting_uuid: str, stays: Iterable[tuple[datetime, datetime]]) -> bool:
+        """The stays Zoom's participants report of instance ``meeting_uuid`` gives this person,
+        replacing those an earlier read of the same report gave (a read is repeatable). True
+        when something changed."""
+        before = [i for i in self.intervals if i.reported_by == meeting_uuid]
+        now = [
+            Interval(participant_uuid="", join_time=start, leave_time=end, reported_by=meeting_uuid)
+            for start, end in sorted(stays)
+        ]
+        if before == now:
+            return False
+        self.intervals = [i for i in self.intervals if i.reported_by != meeting_uuid] + now
+        self.intervals.sort(
+            key=lambda i: i.join_time or i.leave_time or datetime.min.replace(tzinfo=UTC)
         )
+        return True
+
+    @property
+    def reconciled(self) -> bool:
+        """Some of this person's stays come from Zoom's participants report."""
+        return any(i.reported_by for i in self.intervals)
+
+    def counted_stays(self) -> list[tuple[datetime | None, datetime | None]]:
+        """The stays attendance is measured on (webhook stays the report covers left out)."""
+        webhook = [(i.join_time, i.leave_time) for i in self.intervals if not i.reported_by]
+        reported = [(i.join_time, i.leave_time) for i in self.intervals if i.reported_by]
+        return attendance.counted(webhook, reported)
+
+    def time_attended(self, *, until: datetime) -> timedelta:
+        return attendance.attended(self.counted_stays(), until=until)
+
+    def stay_count(self, *, until: datetime) -> int:
+        """Separate stretches of presence (joins; the ones after the first are rejoins)."""
+        return attendance.stays(self.counted_stays(), until=until)
 
 
 def host_participant(session: Session, participant_id: str) -> Participant:
@@ -716,46 +759,47 @@ def host_participant(session: Session, participant_id: str) -> Participant:
 def find_participant(
     participants: list[Participant],
     *,
+    user_id: str,
     zoom_user_id: str,
-    email: str,
     participant_uuid: str,
-    name: str,
-    user_id: str = "",
     is_host: bool = False,
 ) -> Participant | None:
-    """The person a Zoom participant event is about, if already known.
+    """The person a Zoom participant event (or a row of Zoom's report) is about, if known.
 
-    Zoom gives a rejoin a new per-meeting id, and guests have neither a Zoom user id nor an
-    email, so people are matched by the strongest key available: Zoom user id, then the
-    Classbridge user id (``user_id``, the join link's customer key), then email
-    (case-insensitive), then a stay with the same ``participant_uuid``, then - only for people
-    with neither id nor email - the display name. Last, the meeting's host (``is_host``) lands
-    on the host record made with the session while it has no Zoom identity yet: the teacher
-    starts the meeting with the host link, which carries no customer key.
+    Only identities count, never a display name (anyone may type any name, and two guests may
+    type the same one): the Classbridge user the event was tied to (``user_id``: by registrant,
+    customer key or verified email, see ``scheduler.domain.identity``), then Zoom's user id of a
+    signed-in user, then a stay with the same ``participant_uuid`` (Zoom's id of one person's
+    device in the meeting). A record Zoom ties by user id or uuid is only taken when it is not
+    another Classbridge user's. Last, the meeting's host (``is_host``) lands on the host record
+    made with the session while it has no Zoom identity yet: the teacher starts the meeting with
+    the host link, which carries no customer key. Anyone else is a new record (a guest when no
+    user is known).
     """
-    if zoom_user_id:
-        for p in participants:
-            if p.zoom_user_id == zoom_user_id:
-                return p
+
+    def compatible(p: Participant) -> bool:
+        return not user_id or not p.user_id or p.user_id == user_id
+
     if user_id:
         for p in participants:
             if p.user_id == user_id:
                 return p
-    if email:
+    if zoom_user_id:
         for p in participants:
-            if p.email and p.email.lower() == email.lower():
+            if p.zoom_user_id == zoom_user_id and compatible(p):
                 return p
     if participant_uuid:
         for p in participants:
-            if any(i.participant_uuid == participant_uuid for i in p.intervals):
-                return p
-    if not zoom_user_id and not email and name:
-        for p in participants:
-            if not p.zoom_user_id and not p.email and p.display_name == name:
+            if compatible(p) and any(i.participant_uuid == participant_uuid for i in p.intervals):
                 return p
     if is_host:
         for p in participants:
-            if p.role is ParticipantRole.HOST and not p.zoom_user_id and not p.intervals:
+            if (
+                p.role is ParticipantRole.HOST
+                and not p.zoom_user_id
+                and not p.intervals
+                and compatible(p)
+            ):
                 return p
     return None
 

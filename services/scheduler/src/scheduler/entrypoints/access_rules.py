@@ -43,10 +43,14 @@ POLICY = Policy.of(
         "CancelSession": allow(*STAFF, scope="resource"),
         "CreateZoomMeeting": allow(*STAFF, scope="resource"),
         "GetStartUrl": allow(*STAFF, scope="resource"),
-        # Attendance is staff-only; a student sees their own presence through the session.
+        # A student's own join link (their registration), or the meeting's link.
+        "GetJoinUrl": allow(*EVERYONE, scope="resource"),
+        # Participant records are staff-only. Attendance reports: the teachers and admins get
+        # every row, a student of the batch only their own (the handlers narrow them).
         "ListParticipants": allow(*STAFF, scope="resource"),
         "UpdateParticipant": allow(*STAFF, scope="resource"),
-        "GetAttendanceReport": allow(*STAFF, scope="resource"),
+        "GetAttendanceReport": allow(*EVERYONE, scope="resource"),
+        "GetBatchAttendance": allow(*EVERYONE, scope="resource"),
         # The classroom: questions, chat and shared resources of a class one attends.
         "CreateInteraction": allow(*EVERYONE, scope="resource"),
         "ListInteractions": allow(*EVERYONE, scope="resource"),

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from google.protobuf.message import Message
@@ -29,8 +30,10 @@ from classbridge_common.bus import EventBus
 from classbridge_common.messages import Envelope
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
+from scheduler.domain.jobs import RetryPolicy
 from scheduler.domain.model import UNKNOWN_OCCURRENCE, LessonSource, MeetingChange
 from scheduler.service_layer import lifecycle
+from scheduler.service_layer.reconcile import DEFAULT_POLICY
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,13 @@ async def _started(
     )
 
 
-async def _ended(msg: zoom.ZoomMeetingEnded, envelope: Envelope, uow: SchedulerUnitOfWork) -> None:
+async def _ended(
+    msg: zoom.ZoomMeetingEnded,
+    envelope: Envelope,
+    uow: SchedulerUnitOfWork,
+    *,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> None:
     m = msg.meeting
     await lifecycle.meeting_ended(
         commands.RecordMeetingEnded(
@@ -77,6 +86,7 @@ async def _ended(msg: zoom.ZoomMeetingEnded, envelope: Envelope, uow: SchedulerU
             end_time=_when(msg.end_time, msg.HasField("end_time")),
         ),
         uow=uow,
+        policy=policy,
     )
 
 
@@ -145,6 +155,7 @@ async def _joined(
             name=p.name,
             email=p.email,
             customer_key=p.customer_key,
+            registrant_id=p.registrant_id,
             join_time=_when(p.join_time, p.HasField("join_time")),
         ),
         uow=uow,
@@ -164,6 +175,7 @@ async def _left(
             name=p.name,
             email=p.email,
             customer_key=p.customer_key,
+            registrant_id=p.registrant_id,
             leave_time=_when(p.leave_time, p.HasField("leave_time")),
             leave_reason=p.leave_reason,
         ),
@@ -261,16 +273,30 @@ def tenant_of(message: Message) -> str:
 
 
 class Consumer:
-    """Applies each delivered envelope once (inbox), in its own unit of work, in its tenant."""
+    """Applies each delivered envelope once (inbox), in its own unit of work, in its tenant.
 
-    def __init__(self, *, name: str, uow: Callable[..., SchedulerUnitOfWork]) -> None:
+    ``reconcile`` is when the read of Zoom's participants report, armed by a meeting's end, is
+    tried (``scheduler.service_layer.reconcile``).
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        uow: Callable[..., SchedulerUnitOfWork],
+        reconcile: RetryPolicy = DEFAULT_POLICY,
+    ) -> None:
         self.name = name
         self._uow = uow
+        self._routes = {
+            **ROUTES,
+            "zoom.meeting.ended": Route(zoom.ZoomMeetingEnded, partial(_ended, policy=reconcile)),
+        }
         self.applied = 0
         self.skipped = 0
 
     async def __call__(self, envelope: Envelope) -> None:
-        route = ROUTES.get(envelope.type)
+        route = self._routes.get(envelope.type)
         if route is None:
             log.warning("no handler for %s; acknowledged", envelope.type)
             return

@@ -31,6 +31,7 @@ from scheduler.adapters.event_codec import AUTO_RECORDINGS, BATCH_TYPES, ts
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
 from scheduler.domain.errors import invalid
+from scheduler.domain.jobs import JobState, SessionJob
 from scheduler.domain.model import (
     AutoRecording,
     Batch,
@@ -49,7 +50,7 @@ from scheduler.domain.model import (
     ZoomMeeting,
 )
 from scheduler.domain.timing import InstantTiming, LocalTiming, Timing
-from scheduler.service_layer import catalog, classroom, membership, sessions
+from scheduler.service_layer import attendance, catalog, classroom, membership, sessions
 from scheduler.service_layer.ports import ZoomMeetings
 
 E = TypeVar("E", bound=int)
@@ -184,12 +185,19 @@ def batch_out(v: catalog.BatchView) -> pb.Batch:
         course_title=v.course_title,
         create_time=ts(b.create_time),
         update_time=ts(b.update_time),
+        present_threshold_percentage=b.present_threshold_percentage,
     )
 
 
 def enrollment_out(e: Enrollment) -> pb.Enrollment:
     return pb.Enrollment(
-        id=e.id, batch_id=e.batch_id, student_id=e.student_id, create_time=ts(e.create_time)
+        id=e.id,
+        batch_id=e.batch_id,
+        student_id=e.student_id,
+        create_time=ts(e.create_time),
+        email=e.email,
+        first_name=e.first_name,
+        last_name=e.last_name,
     )
 
 
@@ -326,6 +334,67 @@ def participant_out(v: classroom.ParticipantView) -> pb.Participant:
     )
 
 
+JOB_STATE_OUT = {
+    JobState.PENDING: pb.RECONCILIATION_STATE_PENDING,
+    JobState.DONE: pb.RECONCILIATION_STATE_DONE,
+    JobState.GAVE_UP: pb.RECONCILIATION_STATE_GAVE_UP,
+}
+
+
+def reconciliation_out(job: SessionJob | None) -> pb.AttendanceReconciliation | None:
+    if job is None:
+        return None
+    return pb.AttendanceReconciliation(
+        state=JOB_STATE_OUT[job.state],
+        attempts=job.attempts,
+        next_attempt_time=ts(job.next_attempt_time),
+        last_error=job.last_error,
+        finish_time=ts(job.finish_time),
+        report_rows=job.result_count,
+    )
+
+
+def row_out(row: attendance.AttendanceRow) -> pb.AttendanceRow:
+    return pb.AttendanceRow(
+        user_id=row.user_id,
+        display_name=row.display_name,
+        email=row.email,
+        enrolled=row.enrolled,
+        present=row.present,
+        minutes_attended=row.minutes_attended,
+        attendance_percentage=row.attendance_percentage,
+        first_join_time=ts(row.first_join_time),
+        last_leave_time=ts(row.last_leave_time),
+        join_count=row.join_count,
+        rejoin_count=row.rejoin_count,
+        reconciled=row.reconciled,
+    )
+
+
+def report_out(r: attendance.AttendanceReport) -> pb.AttendanceReport:
+    return pb.AttendanceReport(
+        session_id=r.session.id,
+        session_status=STATUS_OUT[r.session.status],
+        actual_start=ts(r.session.actual_start),
+        actual_end=ts(r.session.actual_end),
+        session_minutes=r.session_minutes,
+        enrolled_count=r.enrolled_count,
+        present_count=r.present_count,
+        absent_count=r.absent_count,
+        guest_count=r.guest_count,
+        average_attendance_percentage=r.average_attendance_percentage,
+        present_threshold_percentage=r.present_threshold_percentage,
+        rows=[row_out(row) for row in r.rows],
+        final=r.final,
+        generate_time=ts(r.generate_time),
+        reconciliation=reconciliation_out(r.reconciliation),
+        session_title=r.session.title,
+        batch_id=r.session.batch_id,
+        course_id=r.session.course_id,
+        scheduled_start=ts(r.session.scheduled_start),
+    )
+
+
 def interaction_out(i: Interaction) -> pb.Interaction:
     return pb.Interaction(
         id=i.id,
@@ -449,11 +518,17 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     """Each method: request -> command/query -> handler -> response."""
 
     def __init__(
-        self, *, uow: Callable[[], SchedulerUnitOfWork], zoom: ZoomMeetings, default_timezone: str
+        self,
+        *,
+        uow: Callable[[], SchedulerUnitOfWork],
+        zoom: ZoomMeetings,
+        default_timezone: str,
+        present_threshold: float = attendance.DEFAULT_PRESENT_THRESHOLD,
     ) -> None:
         self._uow = uow
         self._zoom = zoom
         self._default_timezone = default_timezone
+        self._present_threshold = present_threshold
 
     # ---- Courses ----
 
@@ -580,6 +655,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
                 start_date=_date_in(b.start_date, "batch.start_date"),
                 end_date=_date_in(b.end_date, "batch.end_date"),
                 meeting_settings=_settings_in(b.meeting_settings),
+                present_threshold_percentage=b.present_threshold_percentage,
             ),
             uow=self._uow(),
             caller=current_caller(),
@@ -630,6 +706,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             "end_date": lambda b: _date_in(b.end_date, "batch.end_date"),
             "meeting_settings": lambda b: _settings_in(b.meeting_settings),
             "student_id": lambda b: b.student_id,
+            "present_threshold_percentage": lambda b: b.present_threshold_percentage,
         }
         if not request.batch.id:
             raise invalid("batch.id", "required")
@@ -668,6 +745,9 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
                 batch_id=request.batch_id,
                 student_id=request.student_id,
                 request_id=request.request_id,
+                email=request.email,
+                first_name=request.first_name,
+                last_name=request.last_name,
             ),
             uow=self._uow(),
             caller=current_caller(),
@@ -881,6 +961,16 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
         return pb.GetStartUrlResponse(start_url=url, expire_time=ts(expires))
 
+    async def GetJoinUrl(
+        self,
+        request: pb.GetJoinUrlRequest,
+        context: grpc.aio.ServicerContext[pb.GetJoinUrlRequest, pb.GetJoinUrlResponse],
+    ) -> pb.GetJoinUrlResponse:
+        url, registered = await sessions.get_join_url(
+            request.session_id, uow=self._uow(), caller=current_caller()
+        )
+        return pb.GetJoinUrlResponse(join_url=url, registered=registered)
+
     # ---- Participants ----
 
     async def ListParticipants(
@@ -937,41 +1027,37 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         request: pb.GetAttendanceReportRequest,
         context: grpc.aio.ServicerContext[pb.GetAttendanceReportRequest, pb.AttendanceReport],
     ) -> pb.AttendanceReport:
-        r = await classroom.attendance_report(
+        report = await attendance.attendance_report(
             request.session_id,
             threshold=request.present_threshold_percentage,
             uow=self._uow(),
             caller=current_caller(),
+            default_threshold=self._present_threshold,
         )
-        return pb.AttendanceReport(
-            session_id=r.session.id,
-            session_status=STATUS_OUT[r.session.status],
-            actual_start=ts(r.session.actual_start),
-            actual_end=ts(r.session.actual_end),
-            session_minutes=r.session_minutes,
-            enrolled_count=r.enrolled_count,
-            present_count=r.present_count,
-            absent_count=r.absent_count,
-            guest_count=r.guest_count,
-            average_attendance_percentage=r.average_attendance_percentage,
-            present_threshold_percentage=r.present_threshold_percentage,
-            rows=[
-                pb.AttendanceRow(
-                    user_id=row.user_id,
-                    display_name=row.display_name,
-                    email=row.email,
-                    enrolled=row.enrolled,
-                    present=row.present,
-                    minutes_attended=row.minutes_attended,
-                    attendance_percentage=row.attendance_percentage,
-                    first_join_time=ts(row.first_join_time),
-                    last_leave_time=ts(row.last_leave_time),
-                    join_count=row.join_count,
-                )
-                for row in r.rows
-            ],
-            final=r.final,
-            generate_time=ts(r.generate_time),
+        return report_out(report)
+
+    async def GetBatchAttendance(
+        self,
+        request: pb.GetBatchAttendanceRequest,
+        context: grpc.aio.ServicerContext[pb.GetBatchAttendanceRequest, pb.BatchAttendance],
+    ) -> pb.BatchAttendance:
+        found = await attendance.batch_attendance(
+            request.batch_id,
+            from_day=_date_in(request.from_date, "from_date"),
+            to_day=_date_in(request.to_date, "to_date"),
+            threshold=request.present_threshold_percentage,
+            uow=self._uow(),
+            caller=current_caller(),
+            default_threshold=self._present_threshold,
+            default_timezone=self._default_timezone,
+        )
+        return pb.BatchAttendance(
+            batch_id=found.batch.id,
+            batch_name=found.batch.name,
+            course_id=found.batch.course_id,
+            timezone=found.timezone,
+            present_threshold_percentage=found.present_threshold_percentage,
+            sessions=[report_out(r) for r in found.sessions],
         )
 
     # ---- Interactions ----

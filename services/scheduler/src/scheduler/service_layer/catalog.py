@@ -14,7 +14,7 @@ from scheduler.domain import commands
 from scheduler.domain.errors import invalid
 from scheduler.domain.model import Batch, BatchType, Course, Enrollment, SessionStatus
 from scheduler.domain.timing import zone
-from scheduler.service_layer import access
+from scheduler.service_layer import access, registration
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.membership import memberships_of
 from scheduler.service_layer.request_ids import require_replay
@@ -31,6 +31,7 @@ BATCH_PATHS = frozenset(
         "end_date",
         "meeting_settings",
         "student_id",
+        "present_threshold_percentage",
     }
 )
 
@@ -207,6 +208,22 @@ async def finish_delete_course(course_id: str, *, uow: SchedulerUnitOfWork) -> N
 # ---- Batches ----
 
 
+def _check_email(email: str) -> None:
+    """An address Zoom can register: one ``@`` with something on each side, no spaces."""
+    value = email.strip()
+    if not value:
+        return
+    local, at, domain = value.partition("@")
+    if not (local and at and domain) or "@" in domain or " " in value or len(value) > 320:
+        raise invalid("email", "must be an email address")
+
+
+def _check_threshold(value: float) -> None:
+    """A present threshold is a percentage; 0 stands for the default."""
+    if not 0 <= value <= 100:
+        raise invalid("batch.present_threshold_percentage", "must be between 0 and 100")
+
+
 def _check_batch_shape(batch_type: BatchType, student_id: str) -> None:
     if batch_type is BatchType.INDIVIDUAL and not student_id:
         raise invalid("batch.student_id", "required for an individual batch")
@@ -240,6 +257,7 @@ async def create_batch(
         zone(cmd.timezone, field="batch.timezone")
     if cmd.start_date and cmd.end_date and cmd.end_date < cmd.start_date:
         raise invalid("batch.end_date", "must not be before start_date")
+    _check_threshold(cmd.present_threshold_percentage)
     async with uow:
         # The parent first: it fixes the tenant of a tenant-spanning caller, so the request id
         # is looked up in that tenant only (keys are unique per tenant).
@@ -277,6 +295,7 @@ async def create_batch(
             request_id=cmd.request_id or None,
             create_time=at,
             update_time=at,
+            present_threshold_percentage=cmd.present_threshold_percentage,
         )
         await uow.batches.add(batch)
         await uow.commit()
@@ -338,6 +357,8 @@ async def update_batch(
                 zone(value, field="batch.timezone")
             if path == "student_id":
                 _check_batch_shape(batch.type, value)
+            if path == "present_threshold_percentage":
+                _check_threshold(value)
             setattr(batch, path, value)
         if batch.start_date and batch.end_date and batch.end_date < batch.start_date:
             raise invalid("batch.end_date", "must not be before start_date")
@@ -381,6 +402,7 @@ async def create_enrollment(
 ) -> Enrollment:
     if not cmd.student_id:
         raise invalid("student_id", "required")
+    _check_email(cmd.email)
     async with uow:
         batch = await load_batch(uow, cmd.batch_id)  # first: fixes a spanning caller's tenant
         course = await uow.courses.get(batch.course_id)
@@ -402,16 +424,29 @@ async def create_enrollment(
                 resource_type="enrollment",
                 resource_id=f"{batch.id}/{cmd.student_id}",
             )
+        at = now()
         enrollment = Enrollment(
-            id=new_id(), batch_id=batch.id, student_id=cmd.student_id, create_time=now()
+            id=new_id(),
+            batch_id=batch.id,
+            student_id=cmd.student_id,
+            create_time=at,
+            email=cmd.email.strip(),
+            first_name=cmd.first_name.strip(),
+            last_name=cmd.last_name.strip(),
         )
         await uow.enrollments.add(enrollment, request_id=cmd.request_id or None)
+        if enrollment.email:
+            await registration.arm_batch(uow, batch.id, at=at)
         await uow.commit()
         return enrollment
 
 
 async def delete_enrollment(
-    cmd: commands.DeleteEnrollment, *, uow: SchedulerUnitOfWork, caller: Caller
+    cmd: commands.DeleteEnrollment,
+    *,
+    uow: SchedulerUnitOfWork,
+    caller: Caller,
+    now: Clock = utcnow,
 ) -> None:
     async with uow:
         if cmd.enrollment_id:
@@ -428,6 +463,8 @@ async def delete_enrollment(
         course = await uow.courses.get(batch.course_id)
         access.require(access.can_manage_batch(caller, batch, course), "remove this enrollment")
         await uow.enrollments.delete(enrollment.id)
+        if enrollment.email:  # registered for the batch's meetings: no longer
+            await registration.arm_batch(uow, batch.id, at=now())
         await uow.commit()
 
 

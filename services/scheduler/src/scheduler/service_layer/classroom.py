@@ -1,5 +1,5 @@
-"""What happens in a session: participants and attendance, interactions, shared resources,
-recorded lessons, and the batch's recording-sync overview."""
+"""What happens in a session: participants, interactions, shared resources, recorded lessons,
+and the batch's recording-sync overview (attendance reports: ``attendance``)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,6 @@ from scheduler.service_layer.request_ids import require_replay
 from scheduler.service_layer.sessions import load_session, require_manager, require_reader
 
 PARTICIPANT_PATHS = frozenset({"role", "shared_screen", "raised_hand", "user_id"})
-DEFAULT_PRESENT_THRESHOLD = 75.0
 
 
 @dataclass(frozen=True)
@@ -43,35 +42,6 @@ class ParticipantView:
     participant: Participant
     minutes_attended: int
     attendance_percentage: float
-
-
-@dataclass(frozen=True)
-class AttendanceRow:
-    user_id: str
-    display_name: str
-    email: str
-    enrolled: bool
-    present: bool
-    minutes_attended: int
-    attendance_percentage: float
-    first_join_time: datetime | None
-    last_leave_time: datetime | None
-    join_count: int
-
-
-@dataclass(frozen=True)
-class AttendanceReport:
-    session: Session
-    session_minutes: int
-    enrolled_count: int
-    present_count: int
-    absent_count: int
-    guest_count: int
-    average_attendance_percentage: float
-    present_threshold_percentage: float
-    rows: list[AttendanceRow]
-    final: bool
-    generate_time: datetime
 
 
 def _measure(person: Participant, session: Session, now: datetime) -> tuple[int, float]:
@@ -131,76 +101,6 @@ async def update_participant(
             )
         await uow.commit()
     return ParticipantView(person, *_measure(person, session, now()))
-
-
-async def attendance_report(
-    session_id: str,
-    *,
-    threshold: float,
-    uow: SchedulerUnitOfWork,
-    caller: Caller,
-    now: Clock = utcnow,
-) -> AttendanceReport:
-    if threshold < 0 or threshold > 100:
-        raise invalid("present_threshold_percentage", "must be between 0 and 100")
-    threshold = threshold or DEFAULT_PRESENT_THRESHOLD
-    async with uow:
-        session = await load_session(uow, session_id)
-        await require_manager(uow, caller, session)
-        people = await uow.participants.of_session(session.id)
-        batch = await uow.batches.get(session.batch_id)
-        expected = await uow.enrollments.student_ids(session.batch_id)
-        if batch is not None and batch.type is BatchType.INDIVIDUAL and batch.student_id:
-            expected = [batch.student_id]
-    at = now()
-    rows: list[AttendanceRow] = []
-    seen: set[str] = set()
-    for person in people:
-        minutes, percent = _measure(person, session, at)
-        enrolled = bool(person.user_id) and person.user_id in expected
-        if enrolled:
-            seen.add(person.user_id)
-        rows.append(
-            AttendanceRow(
-                user_id=person.user_id,
-                display_name=person.display_name,
-                email=person.email,
-                enrolled=enrolled,
-                present=percent >= threshold,
-                minutes_attended=minutes,
-                attendance_percentage=percent,
-                first_join_time=person.first_join_time,
-                last_leave_time=person.last_leave_time,
-                join_count=person.join_count,
-            )
-        )
-    for student in expected:
-        if student not in seen:
-            rows.append(AttendanceRow(student, "", "", True, False, 0, 0.0, None, None, 0))
-    enrolled_rows = [r for r in rows if r.enrolled]
-    present = sum(1 for r in enrolled_rows if r.present)
-    guests = [
-        r for r in rows if not r.enrolled and not (r.user_id and r.user_id == session.teacher_id)
-    ]
-    measured = enrolled_rows or rows
-    average = (
-        round(sum(r.attendance_percentage for r in measured) / len(measured), 2)
-        if measured
-        else 0.0
-    )
-    return AttendanceReport(
-        session=session,
-        session_minutes=int(session.length().total_seconds() // 60),
-        enrolled_count=len(expected),
-        present_count=present,
-        absent_count=len(expected) - present,
-        guest_count=len(guests),
-        average_attendance_percentage=average,
-        present_threshold_percentage=threshold,
-        rows=rows,
-        final=session.status is SessionStatus.ENDED,
-        generate_time=at,
-    )
 
 
 # ---- Interactions ----

@@ -14,21 +14,20 @@ from typing import Any
 
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands, events
+from scheduler.domain.identity import ZoomIdentity
+from scheduler.domain.jobs import RetryPolicy
 from scheduler.domain.model import (
     SYNCED_SOURCES,
-    BatchType,
     LessonPart,
     MeetingChangeResult,
     MeetingDeletion,
-    Participant,
-    ParticipantRole,
     RecordedLesson,
     RecordingSync,
     Session,
-    find_participant,
     lesson_of_kind,
 )
 from scheduler.domain.timing import session_minutes, zoom_duration
+from scheduler.service_layer import people, reconcile
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 
 log = logging.getLogger(__name__)
@@ -63,8 +62,14 @@ async def meeting_started(
 
 
 async def meeting_ended(
-    cmd: commands.RecordMeetingEnded, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
+    cmd: commands.RecordMeetingEnded,
+    *,
+    uow: SchedulerUnitOfWork,
+    now: Clock = utcnow,
+    policy: RetryPolicy = reconcile.DEFAULT_POLICY,
 ) -> bool:
+    """The meeting ended: the session ends, open stays close, and reading Zoom's participants
+    report of this instance is scheduled (with the change, so it cannot be lost)."""
     session = await _session_of_meeting(uow, cmd.meeting_id)
     if session is None:
         return False
@@ -76,6 +81,9 @@ async def meeting_ended(
         session.meeting.meeting_uuid = cmd.meeting_uuid
     if applied:
         await _close_intervals(uow, session)
+        await reconcile.schedule(
+            uow, session, meeting_uuid=cmd.meeting_uuid, at=now(), policy=policy
+        )
     changed = before != (session.status, session.actual_start, session.actual_end)
     if changed:
         session.update_time = now()
@@ -156,92 +164,31 @@ async def meeting_deleted(
     return outcome
 
 
-async def _person(
-    uow: SchedulerUnitOfWork,
-    session: Session,
-    *,
-    participant_uuid: str,
-    zoom_user_id: str,
-    name: str,
-    email: str,
-    customer_key: str,
-    at: Clock,
-    is_host: bool = False,
-) -> tuple[Participant, bool]:
-    """The participant record the event is about; a new one (not yet stored) when unknown.
-
-    The meeting's host (Zoom's host user, or an event saying so) is matched to the teacher's
-    host record made with the session, so the teacher's join never makes a second host."""
-    host = is_host or bool(
-        session.meeting is not None
-        and zoom_user_id
-        and zoom_user_id == session.meeting.host_zoom_user_id
-    )
-    people = await uow.participants.of_session(session.id)
-    found = find_participant(
-        people,
-        zoom_user_id=zoom_user_id,
-        email=email,
-        participant_uuid=participant_uuid,
-        name=name,
-        user_id=customer_key,
-        is_host=host,
-    )
-    if found is not None:
-        found.zoom_user_id = found.zoom_user_id or zoom_user_id
-        found.email = found.email or email
-        found.display_name = name or found.display_name
-        found.user_id = found.user_id or customer_key
-        return found, False
-    # Course platforms put the Classbridge user id in the join link's customer key.
-    user_id = customer_key
-    enrolled = False
-    if user_id:
-        batch = await uow.batches.get(session.batch_id)
-        if batch is not None and batch.type is BatchType.INDIVIDUAL:
-            enrolled = batch.student_id == user_id
-        else:
-            enrolled = user_id in await uow.enrollments.student_ids(session.batch_id)
-    role = ParticipantRole.HOST if host else ParticipantRole.PARTICIPANT
-    return (
-        Participant(
-            id=new_id(),
-            session_id=session.id,
-            display_name=name,
-            email=email,
-            zoom_user_id=zoom_user_id,
-            user_id=user_id,
-            role=role,
-            enrolled=enrolled,
-        ),
-        True,
-    )
-
-
 async def participant_joined(
     cmd: commands.RecordParticipantJoined, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> bool:
     session = await _session_of_meeting(uow, cmd.meeting_id)
     if session is None:
         return False
-    person, new = await _person(
-        uow,
-        session,
-        participant_uuid=cmd.participant_uuid,
-        zoom_user_id=cmd.zoom_user_id,
-        name=cmd.name,
-        email=cmd.email,
-        customer_key=cmd.customer_key,
-        at=now,
-        is_host=cmd.is_host,
+    roster = await people.roster_of(uow, session)
+    person, _ = people.person(
+        roster,
+        ZoomIdentity(
+            participant_uuid=cmd.participant_uuid,
+            zoom_user_id=cmd.zoom_user_id,
+            registrant_id=cmd.registrant_id,
+            customer_key=cmd.customer_key,
+            email=cmd.email,
+            name=cmd.name,
+            is_host=cmd.is_host,
+        ),
     )
     changed = person.joined(
         participant_uuid=cmd.participant_uuid, at=cmd.join_time or cmd.event_time
     )
     if session.actual_end is not None and changed:
         person.close_open(at=session.actual_end)  # joined events that arrive after the end
-    if new:
-        await uow.participants.add(person, at=now())
+    await people.store_added(uow, roster, at=now())
     return changed
 
 
@@ -251,23 +198,24 @@ async def participant_left(
     session = await _session_of_meeting(uow, cmd.meeting_id)
     if session is None:
         return False
-    person, new = await _person(
-        uow,
-        session,
-        participant_uuid=cmd.participant_uuid,
-        zoom_user_id=cmd.zoom_user_id,
-        name=cmd.name,
-        email=cmd.email,
-        customer_key=cmd.customer_key,
-        at=now,
+    roster = await people.roster_of(uow, session)
+    person, _ = people.person(
+        roster,
+        ZoomIdentity(
+            participant_uuid=cmd.participant_uuid,
+            zoom_user_id=cmd.zoom_user_id,
+            registrant_id=cmd.registrant_id,
+            customer_key=cmd.customer_key,
+            email=cmd.email,
+            name=cmd.name,
+        ),
     )
     changed = person.left(
         participant_uuid=cmd.participant_uuid,
         at=cmd.leave_time or cmd.event_time,
         reason=cmd.leave_reason,
     )
-    if new:
-        await uow.participants.add(person, at=now())
+    await people.store_added(uow, roster, at=now())
     return changed
 
 

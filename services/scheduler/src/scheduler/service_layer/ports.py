@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from scheduler.domain.identity import ZoomIdentity
 
 # The seed's meeting defaults (proto field names of classbridge.common.v1.MeetingSettings):
 # students join without a Zoom account, muted, before the host, and the class is recorded to
@@ -61,3 +64,66 @@ class ZoomMeetings(Protocol):
         ...
 
     async def start_url(self, *, meeting_id: int, tenant_id: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class ReportedJoin:
+    """One row of Zoom's participants report of an ended meeting: one join of one person
+    (a rejoin, or a second device, is a row of its own). ``in_meeting`` is False for time spent
+    in the waiting room, which is not attendance."""
+
+    who: ZoomIdentity
+    join_time: datetime | None
+    leave_time: datetime | None
+    in_meeting: bool = True
+
+
+class ZoomReports(Protocol):
+    """zoom-gateway's past-meeting participants. Failures raise ``classbridge_common.errors``
+    types (UNAVAILABLE, RESOURCE_EXHAUSTED with a retry delay, NOT_FOUND while Zoom has no
+    report of the instance yet...)."""
+
+    async def past_participants(self, *, meeting_uuid: str, tenant_id: str) -> list[ReportedJoin]:
+        """Every row of the report of meeting instance ``meeting_uuid`` (every page)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RegistrantSpec:
+    """Who to register for a meeting."""
+
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass(frozen=True)
+class RegisteredPerson:
+    """Zoom's registration of one person: the id its events name, and the person's own join
+    link (a credential: never logged)."""
+
+    registrant_id: str
+    email: str
+    join_url: str = field(default="", repr=False)
+    status: str = ""
+
+
+class ZoomRegistrants(Protocol):
+    """zoom-gateway's meeting registrants. Registering an email already registered answers
+    that registration (Zoom is not asked twice); removing one already gone is no error."""
+
+    async def add_registrants(
+        self, *, meeting_id: int, tenant_id: str, people: Sequence[RegistrantSpec]
+    ) -> list[RegisteredPerson]:
+        """The registrations of ``people``, in their order."""
+        ...
+
+    async def remove_registrants(
+        self, *, meeting_id: int, tenant_id: str, registrant_ids: Sequence[str]
+    ) -> int:
+        """How many of the registrations were there and are removed now."""
+        ...
+
+
+class ZoomGateway(ZoomMeetings, ZoomReports, ZoomRegistrants, Protocol):
+    """Everything the scheduler asks zoom-gateway (what ``bootstrap`` wires in)."""

@@ -44,7 +44,7 @@ from scheduler.domain.model import (
     merge_settings,
 )
 from scheduler.domain.timing import check_window, resolve, session_minutes, zone, zoom_duration
-from scheduler.service_layer import access
+from scheduler.service_layer import access, registration
 from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.membership import memberships_of
@@ -74,6 +74,10 @@ SESSION_PATHS = frozenset(
     }
 )
 START_URL_LIFETIME = timedelta(hours=2)
+#: A group batch's meetings take registrations, approved at once: each enrolled student is
+#: registered (``registration``) and joins with their own link, by which Zoom names them.
+#: Course, batch and session settings may say otherwise.
+REGISTERED = {"approval_type": 0}
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ def _meeting_spec(
 ) -> MeetingSpec:
     settings = merge_settings(
         DEFAULT_MEETING_SETTINGS,
+        REGISTERED if session.batch_type is BatchType.GROUP else None,
         course.default_meeting_settings if course else None,
         batch.meeting_settings if batch else None,
         session.meeting_settings,
@@ -327,6 +332,7 @@ async def _link_meeting(
                     storage_folder_hint=batch.storage_folder() if batch else "",
                 )
             )
+            await registration.arm(uow, current, at=at)  # the batch's students, registered
             view = await view_of(uow, current)  # flushes the link first: counted with it
             await uow.commit()
             return SessionResult(view=view, warnings=tuple(warnings))
@@ -829,3 +835,22 @@ async def get_start_url(
         meeting_id=session.meeting.meeting_id, tenant_id=course.tenant_id if course else ""
     )
     return url, now() + START_URL_LIFETIME
+
+
+async def get_join_url(
+    session_id: str, *, uow: SchedulerUnitOfWork, caller: Caller
+) -> tuple[str, bool]:
+    """``GetJoinUrl``: the caller's link, and whether it is their own registration (a student
+    registered for the meeting: Zoom then names them by registrant). A credential, never logged.
+    """
+    async with uow:
+        session = await load_session(uow, session_id)
+        access.require(await can_read_session(uow, caller, session), "join this session")
+        mine = await uow.registrants.of_student(session.id, caller.subject)
+    if session.meeting is None:
+        raise FailedPrecondition("the session has no Zoom meeting yet")
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.ENDED):
+        raise FailedPrecondition(f"the session is {session.status.value}")
+    if mine is not None and mine.meeting_id == session.meeting.meeting_id and mine.join_url:
+        return mine.join_url, True
+    return session.meeting.join_url, False
