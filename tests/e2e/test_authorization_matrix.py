@@ -171,6 +171,8 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
         f"/api/live-classes/{session_id}/resources",
         {"resourceType": "link", "title": "Notes", "url": "https://example.org/notes"},
     )
+    listed_people = await edge.get(f"/api/live-classes/{session_id}/participants", headers=admin)
+    host_record = listed_people.json()["data"][0]  # the teacher's, made with the session
     ids = {
         "course_id": course["id"],
         "batch_id": batch["id"],
@@ -178,6 +180,7 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
         "class_id": session_id,
         "student_id": "student-1",
         "resource_id": resource["id"],
+        "participant_id": host_record["id"],
         "tenant_id": "default",
         "recording_id": "none",
         "grant_id": "none",
@@ -228,6 +231,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/batches/{batch_id}/sync-zoom-recordings"): {},
     ("POST", "/api/v1/batches/{batch_id}/retry-zoom-recordings"): {},
     ("PATCH", "/api/v1/sessions/{session_id}"): {"title": "Lesson one"},
+    ("PATCH", "/api/v1/sessions/{session_id}/participants/{participant_id}"): {"raised_hand": True},
     ("POST", "/api/live-classes"): {
         "batchId": "{batch_id}",
         "title": "Live",

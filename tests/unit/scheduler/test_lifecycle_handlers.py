@@ -12,6 +12,7 @@ from classbridge.events.v1 import zoom_events_pb2 as zoom_pb
 from classbridge_common.messages import Envelope
 from scheduler.domain import commands, events
 from scheduler.domain.model import (
+    ENDED_WITH_MEETING,
     BatchType,
     Interval,
     LessonSource,
@@ -117,7 +118,9 @@ async def test_ending_closes_the_stays_still_open(
     inside = await seed_participant(db, school.s1, intervals=[Interval("a", at(0))])
     gone = await seed_participant(db, school.s1, intervals=[Interval("b", at(0), at(10))])
     assert await apply(db, lifecycle.meeting_ended, ended(at(90)), clock)
-    assert db.get("participants", inside.id).intervals == [Interval("a", at(0), at(90))]
+    assert db.get("participants", inside.id).intervals == [
+        Interval("a", at(0), at(90), ENDED_WITH_MEETING)
+    ]
     assert db.get("participants", gone.id) == gone
 
 
@@ -341,7 +344,26 @@ async def test_a_join_reported_after_the_end_is_closed_at_the_end(
     await apply(db, lifecycle.meeting_ended, ended(at(90)), clock)
     assert await apply(db, lifecycle.participant_joined, joined(at(60)), clock)
     [late] = people(db)
-    assert late.intervals == [Interval("p-1", at(60), at(90))]
+    assert late.intervals == [Interval("p-1", at(60), at(90), ENDED_WITH_MEETING)]
+
+
+async def test_a_leave_delivered_after_the_end_ends_its_stay_there(
+    db: FakeDatabase, school: School, clock: FakeClock
+) -> None:
+    """Zoom's `participant_left` may come after `meeting.ended`, which closed the stay at the
+    end: the leave is that stay's true end, not a stay of its own (a guest, counted on
+    webhooks alone, would otherwise be counted to the end of the class)."""
+    assert await apply(db, lifecycle.participant_joined, joined(at(5)), clock)
+    await apply(db, lifecycle.meeting_ended, ended(at(90)), clock)
+    assert await apply(db, lifecycle.participant_left, left(at(13)), clock)
+    [guest] = people(db)
+    assert guest.intervals == [Interval("p-1", at(5), at(13), "left")]
+    # delivered again, or a leave of another device: nothing else moves
+    assert not await apply(db, lifecycle.participant_left, left(at(13)), clock)
+    assert await apply(db, lifecycle.participant_left, left(at(20), participant_uuid="p-2"), clock)
+    assert [i for i in people(db)[0].intervals if i.participant_uuid == "p-1"] == [
+        Interval("p-1", at(5), at(13), "left")
+    ]
 
 
 async def test_participant_events_of_unknown_meetings_are_ignored(

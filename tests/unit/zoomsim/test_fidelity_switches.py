@@ -20,7 +20,7 @@ README = Path(__file__).resolve().parents[3] / "tools" / "zoom-sim" / "README.md
 
 
 def test_every_switch_defaults_to_zoom_s_behaviour() -> None:
-    assert len(switch_names()) == 20
+    assert len(switch_names()) == 21
     assert Fidelity().on() == list(switch_names())
     assert Fidelity.zoom().on() == list(switch_names())
     assert Fidelity.kind().on() == []

@@ -74,6 +74,9 @@ class Fidelity:
     # 8. a breakout-room move also ends (and the return starts) a main-meeting stay in the
     #    webhooks: participant_left / participant_joined around the room events
     breakout_room_main_events: bool = True
+    # 8. alternative hosts must be licensed users of the meeting's account: anyone else fails
+    #    the whole create or update with 400/1114, naming the email
+    alternative_host_rules: bool = True
 
     # -- parameters (not switches) ---------------------------------------------------------
     webhook_seed: int = 0  # the same seed and events give the same duplicates and reorders

@@ -281,6 +281,26 @@ class MeetingsApi:
             return settings
         return {**settings, "breakout_room": {k: v for k, v in room.items() if k != "rooms"}}
 
+    def _check_alternative_hosts(self, account_id: str, settings: dict[str, Any]) -> None:
+        """Zoom takes as alternative hosts only licensed users of the host's own account; one
+        that is not fails the whole create or update, with 400/1114 naming that email (a
+        third-party client's capture; Zoom's help: licensed, same account). Zoom's separator
+        is `;`; a `,` is read too."""
+        raw = settings.get("alternative_hosts")
+        if not self.sim.config.fidelity.alternative_host_rules or not raw:
+            return
+        for email in (e.strip() for e in str(raw).replace(",", ";").split(";")):
+            if not email:
+                continue
+            user = self.state.find_user(account_id, email, None)
+            if user is None or user.type != 2 or "@" not in email:
+                raise ZoomError(
+                    400,
+                    1114,
+                    f"Unable to assign '{email}' as an alternative host because the user "
+                    "cannot be selected at this time.",
+                )
+
     def _registration_allowed(self, m: Meeting) -> None:
         """Zoom keeps no registration for an instant meeting, a recurring meeting with no fixed
         time or one on the host's PMI: approval_type 0 or 1 is stored as 2, with the usual
@@ -332,6 +352,7 @@ class MeetingsApi:
             start = now
         if mtype in (1, 3):
             start = now if mtype == 1 else None
+        self._check_alternative_hosts(tok.account_id, v.get("settings", {}))
         self.api.limiter.count_host_write(host.id, now)
         password = v.get("password")
         if password is None:
@@ -432,6 +453,7 @@ class MeetingsApi:
         occ = request.query_params.get("occurrence_id")
         if occ and not any(o["occurrence_id"] == occ for o in m.occurrences):
             raise ZoomError(400, 3000, "Invalid occurrence_id.")
+        self._check_alternative_hosts(tok.account_id, v.get("settings", {}))
         self.api.limiter.count_host_write(m.host_id, self.state.clock.now())
         if "settings" in v:
             v["settings"] = self._rooms_allowed(tok.account_id, v["settings"])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
 
 from google.protobuf import field_mask_pb2
 from starlette.requests import Request
@@ -23,10 +24,12 @@ from edge.inputs import (
     Number,
     Paging,
     ProtoMessage,
+    Rule,
     Text,
     Timezone,
+    fail,
 )
-from edge.render import enum_choices, ok, page, to_dict
+from edge.render import Schema, enum_choices, ok, page, to_dict
 from edge.routing import Answer, paged, route
 
 BATCH_TYPES = enum_choices(common_pb2.BatchType.DESCRIPTOR, "BATCH_TYPE_")
@@ -39,7 +42,105 @@ UPDATABLE = (
     "meeting_settings",
     "student_id",
     "present_threshold_percentage",
+    "breakout_groups",
 )
+#: Zoom's limits on pre-assigned breakout rooms (the scheduler's ``domain/breakout.py``).
+MAX_GROUPS = 50
+MAX_GROUP_SIZE = 200
+MAX_ASSIGNED = 1000
+MAX_GROUP_NAME = 100
+
+
+def _unicode(value: str) -> str:
+    """Text a protobuf string can carry (JSON may hold lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        fail("must be valid Unicode text")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class BreakoutGroups(Rule):
+    """A list of ``{"name", "student_ids"}``: breakout rooms with their students. Checked
+    here as far as the body alone tells (shape, sizes, a name or a student twice); that each
+    student is enrolled in the batch is the scheduler's to say."""
+
+    repeated: ClassVar[bool] = True
+
+    def check(self, value: Any, *, query: bool) -> list[scheduler_pb2.BreakoutGroup]:
+        if not isinstance(value, list):
+            fail("must be a list of {name, student_ids} objects")
+        if len(value) > MAX_GROUPS:
+            fail(f"at most {MAX_GROUPS} breakout groups (Zoom's limit), not {len(value)}")
+        groups: list[scheduler_pb2.BreakoutGroup] = []
+        names: dict[str, int] = {}
+        placed: dict[str, int] = {}
+        for index, item in enumerate(value):
+            where = f"group {index}"
+            if not isinstance(item, dict):
+                fail(f"{where}: must be an object with name and student_ids")
+            unknown = sorted(set(item) - {"name", "student_ids"})
+            if unknown:
+                fail(f"{where}: unknown field {unknown[0]!r} (name, student_ids)")
+            name = item.get("name")
+            if not isinstance(name, str) or not name.strip():
+                fail(f"{where}: name is required")
+            name = name.strip()
+            if len(name) > MAX_GROUP_NAME:
+                fail(f"{where}: name must be at most {MAX_GROUP_NAME} characters")
+            if name.casefold() in names:
+                fail(f"{where}: name {name!r} is also group {names[name.casefold()]}'s")
+            names[name.casefold()] = index
+            students = item.get("student_ids", [])
+            if students is None:
+                students = []
+            if not isinstance(students, list) or not all(isinstance(s, str) for s in students):
+                fail(f"{where} ({name}): student_ids must be a list of strings")
+            if len(students) > MAX_GROUP_SIZE:
+                fail(
+                    f"{where} ({name}): at most {MAX_GROUP_SIZE} students in a breakout group "
+                    f"(Zoom's limit), not {len(students)}"
+                )
+            for student in students:
+                student = student.strip()
+                if not student or len(student) > 128:
+                    fail(f"{where} ({name}): a student id must be 1 to 128 characters")
+                if student in placed:
+                    other = placed[student]
+                    fail(
+                        f"{where} ({name}): student {student!r} is named twice"
+                        if other == index
+                        else f"{where} ({name}): student {student!r} is also in group {other}"
+                    )
+                placed[student] = index
+            groups.append(
+                scheduler_pb2.BreakoutGroup(
+                    name=_unicode(name), student_ids=[_unicode(s.strip()) for s in students]
+                )
+            )
+        if len(placed) > MAX_ASSIGNED:
+            fail(f"at most {MAX_ASSIGNED} students in all breakout groups (Zoom's limit)")
+        return groups
+
+    def schema(self) -> Schema:
+        return {
+            "type": "array",
+            "maxItems": MAX_GROUPS,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": MAX_GROUP_NAME},
+                    "student_ids": {
+                        "type": "array",
+                        "maxItems": MAX_GROUP_SIZE,
+                        "items": {"type": "string", "minLength": 1, "maxLength": 128},
+                    },
+                },
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+        }
 
 
 class BatchFields(Input):
@@ -64,10 +165,21 @@ class BatchFields(Input):
             description="percent of a class a student attends to count present; 0: the default",
         ),
     ] = 0.0
+    breakout_groups: Annotated[
+        list[scheduler_pb2.BreakoutGroup],
+        BreakoutGroups(
+            description="group batches: breakout rooms with the students pre-assigned to each "
+            "(enrolled students, each in one room; at most 50 rooms, 200 students in a room "
+            "and 1000 in all); a PATCH replaces the list, [] clears it"
+        ),
+    ] = []
 
     def apply(self, batch: scheduler_pb2.Batch, names: Iterable[str]) -> None:
         """Copy the named fields onto ``batch`` (a ``null`` date or setting clears it)."""
-        self.copy_onto(batch, names)
+        names = list(names)
+        self.copy_onto(batch, [n for n in names if n != "breakout_groups"])
+        if "breakout_groups" in names:
+            batch.breakout_groups.extend(self.breakout_groups)
 
 
 class CreateBatch(BatchFields):

@@ -33,6 +33,7 @@ from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.db.types import UTCDateTime
 from classbridge_common.outbox import inbox_table, outbox_table
 from scheduler.adapters.column_types import EnumString, JsonData, JsonList, JsonObject
+from scheduler.domain.breakout import BreakoutGroup
 from scheduler.domain.jobs import JobKind, JobState
 from scheduler.domain.model import (
     AutoRecording,
@@ -89,6 +90,7 @@ batches = Table(
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
     Column("present_threshold_percentage", Float(), nullable=False, server_default="0"),
+    Column("breakout_groups", JsonList(BreakoutGroup), nullable=True),
     UniqueConstraint("tenant_id", "request_id", name="uq_batches_tenant_request"),
 )
 Index("ix_batches_course_id", batches.c.course_id)
@@ -168,6 +170,11 @@ participants = Table(
     Column("enrolled", Boolean(), nullable=False, server_default="0"),
     Column("intervals", JsonList(Interval), nullable=False),
     Column("create_time", UTCDateTime(), nullable=False),
+    # Zoom's time of the last role change applied (older ones arriving later are ignored), and
+    # when and what the participant first shared (0006).
+    Column("role_change_time", UTCDateTime(), nullable=True),
+    Column("first_share_time", UTCDateTime(), nullable=True),
+    Column("first_share_content", String(64), nullable=False, server_default=""),
 )
 Index("ix_participants_session_id", participants.c.session_id)
 

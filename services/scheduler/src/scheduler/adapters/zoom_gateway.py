@@ -31,6 +31,7 @@ from scheduler.service_layer.ports import (
     RegisteredPerson,
     RegistrantSpec,
     ReportedJoin,
+    SkippedHost,
 )
 
 
@@ -56,6 +57,13 @@ def _spec(spec: MeetingSpec) -> zg.MeetingSpec:
     )
 
 
+SKIP_REASONS = {
+    zg.ALTERNATIVE_HOST_SKIP_NOT_CONNECTED: "not_connected",
+    zg.ALTERNATIVE_HOST_SKIP_OTHER_ACCOUNT: "other_account",
+    zg.ALTERNATIVE_HOST_SKIP_REFUSED_BY_ZOOM: "refused_by_zoom",
+}
+
+
 def _info(meeting: zg.Meeting) -> MeetingInfo:
     return MeetingInfo(
         meeting_id=meeting.id,
@@ -66,6 +74,16 @@ def _info(meeting: zg.Meeting) -> MeetingInfo:
         host_zoom_user_id=meeting.host_id,
         host_email=meeting.host_email,
         duration_minutes=meeting.duration_minutes,
+        breakout_rooms_dropped=meeting.breakout_rooms_dropped,
+        skipped_alternative_hosts=tuple(
+            SkippedHost(
+                user_id=h.user_id,
+                reason=SKIP_REASONS.get(h.reason, "unknown"),
+                email=h.email,
+                detail=h.detail,
+            )
+            for h in meeting.skipped_alternative_hosts
+        ),
     )
 
 

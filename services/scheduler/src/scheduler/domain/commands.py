@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from scheduler.domain.breakout import BreakoutGroup
+from scheduler.domain.identity import ZoomIdentity
 from scheduler.domain.model import (
     AutoRecording,
     BatchType,
@@ -59,6 +61,7 @@ class CreateBatch:
     end_date: Any = None
     meeting_settings: Settings = field(default_factory=dict)
     present_threshold_percentage: float = 0.0
+    breakout_groups: tuple[BreakoutGroup, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,8 @@ class RecordParticipantJoined:
     join_time: datetime | None
     is_host: bool = False
     registrant_id: str = ""
+    # Zoom's per-meeting ``user_id`` of this stay: what sharing events name the person by.
+    meeting_user_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,6 +254,64 @@ class RecordParticipantLeft:
     leave_time: datetime | None
     leave_reason: str = ""
     registrant_id: str = ""
+
+
+# Zoom's live-class events (``scheduler.service_layer.live_events``). ``who`` is what Zoom says
+# about the person (tied to a student only by identity, never by ``who.name``);
+# ``meeting_user_id`` is Zoom's per-meeting id of them (its ``user_id``).
+
+
+@dataclass(frozen=True)
+class RecordRoleChanged:
+    """Zoom says a participant's role changed (Zoom's words: "host", "co-host", "attendee")."""
+
+    meeting_id: int
+    event_time: datetime
+    who: ZoomIdentity
+    old_role: str
+    new_role: str
+    change_time: datetime | None = None
+    meeting_user_id: str = ""
+
+
+@dataclass(frozen=True)
+class RecordSharing:
+    """Zoom says a participant started (``started``) or stopped sharing ``content``."""
+
+    meeting_id: int
+    event_time: datetime
+    who: ZoomIdentity
+    started: bool
+    content: str = ""
+    share_time: datetime | None = None
+    meeting_user_id: str = ""
+
+
+@dataclass(frozen=True)
+class RecordBreakoutRoomJoined:
+    """Zoom says a participant went into breakout room ``breakout_room_uuid``."""
+
+    meeting_id: int
+    event_time: datetime
+    who: ZoomIdentity
+    breakout_room_uuid: str
+    join_time: datetime | None = None
+    meeting_user_id: str = ""
+    # Their ``user_id`` in the main meeting (Zoom's ``parent_user_id``), when sent.
+    parent_meeting_user_id: str = ""
+
+
+@dataclass(frozen=True)
+class RecordBreakoutRoomLeft:
+    """Zoom says a participant left breakout room ``breakout_room_uuid``."""
+
+    meeting_id: int
+    event_time: datetime
+    who: ZoomIdentity
+    breakout_room_uuid: str
+    leave_time: datetime | None = None
+    leave_reason: str = ""
+    parent_meeting_user_id: str = ""
 
 
 @dataclass(frozen=True)

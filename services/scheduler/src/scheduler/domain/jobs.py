@@ -25,6 +25,10 @@ from typing import Any
 class JobKind(enum.StrEnum):
     RECONCILE_ATTENDANCE = "reconcile_attendance"
     SYNC_REGISTRANTS = "sync_registrants"
+    # an upcoming meeting's alternative hosts (the course's instructors changed)
+    SYNC_ALTERNATIVE_HOSTS = "sync_alternative_hosts"
+    # an upcoming meeting's pre-assigned breakout rooms (the batch's groups changed)
+    SYNC_BREAKOUT_ROOMS = "sync_breakout_rooms"
 
 
 class JobState(enum.StrEnum):

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scheduler.domain import attendance
+from scheduler.domain.breakout import BreakoutGroup
 from scheduler.domain.errors import FailedPrecondition
 from scheduler.domain.timing import MAX_SESSION_LENGTH, session_minutes, zoom_duration
 
@@ -117,6 +118,8 @@ class Batch:
     update_time: datetime | None = None
     # Percentage of a session a student must attend to count as present; 0 = the default.
     present_threshold_percentage: float = 0.0
+    # Group batches: breakout rooms with their pre-assigned students (``domain.breakout``).
+    breakout_groups: list[BreakoutGroup] = field(default_factory=list)
 
     def storage_folder(self) -> str:
         """Where recordings of this batch go (seed 000's folder layout)."""
@@ -591,12 +594,18 @@ class Session:
         self.actual_end = at
 
 
+#: The leave reason of a stay that was still open when the meeting ended, and closed with it.
+ENDED_WITH_MEETING = "meeting ended"
+
+
 @dataclass
 class Interval:
     """One stay in the meeting. ``join_time`` is None while only its ``left`` has arrived.
 
     ``reported_by`` names the meeting instance (uuid) whose participants report gave this stay;
-    empty for a stay built from webhooks.
+    empty for a stay built from webhooks. ``breakout_room_uuid`` names the breakout room of a
+    stay in one (empty: the main meeting); ``meeting_user_id`` is Zoom's per-meeting id of the
+    person during the stay (what sharing events name them by), when Zoom gave it.
     """
 
     participant_uuid: str
@@ -604,6 +613,8 @@ class Interval:
     leave_time: datetime | None = None
     leave_reason: str = ""
     reported_by: str = ""
+    breakout_room_uuid: str = ""
+    meeting_user_id: str = ""
 
 
 @dataclass
@@ -619,6 +630,11 @@ class Participant:
     raised_hand: bool = False
     enrolled: bool = False
     intervals: list[Interval] = field(default_factory=list)
+    #: Zoom's time of the last role change applied (:meth:`change_role`).
+    role_change_time: datetime | None = None
+    #: When, and what (Zoom's ``content``), the person first shared (:meth:`shared`).
+    first_share_time: datetime | None = None
+    first_share_content: str = ""
 
     @property
     def status(self) -> ParticipantStatus:
@@ -644,10 +660,16 @@ class Participant:
     def join_count(self) -> int:
         return sum(1 for i in self.intervals if i.join_time is not None)
 
-    def joined(self, *, participant_uuid: str, at: datetime) -> bool:
-        """A join; a repeat of the same join, or the join of a stay whose leave came first,
-        fills in instead of adding. True when something changed."""
+    def joined(
+        self, *, participant_uuid: str, at: datetime, room: str = "", meeting_user_id: str = ""
+    ) -> bool:
+        """A join of the main meeting, or of breakout room ``room``; a repeat of the same join,
+        or the join of a stay whose leave came first, fills in instead of adding. Stays of
+        another room (or of the main meeting, for a room) are not touched. True when something
+        changed."""
         for interval in self.intervals:
+            if interval.breakout_room_uuid != room:
+                continue
             if interval.participant_uuid != participant_uuid or not participant_uuid:
                 continue
             if interval.join_time == at:
@@ -658,22 +680,36 @@ class Participant:
                 and at <= interval.leave_time
             ):
                 interval.join_time = at
+                interval.meeting_user_id = interval.meeting_user_id or meeting_user_id
                 return True
-        if not participant_uuid and any(i.join_time == at for i in self.intervals):
+        if not participant_uuid and any(
+            i.join_time == at and i.breakout_room_uuid == room for i in self.intervals
+        ):
             return False
-        self.intervals.append(Interval(participant_uuid=participant_uuid, join_time=at))
+        self.intervals.append(
+            Interval(
+                participant_uuid=participant_uuid,
+                join_time=at,
+                breakout_room_uuid=room,
+                meeting_user_id=meeting_user_id,
+            )
+        )
         self.intervals.sort(key=lambda i: i.join_time or i.leave_time or at)
         return True
 
-    def left(self, *, participant_uuid: str, at: datetime, reason: str = "") -> bool:
-        """A leave: closes the latest open stay of the same ``participant_uuid`` that began
-        before it (or any such stay when Zoom gave no uuid); remembered on its own when the
-        join has not arrived yet. True when something changed."""
+    def left(
+        self, *, participant_uuid: str, at: datetime, reason: str = "", room: str = ""
+    ) -> bool:
+        """A leave of the main meeting, or of breakout room ``room``: closes the latest open
+        stay there of the same ``participant_uuid`` that began before it (or any such stay when
+        Zoom gave no uuid); remembered on its own when the join has not arrived yet. True when
+        something changed."""
         candidates = [
             i
             for i in self.intervals
             if i.join_time is not None
             and i.join_time <= at
+            and i.breakout_room_uuid == room
             and (
                 not participant_uuid
                 or not i.participant_uuid
@@ -683,12 +719,24 @@ class Participant:
         if any(i.leave_time == at for i in candidates):
             return False
         open_ones = [i for i in candidates if i.leave_time is None]
+        # A leave delivered after `meeting.ended` finds its stay closed at the meeting's end
+        # (Zoom's events come in any order): it is that stay's true end, not a stay of its own.
+        open_ones = open_ones or [
+            i
+            for i in candidates
+            if i.leave_reason == ENDED_WITH_MEETING
+            and i.leave_time is not None
+            and at < i.leave_time
+        ]
         if open_ones:
             latest = max(open_ones, key=lambda i: i.join_time or at)
             latest.leave_time = at
             latest.leave_reason = reason
             return True
-        if any(i.join_time is None and i.leave_time == at for i in self.intervals):
+        if any(
+            i.join_time is None and i.leave_time == at and i.breakout_room_uuid == room
+            for i in self.intervals
+        ):
             return False
         self.intervals.append(
             Interval(
@@ -696,16 +744,55 @@ class Participant:
                 join_time=None,
                 leave_time=at,
                 leave_reason=reason,
+                breakout_room_uuid=room,
             )
         )
         return True
 
+    def change_role(self, role: ParticipantRole, *, at: datetime) -> bool:
+        """Zoom changed the person's role at ``at``: applied unless a change at the same time or
+        later was (Zoom delivers out of order and more than once). True when applied."""
+        if self.role_change_time is not None and at <= self.role_change_time:
+            return False
+        self.role_change_time = at
+        self.role = role
+        return True
+
+    def shared(self, *, at: datetime | None, content: str = "") -> bool:
+        """The person shared their screen or content (at ``at``, when known): they presented in
+        the class. The earliest share known is kept with what it showed. True when changed."""
+        changed = not self.shared_screen
+        self.shared_screen = True
+        if at is not None and (self.first_share_time is None or at < self.first_share_time):
+            self.first_share_time = at
+            self.first_share_content = content[:64]
+            changed = True
+        return changed
+
+    def was_meeting_user(self, meeting_user_id: str, *, at: datetime | None = None) -> bool:
+        """Zoom gave one of this person's stays (covering ``at``, when given) the per-meeting
+        id ``meeting_user_id``."""
+        return bool(meeting_user_id) and any(
+            i.meeting_user_id == meeting_user_id
+            and (
+                at is None
+                or (
+                    i.join_time is not None
+                    and i.join_time <= at
+                    and (i.leave_time is None or at <= i.leave_time)
+                )
+            )
+            for i in self.intervals
+        )
+
     def close_open(self, *, at: datetime) -> bool:
-        """The meeting ended: every open stay ends with it."""
+        """The meeting ended: every open stay ends with it, marked so that the stay's own leave,
+        should it still arrive, puts its true end back (:meth:`left`)."""
         changed = False
         for interval in self.intervals:
             if interval.join_time is not None and interval.leave_time is None:
                 interval.leave_time = max(at, interval.join_time)
+                interval.leave_reason = interval.leave_reason or ENDED_WITH_MEETING
                 changed = True
         return changed
 

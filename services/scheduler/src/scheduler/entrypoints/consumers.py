@@ -1,4 +1,5 @@
-"""Event consumers: Zoom's meeting lifecycle, changes and deletions made in Zoom, and
+"""Event consumers: Zoom's meeting lifecycle, what happens inside a running class (role
+changes, screen sharing, breakout rooms), changes and deletions made in Zoom, and
 recording-sync's reports, applied once each.
 
 One durable queue (the scheduler's consumer name) bound to every routing key the scheduler
@@ -30,9 +31,10 @@ from classbridge_common.bus import EventBus
 from classbridge_common.messages import Envelope
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
+from scheduler.domain.identity import ZoomIdentity
 from scheduler.domain.jobs import RetryPolicy
 from scheduler.domain.model import UNKNOWN_OCCURRENCE, LessonSource, MeetingChange
-from scheduler.service_layer import lifecycle
+from scheduler.service_layer import lifecycle, live_events
 from scheduler.service_layer.reconcile import DEFAULT_POLICY
 
 log = logging.getLogger(__name__)
@@ -157,6 +159,7 @@ async def _joined(
             customer_key=p.customer_key,
             registrant_id=p.registrant_id,
             join_time=_when(p.join_time, p.HasField("join_time")),
+            meeting_user_id=p.meeting_user_id,
         ),
         uow=uow,
     )
@@ -178,6 +181,92 @@ async def _left(
             registrant_id=p.registrant_id,
             leave_time=_when(p.leave_time, p.HasField("leave_time")),
             leave_reason=p.leave_reason,
+        ),
+        uow=uow,
+    )
+
+
+def _who(p: zoom.ZoomParticipant) -> ZoomIdentity:
+    """What a live-class event says about the person (``name`` only shown, never matched)."""
+    return ZoomIdentity(
+        participant_uuid=p.participant_uuid,
+        zoom_user_id=p.zoom_user_id,
+        registrant_id=p.registrant_id,
+        customer_key=p.customer_key,
+        email=p.email,
+        name=p.name,
+    )
+
+
+async def _role_changed(
+    msg: zoom.ZoomParticipantRoleChanged, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
+    await live_events.role_changed(
+        commands.RecordRoleChanged(
+            meeting_id=msg.meeting.meeting_id,
+            event_time=_event_time(msg.context, envelope),
+            who=_who(msg.participant),
+            old_role=msg.old_role,
+            new_role=msg.new_role,
+            change_time=_when(msg.change_time, msg.HasField("change_time")),
+            meeting_user_id=msg.participant.meeting_user_id,
+        ),
+        uow=uow,
+    )
+
+
+async def _sharing(
+    msg: zoom.ZoomSharingStarted | zoom.ZoomSharingEnded,
+    envelope: Envelope,
+    uow: SchedulerUnitOfWork,
+    *,
+    started: bool,
+) -> None:
+    await live_events.sharing(
+        commands.RecordSharing(
+            meeting_id=msg.meeting.meeting_id,
+            event_time=_event_time(msg.context, envelope),
+            who=_who(msg.participant),
+            started=started,
+            content=msg.sharing.content,
+            share_time=_when(msg.sharing.time, msg.sharing.HasField("time")),
+            meeting_user_id=msg.participant.meeting_user_id,
+        ),
+        uow=uow,
+    )
+
+
+async def _joined_room(
+    msg: zoom.ZoomParticipantJoinedBreakoutRoom, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
+    p = msg.participant
+    await live_events.breakout_room_joined(
+        commands.RecordBreakoutRoomJoined(
+            meeting_id=msg.meeting.meeting_id,
+            event_time=_event_time(msg.context, envelope),
+            who=_who(p),
+            breakout_room_uuid=msg.breakout_room_uuid,
+            join_time=_when(p.join_time, p.HasField("join_time")),
+            meeting_user_id=p.meeting_user_id,
+            parent_meeting_user_id=msg.parent_meeting_user_id,
+        ),
+        uow=uow,
+    )
+
+
+async def _left_room(
+    msg: zoom.ZoomParticipantLeftBreakoutRoom, envelope: Envelope, uow: SchedulerUnitOfWork
+) -> None:
+    p = msg.participant
+    await live_events.breakout_room_left(
+        commands.RecordBreakoutRoomLeft(
+            meeting_id=msg.meeting.meeting_id,
+            event_time=_event_time(msg.context, envelope),
+            who=_who(p),
+            breakout_room_uuid=msg.breakout_room_uuid,
+            leave_time=_when(p.leave_time, p.HasField("leave_time")),
+            leave_reason=p.leave_reason,
+            parent_meeting_user_id=msg.parent_meeting_user_id,
         ),
         uow=uow,
     )
@@ -259,6 +348,13 @@ ROUTES: dict[str, Route] = {
     "zoom.meeting.deleted": Route(zoom.ZoomMeetingDeleted, _deleted),
     "zoom.participant.joined": Route(zoom.ZoomParticipantJoined, _joined),
     "zoom.participant.left": Route(zoom.ZoomParticipantLeft, _left),
+    "zoom.participant.role_changed": Route(zoom.ZoomParticipantRoleChanged, _role_changed),
+    "zoom.sharing.started": Route(zoom.ZoomSharingStarted, partial(_sharing, started=True)),
+    "zoom.sharing.ended": Route(zoom.ZoomSharingEnded, partial(_sharing, started=False)),
+    "zoom.participant.joined_breakout_room": Route(
+        zoom.ZoomParticipantJoinedBreakoutRoom, _joined_room
+    ),
+    "zoom.participant.left_breakout_room": Route(zoom.ZoomParticipantLeftBreakoutRoom, _left_room),
     "recording.synced": Route(rec.RecordingSynced, _synced),
     "recording.sync_failed": Route(rec.RecordingSyncFailed, _sync_failed),
     "recording.removed": Route(rec.RecordingRemoved, _removed),

@@ -30,6 +30,7 @@ from classbridge_common.paging import page_request
 from scheduler.adapters.event_codec import AUTO_RECORDINGS, BATCH_TYPES, ts
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
+from scheduler.domain.breakout import BreakoutGroup
 from scheduler.domain.errors import invalid
 from scheduler.domain.jobs import JobState, SessionJob
 from scheduler.domain.model import (
@@ -186,7 +187,14 @@ def batch_out(v: catalog.BatchView) -> pb.Batch:
         create_time=ts(b.create_time),
         update_time=ts(b.update_time),
         present_threshold_percentage=b.present_threshold_percentage,
+        breakout_groups=[
+            pb.BreakoutGroup(name=g.name, student_ids=g.student_ids) for g in b.breakout_groups
+        ],
     )
+
+
+def _groups_in(groups: Iterable[pb.BreakoutGroup]) -> list[BreakoutGroup]:
+    return [BreakoutGroup(name=g.name, student_ids=list(g.student_ids)) for g in groups]
 
 
 def enrollment_out(e: Enrollment) -> pb.Enrollment:
@@ -321,6 +329,7 @@ def participant_out(v: classroom.ParticipantView) -> pb.Participant:
                 join_time=ts(i.join_time),
                 leave_time=ts(i.leave_time),
                 leave_reason=i.leave_reason,
+                breakout_room_uuid=i.breakout_room_uuid,
             )
             for i in p.intervals
         ],
@@ -656,6 +665,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
                 end_date=_date_in(b.end_date, "batch.end_date"),
                 meeting_settings=_settings_in(b.meeting_settings),
                 present_threshold_percentage=b.present_threshold_percentage,
+                breakout_groups=tuple(_groups_in(b.breakout_groups)),
             ),
             uow=self._uow(),
             caller=current_caller(),
@@ -707,6 +717,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             "meeting_settings": lambda b: _settings_in(b.meeting_settings),
             "student_id": lambda b: b.student_id,
             "present_threshold_percentage": lambda b: b.present_threshold_percentage,
+            "breakout_groups": lambda b: _groups_in(b.breakout_groups),
         }
         if not request.batch.id:
             raise invalid("batch.id", "required")

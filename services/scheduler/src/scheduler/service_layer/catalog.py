@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,11 +10,13 @@ from classbridge_common.auth import DEFAULT_TENANT, Caller
 from classbridge_common.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionDenied
 from classbridge_common.paging import PageRequest
 from scheduler.adapters.uow import SchedulerUnitOfWork
-from scheduler.domain import commands
+from scheduler.domain import breakout, commands
+from scheduler.domain.breakout import BreakoutGroup
 from scheduler.domain.errors import invalid
+from scheduler.domain.jobs import JobKind
 from scheduler.domain.model import Batch, BatchType, Course, Enrollment, SessionStatus
 from scheduler.domain.timing import zone
-from scheduler.service_layer import access, registration
+from scheduler.service_layer import access, meeting_sync, registration
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.membership import memberships_of
 from scheduler.service_layer.request_ids import require_replay
@@ -32,6 +34,7 @@ BATCH_PATHS = frozenset(
         "meeting_settings",
         "student_id",
         "present_threshold_percentage",
+        "breakout_groups",
     }
 )
 
@@ -162,13 +165,16 @@ async def update_course(
     async with uow:
         course = await load_course(uow, cmd.course_id)
         access.require(access.can_manage_course(caller, course), "change this course")
+        instructors = list(course.instructor_ids)
         for path, value in cmd.changes.items():
             if path == "title" and not str(value).strip():
                 raise invalid("course.title", "required")
             if path == "default_timezone" and value:
                 zone(value, field="course.default_timezone")
             setattr(course, path, list(value) if path == "instructor_ids" else value)
-        course.update_time = now()
+        course.update_time = at = now()
+        if course.instructor_ids != instructors:  # the meetings' alternative hosts change
+            await meeting_sync.arm_course(uow, course.id, JobKind.SYNC_ALTERNATIVE_HOSTS, at=at)
         await uow.commit()
         return course
 
@@ -224,6 +230,15 @@ def _check_threshold(value: float) -> None:
         raise invalid("batch.present_threshold_percentage", "must be between 0 and 100")
 
 
+def _groups(
+    batch_type: BatchType, groups: Sequence[BreakoutGroup], *, enrolled: Collection[str]
+) -> list[BreakoutGroup]:
+    """The batch's breakout groups, checked (``domain.breakout``): a group batch's only."""
+    if groups and batch_type is not BatchType.GROUP:
+        raise invalid("batch.breakout_groups", "only a group batch has breakout groups")
+    return breakout.checked(groups, enrolled=enrolled)
+
+
 def _check_batch_shape(batch_type: BatchType, student_id: str) -> None:
     if batch_type is BatchType.INDIVIDUAL and not student_id:
         raise invalid("batch.student_id", "required for an individual batch")
@@ -258,6 +273,13 @@ async def create_batch(
     if cmd.start_date and cmd.end_date and cmd.end_date < cmd.start_date:
         raise invalid("batch.end_date", "must not be before start_date")
     _check_threshold(cmd.present_threshold_percentage)
+    if any(g.student_ids for g in cmd.breakout_groups):
+        raise invalid(
+            "batch.breakout_groups",
+            "a new batch has no students yet: name the groups now, or enroll the students and "
+            "then set the groups with an update",
+        )
+    groups = _groups(cmd.type, cmd.breakout_groups, enrolled=())
     async with uow:
         # The parent first: it fixes the tenant of a tenant-spanning caller, so the request id
         # is looked up in that tenant only (keys are unique per tenant).
@@ -296,6 +318,7 @@ async def create_batch(
             create_time=at,
             update_time=at,
             present_threshold_percentage=cmd.present_threshold_percentage,
+            breakout_groups=groups,
         )
         await uow.batches.add(batch)
         await uow.commit()
@@ -350,6 +373,7 @@ async def update_batch(
         batch = await load_batch(uow, cmd.batch_id, field="batch.id")
         course = await uow.courses.get(batch.course_id)
         access.require(access.can_manage_batch(caller, batch, course), "change this batch")
+        groups_before = list(batch.breakout_groups)
         for path, value in cmd.changes.items():
             if path == "name" and not str(value).strip():
                 raise invalid("batch.name", "required")
@@ -359,10 +383,15 @@ async def update_batch(
                 _check_batch_shape(batch.type, value)
             if path == "present_threshold_percentage":
                 _check_threshold(value)
+            if path == "breakout_groups":
+                enrolled = await uow.enrollments.student_ids(batch.id)
+                value = _groups(batch.type, value, enrolled=set(enrolled))
             setattr(batch, path, value)
         if batch.start_date and batch.end_date and batch.end_date < batch.start_date:
             raise invalid("batch.end_date", "must not be before start_date")
-        batch.update_time = now()
+        batch.update_time = at = now()
+        if batch.breakout_groups != groups_before:  # the meetings' breakout rooms change
+            await meeting_sync.arm_batch(uow, batch.id, JobKind.SYNC_BREAKOUT_ROOMS, at=at)
         await uow.commit()
         return await _view(uow, batch, course)
 
@@ -465,6 +494,10 @@ async def delete_enrollment(
         await uow.enrollments.delete(enrollment.id)
         if enrollment.email:  # registered for the batch's meetings: no longer
             await registration.arm_batch(uow, batch.id, at=now())
+        groups = breakout.without(batch.breakout_groups, enrollment.student_id)
+        if groups != batch.breakout_groups:  # they leave their breakout room too
+            batch.breakout_groups = groups
+            await meeting_sync.arm_batch(uow, batch.id, JobKind.SYNC_BREAKOUT_ROOMS, at=now())
         await uow.commit()
 
 

@@ -184,7 +184,9 @@ async def participant_joined(
         ),
     )
     changed = person.joined(
-        participant_uuid=cmd.participant_uuid, at=cmd.join_time or cmd.event_time
+        participant_uuid=cmd.participant_uuid,
+        at=cmd.join_time or cmd.event_time,
+        meeting_user_id=cmd.meeting_user_id,
     )
     if session.actual_end is not None and changed:
         person.close_open(at=session.actual_end)  # joined events that arrive after the end

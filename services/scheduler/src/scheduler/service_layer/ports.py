@@ -37,8 +37,22 @@ class MeetingSpec:
 
 
 @dataclass(frozen=True)
+class SkippedHost:
+    """An alternative host asked for by user id that the meeting does not have: ``reason`` is
+    ``not_connected`` (no Zoom connection known), ``other_account`` (their Zoom user is in
+    another account) or ``refused_by_zoom`` (``detail``: Zoom's words)."""
+
+    user_id: str
+    reason: str
+    email: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class MeetingInfo:
-    """What Zoom answered about a meeting (never its start URL)."""
+    """What Zoom answered about a meeting (never its start URL), and what it did not take of
+    what was asked: pre-assigned breakout rooms (dropped silently when the account does not
+    allow them) and alternative hosts."""
 
     meeting_id: int
     meeting_uuid: str
@@ -48,6 +62,8 @@ class MeetingInfo:
     host_zoom_user_id: str
     host_email: str
     duration_minutes: int
+    breakout_rooms_dropped: bool = False
+    skipped_alternative_hosts: tuple[SkippedHost, ...] = ()
 
 
 class ZoomMeetings(Protocol):

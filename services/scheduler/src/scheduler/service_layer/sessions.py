@@ -41,15 +41,20 @@ from scheduler.domain.model import (
     SessionStatus,
     ZoomMeeting,
     host_participant,
-    merge_settings,
 )
 from scheduler.domain.timing import check_window, resolve, session_minutes, zone, zoom_duration
 from scheduler.service_layer import access, registration
 from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
+from scheduler.service_layer.meeting_plan import (
+    ALTERNATIVE_HOSTS,
+    MeetingPeople,
+    meeting_spec,
+    notices,
+    people_of,
+)
 from scheduler.service_layer.membership import memberships_of
 from scheduler.service_layer.ports import (
-    DEFAULT_MEETING_SETTINGS,
     MeetingInfo,
     MeetingSpec,
     ZoomMeetings,
@@ -74,10 +79,6 @@ SESSION_PATHS = frozenset(
     }
 )
 START_URL_LIFETIME = timedelta(hours=2)
-#: A group batch's meetings take registrations, approved at once: each enrolled student is
-#: registered (``registration``) and joins with their own link, by which Zoom names them.
-#: Course, batch and session settings may say otherwise.
-REGISTERED = {"approval_type": 0}
 
 
 @dataclass(frozen=True)
@@ -155,33 +156,6 @@ async def require_manager(
     return batch, course
 
 
-def _meeting_spec(
-    session: Session, batch: Batch | None, course: Course | None, extra: Mapping[str, Any]
-) -> MeetingSpec:
-    settings = merge_settings(
-        DEFAULT_MEETING_SETTINGS,
-        REGISTERED if session.batch_type is BatchType.GROUP else None,
-        course.default_meeting_settings if course else None,
-        batch.meeting_settings if batch else None,
-        session.meeting_settings,
-        {"auto_recording": f"AUTO_RECORDING_{session.auto_recording.value.upper()}"},
-        dict(extra),
-    )
-    course_title = course.title if course else ""
-    topic = f"{course_title} - {session.title}" if course_title else session.title
-    return MeetingSpec(
-        topic=topic,
-        start_time=session.scheduled_start,
-        duration_minutes=zoom_duration(
-            session_minutes(session.scheduled_start, session.scheduled_end)
-        ),
-        timezone=session.timezone,
-        agenda=session.description,
-        settings=settings,
-        tenant_id=course.tenant_id if course else "",
-    )
-
-
 def _not_configured(error: ClassbridgeError) -> bool:
     text = f"{error.message} {' '.join(error.details.values())}".lower()
     return isinstance(error, FailedPrecondition) and "not configured" in text
@@ -198,6 +172,15 @@ def zoom_warning(error: ClassbridgeError, *, failed: str, what: str) -> Warning:
             error.retry_delay(),
         )
     return Warning(failed, f"{what} ({error.public_message})")
+
+
+def _people_warnings(
+    info: MeetingInfo, people: MeetingPeople, *, rooms_sent: bool
+) -> list[Warning]:
+    """What Zoom did not take of the alternative hosts and breakout rooms asked for."""
+    return [
+        Warning(code, message) for code, message in notices(info, people, rooms_sent=rooms_sent)
+    ]
 
 
 def _duration_warning(session: Session) -> list[Warning]:
@@ -269,6 +252,7 @@ async def _link_meeting(
     batch: Batch | None,
     course: Course | None,
     extra_settings: Mapping[str, Any],
+    people: MeetingPeople,
     uow: SchedulerUnitOfWork,
     zoom: ZoomMeetings,
     now: Clock,
@@ -284,7 +268,7 @@ async def _link_meeting(
     :func:`_discard_meeting`). The counters of a linked session are read in the transaction
     that links it, so the answer costs no transaction of its own.
     """
-    spec = _meeting_spec(session, batch, course, extra_settings)
+    spec = meeting_spec(session, batch, course, extra_settings, people=people)
     warnings = _duration_warning(session)
     try:
         info = await zoom.create_meeting(request_id=session.meeting_request_id(), spec=spec)
@@ -299,6 +283,7 @@ async def _link_meeting(
         )
         return SessionResult(view=await _current_view(uow, session), warnings=(*warnings, failed))
     METRICS.meeting_create(success=True)
+    warnings += _people_warnings(info, people, rooms_sent=bool(people.rooms_layer))
     async with uow:
         current = await load_session(uow, session.id, for_update=True)
         if current.meeting is not None:
@@ -479,6 +464,11 @@ async def create_session(
         # record (see lifecycle._person), never on a second one.
         await uow.participants.add(host_participant(session, new_id()), at=at)
         await uow.commit()
+        people = (
+            await people_of(uow, session, batch, course)
+            if cmd.create_zoom_meeting
+            else MeetingPeople()
+        )
     if not cmd.create_zoom_meeting:
         # As committed: the session was new, so its one participant is the host added above
         # and it has no lessons yet.
@@ -488,6 +478,7 @@ async def create_session(
         batch=batch,
         course=course,
         extra_settings={},
+        people=people,
         uow=uow,
         zoom=zoom,
         now=now,
@@ -506,6 +497,7 @@ async def create_zoom_meeting(
     async with uow:
         session = await load_session(uow, cmd.session_id)
         batch, course = await require_manager(uow, caller, session)
+        people = await people_of(uow, session, batch, course)
     if session.meeting is not None:
         raise AlreadyExists(
             f"session {session.id!r} already has Zoom meeting {session.meeting.meeting_id}",
@@ -518,6 +510,7 @@ async def create_zoom_meeting(
         batch=batch,
         course=course,
         extra_settings=cmd.meeting_settings,
+        people=people,
         uow=uow,
         zoom=zoom,
         now=now,
@@ -576,6 +569,8 @@ async def list_sessions(
 
 
 def _zoom_paths(changed: set[str]) -> tuple[str, ...]:
+    """The meeting's fields a change of the session's ``changed`` fields touches. A new teacher
+    changes who the other instructors are, so the alternative hosts too."""
     paths: list[str] = []
     if "title" in changed:
         paths.append("topic")
@@ -589,6 +584,8 @@ def _zoom_paths(changed: set[str]) -> tuple[str, ...]:
         paths.append("timezone")
     if changed & {"meeting_settings", "auto_recording"}:
         paths.append("settings")
+    elif "teacher_id" in changed:
+        paths.append(ALTERNATIVE_HOSTS)
     return tuple(paths)
 
 
@@ -650,10 +647,13 @@ async def update_session(
             )
         await uow.commit()
         batch, course = await _context(uow, session)
+        people = await people_of(uow, session, batch, course)
     warnings: list[Warning] = []
     paths = _zoom_paths(changed)
     if session.meeting is not None and paths and not cmd.skip_zoom_sync:
-        spec = _meeting_spec(session, batch, course, {})
+        spec = meeting_spec(
+            session, batch, course, {}, people=people, replace_hosts="teacher_id" in changed
+        )
         try:
             info = await zoom.update_meeting(
                 meeting_id=session.meeting.meeting_id, spec=spec, paths=paths
@@ -667,6 +667,8 @@ async def update_session(
                 )
             )
         else:
+            rooms_sent = "settings" in paths and bool(people.rooms_layer)
+            warnings += _people_warnings(info, people, rooms_sent=rooms_sent)
             async with uow:
                 current = await load_session(uow, session.id, for_update=True)
                 if current.meeting is not None and current.meeting.meeting_id == info.meeting_id:

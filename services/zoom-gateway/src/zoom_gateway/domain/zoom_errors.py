@@ -21,6 +21,8 @@ from classbridge_common.errors import (
     Unavailable,
     UpstreamError,
 )
+from zoom_gateway.domain.alternative_hosts import FIELD as ALTERNATIVE_HOSTS_FIELD
+from zoom_gateway.domain.alternative_hosts import says_refused as says_alternative_host_refused
 from zoom_gateway.domain.registrants import says_registrant_limit, says_registration_off
 
 NOT_FOUND_CODES = {1001: "zoom_user", 3001: "meeting", 3301: "recording", 3322: "transcript"}
@@ -124,6 +126,12 @@ def to_classbridge_error(
                     type=PRECONDITION_CODES[code], subject="zoom", description=err.message
                 )
             ],
+            details=details,
+        )
+    if err.status == 400 and says_alternative_host_refused(err.status, code, err.message):
+        return InvalidArgument(
+            f"{message} (alternative hosts must be licensed users of the host's Zoom account)",
+            violations=[FieldViolation(field=ALTERNATIVE_HOSTS_FIELD, description=err.message)],
             details=details,
         )
     if code in INVALID_ARGUMENT_CODES or (err.status == 400 and code is None):

@@ -18,6 +18,7 @@ from classbridge_common.errors import FieldViolation, InvalidArgument
 from zoom_gateway.adapters.repositories.tenants import APP_FIELDS
 from zoom_gateway.adapters.repositories.user_connections import ACTIVE, ConnectionInfo
 from zoom_gateway.adapters.tenant_directory import TenantEntry
+from zoom_gateway.domain.alternative_hosts import Skip, SkippedHost
 from zoom_gateway.domain.meetings import (
     MeetingDraft,
     effective_duration,
@@ -169,7 +170,12 @@ def settings_to_zoom(settings: common_pb2.MeetingSettings) -> dict[str, Any]:
         out["audio"] = AUDIO[settings.audio]
     if settings.encryption in ENCRYPTION:
         out["encryption_type"] = ENCRYPTION[settings.encryption]
-    if settings.alternative_hosts_set or settings.alternative_hosts:
+    if (
+        settings.alternative_hosts_set
+        or settings.alternative_hosts
+        or settings.alternative_host_user_ids
+    ):
+        # the emails given; those of alternative_host_user_ids are added by the service layer
         out["alternative_hosts"] = ";".join(
             h.strip() for h in settings.alternative_hosts if h.strip()
         )
@@ -356,12 +362,20 @@ def recurrence_from_zoom(raw: Mapping[str, Any]) -> pb.Recurrence:
 STATUS = {"waiting": pb.MEETING_STATUS_WAITING, "started": pb.MEETING_STATUS_STARTED}
 
 
+SKIP_REASONS = {
+    Skip.NOT_CONNECTED: pb.ALTERNATIVE_HOST_SKIP_NOT_CONNECTED,
+    Skip.OTHER_ACCOUNT: pb.ALTERNATIVE_HOST_SKIP_OTHER_ACCOUNT,
+    Skip.REFUSED_BY_ZOOM: pb.ALTERNATIVE_HOST_SKIP_REFUSED_BY_ZOOM,
+}
+
+
 def meeting_to_pb(
     raw: Mapping[str, Any],
     *,
     tenant_id: str,
     include_start_url: bool,
     breakout_rooms_dropped: bool = False,
+    skipped_alternative_hosts: Sequence[SkippedHost] = (),
 ) -> pb.Meeting:
     out = pb.Meeting(
         id=int(raw.get("id") or 0),
@@ -384,6 +398,12 @@ def meeting_to_pb(
         creation_source=str(raw.get("creation_source") or ""),
         tenant_id=tenant_id,
         breakout_rooms_dropped=breakout_rooms_dropped,
+        skipped_alternative_hosts=[
+            pb.SkippedAlternativeHost(
+                user_id=h.user_id, email=h.email, reason=SKIP_REASONS[h.reason], detail=h.detail
+            )
+            for h in skipped_alternative_hosts
+        ],
     )
     for name, key in (("start_time", "start_time"), ("create_time", "created_at")):
         ts = timestamp(raw.get(key))

@@ -197,12 +197,14 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
             host=convert.user_ref(request.host),
             draft=convert.draft_from_spec(request.meeting),
             deadline=self._dl(),
+            alternative_host_user_ids=list(request.meeting.settings.alternative_host_user_ids),
         )
         return convert.meeting_to_pb(
             answer.meeting,
             tenant_id=actor.tenant.id,
             include_start_url=True,
             breakout_rooms_dropped=answer.breakout_rooms_dropped,
+            skipped_alternative_hosts=answer.skipped_alternative_hosts,
         )
 
     async def GetMeeting(
@@ -235,12 +237,14 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
             occurrence_id=request.occurrence_id,
             patch=patch,
             deadline=self._dl(),
+            alternative_host_user_ids=list(request.meeting.settings.alternative_host_user_ids),
         )
         return convert.meeting_to_pb(
             answer.meeting,
             tenant_id=actor.tenant.id,
             include_start_url=False,
             breakout_rooms_dropped=answer.breakout_rooms_dropped,
+            skipped_alternative_hosts=answer.skipped_alternative_hosts,
         )
 
     async def DeleteMeeting(

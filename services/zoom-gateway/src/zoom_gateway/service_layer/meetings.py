@@ -34,8 +34,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,6 +55,9 @@ from zoom_gateway.adapters.zoom_client import (
     ZoomOutcomeUnknown,
     ZoomResponse,
 )
+from zoom_gateway.domain.alternative_hosts import FIELD as ALTERNATIVE_HOSTS
+from zoom_gateway.domain.alternative_hosts import AlternativeHosts, Skip, SkippedHost
+from zoom_gateway.domain.alternative_hosts import split as split_hosts
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.meetings import (
     MeetingDraft,
@@ -83,11 +86,26 @@ BUSY_POLL_SECONDS = 0.1
 
 @dataclass(frozen=True)
 class MeetingAnswer:
-    """A meeting as Zoom has it after a create or an update, and whether Zoom dropped the
-    breakout rooms the caller pre-assigned (the caller should warn the teacher)."""
+    """A meeting as Zoom has it after a create or an update, whether Zoom dropped the
+    breakout rooms the caller pre-assigned, and the alternative hosts asked for by user id that
+    it does not have (the caller should warn the teacher of both)."""
 
     meeting: dict[str, Any]
     breakout_rooms_dropped: bool = False
+    skipped_alternative_hosts: tuple[SkippedHost, ...] = ()
+
+
+def _refusal(err: InvalidArgument) -> str | None:
+    """Zoom's words when ``err`` is Zoom refusing an alternative host."""
+    return next((v.description for v in err.violations if v.field == ALTERNATIVE_HOSTS), None)
+
+
+def _kept_hosts(meeting: Mapping[str, Any]) -> list[str] | None:
+    """The alternative hosts Zoom's answer lists; None when it says nothing of them."""
+    settings = meeting.get("settings")
+    if not isinstance(settings, Mapping) or "alternative_hosts" not in settings:
+        return None
+    return split_hosts(str(settings.get("alternative_hosts") or ""))
 
 
 def _invalid(err: MeetingValidationError) -> InvalidArgument:
@@ -135,14 +153,80 @@ class Meetings:
         host: str,
         draft: MeetingDraft,
         deadline: Deadline,
+        alternative_host_user_ids: Sequence[str] = (),
     ) -> MeetingAnswer:
         """The meeting for ``request_id`` (made now, or the one made the first time), checked
-        for breakout rooms Zoom dropped (a repeat reports it again: the request is the same)."""
-        meeting = await self._create(
-            actor=actor, request_id=request_id, host=host, draft=draft, deadline=deadline
+        for breakout rooms Zoom dropped (a repeat reports it again: the request is the same).
+
+        Alternative hosts named by user id are best effort (``domain/alternative_hosts.py``):
+        those Zoom refuses are left out and the create is made again without them (Zoom
+        refused the whole request, so the claim was given back and the key may be used
+        again). The idempotency fingerprint is of the request as the caller made it, user
+        ids and all, so a repeat matches however its hosts resolve now.
+        """
+        hosts = await self._alternative_hosts(actor, draft.settings, alternative_host_user_ids)
+        if hosts is None:
+            meeting = await self._create(
+                actor=actor, request_id=request_id, host=host, draft=draft, deadline=deadline
+            )
+            dropped = await self._rooms_dropped(actor, draft.settings, meeting, deadline)
+            return MeetingAnswer(meeting, dropped)
+        asked = replace(
+            draft,
+            settings={
+                **draft.settings,
+                "alternative_host_user_ids": sorted(set(alternative_host_user_ids)),
+            },
         )
+        while True:
+            try:
+                meeting = await self._create(
+                    actor=actor,
+                    request_id=request_id,
+                    host=host,
+                    draft=replace(draft, settings=hosts.settings_with(draft.settings)),
+                    deadline=deadline,
+                    fingerprint_of=asked,
+                )
+                break
+            except InvalidArgument as err:
+                refusal = _refusal(err)
+                if refusal is None or not hosts.drop_refused(refusal):
+                    raise
+        kept = _kept_hosts(meeting)
+        if kept is not None:
+            hosts.missing_from(kept)
         dropped = await self._rooms_dropped(actor, draft.settings, meeting, deadline)
-        return MeetingAnswer(meeting, dropped)
+        return MeetingAnswer(meeting, dropped, tuple(hosts.skipped))
+
+    async def _alternative_hosts(
+        self, actor: Actor, settings: Mapping[str, Any], user_ids: Sequence[str]
+    ) -> AlternativeHosts | None:
+        """The alternative hosts of a request that names some by Classbridge user id (None
+        when it names none): each resolved through the user's per-user Zoom connection in the
+        actor's tenant, to the email Zoom reported for them, unless that Zoom user belongs to
+        another account than the tenant's (Zoom would refuse them). Only the database is read.
+        """
+        wanted = list(dict.fromkeys(u.strip() for u in user_ids if u.strip()))
+        if not wanted:
+            return None
+        hosts = AlternativeHosts(
+            given=split_hosts(str(settings.get("alternative_hosts") or "")),
+            resolved={},
+            skipped=[],
+        )
+        async with self._uow() as uow:
+            found = {user_id: await uow.connections.get(user_id) for user_id in wanted}
+        account = actor.tenant.account_id
+        for user_id in wanted:
+            conn = found[user_id]
+            if conn is None or conn.tenant != actor.tenant.id or not conn.zoom_email:
+                hosts.skipped.append(SkippedHost(user_id, "", Skip.NOT_CONNECTED))
+            elif account and conn.zoom_account_id and conn.zoom_account_id != account:
+                hosts.skipped.append(SkippedHost(user_id, conn.zoom_email, Skip.OTHER_ACCOUNT))
+            else:
+                hosts.resolved.setdefault(conn.zoom_email, user_id)
+        return hosts
 
     async def _create(
         self,
@@ -152,6 +236,7 @@ class Meetings:
         host: str,
         draft: MeetingDraft,
         deadline: Deadline,
+        fingerprint_of: MeetingDraft | None = None,
     ) -> dict[str, Any]:
         if not request_id.strip():
             raise InvalidArgument(
@@ -163,10 +248,11 @@ class Meetings:
         marker = request_marker(tenant, request_id)
         try:
             body = build_create_body(draft, marker=marker)
+            asked = body if fingerprint_of is None else build_create_body(fingerprint_of)
         except MeetingValidationError as err:
             raise _invalid(err) from None
         actor.require("create_meeting")
-        print_ = fingerprint(body, host)
+        print_ = fingerprint(asked, host)
         host_key = await self._host_key(actor, host, tenant, request_id, print_, deadline)
         if isinstance(host_key, dict):
             return host_key  # created before; Zoom unreachable for the host lookup
@@ -462,7 +548,11 @@ class Meetings:
         patch: Mapping[str, Any],
         deadline: Deadline,
         occurrence_id: str = "",
+        alternative_host_user_ids: Sequence[str] = (),
     ) -> MeetingAnswer:
+        """PATCH the meeting, then read it back. Alternative hosts named by user id (when the
+        patch sets alternative hosts at all) are best effort, as on create: one Zoom refuses is
+        left out and the PATCH sent again (each attempt is a write of the host's budget)."""
         if not patch:
             raise InvalidArgument(
                 "update_mask names no field to change",
@@ -476,6 +566,11 @@ class Meetings:
             raise _invalid(err) from None
         actor.require("update_meeting")
         actor.require("read_meeting")  # the answer is the meeting as Zoom now has it
+        hosts = (
+            await self._alternative_hosts(actor, requested, alternative_host_user_ids)
+            if "alternative_hosts" in requested
+            else None
+        )
         tenant = actor.tenant.id
         async with self._uow() as uow:
             known = await uow.host_usage.host_of(tenant, meeting_id)
@@ -491,29 +586,45 @@ class Meetings:
                 await uow.commit()
             await self._quota.charge(uow, tenant, host)
             await uow.commit()
-        try:
-            await zoom_call(
-                self._zoom,
-                actor,
-                "PATCH",
-                f"/meetings/{encode_meeting_ref(meeting_id)}",
-                template="/meetings/{meeting}",
-                category=Category.LIGHT,
-                deadline=deadline,
-                operation="update_meeting",
-                params={"occurrence_id": occurrence_id} if occurrence_id else None,
-                json=dict(patch),
-                resource_id=str(meeting_id),
-                raw_errors=(HostDailyLimitReached,),
-            )
-        except HostDailyLimitReached:
-            await self._host_exhausted(tenant, host)
-            raise self._quota.exhausted(host, self._quota.now()) from None
+        while True:
+            body = dict(patch)
+            if hosts is not None:
+                body["settings"] = hosts.settings_with(requested)
+            try:
+                await zoom_call(
+                    self._zoom,
+                    actor,
+                    "PATCH",
+                    f"/meetings/{encode_meeting_ref(meeting_id)}",
+                    template="/meetings/{meeting}",
+                    category=Category.LIGHT,
+                    deadline=deadline,
+                    operation="update_meeting",
+                    params={"occurrence_id": occurrence_id} if occurrence_id else None,
+                    json=body,
+                    resource_id=str(meeting_id),
+                    raw_errors=(HostDailyLimitReached,),
+                )
+                break
+            except HostDailyLimitReached:
+                await self._host_exhausted(tenant, host)
+                raise self._quota.exhausted(host, self._quota.now()) from None
+            except InvalidArgument as err:
+                refusal = _refusal(err)
+                if hosts is None or refusal is None or not hosts.drop_refused(refusal):
+                    raise
+                await self._charge(tenant, host)  # the next attempt is a write of its own
         meeting = await self.get(
             actor=actor, meeting_id=meeting_id, deadline=deadline, occurrence_id=occurrence_id
         )
+        skipped: tuple[SkippedHost, ...] = ()
+        if hosts is not None:
+            kept = _kept_hosts(meeting)
+            if kept is not None:
+                hosts.missing_from(kept)
+            skipped = tuple(hosts.skipped)
         dropped = await self._rooms_dropped(actor, requested, meeting, deadline)
-        return MeetingAnswer(meeting, dropped)
+        return MeetingAnswer(meeting, dropped, skipped)
 
     async def _rooms_dropped(
         self,

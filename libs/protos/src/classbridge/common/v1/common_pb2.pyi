@@ -132,7 +132,7 @@ SYNC_ERROR_TYPE_UNLINKED_MEETING: SyncErrorType
 SYNC_ERROR_TYPE_INTERNAL: SyncErrorType
 
 class MeetingSettings(_message.Message):
-    __slots__ = ("host_video", "participant_video", "join_before_host", "join_before_host_minutes", "mute_upon_entry", "waiting_room", "meeting_authentication", "auto_recording", "alternative_hosts", "alternative_hosts_set", "alternative_hosts_email_notification", "watermark", "focus_mode", "private_meeting", "audio", "encryption", "email_notification", "approval_type", "registration_type", "breakout_rooms")
+    __slots__ = ("host_video", "participant_video", "join_before_host", "join_before_host_minutes", "mute_upon_entry", "waiting_room", "meeting_authentication", "auto_recording", "alternative_hosts", "alternative_hosts_set", "alternative_hosts_email_notification", "watermark", "focus_mode", "private_meeting", "audio", "encryption", "email_notification", "approval_type", "registration_type", "breakout_rooms", "alternative_host_user_ids")
     class BreakoutRooms(_message.Message):
         __slots__ = ("enable", "rooms")
         ENABLE_FIELD_NUMBER: _ClassVar[int]
@@ -167,6 +167,7 @@ class MeetingSettings(_message.Message):
     APPROVAL_TYPE_FIELD_NUMBER: _ClassVar[int]
     REGISTRATION_TYPE_FIELD_NUMBER: _ClassVar[int]
     BREAKOUT_ROOMS_FIELD_NUMBER: _ClassVar[int]
+    ALTERNATIVE_HOST_USER_IDS_FIELD_NUMBER: _ClassVar[int]
     host_video: bool
     participant_video: bool
     join_before_host: bool
@@ -187,4 +188,5 @@ class MeetingSettings(_message.Message):
     approval_type: int
     registration_type: int
     breakout_rooms: MeetingSettings.BreakoutRooms
-    def __init__(self, host_video: _Optional[bool] = ..., participant_video: _Optional[bool] = ..., join_before_host: _Optional[bool] = ..., join_before_host_minutes: _Optional[int] = ..., mute_upon_entry: _Optional[bool] = ..., waiting_room: _Optional[bool] = ..., meeting_authentication: _Optional[bool] = ..., auto_recording: _Optional[_Union[AutoRecording, str]] = ..., alternative_hosts: _Optional[_Iterable[str]] = ..., alternative_hosts_set: _Optional[bool] = ..., alternative_hosts_email_notification: _Optional[bool] = ..., watermark: _Optional[bool] = ..., focus_mode: _Optional[bool] = ..., private_meeting: _Optional[bool] = ..., audio: _Optional[_Union[MeetingAudio, str]] = ..., encryption: _Optional[_Union[MeetingEncryption, str]] = ..., email_notification: _Optional[bool] = ..., approval_type: _Optional[int] = ..., registration_type: _Optional[int] = ..., breakout_rooms: _Optional[_Union[MeetingSettings.BreakoutRooms, _Mapping]] = ...) -> None: ...
+    alternative_host_user_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, host_video: _Optional[bool] = ..., participant_video: _Optional[bool] = ..., join_before_host: _Optional[bool] = ..., join_before_host_minutes: _Optional[int] = ..., mute_upon_entry: _Optional[bool] = ..., waiting_room: _Optional[bool] = ..., meeting_authentication: _Optional[bool] = ..., auto_recording: _Optional[_Union[AutoRecording, str]] = ..., alternative_hosts: _Optional[_Iterable[str]] = ..., alternative_hosts_set: _Optional[bool] = ..., alternative_hosts_email_notification: _Optional[bool] = ..., watermark: _Optional[bool] = ..., focus_mode: _Optional[bool] = ..., private_meeting: _Optional[bool] = ..., audio: _Optional[_Union[MeetingAudio, str]] = ..., encryption: _Optional[_Union[MeetingEncryption, str]] = ..., email_notification: _Optional[bool] = ..., approval_type: _Optional[int] = ..., registration_type: _Optional[int] = ..., breakout_rooms: _Optional[_Union[MeetingSettings.BreakoutRooms, _Mapping]] = ..., alternative_host_user_ids: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -185,7 +185,7 @@ class DeleteCourseRequest(_message.Message):
     def __init__(self, course_id: _Optional[str] = ..., force: _Optional[bool] = ...) -> None: ...
 
 class Batch(_message.Message):
-    __slots__ = ("id", "course_id", "name", "type", "instructor_id", "student_id", "timezone", "start_date", "end_date", "meeting_settings", "enrollment_count", "course_title", "create_time", "update_time", "present_threshold_percentage")
+    __slots__ = ("id", "course_id", "name", "type", "instructor_id", "student_id", "timezone", "start_date", "end_date", "meeting_settings", "enrollment_count", "course_title", "create_time", "update_time", "present_threshold_percentage", "breakout_groups")
     ID_FIELD_NUMBER: _ClassVar[int]
     COURSE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -201,6 +201,7 @@ class Batch(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     PRESENT_THRESHOLD_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    BREAKOUT_GROUPS_FIELD_NUMBER: _ClassVar[int]
     id: str
     course_id: str
     name: str
@@ -216,7 +217,16 @@ class Batch(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     present_threshold_percentage: float
-    def __init__(self, id: _Optional[str] = ..., course_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., instructor_id: _Optional[str] = ..., student_id: _Optional[str] = ..., timezone: _Optional[str] = ..., start_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., meeting_settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., enrollment_count: _Optional[int] = ..., course_title: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., present_threshold_percentage: _Optional[float] = ...) -> None: ...
+    breakout_groups: _containers.RepeatedCompositeFieldContainer[BreakoutGroup]
+    def __init__(self, id: _Optional[str] = ..., course_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., instructor_id: _Optional[str] = ..., student_id: _Optional[str] = ..., timezone: _Optional[str] = ..., start_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., meeting_settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., enrollment_count: _Optional[int] = ..., course_title: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., present_threshold_percentage: _Optional[float] = ..., breakout_groups: _Optional[_Iterable[_Union[BreakoutGroup, _Mapping]]] = ...) -> None: ...
+
+class BreakoutGroup(_message.Message):
+    __slots__ = ("name", "student_ids")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STUDENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    student_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., student_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CreateBatchRequest(_message.Message):
     __slots__ = ("request_id", "batch")
@@ -480,6 +490,9 @@ class Warning(_message.Message):
         CODE_CLOUD_RECORDING_UNAVAILABLE: _ClassVar[Warning.Code]
         CODE_ZOOM_MEETING_DELETED: _ClassVar[Warning.Code]
         CODE_ZOOM_CHANGE_NOT_APPLIED: _ClassVar[Warning.Code]
+        CODE_ALTERNATIVE_HOSTS_SKIPPED: _ClassVar[Warning.Code]
+        CODE_ZOOM_BREAKOUT_ROOMS_DROPPED: _ClassVar[Warning.Code]
+        CODE_BREAKOUT_STUDENTS_WITHOUT_EMAIL: _ClassVar[Warning.Code]
     CODE_UNSPECIFIED: Warning.Code
     CODE_ZOOM_NOT_CONFIGURED: Warning.Code
     CODE_ZOOM_MEETING_CREATE_FAILED: Warning.Code
@@ -490,6 +503,9 @@ class Warning(_message.Message):
     CODE_CLOUD_RECORDING_UNAVAILABLE: Warning.Code
     CODE_ZOOM_MEETING_DELETED: Warning.Code
     CODE_ZOOM_CHANGE_NOT_APPLIED: Warning.Code
+    CODE_ALTERNATIVE_HOSTS_SKIPPED: Warning.Code
+    CODE_ZOOM_BREAKOUT_ROOMS_DROPPED: Warning.Code
+    CODE_BREAKOUT_STUDENTS_WITHOUT_EMAIL: Warning.Code
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     RETRY_AFTER_FIELD_NUMBER: _ClassVar[int]
@@ -655,16 +671,18 @@ class GetJoinUrlResponse(_message.Message):
     def __init__(self, join_url: _Optional[str] = ..., registered: _Optional[bool] = ...) -> None: ...
 
 class AttendanceInterval(_message.Message):
-    __slots__ = ("participant_uuid", "join_time", "leave_time", "leave_reason")
+    __slots__ = ("participant_uuid", "join_time", "leave_time", "leave_reason", "breakout_room_uuid")
     PARTICIPANT_UUID_FIELD_NUMBER: _ClassVar[int]
     JOIN_TIME_FIELD_NUMBER: _ClassVar[int]
     LEAVE_TIME_FIELD_NUMBER: _ClassVar[int]
     LEAVE_REASON_FIELD_NUMBER: _ClassVar[int]
+    BREAKOUT_ROOM_UUID_FIELD_NUMBER: _ClassVar[int]
     participant_uuid: str
     join_time: _timestamp_pb2.Timestamp
     leave_time: _timestamp_pb2.Timestamp
     leave_reason: str
-    def __init__(self, participant_uuid: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_reason: _Optional[str] = ...) -> None: ...
+    breakout_room_uuid: str
+    def __init__(self, participant_uuid: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_reason: _Optional[str] = ..., breakout_room_uuid: _Optional[str] = ...) -> None: ...
 
 class Participant(_message.Message):
     __slots__ = ("id", "session_id", "user_id", "display_name", "email", "zoom_user_id", "role", "status", "intervals", "first_join_time", "last_leave_time", "minutes_attended", "attendance_percentage", "shared_screen", "raised_hand", "enrolled")

@@ -32,6 +32,13 @@ class MeetingStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MEETING_STATUS_WAITING: _ClassVar[MeetingStatus]
     MEETING_STATUS_STARTED: _ClassVar[MeetingStatus]
 
+class AlternativeHostSkip(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ALTERNATIVE_HOST_SKIP_UNSPECIFIED: _ClassVar[AlternativeHostSkip]
+    ALTERNATIVE_HOST_SKIP_NOT_CONNECTED: _ClassVar[AlternativeHostSkip]
+    ALTERNATIVE_HOST_SKIP_OTHER_ACCOUNT: _ClassVar[AlternativeHostSkip]
+    ALTERNATIVE_HOST_SKIP_REFUSED_BY_ZOOM: _ClassVar[AlternativeHostSkip]
+
 class ListMeetingsType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     LIST_MEETINGS_TYPE_UNSPECIFIED: _ClassVar[ListMeetingsType]
@@ -66,6 +73,10 @@ CONNECTION_STATE_NEEDS_REAUTHORIZATION: ConnectionState
 MEETING_STATUS_UNSPECIFIED: MeetingStatus
 MEETING_STATUS_WAITING: MeetingStatus
 MEETING_STATUS_STARTED: MeetingStatus
+ALTERNATIVE_HOST_SKIP_UNSPECIFIED: AlternativeHostSkip
+ALTERNATIVE_HOST_SKIP_NOT_CONNECTED: AlternativeHostSkip
+ALTERNATIVE_HOST_SKIP_OTHER_ACCOUNT: AlternativeHostSkip
+ALTERNATIVE_HOST_SKIP_REFUSED_BY_ZOOM: AlternativeHostSkip
 LIST_MEETINGS_TYPE_UNSPECIFIED: ListMeetingsType
 LIST_MEETINGS_TYPE_SCHEDULED: ListMeetingsType
 LIST_MEETINGS_TYPE_LIVE: ListMeetingsType
@@ -444,7 +455,7 @@ class MeetingSpec(_message.Message):
     def __init__(self, topic: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.ZoomMeetingType, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_minutes: _Optional[int] = ..., timezone: _Optional[str] = ..., agenda: _Optional[str] = ..., password: _Optional[str] = ..., recurrence: _Optional[_Union[Recurrence, _Mapping]] = ..., settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., schedule_for: _Optional[str] = ..., course_title: _Optional[str] = ..., session_title: _Optional[str] = ...) -> None: ...
 
 class Meeting(_message.Message):
-    __slots__ = ("id", "uuid", "host_id", "host_email", "topic", "type", "status", "start_time", "duration_minutes", "timezone", "agenda", "create_time", "join_url", "start_url", "password", "h323_password", "pstn_password", "encrypted_password", "settings", "recurrence", "occurrences", "registration_url", "creation_source", "tenant_id", "breakout_rooms_dropped")
+    __slots__ = ("id", "uuid", "host_id", "host_email", "topic", "type", "status", "start_time", "duration_minutes", "timezone", "agenda", "create_time", "join_url", "start_url", "password", "h323_password", "pstn_password", "encrypted_password", "settings", "recurrence", "occurrences", "registration_url", "creation_source", "tenant_id", "breakout_rooms_dropped", "skipped_alternative_hosts")
     ID_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     HOST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -470,6 +481,7 @@ class Meeting(_message.Message):
     CREATION_SOURCE_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     BREAKOUT_ROOMS_DROPPED_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_ALTERNATIVE_HOSTS_FIELD_NUMBER: _ClassVar[int]
     id: int
     uuid: str
     host_id: str
@@ -495,7 +507,20 @@ class Meeting(_message.Message):
     creation_source: str
     tenant_id: str
     breakout_rooms_dropped: bool
-    def __init__(self, id: _Optional[int] = ..., uuid: _Optional[str] = ..., host_id: _Optional[str] = ..., host_email: _Optional[str] = ..., topic: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.ZoomMeetingType, str]] = ..., status: _Optional[_Union[MeetingStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_minutes: _Optional[int] = ..., timezone: _Optional[str] = ..., agenda: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., join_url: _Optional[str] = ..., start_url: _Optional[str] = ..., password: _Optional[str] = ..., h323_password: _Optional[str] = ..., pstn_password: _Optional[str] = ..., encrypted_password: _Optional[str] = ..., settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., recurrence: _Optional[_Union[Recurrence, _Mapping]] = ..., occurrences: _Optional[_Iterable[_Union[Occurrence, _Mapping]]] = ..., registration_url: _Optional[str] = ..., creation_source: _Optional[str] = ..., tenant_id: _Optional[str] = ..., breakout_rooms_dropped: _Optional[bool] = ...) -> None: ...
+    skipped_alternative_hosts: _containers.RepeatedCompositeFieldContainer[SkippedAlternativeHost]
+    def __init__(self, id: _Optional[int] = ..., uuid: _Optional[str] = ..., host_id: _Optional[str] = ..., host_email: _Optional[str] = ..., topic: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.ZoomMeetingType, str]] = ..., status: _Optional[_Union[MeetingStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_minutes: _Optional[int] = ..., timezone: _Optional[str] = ..., agenda: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., join_url: _Optional[str] = ..., start_url: _Optional[str] = ..., password: _Optional[str] = ..., h323_password: _Optional[str] = ..., pstn_password: _Optional[str] = ..., encrypted_password: _Optional[str] = ..., settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., recurrence: _Optional[_Union[Recurrence, _Mapping]] = ..., occurrences: _Optional[_Iterable[_Union[Occurrence, _Mapping]]] = ..., registration_url: _Optional[str] = ..., creation_source: _Optional[str] = ..., tenant_id: _Optional[str] = ..., breakout_rooms_dropped: _Optional[bool] = ..., skipped_alternative_hosts: _Optional[_Iterable[_Union[SkippedAlternativeHost, _Mapping]]] = ...) -> None: ...
+
+class SkippedAlternativeHost(_message.Message):
+    __slots__ = ("user_id", "email", "reason", "detail")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    email: str
+    reason: AlternativeHostSkip
+    detail: str
+    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., reason: _Optional[_Union[AlternativeHostSkip, str]] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class CreateMeetingRequest(_message.Message):
     __slots__ = ("request_id", "account", "host", "meeting")
