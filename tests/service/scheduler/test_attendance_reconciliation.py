@@ -281,7 +281,9 @@ async def test_enrolled_students_are_registered_and_counted_by_registrant(
     await deliver(quick, ended(session, 90), "zoom.meeting.ended")
     found = await final(quick, session.id)
     [row] = [r for r in found.rows if r.user_id == "student-2"]
-    assert (row.minutes_attended, row.present, row.display_name) == (90, True, "Galaxy S9")
+    # ... and the row is named as the course platform enrolled him, not as his phone showed
+    assert (row.minutes_attended, row.present, row.display_name) == (90, True, "Ravi")
+    assert row.email == "ravi@school.example"
     # Ravi leaves the batch: once the session is over nothing is asked of Zoom any more.
     await quick.stub.DeleteEnrollment(
         pb.DeleteEnrollmentRequest(batch_id=session.batch_id, student_id="student-2"),

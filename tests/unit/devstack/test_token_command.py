@@ -119,3 +119,20 @@ def test_an_unknown_role_lists_the_roles_and_exits_2_from_the_shell(tmp_path: Pa
     for role in ("student", "teacher", "admin", "operator"):
         assert role in done.stderr
     assert not (tmp_path / "var").exists()  # nothing is signed, so no secrets are made
+
+
+def test_the_running_stacks_tokens_name_a_tenant_when_asked(tmp_path: Path) -> None:
+    """``Stack.token``, as end-to-end tests act as people: of the default tenant unless one is
+    named (another school's admin)."""
+    from devstack.stack import Stack, StackConfig
+
+    stack = Stack(
+        config=StackConfig(data_dir=tmp_path),
+        secrets=load_or_create(tmp_path),
+        sim=None,  # type: ignore[arg-type]  # not needed to sign
+        sim_url="",
+    )
+    mine = verify(tmp_path, stack.token("admin-1", ("admin",)))
+    theirs = verify(tmp_path, stack.token("acme-admin", ("admin",), tenant="acme"))
+    assert (mine.subject, mine.tenant) == ("admin-1", DEFAULT_TENANT)
+    assert (theirs.subject, theirs.tenant, theirs.roles) == ("acme-admin", "acme", {"admin"})

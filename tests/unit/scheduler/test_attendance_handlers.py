@@ -4,13 +4,21 @@ and how far Zoom's report has been merged (reconciled, final)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from classbridge_common.auth import STUDENT, Caller
 from classbridge_common.errors import InvalidArgument, NotFound, PermissionDenied
 from scheduler.domain.jobs import JobState
-from scheduler.domain.model import BatchType, Interval, SessionStatus
+from scheduler.domain.model import (
+    Batch,
+    BatchType,
+    Enrollment,
+    Interval,
+    ParticipantRole,
+    SessionStatus,
+)
 from scheduler.service_layer import attendance
 from tests.unit.scheduler.builders import (
     ACME_ADMIN,
@@ -349,3 +357,138 @@ async def test_who_may_not_read_a_batchs_attendance(
         await attendance.batch_attendance(
             school.b1.id, from_day=None, to_day=None, threshold=0, **acting(db, caller)
         )
+
+
+def _student(subject: str) -> Caller:
+    return Caller(subject=subject, roles=frozenset({STUDENT}), tenant="default")
+
+
+async def enrolled_as(
+    db: FakeDatabase, batch: Batch, student_id: str, *, since: datetime, **person: str
+) -> None:
+    """An enrolment made at ``since``, with the name and email the platform gave (if any)."""
+    async with db.uow(tenant=db.tenant_of("batches", batch.id)) as uow:
+        await uow.enrollments.add(
+            Enrollment(
+                id=f"enrollment-{student_id}",
+                batch_id=batch.id,
+                student_id=student_id,
+                create_time=since,
+                **person,
+            ),
+            request_id=None,
+        )
+        await uow.commit()
+
+
+async def test_a_student_enrolled_after_the_class_was_over_was_not_expected_at_it(
+    db: FakeDatabase, school: School
+) -> None:
+    """Held (and ended) before its planned time: who enrolled after its real end was not
+    expected at it, even though the planned end is still to come; who enrolled while it ran
+    was."""
+    early = await seed_session(
+        db, school.b1, status=SessionStatus.ENDED, actual_start=at(-180), actual_end=at(-120)
+    )
+    await enrolled_as(db, school.b1, "student-late", since=at(-60))
+    await enrolled_as(db, school.b1, "student-during", since=at(-150))
+    report = await attendance.attendance_report(early.id, threshold=0, **acting(db, ADMIN_1))
+    expected = {r.user_id for r in report.rows if r.enrolled}
+    assert expected == {"student-1", "student-during"}
+    assert report.enrolled_count == 2
+    batch = await attendance.batch_attendance(
+        school.b1.id, from_day=None, to_day=None, threshold=0, **acting(db, ADMIN_1)
+    )
+    held = next(s for s in batch.sessions if s.session.id == early.id)
+    assert {r.user_id for r in held.rows if r.enrolled} == expected
+
+
+async def test_a_students_row_is_named_as_they_were_enrolled(
+    db: FakeDatabase, school: School
+) -> None:
+    """Zoom shows a dial-in under its number, a second device under whatever was typed: the
+    student's row shows the name and email the course platform enrolled them with, present or
+    absent; a student enrolled without them keeps Zoom's, and a guest is named as Zoom named
+    them."""
+    person = {"first_name": "Dee", "last_name": "Park", "email": "dee@school.test"}
+    await enrolled_as(db, school.b1, "student-dee", since=at(-600), **person)
+    absent = {"first_name": "Eli", "last_name": "Moss", "email": "eli@school.test"}
+    await enrolled_as(db, school.b1, "student-eli", since=at(-600), **absent)
+    ended = await seed_session(
+        db, school.b1, status=SessionStatus.ENDED, actual_start=at(0), actual_end=at(60)
+    )
+    for name, user in (("+1 415 555 0100", "student-dee"), ("Ash (phone)", "student-1")):
+        await seed_participant(
+            db, ended, display_name=name, user_id=user, enrolled=True, intervals=[]
+        )
+    await seed_participant(db, ended, display_name="Dee Park", email="dee@home.test")  # a guest
+    report = await attendance.attendance_report(ended.id, threshold=0, **acting(db, TEACHER_1))
+    rows = {r.user_id: r for r in report.rows if r.user_id}
+    assert (rows["student-dee"].display_name, rows["student-dee"].email) == (
+        "Dee Park",
+        "dee@school.test",
+    )
+    assert (rows["student-eli"].display_name, rows["student-eli"].email) == (
+        "Eli Moss",
+        "eli@school.test",
+    )
+    assert not rows["student-eli"].present
+    assert rows["student-1"].display_name == "Ash (phone)"  # enrolled without a name
+    guest = next(r for r in report.rows if not r.user_id)
+    assert (guest.display_name, guest.email, guest.enrolled) == ("Dee Park", "dee@home.test", False)
+    own = await attendance.attendance_report(
+        ended.id, threshold=0, **acting(db, _student("student-eli"))
+    )
+    assert [(r.user_id, r.display_name) for r in own.rows] == [("student-eli", "Eli Moss")]
+
+
+async def test_the_host_is_no_guest_when_the_session_names_no_teacher(
+    db: FakeDatabase, school: School
+) -> None:
+    ended = await seed_session(
+        db,
+        school.b1,
+        status=SessionStatus.ENDED,
+        actual_start=at(0),
+        actual_end=at(60),
+        teacher_id="",
+    )
+    await seed_participant(
+        db,
+        ended,
+        display_name="Front Desk",
+        role=ParticipantRole.HOST,
+        intervals=[Interval("h", at(0), at(60))],
+    )
+    await seed_participant(
+        db, ended, display_name="Visitor", intervals=[Interval("v", at(5), at(20))]
+    )
+    report = await attendance.attendance_report(ended.id, threshold=0, **acting(db, ADMIN_1))
+    assert report.guest_count == 1
+    assert {r.display_name for r in report.rows if not r.enrolled} == {"Front Desk", "Visitor"}
+
+
+async def test_first_join_and_last_leave_are_of_the_stays_that_count(
+    db: FakeDatabase, school: School
+) -> None:
+    """Zoom delivered the leave after the meeting's end: the webhooks closed the stay at the
+    end, and the leave came on its own. Zoom's report gives the true stay; the row's last leave
+    is the report's, as its minutes are, not the end the webhooks guessed."""
+    ended = await seed_session(
+        db, school.b1, status=SessionStatus.ENDED, actual_start=at(0), actual_end=at(90)
+    )
+    await seed_participant(
+        db,
+        ended,
+        user_id="student-1",
+        enrolled=True,
+        intervals=[
+            Interval("laptop", at(2), at(90)),  # closed by the meeting's end
+            Interval("laptop", None, at(80)),  # the leave, delivered after the end
+            Interval("", at(2), at(80), reported_by="instance-1"),
+        ],
+    )
+    report = await attendance.attendance_report(ended.id, threshold=0, **acting(db, ADMIN_1))
+    row = next(r for r in report.rows if r.user_id == "student-1")
+    assert (row.minutes_attended, row.join_count) == (78, 1)
+    assert (row.first_join_time, row.last_leave_time) == (at(2), at(80))

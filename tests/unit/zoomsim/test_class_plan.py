@@ -106,6 +106,72 @@ async def test_played_class_matches_webhooks_and_the_report(
     assert host_rows[0]["duration"] == 3600
 
 
+async def test_attendees_join_an_existing_meeting_through_links_they_were_given(
+    ctl: SimClient, receiver: Receiver
+) -> None:
+    """A course platform registered the students and handed out their links: the plan plays
+    the given meeting, each attendee joining through their link (by phone with that
+    registrant's code), and registers nobody."""
+    await ctl.set_webhooks([{"url": HOOK, "secret": SECRET}], validate=False)
+    meeting = await ctl.create_meeting(settings={"approval_type": 0, "auto_recording": "none"})
+    dee = await ctl.add_registrant(meeting["id"], "dee@school.test", "Dee", "Park")
+    eli = await ctl.add_registrant(meeting["id"], "eli@school.test", "Eli", "Moss")
+    before = len(await ctl.meetings())
+    plan = ClassPlan(
+        minutes=30,
+        attendees=(
+            # the plan's name and email are not what Zoom shows: the link names the registrant
+            Attendee("Dee", join_url=dee["join_url"], stays=(Stay(0, 10), Stay(12))),
+            Attendee("Eli", join_url=eli["join_url"], stays=(Stay(5, device="phone"),)),
+            Attendee("Dee Park", stays=(Stay(1, 20),)),  # a guest typing Dee's name
+        ),
+    )
+    played = await ctl.play_class(plan, meeting["id"])
+    await ctl.drain()
+    assert played.meeting_id == int(meeting["id"])
+    assert len(await ctl.meetings()) == before  # no meeting of its own
+    registrants = await ctl.registrants(meeting["id"])
+    assert [r["registrant_id"] for r in registrants] == [dee["registrant_id"], eli["registrant_id"]]
+    d, e, guest = played.attendees
+    assert (d.registrant_id, d.email, d.join_url) == (
+        dee["registrant_id"],
+        "dee@school.test",
+        dee["join_url"],
+    )
+    assert e.registrant_id == eli["registrant_id"]
+    assert guest.registrant_id == ""
+    assert played.by_registrant() == {
+        dee["registrant_id"]: [
+            (played.start, played.start + 600),
+            (played.start + 720, played.end),
+        ],
+        eli["registrant_id"]: [(played.start + 300, played.end)],
+    }
+    joined = {
+        p["user_id"]: p
+        for p in (
+            e["payload"]["object"]["participant"]
+            for e in receiver.events("meeting.participant_joined")
+        )
+    }
+    assert joined[d.stays[0].user_ids[0]]["registrant_id"] == dee["registrant_id"]
+    assert joined[d.stays[0].user_ids[0]]["user_name"] == "Dee Park"
+    assert joined[e.stays[0].user_ids[0]]["registrant_id"] == eli["registrant_id"]
+    assert joined[e.stays[0].user_ids[0]]["phone_number"]
+    assert joined[guest.stays[0].user_ids[0]]["registrant_id"] == ""
+
+
+async def test_a_link_must_be_a_registrants_of_the_meeting_played(ctl: SimClient) -> None:
+    meeting = await ctl.create_meeting(settings={"approval_type": 0, "auto_recording": "none"})
+    other = await ctl.create_meeting(settings={"approval_type": 0, "auto_recording": "none"})
+    theirs = await ctl.add_registrant(other["id"], "fay@school.test", "Fay", "Ito")
+    plan = ClassPlan(minutes=10, attendees=(Attendee("Fay", join_url=theirs["join_url"]),))
+    with pytest.raises(ValueError, match="no registrant's link"):
+        await ctl.play_class(plan, meeting["id"])
+    with pytest.raises(ValueError, match="existing meeting"):
+        await ctl.play_class(plan)
+
+
 async def test_a_plan_that_does_not_fit_is_refused(ctl: SimClient) -> None:
     with pytest.raises(ValueError, match="fit"):
         await ctl.play_class(

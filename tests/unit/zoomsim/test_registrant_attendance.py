@@ -171,3 +171,15 @@ async def test_the_waiting_room_names_the_registrant_too(
     ):
         p = receiver.events(event)[0]["payload"]["object"]["participant"]
         assert (p["registrant_id"], p["customer_key"]) == (r["registrant_id"], "stu1"), event
+
+
+async def test_a_guest_dials_in_without_a_participant_code(
+    ctl: SimClient, receiver: Receiver
+) -> None:
+    """A dial-in without a registrant's code is a guest, named by their phone number."""
+    m, _asha, _ben = await _class(ctl)
+    await ctl.start(m["id"], at=1_900_000_000)
+    caller = await ctl.join(m["id"], device="phone", at=1_900_000_030)
+    assert caller["name"].startswith("+1 ")
+    assert not caller.get("registrant_id")
+    assert not caller.get("email")

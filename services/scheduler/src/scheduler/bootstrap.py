@@ -27,7 +27,7 @@ from scheduler.domain.jobs import RetryPolicy
 from scheduler.entrypoints import consumers, grpc_api
 from scheduler.entrypoints.access_rules import POLICY
 from scheduler.entrypoints.job_worker import JobWorker
-from scheduler.service_layer import reconcile, registration
+from scheduler.service_layer import meeting_sync, reconcile, registration
 from scheduler.service_layer.ports import ZoomGateway
 from scheduler.settings import Settings
 
@@ -51,12 +51,19 @@ class Running:
 
 
 async def _jobs_round(
-    uow: Callable[..., SchedulerUnitOfWork], zoom: ZoomGateway, *, policy: RetryPolicy
+    uow: Callable[..., SchedulerUnitOfWork],
+    zoom: ZoomGateway,
+    *,
+    reports: RetryPolicy,
+    meetings: RetryPolicy,
 ) -> int:
-    """One round of the job worker: the reads of participants reports, then the registrant
-    syncs, each in every tenant; how many finished."""
-    finished = await reconcile.run_due(uow, zoom, policy=policy)
-    return finished + await registration.run_due(uow, zoom, policy=policy)
+    """One round of the job worker: the reads of participants reports (``reports``: Zoom has
+    them minutes after the end), then the registrant syncs, then the meetings' alternative
+    hosts and breakout rooms (``meetings``: due at once), each in every tenant; how many
+    finished."""
+    finished = await reconcile.run_due(uow, zoom, policy=reports)
+    finished += await registration.run_due(uow, zoom, policy=meetings)
+    return finished + await meeting_sync.run_due(uow, zoom, policy=meetings)
 
 
 @asynccontextmanager
@@ -95,7 +102,13 @@ async def running(
             consumer = consumers.Consumer(name=settings.consumer_name, uow=uow, reconcile=policy)
             await consumers.subscribe(the_bus, consumer, prefetch=settings.consumer_prefetch)
             jobs = JobWorker(
-                run_round=partial(_jobs_round, uow, zoom, policy=policy),
+                run_round=partial(
+                    _jobs_round,
+                    uow,
+                    zoom,
+                    reports=policy,
+                    meetings=settings.meeting_job_policy(),
+                ),
                 poll_interval=settings.job_poll_interval_seconds,
             )
             try:

@@ -39,6 +39,11 @@ class Settings(ServiceSettings):
     attendance_reconcile_backoff_seconds: float = Field(default=60.0, gt=0, le=86_400)
     attendance_reconcile_max_backoff_seconds: float = Field(default=1800.0, gt=0, le=86_400)
     attendance_reconcile_window_seconds: float = Field(default=21_600.0, gt=0, le=30 * 86_400)
+    # Bringing meetings in step after a change (registrants, alternative hosts, breakout rooms):
+    # tried at once, failures retried after a delay doubling up to the maximum, for the window.
+    meeting_job_backoff_seconds: float = Field(default=30.0, gt=0, le=86_400)
+    meeting_job_max_backoff_seconds: float = Field(default=1800.0, gt=0, le=86_400)
+    meeting_job_window_seconds: float = Field(default=86_400.0, gt=0, le=30 * 86_400)
     # How often the background worker looks for due jobs (report reads, registrant syncs).
     job_poll_interval_seconds: float = Field(default=15.0, gt=0, le=3600)
 
@@ -58,6 +63,16 @@ class Settings(ServiceSettings):
             initial_backoff=timedelta(seconds=self.attendance_reconcile_backoff_seconds),
             max_backoff=timedelta(seconds=self.attendance_reconcile_max_backoff_seconds),
             window=timedelta(seconds=self.attendance_reconcile_window_seconds),
+            lease=timedelta(seconds=max(60.0, 4 * self.zoom_gateway_timeout_seconds)),
+        )
+
+    def meeting_job_policy(self) -> RetryPolicy:
+        """When the jobs that bring meetings in step (registrants, hosts, rooms) are tried."""
+        return RetryPolicy(
+            first_delay=timedelta(0),
+            initial_backoff=timedelta(seconds=self.meeting_job_backoff_seconds),
+            max_backoff=timedelta(seconds=self.meeting_job_max_backoff_seconds),
+            window=timedelta(seconds=self.meeting_job_window_seconds),
             lease=timedelta(seconds=max(60.0, 4 * self.zoom_gateway_timeout_seconds)),
         )
 

@@ -113,10 +113,16 @@ class Stack:
         subject: str = "dev-admin",
         roles: tuple[str, ...] = ("admin", "teacher"),
         ttl: timedelta = timedelta(hours=12),
+        tenant: str | None = None,
     ) -> str:
-        """A caller token the edge and services accept (signed with the stack's secret)."""
+        """A caller token the edge and services accept (signed with the stack's secret), of
+        ``tenant`` (None: the default tenant)."""
         return issue_token(
-            subject=subject, secret=self.secrets.auth_jwt_secret, roles=roles, ttl=ttl
+            subject=subject,
+            secret=self.secrets.auth_jwt_secret,
+            roles=roles,
+            tenant=tenant,
+            ttl=ttl,
         )
 
     def sim_client(self) -> SimClient:

@@ -17,7 +17,10 @@ expectations:
 
 Registered attendees (an email, `register=True`) are registered first (automatic approval; a
 new meeting is made to take registrations) and join through their own `join_url`, or by phone
-with their participant code; their events and report rows carry their `registrant_id`. Times
+with their participant code; their events and report rows carry their `registrant_id`. An
+attendee given a `join_url` (the link someone else registered them with, as a course platform
+hands it out) is not registered again: they join through that link into the meeting played,
+which must be given and must have that registrant. Times
 are minutes from the class's start on the simulator's clock; a stay without `leave` lasts
 until the class ends, a breakout without `end` until its stay ends. `drop_join_webhook` loses
 that stay's `meeting.participant_joined` with the `webhook_drop` fault, as Zoom may.
@@ -29,6 +32,7 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
     from zoomsim.client import SimClient
@@ -61,6 +65,9 @@ class Attendee:
     register: bool = True  # with an email: registered, joins through their own link
     stays: tuple[Stay, ...] = (Stay(0),)
     customer_key: str = ""
+    # Their own registrant link of the meeting played (registered by someone else): joins
+    # through it, and is not registered by the plan.
+    join_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,11 @@ def merged_seconds(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
+def _link_token(link: str) -> str:
+    """The registrant token (`tk`) a join link carries."""
+    return (parse_qs(urlsplit(link).query).get("tk") or [""])[0]
+
+
 def _check(plan: ClassPlan) -> None:
     for a in plan.attendees:
         for s in a.stays:
@@ -149,7 +161,10 @@ def _check(plan: ClassPlan) -> None:
 async def play(ctl: SimClient, plan: ClassPlan, meeting_id: int | str | None = None) -> PlayedClass:
     """Play `plan` in meeting `meeting_id` (a new one when None) and answer what was played."""
     _check(plan)
-    registering = any(a.email and a.register for a in plan.attendees)
+    linked = any(a.join_url for a in plan.attendees)
+    registering = any(a.email and a.register and not a.join_url for a in plan.attendees)
+    if meeting_id is None and linked:
+        raise ValueError("an attendee's own join_url is a link of an existing meeting: give it")
     if meeting_id is None:
         settings: dict[str, Any] = {"auto_recording": "cloud"}
         if registering:
@@ -163,11 +178,19 @@ async def play(ctl: SimClient, plan: ClassPlan, meeting_id: int | str | None = N
             fields["account_id"] = plan.account_id
         meeting_id = (await ctl.create_meeting(**fields))["id"]
     mid = meeting_id
-    known = {r["email"].lower(): r for r in await ctl.registrants(mid)} if registering else {}
+    listed = await ctl.registrants(mid) if registering or linked else []
+    known = {r["email"].lower(): r for r in listed}
+    by_link = {_link_token(str(r.get("join_url") or "")): r for r in listed}
     played: list[PlayedAttendee] = []
     for a in plan.attendees:
         r: dict[str, Any] = {}
-        if a.email and a.register:
+        if a.join_url:
+            token = _link_token(a.join_url)
+            r = (by_link.get(token) if token else None) or {}
+            if not r:
+                raise ValueError(f"{a.name}: the join_url is no registrant's link of {mid}")
+            r = {**r, "join_url": a.join_url}  # they join through the link they were given
+        elif a.email and a.register:
             r = known.get(a.email.lower()) or {}
             if not r:
                 first, _, last = a.name.partition(" ")
@@ -175,7 +198,7 @@ async def play(ctl: SimClient, plan: ClassPlan, meeting_id: int | str | None = N
         played.append(
             PlayedAttendee(
                 a.name,
-                a.email,
+                a.email or str(r.get("email") or ""),
                 str(r.get("registrant_id") or ""),
                 str(r.get("join_url") or ""),
                 a.customer_key,

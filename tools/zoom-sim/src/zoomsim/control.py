@@ -345,7 +345,7 @@ def control_routes(sim: Simulator) -> list[BaseRoute]:
             email = email or r.email
         if identity["device"].lower() == "phone":
             identity["phone_number"] = identity["phone_number"] or phone_number()
-            email = str(body.get("email") or "") if not identity["registrant_id"] else ""
+            email = str(body.get("email") or "") if not identity.get("registrant_id") else ""
             name = str(body.get("name") or "") or identity["phone_number"]
         return {"name": name or "Guest", "email": email, "internal": internal, **identity}
 

@@ -5,8 +5,9 @@ batch's and course's) teachers and the tenant's admins every row, a student of t
 their own rows; anyone else is refused, another tenant's ids are 404. JSON is the scheduler's
 report in the usual envelope; CSV is one line per person and session, with a header, the same
 values in the same formats (instants RFC 3339 UTC, booleans ``true``/``false``), sent as an
-attachment. Names and emails come from Zoom, typed by whoever joined, so a cell that a
-spreadsheet would run as a formula is written as text (prefixed with ``'``).
+attachment. A student's row is named as the course platform enrolled them; anyone else's name
+and email come from Zoom, typed by whoever joined, so a cell that a spreadsheet would run as a
+formula is written as text (prefixed with ``'``).
 """
 
 from __future__ import annotations

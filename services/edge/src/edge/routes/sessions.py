@@ -209,7 +209,7 @@ async def join_url(request: Request) -> JSONResponse:
     Zoom then knows them by it, so their attendance counts), else the meeting's link; the
     session's teachers and the tenant's admins the meeting's link (the host starts the meeting
     with ``/start-url``). A student's link is a credential: sent with ``Cache-Control:
-    no-store`` and never logged. 400 (``FAILED_PRECONDITION``) without a meeting, or once the
+    no-store`` and never logged. 409 (``FAILED_PRECONDITION``) without a meeting, or once the
     class was cancelled or has ended.
     """
     answer = await call(

@@ -3,11 +3,15 @@ grade, and what the edge exports as CSV or JSON).
 
 A row per person: every participant record (students, the teacher, guests), one per student
 (records of one user are measured together), and a row of 0 minutes, absent, for each student
-expected who never came. Expected are the batch's students enrolled by the session's end (the
-one student of an individual batch); someone enrolled later was not expected then. Figures are
-measured on the stays that count (``Participant.counted_stays``: Zoom's report once merged,
-overlaps once) against the session's real length; present is at or above the threshold: the
-request's, else the batch's, else the service default.
+expected who never came. Expected are the batch's students enrolled by the session's end (its
+real end once it ended, else the planned one; the one student of an individual batch): someone
+enrolled after the class was over was not expected at it. A student's row is named as the
+course platform enrolled them (name and email), whatever Zoom showed (a phone dials in under
+its number); others as Zoom named them. The meeting's host is neither a student nor a guest,
+whether or not the session names its teacher. Figures are measured on the stays that count
+(``Participant.counted_stays``: Zoom's report once merged, overlaps once) against the session's
+real length; present is at or above the threshold: the request's, else the batch's, else the
+service default.
 
 Who reads what: the session's (or batch's) teachers and the tenant's admins every row; a
 student of the batch only their own rows, with counts of those rows; anyone else is refused.
@@ -15,7 +19,7 @@ student of the batch only their own rows, with counts of those rows; anyone else
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,7 +29,15 @@ from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import attendance
 from scheduler.domain.errors import invalid
 from scheduler.domain.jobs import JobKind, JobState, SessionJob
-from scheduler.domain.model import Batch, BatchType, Participant, Session, SessionStatus
+from scheduler.domain.model import (
+    Batch,
+    BatchType,
+    Enrollment,
+    Participant,
+    ParticipantRole,
+    Session,
+    SessionStatus,
+)
 from scheduler.service_layer import access
 from scheduler.service_layer.catalog import load_batch
 from scheduler.service_layer.clock import Clock, utcnow
@@ -49,6 +61,8 @@ class AttendanceRow:
     join_count: int
     rejoin_count: int = 0
     reconciled: bool = False
+    # The meeting's host record (the teacher, named or not): never counted as a guest.
+    host: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,8 +102,9 @@ def threshold_of(requested: float, batch: Batch | None, default: float) -> float
 
 def _measured(
     people: Sequence[Participant], session: Session, *, until: datetime, threshold: float
-) -> tuple[int, float, bool, int]:
-    """Minutes, percentage, present and stays of one person's records together."""
+) -> tuple[int, float, bool, int, list[attendance.Span]]:
+    """Minutes, percentage, present and stays of one person's records together, and the
+    stays that count they are measured on."""
     stays = [stay for person in people for stay in person.counted_stays()]
     length = attendance.attended(stays, until=until)
     percent = attendance.percentage(length, session.length())
@@ -98,19 +113,21 @@ def _measured(
         percent,
         percent >= threshold,
         attendance.stays(stays, until=until),
+        stays,
     )
 
 
-def _first_join(people: Iterable[Participant]) -> datetime | None:
-    joins = [p.first_join_time for p in people if p.first_join_time is not None]
+def _first_join(stays: Iterable[attendance.Span]) -> datetime | None:
+    joins = [start for start, _ in stays if start is not None]
     return min(joins) if joins else None
 
 
-def _last_leave(people: Sequence[Participant]) -> datetime | None:
-    leaves = [p.last_leave_time for p in people]
-    if any(leave is None and p.intervals for leave, p in zip(leaves, people, strict=True)):
+def _last_leave(stays: Sequence[attendance.Span]) -> datetime | None:
+    """The latest leave of the stays that count: a stay the webhooks closed at the meeting's
+    end, which Zoom's report gives its true leave, does not count, so neither does its end."""
+    if any(start is not None and end is None for start, end in stays):
         return None  # still in the meeting
-    known = [leave for leave in leaves if leave is not None]
+    known = [end for _, end in stays if end is not None]
     return max(known) if known else None
 
 
@@ -122,9 +139,12 @@ def build_report(
     threshold: float,
     job: SessionJob | None,
     now: datetime,
+    names: Mapping[str, tuple[str, str]] | None = None,
 ) -> AttendanceReport:
-    """The report of one session from its records (no I/O)."""
+    """The report of one session from its records (no I/O). ``names``: the (name, email) each
+    expected student was enrolled with, which their row shows over what Zoom showed."""
     expected = list(dict.fromkeys(expected))
+    names = names or {}
     until = session.actual_end or now
     reconciled = job is not None and job.state is JobState.DONE
     groups: dict[str, list[Participant]] = {}
@@ -132,31 +152,35 @@ def build_report(
         groups.setdefault(person.user_id or f"\0{person.id}", []).append(person)
     rows: list[AttendanceRow] = []
     for key, group in groups.items():
-        minutes, percent, present, stays = _measured(
+        minutes, percent, present, stays, counted = _measured(
             group, session, until=until, threshold=threshold
         )
         first = group[0]
+        enrolled = not key.startswith("\0") and key in expected
+        name, email = names.get(key, ("", "")) if enrolled else ("", "")
         rows.append(
             AttendanceRow(
                 user_id=first.user_id,
-                display_name=next((p.display_name for p in group if p.display_name), ""),
-                email=next((p.email for p in group if p.email), ""),
-                enrolled=not key.startswith("\0") and key in expected,
+                display_name=name or next((p.display_name for p in group if p.display_name), ""),
+                email=email or next((p.email for p in group if p.email), ""),
+                enrolled=enrolled,
                 present=present,
                 minutes_attended=minutes,
                 attendance_percentage=percent,
-                first_join_time=_first_join(group),
-                last_leave_time=_last_leave(group),
+                first_join_time=_first_join(counted),
+                last_leave_time=_last_leave(counted),
                 join_count=stays,
                 rejoin_count=max(0, stays - 1),
                 reconciled=reconciled,
+                host=any(p.role is ParticipantRole.HOST for p in group),
             )
         )
     for student in expected:
         if student not in groups:
+            name, email = names.get(student, ("", ""))
             rows.append(
                 AttendanceRow(
-                    student, "", "", True, False, 0, 0.0, None, None, 0, reconciled=reconciled
+                    student, name, email, True, False, 0, 0.0, None, None, 0, reconciled=reconciled
                 )
             )
     return _summed(
@@ -176,7 +200,9 @@ def _summed(
     enrolled_rows = [r for r in rows if r.enrolled]
     present = sum(1 for r in enrolled_rows if r.present)
     guests = [
-        r for r in rows if not r.enrolled and not (r.user_id and r.user_id == session.teacher_id)
+        r
+        for r in rows
+        if not r.enrolled and not r.host and not (r.user_id and r.user_id == session.teacher_id)
     ]
     measured = enrolled_rows or rows
     average = (
@@ -216,22 +242,29 @@ def own_rows(report: AttendanceReport, student_id: str) -> AttendanceReport:
     return replace(narrowed, final=report.final)
 
 
-def _expected(
-    batch: Batch | None, enrolled: Sequence[tuple[str, datetime | None]], session: Session
-) -> list[str]:
-    """The students a session expected: enrolled by its end (an individual batch's one)."""
+def _expected(batch: Batch | None, enrolled: Sequence[Enrollment], session: Session) -> list[str]:
+    """The students a session expected: enrolled by its end, the real one once it ended (an
+    individual batch's one)."""
     if batch is not None and batch.type is BatchType.INDIVIDUAL:
         return [batch.student_id] if batch.student_id else []
-    return [
-        student for student, since in enrolled if since is None or since <= session.scheduled_end
-    ]
+    end = session.actual_end if session.actual_end is not None else session.scheduled_end
+    return [e.student_id for e in enrolled if e.create_time is None or e.create_time <= end]
 
 
-async def _enrolled(uow: SchedulerUnitOfWork, batch_id: str) -> list[tuple[str, datetime | None]]:
+def _names(enrolled: Sequence[Enrollment]) -> dict[str, tuple[str, str]]:
+    """The (name, email) each student was enrolled with, where the course platform gave one."""
+    return {
+        e.student_id: (f"{e.first_name} {e.last_name}".strip(), e.email)
+        for e in enrolled
+        if e.first_name or e.last_name or e.email
+    }
+
+
+async def _enrolled(uow: SchedulerUnitOfWork, batch_id: str) -> list[Enrollment]:
     found, _ = await uow.enrollments.list(
         batch_id=batch_id, student_id="", offset=0, limit=MAX_ENROLLMENTS
     )
-    return [(e.student_id, e.create_time) for e in found]
+    return list(found)
 
 
 def _reader_of_batch(
@@ -267,7 +300,7 @@ async def attendance_report(
         if not manages:
             access.require(batch is not None, "see this attendance")
             assert batch is not None
-            reader = _reader_of_batch(caller, batch, [s for s, _ in enrolled], manages)
+            reader = _reader_of_batch(caller, batch, [e.student_id for e in enrolled], manages)
         people = await uow.participants.of_session(session.id)
         job = await uow.jobs.of_session(session.id, JobKind.RECONCILE_ATTENDANCE)
     report = build_report(
@@ -277,6 +310,7 @@ async def attendance_report(
         threshold=threshold_of(threshold, batch, default_threshold),
         job=job,
         now=now(),
+        names=_names(enrolled),
     )
     return report if reader is None else own_rows(report, reader)
 
@@ -313,7 +347,7 @@ async def batch_attendance(
         reader = _reader_of_batch(
             caller,
             batch,
-            [s for s, _ in enrolled],
+            [e.student_id for e in enrolled],
             access.can_manage_batch(caller, batch, course),
         )
         timezone = batch.timezone or (course.default_timezone if course else "") or default_timezone
@@ -329,6 +363,7 @@ async def batch_attendance(
         people = {s.id: await uow.participants.of_session(s.id) for s in sessions}
     at = now()
     chosen = threshold_of(threshold, batch, default_threshold)
+    names = _names(enrolled)
     reports = [
         build_report(
             s,
@@ -337,6 +372,7 @@ async def batch_attendance(
             threshold=chosen,
             job=jobs.get(s.id),
             now=at,
+            names=names,
         )
         for s in sessions
     ]
