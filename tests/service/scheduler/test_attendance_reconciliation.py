@@ -14,7 +14,7 @@ import grpc
 import grpc.aio
 import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
-from google.type import date_pb2
+from google.type import date_pb2, timeofday_pb2
 
 from classbridge.events.v1 import zoom_events_pb2 as zoom
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
@@ -309,3 +309,43 @@ async def test_a_student_who_leaves_is_unregistered(quick: Harness) -> None:
     await wait_until(lambda: quick.gateway.registrants == {})
     [removed] = quick.gateway.removed
     assert (removed.meeting_id, removed.account.tenant_id) == (meeting_id, "default")
+
+
+async def test_a_student_is_registered_at_once_not_at_the_next_poll(
+    tmp_path: Path, gateway: tuple[FakeGateway, int]
+) -> None:
+    """The worker polls hourly here; enrolling arms the registrant job, whose commit wakes the
+    worker, so the student's own link is there a moment later."""
+    fake, port = gateway
+    settings = harness_settings(tmp_path, port, **{**QUICK, "job_poll_interval_seconds": 3600})
+    async with start_harness(settings, fake) as harness:
+        session = await scheduled(harness)
+        await harness.stub.CreateEnrollment(
+            pb.CreateEnrollmentRequest(
+                batch_id=session.batch_id, student_id="student-2", email="ravi@school.example"
+            ),
+            metadata=harness.as_("teacher"),
+        )
+        meeting_id = session.zoom_meeting.meeting_id
+        await wait_until(
+            lambda: (meeting_id, "ravi@school.example") in harness.gateway.registrants, within=5
+        )
+        # ... and a class scheduled for the batch has him registered at once too
+        later = await harness.stub.CreateSession(
+            pb.CreateSessionRequest(
+                batch_id=session.batch_id,
+                title="Next",
+                timezone="UTC",
+                local_time=pb.LocalTimeRange(
+                    date=date_pb2.Date(year=2030, month=1, day=22),
+                    start_time=timeofday_pb2.TimeOfDay(hours=10),
+                    end_time=timeofday_pb2.TimeOfDay(hours=11),
+                ),
+            ),
+            metadata=harness.as_("teacher"),
+        )
+        next_meeting = later.session.zoom_meeting.meeting_id
+        assert next_meeting != meeting_id
+        await wait_until(
+            lambda: (next_meeting, "ravi@school.example") in harness.gateway.registrants, within=5
+        )

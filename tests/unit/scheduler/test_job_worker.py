@@ -48,3 +48,24 @@ async def test_a_stop_waits_for_the_round_in_progress() -> None:
         await started.wait()
     assert done.is_set()
     await worker.stop()  # stopping again is nothing
+
+
+async def test_a_wake_runs_a_round_before_the_next_poll() -> None:
+    """A job armed by a commit (a class scheduled, a student enrolled) is run at once: the
+    student asking for their join link a moment later gets their own."""
+    rounds = 0
+
+    async def run_round() -> int:
+        nonlocal rounds
+        rounds += 1
+        return 0
+
+    async with JobWorker(run_round=run_round, poll_interval=3600) as worker:
+        await wait_until(lambda: rounds == 1, within=5)
+        worker.wake()
+        await wait_until(lambda: rounds == 2, within=5)
+        worker.wake()
+        worker.wake()  # woken twice while asleep: one round
+        await wait_until(lambda: rounds == 3, within=5)
+        await asyncio.sleep(0.05)
+        assert rounds == 3

@@ -90,7 +90,16 @@ async def running(
             session_factory=sessions, bus=the_bus, poll_interval=1.0, max_backoff=5.0
         )
         async with relay:
-            uow = partial(SchedulerUnitOfWork, session_factory=sessions, on_commit=relay.notify)
+
+            def job_armed() -> None:
+                jobs.wake()  # bound below, before anything can commit
+
+            uow = partial(
+                SchedulerUnitOfWork,
+                session_factory=sessions,
+                on_commit=relay.notify,
+                on_job_armed=job_armed,
+            )
             if zoom is None:
                 client = ZoomGatewayClient(
                     address=settings.zoom_gateway_addr,

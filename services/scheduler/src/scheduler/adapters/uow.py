@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session as OrmSession
 
 from classbridge_common.inbox import try_record
 from classbridge_common.tenancy import TenantScope
@@ -31,6 +34,7 @@ from scheduler.adapters.repository import (
     SharedResources,
 )
 from scheduler.domain.events import Event
+from scheduler.domain.jobs import JobState, SessionJob
 
 # Mapped on import: an entity made before its class is mapped could never be stored, and
 # everything that stores entities imports this module before making one.
@@ -50,9 +54,11 @@ class SchedulerUnitOfWork(UnitOfWork):
         session_factory: async_sessionmaker[AsyncSession],
         on_commit: Callable[[], None] | None = None,
         tenant: str | None = None,
+        on_job_armed: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(session_factory=session_factory, on_commit=on_commit)
         self._tenant = tenant
+        self._on_job_armed = on_job_armed
 
     scope: TenantScope
     """The open unit of work's tenant scope (made anew by each ``async with``)."""
@@ -82,6 +88,8 @@ class SchedulerUnitOfWork(UnitOfWork):
         self.lessons = RecordedLessons(session, scope)
         self.registrants = Registrants(session, scope)
         self.jobs = SessionJobs(session, scope)
+        if self._on_job_armed is not None:
+            event.listen(session.sync_session, "before_flush", _note_armed_jobs)
 
     async def commit(self) -> None:
         """Write every change to the loaded entities, events to the outbox, and commit.
@@ -91,6 +99,11 @@ class SchedulerUnitOfWork(UnitOfWork):
         """
         orm.flag_changed(self.session.sync_session)
         await super().commit()
+        armed = self.session.sync_session.info.pop(_JOB_ARMED, False)
+        if armed and self._on_job_armed is not None:
+            # A student asks for their join link right after the class is scheduled: the job
+            # that registers them runs now, not at the worker's next poll.
+            self._on_job_armed()
 
     async def rollback(self) -> None:
         """Discard the changes and events since the last commit; the unit stays open.
@@ -99,6 +112,7 @@ class SchedulerUnitOfWork(UnitOfWork):
         expired attribute would be loaded again by I/O no async code awaits).
         """
         self.session.expunge_all()
+        self.session.sync_session.info.pop(_JOB_ARMED, None)
         await super().rollback()
 
     async def __aexit__(
@@ -123,3 +137,20 @@ class SchedulerUnitOfWork(UnitOfWork):
         The inbox row commits with the effect, so a redelivered message is applied once.
         """
         return await try_record(self.session, consumer, message_id)
+
+
+_JOB_ARMED = "classbridge.job_armed"
+
+
+def _note_armed_jobs(session: OrmSession, *_: Any) -> None:
+    """Before each flush (a query's autoflush as well as the commit's): note whether it writes
+    a (re)armed background job, one pending and not yet tried (an attempt's own claim and
+    outcome are not an arming)."""
+    if any(
+        isinstance(o, SessionJob)
+        and o.state is JobState.PENDING
+        and o.attempts == 0
+        and not o.lease_id
+        for o in (*session.new, *session.dirty)
+    ):
+        session.info[_JOB_ARMED] = True

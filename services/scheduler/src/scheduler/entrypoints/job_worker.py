@@ -11,7 +11,6 @@ claimed before Zoom is called, and only one claim wins.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -32,6 +31,7 @@ class JobWorker:
         self._run_round = run_round
         self._poll_interval = poll_interval
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.rounds = 0
 
@@ -58,10 +58,28 @@ class JobWorker:
         self._stopping.set()
         await finish(task, grace=grace)
 
+    def wake(self) -> None:
+        """A job was armed: run a round now rather than at the next poll (the round after the
+        current one, when one is running)."""
+        self._woken.set()
+
     async def _sleep(self) -> None:
-        """Until the next poll, or the stop."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=self._poll_interval)
+        """Until the next poll, a :meth:`wake`, or the stop."""
+        if self._woken.is_set():
+            self._woken.clear()
+            return
+        woken = asyncio.ensure_future(self._woken.wait())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait(
+                (woken, stopping),
+                timeout=self._poll_interval,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            woken.cancel()
+            stopping.cancel()
+        self._woken.clear()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
