@@ -24,11 +24,11 @@ from classbridge_common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
-    ResourceExhausted,
 )
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain.jobs import JobKind, RetryPolicy, SessionJob
 from scheduler.domain.model import Session, SessionStatus
+from scheduler.service_layer import job_runs
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.meeting_plan import (
     ALTERNATIVE_HOSTS,
@@ -115,14 +115,11 @@ async def run_due(
     limit: int = 20,
 ) -> int:
     """Run every meeting sync due now (in every tenant); how many completed."""
-    completed = 0
-    for kind in KINDS:
-        async with new_uow() as uow:
-            due = await uow.jobs.due(now(), kind, limit=limit)
-        for job_id, tenant in due:
-            if await run_job(job_id, uow=new_uow(tenant=tenant), zoom=zoom, policy=policy, now=now):
-                completed += 1
-    return completed
+
+    async def attempt(job_id: str, uow: SchedulerUnitOfWork) -> bool:
+        return await run_job(job_id, uow=uow, zoom=zoom, policy=policy, now=now)
+
+    return await job_runs.run_due(new_uow, KINDS, attempt, now=now, limit=limit)
 
 
 async def run_job(
@@ -187,17 +184,17 @@ async def _failed(
     """A Zoom failure: tried again with backoff, except one retrying cannot change (Zoom not
     set up, the meeting running or gone, a setting Zoom refuses): given up, with the reason;
     the next change arms the job again."""
-    async with uow:
-        job = await uow.jobs.get(job_id, for_update=True)
-        if job is None or not job.holds(lease):
-            return
-        if isinstance(error, FailedPrecondition | InvalidArgument | NotFound):
-            job.abandon(now=now(), reason=str(error))
-        else:
-            retry = error.retry_delay(now=now()) if isinstance(error, ResourceExhausted) else None
-            job.failed(now=now(), error=str(error), policy=policy, retry_after=retry)
-        await uow.commit()
-    log.info("meeting of session %s not updated yet: %s", job.session_id, error)
+    job, _ = await job_runs.record_failure(
+        job_id,
+        lease,
+        uow=uow,
+        error=error,
+        policy=policy,
+        now=now,
+        hopeless=(FailedPrecondition, InvalidArgument, NotFound),
+    )
+    if job is not None:
+        log.info("meeting of session %s not updated yet: %s", job.session_id, error)
 
 
 __all__ = [

@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from classbridge_common.errors import ClassbridgeError, ResourceExhausted
+from classbridge_common.errors import ClassbridgeError
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain.identity import user_of
 from scheduler.domain.jobs import JobKind, JobState, RetryPolicy, SessionJob
 from scheduler.domain.model import Session
-from scheduler.service_layer import people
+from scheduler.service_layer import job_runs, people
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.ports import ReportedJoin, ZoomReports
 
@@ -116,13 +116,13 @@ async def run_due(
     limit: int = 20,
 ) -> int:
     """Run every reconciliation due now (in every tenant); how many completed."""
-    async with new_uow() as uow:
-        due = await uow.jobs.due(now(), JobKind.RECONCILE_ATTENDANCE, limit=limit)
-    completed = 0
-    for job_id, tenant in due:
-        if await run_job(job_id, uow=new_uow(tenant=tenant), zoom=zoom, policy=policy, now=now):
-            completed += 1
-    return completed
+
+    async def attempt(job_id: str, uow: SchedulerUnitOfWork) -> bool:
+        return await run_job(job_id, uow=uow, zoom=zoom, policy=policy, now=now)
+
+    return await job_runs.run_due(
+        new_uow, (JobKind.RECONCILE_ATTENDANCE,), attempt, now=now, limit=limit
+    )
 
 
 async def run_job(
@@ -148,10 +148,7 @@ async def run_job(
     try:
         rows = await zoom.past_participants(meeting_uuid=meeting_uuid, tenant_id=tenant)
     except ClassbridgeError as error:
-        retry = error.retry_delay(now=now()) if isinstance(error, ResourceExhausted) else None
-        await _failed(
-            job_id, lease, uow=uow, error=error, retry_after=retry, policy=policy, now=now
-        )
+        await _failed(job_id, lease, uow=uow, error=error, policy=policy, now=now)
         return False
     async with uow:
         job = await uow.jobs.get(job_id, for_update=True)
@@ -173,7 +170,7 @@ async def run_job(
             log.info("attendance of session %s reconciled: %d report rows", session.id, merged)
             return True
     not_ready = ReportNotReady("Zoom's participants report is empty so far")
-    await _failed(job_id, lease, uow=uow, error=not_ready, retry_after=None, policy=policy, now=now)
+    await _failed(job_id, lease, uow=uow, error=not_ready, policy=policy, now=now)
     return False
 
 
@@ -183,16 +180,14 @@ async def _failed(
     *,
     uow: SchedulerUnitOfWork,
     error: Exception,
-    retry_after: timedelta | None,
     policy: RetryPolicy,
     now: Clock,
 ) -> None:
-    async with uow:
-        job = await uow.jobs.get(job_id, for_update=True)
-        if job is None or not job.holds(lease):
-            return
-        gave_up = job.failed(now=now(), error=str(error), policy=policy, retry_after=retry_after)
-        await uow.commit()
+    job, gave_up = await job_runs.record_failure(
+        job_id, lease, uow=uow, error=error, policy=policy, now=now
+    )
+    if job is None:
+        return
     if gave_up:
         log.warning(
             "attendance of session %s not reconciled: Zoom's report unavailable (%s)",

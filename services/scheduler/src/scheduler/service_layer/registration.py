@@ -26,11 +26,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from classbridge_common.errors import ClassbridgeError, FailedPrecondition, ResourceExhausted
+from classbridge_common.errors import ClassbridgeError, FailedPrecondition
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain.jobs import JobKind, RetryPolicy, SessionJob
 from scheduler.domain.model import BatchType, Session, SessionStatus
 from scheduler.domain.registration import Registrant
+from scheduler.service_layer import job_runs
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.ports import RegisteredPerson, RegistrantSpec, ZoomRegistrants
 
@@ -127,13 +128,13 @@ async def run_due(
     limit: int = 20,
 ) -> int:
     """Run every registrant sync due now (in every tenant); how many completed."""
-    async with new_uow() as uow:
-        due = await uow.jobs.due(now(), JobKind.SYNC_REGISTRANTS, limit=limit)
-    completed = 0
-    for job_id, tenant in due:
-        if await run_job(job_id, uow=new_uow(tenant=tenant), zoom=zoom, policy=policy, now=now):
-            completed += 1
-    return completed
+
+    async def attempt(job_id: str, uow: SchedulerUnitOfWork) -> bool:
+        return await run_job(job_id, uow=uow, zoom=zoom, policy=policy, now=now)
+
+    return await job_runs.run_due(
+        new_uow, (JobKind.SYNC_REGISTRANTS,), attempt, now=now, limit=limit
+    )
 
 
 def _matched(
@@ -238,17 +239,11 @@ async def _failed(
     """A Zoom failure: tried again with backoff, except a meeting that takes no registrations
     (or an account Zoom is not set up for), which retrying cannot change until someone does;
     the next change of the batch arms the job again."""
-    async with uow:
-        job = await uow.jobs.get(job_id, for_update=True)
-        if job is None or not job.holds(lease):
-            return
-        if isinstance(error, FailedPrecondition):
-            job.abandon(now=now(), reason=str(error))
-        else:
-            retry = error.retry_delay(now=now()) if isinstance(error, ResourceExhausted) else None
-            job.failed(now=now(), error=str(error), policy=policy, retry_after=retry)
-        await uow.commit()
-    log.info("registrants of session %s not synced yet: %s", job.session_id, error)
+    job, _ = await job_runs.record_failure(
+        job_id, lease, uow=uow, error=error, policy=policy, now=now, hopeless=(FailedPrecondition,)
+    )
+    if job is not None:
+        log.info("registrants of session %s not synced yet: %s", job.session_id, error)
 
 
 __all__ = [
