@@ -87,6 +87,7 @@ def headers(stack: Stack, who: Persona) -> dict[str, str]:
 # Routes whose request names a resource of the seeded tenant in its body rather than its path.
 BODY_ADDRESSES = {
     ("POST", "/api/v1/batches"),
+    ("POST", "/api/v1/bulk/sessions"),
     ("POST", "/api/live-classes"),
     ("POST", "/api/zoom/sessions/meeting"),
 }
@@ -167,16 +168,38 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
         },
     )
     session_id = scheduled["session"]["id"]
+    bulk = await edge.post(
+        "/api/v1/bulk/sessions",
+        json={
+            "request_id": f"matrix-seed-{batch['id']}",
+            "items": [
+                {
+                    "batch_id": batch["id"],
+                    "date": "2030-01-17",
+                    "start_time": "10:00",
+                    "end_time": "11:00",
+                    "title": "Lesson 2",
+                    "create_zoom_meeting": False,
+                }
+            ],
+        },
+        headers=admin,
+    )
+    assert bulk.status_code == 202, bulk.text
     resource = await post(
         f"/api/live-classes/{session_id}/resources",
         {"resourceType": "link", "title": "Notes", "url": "https://example.org/notes"},
     )
     listed_people = await edge.get(f"/api/live-classes/{session_id}/participants", headers=admin)
+    # the batch's calendar feed link: its token is the feed path's (public) parameter
+    feed_link = await post(f"/api/v1/batches/{batch['id']}/calendar-link", {})
+    feed_token = feed_link["path"].removeprefix("/api/v1/calendar/").removesuffix(".ics")
     host_record = listed_people.json()["data"][0]  # the teacher's, made with the session
     ids = {
         "course_id": course["id"],
         "batch_id": batch["id"],
         "session_id": session_id,
+        "job_id": bulk.json()["data"]["id"],
         "class_id": session_id,
         "student_id": "student-1",
         "resource_id": resource["id"],
@@ -186,6 +209,7 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
         "grant_id": "none",
         "event_id": "none",
         "meeting_id": "0",
+        "token": feed_token,
     }
     if with_recording:
         meeting_id = int(scheduled["zoom_meeting"]["id"])
@@ -228,6 +252,19 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "title": "Extra",
     },
     ("POST", "/api/v1/batches/{batch_id}/schedule/{session_id}/create-zoom-meeting"): {},
+    ("POST", "/api/v1/bulk/sessions"): {
+        "request_id": "matrix-bulk",
+        "items": [
+            {
+                "batch_id": "{batch_id}",
+                "date": "2030-02-03",
+                "start_time": "09:00",
+                "end_time": "10:00",
+                "title": "Bulk",
+                "create_zoom_meeting": False,
+            }
+        ],
+    },
     ("POST", "/api/v1/batches/{batch_id}/sync-zoom-recordings"): {},
     ("POST", "/api/v1/batches/{batch_id}/retry-zoom-recordings"): {},
     ("PATCH", "/api/v1/sessions/{session_id}"): {"title": "Lesson one"},
@@ -274,6 +311,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/v1/tenants/{tenant_id}/zoom"): {"validate_only": True},
     ("PUT", "/api/v1/courses/{course_id}/recording-policy"): {"copyRecordings": True},
     ("PUT", "/api/v1/recording-policy"): {"copy_recordings": True},
+    ("POST", "/api/v1/batches/{batch_id}/calendar-link"): {},
+    ("POST", "/api/v1/me/calendar-link"): {},
 }
 
 
@@ -284,6 +323,8 @@ def fill(template: Any, ids: dict[str, str]) -> Any:
         return template
     if isinstance(template, dict):
         return {k: fill(v, ids) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill(v, ids) for v in template]
     return template
 
 

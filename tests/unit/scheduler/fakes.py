@@ -39,6 +39,7 @@ from classbridge_common.auth import Caller
 from classbridge_common.errors import ClassbridgeError, FailedPrecondition
 from classbridge_common.tenancy import TenantScope
 from scheduler.adapters import event_codec
+from scheduler.domain.bulk import BulkJob
 from scheduler.domain.events import Event
 from scheduler.domain.jobs import JobKind, JobState, SessionJob
 from scheduler.domain.model import (
@@ -152,6 +153,9 @@ TABLES: dict[str, TableRules] = {
     ),
     "session_jobs": TableRules(
         ("session_id", "kind", "state", "create_time", "update_time"), (("session_id", "kind"),)
+    ),
+    "bulk_jobs": TableRules(
+        ("request_id", "fingerprint", "session_ids", "create_time"), (_REQUEST,)
     ),
 }
 
@@ -438,6 +442,7 @@ class FakeUnitOfWork:
         self.lessons = FakeRecordedLessons(txn, scope)
         self.registrants = FakeRegistrants(txn, scope)
         self.jobs = FakeSessionJobs(txn, scope)
+        self.bulk = FakeBulkJobs(txn, scope)
         return self
 
     async def __aexit__(
@@ -686,6 +691,10 @@ class FakeSessions(_FakeRows[Session]):
         rows = [r for r in self._rows() if r.value("meeting_id") == meeting_id]
         return self._first(_by("create_time", descending=True)(rows))
 
+    async def of_ids(self, session_ids: Sequence[str]) -> dict[str, Session]:
+        wanted = set(session_ids)
+        return {s.id: s for s in self._out(r for r in self._rows() if r.id in wanted)}
+
     async def of_batch(self, batch_id: str) -> list[Session]:
         rows = [r for r in self._rows() if r.obj.batch_id == batch_id]
         return self._out(_by("scheduled_start", "id")(rows))
@@ -879,6 +888,15 @@ class FakeSessionJobs(_FakeRows[SessionJob]):
         ]
         return [(r.id, r.tenant_id) for r in _by("next_attempt_time", "id")(rows)[:limit]]
 
+    async def pending(self, kind: JobKind) -> list[SessionJob]:
+        rows = [r for r in self._rows() if r.obj.kind == kind and r.obj.state == JobState.PENDING]
+        return self._out(_by("next_attempt_time", "create_time", "id")(rows))
+
+    async def count_pending(self, kind: JobKind) -> int:
+        return len(
+            [r for r in self._rows() if r.obj.kind == kind and r.obj.state == JobState.PENDING]
+        )
+
     async def claim(self, job: SessionJob, changes: Mapping[str, Any]) -> bool:
         """Like the real claim: written only if the stored job is still pending and due when
         ``job`` was read (what another unit of work committed meanwhile counts)."""
@@ -894,6 +912,13 @@ class FakeSessionJobs(_FakeRows[SessionJob]):
             setattr(job, key, value)
         self._txn.flush()
         return True
+
+
+class FakeBulkJobs(_FakeRows[BulkJob]):
+    table = "bulk_jobs"
+
+    async def add(self, job: BulkJob) -> None:
+        self._insert(job)
 
 
 # ---- Zoom ----

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from classbridge_common.errors import Internal
 from scheduler.domain import events
+from scheduler.domain.bulk import BulkJob
 from scheduler.domain.jobs import JobKind, JobState, RetryPolicy, SessionJob
 from scheduler.domain.model import (
     Batch,
@@ -779,6 +780,63 @@ async def registrants_and_jobs_of_a_session(backend: Backend) -> None:
         )
         assert await uow.jobs.of_sessions([], JobKind.RECONCILE_ATTENDANCE) == {}
         assert await uow.jobs.due(minutes(100), JobKind.RECONCILE_ATTENDANCE, limit=10) == []
+
+
+@scenario
+async def bulk_jobs_and_the_meeting_queue(backend: Backend) -> None:
+    async with backend.uow("default") as uow:
+        await uow.courses.add(course("c1"))
+        await uow.batches.add(batch("b1", "c1"))
+        for i in range(3):
+            await uow.sessions.add(session(f"s{i}", "b1"))
+        for i, due in enumerate([minutes(10), minutes(5), minutes(5)]):
+            await uow.jobs.add(
+                SessionJob(
+                    id=f"q{i}",
+                    session_id=f"s{i}",
+                    kind=JobKind.CREATE_MEETING,
+                    next_attempt_time=due,
+                    create_time=T0 + timedelta(microseconds=i),
+                    update_time=T0,
+                )
+            )
+        await uow.bulk.add(
+            BulkJob(
+                id="bulk-1",
+                request_id="term-1",
+                fingerprint="f" * 64,
+                created_by="teacher-1",
+                session_ids=["s2", "s0", "s1"],
+                create_time=T0,
+            )
+        )
+        await uow.commit()
+    async with backend.uow("default") as uow:
+        found = await uow.bulk.by_request_id("term-1")
+        assert (found.id, found.session_ids, found.create_time) == (
+            "bulk-1",
+            ["s2", "s0", "s1"],
+            T0,
+        )
+        assert sorted(await uow.sessions.of_ids(["s1", "s2", "nope"])) == ["s1", "s2"]
+        assert [j.id for j in await uow.jobs.pending(JobKind.CREATE_MEETING)] == ["q1", "q2", "q0"]
+        assert await uow.jobs.count_pending(JobKind.CREATE_MEETING) == 3
+        assert await uow.jobs.count_pending(JobKind.SYNC_REGISTRANTS) == 0
+        job = await uow.jobs.get("q1")
+        job.succeeded(now=minutes(6), count=1)
+        await uow.commit()
+    async with backend.uow("default") as uow:
+        assert await uow.jobs.count_pending(JobKind.CREATE_MEETING) == 2
+        await _raises_integrity(
+            lambda: uow.bulk.add(
+                BulkJob(id="bulk-2", request_id="term-1", fingerprint="g", create_time=T0)
+            ),
+            uow,
+        )
+    async with backend.uow("acme") as uow:
+        assert await uow.bulk.by_request_id("term-1") is None
+        assert await uow.sessions.of_ids(["s1"]) == {}
+        assert await uow.jobs.count_pending(JobKind.CREATE_MEETING) == 0
 
 
 # ---- Inbox and events ----

@@ -41,6 +41,8 @@ _SENSITIVE_KEY = re.compile(
 _BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 _URL_USERINFO = re.compile(r"(://[^:/?#@\s]+:)[^@/?#\s]+@")
+# A calendar feed's path is its credential (the edge's /api/v1/calendar/{token}.ics).
+_CALENDAR_FEED = re.compile(r"(/api/v1/calendar/)[^/?#\s\"'<>]+")
 _QUERY_PARAM = re.compile(r"([?&;])([A-Za-z0-9_.\-]+)=([^&#\s\"'<>]*)")
 # The key's word parts are bounded (and anchored at a word start): unbounded, the pattern
 # backtracks quadratically over long base64 runs (seconds for a few KiB at DEBUG level).
@@ -82,6 +84,7 @@ def redact_text(text: str) -> str:
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _JWT.sub(REDACTED, text)
     text = _URL_USERINFO.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
+    text = _CALENDAR_FEED.sub(lambda m: f"{m.group(1)}\u2026", text)
     text = _QUERY_PARAM.sub(_scrub_query, text)
     return _KEY_VALUE.sub(_scrub_key_value, text)
 

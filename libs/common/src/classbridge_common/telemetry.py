@@ -38,6 +38,8 @@ from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from opentelemetry.util import types as otel_types
 
+from classbridge_common.logging import redact_text
+
 logger = logging.getLogger(__name__)
 
 OTLP_ENDPOINT_ENV: Final = "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -329,8 +331,19 @@ def instrument_app(app: Any) -> bool:
         return False
     if getattr(app, "_is_instrumented_by_opentelemetry", False):
         return False
-    StarletteInstrumentor.instrument_app(app)
+    StarletteInstrumentor.instrument_app(app, server_request_hook=_scrub_request_span)
     return True
+
+
+def _scrub_request_span(span: Any, scope: Mapping[str, Any]) -> None:
+    """A request span's path and URL with credentials scrubbed (a calendar feed's path is its
+    token: ``logging.redact_text``), as they would be in a log line."""
+    path = str(scope.get("path", ""))
+    clean = redact_text(path)
+    if clean == path or span is None or not span.is_recording():
+        return
+    for key in ("http.target", "url.path", "http.url", "url.full"):
+        span.set_attribute(key, clean)
 
 
 # --- context propagation through message headers -------------------------------------------------

@@ -22,6 +22,8 @@ from edge.rate_limits import RateLimitMiddleware, limiter_from
 from edge.routes import (
     attendance,
     batches,
+    bulk,
+    calendar,
     courses,
     docs,
     health,
@@ -59,6 +61,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         *sessions.routes,
         *courses.routes,
         *schedule.routes,
+        *bulk.routes,
         *batches.routes,
         *attendance.routes,
         *live_classes.routes,
@@ -71,6 +74,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         *webhook_admin.routes,
         *webhook_forward.routes,
         *tenants.routes,
+        *calendar.routes,
     ]
     access.check_declared(routes)
     verifier = TokenVerifier(settings.user_token_secret)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from classbridge_common.settings import ServiceSettings, load_settings
+from edge.calendar_links import parse_versions
 from edge.cors import TenantOrigins
 
 
@@ -62,6 +63,15 @@ class Settings(ServiceSettings):
     rate_limit_per_tenant_per_minute: int = Field(default=6000, ge=0, le=10_000_000)
     rate_limit_per_address_per_minute: int = Field(default=600, ge=0, le=1_000_000)
     rate_limit_store: Literal["auto", "memory", "database"] = "auto"
+    # Calendar feed links (edge.calendar_links): "tenant=version,..." (absent tenant: 1).
+    # Raising a tenant's number revokes every feed link of that tenant issued before.
+    calendar_feed_key_versions: str | None = None
+
+    @field_validator("calendar_feed_key_versions")
+    @classmethod
+    def _check_key_versions(cls, value: str | None) -> str | None:
+        parse_versions(value)  # refused at start-up rather than on the first feed
+        return value
 
     @field_validator("cors_origins")
     @classmethod

@@ -27,7 +27,8 @@ from scheduler.domain.jobs import RetryPolicy
 from scheduler.entrypoints import consumers, grpc_api
 from scheduler.entrypoints.access_rules import POLICY
 from scheduler.entrypoints.job_worker import JobWorker
-from scheduler.service_layer import meeting_sync, reconcile, registration
+from scheduler.service_layer import bulk, meeting_sync, reconcile, registration
+from scheduler.service_layer.clock import Clock, utcnow
 from scheduler.service_layer.ports import ZoomGateway
 from scheduler.settings import Settings
 
@@ -56,6 +57,8 @@ async def _jobs_round(
     *,
     reports: RetryPolicy,
     meetings: RetryPolicy,
+    budget: int = bulk.DEFAULT_BUDGET,
+    now: Clock = utcnow,
 ) -> int:
     """One round of the job worker: the reads of participants reports (``reports``: Zoom has
     them minutes after the end), then the registrant syncs, then the meetings' alternative
@@ -63,18 +66,25 @@ async def _jobs_round(
     finished."""
     finished = await reconcile.run_due(uow, zoom, policy=reports)
     finished += await registration.run_due(uow, zoom, policy=meetings)
-    return finished + await meeting_sync.run_due(uow, zoom, policy=meetings)
+    finished += await meeting_sync.run_due(uow, zoom, policy=meetings)
+    # and the meetings bulk scheduling queued, as the hosts' daily Zoom budget allows
+    return finished + await bulk.run_due(uow, zoom, budget=budget, now=now)
 
 
 @asynccontextmanager
 async def running(
-    settings: Settings, *, bus: EventBus | None = None, zoom: ZoomGateway | None = None
+    settings: Settings,
+    *,
+    bus: EventBus | None = None,
+    zoom: ZoomGateway | None = None,
+    now: Clock = utcnow,
 ) -> AsyncIterator[Running]:
     """Start the scheduler (gRPC server, outbox relay, consumer); stop them all on exit.
 
     ``bus``, when given, is used as is (and left open on exit: the embedded default shares one
     in-process bus between services); otherwise one is created from ``AMQP_URL``. ``zoom``
-    replaces the zoom-gateway client (tools only; tests use a real fake gateway server). The
+    replaces the zoom-gateway client (tools only; tests use a real fake gateway server); ``now``
+    is the clock of bulk scheduling's queue (tests move it with the Zoom simulator's). The
     schema must be migrated first (``python -m scheduler migrate``).
     """
     orm.start_mappers()
@@ -117,6 +127,8 @@ async def running(
                     zoom,
                     reports=policy,
                     meetings=settings.meeting_job_policy(),
+                    budget=settings.zoom_host_daily_limit,
+                    now=now,
                 ),
                 poll_interval=settings.job_poll_interval_seconds,
             )
@@ -126,6 +138,8 @@ async def running(
                     zoom=zoom,
                     default_timezone=settings.default_timezone,
                     present_threshold=settings.attendance_present_threshold_percentage,
+                    meeting_budget=settings.zoom_host_daily_limit,
+                    now=now,
                 )
                 server = GrpcServer(
                     servicers=[(grpc_api.add_to_server, api)],

@@ -44,6 +44,9 @@ class Settings(ServiceSettings):
     meeting_job_backoff_seconds: float = Field(default=30.0, gt=0, le=86_400)
     meeting_job_max_backoff_seconds: float = Field(default=1800.0, gt=0, le=86_400)
     meeting_job_window_seconds: float = Field(default=86_400.0, gt=0, le=30 * 86_400)
+    # Zoom's meeting creates and updates per host per UTC day (zoom-gateway's
+    # ZOOM_HOST_DAILY_LIMIT): bulk scheduling plans its meetings within it.
+    zoom_host_daily_limit: int = Field(default=100, ge=1, le=100_000)
     # How often the background worker looks for due jobs (report reads, registrant syncs).
     job_poll_interval_seconds: float = Field(default=15.0, gt=0, le=3600)
 

@@ -20,7 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -112,6 +112,7 @@ async def running(
     authenticate: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
     after_refresh_response: Callable[[], None] | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[Running]:
     """Start zoom-gateway (gRPC on ``GRPC_PORT``; 0 = any free port); stop it on exit.
 
@@ -119,7 +120,9 @@ async def running(
     created from ``AMQP_URL`` (or in-process) and closed here. ``authenticate=False`` serves
     without caller tokens (tests, local tools); ``transport`` lets tests talk to an in-process
     Zoom simulator; ``after_refresh_response`` is a crash-injection point for the refresh-token
-    test. The schema must be migrated (``python -m zoom_gateway migrate``).
+    test; ``now`` is the clock that says which UTC day the per-host daily budget counts (tests
+    move it with the Zoom simulator's). The schema must be migrated
+    (``python -m zoom_gateway migrate``).
     """
     _quiet_driver_statement_logs()
     engine = create_engine(settings)
@@ -189,7 +192,9 @@ async def running(
         meetings = Meetings(
             zoom=zoom,
             uow=uow,
-            quota=HostQuota(limit=settings.zoom_host_daily_limit),
+            quota=HostQuota(limit=settings.zoom_host_daily_limit, now=now)
+            if now is not None
+            else HostQuota(limit=settings.zoom_host_daily_limit),
             create_timeout=settings.zoom_create_timeout,
             claim_lease=timedelta(seconds=settings.zoom_create_timeout + 15),
             limiter=limiter if settings.zoom_rate_limits_enabled else None,

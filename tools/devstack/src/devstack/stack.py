@@ -20,7 +20,8 @@ import importlib
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -79,6 +80,9 @@ class StackConfig:
     log_level: str = "INFO"
     sim_rate_limits: bool = True
     sim_time_factor: float = 1.0
+    # The scheduler's bulk-scheduling queue and zoom-gateway's per-host daily budget read the
+    # simulator's clock, so advancing it (``SimClient.advance_clock``) moves their UTC day too.
+    follow_sim_clock: bool = False
     # Extra settings by service name (e.g. S3 for recording-sync), over the stack's own.
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Services the stack migrates and gives an address (a free port) but does not start: the
@@ -226,6 +230,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _sim_now(sim: Simulator) -> datetime:
+    """The simulator's current time (wall time plus what its clock was advanced by)."""
+    return datetime.fromtimestamp(sim.state.clock.now(), UTC)
+
+
 @contextlib.asynccontextmanager
 async def running_stack(config: StackConfig) -> AsyncIterator[Stack]:
     """Start the simulator and every service in this process; stop them all on exit."""
@@ -265,7 +274,10 @@ async def running_stack(config: StackConfig) -> AsyncIterator[Stack]:
             if spec.name in config.external:
                 result.grpc[spec.name] = f"127.0.0.1:{values['grpc_port']}"
                 continue
-            running = await stack.enter_async_context(bootstrap.running(settings, bus=bus))
+            extra: dict[str, Any] = {}
+            if config.follow_sim_clock and spec.name in ("scheduler", "zoom-gateway"):
+                extra["now"] = partial(_sim_now, sim)
+            running = await stack.enter_async_context(bootstrap.running(settings, bus=bus, **extra))
             result.running[spec.name] = running
             if getattr(running, "grpc_port", None):
                 result.grpc[spec.name] = f"127.0.0.1:{running.grpc_port}"

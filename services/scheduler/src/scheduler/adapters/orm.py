@@ -44,6 +44,7 @@ from classbridge_common.errors import Internal
 from classbridge_common.tenancy import TENANT_COLUMN, TenantScope
 from scheduler.adapters import tables as t
 from scheduler.adapters.column_types import JsonColumn
+from scheduler.domain.bulk import BulkJob
 from scheduler.domain.jobs import SessionJob
 from scheduler.domain.model import (
     Batch,
@@ -83,6 +84,7 @@ ENTITIES: Mapping[type[Any], Table] = {
     RecordedLesson: t.recorded_lessons,
     Registrant: t.session_registrants,
     SessionJob: t.session_jobs,
+    BulkJob: t.bulk_jobs,
 }
 
 # The JSON-valued attributes of each entity.

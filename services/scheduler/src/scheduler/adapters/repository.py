@@ -24,6 +24,7 @@ from classbridge_common.db import is_postgres
 from classbridge_common.tenancy import TENANT_COLUMN, Scoped, TenantScope
 from scheduler.adapters import orm
 from scheduler.adapters import tables as t
+from scheduler.domain.bulk import BulkJob
 from scheduler.domain.jobs import JobKind, JobState, SessionJob
 from scheduler.domain.model import (
     Batch,
@@ -297,6 +298,16 @@ class Sessions(_Rows[Session]):
         )
         return await self._first(query, for_update=for_update)
 
+    async def of_ids(self, session_ids: Sequence[str]) -> dict[str, Session]:
+        """The sessions of ``session_ids`` that exist in scope, by id."""
+        found: dict[str, Session] = {}
+        ids = list(session_ids)
+        for i in range(0, len(ids), 500):  # bounded IN lists
+            chunk = ids[i : i + 500]
+            for s in await self._all(select(Session).where(t.sessions.c.id.in_(chunk))):
+                found[s.id] = s
+        return found
+
     async def of_batch(self, batch_id: str) -> list[Session]:
         return await self._all(
             select(Session)
@@ -561,6 +572,27 @@ class SessionJobs(_Rows[SessionJob]):
         )
         return [(r.id, r.tenant_id) for r in rows]
 
+    async def pending(self, kind: JobKind) -> list[SessionJob]:
+        """The scope's pending jobs of ``kind`` in queue order (due time, then creation)."""
+        return await self._all(
+            select(SessionJob)
+            .where(t.session_jobs.c.kind == kind, t.session_jobs.c.state == JobState.PENDING)
+            .order_by(
+                t.session_jobs.c.next_attempt_time,
+                t.session_jobs.c.create_time,
+                t.session_jobs.c.id,
+            )
+        )
+
+    async def count_pending(self, kind: JobKind) -> int:
+        """How many jobs of ``kind`` are pending in the scope."""
+        rows = await self._run(
+            select(func.count())
+            .select_from(t.session_jobs)
+            .where(t.session_jobs.c.kind == kind, t.session_jobs.c.state == JobState.PENDING)
+        )
+        return int(rows.scalar() or 0)
+
     async def claim(self, job: SessionJob, changes: Mapping[str, Any]) -> bool:
         """Write a claim (``SessionJob.claim``'s ``changes``) only if the job is still as
         ``job`` was read: pending and due when it was. Of two workers claiming one job, one
@@ -580,3 +612,11 @@ class SessionJobs(_Rows[SessionJob]):
         if won:
             orm.set_committed(job, **changes)
         return won
+
+
+class BulkJobs(_Rows[BulkJob]):
+    entity = BulkJob
+    table = t.bulk_jobs
+
+    async def add(self, job: BulkJob) -> None:
+        self._add(job)

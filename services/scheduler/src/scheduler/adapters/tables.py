@@ -294,5 +294,20 @@ Index(
     session_jobs.c.next_attempt_time,
 )
 
+# A bulk scheduling request (``scheduler.domain.bulk``): the sessions it stored, in the
+# request's order; their meetings' progress is read from the sessions and their jobs.
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
+    Column("request_id", String(128), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_by", String(200), nullable=False, server_default=""),
+    Column("session_ids", JsonData(list), nullable=False),
+    Column("create_time", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "request_id", name="uq_bulk_jobs_request"),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

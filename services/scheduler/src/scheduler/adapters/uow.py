@@ -23,6 +23,7 @@ from classbridge_common.uow import UnitOfWork
 from scheduler.adapters import event_codec, orm
 from scheduler.adapters.repository import (
     Batches,
+    BulkJobs,
     Courses,
     Enrollments,
     Interactions,
@@ -72,6 +73,7 @@ class SchedulerUnitOfWork(UnitOfWork):
     lessons: RecordedLessons
     registrants: Registrants
     jobs: SessionJobs
+    bulk: BulkJobs
 
     def attach(self, session: AsyncSession) -> None:
         scope = self.scope = (
@@ -88,6 +90,7 @@ class SchedulerUnitOfWork(UnitOfWork):
         self.lessons = RecordedLessons(session, scope)
         self.registrants = Registrants(session, scope)
         self.jobs = SessionJobs(session, scope)
+        self.bulk = BulkJobs(session, scope)
         if self._on_job_armed is not None:
             event.listen(session.sync_session, "before_flush", _note_armed_jobs)
 

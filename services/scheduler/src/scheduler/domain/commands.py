@@ -110,6 +110,14 @@ class CreateSession:
 
 
 @dataclass(frozen=True)
+class BulkCreateSessions:
+    """Many sessions at once; each item's own ``request_id`` is ignored (the bulk one counts)."""
+
+    request_id: str
+    items: tuple[CreateSession, ...]
+
+
+@dataclass(frozen=True)
 class UpdateSession:
     session_id: str
     changes: Mapping[str, Any]

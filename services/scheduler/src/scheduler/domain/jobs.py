@@ -29,6 +29,8 @@ class JobKind(enum.StrEnum):
     SYNC_ALTERNATIVE_HOSTS = "sync_alternative_hosts"
     # an upcoming meeting's pre-assigned breakout rooms (the batch's groups changed)
     SYNC_BREAKOUT_ROOMS = "sync_breakout_rooms"
+    # a session's meeting, created when the host's daily Zoom budget allows (bulk scheduling)
+    CREATE_MEETING = "create_meeting"
 
 
 class JobState(enum.StrEnum):

@@ -45,6 +45,12 @@ POLICY = Policy.of(
         "GetStartUrl": allow(*STAFF, scope="resource"),
         # A student's own join link (their registration), or the meeting's link.
         "GetJoinUrl": allow(*EVERYONE, scope="resource"),
+        # Bulk scheduling: the teachers of every item's batch, and admins.
+        "BulkCreateSessions": allow(*STAFF, scope="resource"),
+        "GetBulkJob": allow(*STAFF, scope="resource"),
+        # Calendar feeds: a batch's for its teachers and admins, anyone's own (the handler
+        # narrows; the edge calls it as the person a feed link was issued to).
+        "GetCalendarFeed": allow(*EVERYONE, scope="resource"),
         # Participant records are staff-only. Attendance reports: the teachers and admins get
         # every row, a student of the batch only their own (the handlers narrow them).
         "ListParticipants": allow(*STAFF, scope="resource"),

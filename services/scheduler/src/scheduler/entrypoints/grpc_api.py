@@ -7,7 +7,7 @@ violations, retry info) once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar, cast
 
@@ -26,9 +26,11 @@ from classbridge.common.v1 import common_pb2
 from classbridge.scheduler.v1 import scheduler_pb2 as pb
 from classbridge.scheduler.v1 import scheduler_pb2_grpc as pb_grpc
 from classbridge_common.auth import Caller, current_caller
+from classbridge_common.errors import FieldViolation, InvalidArgument
 from classbridge_common.paging import page_request
 from scheduler.adapters.event_codec import AUTO_RECORDINGS, BATCH_TYPES, ts
 from scheduler.adapters.uow import SchedulerUnitOfWork
+from scheduler.domain import bulk as bulk_domain
 from scheduler.domain import commands
 from scheduler.domain.breakout import BreakoutGroup
 from scheduler.domain.errors import invalid
@@ -51,7 +53,16 @@ from scheduler.domain.model import (
     ZoomMeeting,
 )
 from scheduler.domain.timing import InstantTiming, LocalTiming, Timing
-from scheduler.service_layer import attendance, catalog, classroom, membership, sessions
+from scheduler.service_layer import (
+    attendance,
+    bulk,
+    calendar_feed,
+    catalog,
+    classroom,
+    membership,
+    sessions,
+)
+from scheduler.service_layer.clock import Clock, utcnow
 from scheduler.service_layer.ports import ZoomMeetings
 
 E = TypeVar("E", bound=int)
@@ -523,6 +534,106 @@ def _timing(request: pb.CreateSessionRequest) -> Timing | None:
     return None
 
 
+def _create_session_in(
+    request: pb.CreateSessionRequest, timing: Timing | None
+) -> commands.CreateSession:
+    return commands.CreateSession(
+        batch_id=request.batch_id,
+        title=request.title,
+        timing=timing,
+        request_id=request.request_id,
+        description=request.description,
+        timezone=request.timezone,
+        create_zoom_meeting=request.create_zoom_meeting
+        if request.HasField("create_zoom_meeting")
+        else True,
+        auto_recording=AUTO_RECORDING_IN.get(request.auto_recording),
+        max_participants=request.max_participants,
+        meeting_settings=_settings_in(request.meeting_settings),
+        teacher_id=request.teacher_id,
+    )
+
+
+def _bulk_items_in(
+    items: Sequence[pb.CreateSessionRequest],
+) -> tuple[commands.CreateSession, ...]:
+    """Every item as a command; the timings of all are read before any is refused, so the
+    error names every bad item (``items[3].local_time.date``)."""
+    if len(items) > bulk_domain.MAX_ITEMS:
+        raise invalid("items", f"at most {bulk_domain.MAX_ITEMS} sessions in one request")
+    out: list[commands.CreateSession] = []
+    violations: list[FieldViolation] = []
+    for index, item in enumerate(items):
+        try:
+            timing = _timing(item)
+        except InvalidArgument as error:
+            violations += [
+                FieldViolation(f"items[{index}].{v.field}", v.description) for v in error.violations
+            ] or [FieldViolation(f"items[{index}].timing", error.message)]
+            timing = None
+        out.append(_create_session_in(item, timing))
+    if violations:
+        raise InvalidArgument(
+            f"{violations[0].field}: {violations[0].description}; nothing was scheduled",
+            violations=violations[:100],
+        )
+    return tuple(out)
+
+
+_ITEM_STATE_OUT = {
+    bulk.ItemState.CREATED: pb.BulkJobItem.MEETING_STATE_CREATED,
+    bulk.ItemState.PENDING: pb.BulkJobItem.MEETING_STATE_PENDING,
+    bulk.ItemState.FAILED: pb.BulkJobItem.MEETING_STATE_FAILED,
+    bulk.ItemState.NOT_REQUESTED: pb.BulkJobItem.MEETING_STATE_NOT_REQUESTED,
+}
+
+
+def bulk_job_out(view: bulk.BulkJobView) -> pb.BulkJob:
+    out = pb.BulkJob(
+        id=view.job.id,
+        request_id=view.job.request_id,
+        total_count=len(view.items),
+        meeting_created_count=view.count(bulk.ItemState.CREATED),
+        waiting_count=view.count(bulk.ItemState.PENDING),
+        failed_count=view.count(bulk.ItemState.FAILED),
+        done=view.done,
+    )
+    if view.job.create_time is not None:
+        out.create_time.FromDatetime(view.job.create_time)
+    if view.expected_finish_time is not None:
+        out.expected_finish_time.FromDatetime(view.expected_finish_time)
+    for item in view.items:
+        row = out.items.add(
+            index=item.index,
+            session_id=item.session_id,
+            meeting_state=_ITEM_STATE_OUT[item.state],
+            error=item.error,
+        )
+        if item.expected_time is not None:
+            row.meeting_expected_time.FromDatetime(item.expected_time)
+    return out
+
+
+def _event_out(event: calendar_feed.CalendarEvent) -> pb.CalendarEvent:
+    s = event.session
+    return pb.CalendarEvent(
+        session_id=s.id,
+        batch_id=s.batch_id,
+        course_title=event.course_title,
+        title=s.title,
+        description=s.description,
+        start_time=ts(s.scheduled_start),
+        end_time=ts(s.scheduled_end),
+        timezone=s.timezone,
+        status=STATUS_OUT[s.status],
+        join_url=event.join_url,
+        registered=event.registered,
+        sequence=event.sequence,
+        create_time=ts(s.create_time),
+        update_time=ts(s.update_time),
+    )
+
+
 class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     """Each method: request -> command/query -> handler -> response."""
 
@@ -533,11 +644,15 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         zoom: ZoomMeetings,
         default_timezone: str,
         present_threshold: float = attendance.DEFAULT_PRESENT_THRESHOLD,
+        meeting_budget: int = bulk.DEFAULT_BUDGET,
+        now: Clock = utcnow,
     ) -> None:
         self._uow = uow
         self._zoom = zoom
         self._default_timezone = default_timezone
         self._present_threshold = present_threshold
+        self._meeting_budget = meeting_budget
+        self._now = now
 
     # ---- Courses ----
 
@@ -813,21 +928,7 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         context: grpc.aio.ServicerContext[pb.CreateSessionRequest, pb.CreateSessionResponse],
     ) -> pb.CreateSessionResponse:
         result = await sessions.create_session(
-            commands.CreateSession(
-                batch_id=request.batch_id,
-                title=request.title,
-                timing=_timing(request),
-                request_id=request.request_id,
-                description=request.description,
-                timezone=request.timezone,
-                create_zoom_meeting=request.create_zoom_meeting
-                if request.HasField("create_zoom_meeting")
-                else True,
-                auto_recording=AUTO_RECORDING_IN.get(request.auto_recording),
-                max_participants=request.max_participants,
-                meeting_settings=_settings_in(request.meeting_settings),
-                teacher_id=request.teacher_id,
-            ),
+            _create_session_in(request, _timing(request)),
             uow=self._uow(),
             caller=current_caller(),
             zoom=self._zoom,
@@ -835,6 +936,32 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         )
         return pb.CreateSessionResponse(
             session=session_out(result.view), warnings=warnings_out(result.warnings)
+        )
+
+    async def BulkCreateSessions(
+        self,
+        request: pb.BulkCreateSessionsRequest,
+        context: grpc.aio.ServicerContext[pb.BulkCreateSessionsRequest, pb.BulkJob],
+    ) -> pb.BulkJob:
+        view = await bulk.bulk_create_sessions(
+            commands.BulkCreateSessions(
+                request_id=request.request_id, items=_bulk_items_in(request.items)
+            ),
+            uow=self._uow(),
+            caller=current_caller(),
+            default_timezone=self._default_timezone,
+            budget=self._meeting_budget,
+            now=self._now,
+        )
+        return bulk_job_out(view)
+
+    async def GetBulkJob(
+        self,
+        request: pb.GetBulkJobRequest,
+        context: grpc.aio.ServicerContext[pb.GetBulkJobRequest, pb.BulkJob],
+    ) -> pb.BulkJob:
+        return bulk_job_out(
+            await bulk.get_bulk_job(request.bulk_job_id, uow=self._uow(), caller=current_caller())
         )
 
     async def GetSession(
@@ -981,6 +1108,19 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             request.session_id, uow=self._uow(), caller=current_caller()
         )
         return pb.GetJoinUrlResponse(join_url=url, registered=registered)
+
+    async def GetCalendarFeed(
+        self,
+        request: pb.GetCalendarFeedRequest,
+        context: grpc.aio.ServicerContext[pb.GetCalendarFeedRequest, pb.CalendarFeed],
+    ) -> pb.CalendarFeed:
+        feed = await calendar_feed.get_calendar_feed(
+            batch_id=request.batch_id,
+            validate_only=request.validate_only,
+            uow=self._uow(),
+            caller=current_caller(),
+        )
+        return pb.CalendarFeed(name=feed.name, events=[_event_out(e) for e in feed.events])
 
     # ---- Participants ----
 

@@ -550,6 +550,70 @@ class CreateSessionResponse(_message.Message):
     warnings: _containers.RepeatedCompositeFieldContainer[Warning]
     def __init__(self, session: _Optional[_Union[Session, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[Warning, _Mapping]]] = ...) -> None: ...
 
+class BulkCreateSessionsRequest(_message.Message):
+    __slots__ = ("request_id", "items")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    items: _containers.RepeatedCompositeFieldContainer[CreateSessionRequest]
+    def __init__(self, request_id: _Optional[str] = ..., items: _Optional[_Iterable[_Union[CreateSessionRequest, _Mapping]]] = ...) -> None: ...
+
+class GetBulkJobRequest(_message.Message):
+    __slots__ = ("bulk_job_id",)
+    BULK_JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    bulk_job_id: str
+    def __init__(self, bulk_job_id: _Optional[str] = ...) -> None: ...
+
+class BulkJobItem(_message.Message):
+    __slots__ = ("index", "session_id", "meeting_state", "meeting_expected_time", "error")
+    class MeetingState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        MEETING_STATE_UNSPECIFIED: _ClassVar[BulkJobItem.MeetingState]
+        MEETING_STATE_CREATED: _ClassVar[BulkJobItem.MeetingState]
+        MEETING_STATE_PENDING: _ClassVar[BulkJobItem.MeetingState]
+        MEETING_STATE_FAILED: _ClassVar[BulkJobItem.MeetingState]
+        MEETING_STATE_NOT_REQUESTED: _ClassVar[BulkJobItem.MeetingState]
+    MEETING_STATE_UNSPECIFIED: BulkJobItem.MeetingState
+    MEETING_STATE_CREATED: BulkJobItem.MeetingState
+    MEETING_STATE_PENDING: BulkJobItem.MeetingState
+    MEETING_STATE_FAILED: BulkJobItem.MeetingState
+    MEETING_STATE_NOT_REQUESTED: BulkJobItem.MeetingState
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_STATE_FIELD_NUMBER: _ClassVar[int]
+    MEETING_EXPECTED_TIME_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    session_id: str
+    meeting_state: BulkJobItem.MeetingState
+    meeting_expected_time: _timestamp_pb2.Timestamp
+    error: str
+    def __init__(self, index: _Optional[int] = ..., session_id: _Optional[str] = ..., meeting_state: _Optional[_Union[BulkJobItem.MeetingState, str]] = ..., meeting_expected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+
+class BulkJob(_message.Message):
+    __slots__ = ("id", "request_id", "total_count", "meeting_created_count", "waiting_count", "failed_count", "done", "create_time", "expected_finish_time", "items")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    MEETING_CREATED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    WAITING_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_FINISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    request_id: str
+    total_count: int
+    meeting_created_count: int
+    waiting_count: int
+    failed_count: int
+    done: bool
+    create_time: _timestamp_pb2.Timestamp
+    expected_finish_time: _timestamp_pb2.Timestamp
+    items: _containers.RepeatedCompositeFieldContainer[BulkJobItem]
+    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., total_count: _Optional[int] = ..., meeting_created_count: _Optional[int] = ..., waiting_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., done: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expected_finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., items: _Optional[_Iterable[_Union[BulkJobItem, _Mapping]]] = ...) -> None: ...
+
 class GetSessionRequest(_message.Message):
     __slots__ = ("session_id",)
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -669,6 +733,54 @@ class GetJoinUrlResponse(_message.Message):
     join_url: str
     registered: bool
     def __init__(self, join_url: _Optional[str] = ..., registered: _Optional[bool] = ...) -> None: ...
+
+class GetCalendarFeedRequest(_message.Message):
+    __slots__ = ("batch_id", "validate_only")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    validate_only: bool
+    def __init__(self, batch_id: _Optional[str] = ..., validate_only: _Optional[bool] = ...) -> None: ...
+
+class CalendarEvent(_message.Message):
+    __slots__ = ("session_id", "batch_id", "course_title", "title", "description", "start_time", "end_time", "timezone", "status", "join_url", "registered", "sequence", "create_time", "update_time")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    COURSE_TITLE_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    TIMEZONE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    JOIN_URL_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    batch_id: str
+    course_title: str
+    title: str
+    description: str
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    timezone: str
+    status: SessionStatus
+    join_url: str
+    registered: bool
+    sequence: int
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_title: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., join_url: _Optional[str] = ..., registered: _Optional[bool] = ..., sequence: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CalendarFeed(_message.Message):
+    __slots__ = ("name", "events")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    events: _containers.RepeatedCompositeFieldContainer[CalendarEvent]
+    def __init__(self, name: _Optional[str] = ..., events: _Optional[_Iterable[_Union[CalendarEvent, _Mapping]]] = ...) -> None: ...
 
 class AttendanceInterval(_message.Message):
     __slots__ = ("participant_uuid", "join_time", "leave_time", "leave_reason", "breakout_room_uuid")

@@ -146,6 +146,21 @@ class SchedulerServiceStub:
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlRequest.SerializeToString,
                 response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlResponse.FromString,
                 _registered_method=True)
+        self.GetCalendarFeed = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/GetCalendarFeed',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetCalendarFeedRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CalendarFeed.FromString,
+                _registered_method=True)
+        self.BulkCreateSessions = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/BulkCreateSessions',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkCreateSessionsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.FromString,
+                _registered_method=True)
+        self.GetBulkJob = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/GetBulkJob',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBulkJobRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.FromString,
+                _registered_method=True)
         self.ListParticipants = channel.unary_unary(
                 '/classbridge.scheduler.v1.SchedulerService/ListParticipants',
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListParticipantsRequest.SerializeToString,
@@ -398,6 +413,36 @@ class SchedulerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCalendarFeed(self, request, context):
+        """The classes of a calendar feed, from 30 days before now on (cancelled ones included, so
+        calendars remove them): a batch's (its and its course's teachers, the tenant's admins) or,
+        without `batch_id`, the caller's own (what they teach and the batches they attend). Each
+        event carries the caller's join link as GetJoinUrl gives it (a student's registrant link is
+        a credential: never log it), never the host's start URL.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BulkCreateSessions(self, request, context):
+        """Schedules many sessions in one call (a term's timetable), their Zoom meetings created in the
+        background within each host's daily Zoom budget. Every item is checked first: one bad item
+        is INVALID_ARGUMENT naming it (`items[3].title`) and nothing is stored. Then every session is
+        stored with its meeting pending, and the bulk job returned says when each meeting is
+        expected. Idempotent on `request_id`: the same body again returns the same job, another body
+        with it is ALREADY_EXISTS. At most 5,000 items.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBulkJob(self, request, context):
+        """A bulk job's progress: counts and each item's session and expected meeting time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListParticipants(self, request, context):
         """---- Participants and attendance ----
 
@@ -628,6 +673,21 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.GetJoinUrl,
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlRequest.FromString,
                     response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlResponse.SerializeToString,
+            ),
+            'GetCalendarFeed': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCalendarFeed,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetCalendarFeedRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CalendarFeed.SerializeToString,
+            ),
+            'BulkCreateSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.BulkCreateSessions,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkCreateSessionsRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.SerializeToString,
+            ),
+            'GetBulkJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBulkJob,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBulkJobRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.SerializeToString,
             ),
             'ListParticipants': grpc.unary_unary_rpc_method_handler(
                     servicer.ListParticipants,
@@ -1273,6 +1333,87 @@ class SchedulerService:
             '/classbridge.scheduler.v1.SchedulerService/GetJoinUrl',
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlRequest.SerializeToString,
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetJoinUrlResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCalendarFeed(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/GetCalendarFeed',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetCalendarFeedRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CalendarFeed.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BulkCreateSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/BulkCreateSessions',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkCreateSessionsRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBulkJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/GetBulkJob',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBulkJobRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.FromString,
             options,
             channel_credentials,
             insecure,

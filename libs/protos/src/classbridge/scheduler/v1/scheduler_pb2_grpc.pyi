@@ -118,6 +118,23 @@ class SchedulerServiceStub:
     with GetStartUrl). FAILED_PRECONDITION without a meeting, or once cancelled or ended. A
     registrant link is a credential: never log or store it.
     """
+    GetCalendarFeed: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetCalendarFeedRequest, _scheduler_pb2.CalendarFeed]
+    """The classes of a calendar feed, from 30 days before now on (cancelled ones included, so
+    calendars remove them): a batch's (its and its course's teachers, the tenant's admins) or,
+    without `batch_id`, the caller's own (what they teach and the batches they attend). Each
+    event carries the caller's join link as GetJoinUrl gives it (a student's registrant link is
+    a credential: never log it), never the host's start URL.
+    """
+    BulkCreateSessions: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.BulkCreateSessionsRequest, _scheduler_pb2.BulkJob]
+    """Schedules many sessions in one call (a term's timetable), their Zoom meetings created in the
+    background within each host's daily Zoom budget. Every item is checked first: one bad item
+    is INVALID_ARGUMENT naming it (`items[3].title`) and nothing is stored. Then every session is
+    stored with its meeting pending, and the bulk job returned says when each meeting is
+    expected. Idempotent on `request_id`: the same body again returns the same job, another body
+    with it is ALREADY_EXISTS. At most 5,000 items.
+    """
+    GetBulkJob: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetBulkJobRequest, _scheduler_pb2.BulkJob]
+    """A bulk job's progress: counts and each item's session and expected meeting time."""
     ListParticipants: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.ListParticipantsRequest, _scheduler_pb2.ListParticipantsResponse]
     """---- Participants and attendance ----
 
@@ -268,6 +285,23 @@ class SchedulerServiceAsyncStub(SchedulerServiceStub):
     with GetStartUrl). FAILED_PRECONDITION without a meeting, or once cancelled or ended. A
     registrant link is a credential: never log or store it.
     """
+    GetCalendarFeed: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetCalendarFeedRequest, _scheduler_pb2.CalendarFeed]  # type: ignore[assignment]
+    """The classes of a calendar feed, from 30 days before now on (cancelled ones included, so
+    calendars remove them): a batch's (its and its course's teachers, the tenant's admins) or,
+    without `batch_id`, the caller's own (what they teach and the batches they attend). Each
+    event carries the caller's join link as GetJoinUrl gives it (a student's registrant link is
+    a credential: never log it), never the host's start URL.
+    """
+    BulkCreateSessions: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.BulkCreateSessionsRequest, _scheduler_pb2.BulkJob]  # type: ignore[assignment]
+    """Schedules many sessions in one call (a term's timetable), their Zoom meetings created in the
+    background within each host's daily Zoom budget. Every item is checked first: one bad item
+    is INVALID_ARGUMENT naming it (`items[3].title`) and nothing is stored. Then every session is
+    stored with its meeting pending, and the bulk job returned says when each meeting is
+    expected. Idempotent on `request_id`: the same body again returns the same job, another body
+    with it is ALREADY_EXISTS. At most 5,000 items.
+    """
+    GetBulkJob: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetBulkJobRequest, _scheduler_pb2.BulkJob]  # type: ignore[assignment]
+    """A bulk job's progress: counts and each item's session and expected meeting time."""
     ListParticipants: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.ListParticipantsRequest, _scheduler_pb2.ListParticipantsResponse]  # type: ignore[assignment]
     """---- Participants and attendance ----
 
@@ -541,6 +575,41 @@ class SchedulerServiceServicer(metaclass=_abc_1.ABCMeta):
         with GetStartUrl). FAILED_PRECONDITION without a meeting, or once cancelled or ended. A
         registrant link is a credential: never log or store it.
         """
+
+    @_abc_1.abstractmethod
+    def GetCalendarFeed(
+        self,
+        request: _scheduler_pb2.GetCalendarFeedRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.CalendarFeed, _abc.Awaitable[_scheduler_pb2.CalendarFeed]]:
+        """The classes of a calendar feed, from 30 days before now on (cancelled ones included, so
+        calendars remove them): a batch's (its and its course's teachers, the tenant's admins) or,
+        without `batch_id`, the caller's own (what they teach and the batches they attend). Each
+        event carries the caller's join link as GetJoinUrl gives it (a student's registrant link is
+        a credential: never log it), never the host's start URL.
+        """
+
+    @_abc_1.abstractmethod
+    def BulkCreateSessions(
+        self,
+        request: _scheduler_pb2.BulkCreateSessionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.BulkJob, _abc.Awaitable[_scheduler_pb2.BulkJob]]:
+        """Schedules many sessions in one call (a term's timetable), their Zoom meetings created in the
+        background within each host's daily Zoom budget. Every item is checked first: one bad item
+        is INVALID_ARGUMENT naming it (`items[3].title`) and nothing is stored. Then every session is
+        stored with its meeting pending, and the bulk job returned says when each meeting is
+        expected. Idempotent on `request_id`: the same body again returns the same job, another body
+        with it is ALREADY_EXISTS. At most 5,000 items.
+        """
+
+    @_abc_1.abstractmethod
+    def GetBulkJob(
+        self,
+        request: _scheduler_pb2.GetBulkJobRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.BulkJob, _abc.Awaitable[_scheduler_pb2.BulkJob]]:
+        """A bulk job's progress: counts and each item's session and expected meeting time."""
 
     @_abc_1.abstractmethod
     def ListParticipants(

@@ -1,0 +1,51 @@
+"""Bulk scheduling: many sessions stored in one request, their meetings made later.
+
+A term's timetable is thousands of sessions, far more than the 100 meeting creates Zoom allows a
+host per UTC day (``docs/zoom-api.md`` §3.5). So a bulk request stores every session at once with
+its meeting *pending*: each session gets a stored ``CREATE_MEETING`` job
+(``scheduler.domain.jobs``) due on the UTC day the host's budget allows, and the bulk job keeps
+which sessions the request made, in its order. Its progress is read from those sessions and jobs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+#: The most items one bulk request may carry.
+MAX_ITEMS = 5000
+
+
+@dataclass
+class BulkJob:
+    """One bulk scheduling request: its key, a fingerprint of its body, and its sessions."""
+
+    id: str
+    request_id: str
+    fingerprint: str
+    created_by: str = ""
+    session_ids: list[str] = field(default_factory=list)
+    create_time: datetime | None = None
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    """00:00 UTC after ``now``: when Zoom gives a host a new day's budget."""
+    utc = now.astimezone(UTC)
+    return datetime(utc.year, utc.month, utc.day, tzinfo=UTC) + timedelta(days=1)
+
+
+def plan_days(start: datetime, *, ahead: int, count: int, budget: int) -> list[datetime]:
+    """When each of ``count`` meetings may be created, ``ahead`` others being queued before
+    them and ``budget`` creates allowed a day: the first ``budget`` (less those ahead) at
+    ``start``, the next ``budget`` at the following 00:00 UTC, and so on."""
+    if budget < 1:
+        raise ValueError("budget must be at least 1")
+    midnight = next_utc_midnight(start)
+    times: list[datetime] = []
+    for k in range(count):
+        day = (ahead + k) // budget
+        times.append(start if day == 0 else midnight + timedelta(days=day - 1))
+    return times
+
+
+__all__ = ["MAX_ITEMS", "BulkJob", "next_utc_midnight", "plan_days"]
