@@ -46,14 +46,14 @@ from scheduler.domain import commands
 from scheduler.domain.bulk import MAX_ITEMS, BulkJob, next_utc_midnight, plan_days
 from scheduler.domain.errors import invalid
 from scheduler.domain.jobs import JobKind, JobState, RetryPolicy, SessionJob
-from scheduler.domain.model import AutoRecording, Batch, Course, Session, host_participant
+from scheduler.domain.model import Batch, Course, Session, host_participant
 from scheduler.domain.timing import resolve, zone
 from scheduler.service_layer import access
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.meeting_plan import people_of
 from scheduler.service_layer.ports import ZoomMeetings
 from scheduler.service_layer.request_ids import require_replay
-from scheduler.service_layer.sessions import _link_meeting
+from scheduler.service_layer.sessions import _link_meeting, new_session
 
 log = logging.getLogger(__name__)
 
@@ -241,22 +241,8 @@ async def bulk_create_sessions(
         items: list[BulkItemView] = []
         for index, (item, (start, end, timezone)) in enumerate(zip(cmd.items, times, strict=True)):
             batch, _ = contexts[item.batch_id]
-            session = Session(
-                id=new_id(),
-                batch_id=batch.id,
-                course_id=batch.course_id,
-                batch_type=batch.type,
-                title=item.title.strip(),
-                description=item.description,
-                teacher_id=item.teacher_id or batch.instructor_id or caller.subject,
-                scheduled_start=start,
-                scheduled_end=end,
-                timezone=timezone,
-                max_participants=item.max_participants,
-                auto_recording=item.auto_recording or AutoRecording.CLOUD,
-                meeting_settings=dict(item.meeting_settings),
-                create_time=at,
-                update_time=at,
+            session = new_session(
+                item, batch, start=start, end=end, timezone=timezone, caller=caller, at=at
             )
             await uow.sessions.add(session)
             await uow.participants.add(host_participant(session, new_id()), at=at)

@@ -397,6 +397,39 @@ async def _hand_over_host(
         await uow.participants.add(host_participant(session, new_id()), at=at)
 
 
+def new_session(
+    cmd: commands.CreateSession,
+    batch: Batch,
+    *,
+    start: datetime,
+    end: datetime,
+    timezone: str,
+    caller: Caller,
+    at: datetime,
+    request_id: str | None = None,
+) -> Session:
+    """The session ``cmd`` schedules in ``batch`` (times already resolved), not yet stored: one
+    class scheduled alone and each class of a bulk request are made alike."""
+    return Session(
+        id=new_id(),
+        batch_id=batch.id,
+        course_id=batch.course_id,
+        batch_type=batch.type,
+        title=cmd.title.strip(),
+        description=cmd.description,
+        teacher_id=cmd.teacher_id or batch.instructor_id or caller.subject,
+        scheduled_start=start,
+        scheduled_end=end,
+        timezone=timezone,
+        max_participants=cmd.max_participants,
+        auto_recording=cmd.auto_recording or AutoRecording.CLOUD,
+        meeting_settings=dict(cmd.meeting_settings),
+        request_id=request_id,
+        create_time=at,
+        update_time=at,
+    )
+
+
 async def create_session(
     cmd: commands.CreateSession,
     *,
@@ -440,23 +473,15 @@ async def create_session(
         )
         start, end = resolve(cmd.timing, timezone)
         at = now()
-        session = Session(
-            id=new_id(),
-            batch_id=batch.id,
-            course_id=batch.course_id,
-            batch_type=batch.type,
-            title=cmd.title.strip(),
-            description=cmd.description,
-            teacher_id=cmd.teacher_id or batch.instructor_id or caller.subject,
-            scheduled_start=start,
-            scheduled_end=end,
+        session = new_session(
+            cmd,
+            batch,
+            start=start,
+            end=end,
             timezone=timezone,
-            max_participants=cmd.max_participants,
-            auto_recording=cmd.auto_recording or AutoRecording.CLOUD,
-            meeting_settings=dict(cmd.meeting_settings),
+            caller=caller,
+            at=at,
             request_id=cmd.request_id or None,
-            create_time=at,
-            update_time=at,
         )
         await uow.sessions.add(session)
         # Seed 001: the teacher is the class's host participant from the start, so participant
