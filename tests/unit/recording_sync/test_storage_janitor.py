@@ -66,6 +66,19 @@ def _uploads(admin: Any, bucket: str) -> list[str]:
     return sorted(item["Key"] for item in answer.get("Uploads", []))
 
 
+async def _parts_stored(admin: Any, bucket: str, count: int) -> None:
+    """Wait until the bucket's one multipart upload lists ``count`` parts."""
+    for _ in range(200):
+        uploads = admin.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+        if uploads:
+            upload = uploads[0]
+            parts = admin.list_parts(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+            if len(parts.get("Parts", [])) >= count:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the upload never listed {count} parts")
+
+
 def _abandon_upload(admin: Any, bucket: str, key: str) -> None:
     """What a copy that crashed mid-way leaves: a multipart upload with a part and no end."""
     upload = admin.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
@@ -289,8 +302,9 @@ async def test_the_s3_janitor_spares_a_long_upload_still_sending_parts(
     first_part, go_on, second_part, finish = (asyncio.Event() for _ in range(4))
 
     async def slow() -> AsyncIterator[bytes]:
-        # Each event is set once the part before it is uploaded (the storage uploads a part
-        # before it asks for the next chunk).
+        # Each event is set once the bytes of the part before it are handed over; the part
+        # itself uploads in the background (the pipeline keeps reading), so the test waits
+        # for the store to list it before it asks the janitor.
         async for chunk in stream(data[: PART + 10]):
             yield chunk
         first_part.set()
@@ -304,11 +318,13 @@ async def test_the_s3_janitor_spares_a_long_upload_still_sending_parts(
     async with _s3(moto_url, bucket) as s3:
         task = asyncio.create_task(s3.put_stream("videos/long.mp4", slow(), content_type="x/y"))
         await asyncio.wait_for(first_part.wait(), 10)
+        await _parts_stored(moto_admin, bucket, 1)
         await asyncio.sleep(AGE)
         # Its start is older than OLDER_THAN (moto even reports every upload as started in
         # 2010), but it is still sending parts: one more, just now.
         go_on.set()
         await asyncio.wait_for(second_part.wait(), 10)
+        await _parts_stored(moto_admin, bucket, 2)
         assert len(_uploads(moto_admin, bucket)) == 1
         assert await s3.remove_abandoned(older_than=OLDER_THAN) == 0
         finish.set()
