@@ -28,6 +28,7 @@ from edge.routes import (
     docs,
     health,
     live_classes,
+    monitor,
     participants,
     recorded_lessons,
     recordings,
@@ -35,6 +36,7 @@ from edge.routes import (
     sessions,
     sync_policy,
     tenants,
+    uploads,
     webhook_admin,
     webhook_forward,
     zoom,
@@ -75,6 +77,8 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         *webhook_forward.routes,
         *tenants.routes,
         *calendar.routes,
+        *uploads.routes,
+        *monitor.routes,
     ]
     access.check_declared(routes)
     verifier = TokenVerifier(settings.user_token_secret)

@@ -35,6 +35,8 @@ from recording_sync.domain import model as m
 from recording_sync.domain import naming
 from recording_sync.domain.sync_job import SyncJob
 from recording_sync.entrypoints.policy_api import PolicyMethods
+from recording_sync.entrypoints.upload_api import UploadMethods
+from recording_sync.entrypoints.watcher_api import WatcherMethods
 from recording_sync.service_layer import jobs, recordings
 from recording_sync.service_layer.ports import Memberships
 from recording_sync.service_layer.reach import Reach
@@ -207,7 +209,7 @@ def _not_yet(name: str) -> _Unimplemented:
     return method
 
 
-class _Api(PolicyMethods):
+class _Api(PolicyMethods, UploadMethods, WatcherMethods):
     """The implemented methods; the rest are filled in as UNIMPLEMENTED below."""
 
     def __init__(
@@ -525,6 +527,8 @@ _IMPLEMENTED = {
     "GetPlaybackUrl",
     "GetSyncStatistics",
     *PolicyMethods.METHODS,
+    *UploadMethods.METHODS,
+    *WatcherMethods.METHODS,
 }
 
 RecordingSyncApi: type = type(
