@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
+from zoneinfo import ZoneInfo
 
 from google.protobuf.message import Message
 from sqlalchemy.exc import IntegrityError
@@ -58,6 +59,7 @@ from scheduler.domain.model import (
     SharedResource,
 )
 from scheduler.domain.registration import Registrant
+from scheduler.domain.series import SessionSeries
 from scheduler.service_layer.ports import (
     MeetingInfo,
     MeetingSpec,
@@ -156,6 +158,9 @@ TABLES: dict[str, TableRules] = {
     ),
     "bulk_jobs": TableRules(
         ("request_id", "fingerprint", "session_ids", "create_time"), (_REQUEST,)
+    ),
+    "session_series": TableRules(
+        ("batch_id", "rule", "first_start", "session_ids", "create_time"), (_REQUEST,)
     ),
 }
 
@@ -443,6 +448,7 @@ class FakeUnitOfWork:
         self.registrants = FakeRegistrants(txn, scope)
         self.jobs = FakeSessionJobs(txn, scope)
         self.bulk = FakeBulkJobs(txn, scope)
+        self.series = FakeSeries(txn, scope)
         return self
 
     async def __aexit__(
@@ -691,6 +697,14 @@ class FakeSessions(_FakeRows[Session]):
         rows = [r for r in self._rows() if r.value("meeting_id") == meeting_id]
         return self._first(_by("create_time", descending=True)(rows))
 
+    async def of_meeting(self, meeting_id: int) -> list[Session]:
+        rows = [r for r in self._rows() if r.value("meeting_id") == meeting_id]
+        return self._out(_by("scheduled_start", "id")(rows))
+
+    async def of_series(self, series_id: str) -> list[Session]:
+        rows = [r for r in self._rows() if r.obj.series_id == series_id]
+        return self._out(_by("scheduled_start", "id")(rows))
+
     async def of_ids(self, session_ids: Sequence[str]) -> dict[str, Session]:
         wanted = set(session_ids)
         return {s.id: s for s in self._out(r for r in self._rows() if r.id in wanted)}
@@ -851,6 +865,10 @@ class FakeRegistrants(_FakeRows[Registrant]):
         rows = [r for r in self._rows() if r.obj.session_id == session_id]
         return self._out(_by("create_time", "id")(rows))
 
+    async def of_meeting(self, meeting_id: int) -> list[Registrant]:
+        rows = [r for r in self._rows() if r.obj.meeting_id == meeting_id]
+        return self._out(_by("create_time", "id")(rows))
+
     async def of_student(self, session_id: str, student_id: str) -> Registrant | None:
         rows = [
             r
@@ -921,6 +939,16 @@ class FakeBulkJobs(_FakeRows[BulkJob]):
         self._insert(job)
 
 
+class FakeSeries(_FakeRows[SessionSeries]):
+    table = "session_series"
+
+    async def add(self, series: SessionSeries) -> None:
+        self._insert(series)
+
+    async def get_for_update(self, series_id: str) -> SessionSeries | None:
+        return await self.get(series_id)
+
+
 # ---- Zoom ----
 
 NOT_CONFIGURED = (
@@ -934,6 +962,30 @@ class ZoomCall:
 
     operation: str
     arguments: Mapping[str, Any]
+
+
+def _occurrences(spec: MeetingSpec) -> tuple[tuple[str, datetime], ...]:
+    """Zoom's occurrences of a recurring meeting spec: daily and weekly rules as Zoom expands
+    them (wall-clock time in the meeting's zone); enough for the series tests."""
+    rec = spec.recurrence
+    if rec is None:
+        return ()
+    zone = ZoneInfo(spec.timezone or "UTC")
+    local = spec.start_time.astimezone(zone).replace(tzinfo=None)
+    starts: list[datetime] = []
+    day = local
+    while len(starts) < rec.end_times:
+        zoom_day = day.isoweekday() % 7 + 1
+        if rec.type == 1 or zoom_day in rec.weekly_days:
+            starts.append(day)
+        day += timedelta(days=rec.repeat_interval if rec.type == 1 else 1)
+    return tuple(
+        (
+            str(int(w.replace(tzinfo=zone).timestamp() * 1000)),
+            w.replace(tzinfo=zone).astimezone(UTC),
+        )
+        for w in starts
+    )
 
 
 class FakeZoom:
@@ -994,13 +1046,25 @@ class FakeZoom:
                 host_zoom_user_id="zoom-host-1",
                 host_email="host@example.org",
                 duration_minutes=spec.duration_minutes,
+                occurrences=_occurrences(spec),
             )
         return self.meetings[request_id]
 
     async def update_meeting(
-        self, *, meeting_id: int, spec: MeetingSpec, paths: tuple[str, ...]
+        self,
+        *,
+        meeting_id: int,
+        spec: MeetingSpec,
+        paths: tuple[str, ...],
+        occurrence_id: str = "",
     ) -> MeetingInfo:
-        await self._enter("update_meeting", meeting_id=meeting_id, spec=spec, paths=paths)
+        await self._enter(
+            "update_meeting",
+            meeting_id=meeting_id,
+            spec=spec,
+            paths=paths,
+            **({"occurrence_id": occurrence_id} if occurrence_id else {}),
+        )
         self.updated.append((meeting_id, spec, paths))
         known = self.meeting(meeting_id)
         return MeetingInfo(
@@ -1014,10 +1078,18 @@ class FakeZoom:
             duration_minutes=spec.duration_minutes,
         )
 
-    async def delete_meeting(self, *, meeting_id: int, tenant_id: str, notify_hosts: bool) -> bool:
+    async def delete_meeting(
+        self, *, meeting_id: int, tenant_id: str, notify_hosts: bool, occurrence_id: str = ""
+    ) -> bool:
         await self._enter(
-            "delete_meeting", meeting_id=meeting_id, tenant_id=tenant_id, notify_hosts=notify_hosts
+            "delete_meeting",
+            meeting_id=meeting_id,
+            tenant_id=tenant_id,
+            notify_hosts=notify_hosts,
+            **({"occurrence_id": occurrence_id} if occurrence_id else {}),
         )
+        if occurrence_id:
+            return False  # one occurrence; the meeting stays
         gone = meeting_id in self.deleted or self.meeting(meeting_id) is None
         self.deleted.append(meeting_id)
         return gone

@@ -76,9 +76,16 @@ class GatewayZoom(FakeZoom):
         return self._answer(made, spec, ("settings",))
 
     async def update_meeting(
-        self, *, meeting_id: int, spec: MeetingSpec, paths: tuple[str, ...]
+        self,
+        *,
+        meeting_id: int,
+        spec: MeetingSpec,
+        paths: tuple[str, ...],
+        occurrence_id: str = "",
     ) -> MeetingInfo:
-        changed = await super().update_meeting(meeting_id=meeting_id, spec=spec, paths=paths)
+        changed = await super().update_meeting(
+            meeting_id=meeting_id, spec=spec, paths=paths, occurrence_id=occurrence_id
+        )
         return self._answer(changed, spec, paths)
 
 

@@ -57,6 +57,7 @@ from scheduler.domain.model import (
     SharedResource,
 )
 from scheduler.domain.registration import Registrant
+from scheduler.domain.series import SessionSeries
 
 __all__ = [
     "ENTITIES",
@@ -85,6 +86,7 @@ ENTITIES: Mapping[type[Any], Table] = {
     Registrant: t.session_registrants,
     SessionJob: t.session_jobs,
     BulkJob: t.bulk_jobs,
+    SessionSeries: t.session_series,
 }
 
 # The JSON-valued attributes of each entity.

@@ -42,6 +42,7 @@ from scheduler.domain.model import (
     SharedResource,
 )
 from scheduler.domain.registration import Registrant
+from scheduler.domain.series import SessionSeries
 
 Page = tuple[list[Any], int]
 
@@ -298,6 +299,23 @@ class Sessions(_Rows[Session]):
         )
         return await self._first(query, for_update=for_update)
 
+    async def of_meeting(self, meeting_id: int) -> list[Session]:
+        """Every session holding Zoom meeting ``meeting_id``: one, or the occurrences of a
+        recurring meeting, in start order."""
+        return await self._all(
+            select(Session)
+            .where(t.sessions.c.meeting_id == meeting_id)
+            .order_by(t.sessions.c.scheduled_start, t.sessions.c.id)
+        )
+
+    async def of_series(self, series_id: str) -> list[Session]:
+        """The sessions of a series, in start order."""
+        return await self._all(
+            select(Session)
+            .where(t.sessions.c.series_id == series_id)
+            .order_by(t.sessions.c.scheduled_start, t.sessions.c.id)
+        )
+
     async def of_ids(self, session_ids: Sequence[str]) -> dict[str, Session]:
         """The sessions of ``session_ids`` that exist in scope, by id."""
         found: dict[str, Session] = {}
@@ -514,6 +532,15 @@ class Registrants(_Rows[Registrant]):
             .order_by(t.session_registrants.c.create_time, t.session_registrants.c.id)
         )
 
+    async def of_meeting(self, meeting_id: int) -> list[Registrant]:
+        """Every registration made for Zoom meeting ``meeting_id``: a recurring meeting's
+        registrants are registered once, for all its occurrences."""
+        return await self._all(
+            select(Registrant)
+            .where(t.session_registrants.c.meeting_id == meeting_id)
+            .order_by(t.session_registrants.c.create_time, t.session_registrants.c.id)
+        )
+
     async def of_student(self, session_id: str, student_id: str) -> Registrant | None:
         found = await self._all(
             select(Registrant)
@@ -612,6 +639,19 @@ class SessionJobs(_Rows[SessionJob]):
         if won:
             orm.set_committed(job, **changes)
         return won
+
+
+class Series(_Rows[SessionSeries]):
+    entity = SessionSeries
+    table = t.session_series
+
+    async def add(self, series: SessionSeries) -> None:
+        self._add(series)
+
+    async def get_for_update(self, series_id: str) -> SessionSeries | None:
+        return await self._first(
+            select(SessionSeries).where(t.session_series.c.id == series_id), for_update=True
+        )
 
 
 class BulkJobs(_Rows[BulkJob]):

@@ -48,6 +48,7 @@ from scheduler.domain.model import (
     SessionStatus,
     ZoomMeeting,
 )
+from scheduler.domain.series import SeriesMeetings, SeriesStatus
 
 metadata = MetaData()
 
@@ -138,6 +139,7 @@ sessions = Table(
     Column("meeting", JsonObject(ZoomMeeting), nullable=True),
     Column("meeting_generation", Integer(), nullable=False, server_default="0"),
     Column("previous_meeting", JsonObject(ZoomMeeting), nullable=True),
+    Column("series_id", String(36), nullable=False, server_default=""),
     Column("recording_sync", JsonObject(RecordingSync), nullable=True),
     Column("cancel_time", UTCDateTime(), nullable=True),
     Column("cancel_reason", Text(), nullable=False, server_default=""),
@@ -151,6 +153,7 @@ Index("ix_sessions_batch_start", sessions.c.batch_id, sessions.c.scheduled_start
 Index("ix_sessions_course_id", sessions.c.course_id)
 Index("ix_sessions_teacher_id", sessions.c.teacher_id)
 Index("ix_sessions_meeting_id", sessions.c.meeting_id)
+Index("ix_sessions_series_start", sessions.c.series_id, sessions.c.scheduled_start)
 Index("ix_sessions_scheduled_start", sessions.c.scheduled_start)
 Index("ix_sessions_tenant_start", sessions.c.tenant_id, sessions.c.scheduled_start)
 
@@ -308,6 +311,32 @@ bulk_jobs = Table(
     Column("create_time", UTCDateTime(), nullable=False),
     UniqueConstraint("tenant_id", "request_id", name="uq_bulk_jobs_request"),
 )
+
+session_series = Table(
+    "session_series",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
+    Column("batch_id", ID, nullable=False),
+    Column("course_id", ID, nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("rule", String(500), nullable=False),
+    Column("first_start", UTCDateTime(), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("duration_minutes", Integer(), nullable=False),
+    Column("meetings", EnumString(SeriesMeetings, 16), nullable=False),
+    Column("exceptions", JsonData(list), nullable=False),
+    Column("session_ids", JsonData(list), nullable=False),
+    Column("status", EnumString(SeriesStatus, 16), nullable=False),
+    Column("meeting_id", BigInteger(), nullable=False, server_default="0"),
+    Column("created_by", String(200), nullable=False, server_default=""),
+    Column("request_id", String(128), nullable=True),
+    Column("create_time", UTCDateTime(), nullable=False),
+    Column("update_time", UTCDateTime(), nullable=False),
+    Column("cancel_time", UTCDateTime(), nullable=True),
+    UniqueConstraint("tenant_id", "request_id", name="uq_session_series_request"),
+)
+Index("ix_session_series_batch", session_series.c.batch_id)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

@@ -30,6 +30,7 @@ from scheduler.adapters.repository import (
     Participants,
     RecordedLessons,
     Registrants,
+    Series,
     SessionJobs,
     Sessions,
     SharedResources,
@@ -74,6 +75,7 @@ class SchedulerUnitOfWork(UnitOfWork):
     registrants: Registrants
     jobs: SessionJobs
     bulk: BulkJobs
+    series: Series
 
     def attach(self, session: AsyncSession) -> None:
         scope = self.scope = (
@@ -91,6 +93,7 @@ class SchedulerUnitOfWork(UnitOfWork):
         self.registrants = Registrants(session, scope)
         self.jobs = SessionJobs(session, scope)
         self.bulk = BulkJobs(session, scope)
+        self.series = Series(session, scope)
         if self._on_job_armed is not None:
             event.listen(session.sync_session, "before_flush", _note_armed_jobs)
 

@@ -25,6 +25,7 @@ from classbridge_common.errors import FailedPrecondition, PermissionDenied
 from classbridge_common.grpc import call, create_channel
 from scheduler.adapters.event_codec import ts
 from scheduler.domain.identity import ZoomIdentity
+from scheduler.domain.recurrence import ZoomRecurrence
 from scheduler.service_layer.ports import (
     MeetingInfo,
     MeetingSpec,
@@ -45,16 +46,33 @@ def _settings(values: dict[str, Any]) -> common_pb2.MeetingSettings:
     return settings
 
 
+def _recurrence(rec: ZoomRecurrence) -> zg.Recurrence:
+    return zg.Recurrence(
+        type=rec.type,  # type: ignore[arg-type]  # Zoom's numbers are the enum's
+        repeat_interval=rec.repeat_interval,
+        weekly_days=list(rec.weekly_days),
+        monthly_day=rec.monthly_day,
+        monthly_week=rec.monthly_week,
+        monthly_week_day=rec.monthly_week_day,
+        end_times=rec.end_times,
+    )
+
+
 def _spec(spec: MeetingSpec) -> zg.MeetingSpec:
-    return zg.MeetingSpec(
+    out = zg.MeetingSpec(
         topic=spec.topic[:200],
-        type=common_pb2.ZOOM_MEETING_TYPE_SCHEDULED,
+        type=common_pb2.ZOOM_MEETING_TYPE_RECURRING_FIXED_TIME
+        if spec.recurrence is not None
+        else common_pb2.ZOOM_MEETING_TYPE_SCHEDULED,
         start_time=ts(spec.start_time),
         duration_minutes=spec.duration_minutes,
         timezone=spec.timezone,
         agenda=spec.agenda[:2000],
         settings=_settings(spec.settings),
     )
+    if spec.recurrence is not None:
+        out.recurrence.CopyFrom(_recurrence(spec.recurrence))
+    return out
 
 
 SKIP_REASONS = {
@@ -83,6 +101,11 @@ def _info(meeting: zg.Meeting) -> MeetingInfo:
                 detail=h.detail,
             )
             for h in meeting.skipped_alternative_hosts
+        ),
+        occurrences=tuple(
+            (o.occurrence_id, o.start_time.ToDatetime(tzinfo=UTC))
+            for o in meeting.occurrences
+            if o.status != "deleted"
         ),
     )
 
@@ -124,24 +147,35 @@ class ZoomGatewayClient:
         return _info(meeting)
 
     async def update_meeting(
-        self, *, meeting_id: int, spec: MeetingSpec, paths: tuple[str, ...]
+        self,
+        *,
+        meeting_id: int,
+        spec: MeetingSpec,
+        paths: tuple[str, ...],
+        occurrence_id: str = "",
     ) -> MeetingInfo:
         meeting = await call(
             self._stub.UpdateMeeting,
             zg.UpdateMeetingRequest(
                 account=_account(spec.tenant_id),
                 meeting_id=meeting_id,
+                occurrence_id=occurrence_id,
                 meeting=_spec(spec),
                 update_mask=field_mask_pb2.FieldMask(paths=list(paths)),
             ),
         )
         return _info(meeting)
 
-    async def delete_meeting(self, *, meeting_id: int, tenant_id: str, notify_hosts: bool) -> bool:
+    async def delete_meeting(
+        self, *, meeting_id: int, tenant_id: str, notify_hosts: bool, occurrence_id: str = ""
+    ) -> bool:
         answer = await call(
             self._stub.DeleteMeeting,
             zg.DeleteMeetingRequest(
-                account=_account(tenant_id), meeting_id=meeting_id, notify_hosts=notify_hosts
+                account=_account(tenant_id),
+                meeting_id=meeting_id,
+                notify_hosts=notify_hosts,
+                occurrence_id=occurrence_id,
             ),
         )
         return bool(answer.already_deleted)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from scheduler.domain.breakout import BreakoutGroup
@@ -115,6 +115,27 @@ class BulkCreateSessions:
 
     request_id: str
     items: tuple[CreateSession, ...]
+
+
+@dataclass(frozen=True)
+class CreateSeries:
+    """The classes of one recurrence rule: ``session`` is the first class (its timing is the
+    first occurrence; title, teacher and settings are every occurrence's), ``rule`` an RFC 5545
+    RRULE, ``exceptions`` local dates or datetimes the rule's occurrences skip."""
+
+    session: CreateSession
+    rule: str
+    exceptions: tuple[date | datetime, ...] = ()
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CancelSeries:
+    """Cancel every class of a series still to come (and the series' meeting at Zoom)."""
+
+    series_id: str
+    reason: str = ""
+    notify_participants: bool = False
 
 
 @dataclass(frozen=True)

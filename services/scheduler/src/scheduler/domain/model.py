@@ -148,6 +148,9 @@ class ZoomMeeting:
 
     meeting_id: int
     meeting_uuid: str = ""
+    # The occurrence of a recurring meeting this session is (Zoom's id: its start in epoch ms);
+    # empty for a meeting of its own. Updates and deletes at Zoom then name this occurrence.
+    occurrence_id: str = ""
     join_url: str = ""
     password: str = ""
     topic: str = ""
@@ -349,6 +352,8 @@ class Session:
     meeting_generation: int = 0
     # The last meeting Zoom deleted while the session was scheduled (history).
     previous_meeting: ZoomMeeting | None = None
+    # The series this session is an occurrence of (empty: scheduled on its own).
+    series_id: str = ""
 
     @property
     def scheduled_minutes(self) -> int:

@@ -48,6 +48,11 @@ POLICY = Policy.of(
         # Bulk scheduling: the teachers of every item's batch, and admins.
         "BulkCreateSessions": allow(*STAFF, scope="resource"),
         "GetBulkJob": allow(*STAFF, scope="resource"),
+        # Series: made and cancelled by the batch's teachers and admins, read by whoever may
+        # read its sessions.
+        "CreateSeries": allow(*STAFF, scope="resource"),
+        "GetSeries": allow(*EVERYONE, scope="resource"),
+        "CancelSeries": allow(*STAFF, scope="resource"),
         # Calendar feeds: a batch's for its teachers and admins, anyone's own (the handler
         # narrows; the edge calls it as the person a feed link was issued to).
         "GetCalendarFeed": allow(*EVERYONE, scope="resource"),

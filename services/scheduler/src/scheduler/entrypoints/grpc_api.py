@@ -52,6 +52,7 @@ from scheduler.domain.model import (
     SharedResource,
     ZoomMeeting,
 )
+from scheduler.domain.series import SeriesMeetings, SeriesStatus
 from scheduler.domain.timing import InstantTiming, LocalTiming, Timing
 from scheduler.service_layer import (
     attendance,
@@ -60,6 +61,7 @@ from scheduler.service_layer import (
     catalog,
     classroom,
     membership,
+    series,
     sessions,
 )
 from scheduler.service_layer.clock import Clock, utcnow
@@ -273,6 +275,7 @@ def meeting_out(m: ZoomMeeting | None) -> pb.ZoomMeetingInfo | None:
         timezone=m.timezone,
         zoom_change_time=ts(m.zoom_change_time),
         delete_time=ts(m.delete_time),
+        occurrence_id=m.occurrence_id,
     )
 
 
@@ -305,6 +308,7 @@ def session_out(v: sessions.SessionView) -> pb.Session:
         update_time=ts(s.update_time),
         previous_zoom_meeting=meeting_out(s.previous_meeting),
         warnings=warnings_out(tuple(sessions.Warning(c, m) for c, m in s.notices())),
+        series_id=s.series_id,
     )
 
 
@@ -586,6 +590,52 @@ _ITEM_STATE_OUT = {
     bulk.ItemState.FAILED: pb.BulkJobItem.MEETING_STATE_FAILED,
     bulk.ItemState.NOT_REQUESTED: pb.BulkJobItem.MEETING_STATE_NOT_REQUESTED,
 }
+
+
+SERIES_MEETINGS_OUT = {
+    SeriesMeetings.RECURRING: pb.SERIES_MEETINGS_RECURRING,
+    SeriesMeetings.SEPARATE: pb.SERIES_MEETINGS_SEPARATE,
+}
+
+
+def series_out(view: series.SeriesView) -> pb.Series:
+    s = view.series
+    return pb.Series(
+        id=s.id,
+        request_id=s.request_id or "",
+        batch_id=s.batch_id,
+        course_id=s.course_id,
+        title=s.title,
+        recurrence=s.rule,
+        exceptions=s.exceptions,
+        timezone=s.timezone,
+        first_start=ts(s.first_start),
+        duration_minutes=s.duration_minutes,
+        meetings=SERIES_MEETINGS_OUT[s.meetings],
+        meeting_id=s.meeting_id,
+        cancelled=s.status is SeriesStatus.CANCELLED,
+        create_time=ts(s.create_time),
+        cancel_time=ts(s.cancel_time),
+        sessions=[session_out(sessions.SessionView(session=x)) for x in view.sessions],
+    )
+
+
+def _exceptions_in(values: Sequence[str]) -> tuple[date | datetime, ...]:
+    """Local dates (``2027-02-15``) and date-times (``2027-02-15T10:00``) of a series."""
+    out: list[date | datetime] = []
+    for index, text in enumerate(values):
+        value = text.strip()
+        try:
+            out.append(
+                date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+            )
+        except ValueError:
+            raise invalid(
+                f"exceptions[{index}]", "a local date (2027-02-15) or date-time (2027-02-15T10:00)"
+            ) from None
+        if isinstance(out[-1], datetime) and out[-1].tzinfo is not None:
+            raise invalid(f"exceptions[{index}]", "a local date-time, without an offset")
+    return tuple(out)
 
 
 def bulk_job_out(view: bulk.BulkJobView) -> pb.BulkJob:
@@ -962,6 +1012,59 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
     ) -> pb.BulkJob:
         return bulk_job_out(
             await bulk.get_bulk_job(request.bulk_job_id, uow=self._uow(), caller=current_caller())
+        )
+
+    async def CreateSeries(
+        self,
+        request: pb.CreateSeriesRequest,
+        context: grpc.aio.ServicerContext[pb.CreateSeriesRequest, pb.CreateSeriesResponse],
+    ) -> pb.CreateSeriesResponse:
+        first = request.session
+        result = await series.create_series(
+            commands.CreateSeries(
+                session=_create_session_in(first, _timing(first)),
+                rule=request.recurrence,
+                exceptions=_exceptions_in(request.exceptions),
+                request_id=request.request_id,
+            ),
+            uow=self._uow(),
+            caller=current_caller(),
+            zoom=self._zoom,
+            default_timezone=self._default_timezone,
+            budget=self._meeting_budget,
+            now=self._now,
+        )
+        return pb.CreateSeriesResponse(
+            series=series_out(result.view), warnings=warnings_out(result.warnings)
+        )
+
+    async def GetSeries(
+        self,
+        request: pb.GetSeriesRequest,
+        context: grpc.aio.ServicerContext[pb.GetSeriesRequest, pb.Series],
+    ) -> pb.Series:
+        return series_out(
+            await series.get_series(request.series_id, uow=self._uow(), caller=current_caller())
+        )
+
+    async def CancelSeries(
+        self,
+        request: pb.CancelSeriesRequest,
+        context: grpc.aio.ServicerContext[pb.CancelSeriesRequest, pb.CreateSeriesResponse],
+    ) -> pb.CreateSeriesResponse:
+        result = await series.cancel_series(
+            commands.CancelSeries(
+                series_id=request.series_id,
+                reason=request.reason,
+                notify_participants=request.notify_participants,
+            ),
+            uow=self._uow(),
+            caller=current_caller(),
+            zoom=self._zoom,
+            now=self._now,
+        )
+        return pb.CreateSeriesResponse(
+            series=series_out(result.view), warnings=warnings_out(result.warnings)
         )
 
     async def GetSession(

@@ -28,7 +28,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -228,9 +228,6 @@ async def bulk_create_sessions(
         if violations:
             raise _refuse(violations)
         at = now()
-        wanted = sum(1 for item in cmd.items if item.create_zoom_meeting)
-        ahead = await uow.jobs.count_pending(KIND) if wanted else 0
-        plan = iter(plan_days(at, ahead=ahead, count=wanted, budget=budget))
         job = BulkJob(
             id=new_id(),
             request_id=cmd.request_id,
@@ -238,7 +235,7 @@ async def bulk_create_sessions(
             created_by=caller.subject,
             create_time=at,
         )
-        items: list[BulkItemView] = []
+        queued: list[tuple[int, Session]] = []
         for index, (item, (start, end, timezone)) in enumerate(zip(cmd.items, times, strict=True)):
             batch, _ = contexts[item.batch_id]
             session = new_session(
@@ -247,27 +244,53 @@ async def bulk_create_sessions(
             await uow.sessions.add(session)
             await uow.participants.add(host_participant(session, new_id()), at=at)
             job.session_ids.append(session.id)
-            if not item.create_zoom_meeting:
-                items.append(BulkItemView(index, session.id, ItemState.NOT_REQUESTED))
-                continue
-            due = next(plan)
-            await uow.jobs.add(
-                SessionJob(
-                    id=new_id(),
-                    session_id=session.id,
-                    kind=KIND,
-                    next_attempt_time=due,
-                    give_up_time=end,
-                    # the queue's order within one due time: the request's
-                    create_time=at + timedelta(microseconds=index),
-                    update_time=at,
-                )
+            if item.create_zoom_meeting:
+                queued.append((index, session))
+        due = dict(
+            zip(
+                (index for index, _ in queued),
+                await queue_meetings(uow, [s for _, s in queued], at=at, budget=budget),
+                strict=True,
             )
-            items.append(BulkItemView(index, session.id, ItemState.PENDING, due))
+        )
+        wanted = len(queued)
+        items = [
+            BulkItemView(index, session_id, ItemState.PENDING, due[index])
+            if index in due
+            else BulkItemView(index, session_id, ItemState.NOT_REQUESTED)
+            for index, session_id in enumerate(job.session_ids)
+        ]
         await uow.bulk.add(job)
         await uow.commit()
     log.info("bulk job %s: %d sessions stored, %d meetings queued", job.id, len(items), wanted)
     return BulkJobView(job=job, items=tuple(items))
+
+
+async def queue_meetings(
+    uow: SchedulerUnitOfWork, sessions: Sequence[Session], *, at: datetime, budget: int
+) -> list[datetime]:
+    """Queue a ``CREATE_MEETING`` job for each of ``sessions`` (just added, in this order),
+    each due on the UTC day the hosts' daily budget reaches it behind the jobs already queued;
+    when each is due, in order. A bulk request's sessions and a series' separate meetings are
+    queued alike."""
+    if not sessions:
+        return []
+    ahead = await uow.jobs.count_pending(KIND)
+    plan = plan_days(at, ahead=ahead, count=len(sessions), budget=budget)
+    for index, (session, due) in enumerate(zip(sessions, plan, strict=True)):
+        await uow.jobs.add(
+            SessionJob(
+                id=new_id(),
+                session_id=session.id,
+                kind=KIND,
+                next_attempt_time=due,
+                give_up_time=session.scheduled_end,
+                # the queue's order within one due time: the request's
+                create_time=at + timedelta(microseconds=index),
+                update_time=at,
+            )
+        )
+    return plan
 
 
 async def get_bulk_job(

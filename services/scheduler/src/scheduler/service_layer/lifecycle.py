@@ -9,6 +9,7 @@ does not commit; the consumer commits the effect and the inbox row together. Ses
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from scheduler.domain.model import (
     RecordedLesson,
     RecordingSync,
     Session,
+    SessionStatus,
     lesson_of_kind,
 )
 from scheduler.domain.timing import session_minutes, zoom_duration
@@ -33,11 +35,62 @@ from scheduler.service_layer.clock import Clock, new_id, utcnow
 log = logging.getLogger(__name__)
 
 
-async def _session_of_meeting(uow: SchedulerUnitOfWork, meeting_id: int) -> Session | None:
-    session = await uow.sessions.by_meeting_id(meeting_id, for_update=True)
-    if session is None:
+async def session_of_meeting(
+    uow: SchedulerUnitOfWork,
+    meeting_id: int,
+    *,
+    uuid: str = "",
+    at: datetime | None = None,
+    occurrence_id: str = "",
+    whole_meeting: bool = False,
+) -> Session | None:
+    """The session an event about Zoom meeting ``meeting_id`` is about, read ``FOR UPDATE``.
+
+    A meeting of one class: that class. The occurrences of a series' recurring meeting share
+    the meeting id, so the event's own facts pick one: the occurrence it names, else the
+    instance uuid (set on the session when that instance started), else the occurrence in
+    progress (only one can be), else the one whose scheduled start is nearest the event's time
+    (``at``: the start, the join, the event). None, logged, when no session holds it (or no
+    session is the occurrence named). ``whole_meeting``: the event is about the whole
+    meeting (a change of every occurrence), which no one occurrence follows: None for a series.
+    """
+    candidates = await uow.sessions.of_meeting(meeting_id)
+    if not candidates:
         log.info("no session holds Zoom meeting %s; event ignored", meeting_id)
-    return session
+        return None
+    if not any(s.meeting is not None and s.meeting.occurrence_id for s in candidates):
+        # Not a series: the newest session holding the meeting, should there be two.
+        return await uow.sessions.by_meeting_id(meeting_id, for_update=True)
+    if whole_meeting and not occurrence_id:
+        log.info("a change of every occurrence of Zoom meeting %s is not followed", meeting_id)
+        return None
+    chosen = _occurrence(candidates, uuid=uuid, at=at, occurrence_id=occurrence_id)
+    if chosen is None:
+        log.info("no session is occurrence %s of Zoom meeting %s", occurrence_id, meeting_id)
+        return None
+    return await uow.sessions.get(chosen.id, for_update=True)
+
+
+def _occurrence(
+    sessions: list[Session], *, uuid: str, at: datetime | None, occurrence_id: str
+) -> Session | None:
+    def pick(test: Callable[[Session], bool]) -> Session | None:
+        found = [s for s in sessions if s.meeting is not None and test(s)]
+        return found[0] if len(found) == 1 else None
+
+    if occurrence_id:
+        # An occurrence no session is (an exception of the rule): nobody's event.
+        return pick(lambda s: s.meeting is not None and s.meeting.occurrence_id == occurrence_id)
+    if uuid:
+        same = pick(lambda s: s.meeting is not None and s.meeting.meeting_uuid == uuid)
+        if same is not None:
+            return same
+    live = pick(lambda s: s.status is SessionStatus.IN_PROGRESS)
+    if live is not None:
+        return live
+    when = at or utcnow()
+    held = [s for s in sessions if s.status is not SessionStatus.CANCELLED] or sessions
+    return min(held, key=lambda s: abs((s.scheduled_start - when).total_seconds()))
 
 
 async def _close_intervals(uow: SchedulerUnitOfWork, session: Session) -> None:
@@ -50,7 +103,9 @@ async def _close_intervals(uow: SchedulerUnitOfWork, session: Session) -> None:
 async def meeting_started(
     cmd: commands.RecordMeetingStarted, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> bool:
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(
+        uow, cmd.meeting_id, uuid=cmd.meeting_uuid, at=cmd.start_time or cmd.event_time
+    )
     if session is None:
         return False
     changed = session.apply_started(event_time=cmd.event_time, start_time=cmd.start_time)
@@ -70,7 +125,9 @@ async def meeting_ended(
 ) -> bool:
     """The meeting ended: the session ends, open stays close, and reading Zoom's participants
     report of this instance is scheduled (with the change, so it cannot be lost)."""
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(
+        uow, cmd.meeting_id, uuid=cmd.meeting_uuid, at=cmd.start_time or cmd.event_time
+    )
     if session is None:
         return False
     before = (session.status, session.actual_start, session.actual_end)
@@ -99,7 +156,12 @@ async def meeting_updated(
     ``session.updated`` goes to the outbox only when its scheduled window moved, so our own
     ``UpdateSession`` echoed back by Zoom emits nothing.
     """
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(
+        uow,
+        cmd.meeting_id,
+        occurrence_id=cmd.change.occurrence_id,
+        whole_meeting=True,
+    )
     if session is None:
         return False
     result = session.apply_meeting_change(cmd.change)
@@ -138,14 +200,34 @@ async def meeting_deleted(
     cmd: commands.RecordMeetingDeleted, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> MeetingDeletion:
     """Zoom deleted the meeting: a scheduled session lets it go (``session.meeting_unlinked``)
-    and may get a new one; otherwise the deletion is only recorded."""
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    and may get a new one; otherwise the deletion is only recorded. A series' whole recurring
+    meeting deleted at Zoom is let go by each of its occurrences; one deleted occurrence is
+    applied to the session of that occurrence."""
+    if not cmd.occurrence_ids:
+        sessions = await uow.sessions.of_meeting(cmd.meeting_id)
+        if len(sessions) > 1 and all(s.meeting and s.meeting.occurrence_id for s in sessions):
+            outcomes = [
+                await _deleted(locked, cmd, uow=uow, now=now)
+                for s in sessions
+                if (locked := await uow.sessions.get(s.id, for_update=True)) is not None
+            ]
+            return next((o for o in outcomes if o is not MeetingDeletion.IGNORED), outcomes[0])
+    session = await session_of_meeting(
+        uow, cmd.meeting_id, occurrence_id=cmd.occurrence_ids[0] if cmd.occurrence_ids else ""
+    )
     if session is None:
         return MeetingDeletion.IGNORED
+    return await _deleted(session, cmd, uow=uow, now=now)
+
+
+async def _deleted(
+    session: Session, cmd: commands.RecordMeetingDeleted, *, uow: SchedulerUnitOfWork, now: Clock
+) -> MeetingDeletion:
     meeting = session.meeting
-    outcome = session.apply_meeting_deleted(
-        event_time=cmd.event_time, occurrence_ids=cmd.occurrence_ids
-    )
+    occurrences = cmd.occurrence_ids
+    if meeting is not None and meeting.occurrence_id and meeting.occurrence_id in occurrences:
+        occurrences = ()  # this session's own occurrence: for it, the meeting is gone
+    outcome = session.apply_meeting_deleted(event_time=cmd.event_time, occurrence_ids=occurrences)
     if outcome is MeetingDeletion.IGNORED or meeting is None:  # meeting: None only if ignored
         return outcome
     at = now()
@@ -167,7 +249,7 @@ async def meeting_deleted(
 async def participant_joined(
     cmd: commands.RecordParticipantJoined, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> bool:
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(uow, cmd.meeting_id, at=cmd.join_time or cmd.event_time)
     if session is None:
         return False
     roster = await people.roster_of(uow, session)
@@ -197,7 +279,7 @@ async def participant_joined(
 async def participant_left(
     cmd: commands.RecordParticipantLeft, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> bool:
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(uow, cmd.meeting_id, at=cmd.leave_time or cmd.event_time)
     if session is None:
         return False
     roster = await people.roster_of(uow, session)

@@ -39,7 +39,7 @@ from scheduler.domain.identity import ZoomIdentity
 from scheduler.domain.model import Participant, ParticipantRole
 from scheduler.service_layer import people
 from scheduler.service_layer.clock import Clock, utcnow
-from scheduler.service_layer.lifecycle import _session_of_meeting
+from scheduler.service_layer.lifecycle import session_of_meeting
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ async def role_changed(
     if role is None:
         log.info("unknown Zoom role %r; role change ignored", cmd.new_role)
         return False
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(uow, cmd.meeting_id, at=cmd.event_time)
     if session is None:
         return False
     at = cmd.change_time or cmd.event_time
@@ -131,7 +131,7 @@ async def sharing(
     cmd: commands.RecordSharing, *, uow: SchedulerUnitOfWork, now: Clock = utcnow
 ) -> bool:
     """Someone started (or stopped) sharing: they presented in the class. True when changed."""
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(uow, cmd.meeting_id, at=cmd.event_time)
     if session is None:
         return False
     at = cmd.share_time or cmd.event_time
@@ -152,7 +152,7 @@ async def breakout_room_joined(
     if not cmd.breakout_room_uuid:
         log.info("breakout room join without a room; ignored")
         return False
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(uow, cmd.meeting_id, at=cmd.event_time)
     if session is None:
         return False
     at = cmd.join_time or cmd.event_time
@@ -179,7 +179,7 @@ async def breakout_room_left(
     if not cmd.breakout_room_uuid:
         log.info("breakout room leave without a room; ignored")
         return False
-    session = await _session_of_meeting(uow, cmd.meeting_id)
+    session = await session_of_meeting(uow, cmd.meeting_id, at=cmd.event_time)
     if session is None:
         return False
     at = cmd.leave_time or cmd.event_time

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from scheduler.domain.identity import ZoomIdentity
+from scheduler.domain.recurrence import ZoomRecurrence
 
 # The seed's meeting defaults (proto field names of classbridge.common.v1.MeetingSettings):
 # students join without a Zoom account, muted, before the host, and the class is recorded to
@@ -34,6 +35,8 @@ class MeetingSpec:
     agenda: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     tenant_id: str = ""
+    # A series' one recurring meeting (Zoom type 8); None for a meeting of one class.
+    recurrence: ZoomRecurrence | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class MeetingInfo:
     duration_minutes: int
     breakout_rooms_dropped: bool = False
     skipped_alternative_hosts: tuple[SkippedHost, ...] = ()
+    # A recurring meeting's occurrences Zoom made: (occurrence id, start).
+    occurrences: tuple[tuple[str, datetime], ...] = ()
 
 
 class ZoomMeetings(Protocol):
@@ -72,11 +77,21 @@ class ZoomMeetings(Protocol):
     async def create_meeting(self, *, request_id: str, spec: MeetingSpec) -> MeetingInfo: ...
 
     async def update_meeting(
-        self, *, meeting_id: int, spec: MeetingSpec, paths: tuple[str, ...]
-    ) -> MeetingInfo: ...
+        self,
+        *,
+        meeting_id: int,
+        spec: MeetingSpec,
+        paths: tuple[str, ...],
+        occurrence_id: str = "",
+    ) -> MeetingInfo:
+        """Change ``paths`` of the meeting, or of its one occurrence ``occurrence_id``."""
+        ...
 
-    async def delete_meeting(self, *, meeting_id: int, tenant_id: str, notify_hosts: bool) -> bool:
-        """True when Zoom no longer had the meeting."""
+    async def delete_meeting(
+        self, *, meeting_id: int, tenant_id: str, notify_hosts: bool, occurrence_id: str = ""
+    ) -> bool:
+        """True when Zoom no longer had the meeting. With ``occurrence_id`` only that
+        occurrence of a recurring meeting goes; without, the whole meeting (every occurrence)."""
         ...
 
     async def start_url(self, *, meeting_id: int, tenant_id: str) -> str: ...

@@ -92,6 +92,9 @@ class Plan:
     add: list[tuple[str, RegistrantSpec]] = field(default_factory=list)
     remove: list[Registrant] = field(default_factory=list)
     dead: list[Registrant] = field(default_factory=list)
+    # Students already registered for this meeting through another occurrence of a series'
+    # recurring meeting (Zoom registers once for every occurrence): their registration, copied.
+    copy: list[tuple[str, RegisteredPerson]] = field(default_factory=list)
 
 
 async def _plan(uow: SchedulerUnitOfWork, session: Session) -> Plan:
@@ -103,12 +106,28 @@ async def _plan(uow: SchedulerUnitOfWork, session: Session) -> Plan:
     wanted = {e.student_id: e for e in enrolled if e.email}
     current = await uow.registrants.of_session(session.id)
     live = {r.student_id: r for r in current if r.meeting_id == meeting_id}
+    missing = [
+        e
+        for student, e in wanted.items()
+        if student not in live or live[student].email.lower() != e.email.lower()
+    ]
+    elsewhere: dict[str, Registrant] = {}
+    if session.meeting.occurrence_id and missing:
+        for r in await uow.registrants.of_meeting(meeting_id):
+            if r.session_id != session.id:
+                elsewhere.setdefault(r.email.lower(), r)
+    copied = {e.student_id for e in missing if e.email.lower() in elsewhere}
     return Plan(
         meeting_id=meeting_id,
         add=[
             (e.student_id, RegistrantSpec(e.email, e.first_name, e.last_name))
-            for student, e in wanted.items()
-            if student not in live or live[student].email.lower() != e.email.lower()
+            for e in missing
+            if e.student_id not in copied
+        ],
+        copy=[
+            (e.student_id, _person(elsewhere[e.email.lower()]))
+            for e in missing
+            if e.student_id in copied
         ],
         remove=[
             r
@@ -199,7 +218,7 @@ async def run_job(
         for record in await uow.registrants.of_session(job.session_id):
             if record.id in gone:
                 await uow.registrants.delete(record.id)
-        added = _matched(plan, registered)
+        added = _matched(plan, registered) + plan.copy
         for student, person in added:
             await uow.registrants.add(
                 _record(job.session_id, student, person, meeting_id=plan.meeting_id, at=at)
@@ -207,6 +226,15 @@ async def run_job(
         job.succeeded(now=at, count=len(added) + len(plan.remove))
         await uow.commit()
     return True
+
+
+def _person(record: Registrant) -> RegisteredPerson:
+    return RegisteredPerson(
+        registrant_id=record.registrant_id,
+        email=record.email,
+        join_url=record.join_url,
+        status="approved",
+    )
 
 
 def _record(

@@ -221,6 +221,7 @@ async def _delete_at_zoom(
     notify_hosts: bool,
     what: str,
     refuse_running: bool,
+    occurrence_id: str = "",
 ) -> Warning | None:
     """Delete a meeting at Zoom, outside any transaction: None once it is gone (the gateway's
     delete is idempotent, so a meeting already gone counts), else the warning saying it was
@@ -231,7 +232,10 @@ async def _delete_at_zoom(
     """
     try:
         await zoom.delete_meeting(
-            meeting_id=meeting_id, tenant_id=tenant_id, notify_hosts=notify_hosts
+            meeting_id=meeting_id,
+            tenant_id=tenant_id,
+            notify_hosts=notify_hosts,
+            occurrence_id=occurrence_id,
         )
     except ClassbridgeError as error:
         if refuse_running and isinstance(error, FailedPrecondition) and not _not_configured(error):
@@ -293,30 +297,7 @@ async def _link_meeting(
             at = now()
             current.link(_meeting_of(info, spec, at=at))
             current.update_time = at
-            uow.record(
-                events.SessionMeetingLinked(
-                    occurred_at=at,
-                    session_id=current.id,
-                    session_title=current.title,
-                    batch_id=current.batch_id,
-                    batch_type=current.batch_type,
-                    student_id=batch.student_id
-                    if batch is not None and batch.type is BatchType.INDIVIDUAL
-                    else "",
-                    course_id=current.course_id,
-                    course_title=course.title if course else "",
-                    teacher_id=current.teacher_id,
-                    tenant_id=course.tenant_id if course else "",
-                    meeting_id=info.meeting_id,
-                    meeting_uuid=info.meeting_uuid,
-                    host_zoom_user_id=info.host_zoom_user_id,
-                    start_time=current.scheduled_start,
-                    duration_minutes=current.meeting.duration_minutes if current.meeting else 0,
-                    timezone=current.timezone,
-                    auto_recording=current.auto_recording,
-                    storage_folder_hint=batch.storage_folder() if batch else "",
-                )
-            )
+            uow.record(meeting_linked(current, batch, course, info, at=at))
             await registration.arm(uow, current, at=at)  # the batch's students, registered
             view = await view_of(uow, current)  # flushes the link first: counted with it
             await uow.commit()
@@ -331,6 +312,40 @@ async def _link_meeting(
         now=now,
     )
     return SessionResult(view=await _current_view(uow, current), warnings=tuple(left))
+
+
+def meeting_linked(
+    session: Session,
+    batch: Batch | None,
+    course: Course | None,
+    info: MeetingInfo,
+    *,
+    at: datetime,
+) -> events.SessionMeetingLinked:
+    """``session.meeting_linked`` for the meeting ``session`` was just linked to (for an
+    occurrence of a recurring meeting: the occurrence's start and length)."""
+    return events.SessionMeetingLinked(
+        occurred_at=at,
+        session_id=session.id,
+        session_title=session.title,
+        batch_id=session.batch_id,
+        batch_type=session.batch_type,
+        student_id=batch.student_id
+        if batch is not None and batch.type is BatchType.INDIVIDUAL
+        else "",
+        course_id=session.course_id,
+        course_title=course.title if course else "",
+        teacher_id=session.teacher_id,
+        tenant_id=course.tenant_id if course else "",
+        meeting_id=info.meeting_id,
+        meeting_uuid=info.meeting_uuid,
+        host_zoom_user_id=info.host_zoom_user_id,
+        start_time=session.scheduled_start,
+        duration_minutes=session.meeting.duration_minutes if session.meeting else 0,
+        timezone=session.timezone,
+        auto_recording=session.auto_recording,
+        storage_folder_hint=batch.storage_folder() if batch else "",
+    )
 
 
 async def _discard_meeting(
@@ -593,6 +608,10 @@ async def list_sessions(
         return [SessionView(s, *counters[s.id]) for s in sessions], total
 
 
+#: What Zoom changes of one occurrence of a recurring meeting (``occurrence_id`` updates).
+OCCURRENCE_PATHS = ("start_time", "duration_minutes", "agenda")
+
+
 def _zoom_paths(changed: set[str]) -> tuple[str, ...]:
     """The meeting's fields a change of the session's ``changed`` fields touches. A new teacher
     changes who the other instructors are, so the alternative hosts too."""
@@ -675,13 +694,21 @@ async def update_session(
         people = await people_of(uow, session, batch, course)
     warnings: list[Warning] = []
     paths = _zoom_paths(changed)
+    occurrence = session.meeting.occurrence_id if session.meeting is not None else ""
+    if occurrence:
+        # One occurrence of a series' recurring meeting: Zoom moves or shortens it alone;
+        # its topic, time zone and settings are the whole series'.
+        paths = tuple(p for p in paths if p in OCCURRENCE_PATHS)
     if session.meeting is not None and paths and not cmd.skip_zoom_sync:
         spec = meeting_spec(
             session, batch, course, {}, people=people, replace_hosts="teacher_id" in changed
         )
         try:
             info = await zoom.update_meeting(
-                meeting_id=session.meeting.meeting_id, spec=spec, paths=paths
+                meeting_id=session.meeting.meeting_id,
+                spec=spec,
+                paths=paths,
+                occurrence_id=occurrence,
             )
         except ClassbridgeError as error:
             warnings.append(
@@ -754,6 +781,7 @@ async def cancel_session(
             notify_hosts=cmd.notify_participants,
             what="the session was cancelled but its Zoom meeting could not be deleted",
             refuse_running=True,
+            occurrence_id=session.meeting.occurrence_id,
         )
         deleted = warning is None
         warnings += [warning] if warning is not None else []
@@ -768,27 +796,36 @@ async def cancel_session(
             current.forget_own_deletion(session.meeting.meeting_id)
         if deleted and meeting is not None:
             current.meeting = None
-            uow.record(_unlinked(current, meeting, at=at))
+            uow.record(unlinked(current, meeting, at=at))
         current.update_time = at
         uow.record(
-            events.SessionCancelled(
-                occurred_at=at,
-                session_id=current.id,
-                session_title=current.title,
-                batch_id=current.batch_id,
-                course_id=current.course_id,
-                meeting_id=meeting.meeting_id if meeting else 0,
-                scheduled_start=current.scheduled_start,
-                reason=cmd.reason,
-                notify_participants=cmd.notify_participants,
-                cancelled_by=caller.subject,
+            session_cancelled(
+                current, meeting, reason=cmd.reason, notify=cmd.notify_participants, at=at
             )
         )
         await uow.commit()
         return SessionResult(view=await view_of(uow, current), warnings=tuple(warnings))
 
 
-def _unlinked(
+def session_cancelled(
+    session: Session, meeting: ZoomMeeting | None, *, reason: str, notify: bool, at: datetime
+) -> events.SessionCancelled:
+    """``session.cancelled`` for ``session`` (cancelled already) and the meeting it held."""
+    return events.SessionCancelled(
+        occurred_at=at,
+        session_id=session.id,
+        session_title=session.title,
+        batch_id=session.batch_id,
+        course_id=session.course_id,
+        meeting_id=meeting.meeting_id if meeting else 0,
+        scheduled_start=session.scheduled_start,
+        reason=reason,
+        notify_participants=notify,
+        cancelled_by=session.cancelled_by,
+    )
+
+
+def unlinked(
     session: Session, meeting: ZoomMeeting, *, at: datetime
 ) -> events.SessionMeetingUnlinked:
     """``session.meeting_unlinked`` for a meeting a cancellation deleted."""
@@ -823,6 +860,7 @@ async def _delete_left_meeting(
         notify_hosts=notify_hosts,
         what="the session is cancelled but its Zoom meeting could not be deleted",
         refuse_running=False,
+        occurrence_id=left.occurrence_id,
     )
     async with uow:
         current = await load_session(uow, session.id, for_update=True)
@@ -831,7 +869,7 @@ async def _delete_left_meeting(
             at = now()
             current.meeting = None
             current.update_time = at
-            uow.record(_unlinked(current, meeting, at=at))
+            uow.record(unlinked(current, meeting, at=at))
             await uow.commit()
         return SessionResult(
             view=await view_of(uow, current), warnings=(warning,) if warning is not None else ()

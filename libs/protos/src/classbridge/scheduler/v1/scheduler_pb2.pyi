@@ -24,6 +24,12 @@ class SessionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SESSION_STATUS_ENDED: _ClassVar[SessionStatus]
     SESSION_STATUS_CANCELLED: _ClassVar[SessionStatus]
 
+class SeriesMeetings(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SERIES_MEETINGS_UNSPECIFIED: _ClassVar[SeriesMeetings]
+    SERIES_MEETINGS_RECURRING: _ClassVar[SeriesMeetings]
+    SERIES_MEETINGS_SEPARATE: _ClassVar[SeriesMeetings]
+
 class ParticipantRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     PARTICIPANT_ROLE_UNSPECIFIED: _ClassVar[ParticipantRole]
@@ -68,6 +74,9 @@ SESSION_STATUS_SCHEDULED: SessionStatus
 SESSION_STATUS_IN_PROGRESS: SessionStatus
 SESSION_STATUS_ENDED: SessionStatus
 SESSION_STATUS_CANCELLED: SessionStatus
+SERIES_MEETINGS_UNSPECIFIED: SeriesMeetings
+SERIES_MEETINGS_RECURRING: SeriesMeetings
+SERIES_MEETINGS_SEPARATE: SeriesMeetings
 PARTICIPANT_ROLE_UNSPECIFIED: ParticipantRole
 PARTICIPANT_ROLE_HOST: ParticipantRole
 PARTICIPANT_ROLE_CO_HOST: ParticipantRole
@@ -351,7 +360,7 @@ class ListEnrollmentsResponse(_message.Message):
     def __init__(self, enrollments: _Optional[_Iterable[_Union[Enrollment, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class ZoomMeetingInfo(_message.Message):
-    __slots__ = ("meeting_id", "meeting_uuid", "join_url", "password", "topic", "host_zoom_user_id", "host_email", "duration_minutes", "create_time", "last_zoom_sync_time", "start_time", "timezone", "zoom_change_time", "delete_time")
+    __slots__ = ("meeting_id", "meeting_uuid", "join_url", "password", "topic", "host_zoom_user_id", "host_email", "duration_minutes", "create_time", "last_zoom_sync_time", "start_time", "timezone", "zoom_change_time", "delete_time", "occurrence_id")
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
     JOIN_URL_FIELD_NUMBER: _ClassVar[int]
@@ -366,6 +375,7 @@ class ZoomMeetingInfo(_message.Message):
     TIMEZONE_FIELD_NUMBER: _ClassVar[int]
     ZOOM_CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
     DELETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    OCCURRENCE_ID_FIELD_NUMBER: _ClassVar[int]
     meeting_id: int
     meeting_uuid: str
     join_url: str
@@ -380,7 +390,8 @@ class ZoomMeetingInfo(_message.Message):
     timezone: str
     zoom_change_time: _timestamp_pb2.Timestamp
     delete_time: _timestamp_pb2.Timestamp
-    def __init__(self, meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., join_url: _Optional[str] = ..., password: _Optional[str] = ..., topic: _Optional[str] = ..., host_zoom_user_id: _Optional[str] = ..., host_email: _Optional[str] = ..., duration_minutes: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_zoom_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., zoom_change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    occurrence_id: str
+    def __init__(self, meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., join_url: _Optional[str] = ..., password: _Optional[str] = ..., topic: _Optional[str] = ..., host_zoom_user_id: _Optional[str] = ..., host_email: _Optional[str] = ..., duration_minutes: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_zoom_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., zoom_change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., occurrence_id: _Optional[str] = ...) -> None: ...
 
 class SessionRecordingSync(_message.Message):
     __slots__ = ("recording_synced", "last_sync_time", "sync_attempts", "next_retry_time", "last_sync_error", "last_sync_error_type", "recording_deleted", "delete_time")
@@ -403,7 +414,7 @@ class SessionRecordingSync(_message.Message):
     def __init__(self, recording_synced: _Optional[bool] = ..., last_sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_attempts: _Optional[int] = ..., next_retry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_sync_error: _Optional[str] = ..., last_sync_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., recording_deleted: _Optional[bool] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("id", "batch_id", "course_id", "batch_type", "title", "description", "teacher_id", "scheduled_start", "scheduled_end", "timezone", "status", "actual_start", "actual_end", "max_participants", "auto_recording", "meeting_settings", "zoom_meeting", "recording_sync", "participant_count", "recorded_lesson_count", "cancel_time", "cancel_reason", "create_time", "update_time", "previous_zoom_meeting", "warnings")
+    __slots__ = ("id", "batch_id", "course_id", "batch_type", "title", "description", "teacher_id", "scheduled_start", "scheduled_end", "timezone", "status", "actual_start", "actual_end", "max_participants", "auto_recording", "meeting_settings", "zoom_meeting", "recording_sync", "participant_count", "recorded_lesson_count", "cancel_time", "cancel_reason", "create_time", "update_time", "previous_zoom_meeting", "warnings", "series_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     COURSE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -430,6 +441,7 @@ class Session(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_ZOOM_MEETING_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    SERIES_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     batch_id: str
     course_id: str
@@ -456,7 +468,8 @@ class Session(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     previous_zoom_meeting: ZoomMeetingInfo
     warnings: _containers.RepeatedCompositeFieldContainer[Warning]
-    def __init__(self, id: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., teacher_id: _Optional[str] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., actual_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., max_participants: _Optional[int] = ..., auto_recording: _Optional[_Union[_common_pb2.AutoRecording, str]] = ..., meeting_settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., zoom_meeting: _Optional[_Union[ZoomMeetingInfo, _Mapping]] = ..., recording_sync: _Optional[_Union[SessionRecordingSync, _Mapping]] = ..., participant_count: _Optional[int] = ..., recorded_lesson_count: _Optional[int] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_zoom_meeting: _Optional[_Union[ZoomMeetingInfo, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[Warning, _Mapping]]] = ...) -> None: ...
+    series_id: str
+    def __init__(self, id: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., teacher_id: _Optional[str] = ..., scheduled_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timezone: _Optional[str] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., actual_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., max_participants: _Optional[int] = ..., auto_recording: _Optional[_Union[_common_pb2.AutoRecording, str]] = ..., meeting_settings: _Optional[_Union[_common_pb2.MeetingSettings, _Mapping]] = ..., zoom_meeting: _Optional[_Union[ZoomMeetingInfo, _Mapping]] = ..., recording_sync: _Optional[_Union[SessionRecordingSync, _Mapping]] = ..., participant_count: _Optional[int] = ..., recorded_lesson_count: _Optional[int] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_zoom_meeting: _Optional[_Union[ZoomMeetingInfo, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[Warning, _Mapping]]] = ..., series_id: _Optional[str] = ...) -> None: ...
 
 class LocalTimeRange(_message.Message):
     __slots__ = ("date", "start_time", "end_time")
@@ -557,6 +570,78 @@ class BulkCreateSessionsRequest(_message.Message):
     request_id: str
     items: _containers.RepeatedCompositeFieldContainer[CreateSessionRequest]
     def __init__(self, request_id: _Optional[str] = ..., items: _Optional[_Iterable[_Union[CreateSessionRequest, _Mapping]]] = ...) -> None: ...
+
+class CreateSeriesRequest(_message.Message):
+    __slots__ = ("request_id", "session", "recurrence", "exceptions")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    RECURRENCE_FIELD_NUMBER: _ClassVar[int]
+    EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    session: CreateSessionRequest
+    recurrence: str
+    exceptions: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, request_id: _Optional[str] = ..., session: _Optional[_Union[CreateSessionRequest, _Mapping]] = ..., recurrence: _Optional[str] = ..., exceptions: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Series(_message.Message):
+    __slots__ = ("id", "request_id", "batch_id", "course_id", "title", "recurrence", "exceptions", "timezone", "first_start", "duration_minutes", "meetings", "meeting_id", "cancelled", "create_time", "cancel_time", "sessions")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    COURSE_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    RECURRENCE_FIELD_NUMBER: _ClassVar[int]
+    EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    TIMEZONE_FIELD_NUMBER: _ClassVar[int]
+    FIRST_START_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    MEETINGS_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_TIME_FIELD_NUMBER: _ClassVar[int]
+    SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    request_id: str
+    batch_id: str
+    course_id: str
+    title: str
+    recurrence: str
+    exceptions: _containers.RepeatedScalarFieldContainer[str]
+    timezone: str
+    first_start: _timestamp_pb2.Timestamp
+    duration_minutes: int
+    meetings: SeriesMeetings
+    meeting_id: int
+    cancelled: bool
+    create_time: _timestamp_pb2.Timestamp
+    cancel_time: _timestamp_pb2.Timestamp
+    sessions: _containers.RepeatedCompositeFieldContainer[Session]
+    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., course_id: _Optional[str] = ..., title: _Optional[str] = ..., recurrence: _Optional[str] = ..., exceptions: _Optional[_Iterable[str]] = ..., timezone: _Optional[str] = ..., first_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_minutes: _Optional[int] = ..., meetings: _Optional[_Union[SeriesMeetings, str]] = ..., meeting_id: _Optional[int] = ..., cancelled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sessions: _Optional[_Iterable[_Union[Session, _Mapping]]] = ...) -> None: ...
+
+class CreateSeriesResponse(_message.Message):
+    __slots__ = ("series", "warnings")
+    SERIES_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    series: Series
+    warnings: _containers.RepeatedCompositeFieldContainer[Warning]
+    def __init__(self, series: _Optional[_Union[Series, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[Warning, _Mapping]]] = ...) -> None: ...
+
+class GetSeriesRequest(_message.Message):
+    __slots__ = ("series_id",)
+    SERIES_ID_FIELD_NUMBER: _ClassVar[int]
+    series_id: str
+    def __init__(self, series_id: _Optional[str] = ...) -> None: ...
+
+class CancelSeriesRequest(_message.Message):
+    __slots__ = ("series_id", "reason", "notify_participants")
+    SERIES_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    NOTIFY_PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    series_id: str
+    reason: str
+    notify_participants: bool
+    def __init__(self, series_id: _Optional[str] = ..., reason: _Optional[str] = ..., notify_participants: _Optional[bool] = ...) -> None: ...
 
 class GetBulkJobRequest(_message.Message):
     __slots__ = ("bulk_job_id",)

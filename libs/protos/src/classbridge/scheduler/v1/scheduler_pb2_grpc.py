@@ -161,6 +161,21 @@ class SchedulerServiceStub:
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBulkJobRequest.SerializeToString,
                 response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.FromString,
                 _registered_method=True)
+        self.CreateSeries = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/CreateSeries',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.FromString,
+                _registered_method=True)
+        self.GetSeries = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/GetSeries',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.FromString,
+                _registered_method=True)
+        self.CancelSeries = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/CancelSeries',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CancelSeriesRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.FromString,
+                _registered_method=True)
         self.ListParticipants = channel.unary_unary(
                 '/classbridge.scheduler.v1.SchedulerService/ListParticipants',
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListParticipantsRequest.SerializeToString,
@@ -443,6 +458,34 @@ class SchedulerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateSeries(self, request, context):
+        """Schedules the classes of one RFC 5545 recurrence rule (daily, weekly on given days,
+        monthly; until a date or for a count; with exceptions) in one call, each occurrence a
+        session. Where Zoom's recurrence can say the rule, the series has one Zoom recurring
+        meeting and each session is linked to its occurrence (moved or cancelled alone with
+        UpdateSession / CancelSession); otherwise each session gets a meeting of its own, queued
+        within the host's daily Zoom budget. Idempotent on `request_id` (a repeat also retries a
+        recurring meeting Zoom failed to make). At most 400 occurrences.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSeries(self, request, context):
+        """A series and its sessions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelSeries(self, request, context):
+        """Cancels every class of the series still to come (and its Zoom meeting or occurrences);
+        classes already held stay. FAILED_PRECONDITION while one is in progress.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListParticipants(self, request, context):
         """---- Participants and attendance ----
 
@@ -688,6 +731,21 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.GetBulkJob,
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBulkJobRequest.FromString,
                     response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.SerializeToString,
+            ),
+            'CreateSeries': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSeries,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.SerializeToString,
+            ),
+            'GetSeries': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSeries,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.SerializeToString,
+            ),
+            'CancelSeries': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelSeries,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CancelSeriesRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.SerializeToString,
             ),
             'ListParticipants': grpc.unary_unary_rpc_method_handler(
                     servicer.ListParticipants,
@@ -1414,6 +1472,87 @@ class SchedulerService:
             '/classbridge.scheduler.v1.SchedulerService/GetBulkJob',
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetBulkJobRequest.SerializeToString,
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.BulkJob.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSeries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/CreateSeries',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSeries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/GetSeries',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelSeries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/CancelSeries',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CancelSeriesRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

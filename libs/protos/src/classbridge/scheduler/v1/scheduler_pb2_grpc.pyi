@@ -135,6 +135,21 @@ class SchedulerServiceStub:
     """
     GetBulkJob: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetBulkJobRequest, _scheduler_pb2.BulkJob]
     """A bulk job's progress: counts and each item's session and expected meeting time."""
+    CreateSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.CreateSeriesRequest, _scheduler_pb2.CreateSeriesResponse]
+    """Schedules the classes of one RFC 5545 recurrence rule (daily, weekly on given days,
+    monthly; until a date or for a count; with exceptions) in one call, each occurrence a
+    session. Where Zoom's recurrence can say the rule, the series has one Zoom recurring
+    meeting and each session is linked to its occurrence (moved or cancelled alone with
+    UpdateSession / CancelSession); otherwise each session gets a meeting of its own, queued
+    within the host's daily Zoom budget. Idempotent on `request_id` (a repeat also retries a
+    recurring meeting Zoom failed to make). At most 400 occurrences.
+    """
+    GetSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetSeriesRequest, _scheduler_pb2.Series]
+    """A series and its sessions."""
+    CancelSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.CancelSeriesRequest, _scheduler_pb2.CreateSeriesResponse]
+    """Cancels every class of the series still to come (and its Zoom meeting or occurrences);
+    classes already held stay. FAILED_PRECONDITION while one is in progress.
+    """
     ListParticipants: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.ListParticipantsRequest, _scheduler_pb2.ListParticipantsResponse]
     """---- Participants and attendance ----
 
@@ -302,6 +317,21 @@ class SchedulerServiceAsyncStub(SchedulerServiceStub):
     """
     GetBulkJob: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetBulkJobRequest, _scheduler_pb2.BulkJob]  # type: ignore[assignment]
     """A bulk job's progress: counts and each item's session and expected meeting time."""
+    CreateSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.CreateSeriesRequest, _scheduler_pb2.CreateSeriesResponse]  # type: ignore[assignment]
+    """Schedules the classes of one RFC 5545 recurrence rule (daily, weekly on given days,
+    monthly; until a date or for a count; with exceptions) in one call, each occurrence a
+    session. Where Zoom's recurrence can say the rule, the series has one Zoom recurring
+    meeting and each session is linked to its occurrence (moved or cancelled alone with
+    UpdateSession / CancelSession); otherwise each session gets a meeting of its own, queued
+    within the host's daily Zoom budget. Idempotent on `request_id` (a repeat also retries a
+    recurring meeting Zoom failed to make). At most 400 occurrences.
+    """
+    GetSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetSeriesRequest, _scheduler_pb2.Series]  # type: ignore[assignment]
+    """A series and its sessions."""
+    CancelSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.CancelSeriesRequest, _scheduler_pb2.CreateSeriesResponse]  # type: ignore[assignment]
+    """Cancels every class of the series still to come (and its Zoom meeting or occurrences);
+    classes already held stay. FAILED_PRECONDITION while one is in progress.
+    """
     ListParticipants: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.ListParticipantsRequest, _scheduler_pb2.ListParticipantsResponse]  # type: ignore[assignment]
     """---- Participants and attendance ----
 
@@ -610,6 +640,39 @@ class SchedulerServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_scheduler_pb2.BulkJob, _abc.Awaitable[_scheduler_pb2.BulkJob]]:
         """A bulk job's progress: counts and each item's session and expected meeting time."""
+
+    @_abc_1.abstractmethod
+    def CreateSeries(
+        self,
+        request: _scheduler_pb2.CreateSeriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.CreateSeriesResponse, _abc.Awaitable[_scheduler_pb2.CreateSeriesResponse]]:
+        """Schedules the classes of one RFC 5545 recurrence rule (daily, weekly on given days,
+        monthly; until a date or for a count; with exceptions) in one call, each occurrence a
+        session. Where Zoom's recurrence can say the rule, the series has one Zoom recurring
+        meeting and each session is linked to its occurrence (moved or cancelled alone with
+        UpdateSession / CancelSession); otherwise each session gets a meeting of its own, queued
+        within the host's daily Zoom budget. Idempotent on `request_id` (a repeat also retries a
+        recurring meeting Zoom failed to make). At most 400 occurrences.
+        """
+
+    @_abc_1.abstractmethod
+    def GetSeries(
+        self,
+        request: _scheduler_pb2.GetSeriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.Series, _abc.Awaitable[_scheduler_pb2.Series]]:
+        """A series and its sessions."""
+
+    @_abc_1.abstractmethod
+    def CancelSeries(
+        self,
+        request: _scheduler_pb2.CancelSeriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.CreateSeriesResponse, _abc.Awaitable[_scheduler_pb2.CreateSeriesResponse]]:
+        """Cancels every class of the series still to come (and its Zoom meeting or occurrences);
+        classes already held stay. FAILED_PRECONDITION while one is in progress.
+        """
 
     @_abc_1.abstractmethod
     def ListParticipants(
