@@ -214,3 +214,24 @@ async def test_a_recurring_meeting_zoom_failed_to_make_is_made_by_the_same_reque
     assert again.view.series.id == first.view.series.id
     assert all(s.meeting is not None for s in again.view.sessions)
     assert len({c.arguments["request_id"] for c in zoom.calls_of("create_meeting")}) == 1
+
+
+async def test_an_instance_that_starts_before_the_last_is_seen_ended_is_still_its_own(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock
+) -> None:
+    made = (await make(db, zoom, clock, weekly(school.b1.id))).view
+    meeting_id = made.series.meeting_id
+    for k in (0, 1):  # the first instance's end has not arrived when the second starts
+        start = made.sessions[k].scheduled_start
+        async with db.uow(tenant="default") as uow:
+            await lifecycle.meeting_started(
+                commands.RecordMeetingStarted(meeting_id, f"i-{k}", start, start),
+                uow=uow,
+                now=clock,
+            )
+            await uow.commit()
+    after = (await series.get_series(made.series.id, **acting(db, TEACHER_1))).sessions
+    assert [s.status for s in after[:3]] == [SessionStatus.IN_PROGRESS] * 2 + [
+        SessionStatus.SCHEDULED
+    ]
+    assert [s.meeting.meeting_uuid for s in after[:2] if s.meeting] == ["i-0", "i-1"]

@@ -48,9 +48,9 @@ async def session_of_meeting(
 
     A meeting of one class: that class. The occurrences of a series' recurring meeting share
     the meeting id, so the event's own facts pick one: the occurrence it names, else the
-    instance uuid (set on the session when that instance started), else the occurrence in
-    progress (only one can be), else the one whose scheduled start is nearest the event's time
-    (``at``: the start, the join, the event). None, logged, when no session holds it (or no
+    instance uuid (set on the session when that instance started), else the one whose
+    scheduled start is nearest the event's time (``at``: the start, the join, the event), else
+    the occurrence in progress. None, logged, when no session holds it (or no
     session is the occurrence named). ``whole_meeting``: the event is about the whole
     meeting (a change of every occurrence), which no one occurrence follows: None for a series.
     """
@@ -85,11 +85,16 @@ def _occurrence(
         same = pick(lambda s: s.meeting is not None and s.meeting.meeting_uuid == uuid)
         if same is not None:
             return same
+    held = [s for s in sessions if s.status is not SessionStatus.CANCELLED] or sessions
+    if at is not None:
+        # The event's own time: instances follow each other quickly enough (a test, a late
+        # class) that the previous one may not be seen as ended yet, so "in progress" would
+        # mislead where the time does not.
+        return min(held, key=lambda s: abs((s.scheduled_start - at).total_seconds()))
     live = pick(lambda s: s.status is SessionStatus.IN_PROGRESS)
     if live is not None:
         return live
-    when = at or utcnow()
-    held = [s for s in sessions if s.status is not SessionStatus.CANCELLED] or sessions
+    when = utcnow()
     return min(held, key=lambda s: abs((s.scheduled_start - when).total_seconds()))
 
 

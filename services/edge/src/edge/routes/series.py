@@ -1,0 +1,133 @@
+"""Session series: the classes of one recurrence rule in one request (``/api/v1/.../series``).
+
+``POST /api/v1/batches/{batch_id}/series`` takes the first class as the schedule body does
+(its date and times are the first occurrence; title, teacher and settings every class's) plus
+an RFC 5545 ``recurrence`` rule (``FREQ=WEEKLY;BYDAY=MO,WE;COUNT=24``) and ``exceptions``
+(local dates or date-times the rule skips). Each occurrence becomes a session; where Zoom's
+recurrence can say the rule they share one Zoom recurring meeting, each session its own
+occurrence (moved or cancelled alone through the session routes), else each gets a meeting of
+its own, queued within the host's daily Zoom budget. ``GET /api/v1/series/{series_id}`` shows
+the series and its sessions; ``POST /api/v1/series/{series_id}/cancel`` cancels what is to
+come.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from classbridge.scheduler.v1 import scheduler_pb2
+from edge import deps
+from edge.access import EVERYONE, STAFF
+from edge.clients import call
+from edge.inputs import StringList, Text
+from edge.render import ok, to_dict
+from edge.routes.schedule import ScheduleBody
+from edge.routes.sessions import CancelBody, CancelQuery
+from edge.routing import Answer, route
+
+_MESSAGE = {"message": {"type": "string"}}
+
+
+class SeriesBody(ScheduleBody):
+    """The first class, the rule, and the days it skips."""
+
+    recurrence: Annotated[
+        str,
+        Text(
+            max_length=500,
+            required=True,
+            description="RFC 5545 RRULE: FREQ DAILY, WEEKLY or MONTHLY; COUNT or UNTIL; "
+            "INTERVAL, BYDAY, BYMONTHDAY",
+        ),
+    ]
+    exceptions: Annotated[
+        list[str],
+        StringList(description="local dates (2027-02-15) or date-times (2027-02-15T10:00)"),
+    ] = []  # pydantic copies defaults
+
+
+async def create_series(request: Request, body: SeriesBody) -> JSONResponse:
+    """Schedule the classes of a recurrence rule (and their Zoom meeting or meetings)."""
+    request_id = deps.idempotency_key(request, body.request_id)
+    first = body.request(request.path_params["batch_id"], "")
+    answer = await call(
+        deps.clients(request).scheduler.CreateSeries,
+        scheduler_pb2.CreateSeriesRequest(
+            request_id=request_id,
+            session=first,
+            recurrence=body.recurrence,
+            exceptions=body.exceptions,
+        ),
+    )
+    count = len(answer.series.sessions)
+    return ok(
+        to_dict(answer),
+        status=201,
+        headers={"Location": f"/api/v1/series/{answer.series.id}"},
+        message=f"{count} session(s) scheduled",
+    )
+
+
+async def get_series(request: Request) -> JSONResponse:
+    """A series and its sessions, in start order."""
+    answer = await call(
+        deps.clients(request).scheduler.GetSeries,
+        scheduler_pb2.GetSeriesRequest(series_id=request.path_params["series_id"]),
+    )
+    return ok(to_dict(answer))
+
+
+async def cancel_series(request: Request, query: CancelQuery, body: CancelBody) -> JSONResponse:
+    """Cancel every class of the series still to come; those held stay."""
+    notify = body.notify_participants
+    answer = await call(
+        deps.clients(request).scheduler.CancelSeries,
+        scheduler_pb2.CancelSeriesRequest(
+            series_id=request.path_params["series_id"],
+            reason=body.reason or query.reason,
+            notify_participants=query.notify_participants if notify is None else notify,
+        ),
+    )
+    return ok(to_dict(answer))
+
+
+routes = [
+    route(
+        "/api/v1/batches/{batch_id}/series",
+        create_series,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+        body=SeriesBody,
+        answers=[
+            Answer(
+                status=201,
+                data=scheduler_pb2.CreateSeriesResponse,
+                extra=_MESSAGE,
+                headers={"Location": {"schema": {"type": "string"}}},
+            )
+        ],
+    ),
+    route(
+        "/api/v1/series/{series_id}",
+        get_series,
+        methods=["GET"],
+        allow=EVERYONE,
+        scope="resource",
+        answers=[Answer(data=scheduler_pb2.Series)],
+    ),
+    route(
+        "/api/v1/series/{series_id}/cancel",
+        cancel_series,
+        methods=["POST"],
+        allow=STAFF,
+        scope="resource",
+        query=CancelQuery,
+        body=CancelBody,
+        body_optional=True,
+        answers=[Answer(data=scheduler_pb2.CreateSeriesResponse)],
+    ),
+]
