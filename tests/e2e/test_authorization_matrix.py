@@ -186,6 +186,17 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
         headers=admin,
     )
     assert bulk.status_code == 202, bulk.text
+    series = await post(
+        f"/api/v1/batches/{batch['id']}/series",
+        {
+            "date": "2030-01-21",
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "title": "Weekly",
+            "recurrence": "FREQ=WEEKLY;COUNT=2",
+            "create_zoom_meeting": False,
+        },
+    )
     resource = await post(
         f"/api/live-classes/{session_id}/resources",
         {"resourceType": "link", "title": "Notes", "url": "https://example.org/notes"},
@@ -200,6 +211,7 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
         "batch_id": batch["id"],
         "session_id": session_id,
         "job_id": bulk.json()["data"]["id"],
+        "series_id": series["series"]["id"],
         "class_id": session_id,
         "student_id": "student-1",
         "resource_id": resource["id"],
@@ -265,6 +277,15 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
             }
         ],
     },
+    ("POST", "/api/v1/batches/{batch_id}/series"): {
+        "date": "2030-02-04",
+        "start_time": "09:00",
+        "end_time": "10:00",
+        "title": "Series",
+        "recurrence": "FREQ=DAILY;COUNT=2",
+        "create_zoom_meeting": False,
+    },
+    ("POST", "/api/v1/series/{series_id}/cancel"): {},
     ("POST", "/api/v1/batches/{batch_id}/sync-zoom-recordings"): {},
     ("POST", "/api/v1/batches/{batch_id}/retry-zoom-recordings"): {},
     ("PATCH", "/api/v1/sessions/{session_id}"): {"title": "Lesson one"},
@@ -313,6 +334,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/v1/recording-policy"): {"copy_recordings": True},
     ("POST", "/api/v1/batches/{batch_id}/calendar-link"): {},
     ("POST", "/api/v1/me/calendar-link"): {},
+    ("POST", "/api/v1/monitor/start"): {},
+    ("POST", "/monitor/start"): {},
+    ("POST", "/api/v1/monitor/stop"): {},
+    ("POST", "/monitor/stop"): {},
+    ("PUT", "/api/v1/monitor/path"): {"path": "Zoom"},
+    ("PUT", "/monitor/path"): {"path": "Zoom"},
 }
 
 
