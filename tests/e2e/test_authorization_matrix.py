@@ -286,6 +286,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "create_zoom_meeting": False,
     },
     ("POST", "/api/v1/series/{series_id}/cancel"): {},
+    ("PATCH", "/api/v1/series/{series_id}"): {"title": "Weekly (renamed)"},
     ("POST", "/api/v1/batches/{batch_id}/sync-zoom-recordings"): {},
     ("POST", "/api/v1/batches/{batch_id}/retry-zoom-recordings"): {},
     ("PATCH", "/api/v1/sessions/{session_id}"): {"title": "Lesson one"},

@@ -231,6 +231,19 @@ async def test_a_recurring_class_is_a_session_per_occurrence_moved_cancelled_and
         recording_ids = {lesson["recording_id"] for found in lessons for lesson in found}
         assert len(recording_ids) == 3  # three recordings, one on each session
 
+        # Renaming and re-timing the series changes only the class still to come.
+        changed = await _data(
+            await edge.patch(
+                f"/api/v1/series/{series['id']}",
+                json={"title": "Optics", "start_time": "09:00", "end_time": "10:30"},
+            )
+        )
+        titles = {s["id"]: s["title"] for s in changed["series"]["sessions"]}
+        assert [titles[i] for i in ids] == ["Mechanics"] * 3 + ["Optics", "Mechanics"]
+        to_come = _occurrences(await zoom.meeting(meeting_id))[occurrence[moved]]
+        assert _local(to_come["start_time"]) == datetime(2030, 1, 21, 9, 0, tzinfo=KOLKATA)
+        assert to_come["duration"] == 90
+
         # A student of the batch reads the series; another school's admin does not find it.
         seen = await _data(
             await edge.get(

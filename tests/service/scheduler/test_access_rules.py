@@ -54,6 +54,7 @@ ADMITTED: dict[str, frozenset[str]] = {
     "GetBulkJob": STAFF,
     "CreateSeries": STAFF,
     "GetSeries": EVERYONE,
+    "UpdateSeries": STAFF,
     "CancelSeries": STAFF,
     "GetCalendarFeed": EVERYONE,
     "ListParticipants": STAFF,

@@ -4,7 +4,8 @@ events of each instance on its own session, separate meetings where Zoom cannot 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -235,3 +236,42 @@ async def test_an_instance_that_starts_before_the_last_is_seen_ended_is_still_it
         SessionStatus.SCHEDULED
     ]
     assert [s.meeting.meeting_uuid for s in after[:2] if s.meeting] == ["i-0", "i-1"]
+
+
+async def test_changing_the_series_moves_each_class_to_come_alone_at_zoom(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock
+) -> None:
+    made = (await make(db, zoom, clock, weekly(school.b1.id))).view
+    result = await series.update_series(
+        commands.UpdateSeries(
+            series_id=made.series.id, title="Optics", start=time(11, 0), end=time(12, 30)
+        ),
+        **acting(db, TEACHER_1),
+        zoom=zoom,
+        now=clock,
+    )
+    after = result.view.sessions
+    assert {s.title for s in after} == {"Optics"}
+    kolkata = ZoneInfo("Asia/Kolkata")
+    local = [
+        (s.scheduled_start.astimezone(kolkata), s.scheduled_end.astimezone(kolkata)) for s in after
+    ]
+    assert {(a.hour, a.minute, b.hour, b.minute) for a, b in local} == {(11, 0, 12, 30)}
+    assert [a.date() for a, _ in local] == [
+        s.scheduled_start.astimezone(kolkata).date() for s in made.sessions
+    ]
+    updates = zoom.calls_of("update_meeting")
+    per_occurrence = [u for u in updates if u.arguments.get("occurrence_id")]
+    assert sorted(u.arguments["occurrence_id"] for u in per_occurrence) == sorted(
+        s.meeting.occurrence_id for s in made.sessions if s.meeting
+    )
+    [topic] = [u for u in updates if not u.arguments.get("occurrence_id")]
+    assert topic.arguments["paths"] == ("topic",)
+    assert result.view.series.duration_minutes == 90
+    with pytest.raises(InvalidArgument, match="together"):
+        await series.update_series(
+            commands.UpdateSeries(series_id=made.series.id, start=time(9, 0)),
+            **acting(db, TEACHER_1),
+            zoom=zoom,
+            now=clock,
+        )

@@ -7,22 +7,23 @@ an RFC 5545 ``recurrence`` rule (``FREQ=WEEKLY;BYDAY=MO,WE;COUNT=24``) and ``exc
 recurrence can say the rule they share one Zoom recurring meeting, each session its own
 occurrence (moved or cancelled alone through the session routes), else each gets a meeting of
 its own, queued within the host's daily Zoom budget. ``GET /api/v1/series/{series_id}`` shows
-the series and its sessions; ``POST /api/v1/series/{series_id}/cancel`` cancels what is to
-come.
+the series and its sessions; ``PATCH`` there changes the title, description or times of every
+class still to come; ``POST /api/v1/series/{series_id}/cancel`` cancels what is to come.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from classbridge.scheduler.v1 import scheduler_pb2
+from classbridge_common.errors import FieldViolation, InvalidArgument
 from edge import deps
 from edge.access import EVERYONE, STAFF
 from edge.clients import call
-from edge.inputs import StringList, Text
+from edge.inputs import Input, StringList, Text, WallTime
 from edge.render import ok, to_dict
 from edge.routes.schedule import ScheduleBody
 from edge.routes.sessions import CancelBody, CancelQuery
@@ -47,6 +48,15 @@ class SeriesBody(ScheduleBody):
         list[str],
         StringList(description="local dates (2027-02-15) or date-times (2027-02-15T10:00)"),
     ] = []  # pydantic copies defaults
+
+
+class SeriesChange(Input):
+    """What changes for every class still to come; absent fields stay."""
+
+    title: Annotated[str | None, Text(max_length=300)] = None
+    description: Annotated[str | None, Text(max_length=10_000)] = None
+    start_time: Annotated[Any, WallTime(description="with end_time: each class's new start")] = None
+    end_time: Annotated[Any, WallTime(description="with start_time: each class's new end")] = None
 
 
 async def create_series(request: Request, body: SeriesBody) -> JSONResponse:
@@ -77,6 +87,25 @@ async def get_series(request: Request) -> JSONResponse:
         deps.clients(request).scheduler.GetSeries,
         scheduler_pb2.GetSeriesRequest(series_id=request.path_params["series_id"]),
     )
+    return ok(to_dict(answer))
+
+
+async def update_series(request: Request, body: SeriesChange) -> JSONResponse:
+    """Change every class of the series still to come (each at Zoom alone)."""
+    if (body.start_time is None) != (body.end_time is None):
+        raise InvalidArgument(
+            "give start_time and end_time together",
+            violations=[FieldViolation("end_time", "is required with start_time")],
+        )
+    req = scheduler_pb2.UpdateSeriesRequest(series_id=request.path_params["series_id"])
+    if body.title is not None:
+        req.title = body.title
+    if body.description is not None:
+        req.description = body.description
+    if body.start_time is not None:
+        req.start_time.CopyFrom(body.start_time)
+        req.end_time.CopyFrom(body.end_time)
+    answer = await call(deps.clients(request).scheduler.UpdateSeries, req)
     return ok(to_dict(answer))
 
 
@@ -118,6 +147,15 @@ routes = [
         allow=EVERYONE,
         scope="resource",
         answers=[Answer(data=scheduler_pb2.Series)],
+    ),
+    route(
+        "/api/v1/series/{series_id}",
+        update_series,
+        methods=["PATCH"],
+        allow=STAFF,
+        scope="resource",
+        body=SeriesChange,
+        answers=[Answer(data=scheduler_pb2.CreateSeriesResponse)],
     ),
     route(
         "/api/v1/series/{series_id}/cancel",

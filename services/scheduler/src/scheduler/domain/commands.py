@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from scheduler.domain.breakout import BreakoutGroup
@@ -127,6 +127,18 @@ class CreateSeries:
     rule: str
     exceptions: tuple[date | datetime, ...] = ()
     request_id: str = ""
+
+
+@dataclass(frozen=True)
+class UpdateSeries:
+    """Change every class of a series still to come: its title and description, and its
+    wall-clock times (each class keeps its date). ``None``: unchanged."""
+
+    series_id: str
+    title: str | None = None
+    description: str | None = None
+    start: time | None = None
+    end: time | None = None
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ POLICY = Policy.of(
         # read its sessions.
         "CreateSeries": allow(*STAFF, scope="resource"),
         "GetSeries": allow(*EVERYONE, scope="resource"),
+        "UpdateSeries": allow(*STAFF, scope="resource"),
         "CancelSeries": allow(*STAFF, scope="resource"),
         # Calendar feeds: a batch's for its teachers and admins, anyone's own (the handler
         # narrows; the edge calls it as the person a feed link was issued to).

@@ -1047,6 +1047,32 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             await series.get_series(request.series_id, uow=self._uow(), caller=current_caller())
         )
 
+    async def UpdateSeries(
+        self,
+        request: pb.UpdateSeriesRequest,
+        context: grpc.aio.ServicerContext[pb.UpdateSeriesRequest, pb.CreateSeriesResponse],
+    ) -> pb.CreateSeriesResponse:
+        result = await series.update_series(
+            commands.UpdateSeries(
+                series_id=request.series_id,
+                title=request.title if request.HasField("title") else None,
+                description=request.description if request.HasField("description") else None,
+                start=_time_in(request.start_time, "start_time")
+                if request.HasField("start_time")
+                else None,
+                end=_time_in(request.end_time, "end_time")
+                if request.HasField("end_time")
+                else None,
+            ),
+            uow=self._uow(),
+            caller=current_caller(),
+            zoom=self._zoom,
+            now=self._now,
+        )
+        return pb.CreateSeriesResponse(
+            series=series_out(result.view), warnings=warnings_out(result.warnings)
+        )
+
     async def CancelSeries(
         self,
         request: pb.CancelSeriesRequest,

@@ -1,4 +1,4 @@
-"""Session series: schedule the classes of one recurrence rule, read them, cancel them.
+"""Session series: schedule the classes of one recurrence rule, read, change and cancel them.
 
 ``CreateSeries`` stores every occurrence as a session at once (one transaction, idempotent by
 request id). When Zoom's recurrence can say the rule (:func:`recurrence.zoom_form`), one
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from classbridge_common.auth import Caller
 from classbridge_common.errors import ClassbridgeError, FailedPrecondition, NotFound
@@ -49,8 +49,10 @@ from scheduler.service_layer.sessions import (
     cancel_session,
     meeting_linked,
     new_session,
+    require_manager,
     session_cancelled,
     unlinked,
+    update_session,
     zoom_warning,
 )
 
@@ -346,6 +348,94 @@ async def get_series(series_id: str, *, uow: SchedulerUnitOfWork, caller: Caller
         return SeriesView(series, tuple(sessions))
 
 
+async def update_series(
+    cmd: commands.UpdateSeries,
+    *,
+    uow: SchedulerUnitOfWork,
+    caller: Caller,
+    zoom: ZoomMeetings,
+    now: Clock = utcnow,
+) -> SeriesResult:
+    """Change every class of the series still to come (the held and cancelled ones stay as
+    they were): each is updated as ``UpdateSession`` updates it — for a recurring meeting its
+    own occurrence at Zoom, keeping the occurrence ids every link relies on — and a new title
+    is the recurring meeting's topic, changed once."""
+    if cmd.title is not None and not cmd.title.strip():
+        raise invalid("series.title", "must not be blank")
+    if (cmd.start is None) != (cmd.end is None):
+        raise invalid("series.end_time", "give start_time and end_time together")
+    view = await get_series(cmd.series_id, uow=uow, caller=caller)
+    async with uow:
+        await require_manager(uow, caller, view.sessions[0])
+        batch, course = await _context(uow, view.series)
+    if view.series.status is SeriesStatus.CANCELLED:
+        raise FailedPrecondition("the series is cancelled")
+    at = now()
+    upcoming = [
+        s for s in view.sessions if s.status is SessionStatus.SCHEDULED and s.scheduled_start > at
+    ]
+    warnings: list[Warning] = []
+    tz = zone(view.series.timezone)
+    for session in upcoming:
+        changes: dict[str, object] = {}
+        if cmd.title is not None:
+            changes["title"] = cmd.title.strip()
+        if cmd.description is not None:
+            changes["description"] = cmd.description
+        if cmd.start is not None and cmd.end is not None:
+            day = session.scheduled_start.astimezone(tz).date()
+            start = datetime.combine(day, cmd.start, tzinfo=tz)
+            end = datetime.combine(day, cmd.end, tzinfo=tz)
+            if end <= start:
+                end = datetime.combine(day + timedelta(days=1), cmd.end, tzinfo=tz)
+            changes["scheduled_start"] = start.astimezone(UTC)
+            changes["scheduled_end"] = end.astimezone(UTC)
+        if changes:
+            result = await update_session(
+                commands.UpdateSession(session_id=session.id, changes=changes),
+                uow=uow,
+                caller=caller,
+                zoom=zoom,
+                now=now,
+            )
+            warnings += result.warnings
+    if cmd.title is not None and view.series.meeting_id and upcoming:
+        async with uow:
+            first = await uow.sessions.get(upcoming[0].id)
+        assert first is not None
+        try:
+            await zoom.update_meeting(
+                meeting_id=view.series.meeting_id,
+                spec=meeting_spec(first, batch, course, {}),
+                paths=("topic",),
+            )
+        except ClassbridgeError as error:
+            warnings.append(
+                zoom_warning(
+                    error,
+                    failed="ZOOM_MEETING_UPDATE_FAILED",
+                    what="the series' classes changed but its Zoom meeting's topic did not",
+                )
+            )
+    async with uow:
+        series = await uow.series.get_for_update(cmd.series_id)
+        assert series is not None
+        if cmd.title is not None:
+            series.title = cmd.title.strip()
+        if cmd.start is not None and cmd.end is not None and upcoming:
+            length = upcoming[0].scheduled_end - upcoming[0].scheduled_start
+            updated = await uow.sessions.get(upcoming[0].id)
+            if updated is not None:
+                length = updated.scheduled_end - updated.scheduled_start
+            series.duration_minutes = int(length.total_seconds() // 60)
+        series.update_time = at
+        await uow.commit()
+        return SeriesResult(
+            view=SeriesView(series, tuple(await uow.sessions.of_series(series.id))),
+            warnings=tuple(warnings),
+        )
+
+
 async def cancel_series(
     cmd: commands.CancelSeries,
     *,
@@ -438,4 +528,11 @@ async def _cancel_with_meeting_gone(
         await uow.commit()
 
 
-__all__ = ["SeriesResult", "SeriesView", "cancel_series", "create_series", "get_series"]
+__all__ = [
+    "SeriesResult",
+    "SeriesView",
+    "cancel_series",
+    "create_series",
+    "get_series",
+    "update_series",
+]

@@ -633,6 +633,20 @@ class GetSeriesRequest(_message.Message):
     series_id: str
     def __init__(self, series_id: _Optional[str] = ...) -> None: ...
 
+class UpdateSeriesRequest(_message.Message):
+    __slots__ = ("series_id", "title", "description", "start_time", "end_time")
+    SERIES_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    series_id: str
+    title: str
+    description: str
+    start_time: _timeofday_pb2.TimeOfDay
+    end_time: _timeofday_pb2.TimeOfDay
+    def __init__(self, series_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., start_time: _Optional[_Union[_timeofday_pb2.TimeOfDay, _Mapping]] = ..., end_time: _Optional[_Union[_timeofday_pb2.TimeOfDay, _Mapping]] = ...) -> None: ...
+
 class CancelSeriesRequest(_message.Message):
     __slots__ = ("series_id", "reason", "notify_participants")
     SERIES_ID_FIELD_NUMBER: _ClassVar[int]

@@ -171,6 +171,11 @@ class SchedulerServiceStub:
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.SerializeToString,
                 response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.FromString,
                 _registered_method=True)
+        self.UpdateSeries = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/UpdateSeries',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.UpdateSeriesRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.FromString,
+                _registered_method=True)
         self.CancelSeries = channel.unary_unary(
                 '/classbridge.scheduler.v1.SchedulerService/CancelSeries',
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CancelSeriesRequest.SerializeToString,
@@ -478,6 +483,14 @@ class SchedulerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateSeries(self, request, context):
+        """Changes every class of the series still to come: title, description, and the wall-clock
+        times (each class keeps its date; at Zoom each occurrence is moved alone).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CancelSeries(self, request, context):
         """Cancels every class of the series still to come (and its Zoom meeting or occurrences);
         classes already held stay. FAILED_PRECONDITION while one is in progress.
@@ -741,6 +754,11 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.GetSeries,
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.FromString,
                     response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.SerializeToString,
+            ),
+            'UpdateSeries': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSeries,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.UpdateSeriesRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.SerializeToString,
             ),
             'CancelSeries': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelSeries,
@@ -1526,6 +1544,33 @@ class SchedulerService:
             '/classbridge.scheduler.v1.SchedulerService/GetSeries',
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.SerializeToString,
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSeries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/UpdateSeries',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.UpdateSeriesRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.CreateSeriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

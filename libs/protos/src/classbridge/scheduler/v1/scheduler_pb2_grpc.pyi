@@ -146,6 +146,10 @@ class SchedulerServiceStub:
     """
     GetSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetSeriesRequest, _scheduler_pb2.Series]
     """A series and its sessions."""
+    UpdateSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.UpdateSeriesRequest, _scheduler_pb2.CreateSeriesResponse]
+    """Changes every class of the series still to come: title, description, and the wall-clock
+    times (each class keeps its date; at Zoom each occurrence is moved alone).
+    """
     CancelSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.CancelSeriesRequest, _scheduler_pb2.CreateSeriesResponse]
     """Cancels every class of the series still to come (and its Zoom meeting or occurrences);
     classes already held stay. FAILED_PRECONDITION while one is in progress.
@@ -328,6 +332,10 @@ class SchedulerServiceAsyncStub(SchedulerServiceStub):
     """
     GetSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetSeriesRequest, _scheduler_pb2.Series]  # type: ignore[assignment]
     """A series and its sessions."""
+    UpdateSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.UpdateSeriesRequest, _scheduler_pb2.CreateSeriesResponse]  # type: ignore[assignment]
+    """Changes every class of the series still to come: title, description, and the wall-clock
+    times (each class keeps its date; at Zoom each occurrence is moved alone).
+    """
     CancelSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.CancelSeriesRequest, _scheduler_pb2.CreateSeriesResponse]  # type: ignore[assignment]
     """Cancels every class of the series still to come (and its Zoom meeting or occurrences);
     classes already held stay. FAILED_PRECONDITION while one is in progress.
@@ -663,6 +671,16 @@ class SchedulerServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_scheduler_pb2.Series, _abc.Awaitable[_scheduler_pb2.Series]]:
         """A series and its sessions."""
+
+    @_abc_1.abstractmethod
+    def UpdateSeries(
+        self,
+        request: _scheduler_pb2.UpdateSeriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.CreateSeriesResponse, _abc.Awaitable[_scheduler_pb2.CreateSeriesResponse]]:
+        """Changes every class of the series still to come: title, description, and the wall-clock
+        times (each class keeps its date; at Zoom each occurrence is moved alone).
+        """
 
     @_abc_1.abstractmethod
     def CancelSeries(
