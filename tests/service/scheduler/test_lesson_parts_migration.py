@@ -3,20 +3,15 @@ a lesson with parts is stored and read back whole (SQLite; PostgreSQL when confi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classbridge_common.auth import DEFAULT_TENANT
-from classbridge_common.db import create_engine, session_factory
+from classbridge_common.db import session_factory
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.db.types import UTCDateTime
-from classbridge_common.testing import make_settings
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.bootstrap import MIGRATIONS_DIR
 from scheduler.domain.model import LessonPart, LessonSource, RecordedLesson
@@ -24,26 +19,6 @@ from scheduler.settings import Settings
 
 AT = datetime(2030, 1, 15, 10, 0, tzinfo=UTC)
 END = datetime(2030, 1, 15, 11, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    fields: dict[str, Any] = {}
-    if request.param == "postgres":
-        fields = {
-            "database_url": request.getfixturevalue("database_url"),
-            "db_schema": request.getfixturevalue("pg_schema"),
-        }
-    return make_settings(Settings, service_name="scheduler", data_dir=tmp_path / "var", **fields)
-
-
-@pytest.fixture
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def test_a_lesson_from_before_parts_reads_as_its_own_single_part(

@@ -6,21 +6,16 @@ configured)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classbridge_common.auth import DEFAULT_TENANT
-from classbridge_common.db import create_engine, session_factory
+from classbridge_common.db import session_factory
 from classbridge_common.db.migrations import alembic_config, upgrade_to_head
 from classbridge_common.db.types import UTCDateTime
-from classbridge_common.testing import make_settings
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.bootstrap import MIGRATIONS_DIR
 from scheduler.domain.model import Interval, Participant, ParticipantRole
@@ -28,26 +23,6 @@ from scheduler.settings import Settings
 
 AT = datetime(2030, 1, 15, 10, 0, tzinfo=UTC)
 NEW_COLUMNS = {"role_change_time", "first_share_time", "first_share_content"}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    fields: dict[str, Any] = {}
-    if request.param == "postgres":
-        fields = {
-            "database_url": request.getfixturevalue("database_url"),
-            "db_schema": request.getfixturevalue("pg_schema"),
-        }
-    return make_settings(Settings, service_name="scheduler", data_dir=tmp_path / "var", **fields)
-
-
-@pytest.fixture
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def _columns(engine: AsyncEngine) -> set[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from classbridge_common.db import create_engine, session_factory
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.db.types import UTCDateTime
 from classbridge_common.errors import Internal
-from classbridge_common.testing import make_settings
 from scheduler.adapters import orm
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.bootstrap import MIGRATIONS_DIR
@@ -47,17 +45,6 @@ T0 = datetime(2030, 1, 15, 10, 0, tzinfo=UTC)
 
 def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    fields: dict[str, Any] = {}
-    if request.param == "postgres":
-        fields = {
-            "database_url": request.getfixturevalue("database_url"),
-            "db_schema": request.getfixturevalue("pg_schema"),
-        }
-    return make_settings(Settings, service_name="scheduler", data_dir=tmp_path / "var", **fields)
 
 
 @pytest.fixture

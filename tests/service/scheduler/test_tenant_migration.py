@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,34 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from classbridge_common.db import create_engine
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.db.types import UTCDateTime
-from classbridge_common.testing import make_settings
 from scheduler.bootstrap import MIGRATIONS_DIR
 from scheduler.settings import Settings
 
 AT = datetime(2030, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    fields: dict[str, Any] = {}
-    if request.param == "postgres":
-        fields = {
-            "database_url": request.getfixturevalue("database_url"),
-            "db_schema": request.getfixturevalue("pg_schema"),
-        }
-    return make_settings(Settings, service_name="scheduler", data_dir=tmp_path / "var", **fields)
-
-
-@pytest.fixture
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def statement(sql: str, **types: Any) -> sa.TextClause:

@@ -53,7 +53,7 @@ from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.meeting_plan import people_of
 from scheduler.service_layer.ports import ZoomMeetings
 from scheduler.service_layer.request_ids import require_replay
-from scheduler.service_layer.sessions import _link_meeting, new_session
+from scheduler.service_layer.sessions import link_meeting, new_session
 
 log = logging.getLogger(__name__)
 
@@ -416,7 +416,7 @@ async def run_job(
         people = await people_of(uow, session, batch, course)
         await uow.commit()
     try:
-        result = await _link_meeting(
+        result = await link_meeting(
             session,
             batch=batch,
             course=course,

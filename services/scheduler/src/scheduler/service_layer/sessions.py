@@ -250,7 +250,7 @@ async def _current_view(uow: SchedulerUnitOfWork, session: Session) -> SessionVi
         return await view_of(uow, session)
 
 
-async def _link_meeting(
+async def link_meeting(
     session: Session,
     *,
     batch: Batch | None,
@@ -513,7 +513,7 @@ async def create_session(
         # As committed: the session was new, so its one participant is the host added above
         # and it has no lessons yet.
         return SessionResult(view=SessionView(session=session, participant_count=1))
-    return await _link_meeting(
+    return await link_meeting(
         session,
         batch=batch,
         course=course,
@@ -545,7 +545,7 @@ async def create_zoom_meeting(
             resource_id=session.id,
         )
     session.ensure_can_change()
-    return await _link_meeting(
+    return await link_meeting(
         session,
         batch=batch,
         course=course,
