@@ -287,6 +287,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/api/v1/series/{series_id}/cancel"): {},
     ("PATCH", "/api/v1/series/{series_id}"): {"title": "Weekly (renamed)"},
+    ("PUT", "/api/v1/me/notifications"): {"email": False},
     ("POST", "/api/v1/batches/{batch_id}/sync-zoom-recordings"): {},
     ("POST", "/api/v1/batches/{batch_id}/retry-zoom-recordings"): {},
     ("PATCH", "/api/v1/sessions/{session_id}"): {"title": "Lesson one"},

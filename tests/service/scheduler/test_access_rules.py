@@ -55,6 +55,8 @@ ADMITTED: dict[str, frozenset[str]] = {
     "CreateSeries": STAFF,
     "GetSeries": EVERYONE,
     "UpdateSeries": STAFF,
+    "GetNoticePreference": EVERYONE,
+    "SetNoticePreference": EVERYONE,
     "CancelSeries": STAFF,
     "GetCalendarFeed": EVERYONE,
     "ListParticipants": STAFF,

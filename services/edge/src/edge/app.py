@@ -29,6 +29,7 @@ from edge.routes import (
     health,
     live_classes,
     monitor,
+    notices,
     participants,
     recorded_lessons,
     recordings,
@@ -79,6 +80,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         *webhook_forward.routes,
         *tenants.routes,
         *calendar.routes,
+        *notices.routes,
         *uploads.routes,
         *monitor.routes,
     ]

@@ -10,9 +10,10 @@ every unfinished job in its table for the next start.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -21,13 +22,15 @@ from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
 from classbridge_common.outbox import OutboxRelay
 from scheduler.adapters import orm
+from scheduler.adapters.mailer import SmtpMailer
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.adapters.zoom_gateway import ZoomGatewayClient
 from scheduler.domain.jobs import RetryPolicy
-from scheduler.entrypoints import consumers, grpc_api
+from scheduler.entrypoints import consumers, grpc_api, notice_consumer
 from scheduler.entrypoints.access_rules import POLICY
 from scheduler.entrypoints.job_worker import JobWorker
-from scheduler.service_layer import bulk, meeting_sync, reconcile, registration
+from scheduler.entrypoints.notice_consumer import NoticeConsumer
+from scheduler.service_layer import bulk, meeting_sync, notices, reconcile, registration
 from scheduler.service_layer.clock import Clock, utcnow
 from scheduler.service_layer.ports import ZoomGateway
 from scheduler.settings import Settings
@@ -59,6 +62,7 @@ async def _jobs_round(
     meetings: RetryPolicy,
     budget: int = bulk.DEFAULT_BUDGET,
     now: Clock = utcnow,
+    mail: Callable[[], Awaitable[int]] | None = None,
 ) -> int:
     """One round of the job worker: the reads of participants reports (``reports``: Zoom has
     them minutes after the end), then the registrant syncs, then the meetings' alternative
@@ -68,7 +72,9 @@ async def _jobs_round(
     finished += await registration.run_due(uow, zoom, policy=meetings)
     finished += await meeting_sync.run_due(uow, zoom, policy=meetings)
     # and the meetings bulk scheduling queued, as the hosts' daily Zoom budget allows
-    return finished + await bulk.run_due(uow, zoom, budget=budget, now=now)
+    finished += await bulk.run_due(uow, zoom, budget=budget, now=now)
+    # then the email notices due (when an SMTP server is configured)
+    return finished + (await mail() if mail is not None else 0)
 
 
 @asynccontextmanager
@@ -120,6 +126,17 @@ async def running(
             policy = settings.reconcile_policy()
             consumer = consumers.Consumer(name=settings.consumer_name, uow=uow, reconcile=policy)
             await consumers.subscribe(the_bus, consumer, prefetch=settings.consumer_prefetch)
+            mailer = (
+                SmtpMailer(settings.smtp_url.get_secret_value())
+                if settings.smtp_url.get_secret_value()
+                else None
+            )
+            noticing = NoticeConsumer(name=f"{settings.consumer_name}-notices", uow=uow)
+            if mailer is not None:
+                await notice_consumer.subscribe(
+                    the_bus, noticing, prefetch=settings.consumer_prefetch
+                )
+            senders = notices.Senders(settings.mail_from, dict(settings.mail_from_by_tenant))
             jobs = JobWorker(
                 run_round=partial(
                     _jobs_round,
@@ -129,6 +146,17 @@ async def running(
                     meetings=settings.meeting_job_policy(),
                     budget=settings.zoom_host_daily_limit,
                     now=now,
+                    mail=(
+                        partial(
+                            notices.send_due,
+                            uow,
+                            mailer,
+                            senders=senders,
+                            backoff=timedelta(seconds=settings.notice_backoff_seconds),
+                        )
+                        if mailer is not None
+                        else None
+                    ),
                 ),
                 poll_interval=settings.job_poll_interval_seconds,
             )
@@ -159,6 +187,8 @@ async def running(
                     )
             finally:
                 await the_bus.unsubscribe(consumer.name)
+                if mailer is not None:
+                    await the_bus.unsubscribe(noticing.name)
     finally:
         if client is not None:
             await client.close()

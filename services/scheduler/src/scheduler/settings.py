@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from classbridge_common.settings import ServiceSettings, load_settings
 from scheduler.domain.jobs import RetryPolicy
@@ -49,6 +49,13 @@ class Settings(ServiceSettings):
     zoom_host_daily_limit: int = Field(default=100, ge=1, le=100_000)
     # How often the background worker looks for due jobs (report reads, registrant syncs).
     job_poll_interval_seconds: float = Field(default=15.0, gt=0, le=3600)
+    # Email notices to students (a class scheduled, moved, cancelled): off without SMTP_URL
+    # (smtp://user:password@host:port, smtps://… for TLS, ?starttls=true to upgrade).
+    smtp_url: SecretStr = SecretStr("")
+    mail_from: str = "Classbridge <no-reply@classbridge.invalid>"
+    # A tenant's own sender: MAIL_FROM_BY_TENANT='{"acme": "Acme School <classes@acme.test>"}'.
+    mail_from_by_tenant: dict[str, str] = Field(default_factory=dict)
+    notice_backoff_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("default_timezone")
     @classmethod

@@ -56,6 +56,7 @@ from scheduler.domain.model import (
     Session,
     SharedResource,
 )
+from scheduler.domain.notices import Notice, NoticePreference
 from scheduler.domain.registration import Registrant
 from scheduler.domain.series import SessionSeries
 
@@ -87,6 +88,8 @@ ENTITIES: Mapping[type[Any], Table] = {
     SessionJob: t.session_jobs,
     BulkJob: t.bulk_jobs,
     SessionSeries: t.session_series,
+    Notice: t.notices,
+    NoticePreference: t.notice_preferences,
 }
 
 # The JSON-valued attributes of each entity.

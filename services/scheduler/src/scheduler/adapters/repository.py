@@ -41,6 +41,7 @@ from scheduler.domain.model import (
     SessionStatus,
     SharedResource,
 )
+from scheduler.domain.notices import Notice, NoticePreference, NoticeState
 from scheduler.domain.registration import Registrant
 from scheduler.domain.series import SessionSeries
 
@@ -652,6 +653,52 @@ class Series(_Rows[SessionSeries]):
         return await self._first(
             select(SessionSeries).where(t.session_series.c.id == series_id), for_update=True
         )
+
+
+class Notices(_Rows[Notice]):
+    entity = Notice
+    table = t.notices
+
+    async def add(self, notice: Notice) -> None:
+        self._add(notice)
+
+    async def of_event(self, event_id: str) -> list[Notice]:
+        return await self._all(select(Notice).where(t.notices.c.event_id == event_id))
+
+    async def get_for_update(self, notice_id: str) -> Notice | None:
+        return await self._first(select(Notice).where(t.notices.c.id == notice_id), for_update=True)
+
+    async def due(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
+        """``(notice id, tenant)`` of pending notices due by ``now``, oldest first, in every
+        tenant the scope spans."""
+        rows = await self._run(
+            select(t.notices.c.id, t.notices.c.tenant_id)
+            .where(t.notices.c.state == NoticeState.PENDING, t.notices.c.next_attempt_time <= now)
+            .order_by(t.notices.c.next_attempt_time, t.notices.c.id)
+            .limit(limit)
+        )
+        return [(r.id, r.tenant_id) for r in rows]
+
+
+class NoticePreferences(_Rows[NoticePreference]):
+    entity = NoticePreference
+    table = t.notice_preferences
+
+    async def of_user(self, user_id: str) -> NoticePreference | None:
+        return await self._one(t.notice_preferences.c.user_id == user_id)
+
+    async def opted_out(self, user_ids: Sequence[str]) -> set[str]:
+        """Those of ``user_ids`` who asked for no email notices."""
+        found = await self._all(
+            select(NoticePreference).where(
+                t.notice_preferences.c.user_id.in_(list(user_ids)),
+                t.notice_preferences.c.email_notices.is_(False),
+            )
+        )
+        return {p.user_id for p in found}
+
+    async def add(self, preference: NoticePreference) -> None:
+        self._add(preference)
 
 
 class BulkJobs(_Rows[BulkJob]):

@@ -48,6 +48,7 @@ from scheduler.domain.model import (
     SessionStatus,
     ZoomMeeting,
 )
+from scheduler.domain.notices import NoticeKind, NoticeState
 from scheduler.domain.series import SeriesMeetings, SeriesStatus
 
 metadata = MetaData()
@@ -337,6 +338,35 @@ session_series = Table(
     UniqueConstraint("tenant_id", "request_id", name="uq_session_series_request"),
 )
 Index("ix_session_series_batch", session_series.c.batch_id)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", TENANT, nullable=False, server_default=DEFAULT_TENANT),
+    Column("event_id", String(64), nullable=False),
+    Column("kind", EnumString(NoticeKind, 16), nullable=False),
+    Column("session_id", ID, nullable=False),
+    Column("student_id", String(128), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("state", EnumString(NoticeState, 16), nullable=False),
+    Column("attempts", Integer(), nullable=False, server_default="0"),
+    Column("next_attempt_time", UTCDateTime(), nullable=False),
+    Column("last_error", Text(), nullable=False, server_default=""),
+    Column("create_time", UTCDateTime(), nullable=False),
+    Column("sent_time", UTCDateTime(), nullable=True),
+    UniqueConstraint("event_id", "email", name="uq_notices_event_email"),
+)
+Index("ix_notices_due", notices.c.state, notices.c.next_attempt_time)
+
+notice_preferences = Table(
+    "notice_preferences",
+    metadata,
+    Column("tenant_id", TENANT, primary_key=True, server_default=DEFAULT_TENANT),
+    Column("user_id", String(128), primary_key=True),
+    Column("email_notices", Boolean(), nullable=False),
+    Column("update_time", UTCDateTime(), nullable=False),
+)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

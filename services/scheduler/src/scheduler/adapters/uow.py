@@ -27,6 +27,8 @@ from scheduler.adapters.repository import (
     Courses,
     Enrollments,
     Interactions,
+    NoticePreferences,
+    Notices,
     Participants,
     RecordedLessons,
     Registrants,
@@ -76,6 +78,8 @@ class SchedulerUnitOfWork(UnitOfWork):
     jobs: SessionJobs
     bulk: BulkJobs
     series: Series
+    notices: Notices
+    notice_preferences: NoticePreferences
 
     def attach(self, session: AsyncSession) -> None:
         scope = self.scope = (
@@ -94,6 +98,8 @@ class SchedulerUnitOfWork(UnitOfWork):
         self.jobs = SessionJobs(session, scope)
         self.bulk = BulkJobs(session, scope)
         self.series = Series(session, scope)
+        self.notices = Notices(session, scope)
+        self.notice_preferences = NoticePreferences(session, scope)
         if self._on_job_armed is not None:
             event.listen(session.sync_session, "before_flush", _note_armed_jobs)
 

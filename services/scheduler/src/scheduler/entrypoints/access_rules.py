@@ -53,6 +53,9 @@ POLICY = Policy.of(
         "CreateSeries": allow(*STAFF, scope="resource"),
         "GetSeries": allow(*EVERYONE, scope="resource"),
         "UpdateSeries": allow(*STAFF, scope="resource"),
+        # Everyone's own choice about email notices.
+        "GetNoticePreference": allow(*EVERYONE, scope="own"),
+        "SetNoticePreference": allow(*EVERYONE, scope="own"),
         "CancelSeries": allow(*STAFF, scope="resource"),
         # Calendar feeds: a batch's for its teachers and admins, anyone's own (the handler
         # narrows; the edge calls it as the person a feed link was issued to).

@@ -52,6 +52,7 @@ from scheduler.domain.model import (
     SharedResource,
     ZoomMeeting,
 )
+from scheduler.domain.notices import NoticePreference
 from scheduler.domain.series import SeriesMeetings, SeriesStatus
 from scheduler.domain.timing import InstantTiming, LocalTiming, Timing
 from scheduler.service_layer import (
@@ -61,6 +62,7 @@ from scheduler.service_layer import (
     catalog,
     classroom,
     membership,
+    notices,
     series,
     sessions,
 )
@@ -638,6 +640,14 @@ def _exceptions_in(values: Sequence[str]) -> tuple[date | datetime, ...]:
     return tuple(out)
 
 
+def _preference_out(found: NoticePreference) -> pb.NoticePreference:
+    return pb.NoticePreference(
+        user_id=found.user_id,
+        email_notices=found.email_notices,
+        update_time=ts(found.update_time),
+    )
+
+
 def bulk_job_out(view: bulk.BulkJobView) -> pb.BulkJob:
     out = pb.BulkJob(
         id=view.job.id,
@@ -1046,6 +1056,27 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         return series_out(
             await series.get_series(request.series_id, uow=self._uow(), caller=current_caller())
         )
+
+    async def GetNoticePreference(
+        self,
+        request: pb.GetNoticePreferenceRequest,
+        context: grpc.aio.ServicerContext[pb.GetNoticePreferenceRequest, pb.NoticePreference],
+    ) -> pb.NoticePreference:
+        found = await notices.get_preference(self._uow(), user_id=current_caller().subject)
+        return _preference_out(found)
+
+    async def SetNoticePreference(
+        self,
+        request: pb.SetNoticePreferenceRequest,
+        context: grpc.aio.ServicerContext[pb.SetNoticePreferenceRequest, pb.NoticePreference],
+    ) -> pb.NoticePreference:
+        found = await notices.set_preference(
+            self._uow(),
+            user_id=current_caller().subject,
+            email_notices=request.email_notices,
+            now=self._now,
+        )
+        return _preference_out(found)
 
     async def UpdateSeries(
         self,

@@ -633,6 +633,26 @@ class GetSeriesRequest(_message.Message):
     series_id: str
     def __init__(self, series_id: _Optional[str] = ...) -> None: ...
 
+class NoticePreference(_message.Message):
+    __slots__ = ("user_id", "email_notices", "update_time")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_NOTICES_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    email_notices: bool
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, user_id: _Optional[str] = ..., email_notices: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetNoticePreferenceRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetNoticePreferenceRequest(_message.Message):
+    __slots__ = ("email_notices",)
+    EMAIL_NOTICES_FIELD_NUMBER: _ClassVar[int]
+    email_notices: bool
+    def __init__(self, email_notices: _Optional[bool] = ...) -> None: ...
+
 class UpdateSeriesRequest(_message.Message):
     __slots__ = ("series_id", "title", "description", "start_time", "end_time")
     SERIES_ID_FIELD_NUMBER: _ClassVar[int]

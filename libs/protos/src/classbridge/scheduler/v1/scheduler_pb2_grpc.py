@@ -171,6 +171,16 @@ class SchedulerServiceStub:
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.SerializeToString,
                 response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.FromString,
                 _registered_method=True)
+        self.GetNoticePreference = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/GetNoticePreference',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetNoticePreferenceRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.FromString,
+                _registered_method=True)
+        self.SetNoticePreference = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/SetNoticePreference',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.SetNoticePreferenceRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.FromString,
+                _registered_method=True)
         self.UpdateSeries = channel.unary_unary(
                 '/classbridge.scheduler.v1.SchedulerService/UpdateSeries',
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.UpdateSeriesRequest.SerializeToString,
@@ -483,6 +493,20 @@ class SchedulerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetNoticePreference(self, request, context):
+        """The caller's own choice about email notices (a class scheduled, moved or cancelled).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetNoticePreference(self, request, context):
+        """Sets the caller's own choice about email notices.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateSeries(self, request, context):
         """Changes every class of the series still to come: title, description, and the wall-clock
         times (each class keeps its date; at Zoom each occurrence is moved alone).
@@ -754,6 +778,16 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.GetSeries,
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.FromString,
                     response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.SerializeToString,
+            ),
+            'GetNoticePreference': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetNoticePreference,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetNoticePreferenceRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.SerializeToString,
+            ),
+            'SetNoticePreference': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetNoticePreference,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.SetNoticePreferenceRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.SerializeToString,
             ),
             'UpdateSeries': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateSeries,
@@ -1544,6 +1578,60 @@ class SchedulerService:
             '/classbridge.scheduler.v1.SchedulerService/GetSeries',
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetSeriesRequest.SerializeToString,
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Series.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetNoticePreference(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/GetNoticePreference',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.GetNoticePreferenceRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetNoticePreference(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/SetNoticePreference',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.SetNoticePreferenceRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.FromString,
             options,
             channel_credentials,
             insecure,

@@ -146,6 +146,10 @@ class SchedulerServiceStub:
     """
     GetSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetSeriesRequest, _scheduler_pb2.Series]
     """A series and its sessions."""
+    GetNoticePreference: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.GetNoticePreferenceRequest, _scheduler_pb2.NoticePreference]
+    """The caller's own choice about email notices (a class scheduled, moved or cancelled)."""
+    SetNoticePreference: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.SetNoticePreferenceRequest, _scheduler_pb2.NoticePreference]
+    """Sets the caller's own choice about email notices."""
     UpdateSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.UpdateSeriesRequest, _scheduler_pb2.CreateSeriesResponse]
     """Changes every class of the series still to come: title, description, and the wall-clock
     times (each class keeps its date; at Zoom each occurrence is moved alone).
@@ -332,6 +336,10 @@ class SchedulerServiceAsyncStub(SchedulerServiceStub):
     """
     GetSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetSeriesRequest, _scheduler_pb2.Series]  # type: ignore[assignment]
     """A series and its sessions."""
+    GetNoticePreference: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.GetNoticePreferenceRequest, _scheduler_pb2.NoticePreference]  # type: ignore[assignment]
+    """The caller's own choice about email notices (a class scheduled, moved or cancelled)."""
+    SetNoticePreference: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.SetNoticePreferenceRequest, _scheduler_pb2.NoticePreference]  # type: ignore[assignment]
+    """Sets the caller's own choice about email notices."""
     UpdateSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.UpdateSeriesRequest, _scheduler_pb2.CreateSeriesResponse]  # type: ignore[assignment]
     """Changes every class of the series still to come: title, description, and the wall-clock
     times (each class keeps its date; at Zoom each occurrence is moved alone).
@@ -671,6 +679,22 @@ class SchedulerServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_scheduler_pb2.Series, _abc.Awaitable[_scheduler_pb2.Series]]:
         """A series and its sessions."""
+
+    @_abc_1.abstractmethod
+    def GetNoticePreference(
+        self,
+        request: _scheduler_pb2.GetNoticePreferenceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.NoticePreference, _abc.Awaitable[_scheduler_pb2.NoticePreference]]:
+        """The caller's own choice about email notices (a class scheduled, moved or cancelled)."""
+
+    @_abc_1.abstractmethod
+    def SetNoticePreference(
+        self,
+        request: _scheduler_pb2.SetNoticePreferenceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.NoticePreference, _abc.Awaitable[_scheduler_pb2.NoticePreference]]:
+        """Sets the caller's own choice about email notices."""
 
     @_abc_1.abstractmethod
     def UpdateSeries(

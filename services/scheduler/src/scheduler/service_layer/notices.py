@@ -1,0 +1,271 @@
+"""Email notices: students hear of a class scheduled, moved or cancelled.
+
+Driven by the scheduler's own events as the bus delivers them (``entrypoints.notice_consumer``):
+:func:`plan` turns one event into one notice per enrolled student with an email who has not
+opted out, inside the consumer's inbox transaction, so a redelivered event plans nothing (and
+the notices are unique per event and address besides). The job worker then sends what is due
+(:func:`send_due`): each notice is claimed for a while before the SMTP server is called with no
+transaction open, marked sent after, and retried with backoff when the server fails. What a
+notice says is rendered at sending time from the session as it is then — its time in the
+class's own time zone, the student's own join link (their Zoom registration), and an iCalendar
+attachment with the same UID and SEQUENCE as the calendar feed, so a calendar app updates the
+event it has rather than adding one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from classbridge_common.errors import FailedPrecondition
+from scheduler.adapters.uow import SchedulerUnitOfWork
+from scheduler.domain.model import BatchType, Session, SessionStatus
+from scheduler.domain.notices import Notice, NoticeKind, NoticePreference, NoticeState
+from scheduler.service_layer.calendar_feed import sequence_of
+from scheduler.service_layer.clock import Clock, new_id, utcnow
+from scheduler.service_layer.registration import MAX_STUDENTS
+
+log = logging.getLogger(__name__)
+
+#: How long a notice being sent is held from other workers (then it is due again).
+CLAIM = timedelta(minutes=5)
+PRODID = "-//Classbridge//Class notices//EN"
+
+
+class Mailer(Protocol):
+    """Sends one message (raises on failure: the notice is retried)."""
+
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class Senders:
+    """Who notices come from: the deployment's address, or a tenant's own."""
+
+    default: str
+    by_tenant: dict[str, str]
+
+    def of(self, tenant: str) -> str:
+        return self.by_tenant.get(tenant, self.default)
+
+
+async def plan(
+    uow: SchedulerUnitOfWork,
+    *,
+    kind: NoticeKind,
+    session_id: str,
+    event_id: str,
+    at: datetime,
+) -> int:
+    """The notices ``event_id`` (about ``session_id``) owes its students; how many were added."""
+    session = await uow.sessions.get(session_id)
+    if session is None or session.batch_type is not BatchType.GROUP:
+        return 0  # an individual batch's student has no email here
+    if kind is NoticeKind.SCHEDULED and session.series_id:
+        # A term of classes is one email (its first class's), not one per occurrence.
+        series = [s for s in await uow.sessions.of_series(session.series_id) if s.meeting]
+        if not series or series[0].id != session.id:
+            return 0
+    enrolled, _ = await uow.enrollments.list(
+        batch_id=session.batch_id, student_id="", offset=0, limit=MAX_STUDENTS
+    )
+    wanted = [e for e in enrolled if e.email]
+    if not wanted:
+        return 0
+    out = await uow.notice_preferences.opted_out([e.student_id for e in wanted])
+    known = {n.email.lower() for n in await uow.notices.of_event(event_id)}
+    added = 0
+    for e in wanted:
+        if e.student_id in out or e.email.lower() in known:
+            continue
+        known.add(e.email.lower())
+        await uow.notices.add(
+            Notice(
+                id=new_id(),
+                event_id=event_id,
+                kind=kind,
+                session_id=session.id,
+                student_id=e.student_id,
+                email=e.email,
+                next_attempt_time=at,
+                create_time=at,
+            )
+        )
+        added += 1
+    return added
+
+
+async def set_preference(
+    uow: SchedulerUnitOfWork, *, user_id: str, email_notices: bool, now: Clock = utcnow
+) -> NoticePreference:
+    """The caller's own choice about email notices."""
+    async with uow:
+        if uow.scope.spans:
+            raise FailedPrecondition("email notices are a school's people's; an operator has none")
+        found = await uow.notice_preferences.of_user(user_id)
+        if found is None:
+            found = NoticePreference(user_id=user_id)
+            await uow.notice_preferences.add(found)
+        found.email_notices = email_notices
+        found.update_time = now()
+        await uow.commit()
+        return found
+
+
+async def get_preference(uow: SchedulerUnitOfWork, *, user_id: str) -> NoticePreference:
+    async with uow:
+        found = await uow.notice_preferences.of_user(user_id)
+        return found or NoticePreference(user_id=user_id)
+
+
+def _when(session: Session) -> str:
+    zone = ZoneInfo(session.timezone or "UTC")
+    start = session.scheduled_start.astimezone(zone)
+    end = session.scheduled_end.astimezone(zone)
+    return f"{start:%A %d %B %Y, %H:%M} to {end:%H:%M} ({session.timezone or 'UTC'})"
+
+
+def _calendar(session: Session, join_url: str, *, cancelled: bool) -> bytes:
+    zone = ZoneInfo(session.timezone or "UTC")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", f"{session.id}@classbridge")
+    event.add("dtstart", session.scheduled_start.astimezone(zone))
+    event.add("dtend", session.scheduled_end.astimezone(zone))
+    event.add("summary", session.title)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", sequence_of(session))
+    event.add("dtstamp", session.update_time or datetime.now(UTC))
+    if join_url and not cancelled:
+        event.add("url", join_url)
+        event.add("location", join_url)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def render(notice: Notice, session: Session, *, sender: str, join_url: str) -> EmailMessage:
+    """The email of ``notice`` about ``session`` as it is now."""
+    cancelled = notice.kind is NoticeKind.CANCELLED or session.status is SessionStatus.CANCELLED
+    verb = {
+        NoticeKind.SCHEDULED: "scheduled",
+        NoticeKind.MOVED: "moved",
+        NoticeKind.CANCELLED: "cancelled",
+    }[NoticeKind.CANCELLED if cancelled else notice.kind]
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = notice.email
+    message["Subject"] = f"Class {verb}: {session.title}"
+    lines = [f"Your class “{session.title}” is {verb}.", "", f"When: {_when(session)}"]
+    if cancelled and session.cancel_reason:
+        lines.append(f"Reason: {session.cancel_reason}")
+    if join_url and not cancelled:
+        lines += ["", f"Join with your own link: {join_url}"]
+    lines += ["", "The attached invitation updates the class in your calendar."]
+    message.set_content("\n".join(lines))
+    message.add_attachment(
+        _calendar(session, join_url, cancelled=cancelled),
+        maintype="text",
+        subtype="calendar",
+        filename="class.ics",
+        params={"method": "CANCEL" if cancelled else "PUBLISH"},
+    )
+    return message
+
+
+async def _join_url(uow: SchedulerUnitOfWork, session: Session, student_id: str) -> str:
+    meeting = session.meeting
+    if meeting is None or not meeting.join_url:
+        return ""
+    mine = await uow.registrants.of_student(session.id, student_id)
+    if mine is not None and mine.meeting_id == meeting.meeting_id and mine.join_url:
+        return mine.join_url
+    return meeting.join_url
+
+
+async def send_due(
+    new_uow: Callable[..., SchedulerUnitOfWork],
+    mailer: Mailer,
+    *,
+    senders: Senders,
+    now: Clock = utcnow,
+    backoff: timedelta = timedelta(seconds=30),
+    limit: int = 50,
+) -> int:
+    """Send every notice due now (in every tenant); how many were sent."""
+    async with new_uow() as uow:
+        due = await uow.notices.due(now(), limit=limit)
+    sent = 0
+    for notice_id, tenant in due:
+        if await _send_one(
+            notice_id, new_uow(tenant=tenant), mailer, senders.of(tenant), now, backoff
+        ):
+            sent += 1
+    return sent
+
+
+async def _send_one(
+    notice_id: str,
+    uow: SchedulerUnitOfWork,
+    mailer: Mailer,
+    sender: str,
+    now: Clock,
+    backoff: timedelta,
+) -> bool:
+    async with uow:
+        notice = await uow.notices.get_for_update(notice_id)
+        if notice is None or notice.state is not NoticeState.PENDING:
+            return False
+        if notice.next_attempt_time > now():
+            return False  # another worker claimed it meanwhile
+        session = await uow.sessions.get(notice.session_id)
+        if session is None:
+            notice.failed(at=now(), error="the session is gone", backoff=backoff)
+            notice.state = NoticeState.FAILED
+            await uow.commit()
+            return False
+        message = render(
+            notice,
+            session,
+            sender=sender,
+            join_url=await _join_url(uow, session, notice.student_id),
+        )
+        notice.next_attempt_time = now() + CLAIM  # held while the SMTP server is called
+        await uow.commit()
+    try:
+        await mailer.send(message)
+    except Exception as error:  # any failure of the server: retried
+        log.warning("notice %s not sent (%s)", notice_id, type(error).__name__)
+        async with uow:
+            again = await uow.notices.get_for_update(notice_id)
+            if again is not None and again.state is NoticeState.PENDING:
+                again.failed(at=now(), error=f"{type(error).__name__}: {error}", backoff=backoff)
+                await uow.commit()
+        return False
+    async with uow:
+        done = await uow.notices.get_for_update(notice_id)
+        if done is not None:
+            done.sent(at=now())
+            await uow.commit()
+    return True
+
+
+__all__ = [
+    "CLAIM",
+    "Mailer",
+    "Senders",
+    "get_preference",
+    "plan",
+    "render",
+    "send_due",
+    "set_preference",
+]
