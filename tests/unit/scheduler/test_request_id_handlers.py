@@ -8,6 +8,7 @@ of what the key made; another tenant's keys never collide.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, time
@@ -32,7 +33,7 @@ from tests.unit.scheduler.builders import (
     page,
 )
 from tests.unit.scheduler.conftest import School
-from tests.unit.scheduler.fakes import FakeClock, FakeDatabase, FakeZoom
+from tests.unit.scheduler.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, FakeZoom
 
 KEY = "same-key"
 SECRET = "Theirs 7f3a"
@@ -323,3 +324,29 @@ async def test_a_replayed_interaction_is_shown_as_the_list_shows_it(
     )[0]
     assert replayed == listed
     assert (replayed.id, replayed.author_id, replayed.anonymous) == (first.id, author.subject, True)
+
+
+async def test_a_request_sent_twice_at_once_makes_one_course_and_both_get_it(
+    db: FakeDatabase, school: School
+) -> None:
+    """Both copies find the key unused and insert; the unique key refuses the second commit,
+    which then answers as the replay of the first instead of an internal error."""
+    gate = asyncio.Event()
+
+    class HeldCommit(FakeUnitOfWork):
+        async def commit(self) -> None:
+            await gate.wait()  # both copies are past their check of the key here
+            await super().commit()
+
+    cmd = commands.CreateCourse(title="Twice", request_id="twin-key")
+    first, second = (
+        asyncio.create_task(
+            catalog.create_course(cmd, uow=HeldCommit(db, caller=TEACHER_1), caller=TEACHER_1)
+        )
+        for _ in range(2)
+    )
+    await asyncio.sleep(0.01)
+    gate.set()
+    made = await asyncio.gather(first, second)
+    assert made[0].id == made[1].id
+    assert [c.title for c in (r.obj for r in db.rows("courses"))].count("Twice") == 1

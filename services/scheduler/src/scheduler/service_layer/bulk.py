@@ -52,7 +52,7 @@ from scheduler.service_layer import access
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.meeting_plan import people_of
 from scheduler.service_layer.ports import ZoomMeetings
-from scheduler.service_layer.request_ids import require_replay
+from scheduler.service_layer.request_ids import replays_a_twin, require_replay
 from scheduler.service_layer.sessions import link_meeting, new_session
 
 log = logging.getLogger(__name__)
@@ -161,6 +161,7 @@ def _refuse(violations: list[FieldViolation]) -> InvalidArgument:
     )
 
 
+@replays_a_twin
 async def bulk_create_sessions(
     cmd: commands.BulkCreateSessions,
     *,

@@ -19,7 +19,7 @@ from scheduler.domain.timing import zone
 from scheduler.service_layer import access, meeting_sync, registration
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.membership import memberships_of
-from scheduler.service_layer.request_ids import require_replay
+from scheduler.service_layer.request_ids import replays_a_twin, require_replay
 
 COURSE_PATHS = frozenset(
     {"title", "description", "instructor_ids", "default_timezone", "default_meeting_settings"}
@@ -76,6 +76,7 @@ async def load_batch(uow: SchedulerUnitOfWork, batch_id: str, *, field: str = "b
 # ---- Courses ----
 
 
+@replays_a_twin
 async def create_course(
     cmd: commands.CreateCourse, *, uow: SchedulerUnitOfWork, caller: Caller, now: Clock = utcnow
 ) -> Course:
@@ -257,6 +258,7 @@ async def _view(uow: SchedulerUnitOfWork, batch: Batch, course: Course | None = 
     )
 
 
+@replays_a_twin
 async def create_batch(
     cmd: commands.CreateBatch, *, uow: SchedulerUnitOfWork, caller: Caller, now: Clock = utcnow
 ) -> BatchView:
@@ -426,6 +428,7 @@ async def finish_delete_batch(batch_id: str, *, uow: SchedulerUnitOfWork) -> Non
 # ---- Enrollments ----
 
 
+@replays_a_twin
 async def create_enrollment(
     cmd: commands.CreateEnrollment, *, uow: SchedulerUnitOfWork, caller: Caller, now: Clock = utcnow
 ) -> Enrollment:

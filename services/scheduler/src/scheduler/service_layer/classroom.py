@@ -31,7 +31,7 @@ from scheduler.domain.model import (
 from scheduler.service_layer import access
 from scheduler.service_layer.catalog import check_paths, load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
-from scheduler.service_layer.request_ids import require_replay
+from scheduler.service_layer.request_ids import replays_a_twin, require_replay
 from scheduler.service_layer.sessions import load_session, require_manager, require_reader
 
 PARTICIPANT_PATHS = frozenset({"role", "shared_screen", "raised_hand", "user_id"})
@@ -114,6 +114,7 @@ async def _privileged(uow: SchedulerUnitOfWork, caller: Caller, session: Session
     return access.can_manage_session(caller, session, batch, course)
 
 
+@replays_a_twin
 async def create_interaction(
     cmd: commands.CreateInteraction,
     *,
@@ -196,6 +197,7 @@ def _check_url(url: str, field: str) -> None:
         raise invalid(field, "must be an http(s) URL")
 
 
+@replays_a_twin
 async def create_shared_resource(
     cmd: commands.CreateSharedResource,
     *,
@@ -294,6 +296,7 @@ async def list_recorded_lessons(
         )
 
 
+@replays_a_twin
 async def add_recorded_lesson(
     cmd: commands.AddRecordedLesson,
     *,

@@ -11,7 +11,18 @@ their create happened when it did not.
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+
 from classbridge_common.errors import AlreadyExists
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def request_id_in_use(*, resource_type: str, request_id: str) -> AlreadyExists:
@@ -32,4 +43,33 @@ def require_replay(plausible: bool, *, resource_type: str, request_id: str) -> N
         raise request_id_in_use(resource_type=resource_type, request_id=request_id)
 
 
-__all__ = ["request_id_in_use", "require_replay"]
+def _request_key(error: IntegrityError) -> bool:
+    """Was it the request id's uniqueness that refused the write? (PostgreSQL names the
+    constraint, ``uq_..._request``; SQLite the columns, ``....request_id``.)"""
+    return "request" in str(error.orig).lower()
+
+
+def replays_a_twin(create: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """A create that, when a twin of its request (the same request id, sent twice at once)
+    stored first, answers as the replay of that twin instead of failing.
+
+    Both requests find no row with their key and insert; the second commit is refused by the
+    unique key. Run again, the create finds the twin's row and replays it (or, for another
+    request under the same key, answers ALREADY_EXISTS) — never an internal error for a
+    client's retry.
+    """
+
+    @functools.wraps(create)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await create(*args, **kwargs)
+        except IntegrityError as error:
+            if not _request_key(error):
+                raise
+            log.info("%s: a twin request stored first; replaying it", create.__name__)
+            return await create(*args, **kwargs)
+
+    return run
+
+
+__all__ = ["replays_a_twin", "request_id_in_use", "require_replay"]

@@ -42,7 +42,7 @@ from scheduler.service_layer.catalog import load_batch
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 from scheduler.service_layer.meeting_plan import meeting_spec, people_of
 from scheduler.service_layer.ports import MeetingInfo, MeetingSpec, ZoomMeetings
-from scheduler.service_layer.request_ids import require_replay
+from scheduler.service_layer.request_ids import replays_a_twin, require_replay
 from scheduler.service_layer.sessions import (
     Warning,
     can_read_session,
@@ -77,6 +77,7 @@ def _exception_text(value: date | datetime) -> str:
     return value.isoformat()
 
 
+@replays_a_twin
 async def create_series(
     cmd: commands.CreateSeries,
     *,

@@ -59,7 +59,7 @@ from scheduler.service_layer.ports import (
     MeetingSpec,
     ZoomMeetings,
 )
-from scheduler.service_layer.request_ids import require_replay
+from scheduler.service_layer.request_ids import replays_a_twin, require_replay
 
 #: The seeds' "Zoom meeting creation success rate", counted where sessions ask for meetings.
 METRICS = Metrics.from_global()
@@ -445,6 +445,7 @@ def new_session(
     )
 
 
+@replays_a_twin
 async def create_session(
     cmd: commands.CreateSession,
     *,
