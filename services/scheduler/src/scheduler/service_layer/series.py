@@ -31,7 +31,6 @@ from scheduler.domain.model import (
     Course,
     Session,
     SessionStatus,
-    ZoomMeeting,
     host_participant,
 )
 from scheduler.domain.series import SeriesMeetings, SeriesStatus, SessionSeries
@@ -48,6 +47,7 @@ from scheduler.service_layer.sessions import (
     can_read_session,
     cancel_session,
     meeting_linked,
+    meeting_of,
     new_session,
     require_manager,
     session_cancelled,
@@ -313,18 +313,13 @@ async def _link(
                 continue
             if not session.wants_meeting:
                 continue
+            # The recurring meeting as this occurrence has it: its own start and id; the
+            # instance uuid comes when the occurrence starts.
             session.link(
-                ZoomMeeting(
-                    meeting_id=info.meeting_id,
+                replace(
+                    meeting_of(info, spec, at=at),
+                    meeting_uuid="",
                     occurrence_id=occurrence_id,
-                    join_url=info.join_url,
-                    password=info.password,
-                    topic=info.topic or spec.topic,
-                    host_zoom_user_id=info.host_zoom_user_id,
-                    host_email=info.host_email,
-                    duration_minutes=info.duration_minutes or spec.duration_minutes,
-                    create_time=at,
-                    last_zoom_sync_time=at,
                     start_time=session.scheduled_start,
                     timezone=session.timezone,
                 )

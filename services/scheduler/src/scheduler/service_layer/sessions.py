@@ -195,7 +195,7 @@ def _duration_warning(session: Session) -> list[Warning]:
     ]
 
 
-def _meeting_of(info: MeetingInfo, spec: MeetingSpec, *, at: datetime) -> ZoomMeeting:
+def meeting_of(info: MeetingInfo, spec: MeetingSpec, *, at: datetime) -> ZoomMeeting:
     """The session's record of the meeting Zoom made for ``spec``."""
     return ZoomMeeting(
         meeting_id=info.meeting_id,
@@ -295,7 +295,7 @@ async def link_meeting(
             return SessionResult(view=await view_of(uow, current), warnings=tuple(warnings))
         if current.wants_meeting:
             at = now()
-            current.link(_meeting_of(info, spec, at=at))
+            current.link(meeting_of(info, spec, at=at))
             current.update_time = at
             uow.record(meeting_linked(current, batch, course, info, at=at))
             await registration.arm(uow, current, at=at)  # the batch's students, registered
@@ -305,7 +305,7 @@ async def link_meeting(
     # Cancelled or ended meanwhile; the transaction is left first, as none may wait on Zoom.
     current, left = await _discard_meeting(
         current,
-        _meeting_of(info, spec, at=now()),
+        meeting_of(info, spec, at=now()),
         tenant_id=spec.tenant_id,
         uow=uow,
         zoom=zoom,
