@@ -34,7 +34,11 @@ UNPAGED_LISTS = {
 }
 # Updates whose fields are all `optional`: presence says what changes (write-only secrets have
 # no value to read back and mask against).
-PRESENCE_UPDATES = {"classbridge.zoomgateway.v1.ZoomGatewayService.UpdateTenantZoomApps"}
+# Updates whose fields say by their presence what changes (optional fields, no mask).
+PRESENCE_UPDATES = {
+    "classbridge.zoomgateway.v1.ZoomGatewayService.UpdateTenantZoomApps",
+    "classbridge.scheduler.v1.SchedulerService.UpdateSeries",
+}
 
 
 def _generated_module_names() -> list[str]:
