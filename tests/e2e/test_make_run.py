@@ -29,7 +29,9 @@ from devstack.ports import documented_ports
 from devstack.stack import SIM_PORT
 
 READY = "Ctrl-C stops everything."
-DOCUMENTED = {SIM_PORT} | {p for ports in documented_ports().values() for p in ports.values()}
+DOCUMENTED = {SIM_PORT} | {
+    p for ports in documented_ports(metrics=True).values() for p in ports.values()
+}
 SERVICES = ("scheduler", "zoom-gateway", "recording-sync", "webhook-ingest")
 QUEUES = ("scheduler", "recording-sync.session-projection", "recording-sync.zoom-recordings")
 
@@ -205,7 +207,8 @@ def test_process_mode_puts_every_server_on_a_free_port_with_any_ports(
                 for word in line.split()
                 if word.startswith(("http://127.0.0.1:", "127.0.0.1:"))
             ]
-            assert len(ports) == 8, stack.output  # sim, edge, webhook, files, four gRPC
+            # sim, edge, webhook, files, four gRPC, five metrics endpoints
+            assert len(ports) == 13, stack.output
             assert not set(ports) & DOCUMENTED, stack.output
             assert "export TOKEN=" in stack.output
             assert_serves_signed_files(stack)

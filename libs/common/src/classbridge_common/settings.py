@@ -61,6 +61,12 @@ class ServiceSettings(BaseSettings):
     events_exchange: str = Field(default="classbridge.events", min_length=1, max_length=200)
     events_queue_prefix: str | None = Field(default=None, max_length=100)
     grpc_port: int = Field(default=50051, ge=0, le=65535)
+    # The Prometheus scrape endpoint (``GET /metrics``, classbridge_common.scrape): unset, none;
+    # 0, a free port. Its own port, so the API's auth and limits never stand in a scrape's way.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "0.0.0.0"  # noqa: S104 - Prometheus scrapes the pod's address
+    # How often the database gauges are read when metrics leave by OTLP (a scrape reads them).
+    metrics_refresh_seconds: float = Field(default=30.0, gt=0, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     data_dir: Path = Path("var")
     auth_jwt_secret: SecretStr | None = None

@@ -14,7 +14,12 @@ span for each message the outbox relay published). gRPC is traced by the interce
 
 Span attributes we add are namespaced ``app.*``. :class:`Metrics` holds the instruments for
 the numbers the seeds ask for (sync success rate, processing time per recording, storage used,
-errors by type, meeting-creation success rate, webhooks received).
+errors by type, meeting-creation success rate, webhooks received) and the golden signals
+(request rate, errors and latency of the gRPC and HTTP servers, Zoom calls and token grants,
+dead-lettered messages, bytes transferred). Every meter provider also has a Prometheus reader
+over the :class:`Telemetry`'s own ``registry``, whatever else exports: that registry is what a
+service's scrape endpoint serves (``classbridge_common.scrape``), so metrics can be scraped
+with or without an OTLP collector.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from opentelemetry import metrics, propagate, trace
+from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
@@ -37,6 +43,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from opentelemetry.util import types as otel_types
+from prometheus_client import CollectorRegistry
 
 from classbridge_common.logging import redact_text
 
@@ -44,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 OTLP_ENDPOINT_ENV: Final = "OTEL_EXPORTER_OTLP_ENDPOINT"
 METER_NAME: Final = "classbridge"
+#: Latency buckets (seconds) of request histograms: 5 ms to 60 s.
+LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
@@ -129,6 +138,9 @@ class Telemetry:
     tracer_provider: TracerProvider | UnexportedTracerProvider
     meter_provider: MeterProvider
     metrics: Metrics
+    # What the Prometheus reader of ``meter_provider`` fills at each scrape (not the process's
+    # global registry: each Telemetry, and each test's, has its own).
+    registry: CollectorRegistry
 
     @property
     def exporting(self) -> bool:
@@ -196,12 +208,15 @@ def build_telemetry(
         tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
     if metric_reader is not None:
         readers.append(metric_reader)
+    registry = CollectorRegistry(auto_describe=True)
+    readers.append(PrometheusMetricReader(registry=registry))
     meter_provider = MeterProvider(resource=resource, metric_readers=readers)
     return Telemetry(
         service_name=service_name,
         tracer_provider=tracer_provider,
         meter_provider=meter_provider,
         metrics=Metrics(meter_provider.get_meter(METER_NAME)),
+        registry=registry,
     )
 
 
@@ -406,6 +421,39 @@ class Metrics:
             "app.webhook.received", unit="{webhook}", description="Webhooks by event and outcome"
         )
 
+        # Golden signals. Latencies in seconds, with buckets for requests (not the SDK's default,
+        # which suits milliseconds).
+        self._rpc_server = meter.create_histogram(
+            "app.rpc.server.duration",
+            unit="s",
+            description="gRPC calls served, by service, method and status code",
+            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS,
+        )
+        self._http_server = meter.create_histogram(
+            "app.http.server.duration",
+            unit="s",
+            description="HTTP requests served, by method, route template and status",
+            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS,
+        )
+        self._zoom_api = meter.create_counter(
+            "app.zoom.api.calls",
+            unit="{call}",
+            description="Requests sent to Zoom's REST API, by rate-limit category and status",
+        )
+        self._zoom_token = meter.create_counter(
+            "app.zoom.token.requests",
+            unit="{request}",
+            description="Token requests to Zoom's OAuth endpoint, by grant and outcome",
+        )
+        self._dead_lettered = meter.create_counter(
+            "app.bus.dead_lettered",
+            unit="{message}",
+            description="Messages a consumer gave up on (moved to its dead-letter queue)",
+        )
+        self._transfer_bytes = meter.create_counter(
+            "app.transfer.bytes", unit="By", description="Bytes written to object storage"
+        )
+
     @classmethod
     def from_global(cls) -> Metrics:
         """Metrics on the globally installed meter provider (no-op until one is set)."""
@@ -442,11 +490,56 @@ class Metrics:
         """``outcome``: ``accepted``, ``duplicate``, ``rejected_signature``, ``invalid``, …"""
         self._webhook_received.add(1, {"app.webhook.event": event, "app.outcome": outcome})
 
+    def rpc_served(self, seconds: float, *, service: str, method: str, code: str) -> None:
+        """One gRPC call served; ``code`` is the status name (``OK``, ``NOT_FOUND``, …)."""
+        self._rpc_server.record(
+            seconds, {"rpc.service": service, "rpc.method": method, "rpc.grpc.status_code": code}
+        )
+
+    def http_served(self, seconds: float, *, method: str, route: str, status: int) -> None:
+        """One HTTP request answered. ``route`` is the route's template (``/api/v1/batches/
+        {batch_id}``), never the raw path: ids and tokens in paths must not become labels."""
+        attributes = {"http.request.method": method, "http.route": route}
+        self._http_server.record(seconds, {**attributes, "http.response.status_code": status})
+
+    def zoom_api_call(self, *, category: str, status: str) -> None:
+        """One request to Zoom's REST API; ``status`` is the HTTP status or ``no_answer``."""
+        self._zoom_api.add(1, {"app.zoom.category": category, "app.zoom.status": status})
+
+    def zoom_token(self, *, grant: str, outcome: str) -> None:
+        """One POST to Zoom's token endpoint. ``outcome``: ``success``, ``refused`` (Zoom said
+        no: the grant is bad) or ``unavailable`` (no or a 5xx answer)."""
+        self._zoom_token.add(1, {"app.zoom.grant": grant, "app.outcome": outcome})
+
+    def dead_lettered(self, *, consumer: str, reason: str) -> None:
+        """``reason``: ``max_attempts`` or ``malformed``."""
+        self._dead_lettered.add(1, {"app.consumer": consumer, "app.reason": reason})
+
+    def transfer_bytes(self, count: int, *, stage: str = "stored") -> None:
+        self._transfer_bytes.add(count, {"app.transfer.stage": stage})
+
+
+_app_metrics: Metrics | None = None
+
+
+def app_metrics() -> Metrics:
+    """The process's :class:`Metrics` on the global meter provider, made once.
+
+    For code without a :class:`Telemetry` at hand (the bus, adapters, interceptors). Its
+    instruments are the API's proxies until a provider is installed, then record into it.
+    """
+    global _app_metrics
+    if _app_metrics is None:
+        _app_metrics = Metrics.from_global()
+    return _app_metrics
+
 
 __all__ = [
+    "LATENCY_BUCKETS",
     "Metrics",
     "Telemetry",
     "UnexportedTracerProvider",
+    "app_metrics",
     "build_telemetry",
     "current_telemetry",
     "current_trace_id",

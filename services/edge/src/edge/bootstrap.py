@@ -16,6 +16,8 @@ from starlette.applications import Starlette
 
 from classbridge_common.bus import EventBus
 from classbridge_common.http import bind_socket, serving_http
+from classbridge_common.http_metrics import HTTPMetricsMiddleware
+from classbridge_common.scrape import serving_metrics
 from classbridge_common.telemetry import instrument_app
 from edge.app import create_app
 from edge.clients import Clients, open_clients
@@ -33,6 +35,7 @@ class Running:
     http_port: int
     app: Starlette
     clients: Clients
+    metrics_port: int | None = None  # the scrape endpoint (METRICS_PORT), if served
 
     @property
     def http_url(self) -> str:
@@ -48,11 +51,22 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
     async with open_clients(settings) as clients:
         app = create_app(settings=settings, clients=clients)
         try:
+            # Outermost: the 401s and 429s answered before any route are counted too.
+            app.add_middleware(HTTPMetricsMiddleware, routes=app.routes)
             instrument_app(app)
             sock = bind_socket(settings.http_host, settings.http_port)
-            async with serving_http(app, sock, name="edge-http") as port:
+            async with (
+                serving_metrics(settings) as metrics,
+                serving_http(app, sock, name="edge-http") as port,
+            ):
                 log.info("edge listening on HTTP port %d", port)
-                yield Running(settings=settings, http_port=port, app=app, clients=clients)
+                yield Running(
+                    settings=settings,
+                    http_port=port,
+                    app=app,
+                    clients=clients,
+                    metrics_port=metrics.port,
+                )
         finally:
             # The shared rate-limit buckets hold a database pool when the edge has a database;
             # the server runs without lifespan events, so its lifetime ends here; likewise the

@@ -19,8 +19,10 @@ from pathlib import Path
 
 from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
+from classbridge_common.gauges import outbox_source
 from classbridge_common.grpc import GrpcServer
 from classbridge_common.outbox import OutboxRelay
+from classbridge_common.scrape import serving_metrics
 from scheduler.adapters import orm
 from scheduler.adapters.mailer import SmtpMailer
 from scheduler.adapters.uow import SchedulerUnitOfWork
@@ -48,6 +50,7 @@ class Running:
     relay: OutboxRelay
     consumer: consumers.Consumer
     jobs: JobWorker
+    metrics_port: int | None = None  # the scrape endpoint (METRICS_PORT), if served
 
     @property
     def grpc_address(self) -> str:
@@ -176,7 +179,8 @@ async def running(
                     host=settings.grpc_host,
                     port=settings.grpc_port,
                 )
-                async with jobs, server:
+                outbox = outbox_source(settings.service_name, sessions)
+                async with jobs, server, serving_metrics(settings, sources=[outbox]) as metrics:
                     yield Running(
                         settings=settings,
                         grpc_port=server.port,
@@ -184,6 +188,7 @@ async def running(
                         relay=relay,
                         consumer=consumer,
                         jobs=jobs,
+                        metrics_port=metrics.port,
                     )
             finally:
                 await the_bus.unsubscribe(consumer.name)

@@ -19,27 +19,36 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classbridge_common.bus import BusUnavailable, EventBus, create_bus
 from classbridge_common.db import create_engine, is_postgres, session_factory
+from classbridge_common.gauges import outbox_source
 from classbridge_common.grpc import GrpcServer
 from classbridge_common.http import bind_socket, serving_http
+from classbridge_common.http_metrics import HTTPMetricsMiddleware
 from classbridge_common.outbox import OutboxRelay
+from classbridge_common.scrape import serving_metrics
 from classbridge_common.telemetry import OTLP_ENDPOINT_ENV, Metrics, instrument_app
 from webhook_ingest.adapters import event_codec
 from webhook_ingest.adapters.repository import EventRecord, store_batch, translate_pending
 from webhook_ingest.adapters.zoom_gateway import ZoomGatewayKeys
 from webhook_ingest.entrypoints import grpc_api
 from webhook_ingest.entrypoints.access_rules import POLICY
-from webhook_ingest.entrypoints.http import WebhookEndpoint, create_app
+from webhook_ingest.entrypoints.http import (
+    TENANT_PATH_PREFIXES,
+    WEBHOOK_PATHS,
+    WebhookEndpoint,
+    create_app,
+)
 from webhook_ingest.service_layer.admin import WebhookAdmin
 from webhook_ingest.service_layer.group_commit import GroupCommitter
 from webhook_ingest.service_layer.ingest import Ingestor
@@ -65,6 +74,7 @@ class Running:
     processor: WebhookProcessor | None
     admin: WebhookAdmin
     keys: WebhookKeys
+    metrics_port: int | None = None  # the scrape endpoint (METRICS_PORT), if served
 
     @property
     def http_url(self) -> str:
@@ -246,6 +256,17 @@ async def relaying(
         await engine.dispose()
 
 
+def _webhook_route(scope: MutableMapping[str, Any]) -> str | None:
+    """The metrics label of a webhook path: a tenant's own path is one template, never its id."""
+    path = str(scope.get("path", ""))
+    if path in WEBHOOK_PATHS:
+        return path
+    for prefix in TENANT_PATH_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "{tenant}"
+    return None
+
+
 @asynccontextmanager
 async def running(
     settings: Settings,
@@ -306,6 +327,9 @@ async def running(
             await stack.enter_async_context(committer)
             keys = await stack.enter_async_context(_webhook_keys(settings))
             traced = bool(os.environ.get(OTLP_ENDPOINT_ENV))
+            # Exported, or scraped (METRICS_PORT, served by the control process only): then the
+            # requests are counted.
+            measured = traced or (control and settings.metrics_port is not None)
             endpoint = WebhookEndpoint(
                 ingestor=Ingestor(committer=committer),
                 keys=keys,
@@ -313,9 +337,13 @@ async def running(
                 tolerance_seconds=settings.webhook_timestamp_tolerance_seconds,
                 # Counting costs tens of microseconds per request; without an exporter the
                 # counts would go nowhere, so they are only kept when metrics are exported.
-                metrics=Metrics.from_global() if traced else None,
+                metrics=Metrics.from_global() if measured else None,
             )
             app = create_app(endpoint)
+            if measured:
+                app.add_middleware(
+                    HTTPMetricsMiddleware, routes=app.fallback.routes, template_of=_webhook_route
+                )
             if traced:
                 # Per-request spans cost about a third of the endpoint's CPU; they are only
                 # worth it when they are exported. Log lines carry trace ids either way.
@@ -325,6 +353,7 @@ async def running(
             assert sock is not None
             async with serving_http(app, sock, close_socket=own_socket) as http_port:
                 grpc_port = 0
+                metrics_port: int | None = None
                 if control:
                     grpc_server = GrpcServer(
                         servicers=grpc_api.servicers(admin),
@@ -336,6 +365,13 @@ async def running(
                     await stack.enter_async_context(grpc_server)
                     grpc_port = grpc_server.port
                     background.append(asyncio.create_task(_retention(admin, settings)))
+                    # The scrape endpoint is the control process's: HTTP workers sharing the
+                    # socket would fight over its port.
+                    outbox = outbox_source(settings.service_name, session_factory(engine))
+                    served = await stack.enter_async_context(
+                        serving_metrics(settings, sources=[outbox])
+                    )
+                    metrics_port = served.port
                 log.info("webhook-ingest listening: HTTP %d, gRPC %d", http_port, grpc_port)
                 yield Running(
                     settings=settings,
@@ -347,6 +383,7 @@ async def running(
                     processor=processor,
                     admin=admin,
                     keys=keys,
+                    metrics_port=metrics_port,
                 )
     finally:
         for task in background:

@@ -28,6 +28,7 @@ import httpx
 from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
+from classbridge_common.scrape import serving_metrics
 from zoom_gateway.adapters.rate_limiter import DbRateLimiter
 from zoom_gateway.adapters.tenant_directory import TenantDirectory
 from zoom_gateway.adapters.token_provider import S2STokenProvider
@@ -70,6 +71,7 @@ class Running:
     uow: UnitOfWorkFactory | None = None
     bus: EventBus | None = None
     deauthorizations: Deauthorizations | None = None
+    metrics_port: int | None = None  # the scrape endpoint (METRICS_PORT), if served
 
     @property
     def grpc_address(self) -> str:
@@ -258,7 +260,7 @@ async def running(
                 "ZOOM_CLIENT_SECRET (or ZOOM_TENANTS_FILE); Zoom methods answer "
                 "FAILED_PRECONDITION until then"
             )
-        async with server:
+        async with server, serving_metrics(settings) as metrics:
             log.info(
                 "zoom-gateway serving",
                 extra={"grpc_port": server.port, "tenants": configured},
@@ -275,6 +277,7 @@ async def running(
                     uow=uow,
                     bus=the_bus,
                     deauthorizations=deauthorizations,
+                    metrics_port=metrics.port,
                 )
             finally:
                 await server.stop()

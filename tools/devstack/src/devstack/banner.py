@@ -1,14 +1,15 @@
 """What `make run` prints once the stack is up, in either shape (one process, or one per service).
 
 It is all a newcomer has to go on, so it names every address they may need (the edge, Zoom's
-webhook endpoint, the simulator, the server of signed recording URLs, each gRPC service), a
-token to start with, and how to make tokens for the other roles and tenants.
+webhook endpoint, the simulator, the server of signed recording URLs, each gRPC service and its
+Prometheus scrape endpoint), a token to start with, and how to make tokens for the other roles
+and tenants.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.stack import SIM_PORT
@@ -30,6 +31,8 @@ class Banner:
     health: Mapping[str, str]
     data_dir: Path
     token: str
+    # Each service's Prometheus scrape endpoint, when served (by service name).
+    metrics: Mapping[str, str] = field(default_factory=dict)
 
     def render(self) -> str:
         """The banner's text, one line per address, ending with how to stop."""
@@ -45,6 +48,7 @@ class Banner:
             f"  {name:<20} grpc {address}  {self.health.get(name, '?')}"
             for name, address in self.grpc.items()
         ]
+        lines += [f"  {name:<20} metrics {url}" for name, url in self.metrics.items()]
         python = python_command()
         sim = "" if self.sim_url == DEFAULT_SIM_URL else f"ZOOMSIM_URL={self.sim_url} "
         lines += [

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 
+from classbridge_common.telemetry import setup_telemetry
 from devstack.banner import Banner
 from devstack.health import check_health
 from devstack.ports import documented_ports, explain_in_use, in_use, labelled
@@ -32,6 +33,7 @@ def banner(stack: Stack, health: dict[str, str]) -> Banner:
         health=health,
         data_dir=stack.config.data_dir,
         token=stack.token(),
+        metrics=stack.metrics,
     )
 
 
@@ -48,9 +50,13 @@ async def run_embedded(args: argparse.Namespace) -> int:
         database_url=os.environ.get("DATABASE_URL") or None,
         log_level=args.log_level.upper(),
         fixed_ports=not args.any_ports,
+        metrics=True,
     )
+    # One process, one meter provider: every service's scrape endpoint serves the numbers of
+    # the whole stack (each process its own in the process-per-service shape).
+    setup_telemetry("classbridge")
     if config.fixed_ports:
-        taken = in_use(labelled(SIM_PORT, documented_ports()))
+        taken = in_use(labelled(SIM_PORT, documented_ports(metrics=True)))
         if taken:
             print(explain_in_use(taken, f"{python_command()} -m devstack"), file=sys.stderr)
             return 1

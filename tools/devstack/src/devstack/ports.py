@@ -19,8 +19,9 @@ from devstack.stack import FILES_PORT, SERVICES
 ServicePorts = dict[str, dict[str, int]]
 
 
-def documented_ports() -> ServicePorts:
-    """Every service's documented ports, by service name and settings field."""
+def documented_ports(*, metrics: bool = False) -> ServicePorts:
+    """Every service's documented ports, by service name and settings field; with ``metrics``
+    its Prometheus scrape endpoint's too (``make run`` serves them, tests seldom need them)."""
     plan: ServicePorts = {}
     for spec in SERVICES:
         ports: dict[str, int] = {}
@@ -30,6 +31,8 @@ def documented_ports() -> ServicePorts:
             ports["http_port"] = spec.http_port
         if spec.name == "recording-sync":
             ports["files_http_port"] = FILES_PORT
+        if metrics and spec.metrics_port:
+            ports["metrics_port"] = spec.metrics_port
         plan[spec.name] = ports
     return plan
 
@@ -46,9 +49,9 @@ def free_ports(count: int) -> list[int]:
         return ports
 
 
-def any_ports() -> ServicePorts:
+def any_ports(*, metrics: bool = False) -> ServicePorts:
     """A free port for every port of every service, no two the same."""
-    plan = documented_ports()
+    plan = documented_ports(metrics=metrics)
     fields = [(name, key) for name, ports in plan.items() for key in ports]
     for (name, key), port in zip(fields, free_ports(len(fields)), strict=True):
         plan[name][key] = port
@@ -57,7 +60,12 @@ def any_ports() -> ServicePorts:
 
 def labelled(sim_port: int, plan: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
     """The ports of a plan under the names a person knows them by ("scheduler gRPC")."""
-    names = {"grpc_port": "gRPC", "http_port": "HTTP", "files_http_port": "recording files"}
+    names = {
+        "grpc_port": "gRPC",
+        "http_port": "HTTP",
+        "files_http_port": "recording files",
+        "metrics_port": "metrics",
+    }
     result = {"Zoom simulator": sim_port}
     for service, ports in plan.items():
         for key, port in ports.items():

@@ -116,9 +116,10 @@ def run_as_processes(args: argparse.Namespace) -> int:
     )
     sim_args: tuple[str, ...]
     if args.any_ports:
-        plan, sim_args = any_ports(), ()  # the simulator binds a free port and says which
+        # the simulator binds a free port and says which
+        plan, sim_args = any_ports(metrics=True), ()
     else:
-        plan, sim_args = documented_ports(), ("--port", str(SIM_PORT))
+        plan, sim_args = documented_ports(metrics=True), ("--port", str(SIM_PORT))
         taken = in_use(labelled(SIM_PORT, plan))
         if taken:
             print(explain_in_use(taken, f"{python_command()} -m devstack"), file=sys.stderr)
@@ -151,6 +152,11 @@ def run_as_processes(args: argparse.Namespace) -> int:
                 health={},
                 data_dir=config.data_dir,
                 token=make_token(config.data_dir, ["admin", "teacher"], subject="dev-admin"),
+                metrics={
+                    name: f"http://127.0.0.1:{ports['metrics_port']}/metrics"
+                    for name, ports in plan.items()
+                    if "metrics_port" in ports
+                },
             )
             return asyncio.run(
                 _serve_until_interrupted(

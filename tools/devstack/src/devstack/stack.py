@@ -43,6 +43,7 @@ class ServiceSpec:
     package: str
     grpc_port: int
     http_port: int | None = None
+    metrics_port: int = 0  # its Prometheus scrape endpoint (GET /metrics) when metrics are on
 
     def module(self, part: str) -> ModuleType:
         return importlib.import_module(f"{self.package}.{part}")
@@ -51,11 +52,11 @@ class ServiceSpec:
 #: Start order: each service after the ones it calls (their addresses are known by then, even on
 #: free ports), the producer of Zoom's events and the edge last.
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("zoom-gateway", "zoom_gateway", 50052),
-    ServiceSpec("scheduler", "scheduler", 50051),
-    ServiceSpec("recording-sync", "recording_sync", 50053),
-    ServiceSpec("webhook-ingest", "webhook_ingest", 50054, 8081),
-    ServiceSpec("edge", "edge", 0, 8080),
+    ServiceSpec("zoom-gateway", "zoom_gateway", 50052, metrics_port=9465),
+    ServiceSpec("scheduler", "scheduler", 50051, metrics_port=9464),
+    ServiceSpec("recording-sync", "recording_sync", 50053, metrics_port=9466),
+    ServiceSpec("webhook-ingest", "webhook_ingest", 50054, 8081, metrics_port=9467),
+    ServiceSpec("edge", "edge", 0, 8080, metrics_port=9468),
 )
 SIM_PORT = 9090
 FILES_PORT = 8083  # recording-sync's signed local-storage downloads
@@ -88,6 +89,9 @@ class StackConfig:
     # Services the stack migrates and gives an address (a free port) but does not start: the
     # caller runs them, e.g. as processes it can kill (``Stack.settings`` has their settings).
     external: tuple[str, ...] = ()
+    # Serve each service's Prometheus scrape endpoint (`make run` does; tests ask when they
+    # scrape): on its documented port, or a free one without ``fixed_ports``.
+    metrics: bool = False
 
 
 @dataclass
@@ -101,6 +105,8 @@ class Stack:
     grpc: dict[str, str] = field(default_factory=dict)
     http: dict[str, str] = field(default_factory=dict)
     running: dict[str, Any] = field(default_factory=dict)
+    # Each service's scrape endpoint (``http://…/metrics``), when the stack serves them.
+    metrics: dict[str, str] = field(default_factory=dict)
     # Each service's settings by field name, as given to it (external ones included).
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -183,6 +189,8 @@ def service_settings(
         values["db_schema"] = f"{config.schema_prefix}_{spec.package}"
     if spec.http_port is not None:
         values["http_port"] = spec.http_port if config.fixed_ports else 0
+    if config.metrics:
+        values["metrics_port"] = spec.metrics_port if config.fixed_ports else 0
     if config.events_exchange:
         values["events_exchange"] = config.events_exchange
         values["events_queue_prefix"] = config.events_queue_prefix
@@ -283,6 +291,8 @@ async def running_stack(config: StackConfig) -> AsyncIterator[Stack]:
                 result.grpc[spec.name] = f"127.0.0.1:{running.grpc_port}"
             if getattr(running, "http_port", None):
                 result.http[spec.name] = f"http://127.0.0.1:{running.http_port}"
+            if getattr(running, "metrics_port", None):
+                result.metrics[spec.name] = f"http://127.0.0.1:{running.metrics_port}/metrics"
         if isinstance(bus, InProcessBus):
             bus.release()
         async with result.sim_client() as client:

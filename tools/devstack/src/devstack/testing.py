@@ -24,10 +24,15 @@ async def isolated_stack(
     amqp_url: str | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     external: tuple[str, ...] = (),
+    metrics: bool = False,
 ) -> AsyncIterator[Stack]:
     """The stack on the embedded default, or on the given PostgreSQL and RabbitMQ
-    (``overrides`` and ``external`` as in :class:`StackConfig`)."""
-    extra: dict[str, Any] = {"overrides": dict(overrides or {}), "external": external}
+    (``overrides``, ``external`` and ``metrics`` as in :class:`StackConfig`)."""
+    extra: dict[str, Any] = {
+        "overrides": dict(overrides or {}),
+        "external": external,
+        "metrics": metrics,
+    }
     if database_url is None and amqp_url is None:
         config = StackConfig(data_dir=data_dir, fixed_ports=False, sim_rate_limits=False, **extra)
         async with running_stack(config) as stack:

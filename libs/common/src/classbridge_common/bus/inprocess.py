@@ -33,6 +33,7 @@ from classbridge_common.bus.base import (
     topic_matches,
 )
 from classbridge_common.messages import Envelope
+from classbridge_common.telemetry import app_metrics
 
 __all__ = ["InProcessBus"]
 
@@ -191,6 +192,7 @@ class InProcessBus(EventBus):
                     extra={"consumer": queue.name, "message_id": envelope.message_id},
                 )
                 queue.dead.append(envelope)
+                app_metrics().dead_lettered(consumer=queue.name, reason="max_attempts")
                 item.settle()  # dead-lettered is handled: RabbitMQ confirms it too
                 return
             log.warning(

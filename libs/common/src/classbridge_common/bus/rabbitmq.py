@@ -51,6 +51,7 @@ from classbridge_common.bus.base import (
     Handler,
 )
 from classbridge_common.messages import Envelope
+from classbridge_common.telemetry import app_metrics
 
 __all__ = ["TIMESTAMP_HEADER", "RabbitMQBus", "dlq_name"]
 
@@ -213,6 +214,7 @@ class RabbitMQBus(EventBus):
                 envelope = _to_envelope(message)
             except Exception:
                 log.exception("dead-lettering a malformed message", extra={"consumer": consumer})
+                app_metrics().dead_lettered(consumer=consumer, reason="malformed")
                 await message.reject(requeue=False)
                 return
             attempt = _attempt(message)
@@ -225,6 +227,7 @@ class RabbitMQBus(EventBus):
                         attempt,
                         extra={"consumer": consumer, "message_id": envelope.message_id},
                     )
+                    app_metrics().dead_lettered(consumer=consumer, reason="max_attempts")
                     await message.reject(requeue=False)
                     return
                 log.warning(

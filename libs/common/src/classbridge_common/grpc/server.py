@@ -36,6 +36,7 @@ from classbridge_common.grpc.interceptors import (
     UNTRACED_SERVICES,
     default_server_interceptors,
 )
+from classbridge_common.grpc.metrics import MetricsInterceptor
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +184,7 @@ class GrpcServer:
         )
         interceptors = [
             tracing,
+            MetricsInterceptor(),  # outside error mapping: it sees each call's final status
             *default_server_interceptors(
                 verifier=self._verifier,
                 default_timeout=self._default_timeout,

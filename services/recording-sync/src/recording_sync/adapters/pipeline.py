@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from classbridge_common.telemetry import app_metrics
 from recording_sync.adapters.resumable_sha256 import Digest, new_digest, restore_digest
 from recording_sync.adapters.storage_base import IntegrityError, Resume, check_sha256
 
@@ -256,6 +257,7 @@ async def pump(
         hashed = loop.run_in_executor(_HASHER, _hash_part, digest, data, length)
         try:
             receipt = await sink.write_part(number, offset, data, length)
+            app_metrics().transfer_bytes(length)  # app.transfer.bytes: copied into storage
             state = await hashed
         except BaseException:
             pool.forfeit()  # a thread (hash, upload) may still read it: never reuse it
@@ -296,6 +298,8 @@ async def pump(
         await _finish_all(in_flight)
         await loop.run_in_executor(_HASHER, _hash_part, digest, buffer, fill)
         await checkpoints.drain()
+        # the last, partial part: the backend writes it (or the whole object) on return
+        app_metrics().transfer_bytes(fill)
     except BaseException:
         await _cancel_all(in_flight)
         await checkpoints.cancel()

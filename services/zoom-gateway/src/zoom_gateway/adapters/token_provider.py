@@ -23,6 +23,7 @@ from classbridge_common.errors import (
     PreconditionViolation,
     UpstreamError,
 )
+from classbridge_common.telemetry import app_metrics
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.scopes import parse_scopes
 from zoom_gateway.domain.tenants import TenantConfig
@@ -62,7 +63,39 @@ async def post_token(
     data: dict[str, str],
     timeout: float,  # noqa: ASYNC109 - an httpx timeout, not a cancellation scope
 ) -> dict[str, object]:
-    """POST the form to ``/oauth/token`` (Basic auth): the JSON, or :class:`TokenEndpointError`."""
+    """POST the form to ``/oauth/token`` (Basic auth): the JSON, or :class:`TokenEndpointError`.
+
+    Each outcome is counted (``app.zoom.token.requests`` by grant type: token refresh failures
+    are an alert of their own)."""
+    grant = data.get("grant_type", "unknown")
+    try:
+        body = await _post_token(
+            http,
+            oauth_base_url=oauth_base_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            data=data,
+            timeout=timeout,
+        )
+    except TokenEndpointError:
+        app_metrics().zoom_token(grant=grant, outcome="refused")
+        raise
+    except UpstreamError:
+        app_metrics().zoom_token(grant=grant, outcome="unavailable")
+        raise
+    app_metrics().zoom_token(grant=grant, outcome="success")
+    return body
+
+
+async def _post_token(
+    http: httpx.AsyncClient,
+    *,
+    oauth_base_url: str,
+    client_id: str,
+    client_secret: str,
+    data: dict[str, str],
+    timeout: float,  # noqa: ASYNC109 - an httpx timeout, not a cancellation scope
+) -> dict[str, object]:
     try:
         response = await http.post(
             f"{oauth_base_url.rstrip('/')}/oauth/token",

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 import httpx
 
 from classbridge_common.errors import DeadlineExceeded, Unavailable
+from classbridge_common.telemetry import app_metrics
 from zoom_gateway.domain.breaker import CircuitBreaker
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.ratelimits import (
@@ -206,8 +207,12 @@ class ZoomClient:
             try:
                 response = await self._send(call, token)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
+                app_metrics().zoom_api_call(category=str(call.category), status="no_answer")
                 await self._retry_or_raise_no_answer(call, exc)
                 continue
+            app_metrics().zoom_api_call(
+                category=str(call.category), status=str(response.status_code)
+            )
             elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
             if response.is_success:
                 return _success(call, response, elapsed_ms)
