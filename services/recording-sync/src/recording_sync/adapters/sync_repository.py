@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge_common.db.engine import is_postgres
@@ -30,6 +30,7 @@ from recording_sync.adapters.tables import meeting_projections as mp
 from recording_sync.adapters.tables import recording_files as rf
 from recording_sync.adapters.tables import recordings as rec
 from recording_sync.adapters.tables import sync_jobs as sj
+from recording_sync.domain.occurrences import near, occurrence_of
 from recording_sync.domain.sync_job import FileState, JobState, RecordingFile, SyncJob, Trigger
 
 _FILE_FIELDS = tuple(f.name for f in fields(RecordingFile))
@@ -182,10 +183,16 @@ class SyncJobRepository:
         row = await everyone.first(select(sj.c.tenant_id).where(sj.c.job_key == job_key))
         return None if row is None else str(row.tenant_id)
 
-    async def latest_of_meeting(self, meeting_id: int) -> SyncJob | None:
-        """The most recent instance's job of a meeting number."""
+    async def latest_of_meeting(
+        self, meeting_id: int, *, session_id: str | None = None
+    ) -> SyncJob | None:
+        """The most recent instance's job of a meeting number (of one of its occurrences when
+        ``session_id`` is given: the job filed on that session)."""
+        conditions = [sj.c.meeting_id == meeting_id]
+        if session_id is not None:
+            conditions.append(sj.c.session_id == session_id)
         row = await self._rows.first(
-            select(sj.c.id).where(sj.c.meeting_id == meeting_id).order_by(sj.c.created_at.desc())
+            select(sj.c.id).where(*conditions).order_by(sj.c.created_at.desc())
         )
         return None if row is None else await self.get(row.id)
 
@@ -241,18 +248,50 @@ class SyncJobRepository:
         return [row.id for row in await self._rows.all(query)]
 
 
+@dataclass(frozen=True)
+class DueOccurrence:
+    """A linked occurrence whose scheduled end + delay passed with no job: the sweep's to plan."""
+
+    meeting_id: int
+    session_id: str
+    tenant_id: str
+    due: datetime
+
+
 class ProjectionRepository:
-    """This service's copy of the scheduler's meeting links (read-only here)."""
+    """This service's copy of the scheduler's meeting links (read-only here): one row per
+    (meeting, session), several when the meeting is recurring (a session per occurrence)."""
 
     def __init__(self, rows: Scoped) -> None:
         self._rows = rows
 
-    async def placement(self, meeting_id: int) -> Placement | None:
-        """Where a linked meeting's recordings go (None: no session claims it)."""
-        row = await self._rows.first(
-            select(mp).where(mp.c.meeting_id == meeting_id, mp.c.status == "linked")
+    async def _links(self, meeting_id: int) -> list[Any]:
+        """Every link of the meeting in scope, whatever its status (a cancelled occurrence
+        still claims its own recordings, so they never land on a sibling)."""
+        return await self._rows.all(
+            select(mp)
+            .where(mp.c.meeting_id == meeting_id)
+            .order_by(mp.c.start_time, mp.c.session_id)
         )
+
+    async def placement(
+        self,
+        meeting_id: int,
+        *,
+        meeting_uuid: str = "",
+        start_time: datetime | None = None,
+        session_id: str = "",
+    ) -> Placement | None:
+        """Where a recording of the meeting goes (None: no linked session claims it).
+
+        ``session_id`` names the occurrence when the caller knows it (the sweep, a sync by
+        session); else the recording's instance ``meeting_uuid`` and ``start_time`` choose among
+        the meeting's sessions (:func:`~recording_sync.domain.occurrences.occurrence_of`)."""
+        links = await self._links(meeting_id)
+        row = next((link for link in links if session_id and link.session_id == session_id), None)
         if row is None:
+            row = occurrence_of(links, meeting_uuid=meeting_uuid, start_time=start_time)
+        if row is None or row.status != "linked":
             return None
         return Placement(
             session_id=row.session_id,
@@ -264,25 +303,89 @@ class ProjectionRepository:
             host_zoom_user_id=row.host_zoom_user_id,
         )
 
+    async def claims(
+        self, meeting_id: int, session_id: str, *, meeting_uuid: str, start_time: datetime | None
+    ) -> bool:
+        """Whether the instance (``meeting_uuid``, ``start_time``) may be filed on occurrence
+        ``session_id``: always for a meeting of one session, else only when it is that
+        occurrence's (a job by meeting number must not take a sibling's recording)."""
+        links = await self._links(meeting_id)
+        if len(links) <= 1:
+            return True
+        row = occurrence_of(links, meeting_uuid=meeting_uuid, start_time=start_time)
+        return row is not None and row.session_id == session_id
+
+    async def series(self, meeting_ids: Iterable[int]) -> set[int]:
+        """Which of these meetings have several sessions (the occurrences of a series)."""
+        wanted = sorted(set(meeting_ids))
+        if not wanted:
+            return set()
+        rows = await self._rows.all(
+            select(mp.c.meeting_id)
+            .where(mp.c.meeting_id.in_(wanted))
+            .group_by(mp.c.meeting_id)
+            .having(func.count() > 1)
+        )
+        return {r.meeting_id for r in rows}
+
     async def ended_without_job(
         self, now: datetime, *, lookback: timedelta, delay: timedelta
-    ) -> list[tuple[int, str, datetime]]:
-        """Linked meetings whose scheduled end + ``delay`` has passed (within ``lookback``)
-        and that have no job yet: (meeting id, tenant, due time)."""
+    ) -> list[DueOccurrence]:
+        """Linked occurrences whose scheduled end + ``delay`` has passed (started within
+        ``lookback``) and that have no job yet.
+
+        A meeting of one session has a job once any job of the meeting exists (as before
+        occurrences); an occurrence of a series once a job is filed on its session, or an
+        unplaced job of the meeting started near its start."""
         rows = await self._rows.all(
-            select(mp.c.meeting_id, mp.c.start_time, mp.c.duration_minutes, mp.c.tenant_id).where(
+            select(
+                mp.c.meeting_id,
+                mp.c.session_id,
+                mp.c.start_time,
+                mp.c.duration_minutes,
+                mp.c.tenant_id,
+                mp.c.meeting_uuid,
+            ).where(
                 mp.c.status == "linked",
                 mp.c.start_time.is_not(None),
                 mp.c.start_time >= now - lookback,
                 mp.c.start_time <= now,
-                ~select(sj.c.id).where(sj.c.meeting_id == mp.c.meeting_id).exists(),
             )
         )
+        ended = [
+            row
+            for row in rows
+            if row.start_time + timedelta(minutes=row.duration_minutes) + delay <= now
+        ]
+        if not ended:
+            return []
+        meeting_ids = {row.meeting_id for row in ended}
+        series = await self.series(meeting_ids)
+        jobs: dict[int, list[Any]] = {}
+        for job in await self._rows.all(
+            select(sj.c.meeting_id, sj.c.session_id, sj.c.meeting_start).where(
+                sj.c.meeting_id.in_(sorted(meeting_ids))
+            )
+        ):
+            jobs.setdefault(job.meeting_id, []).append(job)
         found = []
-        for row in rows:
-            due = row.start_time + timedelta(minutes=row.duration_minutes) + delay
-            if due <= now:
-                found.append((row.meeting_id, row.tenant_id, due))
+        for row in ended:
+            of_meeting = jobs.get(row.meeting_id, [])
+            if row.meeting_id in series:
+                has_job = any(
+                    job.session_id == row.session_id
+                    or (
+                        not job.session_id
+                        and job.meeting_start is not None
+                        and near(row, job.meeting_start)
+                    )
+                    for job in of_meeting
+                )
+            else:
+                has_job = bool(of_meeting)
+            if not has_job:
+                due = row.start_time + timedelta(minutes=row.duration_minutes) + delay
+                found.append(DueOccurrence(row.meeting_id, row.session_id, row.tenant_id, due))
         return found
 
     async def hosts(self, since: datetime) -> list[tuple[str, str]]:
@@ -300,11 +403,14 @@ class ProjectionRepository:
         return sorted((r.tenant_id, r.host_zoom_user_id) for r in rows)
 
     async def linked_meeting_ids(self, meeting_ids: Iterable[int]) -> set[int]:
+        """Which of these meetings some session still links (any of its occurrences)."""
         wanted = sorted(set(meeting_ids))
         if not wanted:
             return set()
         rows = await self._rows.all(
-            select(mp.c.meeting_id).where(mp.c.meeting_id.in_(wanted), mp.c.status == "linked")
+            select(mp.c.meeting_id)
+            .where(mp.c.meeting_id.in_(wanted), mp.c.status == "linked")
+            .distinct()
         )
         return {r.meeting_id for r in rows}
 

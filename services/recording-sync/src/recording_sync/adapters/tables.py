@@ -1,7 +1,9 @@
 """recording-sync's tables (SQLAlchemy Core), for queries and for Alembic's autogenerate.
 
 ``meeting_projections`` is this service's copy of what the scheduler said about each meeting
-(``session.*`` events), so recordings can be filed without asking the scheduler.
+(``session.*`` events), so recordings can be filed without asking the scheduler: one row per
+(meeting, session), since the occurrences of a recurring meeting share one Zoom meeting id and
+each is a session of its own (its own start, its own recordings).
 ``sync_jobs`` holds one job per meeting instance (flow 4), ``recording_files`` each Zoom file and
 where it is stored, ``recordings`` the finished recording of an instance, and ``access_grants``
 who may open it (flow 6).
@@ -42,7 +44,7 @@ meeting_projections = Table(
     metadata,
     Column("meeting_id", BigInteger(), primary_key=True, autoincrement=False),
     Column("meeting_uuid", String(128), nullable=False, server_default=""),
-    Column("session_id", String(64), nullable=False),
+    Column("session_id", String(64), primary_key=True),
     Column("session_title", String(500), nullable=False, server_default=""),
     Column("batch_id", String(64), nullable=False),
     Column("batch_type", String(16), nullable=False),

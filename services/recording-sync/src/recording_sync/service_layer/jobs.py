@@ -72,11 +72,13 @@ async def sync_meeting(
 
     The meeting is found in the caller's tenant only: by session (the projection), by instance
     (its job) or by Zoom id (a linked meeting or a job). A meeting unknown there is NOT_FOUND
-    (the proto's contract), so nobody files a job for another school's meeting."""
+    (the proto's contract), so nobody files a job for another school's meeting. By session, the
+    job is that session's: of a recurring meeting, its occurrence's, never a sibling's."""
     reach.require_manager()
     async with uow.within(reach.scope):
         rows = uow.rows
         uuid = ""
+        occurrence = ""  # the session whose job it is, when asked by session
         if session_id:
             link = await rows.load(
                 select(mp).where(mp.c.session_id == session_id).order_by(mp.c.linked_at.desc())
@@ -87,6 +89,7 @@ async def sync_meeting(
                 link.batch_id, resource_type="session", resource_id=session_id
             )
             meeting_id = link.meeting_id
+            occurrence = session_id
         elif meeting_uuid:
             found = await uow.jobs.by_key(meeting_uuid)
             if found is None:
@@ -111,7 +114,7 @@ async def sync_meeting(
         else:
             raise InvalidArgument("one of session_id, meeting_uuid, meeting_id is required")
         if not uuid:  # the latest instance's job, when the meeting has one already
-            latest = await uow.jobs.latest_of_meeting(meeting_id)
+            latest = await _latest_job(uow, meeting_id, occurrence)
             uuid = latest.meeting_uuid if latest is not None else ""
         tenant = rows.scope.tenant or reach.caller.tenant or DEFAULT_TENANT
         rows.scope.enter(tenant)
@@ -122,6 +125,7 @@ async def sync_meeting(
             trigger=Trigger.MANUAL,
             due=None,
             tenant_id=tenant,
+            session_id=occurrence,
         )
         if job.state != JobState.SYNCED or force:
             job.reopen(trigger=Trigger.MANUAL, now=now, force=force, fresh_budget=True)
@@ -176,10 +180,11 @@ async def sync_batch(
             .where(mp.c.batch_id == batch_id, mp.c.status == "linked")
             .order_by(mp.c.start_time, mp.c.meeting_id)
         )
+        series = await uow.projections.series(m.meeting_id for m in meetings)
         queued: list[SyncJob] = []
         synced = not_ended = 0
         for meeting in meetings:
-            existing = await uow.jobs.latest_of_meeting(meeting.meeting_id)
+            existing = await _latest_job(uow, meeting.meeting_id, meeting.session_id)
             scheduled_end = (
                 meeting.start_time + timedelta(minutes=meeting.duration_minutes)
                 if meeting.start_time is not None
@@ -198,10 +203,12 @@ async def sync_batch(
             job = existing or await pipeline.ensure_job(
                 uow,
                 meeting_id=meeting.meeting_id,
-                meeting_uuid=meeting.meeting_uuid,
+                # An occurrence's link may carry the series' uuid of creation, not its instance's.
+                meeting_uuid="" if meeting.meeting_id in series else meeting.meeting_uuid,
                 trigger=Trigger.MANUAL,
                 due=now,
                 tenant_id=meeting.tenant_id,
+                session_id=meeting.session_id,
             )
             job.reopen(trigger=Trigger.MANUAL, now=now, force=force, fresh_budget=True)
             await uow.jobs.save(job)
@@ -249,6 +256,14 @@ async def retry_sync(
         await uow.commit()
     _start_after_commit(pipeline, jobs, now)
     return jobs
+
+
+async def _latest_job(uow: SyncUnitOfWork, meeting_id: int, session_id: str) -> SyncJob | None:
+    """The meeting's latest job; of a recurring meeting asked by session, that occurrence's
+    (another occurrence's job is not this session's recording)."""
+    if session_id and meeting_id in await uow.projections.series([meeting_id]):
+        return await uow.jobs.latest_of_meeting(meeting_id, session_id=session_id)
+    return await uow.jobs.latest_of_meeting(meeting_id)
 
 
 def _retryable(job: SyncJob, now: datetime) -> bool:

@@ -1,5 +1,10 @@
 """Keeps the meeting -> session/batch/folder projection in step with the scheduler's events.
 
+One row per (meeting, session): the occurrences of a recurring meeting share its Zoom meeting id
+and are sessions of their own, each linked by its own ``SessionMeetingLinked``. Every event acts
+on the row of the session it names; an older producer's unlink, update or cancellation that
+names only the meeting acts on all of the meeting's rows, as it did when a meeting had one.
+
 Each handler runs inside the inbox transaction (``classbridge_common.inbox``), so a redelivered
 message is skipped and an applied one is recorded together with its effect. Events can also
 arrive out of order (a retry goes to the back of the queue), so each row remembers the
@@ -19,7 +24,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.descriptor import EnumDescriptor
 from google.protobuf.timestamp_pb2 import Timestamp
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classbridge.common.v1 import common_pb2
@@ -91,13 +96,21 @@ async def apply_meeting_linked(envelope: Envelope, session: AsyncSession) -> Non
         "updated_at": datetime.now(UTC),
     }
     rows = _in_tenant(session, event.tenant_id)
-    existing = (
+    # Every tenant's rows of the meeting: a meeting id is one school's, whichever session.
+    links = (
         await session.execute(
-            select(mp.c.status, mp.c.last_event_at, mp.c.tenant_id).where(
+            select(mp.c.session_id, mp.c.status, mp.c.last_event_at, mp.c.tenant_id).where(
                 mp.c.meeting_id == event.meeting_id
             )
         )
-    ).first()
+    ).all()
+    if any(link.tenant_id != rows.scope.tenant for link in links):
+        log.warning(
+            "a meeting link names a meeting of another tenant; ignored",
+            extra={"meeting_id": event.meeting_id, "session_id": event.session_id},
+        )
+        return
+    existing = next((link for link in links if link.session_id == event.session_id), None)
     if existing is None:
         await rows.execute(
             mp.insert().values(
@@ -105,29 +118,36 @@ async def apply_meeting_linked(envelope: Envelope, session: AsyncSession) -> Non
             )
         )
         return
-    if existing.tenant_id != rows.scope.tenant:
-        log.warning(
-            "a meeting link names a meeting of another tenant; ignored",
-            extra={"meeting_id": event.meeting_id, "session_id": event.session_id},
-        )
-        return
     if existing.status == CANCELLED or existing.last_event_at > occurred:
         return  # cancelled for good, or this link is older than what we already know
     await rows.execute(
         update(mp)
-        .where(mp.c.meeting_id == event.meeting_id)
+        .where(mp.c.meeting_id == event.meeting_id, mp.c.session_id == event.session_id)
         .values(status=LINKED, linked_at=occurred, **values)
     )
 
 
+def _which(session_id: str, meeting_id: int, *, any_meeting: bool) -> list[ColumnElement[bool]]:
+    """The rows an event acts on: its session's (only of its meeting unless ``any_meeting``); an
+    older producer's event naming only the meeting acts on all of the meeting's."""
+    if not session_id:
+        return [mp.c.meeting_id == meeting_id]
+    if any_meeting or not meeting_id:
+        return [mp.c.session_id == session_id]
+    return [mp.c.session_id == session_id, mp.c.meeting_id == meeting_id]
+
+
 async def apply_meeting_unlinked(envelope: Envelope, session: AsyncSession) -> None:
-    """The session no longer uses the meeting: stop treating it as linked (keep the row)."""
+    """The session no longer uses the meeting: stop treating it as linked (keep the row). The
+    meeting's other sessions (occurrences) stay linked."""
     event = envelope.parse(session_events_pb2.SessionMeetingUnlinked)
     occurred = _when(event.occurred_at, envelope.timestamp)
+    if not event.meeting_id:
+        return  # names no meeting: nothing of ours changes
     await _in_tenant(session, event.tenant_id).execute(
         update(mp)
         .where(
-            mp.c.meeting_id == event.meeting_id,
+            *_which(event.session_id, event.meeting_id, any_meeting=False),
             mp.c.status == LINKED,
             mp.c.last_event_at <= occurred,
         )
@@ -136,12 +156,18 @@ async def apply_meeting_unlinked(envelope: Envelope, session: AsyncSession) -> N
 
 
 async def apply_session_cancelled(envelope: Envelope, session: AsyncSession) -> None:
-    """Mark the session's meeting(s) cancelled; final, whatever the event order."""
+    """Mark the session's link(s) cancelled; final, whatever the event order. A cancelled
+    occurrence leaves the meeting's other occurrences linked. The session's rows are found by
+    session alone (a session may have had several meetings, each replaced by the next)."""
     event = envelope.parse(session_events_pb2.SessionCancelled)
     occurred = _when(event.occurred_at, envelope.timestamp)
+    if not event.session_id and not event.meeting_id:
+        return
     await _in_tenant(session, event.tenant_id).execute(
         update(mp)
-        .where(mp.c.session_id == event.session_id, mp.c.status != CANCELLED)
+        .where(
+            *_which(event.session_id, event.meeting_id, any_meeting=True), mp.c.status != CANCELLED
+        )
         .values(
             status=CANCELLED,
             cancelled_at=occurred,
@@ -152,7 +178,8 @@ async def apply_session_cancelled(envelope: Envelope, session: AsyncSession) -> 
 
 
 async def apply_session_updated(envelope: Envelope, session: AsyncSession) -> None:
-    """Refresh title and timing (the sweep's schedule) from a newer session update."""
+    """Refresh title and timing (the sweep's schedule, the occurrence a recording is matched
+    to) from a newer session update."""
     event = envelope.parse(session_events_pb2.SessionUpdated)
     occurred = _when(event.occurred_at, envelope.timestamp)
     values: dict[str, object] = {"last_event_at": occurred, "updated_at": datetime.now(UTC)}
@@ -164,10 +191,12 @@ async def apply_session_updated(envelope: Envelope, session: AsyncSession) -> No
         values["duration_minutes"] = event.duration_minutes
     if event.timezone:
         values["timezone"] = event.timezone
+    if not event.session_id and not event.meeting_id:
+        return
     await _in_tenant(session, event.tenant_id).execute(
         update(mp)
         .where(
-            mp.c.session_id == event.session_id,
+            *_which(event.session_id, event.meeting_id, any_meeting=True),
             mp.c.status != CANCELLED,
             mp.c.last_event_at <= occurred,
         )

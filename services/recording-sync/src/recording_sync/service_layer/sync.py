@@ -37,6 +37,7 @@ from classbridge_common.telemetry import Metrics
 from classbridge_common.tenancy import TenantScope
 from recording_sync.adapters.storage_base import ObjectStorage, StorageError
 from recording_sync.adapters.sync_repository import (
+    Placement,
     ProjectionRepository,
     Repos,
     Repositories,
@@ -46,6 +47,7 @@ from recording_sync.adapters.sync_repository import (
 )
 from recording_sync.domain import naming
 from recording_sync.domain.model import ZoomRecording
+from recording_sync.domain.occurrences import placeholder_keys
 from recording_sync.domain.sync_job import (
     JobBusy,
     JobState,
@@ -147,20 +149,34 @@ class SyncPipeline:
         trigger: str,
         due: datetime | None,
         tenant_id: str,
+        start_time: datetime | None = None,
+        session_id: str = "",
     ) -> SyncJob:
         """The job of this meeting instance in ``tenant_id``, created if new (never two for one
         instance). A job of the instance in another tenant is NOT_FOUND: a tenant never adopts,
-        reads or changes another's job, whoever names its meeting."""
+        reads or changes another's job, whoever names its meeting.
+
+        The instance's occurrence (its session, when the meeting is recurring) is ``session_id``
+        when the caller knows it (the sweep, a sync by session), else told by the instance's
+        uuid and ``start_time``; a job made before Zoom named the instance is keyed by meeting
+        number and occurrence, so each occurrence has its own and adopts its own instance."""
         if isinstance(repos, AsyncSession):
             repos = _repos(repos, tenant_id)
-        key = meeting_uuid or f"meeting:{meeting_id}"
+        found = await repos.projections.placement(
+            meeting_id, meeting_uuid=meeting_uuid, start_time=start_time, session_id=session_id
+        )
+        occurrence = found.session_id if found is not None else session_id
+        placeholders = placeholder_keys(meeting_id, occurrence)
+        key = meeting_uuid or placeholders[0]
         owner = await repos.jobs.tenant_of_key(key)
-        if owner is None and meeting_uuid:
-            placeholder = f"meeting:{meeting_id}"
-            if await repos.jobs.tenant_of_key(placeholder) == tenant_id:
-                # A sweep-made job that did not know the instance yet: adopt it.
+        if owner is None:
+            # A job made before Zoom named the instance (the sweep, a sync by number): adopt
+            # it, unless it is another occurrence's.
+            for placeholder in placeholders if meeting_uuid else placeholders[1:]:
+                if await repos.jobs.tenant_of_key(placeholder) != tenant_id:
+                    continue
                 job = await repos.jobs.by_key(placeholder, lock=True)
-                if job is not None:
+                if job is not None and (not occurrence or job.session_id in ("", occurrence)):
                     job.learn_uuid(meeting_uuid)
                     return job
         if owner is not None:
@@ -185,7 +201,7 @@ class SyncPipeline:
             updated_at=now,
             folder=naming.unassigned_folder(meeting_id),
         )
-        await _place(repos.projections, job)
+        _file(job, found)
         await repos.jobs.add(job)
         return job
 
@@ -204,6 +220,7 @@ class SyncPipeline:
             trigger=trigger,
             due=now,
             tenant_id=tenant_id,
+            start_time=recording.start_time,
         )
         job.describe(
             topic=recording.topic,
@@ -238,6 +255,7 @@ class SyncPipeline:
             trigger=Trigger.SWEEP,
             due=due,
             tenant_id=tenant_id,
+            start_time=start_time,
         )
         job.describe(topic=topic, start=start_time, ended_at=ended_at)
         job.schedule_check(due, self._clock())
@@ -323,21 +341,23 @@ class SyncPipeline:
 
     async def plan_once(self) -> int:
         """Plan jobs for linked meetings whose scheduled end + delay passed without any
-        recording event (each in its meeting's tenant); returns how many."""
+        recording event (each in its meeting's tenant; one per occurrence of a recurring
+        meeting, on its session); returns how many."""
         now = self._clock()
         planned = 0
         async with self.unit_of_work() as uow:
             found = await uow.projections.ended_without_job(
                 now, lookback=self.policy.sweep_lookback, delay=self.policy.sweep_delay
             )
-            for meeting_id, tenant_id, due in found:
+            for occurrence in found:
                 await self.ensure_job(
-                    _repos(uow.session, tenant_id),
-                    meeting_id=meeting_id,
+                    _repos(uow.session, occurrence.tenant_id),
+                    meeting_id=occurrence.meeting_id,
                     meeting_uuid="",
                     trigger=Trigger.SWEEP,
-                    due=due,
-                    tenant_id=tenant_id,
+                    due=occurrence.due,
+                    tenant_id=occurrence.tenant_id,
+                    session_id=occurrence.session_id,
                 )
                 planned += 1
             await uow.commit()
@@ -420,8 +440,16 @@ class SyncPipeline:
 
 
 async def _place(projections: ProjectionRepository, job: SyncJob) -> None:
-    """File the job under the scheduler's link of its meeting, when there is one."""
-    found = await projections.placement(job.meeting_id)
+    """File the job under the scheduler's link of its meeting instance, when there is one
+    (of a recurring meeting: the occurrence its uuid or start names)."""
+    found = await projections.placement(
+        job.meeting_id, meeting_uuid=job.meeting_uuid, start_time=job.meeting_start
+    )
+    _file(job, found)
+
+
+def _file(job: SyncJob, found: Placement | None) -> None:
+    """File the job under ``found``; a job nobody claims keeps its filing (or none)."""
     if found is not None:
         job.place(
             session_id=found.session_id,

@@ -230,8 +230,17 @@ class JobRun:
         if listed is None or not any(f.zoom_file_type and f.completed for f in listed.files):
             return not job.stored
 
-        async def learn(job: SyncJob, uow: SyncUnitOfWork) -> bool:
+        async def learn(job: SyncJob, uow: SyncUnitOfWork) -> bool | None:
             if listed.meeting_uuid and not job.meeting_uuid:
+                if job.session_id and not await uow.projections.claims(
+                    job.meeting_id,
+                    job.session_id,
+                    meeting_uuid=listed.meeting_uuid,
+                    start_time=listed.start_time,
+                ):
+                    # Zoom lists a meeting number's latest instance: of a recurring meeting,
+                    # maybe another occurrence's. Not this job's: it waits for its own.
+                    return None
                 if await uow.jobs.tenant_of_key(listed.meeting_uuid) is not None:
                     # A job keyed by the meeting number (a manual sync, the sweep) raced the
                     # webhook's job of the same instance: that one copies, this one ends.
@@ -247,7 +256,10 @@ class JobRun:
             job.learn(listed.files, new_id=new_id, now=ctx.clock())
             return True
 
-        if not await self.change(learn):
+        learned = await self.change(learn)
+        if learned is None:
+            return not self.job.stored
+        if not learned:
             raise Superseded(self.job.last_error)
         return not self.job.copyable
 
