@@ -19,6 +19,7 @@ here, so a new route cannot go unchecked.
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -223,6 +224,18 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
         "meeting_id": "0",
         "token": feed_token,
     }
+    # a manual upload the course's teacher started (tus creation; usable by them and admins)
+    started = await edge.post(
+        "/api/v1/uploads",
+        headers={
+            **headers(stack, PERSONAS[3]),
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": "1000",
+            "Upload-Metadata": "session_id " + base64.b64encode(session_id.encode()).decode(),
+        },
+    )
+    assert started.status_code == 201, started.text
+    ids["upload_id"] = started.json()["data"]["id"]
     if with_recording:
         meeting_id = int(scheduled["zoom_meeting"]["id"])
         ids["meeting_id"] = str(meeting_id)
@@ -336,6 +349,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/v1/recording-policy"): {"copy_recordings": True},
     ("POST", "/api/v1/batches/{batch_id}/calendar-link"): {},
     ("POST", "/api/v1/me/calendar-link"): {},
+    # Uploads read headers and raw bytes, not JSON: admitted callers get 400 or 415 for these.
+    ("POST", "/api/v1/uploads"): {},
+    ("PATCH", "/api/v1/uploads/{upload_id}"): {},
+    ("POST", "/api/v1/upload/recording"): {},
+    ("POST", "/upload/recording"): {},
     ("POST", "/api/v1/monitor/start"): {},
     ("POST", "/monitor/start"): {},
     ("POST", "/api/v1/monitor/stop"): {},

@@ -40,7 +40,12 @@ METADATA = {
     "webhook-ingest": "webhook_ingest.adapters.tables",
 }
 # Tables registered on the same metadata by other modules the env imports.
-EXTRA_MODULES = {"recording-sync": ["recording_sync.adapters.policy_tables"]}
+EXTRA_MODULES = {
+    "recording-sync": [
+        "recording_sync.adapters.policy_tables",
+        "recording_sync.adapters.upload_tables",
+    ]
+}
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
 

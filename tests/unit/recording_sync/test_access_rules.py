@@ -47,6 +47,7 @@ assert {"scheduler", "zoom-gateway", "recording-sync", "webhook-ingest"} <= set(
 ADMINS = frozenset({"admin", "other-admin", "operator"})
 MANAGERS = ADMINS | {"teacher"}
 EVERYONE = MANAGERS | {"student"}
+OPERATORS = frozenset({"operator"})
 
 # No service calls recording-sync (the edge forwards the person's token), so none is admitted.
 ADMITTED: dict[str, frozenset[str]] = {
@@ -60,15 +61,19 @@ ADMITTED: dict[str, frozenset[str]] = {
     "GetRecording": EVERYONE,
     "DeleteRecording": MANAGERS,
     "CreateManualUpload": MANAGERS,
-    "CompleteManualUpload": MANAGERS,
+    "AppendManualUpload": MANAGERS,
+    "GetManualUpload": MANAGERS,
+    "DeleteManualUpload": MANAGERS,
+    "GetManualUploadLimits": MANAGERS,
     "CreateAccessGrant": MANAGERS,
     "ListAccessGrants": MANAGERS,
     "DeleteAccessGrant": MANAGERS,
     "GetPlaybackUrl": EVERYONE,
-    "GetWatcherStatus": ADMINS,
-    "StartWatcher": ADMINS,
-    "StopWatcher": ADMINS,
-    "SetWatchPath": ADMINS,
+    "GetWatcherStatus": OPERATORS,
+    "StartWatcher": OPERATORS,
+    "StopWatcher": OPERATORS,
+    "SetWatchPath": OPERATORS,
+    "MatchLocalRecording": MANAGERS,
     "GetSyncStatistics": MANAGERS,
     "GetSyncPolicy": MANAGERS,
     "UpdateSyncPolicy": ADMINS,

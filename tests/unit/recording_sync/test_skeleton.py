@@ -112,26 +112,33 @@ async def test_migrated_and_serving_reports_health_serving(service: Running) -> 
     assert ours.status == health_pb2.HealthCheckResponse.SERVING
 
 
-async def test_every_rpc_answers_unimplemented_with_a_clear_message(service: Running) -> None:
-    token = issue_token(subject="admin-1", secret=SECRET, roles=["admin"])
-    metadata = (("authorization", f"Bearer {token}"),)
+async def test_the_watcher_is_the_operators_and_says_when_this_host_has_none(
+    service: Running,
+) -> None:
+    admin = issue_token(subject="admin-1", secret=SECRET, roles=["admin"])
     teacher = issue_token(subject="teacher-1", secret=SECRET, roles=["teacher"])
+    operator = issue_token(subject="op-1", secret=SECRET, roles=["operator"])
     async with grpc.aio.insecure_channel(service.grpc_address) as channel:
         stub = recording_sync_pb2_grpc.RecordingSyncServiceStub(channel)
-        with pytest.raises(grpc.aio.AioRpcError) as raised:
-            await stub.StartWatcher(
-                recording_sync_pb2.StartWatcherRequest(), metadata=metadata, timeout=10
-            )
-        # The watcher is the admins': a teacher is refused by the access rule first.
-        with pytest.raises(grpc.aio.AioRpcError) as refused:
+        refused = []
+        for token in (admin, teacher):  # the folder is the deployment's, not a school's
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                await stub.StartWatcher(
+                    recording_sync_pb2.StartWatcherRequest(),
+                    metadata=(("authorization", f"Bearer {token}"),),
+                    timeout=10,
+                )
+            refused.append(raised.value.code())
+        with pytest.raises(grpc.aio.AioRpcError) as unavailable:
             await stub.StartWatcher(
                 recording_sync_pb2.StartWatcherRequest(),
-                metadata=(("authorization", f"Bearer {teacher}"),),
+                metadata=(("authorization", f"Bearer {operator}"),),
                 timeout=10,
             )
-    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "StartWatcher is not implemented yet" in (raised.value.details() or "")
-    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert refused == [grpc.StatusCode.PERMISSION_DENIED] * 2
+    # No WATCHER_ROOT on this host: a clear precondition, not a failure.
+    assert unavailable.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "WATCHER_ROOT is not set" in (unavailable.value.details() or "")
 
 
 async def test_calls_without_a_token_are_unauthenticated(service: Running) -> None:

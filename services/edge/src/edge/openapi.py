@@ -50,6 +50,7 @@ _ERRORS: dict[int, str] = {
     403: "The caller's roles or reach do not admit this.",
     404: "No such resource, or one of another tenant (its existence is not revealed).",
     409: "The resource's state conflicts with the request, or it exists already.",
+    412: "The client's protocol version is not supported (tus: `Tus-Resumable`).",
     413: "The body is larger than the edge accepts.",
     415: "The body is not application/json.",
     429: (
@@ -366,7 +367,7 @@ def _error_statuses(path: str, operation: Operation) -> list[int]:
     statuses = [400, 401, 403, 404, 409, 429]
     if operation.body is not None:
         statuses += [413, 415]
-    return sorted(statuses)
+    return sorted(set(statuses) | set(operation.errors))
 
 
 def build(routes: Iterable[BaseRoute]) -> dict[str, Any]:

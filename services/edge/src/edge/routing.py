@@ -75,6 +75,8 @@ class Operation:
     body_optional: bool
     answers: tuple[Answer, ...]
     path_schemas: Mapping[str, dict[str, Any]]
+    errors: tuple[int, ...] = ()
+    """Error statuses the route answers beyond the usual ones (e.g. a protocol's 412)."""
 
 
 def _tag(endpoint: Endpoint) -> str:
@@ -103,6 +105,7 @@ def route(
     path_schemas: Mapping[str, dict[str, Any]] | None = None,
     name: str | None = None,
     note: str = "",
+    errors: Sequence[int] = (),
 ) -> Route:
     """A Starlette route that checks the caller, then reads ``query`` and ``body``, then calls
     ``endpoint(request, query=..., body=...)`` (only the keywords declared). ``path_schemas``:
@@ -126,6 +129,7 @@ def route(
         body_optional=body_optional,
         answers=tuple(answers),
         path_schemas=dict(path_schemas or {}),
+        errors=tuple(errors),
     )
 
     @wraps(endpoint)

@@ -18,22 +18,28 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
+from classbridge_common.gauges import outbox_source
 from classbridge_common.grpc import GrpcServer
 from classbridge_common.outbox import OutboxRelay
+from classbridge_common.scrape import serving_metrics
 from recording_sync.adapters.scheduler import SchedulerClient
+from recording_sync.adapters.scheduler_sessions import SchedulerSessions
 from recording_sync.adapters.storage import ObjectStorage
+from recording_sync.adapters.sync_gauges import sync_jobs_source
 from recording_sync.entrypoints import consumer, grpc_api
 from recording_sync.entrypoints.access_rules import POLICY
 from recording_sync.entrypoints.files import serving_storage
 from recording_sync.entrypoints.sync_wiring import sync_running
 from recording_sync.service_layer.sync import SyncPipeline
 from recording_sync.settings import Settings
+from recording_sync.watcher.control import WatcherService
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,8 @@ class Running:
     pipeline: SyncPipeline
     storage: ObjectStorage
     files_port: int | None = None  # the local-storage files server (None with S3)
+    watcher: WatcherService | None = None  # the local-folder watcher (WATCHER_ROOT)
+    metrics_port: int | None = None  # the scrape endpoint (METRICS_PORT), if served
 
     @property
     def grpc_address(self) -> str:
@@ -92,6 +100,15 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
                     timeout=settings.scheduler_timeout_seconds,
                 )
                 stack.push_async_callback(scheduler.close)
+                directory = SchedulerSessions(  # the sessions manual uploads go to
+                    address=settings.scheduler_addr,
+                    tokens=settings.service_tokens(),
+                    timeout=settings.scheduler_timeout_seconds,
+                )
+                stack.push_async_callback(directory.close)
+                watcher = WatcherService(
+                    settings=settings, sessions=sessions, storage=storage, on_commit=relay.notify
+                )
                 server = GrpcServer(
                     servicers=grpc_api.servicers(
                         pipeline=pipeline,
@@ -100,13 +117,29 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
                         settings=settings,
                         memberships=scheduler,
                         on_commit=relay.notify,
+                        watcher=watcher,
+                        directory=directory,
                     ),
                     verifier=settings.token_verifier(),
                     policies=[POLICY],
                     host=settings.grpc_host,
                     port=settings.grpc_port,
                 )
-                async with server:
+                async with contextlib.AsyncExitStack() as inner:
+                    inner.push_async_callback(watcher.close)  # before the storage closes
+                    await watcher.boot()  # resumes the folder watcher operators left running
+                    await inner.enter_async_context(server)
+                    gauges = [
+                        outbox_source(settings.service_name, sessions),
+                        sync_jobs_source(
+                            settings.service_name,
+                            sessions,
+                            stuck_after=timedelta(seconds=settings.sync_stuck_after_seconds),
+                        ),
+                    ]
+                    metrics = await inner.enter_async_context(
+                        serving_metrics(settings, sources=gauges)
+                    )
                     log.info("recording-sync listening: gRPC %d", server.port)
                     yield Running(
                         settings=settings,
@@ -117,6 +150,8 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
                         storage=storage,
                         files_port=files_port,
                         pipeline=pipeline,
+                        watcher=watcher,
+                        metrics_port=metrics.port,
                     )
     finally:
         await stack.aclose()

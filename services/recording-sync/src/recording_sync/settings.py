@@ -81,6 +81,9 @@ class Settings(ServiceSettings):
     # lease has run out, a stopped worker's at once (it releases the lease).
     sync_lease_seconds: float = Field(default=30.0, ge=1)
     sync_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    # A job counts as stuck (the app_recording_sync_jobs_stuck gauge, its alert) once it has
+    # been downloading without a heartbeat, or due without being started, for this long.
+    sync_stuck_after_seconds: float = Field(default=900.0, gt=0)
     # How often each replica looks for due jobs (released, expired or retry time reached).
     sync_poll_seconds: float = Field(default=5.0, ge=0)
     # Zoom stops retrying a webhook after three tries: every interval (0 = never) each
@@ -98,6 +101,32 @@ class Settings(ServiceSettings):
 
     # --- playback ---
     playback_url_max_ttl_seconds: int = Field(default=900, ge=30, le=7 * 24 * 3600)
+
+    # --- manual uploads (the edge's tus uploads; seed 003's /upload/recording) ---
+    # Largest file a tenant may upload, and per-tenant exceptions: "acme=1073741824,globex=5GiB"
+    # (bytes, or a number with KiB/MiB/GiB/TiB). An upload resting longer than
+    # STORAGE_STAGING_MAX_AGE_SECONDS between requests is removed (the janitor's age).
+    upload_max_bytes: int = Field(default=20 * 1024**3, ge=1)
+    upload_max_bytes_by_tenant: str = ""
+    # One request appends to an upload at a time: it holds the upload this long, renewed while
+    # it works, so a request that died does not block the upload for longer.
+    upload_append_lease_seconds: float = Field(default=60.0, ge=1)
+
+    # --- the local-folder watcher (recording_sync.watcher; seed 003) ---
+    # The only folder (and below) the watcher may watch; unset = no watcher on this host.
+    # WATCHER_PATH (inside it) is watched from the first start when WATCHER_AUTOSTART is true;
+    # later starts resume the state operators left (running or not, which path).
+    watcher_root: Path | None = None
+    watcher_path: str = ""
+    watcher_autostart: bool = False
+    # A file counts as complete once its size and time are unchanged this long and no process
+    # has it open; the folder is rescanned this often (events can be lost).
+    watcher_settle_seconds: float = Field(default=10.0, ge=0.1, le=3600)
+    watcher_scan_seconds: float = Field(default=15.0, ge=0.1, le=3600)
+    # The zone of the times in Zoom's folder names (the recording computer's clock).
+    watcher_timezone: str = "UTC"
+    # How far a recording's start may lie outside its session's scheduled time and still match.
+    watcher_match_slack_minutes: int = Field(default=30, ge=0, le=24 * 60)
 
     @model_validator(mode="after")
     def _storage(self) -> Self:

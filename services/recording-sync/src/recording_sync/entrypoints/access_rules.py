@@ -12,7 +12,7 @@ no rule names a service. A service that needs a method gets it added here, on pu
 from __future__ import annotations
 
 from classbridge.recordingsync.v1 import recording_sync_pb2
-from classbridge_common.auth import ADMIN, STUDENT, TEACHER
+from classbridge_common.auth import ADMIN, OPERATOR, STUDENT, TEACHER
 from classbridge_common.authz import Policy, allow
 
 MANAGERS = (ADMIN, TEACHER)
@@ -36,18 +36,27 @@ POLICY = Policy.of(
         "GetRecording": allow(*EVERYONE, scope="resource"),
         "GetPlaybackUrl": allow(*EVERYONE, scope="resource"),
         "DeleteRecording": allow(*MANAGERS, scope="resource"),
-        # Manual upload: a recording of a batch one manages.
+        # Manual upload: a recording of a batch one manages (an upload: its uploader and the
+        # tenant's admins).
         "CreateManualUpload": allow(*MANAGERS, scope="resource"),
-        "CompleteManualUpload": allow(*MANAGERS, scope="resource"),
+        "AppendManualUpload": allow(*MANAGERS, scope="resource"),
+        "GetManualUpload": allow(*MANAGERS, scope="resource"),
+        "DeleteManualUpload": allow(*MANAGERS, scope="resource"),
+        "GetManualUploadLimits": allow(*MANAGERS, scope="tenant"),
         # Access grants name users: managers only.
         "CreateAccessGrant": allow(*MANAGERS, scope="resource"),
         "ListAccessGrants": allow(*MANAGERS, scope="resource"),
         "DeleteAccessGrant": allow(*MANAGERS, scope="resource"),
-        # The local-folder watcher runs on the recording-sync host: admins only.
-        "GetWatcherStatus": allow(ADMIN, scope="tenant"),
-        "StartWatcher": allow(ADMIN, scope="tenant"),
-        "StopWatcher": allow(ADMIN, scope="tenant"),
-        "SetWatchPath": allow(ADMIN, scope="tenant"),
+        # The local-folder watcher watches one folder on the recording-sync host, shared by
+        # every tenant of the deployment (its files are filed in their meetings' tenants): the
+        # platform's operators control it, no tenant's admin.
+        "GetWatcherStatus": allow(OPERATOR, scope="platform"),
+        "StartWatcher": allow(OPERATOR, scope="platform"),
+        "StopWatcher": allow(OPERATOR, scope="platform"),
+        "SetWatchPath": allow(OPERATOR, scope="platform"),
+        # The watch agent's question: which of the caller's sessions a local recording is of
+        # (the handler narrows a teacher to the sessions they teach).
+        "MatchLocalRecording": allow(*MANAGERS, scope="resource"),
         # Recording policies: the tenant's admins set them; teachers read their courses' (the
         # handler checks the course, and keeps the tenant default to admins).
         "GetSyncPolicy": allow(*MANAGERS, scope="resource"),

@@ -2,9 +2,9 @@
 
 Implemented: sync jobs (SyncMeeting, SyncBatch, RetrySync, GetSyncJob, GetSyncStatus,
 ListSyncJobs), recordings (ListRecordings, GetRecording, DeleteRecording), access grants,
-GetPlaybackUrl and GetSyncStatistics. Manual upload and the local-folder watcher answer
-UNIMPLEMENTED with a message naming the method, so callers (the edge answers 501) can tell a
-missing feature from a failure. Who may call which method at all is declared in
+GetPlaybackUrl and GetSyncStatistics; the local-folder watcher in ``watcher_api``. Manual
+upload answers UNIMPLEMENTED with a message naming the method, so callers (the edge answers
+501) can tell a missing feature from a failure. Who may call which method at all is declared in
 ``access_rules`` (enforced by the auth interceptor); how far the caller reaches (their tenant,
 the batches they teach or attend) and every other decision is made in ``service_layer``; this
 module only converts messages and enums.
@@ -41,7 +41,9 @@ from recording_sync.service_layer import jobs, recordings
 from recording_sync.service_layer.ports import Memberships
 from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
+from recording_sync.service_layer.uploads import SessionDirectory
 from recording_sync.settings import Settings
+from recording_sync.watcher.control import WatcherService
 
 SERVICE = pb.DESCRIPTOR.services_by_name["RecordingSyncService"]
 
@@ -221,6 +223,8 @@ class _Api(PolicyMethods, UploadMethods, WatcherMethods):
         settings: Settings,
         memberships: Memberships,
         on_commit: Callable[[], None] | None = None,
+        watcher: WatcherService | None = None,
+        directory: SessionDirectory | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._sessions = sessions
@@ -228,6 +232,8 @@ class _Api(PolicyMethods, UploadMethods, WatcherMethods):
         self._settings = settings
         self._memberships = memberships
         self._on_commit = on_commit
+        self._watcher = watcher
+        self._directory = directory
 
     def _uow(self) -> SyncUnitOfWork:
         return SyncUnitOfWork(session_factory=self._sessions, on_commit=self._on_commit)
@@ -535,7 +541,7 @@ RecordingSyncApi: type = type(
     "RecordingSyncApi",
     (_Api, recording_sync_pb2_grpc.RecordingSyncServiceServicer),
     {
-        "__doc__": "RecordingSyncService; manual upload and watcher methods answer UNIMPLEMENTED.",
+        "__doc__": "RecordingSyncService; methods not implemented yet answer UNIMPLEMENTED.",
         **{m_.name: _not_yet(m_.name) for m_ in SERVICE.methods if m_.name not in _IMPLEMENTED},
     },
 )
@@ -549,6 +555,8 @@ def servicers(
     settings: Settings,
     memberships: Memberships,
     on_commit: Callable[[], None] | None = None,
+    watcher: WatcherService | None = None,
+    directory: SessionDirectory | None = None,
 ) -> list[tuple[Callable[[Any, Any], None], Any]]:
     """The ``(add_to_server, servicer)`` pairs ``GrpcServer`` registers."""
     api = RecordingSyncApi(
@@ -558,5 +566,7 @@ def servicers(
         settings=settings,
         memberships=memberships,
         on_commit=on_commit,
+        watcher=watcher,
+        directory=directory,
     )
     return [(recording_sync_pb2_grpc.add_RecordingSyncServiceServicer_to_server, api)]

@@ -86,7 +86,7 @@ class PolicyMethods:
     """The recording-policy methods of ``RecordingSyncService``; mixed into ``grpc_api._Api``,
     whose constructor sets the attributes below."""
 
-    METHODS = ("GetSyncPolicy", "UpdateSyncPolicy")
+    METHODS: tuple[str, ...] = ("GetSyncPolicy", "UpdateSyncPolicy")
 
     _sessions: async_sessionmaker[AsyncSession]
     _memberships: Memberships

@@ -39,7 +39,7 @@ from recording_sync.adapters.tables import recordings as rec
 from recording_sync.adapters.tables import sync_jobs as sj
 from recording_sync.domain import access
 from recording_sync.domain import model as m
-from recording_sync.service_layer import retention
+from recording_sync.service_layer import retention, uploads
 from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
 
@@ -274,12 +274,17 @@ async def delete_recording(
             reason=rev.REMOVAL_REASON_DELETED_BY_USER,
             removed_by=reach.caller.subject,
         )
-        # A recording without a job (never the case for Zoom syncs) still goes entirely.
+        # A recording without a job (a manual upload) still goes entirely, its files too.
+        uploaded = await uploads.remove_uploaded_files(
+            rows, row, removed_by=reach.caller.subject, now=now
+        )
         await rows.execute(delete(rec).where(rec.c.id == recording_id))
         await rows.execute(delete(ag).where(ag.c.recording_id == recording_id))
-        for event in events:
+        for event in [*events, *uploaded]:
             uow.publish(event)
         await uow.commit()
+    if uploaded:
+        await pipeline.purge()  # their objects, now that no file points at them
 
 
 def _validate_grant(

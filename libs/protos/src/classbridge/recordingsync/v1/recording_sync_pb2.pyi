@@ -44,6 +44,13 @@ class FileState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FILE_STATE_SKIPPED: _ClassVar[FileState]
     FILE_STATE_DELETED: _ClassVar[FileState]
 
+class ManualUploadState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MANUAL_UPLOAD_STATE_UNSPECIFIED: _ClassVar[ManualUploadState]
+    MANUAL_UPLOAD_STATE_UPLOADING: _ClassVar[ManualUploadState]
+    MANUAL_UPLOAD_STATE_COMPLETED: _ClassVar[ManualUploadState]
+    MANUAL_UPLOAD_STATE_FAILED: _ClassVar[ManualUploadState]
+
 class AccessScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ACCESS_SCOPE_UNSPECIFIED: _ClassVar[AccessScope]
@@ -63,6 +70,15 @@ class Disposition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DISPOSITION_UNSPECIFIED: _ClassVar[Disposition]
     DISPOSITION_INLINE: _ClassVar[Disposition]
     DISPOSITION_ATTACHMENT: _ClassVar[Disposition]
+
+class WatchedFileState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    WATCHED_FILE_STATE_UNSPECIFIED: _ClassVar[WatchedFileState]
+    WATCHED_FILE_STATE_SETTLING: _ClassVar[WatchedFileState]
+    WATCHED_FILE_STATE_UPLOADING: _ClassVar[WatchedFileState]
+    WATCHED_FILE_STATE_UPLOADED: _ClassVar[WatchedFileState]
+    WATCHED_FILE_STATE_FAILED: _ClassVar[WatchedFileState]
+    WATCHED_FILE_STATE_UNMATCHED: _ClassVar[WatchedFileState]
 
 class PolicySource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -91,6 +107,10 @@ FILE_STATE_STORED: FileState
 FILE_STATE_FAILED: FileState
 FILE_STATE_SKIPPED: FileState
 FILE_STATE_DELETED: FileState
+MANUAL_UPLOAD_STATE_UNSPECIFIED: ManualUploadState
+MANUAL_UPLOAD_STATE_UPLOADING: ManualUploadState
+MANUAL_UPLOAD_STATE_COMPLETED: ManualUploadState
+MANUAL_UPLOAD_STATE_FAILED: ManualUploadState
 ACCESS_SCOPE_UNSPECIFIED: AccessScope
 ACCESS_SCOPE_PUBLIC: AccessScope
 ACCESS_SCOPE_ENROLLED_STUDENTS: AccessScope
@@ -102,6 +122,12 @@ ACCESS_LEVEL_EDIT: AccessLevel
 DISPOSITION_UNSPECIFIED: Disposition
 DISPOSITION_INLINE: Disposition
 DISPOSITION_ATTACHMENT: Disposition
+WATCHED_FILE_STATE_UNSPECIFIED: WatchedFileState
+WATCHED_FILE_STATE_SETTLING: WatchedFileState
+WATCHED_FILE_STATE_UPLOADING: WatchedFileState
+WATCHED_FILE_STATE_UPLOADED: WatchedFileState
+WATCHED_FILE_STATE_FAILED: WatchedFileState
+WATCHED_FILE_STATE_UNMATCHED: WatchedFileState
 POLICY_SOURCE_UNSPECIFIED: PolicySource
 POLICY_SOURCE_BUILT_IN: PolicySource
 POLICY_SOURCE_TENANT: PolicySource
@@ -436,49 +462,100 @@ class DeleteRecordingRequest(_message.Message):
     def __init__(self, recording_id: _Optional[str] = ..., delete_from_zoom: _Optional[bool] = ...) -> None: ...
 
 class CreateManualUploadRequest(_message.Message):
-    __slots__ = ("request_id", "session_id", "file_name", "content_type", "size_bytes", "sha256", "lesson_title")
+    __slots__ = ("request_id", "session_id", "file_name", "size_bytes", "sha256", "lesson_title")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     FILE_NAME_FIELD_NUMBER: _ClassVar[int]
-    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     LESSON_TITLE_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     session_id: str
     file_name: str
-    content_type: str
     size_bytes: int
     sha256: str
     lesson_title: str
-    def __init__(self, request_id: _Optional[str] = ..., session_id: _Optional[str] = ..., file_name: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., lesson_title: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., session_id: _Optional[str] = ..., file_name: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., lesson_title: _Optional[str] = ...) -> None: ...
 
 class ManualUpload(_message.Message):
-    __slots__ = ("id", "upload_url", "upload_headers", "storage_key", "expire_time")
-    class UploadHeadersEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: str
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    __slots__ = ("id", "session_id", "state", "offset", "size_bytes", "file_name", "lesson_title", "content_type", "uploader_id", "recording_id", "expire_time", "create_time", "update_time", "error", "sha256", "error_reason")
     ID_FIELD_NUMBER: _ClassVar[int]
-    UPLOAD_URL_FIELD_NUMBER: _ClassVar[int]
-    UPLOAD_HEADERS_FIELD_NUMBER: _ClassVar[int]
-    STORAGE_KEY_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    LESSON_TITLE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    UPLOADER_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    ERROR_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
-    upload_url: str
-    upload_headers: _containers.ScalarMap[str, str]
-    storage_key: str
+    session_id: str
+    state: ManualUploadState
+    offset: int
+    size_bytes: int
+    file_name: str
+    lesson_title: str
+    content_type: str
+    uploader_id: str
+    recording_id: str
     expire_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., upload_url: _Optional[str] = ..., upload_headers: _Optional[_Mapping[str, str]] = ..., storage_key: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    error: str
+    sha256: str
+    error_reason: str
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., state: _Optional[_Union[ManualUploadState, str]] = ..., offset: _Optional[int] = ..., size_bytes: _Optional[int] = ..., file_name: _Optional[str] = ..., lesson_title: _Optional[str] = ..., content_type: _Optional[str] = ..., uploader_id: _Optional[str] = ..., recording_id: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., sha256: _Optional[str] = ..., error_reason: _Optional[str] = ...) -> None: ...
 
-class CompleteManualUploadRequest(_message.Message):
+class ManualUploadChunk(_message.Message):
+    __slots__ = ("start", "data")
+    START_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    start: ManualUploadAppend
+    data: bytes
+    def __init__(self, start: _Optional[_Union[ManualUploadAppend, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class ManualUploadAppend(_message.Message):
+    __slots__ = ("upload_id", "offset", "last")
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIELD_NUMBER: _ClassVar[int]
+    upload_id: str
+    offset: int
+    last: bool
+    def __init__(self, upload_id: _Optional[str] = ..., offset: _Optional[int] = ..., last: _Optional[bool] = ...) -> None: ...
+
+class GetManualUploadRequest(_message.Message):
     __slots__ = ("upload_id",)
     UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
     upload_id: str
     def __init__(self, upload_id: _Optional[str] = ...) -> None: ...
+
+class DeleteManualUploadRequest(_message.Message):
+    __slots__ = ("upload_id",)
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    upload_id: str
+    def __init__(self, upload_id: _Optional[str] = ...) -> None: ...
+
+class GetManualUploadLimitsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ManualUploadLimits(_message.Message):
+    __slots__ = ("max_size_bytes", "content_types", "expire_after")
+    MAX_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_AFTER_FIELD_NUMBER: _ClassVar[int]
+    max_size_bytes: int
+    content_types: _containers.RepeatedScalarFieldContainer[str]
+    expire_after: _duration_pb2.Duration
+    def __init__(self, max_size_bytes: _Optional[int] = ..., content_types: _Optional[_Iterable[str]] = ..., expire_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class AccessGrant(_message.Message):
     __slots__ = ("id", "recording_id", "scope", "user_id", "level", "expire_time", "created_by", "create_time")
@@ -577,13 +654,47 @@ class StopWatcherRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class SetWatchPathRequest(_message.Message):
-    __slots__ = ("path",)
+    __slots__ = ("path", "tenant_id", "host_id")
     PATH_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    HOST_ID_FIELD_NUMBER: _ClassVar[int]
     path: str
-    def __init__(self, path: _Optional[str] = ...) -> None: ...
+    tenant_id: str
+    host_id: str
+    def __init__(self, path: _Optional[str] = ..., tenant_id: _Optional[str] = ..., host_id: _Optional[str] = ...) -> None: ...
+
+class WatchedFile(_message.Message):
+    __slots__ = ("path", "state", "size_bytes", "meeting_id", "topic", "recording_start", "session_id", "recording_id", "sha256", "error", "attempts", "detect_time", "update_time")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_START_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    DETECT_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    state: WatchedFileState
+    size_bytes: int
+    meeting_id: int
+    topic: str
+    recording_start: _timestamp_pb2.Timestamp
+    session_id: str
+    recording_id: str
+    sha256: str
+    error: str
+    attempts: int
+    detect_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, path: _Optional[str] = ..., state: _Optional[_Union[WatchedFileState, str]] = ..., size_bytes: _Optional[int] = ..., meeting_id: _Optional[int] = ..., topic: _Optional[str] = ..., recording_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_id: _Optional[str] = ..., recording_id: _Optional[str] = ..., sha256: _Optional[str] = ..., error: _Optional[str] = ..., attempts: _Optional[int] = ..., detect_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class WatcherStatus(_message.Message):
-    __slots__ = ("running", "watch_path", "extensions", "settle_time", "start_time", "files_detected", "files_pending", "files_uploaded", "files_failed", "last_event_time", "last_error")
+    __slots__ = ("running", "watch_path", "extensions", "settle_time", "start_time", "files_detected", "files_pending", "files_uploaded", "files_failed", "last_event_time", "last_error", "files", "files_unmatched", "watch_root", "tenant_id", "host_id")
     RUNNING_FIELD_NUMBER: _ClassVar[int]
     WATCH_PATH_FIELD_NUMBER: _ClassVar[int]
     EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
@@ -595,6 +706,11 @@ class WatcherStatus(_message.Message):
     FILES_FAILED_FIELD_NUMBER: _ClassVar[int]
     LAST_EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    FILES_UNMATCHED_FIELD_NUMBER: _ClassVar[int]
+    WATCH_ROOT_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    HOST_ID_FIELD_NUMBER: _ClassVar[int]
     running: bool
     watch_path: str
     extensions: _containers.RepeatedScalarFieldContainer[str]
@@ -606,7 +722,38 @@ class WatcherStatus(_message.Message):
     files_failed: int
     last_event_time: _timestamp_pb2.Timestamp
     last_error: str
-    def __init__(self, running: _Optional[bool] = ..., watch_path: _Optional[str] = ..., extensions: _Optional[_Iterable[str]] = ..., settle_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., files_detected: _Optional[int] = ..., files_pending: _Optional[int] = ..., files_uploaded: _Optional[int] = ..., files_failed: _Optional[int] = ..., last_event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ...) -> None: ...
+    files: _containers.RepeatedCompositeFieldContainer[WatchedFile]
+    files_unmatched: int
+    watch_root: str
+    tenant_id: str
+    host_id: str
+    def __init__(self, running: _Optional[bool] = ..., watch_path: _Optional[str] = ..., extensions: _Optional[_Iterable[str]] = ..., settle_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., files_detected: _Optional[int] = ..., files_pending: _Optional[int] = ..., files_uploaded: _Optional[int] = ..., files_failed: _Optional[int] = ..., last_event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., files: _Optional[_Iterable[_Union[WatchedFile, _Mapping]]] = ..., files_unmatched: _Optional[int] = ..., watch_root: _Optional[str] = ..., tenant_id: _Optional[str] = ..., host_id: _Optional[str] = ...) -> None: ...
+
+class MatchLocalRecordingRequest(_message.Message):
+    __slots__ = ("meeting_id", "start_time", "topic")
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    meeting_id: int
+    start_time: _timestamp_pb2.Timestamp
+    topic: str
+    def __init__(self, meeting_id: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., topic: _Optional[str] = ...) -> None: ...
+
+class LocalRecordingMatch(_message.Message):
+    __slots__ = ("session_id", "meeting_id", "batch_id", "session_title", "session_start", "matched_by")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TITLE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_START_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_BY_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    meeting_id: int
+    batch_id: str
+    session_title: str
+    session_start: _timestamp_pb2.Timestamp
+    matched_by: str
+    def __init__(self, session_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., batch_id: _Optional[str] = ..., session_title: _Optional[str] = ..., session_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., matched_by: _Optional[str] = ...) -> None: ...
 
 class GetSyncStatisticsRequest(_message.Message):
     __slots__ = ("start_time", "end_time", "batch_id")

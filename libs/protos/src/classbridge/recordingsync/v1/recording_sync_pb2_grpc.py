@@ -90,10 +90,25 @@ class RecordingSyncServiceStub:
                 request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.CreateManualUploadRequest.SerializeToString,
                 response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUpload.FromString,
                 _registered_method=True)
-        self.CompleteManualUpload = channel.unary_unary(
-                '/classbridge.recordingsync.v1.RecordingSyncService/CompleteManualUpload',
-                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.CompleteManualUploadRequest.SerializeToString,
-                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.Recording.FromString,
+        self.AppendManualUpload = channel.stream_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/AppendManualUpload',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUploadChunk.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUpload.FromString,
+                _registered_method=True)
+        self.GetManualUpload = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/GetManualUpload',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetManualUploadRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUpload.FromString,
+                _registered_method=True)
+        self.DeleteManualUpload = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/DeleteManualUpload',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.DeleteManualUploadRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.GetManualUploadLimits = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/GetManualUploadLimits',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetManualUploadLimitsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUploadLimits.FromString,
                 _registered_method=True)
         self.CreateAccessGrant = channel.unary_unary(
                 '/classbridge.recordingsync.v1.RecordingSyncService/CreateAccessGrant',
@@ -134,6 +149,11 @@ class RecordingSyncServiceStub:
                 '/classbridge.recordingsync.v1.RecordingSyncService/SetWatchPath',
                 request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SetWatchPathRequest.SerializeToString,
                 response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.WatcherStatus.FromString,
+                _registered_method=True)
+        self.MatchLocalRecording = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/MatchLocalRecording',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.MatchLocalRecordingRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.LocalRecordingMatch.FromString,
                 _registered_method=True)
         self.GetSyncStatistics = channel.unary_unary(
                 '/classbridge.recordingsync.v1.RecordingSyncService/GetSyncStatistics',
@@ -233,17 +253,45 @@ class RecordingSyncServiceServicer:
     def CreateManualUpload(self, request, context):
         """---- Manual upload ----
 
-        Starts a manual upload: returns a presigned URL the client PUTs the file to, so the bytes
-        go straight to storage. Idempotent on `request_id`.
+        Starts a resumable manual upload of one recording file to a session (the edge serves it
+        as the tus 1.0 protocol): checks the caller may manage the session's batch and that the
+        declared size is within the tenant's limit (FAILED_PRECONDITION with the violation
+        `UPLOAD_TOO_LARGE`). Nothing is stored yet. Idempotent on `request_id`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def CompleteManualUpload(self, request, context):
-        """Finishes a manual upload: checks size (and sha256 when given), creates the recording and
-        publishes `recording.synced` with source MANUAL_UPLOAD. FAILED_PRECONDITION when the object
-        is missing or does not match.
+    def AppendManualUpload(self, request_iterator, context):
+        """Appends bytes to an upload: the first message names the upload and the offset the bytes
+        start at (ABORTED when it is not the upload's offset, or another append is running), the
+        others carry the bytes (at most 1 MiB each). Whatever arrived is kept when the stream
+        ends early. The content type is sniffed from the first bytes (FAILED_PRECONDITION with
+        `UNSUPPORTED_MEDIA_TYPE`, and the upload is discarded, when it is no audio or video). The
+        last byte stores the file (size and sha256 checked), creates the recording and publishes
+        `recording.synced` with source MANUAL_UPLOAD.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetManualUpload(self, request, context):
+        """Returns one upload (its uploader and the tenant's admins only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteManualUpload(self, request, context):
+        """Abandons an unfinished upload and removes what was stored of it (tus termination).
+        FAILED_PRECONDITION once it is complete (delete the recording instead).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetManualUploadLimits(self, request, context):
+        """The caller's tenant's upload limits (tus `Tus-Max-Size`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -312,6 +360,15 @@ class RecordingSyncServiceServicer:
     def SetWatchPath(self, request, context):
         """Changes the watched folder (restarting the watcher if it runs). INVALID_ARGUMENT when the
         path is not an existing folder under the configured allowed roots.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MatchLocalRecording(self, request, context):
+        """The session a local Zoom recording belongs to (the watch agent asks before uploading): by
+        meeting id and start time, else the caller's own session at that time. NOT_FOUND, naming
+        why, when none matches; never a guess between several.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -400,10 +457,25 @@ def add_RecordingSyncServiceServicer_to_server(servicer, server):
                     request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.CreateManualUploadRequest.FromString,
                     response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUpload.SerializeToString,
             ),
-            'CompleteManualUpload': grpc.unary_unary_rpc_method_handler(
-                    servicer.CompleteManualUpload,
-                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.CompleteManualUploadRequest.FromString,
-                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.Recording.SerializeToString,
+            'AppendManualUpload': grpc.stream_unary_rpc_method_handler(
+                    servicer.AppendManualUpload,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUploadChunk.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUpload.SerializeToString,
+            ),
+            'GetManualUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetManualUpload,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetManualUploadRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUpload.SerializeToString,
+            ),
+            'DeleteManualUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteManualUpload,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.DeleteManualUploadRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'GetManualUploadLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetManualUploadLimits,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetManualUploadLimitsRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUploadLimits.SerializeToString,
             ),
             'CreateAccessGrant': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateAccessGrant,
@@ -444,6 +516,11 @@ def add_RecordingSyncServiceServicer_to_server(servicer, server):
                     servicer.SetWatchPath,
                     request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SetWatchPathRequest.FromString,
                     response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.WatcherStatus.SerializeToString,
+            ),
+            'MatchLocalRecording': grpc.unary_unary_rpc_method_handler(
+                    servicer.MatchLocalRecording,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.MatchLocalRecordingRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.LocalRecordingMatch.SerializeToString,
             ),
             'GetSyncStatistics': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSyncStatistics,
@@ -747,7 +824,34 @@ class RecordingSyncService:
             _registered_method=True)
 
     @staticmethod
-    def CompleteManualUpload(request,
+    def AppendManualUpload(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/AppendManualUpload',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUploadChunk.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUpload.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetManualUpload(request,
             target,
             options=(),
             channel_credentials=None,
@@ -760,9 +864,63 @@ class RecordingSyncService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/classbridge.recordingsync.v1.RecordingSyncService/CompleteManualUpload',
-            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.CompleteManualUploadRequest.SerializeToString,
-            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.Recording.FromString,
+            '/classbridge.recordingsync.v1.RecordingSyncService/GetManualUpload',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetManualUploadRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUpload.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteManualUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/DeleteManualUpload',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.DeleteManualUploadRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetManualUploadLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/GetManualUploadLimits',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetManualUploadLimitsRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ManualUploadLimits.FromString,
             options,
             channel_credentials,
             insecure,
@@ -979,6 +1137,33 @@ class RecordingSyncService:
             '/classbridge.recordingsync.v1.RecordingSyncService/SetWatchPath',
             classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SetWatchPathRequest.SerializeToString,
             classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.WatcherStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MatchLocalRecording(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/MatchLocalRecording',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.MatchLocalRecordingRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.LocalRecordingMatch.FromString,
             options,
             channel_credentials,
             insecure,

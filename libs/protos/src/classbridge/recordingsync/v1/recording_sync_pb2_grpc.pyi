@@ -74,14 +74,28 @@ class RecordingSyncServiceStub:
     CreateManualUpload: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.CreateManualUploadRequest, _recording_sync_pb2.ManualUpload]
     """---- Manual upload ----
 
-    Starts a manual upload: returns a presigned URL the client PUTs the file to, so the bytes
-    go straight to storage. Idempotent on `request_id`.
+    Starts a resumable manual upload of one recording file to a session (the edge serves it
+    as the tus 1.0 protocol): checks the caller may manage the session's batch and that the
+    declared size is within the tenant's limit (FAILED_PRECONDITION with the violation
+    `UPLOAD_TOO_LARGE`). Nothing is stored yet. Idempotent on `request_id`.
     """
-    CompleteManualUpload: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.CompleteManualUploadRequest, _recording_sync_pb2.Recording]
-    """Finishes a manual upload: checks size (and sha256 when given), creates the recording and
-    publishes `recording.synced` with source MANUAL_UPLOAD. FAILED_PRECONDITION when the object
-    is missing or does not match.
+    AppendManualUpload: _grpc.StreamUnaryMultiCallable[_recording_sync_pb2.ManualUploadChunk, _recording_sync_pb2.ManualUpload]
+    """Appends bytes to an upload: the first message names the upload and the offset the bytes
+    start at (ABORTED when it is not the upload's offset, or another append is running), the
+    others carry the bytes (at most 1 MiB each). Whatever arrived is kept when the stream
+    ends early. The content type is sniffed from the first bytes (FAILED_PRECONDITION with
+    `UNSUPPORTED_MEDIA_TYPE`, and the upload is discarded, when it is no audio or video). The
+    last byte stores the file (size and sha256 checked), creates the recording and publishes
+    `recording.synced` with source MANUAL_UPLOAD.
     """
+    GetManualUpload: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.GetManualUploadRequest, _recording_sync_pb2.ManualUpload]
+    """Returns one upload (its uploader and the tenant's admins only)."""
+    DeleteManualUpload: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.DeleteManualUploadRequest, _empty_pb2.Empty]
+    """Abandons an unfinished upload and removes what was stored of it (tus termination).
+    FAILED_PRECONDITION once it is complete (delete the recording instead).
+    """
+    GetManualUploadLimits: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.GetManualUploadLimitsRequest, _recording_sync_pb2.ManualUploadLimits]
+    """The caller's tenant's upload limits (tus `Tus-Max-Size`)."""
     CreateAccessGrant: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.CreateAccessGrantRequest, _recording_sync_pb2.AccessGrant]
     """---- Access grants ----
 
@@ -114,6 +128,11 @@ class RecordingSyncServiceStub:
     SetWatchPath: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.SetWatchPathRequest, _recording_sync_pb2.WatcherStatus]
     """Changes the watched folder (restarting the watcher if it runs). INVALID_ARGUMENT when the
     path is not an existing folder under the configured allowed roots.
+    """
+    MatchLocalRecording: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.MatchLocalRecordingRequest, _recording_sync_pb2.LocalRecordingMatch]
+    """The session a local Zoom recording belongs to (the watch agent asks before uploading): by
+    meeting id and start time, else the caller's own session at that time. NOT_FOUND, naming
+    why, when none matches; never a guess between several.
     """
     GetSyncStatistics: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.GetSyncStatisticsRequest, _recording_sync_pb2.SyncStatistics]
     """---- Statistics ----
@@ -177,14 +196,28 @@ class RecordingSyncServiceAsyncStub(RecordingSyncServiceStub):
     CreateManualUpload: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.CreateManualUploadRequest, _recording_sync_pb2.ManualUpload]  # type: ignore[assignment]
     """---- Manual upload ----
 
-    Starts a manual upload: returns a presigned URL the client PUTs the file to, so the bytes
-    go straight to storage. Idempotent on `request_id`.
+    Starts a resumable manual upload of one recording file to a session (the edge serves it
+    as the tus 1.0 protocol): checks the caller may manage the session's batch and that the
+    declared size is within the tenant's limit (FAILED_PRECONDITION with the violation
+    `UPLOAD_TOO_LARGE`). Nothing is stored yet. Idempotent on `request_id`.
     """
-    CompleteManualUpload: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.CompleteManualUploadRequest, _recording_sync_pb2.Recording]  # type: ignore[assignment]
-    """Finishes a manual upload: checks size (and sha256 when given), creates the recording and
-    publishes `recording.synced` with source MANUAL_UPLOAD. FAILED_PRECONDITION when the object
-    is missing or does not match.
+    AppendManualUpload: _aio.StreamUnaryMultiCallable[_recording_sync_pb2.ManualUploadChunk, _recording_sync_pb2.ManualUpload]  # type: ignore[assignment]
+    """Appends bytes to an upload: the first message names the upload and the offset the bytes
+    start at (ABORTED when it is not the upload's offset, or another append is running), the
+    others carry the bytes (at most 1 MiB each). Whatever arrived is kept when the stream
+    ends early. The content type is sniffed from the first bytes (FAILED_PRECONDITION with
+    `UNSUPPORTED_MEDIA_TYPE`, and the upload is discarded, when it is no audio or video). The
+    last byte stores the file (size and sha256 checked), creates the recording and publishes
+    `recording.synced` with source MANUAL_UPLOAD.
     """
+    GetManualUpload: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.GetManualUploadRequest, _recording_sync_pb2.ManualUpload]  # type: ignore[assignment]
+    """Returns one upload (its uploader and the tenant's admins only)."""
+    DeleteManualUpload: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.DeleteManualUploadRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Abandons an unfinished upload and removes what was stored of it (tus termination).
+    FAILED_PRECONDITION once it is complete (delete the recording instead).
+    """
+    GetManualUploadLimits: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.GetManualUploadLimitsRequest, _recording_sync_pb2.ManualUploadLimits]  # type: ignore[assignment]
+    """The caller's tenant's upload limits (tus `Tus-Max-Size`)."""
     CreateAccessGrant: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.CreateAccessGrantRequest, _recording_sync_pb2.AccessGrant]  # type: ignore[assignment]
     """---- Access grants ----
 
@@ -217,6 +250,11 @@ class RecordingSyncServiceAsyncStub(RecordingSyncServiceStub):
     SetWatchPath: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.SetWatchPathRequest, _recording_sync_pb2.WatcherStatus]  # type: ignore[assignment]
     """Changes the watched folder (restarting the watcher if it runs). INVALID_ARGUMENT when the
     path is not an existing folder under the configured allowed roots.
+    """
+    MatchLocalRecording: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.MatchLocalRecordingRequest, _recording_sync_pb2.LocalRecordingMatch]  # type: ignore[assignment]
+    """The session a local Zoom recording belongs to (the watch agent asks before uploading): by
+    meeting id and start time, else the caller's own session at that time. NOT_FOUND, naming
+    why, when none matches; never a guess between several.
     """
     GetSyncStatistics: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.GetSyncStatisticsRequest, _recording_sync_pb2.SyncStatistics]  # type: ignore[assignment]
     """---- Statistics ----
@@ -337,20 +375,52 @@ class RecordingSyncServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_recording_sync_pb2.ManualUpload, _abc.Awaitable[_recording_sync_pb2.ManualUpload]]:
         """---- Manual upload ----
 
-        Starts a manual upload: returns a presigned URL the client PUTs the file to, so the bytes
-        go straight to storage. Idempotent on `request_id`.
+        Starts a resumable manual upload of one recording file to a session (the edge serves it
+        as the tus 1.0 protocol): checks the caller may manage the session's batch and that the
+        declared size is within the tenant's limit (FAILED_PRECONDITION with the violation
+        `UPLOAD_TOO_LARGE`). Nothing is stored yet. Idempotent on `request_id`.
         """
 
     @_abc_1.abstractmethod
-    def CompleteManualUpload(
+    def AppendManualUpload(
         self,
-        request: _recording_sync_pb2.CompleteManualUploadRequest,
+        request_iterator: _MaybeAsyncIterator[_recording_sync_pb2.ManualUploadChunk],
         context: _ServicerContext,
-    ) -> _typing.Union[_recording_sync_pb2.Recording, _abc.Awaitable[_recording_sync_pb2.Recording]]:
-        """Finishes a manual upload: checks size (and sha256 when given), creates the recording and
-        publishes `recording.synced` with source MANUAL_UPLOAD. FAILED_PRECONDITION when the object
-        is missing or does not match.
+    ) -> _typing.Union[_recording_sync_pb2.ManualUpload, _abc.Awaitable[_recording_sync_pb2.ManualUpload]]:
+        """Appends bytes to an upload: the first message names the upload and the offset the bytes
+        start at (ABORTED when it is not the upload's offset, or another append is running), the
+        others carry the bytes (at most 1 MiB each). Whatever arrived is kept when the stream
+        ends early. The content type is sniffed from the first bytes (FAILED_PRECONDITION with
+        `UNSUPPORTED_MEDIA_TYPE`, and the upload is discarded, when it is no audio or video). The
+        last byte stores the file (size and sha256 checked), creates the recording and publishes
+        `recording.synced` with source MANUAL_UPLOAD.
         """
+
+    @_abc_1.abstractmethod
+    def GetManualUpload(
+        self,
+        request: _recording_sync_pb2.GetManualUploadRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_recording_sync_pb2.ManualUpload, _abc.Awaitable[_recording_sync_pb2.ManualUpload]]:
+        """Returns one upload (its uploader and the tenant's admins only)."""
+
+    @_abc_1.abstractmethod
+    def DeleteManualUpload(
+        self,
+        request: _recording_sync_pb2.DeleteManualUploadRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Abandons an unfinished upload and removes what was stored of it (tus termination).
+        FAILED_PRECONDITION once it is complete (delete the recording instead).
+        """
+
+    @_abc_1.abstractmethod
+    def GetManualUploadLimits(
+        self,
+        request: _recording_sync_pb2.GetManualUploadLimitsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_recording_sync_pb2.ManualUploadLimits, _abc.Awaitable[_recording_sync_pb2.ManualUploadLimits]]:
+        """The caller's tenant's upload limits (tus `Tus-Max-Size`)."""
 
     @_abc_1.abstractmethod
     def CreateAccessGrant(
@@ -431,6 +501,17 @@ class RecordingSyncServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_recording_sync_pb2.WatcherStatus, _abc.Awaitable[_recording_sync_pb2.WatcherStatus]]:
         """Changes the watched folder (restarting the watcher if it runs). INVALID_ARGUMENT when the
         path is not an existing folder under the configured allowed roots.
+        """
+
+    @_abc_1.abstractmethod
+    def MatchLocalRecording(
+        self,
+        request: _recording_sync_pb2.MatchLocalRecordingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_recording_sync_pb2.LocalRecordingMatch, _abc.Awaitable[_recording_sync_pb2.LocalRecordingMatch]]:
+        """The session a local Zoom recording belongs to (the watch agent asks before uploading): by
+        meeting id and start time, else the caller's own session at that time. NOT_FOUND, naming
+        why, when none matches; never a guess between several.
         """
 
     @_abc_1.abstractmethod
