@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -152,7 +152,7 @@ def _record(row: Any, relative: str) -> FileRecord:
     )
 
 
-async def file_chunks(ready: ReadyFile) -> AsyncIterator[bytes]:
+async def file_chunks(ready: ReadyFile) -> AsyncGenerator[bytes, None]:
     """The file's bytes, read in a thread one chunk at a time (never whole in memory); exactly
     ``ready.size`` of them, or :class:`UploadFailed` when the file changed meanwhile."""
     handle = await asyncio.to_thread(ready.path.open, "rb")
