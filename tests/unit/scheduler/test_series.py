@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from classbridge_common.auth import STUDENT, TEACHER, Caller
 from classbridge_common.errors import InvalidArgument, NotFound, PermissionDenied, Unavailable
 from scheduler.domain import commands
 from scheduler.domain.jobs import JobKind
@@ -275,3 +276,24 @@ async def test_changing_the_series_moves_each_class_to_come_alone_at_zoom(
             zoom=zoom,
             now=clock,
         )
+
+
+async def test_only_who_manages_the_series_may_cancel_it_even_one_who_may_read_it(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock
+) -> None:
+    made = (await make(db, zoom, clock, weekly(school.b1.id))).view
+    # a teacher elsewhere who attends this batch as a student: reads the series, manages nothing
+    attending = Caller(
+        subject=STUDENT_1.subject,
+        roles=frozenset({TEACHER, STUDENT}),
+        tenant=STUDENT_1.tenant,
+    )
+    assert (await series.get_series(made.series.id, **acting(db, attending))).sessions
+    with nothing_stored(db), pytest.raises(PermissionDenied):
+        await series.cancel_series(
+            commands.CancelSeries(series_id=made.series.id),
+            **acting(db, attending),
+            zoom=zoom,
+            now=clock,
+        )
+    assert not zoom.calls_of("delete_meeting")  # Zoom was not asked to delete anything

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from classbridge_common.auth import Caller
 from classbridge_common.errors import ClassbridgeError, FailedPrecondition, NotFound
@@ -34,7 +34,7 @@ from scheduler.domain.model import (
     host_participant,
 )
 from scheduler.domain.series import SeriesMeetings, SeriesStatus, SessionSeries
-from scheduler.domain.timing import resolve, zone
+from scheduler.domain.timing import LocalTiming, resolve, zone
 from scheduler.service_layer import access, registration
 from scheduler.service_layer.bulk import DEFAULT_BUDGET, queue_meetings
 from scheduler.service_layer.catalog import load_batch
@@ -362,8 +362,7 @@ async def update_series(
         raise invalid("series.end_time", "give start_time and end_time together")
     view = await get_series(cmd.series_id, uow=uow, caller=caller)
     async with uow:
-        await require_manager(uow, caller, view.sessions[0])
-        batch, course = await _context(uow, view.series)
+        batch, course = await require_manager(uow, caller, view.sessions[0])
     if view.series.status is SeriesStatus.CANCELLED:
         raise FailedPrecondition("the series is cancelled")
     at = now()
@@ -372,6 +371,7 @@ async def update_series(
     ]
     warnings: list[Warning] = []
     tz = zone(view.series.timezone)
+    length: timedelta | None = None
     for session in upcoming:
         changes: dict[str, object] = {}
         if cmd.title is not None:
@@ -379,13 +379,13 @@ async def update_series(
         if cmd.description is not None:
             changes["description"] = cmd.description
         if cmd.start is not None and cmd.end is not None:
+            # The class's own day, the new times: read as a schedule body's local times are.
             day = session.scheduled_start.astimezone(tz).date()
-            start = datetime.combine(day, cmd.start, tzinfo=tz)
-            end = datetime.combine(day, cmd.end, tzinfo=tz)
-            if end <= start:
-                end = datetime.combine(day + timedelta(days=1), cmd.end, tzinfo=tz)
-            changes["scheduled_start"] = start.astimezone(UTC)
-            changes["scheduled_end"] = end.astimezone(UTC)
+            start, end = resolve(
+                LocalTiming(day=day, start=cmd.start, end=cmd.end), view.series.timezone
+            )
+            changes["scheduled_start"], changes["scheduled_end"] = start, end
+            length = end - start
         if changes:
             result = await update_session(
                 commands.UpdateSession(session_id=session.id, changes=changes),
@@ -418,11 +418,7 @@ async def update_series(
         assert series is not None
         if cmd.title is not None:
             series.title = cmd.title.strip()
-        if cmd.start is not None and cmd.end is not None and upcoming:
-            length = upcoming[0].scheduled_end - upcoming[0].scheduled_start
-            updated = await uow.sessions.get(upcoming[0].id)
-            if updated is not None:
-                length = updated.scheduled_end - updated.scheduled_start
+        if length is not None:
             series.duration_minutes = int(length.total_seconds() // 60)
         series.update_time = at
         await uow.commit()
@@ -451,7 +447,8 @@ async def cancel_series(
         raise FailedPrecondition("a class of the series is in progress; cancel it afterwards")
     held = any(s.status is SessionStatus.ENDED for s in view.sessions)
     async with uow:
-        _, course = await _context(uow, view.series)
+        # Checked before Zoom is asked to delete the whole meeting, not only per class below.
+        _, course = await require_manager(uow, caller, view.sessions[0])
     warnings: list[Warning] = []
     to_cancel = [s for s in view.sessions if s.status is SessionStatus.SCHEDULED]
     whole = view.series.meeting_id and not held
