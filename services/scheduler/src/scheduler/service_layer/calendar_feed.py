@@ -32,6 +32,7 @@ from scheduler.service_layer import access
 from scheduler.service_layer.catalog import load_batch
 from scheduler.service_layer.clock import Clock, utcnow
 from scheduler.service_layer.membership import memberships_of
+from scheduler.service_layer.registration import join_link
 
 FEED_WINDOW = timedelta(days=30)
 """How far back a feed reaches: sessions starting this long before now or later."""
@@ -102,9 +103,7 @@ async def _join_link(
     if session.status is SessionStatus.CANCELLED or meeting is None or not meeting.join_url:
         return "", False
     if attends:
-        mine = await uow.registrants.of_student(session.id, caller.subject)
-        if mine is not None and mine.meeting_id == meeting.meeting_id and mine.join_url:
-            return mine.join_url, True
+        return await join_link(uow, session, caller.subject)
     return meeting.join_url, False
 
 

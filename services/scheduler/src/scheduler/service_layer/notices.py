@@ -30,7 +30,7 @@ from scheduler.domain.model import BatchType, Session, SessionStatus
 from scheduler.domain.notices import Notice, NoticeKind, NoticePreference, NoticeState
 from scheduler.service_layer.calendar_feed import sequence_of
 from scheduler.service_layer.clock import Clock, new_id, utcnow
-from scheduler.service_layer.registration import MAX_STUDENTS
+from scheduler.service_layer.registration import MAX_STUDENTS, join_link
 
 log = logging.getLogger(__name__)
 
@@ -182,16 +182,6 @@ def render(notice: Notice, session: Session, *, sender: str, join_url: str) -> E
     return message
 
 
-async def _join_url(uow: SchedulerUnitOfWork, session: Session, student_id: str) -> str:
-    meeting = session.meeting
-    if meeting is None or not meeting.join_url:
-        return ""
-    mine = await uow.registrants.of_student(session.id, student_id)
-    if mine is not None and mine.meeting_id == meeting.meeting_id and mine.join_url:
-        return mine.join_url
-    return meeting.join_url
-
-
 async def send_due(
     new_uow: Callable[..., SchedulerUnitOfWork],
     mailer: Mailer,
@@ -237,7 +227,7 @@ async def _send_one(
             notice,
             session,
             sender=sender,
-            join_url=await _join_url(uow, session, notice.student_id),
+            join_url=(await join_link(uow, session, notice.student_id))[0],
         )
         notice.next_attempt_time = now() + CLAIM  # held while the SMTP server is called
         await uow.commit()

@@ -138,6 +138,21 @@ async def _plan(uow: SchedulerUnitOfWork, session: Session) -> Plan:
     )
 
 
+async def join_link(
+    uow: SchedulerUnitOfWork, session: Session, student_id: str
+) -> tuple[str, bool]:
+    """The link ``student_id`` joins ``session`` by, and whether it is their own registration
+    (of the meeting the session holds now); the meeting's own link otherwise, "" without one.
+    Inside an open unit of work. A credential: never logged."""
+    meeting = session.meeting
+    if meeting is None or not meeting.join_url:
+        return "", False
+    mine = await uow.registrants.of_student(session.id, student_id)
+    if mine is not None and mine.meeting_id == meeting.meeting_id and mine.join_url:
+        return mine.join_url, True
+    return meeting.join_url, False
+
+
 async def run_due(
     new_uow: Callable[..., SchedulerUnitOfWork],
     zoom: ZoomRegistrants,

@@ -912,11 +912,9 @@ async def get_join_url(
     async with uow:
         session = await load_session(uow, session_id)
         access.require(await can_read_session(uow, caller, session), "join this session")
-        mine = await uow.registrants.of_student(session.id, caller.subject)
+        link = await registration.join_link(uow, session, caller.subject)
     if session.meeting is None:
         raise FailedPrecondition("the session has no Zoom meeting yet")
     if session.status in (SessionStatus.CANCELLED, SessionStatus.ENDED):
         raise FailedPrecondition(f"the session is {session.status.value}")
-    if mine is not None and mine.meeting_id == session.meeting.meeting_id and mine.join_url:
-        return mine.join_url, True
-    return session.meeting.join_url, False
+    return link
