@@ -102,6 +102,48 @@ async def test_started_then_ended_follow_the_meeting(
     )
 
 
+async def test_the_class_going_live_and_ending_is_announced_once_each(
+    db: FakeDatabase, school: School, clock: FakeClock
+) -> None:
+    clock.now = at(2)
+    await apply(db, lifecycle.meeting_started, started(at(1)), clock)
+    await apply(db, lifecycle.meeting_started, started(at(1)), clock)  # redelivered
+    clock.now = at(91)
+    await apply(db, lifecycle.meeting_ended, ended(at(90)), clock)
+    await apply(db, lifecycle.meeting_ended, ended(at(90)), clock)  # redelivered
+    assert [e for e in db.events if not isinstance(e, events.SessionUpdated)] == [
+        events.SessionStarted(
+            occurred_at=at(2),
+            session_id=school.s1.id,
+            session_title=school.s1.title,
+            batch_id=school.s1.batch_id,
+            course_id=school.s1.course_id,
+            meeting_id=MEETING,
+            meeting_uuid="inst-2",
+            started_at=at(1),
+        ),
+        events.SessionEnded(
+            occurred_at=at(91),
+            session_id=school.s1.id,
+            session_title=school.s1.title,
+            batch_id=school.s1.batch_id,
+            course_id=school.s1.course_id,
+            meeting_id=MEETING,
+            meeting_uuid="inst-2",
+            started_at=at(1),
+            ended_at=at(90),
+        ),
+    ]
+
+
+async def test_a_late_started_announces_no_class_going_live(
+    db: FakeDatabase, school: School, clock: FakeClock
+) -> None:
+    await apply(db, lifecycle.meeting_ended, ended(at(80)), clock)
+    await apply(db, lifecycle.meeting_started, started(at(1)), clock)  # only fills the start
+    assert [type(e) for e in db.events] == [events.SessionEnded]
+
+
 async def test_a_late_started_does_not_reopen_an_ended_session(
     db: FakeDatabase, school: School, clock: FakeClock
 ) -> None:
@@ -218,7 +260,7 @@ async def test_a_meeting_deleted_after_the_class_is_only_recorded(
     assert await apply(db, lifecycle.meeting_deleted, deleted, clock) is MeetingDeletion.RECORDED
     stored = db.get("sessions", school.s1.id)
     assert (stored.meeting.meeting_id, stored.meeting.delete_time) == (MEETING, at(5))
-    assert db.events == []
+    assert [type(e) for e in db.events] == [events.SessionStarted]  # the class, not the deletion
     with nothing_changed(db):  # told again: already known
         assert await apply(db, lifecycle.meeting_deleted, deleted, clock) is MeetingDeletion.IGNORED
 

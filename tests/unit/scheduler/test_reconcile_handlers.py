@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from classbridge_common.errors import ResourceExhausted, Unavailable
-from scheduler.domain import commands
+from scheduler.domain import commands, events
 from scheduler.domain.identity import ZoomIdentity
 from scheduler.domain.jobs import JobKind, JobState, RetryPolicy, SessionJob
 from scheduler.domain.model import Interval, Participant, ParticipantRole
@@ -229,6 +229,55 @@ async def test_zoom_unavailable_is_retried_with_backoff_then_given_up(
     report = await attendance.attendance_report(school.s1.id, threshold=0, **acting(db, ADMIN_1))
     assert report.final  # nothing more will come: the webhooks' figures stand
     assert [(r.minutes_attended, r.reconciled) for r in report.rows] == [(60, False)]
+
+
+async def test_attendance_is_announced_ready_once_the_report_is_merged(
+    db: FakeDatabase, school: School, clock: FakeClock, zoom: FakeZoom
+) -> None:
+    await end_meeting(db, clock)
+    zoom.reports["inst-1"] = [
+        row(0, 60, customer_key="student-1"),
+        row(5, 50, customer_key="student-2"),
+    ]
+    clock.now = at(92)
+    assert await run(db, zoom, clock) == 1
+    ready = [e for e in db.events if isinstance(e, events.SessionAttendanceReady)]
+    assert ready == [
+        events.SessionAttendanceReady(
+            occurred_at=at(92),
+            session_id=school.s1.id,
+            session_title=school.s1.title,
+            batch_id=school.s1.batch_id,
+            course_id=school.s1.course_id,
+            meeting_uuid="inst-1",
+            participants=2,
+            complete=True,
+        )
+    ]
+    await run(db, zoom, clock)  # nothing is due any more: announced once
+    assert len([e for e in db.events if isinstance(e, events.SessionAttendanceReady)]) == 1
+
+
+async def test_attendance_given_up_on_is_announced_as_incomplete(
+    db: FakeDatabase, school: School, clock: FakeClock, zoom: FakeZoom
+) -> None:
+    await seed_participant(
+        db, school.s1, user_id="student-1", intervals=[Interval("u", at(0), at(60))]
+    )
+    await end_meeting(db, clock)
+    zoom.failures["past_participants"] = Unavailable("Zoom answered 503")
+    clock.now = at(92)
+    while jobs(db)[0].state is JobState.PENDING:
+        await run(db, zoom, clock)
+        ready = [e for e in db.events if isinstance(e, events.SessionAttendanceReady)]
+        assert ready == [] or jobs(db)[0].state is JobState.GAVE_UP  # not before giving up
+        clock.now = jobs(db)[0].next_attempt_time or clock.now
+    [announced] = [e for e in db.events if isinstance(e, events.SessionAttendanceReady)]
+    assert (announced.session_id, announced.participants, announced.complete) == (
+        school.s1.id,
+        1,
+        False,
+    )
 
 
 async def test_zooms_own_retry_delay_is_honoured(

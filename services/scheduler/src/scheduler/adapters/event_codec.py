@@ -90,6 +90,40 @@ def encode(event: events.Event) -> Message:
             notify_participants=event.notify_participants,
             cancelled_by=event.cancelled_by,
         )
+    if isinstance(event, events.SessionStarted):
+        return session_events_pb2.SessionStarted(
+            occurred_at=ts(event.occurred_at),
+            session_id=event.session_id,
+            session_title=event.session_title,
+            batch_id=event.batch_id,
+            course_id=event.course_id,
+            meeting_id=event.meeting_id,
+            meeting_uuid=event.meeting_uuid,
+            started_at=ts(event.started_at),
+        )
+    if isinstance(event, events.SessionEnded):
+        return session_events_pb2.SessionEnded(
+            occurred_at=ts(event.occurred_at),
+            session_id=event.session_id,
+            session_title=event.session_title,
+            batch_id=event.batch_id,
+            course_id=event.course_id,
+            meeting_id=event.meeting_id,
+            meeting_uuid=event.meeting_uuid,
+            started_at=ts(event.started_at),
+            ended_at=ts(event.ended_at),
+        )
+    if isinstance(event, events.SessionAttendanceReady):
+        return session_events_pb2.SessionAttendanceReady(
+            occurred_at=ts(event.occurred_at),
+            session_id=event.session_id,
+            session_title=event.session_title,
+            batch_id=event.batch_id,
+            course_id=event.course_id,
+            meeting_uuid=event.meeting_uuid,
+            participants=event.participants,
+            complete=event.complete,
+        )
     return session_events_pb2.SessionUpdated(
         occurred_at=ts(event.occurred_at),
         session_id=event.session_id,

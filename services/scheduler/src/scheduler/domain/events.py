@@ -73,4 +73,55 @@ class SessionUpdated:
     previous_scheduled_end: datetime
 
 
-Event = SessionMeetingLinked | SessionMeetingUnlinked | SessionCancelled | SessionUpdated
+@dataclass(frozen=True)
+class SessionStarted:
+    """The class went live (announced to course platforms)."""
+
+    occurred_at: datetime
+    session_id: str
+    session_title: str
+    batch_id: str
+    course_id: str
+    meeting_id: int
+    meeting_uuid: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    """The class ended; its attendance follows once Zoom's report is read."""
+
+    occurred_at: datetime
+    session_id: str
+    session_title: str
+    batch_id: str
+    course_id: str
+    meeting_id: int
+    meeting_uuid: str
+    started_at: datetime | None
+    ended_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionAttendanceReady:
+    """The class's attendance is final: with Zoom's report (``complete``) or without it."""
+
+    occurred_at: datetime
+    session_id: str
+    session_title: str
+    batch_id: str
+    course_id: str
+    meeting_uuid: str
+    participants: int
+    complete: bool
+
+
+Event = (
+    SessionMeetingLinked
+    | SessionMeetingUnlinked
+    | SessionCancelled
+    | SessionUpdated
+    | SessionStarted
+    | SessionEnded
+    | SessionAttendanceReady
+)

@@ -12,7 +12,7 @@ backoff (no sooner than Zoom's own ``Retry-After``) unless retrying cannot chang
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from classbridge_common.errors import ResourceExhausted
 from scheduler.adapters.uow import SchedulerUnitOfWork
@@ -21,6 +21,9 @@ from scheduler.service_layer.clock import Clock
 
 #: One attempt at one job, in a unit of work of the job's tenant; True when the job is done.
 Attempt = Callable[[str, SchedulerUnitOfWork], Awaitable[bool]]
+
+#: What a kind of job records when it is given up, in the transaction that gives it up.
+GiveUp = Callable[[SessionJob, SchedulerUnitOfWork, datetime], Awaitable[None]]
 
 
 async def run_due(
@@ -53,12 +56,14 @@ async def record_failure(
     now: Clock,
     hopeless: tuple[type[Exception], ...] = (),
     retry_after: timedelta | None = None,
+    on_give_up: GiveUp | None = None,
 ) -> tuple[SessionJob | None, bool]:
     """Record that the attempt holding ``lease`` failed with ``error``: the job is given up at
     once when the error is ``hopeless`` (retrying cannot change it; the next change arms the job
     again), else tried again after the backoff, and no sooner than ``retry_after`` or the
     ``RetryInfo`` of a rate limit. Answers the job (None when the attempt no longer holds it)
-    and whether it was given up."""
+    and whether it was given up. ``on_give_up`` runs in the same transaction as the giving up,
+    so what it records (an event) commits with it or not at all."""
     async with uow:
         job = await uow.jobs.get(job_id, for_update=True)
         if job is None or not job.holds(lease):
@@ -72,8 +77,10 @@ async def record_failure(
             gave_up = job.failed(
                 now=now(), error=str(error), policy=policy, retry_after=retry_after
             )
+        if gave_up and on_give_up is not None:
+            await on_give_up(job, uow, now())
         await uow.commit()
     return job, gave_up
 
 
-__all__ = ["Attempt", "record_failure", "run_due"]
+__all__ = ["Attempt", "GiveUp", "record_failure", "run_due"]

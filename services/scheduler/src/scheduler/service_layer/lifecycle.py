@@ -113,11 +113,25 @@ async def meeting_started(
     )
     if session is None:
         return False
+    was_live = session.status is SessionStatus.IN_PROGRESS
     changed = session.apply_started(event_time=cmd.event_time, start_time=cmd.start_time)
     if session.meeting is not None and cmd.meeting_uuid and changed:
         session.meeting.meeting_uuid = cmd.meeting_uuid
     if changed:
         session.update_time = now()
+    if not was_live and session.status is SessionStatus.IN_PROGRESS:
+        uow.record(
+            events.SessionStarted(
+                occurred_at=now(),
+                session_id=session.id,
+                session_title=session.title,
+                batch_id=session.batch_id,
+                course_id=session.course_id,
+                meeting_id=cmd.meeting_id,
+                meeting_uuid=cmd.meeting_uuid,
+                started_at=session.actual_start or cmd.event_time,
+            )
+        )
     return changed
 
 
@@ -145,6 +159,20 @@ async def meeting_ended(
         await _close_intervals(uow, session)
         await reconcile.schedule(
             uow, session, meeting_uuid=cmd.meeting_uuid, at=now(), policy=policy
+        )
+    if before[0] is not SessionStatus.ENDED and session.status is SessionStatus.ENDED:
+        uow.record(
+            events.SessionEnded(
+                occurred_at=now(),
+                session_id=session.id,
+                session_title=session.title,
+                batch_id=session.batch_id,
+                course_id=session.course_id,
+                meeting_id=cmd.meeting_id,
+                meeting_uuid=cmd.meeting_uuid,
+                started_at=session.actual_start,
+                ended_at=session.actual_end or cmd.event_time,
+            )
         )
     changed = before != (session.status, session.actual_start, session.actual_end)
     if changed:

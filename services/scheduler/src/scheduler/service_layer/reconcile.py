@@ -28,6 +28,7 @@ from datetime import datetime
 
 from classbridge_common.errors import ClassbridgeError
 from scheduler.adapters.uow import SchedulerUnitOfWork
+from scheduler.domain import events
 from scheduler.domain.identity import user_of
 from scheduler.domain.jobs import JobKind, JobState, RetryPolicy, SessionJob
 from scheduler.domain.model import Session
@@ -166,12 +167,36 @@ async def run_job(
             await people.store_added(uow, roster, at=at)
             job.succeeded(now=at, count=merged)
             session.update_time = at
+            uow.record(_attendance_ready(session, meeting_uuid, len(roster.people), True, at))
             await uow.commit()
             log.info("attendance of session %s reconciled: %d report rows", session.id, merged)
             return True
     not_ready = ReportNotReady("Zoom's participants report is empty so far")
     await _failed(job_id, lease, uow=uow, error=not_ready, policy=policy, now=now)
     return False
+
+
+def _attendance_ready(
+    session: Session, meeting_uuid: str, participants: int, complete: bool, at: datetime
+) -> events.SessionAttendanceReady:
+    return events.SessionAttendanceReady(
+        occurred_at=at,
+        session_id=session.id,
+        session_title=session.title,
+        batch_id=session.batch_id,
+        course_id=session.course_id,
+        meeting_uuid=meeting_uuid,
+        participants=participants,
+        complete=complete,
+    )
+
+
+async def _announce_without_report(job: SessionJob, uow: SchedulerUnitOfWork, at: datetime) -> None:
+    """Zoom's report was given up on: what the webhooks showed is the attendance there is."""
+    session = await uow.sessions.get(job.session_id)
+    if session is not None:
+        people_seen = await uow.participants.of_session(session.id)
+        uow.record(_attendance_ready(session, job.meeting_uuid, len(people_seen), False, at))
 
 
 async def _failed(
@@ -184,7 +209,13 @@ async def _failed(
     now: Clock,
 ) -> None:
     job, gave_up = await job_runs.record_failure(
-        job_id, lease, uow=uow, error=error, policy=policy, now=now
+        job_id,
+        lease,
+        uow=uow,
+        error=error,
+        policy=policy,
+        now=now,
+        on_give_up=_announce_without_report,
     )
     if job is None:
         return
