@@ -71,3 +71,41 @@ async def test_a_bulk_job_makes_each_meeting_once_and_replays_by_request_id(harn
     assert all(
         item.meeting_state == pb.BulkJobItem.MEETING_STATE_CREATED for item in progress.items
     )
+
+
+async def test_a_bulk_jobs_items_are_read_page_by_page_with_counts_of_the_whole_job(
+    harness,
+) -> None:
+    _, batch = await harness.course_and_batch()
+    job = await harness.stub.BulkCreateSessions(
+        pb.BulkCreateSessionsRequest(request_id="paged", items=_items(batch.id, 7)),
+        metadata=harness.as_("teacher"),
+    )
+    assert len(job.items) == 7  # the answer to the request names every session it stored
+    seen: list[int] = []
+    token = ""
+    while True:
+        page = await harness.stub.GetBulkJob(
+            pb.GetBulkJobRequest(bulk_job_id=job.id, page_size=3, page_token=token),
+            metadata=harness.as_("teacher"),
+        )
+        assert page.total_count == 7
+        assert len(page.items) <= 3
+        seen += [item.index for item in page.items]
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == list(range(7))
+    other = await harness.stub.BulkCreateSessions(
+        pb.BulkCreateSessionsRequest(request_id="other", items=_items(batch.id, 4)),
+        metadata=harness.as_("teacher"),
+    )
+    first = await harness.stub.GetBulkJob(
+        pb.GetBulkJobRequest(bulk_job_id=job.id, page_size=3), metadata=harness.as_("teacher")
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:  # a token of another job's pages
+        await harness.stub.GetBulkJob(
+            pb.GetBulkJobRequest(bulk_job_id=other.id, page_token=first.next_page_token),
+            metadata=harness.as_("teacher"),
+        )
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -95,5 +95,5 @@ async def test_a_bulk_job_is_read_by_its_id(client: httpx.AsyncClient, services:
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"]["meeting_created_count"] == 3
     assert services.scheduler.requests("GetBulkJob") == [
-        scheduler_pb2.GetBulkJobRequest(bulk_job_id="bulk-7")
+        scheduler_pb2.GetBulkJobRequest(bulk_job_id="bulk-7", page_size=50)
     ]

@@ -910,10 +910,12 @@ class FakeSessionJobs(_FakeRows[SessionJob]):
         rows = [r for r in self._rows() if r.obj.kind == kind and r.obj.state == JobState.PENDING]
         return self._out(_by("next_attempt_time", "create_time", "id")(rows))
 
-    async def count_pending(self, kind: JobKind) -> int:
-        return len(
-            [r for r in self._rows() if r.obj.kind == kind and r.obj.state == JobState.PENDING]
-        )
+    async def pending_per_host(self, kind: JobKind) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self._rows():
+            if r.obj.kind == kind and r.obj.state == JobState.PENDING:
+                counts[r.obj.host_user_id] = counts.get(r.obj.host_user_id, 0) + 1
+        return counts
 
     async def claim(self, job: SessionJob, changes: Mapping[str, Any]) -> bool:
         """Like the real claim: written only if the stored job is still pending and due when

@@ -12,6 +12,7 @@ import pytest
 
 from classbridge_common.errors import (
     AlreadyExists,
+    FailedPrecondition,
     InvalidArgument,
     NotFound,
     PermissionDenied,
@@ -19,7 +20,7 @@ from classbridge_common.errors import (
     Unavailable,
 )
 from scheduler.domain import commands
-from scheduler.domain.bulk import MAX_ITEMS, next_utc_midnight, plan_days
+from scheduler.domain.bulk import MAX_ITEMS, next_utc_midnight, plan_days, spread_over_hosts
 from scheduler.domain.jobs import JobState
 from scheduler.domain.model import SessionStatus
 from scheduler.domain.timing import InstantTiming
@@ -33,6 +34,8 @@ from tests.unit.scheduler.builders import (
     TEACHER_2,
     acting,
     nothing_stored,
+    seed_batch,
+    seed_course,
 )
 from tests.unit.scheduler.conftest import School
 from tests.unit.scheduler.fakes import FakeClock, FakeDatabase, FakeZoom
@@ -41,26 +44,41 @@ LIMIT = 10
 
 
 class BudgetedZoom(FakeZoom):
-    """Zoom with one host's daily budget: ``limit`` creates per UTC day of ``clock``, the next
-    refused as the gateway refuses it (RESOURCE_EXHAUSTED, retry at 00:00 UTC). ``used`` counts
-    each day's creates, a replay of a request id included (the gateway charges before asking)."""
+    """Zoom with each host's daily budget: ``limit`` creates per host per UTC day of ``clock``,
+    the next refused as the gateway refuses it (RESOURCE_EXHAUSTED, retry at 00:00 UTC).
+    ``used`` counts each (host, day)'s creates, a replay of a request id included (the gateway
+    charges before asking); the tenant's host is "". Instructors not in ``connected`` cannot
+    host: refused as the gateway refuses them (FAILED_PRECONDITION naming them)."""
 
-    def __init__(self, clock: FakeClock, limit: int = LIMIT) -> None:
+    def __init__(
+        self, clock: FakeClock, limit: int = LIMIT, connected: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__()
         self.clock = clock
         self.limit = limit
-        self.used: Counter[str] = Counter()
+        self.connected = set(connected)
+        self.used: Counter[tuple[str, str]] = Counter()
         self.refused = 0
+        self.cannot_host: Counter[str] = Counter()
+
+    def today(self, host: str = "") -> tuple[str, str]:
+        return host, self.clock().date().isoformat()
 
     async def create_meeting(self, *, request_id: str, spec: MeetingSpec) -> MeetingInfo:
-        day = self.clock().date().isoformat()
-        if self.used[day] >= self.limit:
+        host = spec.host_user_id
+        if host and host not in self.connected:
+            self.cannot_host[host] += 1
+            raise FailedPrecondition(
+                f"user {host!r} cannot host the meeting",
+                details={"host_user_id": host, "why": "not_connected"},
+            )
+        if self.used[self.today(host)] >= self.limit:
             self.refused += 1
             raise ResourceExhausted(
                 "the host's daily meeting budget is spent",
                 retry_at=next_utc_midnight(self.clock()),
             )
-        self.used[day] += 1
+        self.used[self.today(host)] += 1
         return await super().create_meeting(request_id=request_id, spec=spec)
 
 
@@ -98,6 +116,14 @@ async def drain(db: FakeDatabase, zoom: FakeZoom, clock: FakeClock) -> int:
 @pytest.fixture
 def budgeted(clock: FakeClock) -> BudgetedZoom:
     return BudgetedZoom(clock)
+
+
+@pytest.fixture
+async def lone(db: FakeDatabase, school: School) -> str:
+    """A batch of a course without instructors: its meetings have one possible host, the
+    tenant's (scheduled by an admin)."""
+    course = await seed_course(db, instructors=(), title="Self-study")
+    return (await seed_batch(db, course, instructor_id="")).id
 
 
 # ---- every item first ----
@@ -219,33 +245,109 @@ def test_plan_days_fills_today_then_each_next_utc_day() -> None:
     assert times == sorted(times)
 
 
+def test_spread_over_hosts_fills_each_hosts_day_before_anyone_waits() -> None:
+    now = datetime(2030, 1, 14, 10, 0, tzinfo=UTC)
+    midnight = datetime(2030, 1, 15, tzinfo=UTC)
+    planned = spread_over_hosts(
+        now, queued={"": 8, "t-2": 3}, hosts_of=[["", "t-1", "t-2"]] * 12 + [[""]] * 2, budget=5
+    )
+    assert Counter(planned) == {
+        ("t-1", now): 5,  # the tenant's host's day is full: the first instructor's
+        ("t-2", now): 2,
+        ("", midnight): 2,  # the tenant's host's next day, before t-1's and t-2's
+        ("t-1", midnight): 3,
+        ("", midnight + timedelta(days=1)): 2,  # they have no other host
+    }
+    assert spread_over_hosts(now, queued={}, hosts_of=[], budget=5) == []
+    with pytest.raises(ValueError, match="possible host"):
+        spread_over_hosts(now, queued={}, hosts_of=[[]], budget=5)
+
+
 async def test_expected_times_spread_over_days_and_count_what_is_queued_before(
-    db: FakeDatabase, school: School, clock: FakeClock
+    db: FakeDatabase, clock: FakeClock, lone: str
 ) -> None:
     midnight = next_utc_midnight(clock())
-    first = await schedule(db, clock, term(school.b1.id, 25))
+    first = await schedule(db, clock, term(lone, 25), caller=ADMIN_1)
     assert Counter(i.expected_time for i in first.items) == {
         clock(): 10,
         midnight: 10,
         midnight + timedelta(days=1): 5,
     }
+    assert {i.host_user_id for i in first.items} == {""}
     assert first.expected_finish_time == midnight + timedelta(days=1)
-    second = await schedule(db, clock, term(school.b1.id, 6, request_id="term-2"))
+    second = await schedule(db, clock, term(lone, 6, request_id="term-2"), caller=ADMIN_1)
     assert Counter(i.expected_time for i in second.items) == {
         midnight + timedelta(days=1): 5,
         midnight + timedelta(days=2): 1,
     }
 
 
-async def test_the_queue_creates_each_meeting_once_within_the_daily_budget(
-    db: FakeDatabase, school: School, clock: FakeClock, budgeted: BudgetedZoom
+async def test_a_term_spreads_over_the_tenants_host_and_the_courses_instructors(
+    db: FakeDatabase, school: School, clock: FakeClock
 ) -> None:
+    # batch b1's course has teacher-1 (the batch's teacher) and teacher-3
+    midnight = next_utc_midnight(clock())
+    first = await schedule(db, clock, term(school.b1.id, 25))
+    assert Counter((i.host_user_id, i.expected_time) for i in first.items) == {
+        ("", clock()): 10,
+        ("teacher-1", clock()): 10,
+        ("teacher-3", clock()): 5,
+    }
+    second = await schedule(db, clock, term(school.b1.id, 6, request_id="term-2"))
+    assert Counter((i.host_user_id, i.expected_time) for i in second.items) == {
+        ("teacher-3", clock()): 5,
+        ("", midnight): 1,
+    }
+
+
+async def test_each_host_makes_its_meetings_within_its_own_budget(
+    db: FakeDatabase, school: School, clock: FakeClock
+) -> None:
+    zoom = BudgetedZoom(clock, connected=frozenset({"teacher-1", "teacher-3"}))
     view = await schedule(db, clock, term(school.b1.id, 25))
+    assert await drain(db, zoom, clock) == 25  # all of them today: three hosts' budgets
+    assert zoom.used == {
+        zoom.today(""): 10,
+        zoom.today("teacher-1"): 10,
+        zoom.today("teacher-3"): 5,
+    }
+    made_by = Counter(spec.host_user_id for spec in zoom.specs.values())
+    assert made_by == {"": 10, "teacher-1": 10, "teacher-3": 5}
+    for spec in zoom.specs.values():  # the host is never its own alternative host
+        assert spec.host_user_id not in spec.settings.get("alternative_host_user_ids", [])
+    final = await bulk.get_bulk_job(view.job.id, **acting(db, TEACHER_1))
+    assert final.count(bulk.ItemState.CREATED) == 25
+    assert Counter(i.host_user_id for i in final.items) == made_by
+    assert (zoom.refused, sum(zoom.cannot_host.values())) == (0, 0)
+
+
+async def test_an_instructor_who_cannot_host_hands_their_meetings_to_the_tenants_host(
+    db: FakeDatabase, school: School, clock: FakeClock
+) -> None:
+    zoom = BudgetedZoom(
+        clock, connected=frozenset({"teacher-1"})
+    )  # teacher-3 has no Zoom user connected
+    view = await schedule(db, clock, term(school.b1.id, 25))
+    for _day in range(3):
+        await drain(db, zoom, clock)
+        clock.now = next_utc_midnight(clock()) + timedelta(minutes=1)
+    assert zoom.cannot_host == {"teacher-3": 1}  # asked once, then none of theirs again
+    assert Counter(spec.host_user_id for spec in zoom.specs.values()) == {"": 15, "teacher-1": 10}
+    assert all(used <= LIMIT for used in zoom.used.values())
+    assert len(zoom.meetings) == 25 == len(zoom.calls_of("create_meeting"))
+    final = await bulk.get_bulk_job(view.job.id, **acting(db, TEACHER_1))
+    assert final.count(bulk.ItemState.CREATED) == 25
+
+
+async def test_the_queue_creates_each_meeting_once_within_the_daily_budget(
+    db: FakeDatabase, clock: FakeClock, budgeted: BudgetedZoom, lone: str
+) -> None:
+    view = await schedule(db, clock, term(lone, 25), caller=ADMIN_1)
     expected = {i.session_id: i.expected_time for i in view.items}
     made_on: dict[str, datetime] = {}
     for _day in range(4):
         await drain(db, budgeted, clock)
-        for i in (await bulk.get_bulk_job(view.job.id, **acting(db, TEACHER_1))).items:
+        for i in (await bulk.get_bulk_job(view.job.id, **acting(db, ADMIN_1))).items:
             if i.state is bulk.ItemState.CREATED:
                 made_on.setdefault(i.session_id, clock())
         clock.now = next_utc_midnight(clock()) + timedelta(minutes=1)
@@ -256,18 +358,18 @@ async def test_the_queue_creates_each_meeting_once_within_the_daily_budget(
     assert len(budgeted.meetings) == 25
     # each meeting was made on the day it was expected
     assert all(made_on[s].date() == expected[s].date() for s in expected)  # type: ignore[union-attr]
-    final = await bulk.get_bulk_job(view.job.id, **acting(db, TEACHER_1))
+    final = await bulk.get_bulk_job(view.job.id, **acting(db, ADMIN_1))
     assert final.count(bulk.ItemState.CREATED) == 25
     assert final.done
 
 
 async def test_a_budget_spent_elsewhere_moves_the_rest_to_the_next_utc_day(
-    db: FakeDatabase, school: School, clock: FakeClock, budgeted: BudgetedZoom
+    db: FakeDatabase, clock: FakeClock, budgeted: BudgetedZoom, lone: str
 ) -> None:
-    budgeted.used[clock().date().isoformat()] = 7  # other writes today
-    view = await schedule(db, clock, term(school.b1.id, 12))
+    budgeted.used[budgeted.today()] = 7  # other writes today
+    view = await schedule(db, clock, term(lone, 12), caller=ADMIN_1)
     await drain(db, budgeted, clock)
-    progress = await bulk.get_bulk_job(view.job.id, **acting(db, TEACHER_1))
+    progress = await bulk.get_bulk_job(view.job.id, **acting(db, ADMIN_1))
     assert progress.count(bulk.ItemState.CREATED) == 3
     midnight = next_utc_midnight(clock())
     waiting = [i for i in progress.items if i.state is bulk.ItemState.PENDING]
@@ -278,19 +380,35 @@ async def test_a_budget_spent_elsewhere_moves_the_rest_to_the_next_utc_day(
     assert len(budgeted.calls_of("create_meeting")) == 3
     clock.now = midnight
     await drain(db, budgeted, clock)
-    final = await bulk.get_bulk_job(view.job.id, **acting(db, TEACHER_1))
+    final = await bulk.get_bulk_job(view.job.id, **acting(db, ADMIN_1))
     assert final.count(bulk.ItemState.CREATED) == 12
     assert len(budgeted.meetings) == 12
 
 
-async def test_a_small_budget_plans_the_queue_over_several_days(
+async def test_a_spent_host_leaves_the_other_hosts_going(
     db: FakeDatabase, school: School, clock: FakeClock
 ) -> None:
-    zoom = BudgetedZoom(clock, limit=10)
-    zoom.used[clock().date().isoformat()] = 10
+    zoom = BudgetedZoom(clock, connected=frozenset({"teacher-1", "teacher-3"}))
+    zoom.used[zoom.today("teacher-1")] = 8  # teacher-1 scheduled in Zoom directly today
     view = await schedule(db, clock, term(school.b1.id, 25))
-    await bulk.run_due(db.uow, zoom, budget=10, now=clock)
+    await drain(db, zoom, clock)
     progress = await bulk.get_bulk_job(view.job.id, **acting(db, TEACHER_1))
+    assert progress.count(bulk.ItemState.CREATED) == 10 + 2 + 5
+    waiting = [i for i in progress.items if i.state is bulk.ItemState.PENDING]
+    assert {(i.host_user_id, i.expected_time) for i in waiting} == {
+        ("teacher-1", next_utc_midnight(clock()))
+    }
+    assert zoom.refused == 1
+
+
+async def test_a_small_budget_plans_the_queue_over_several_days(
+    db: FakeDatabase, clock: FakeClock, lone: str
+) -> None:
+    zoom = BudgetedZoom(clock, limit=10)
+    zoom.used[zoom.today()] = 10
+    view = await schedule(db, clock, term(lone, 25), caller=ADMIN_1)
+    await bulk.run_due(db.uow, zoom, budget=10, now=clock)
+    progress = await bulk.get_bulk_job(view.job.id, **acting(db, ADMIN_1))
     midnight = next_utc_midnight(clock())
     assert Counter(i.expected_time for i in progress.items) == {
         midnight: 10,
@@ -322,7 +440,7 @@ async def test_a_class_over_before_the_budget_allows_it_is_given_up(
     db: FakeDatabase, school: School, clock: FakeClock
 ) -> None:
     zoom = BudgetedZoom(clock, limit=1)
-    zoom.used[clock().date().isoformat()] = 1
+    zoom.used[zoom.today()] = 1
     soon = clock() + timedelta(hours=2)  # ends before the next 00:00 UTC
     items = (
         item(school.b1.id, 0, timing=InstantTiming(start=soon, end=soon + timedelta(hours=1))),

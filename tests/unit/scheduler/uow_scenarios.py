@@ -796,6 +796,7 @@ async def bulk_jobs_and_the_meeting_queue(backend: Backend) -> None:
                     session_id=f"s{i}",
                     kind=JobKind.CREATE_MEETING,
                     next_attempt_time=due,
+                    host_user_id="teacher-2" if i == 2 else "",
                     create_time=T0 + timedelta(microseconds=i),
                     update_time=T0,
                 )
@@ -820,13 +821,14 @@ async def bulk_jobs_and_the_meeting_queue(backend: Backend) -> None:
         )
         assert sorted(await uow.sessions.of_ids(["s1", "s2", "nope"])) == ["s1", "s2"]
         assert [j.id for j in await uow.jobs.pending(JobKind.CREATE_MEETING)] == ["q1", "q2", "q0"]
-        assert await uow.jobs.count_pending(JobKind.CREATE_MEETING) == 3
-        assert await uow.jobs.count_pending(JobKind.SYNC_REGISTRANTS) == 0
+        assert await uow.jobs.pending_per_host(JobKind.CREATE_MEETING) == {"": 2, "teacher-2": 1}
+        assert await uow.jobs.pending_per_host(JobKind.SYNC_REGISTRANTS) == {}
+        assert (await uow.jobs.get("q2")).host_user_id == "teacher-2"
         job = await uow.jobs.get("q1")
         job.succeeded(now=minutes(6), count=1)
         await uow.commit()
     async with backend.uow("default") as uow:
-        assert await uow.jobs.count_pending(JobKind.CREATE_MEETING) == 2
+        assert await uow.jobs.pending_per_host(JobKind.CREATE_MEETING) == {"": 1, "teacher-2": 1}
         await _raises_integrity(
             lambda: uow.bulk.add(
                 BulkJob(id="bulk-2", request_id="term-1", fingerprint="g", create_time=T0)
@@ -836,7 +838,7 @@ async def bulk_jobs_and_the_meeting_queue(backend: Backend) -> None:
     async with backend.uow("acme") as uow:
         assert await uow.bulk.by_request_id("term-1") is None
         assert await uow.sessions.of_ids(["s1"]) == {}
-        assert await uow.jobs.count_pending(JobKind.CREATE_MEETING) == 0
+        assert await uow.jobs.pending_per_host(JobKind.CREATE_MEETING) == {}
 
 
 # ---- Inbox and events ----

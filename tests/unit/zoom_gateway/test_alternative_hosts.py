@@ -170,3 +170,45 @@ def test_reading_zoom_s_refusals() -> None:
     assert hosts.wire == ""
     assert not hosts.drop_refused("Unable to assign an alternative host")  # nothing left
     assert [s.user_id for s in hosts.skipped] == ["u-a", "u-b"]
+
+
+async def test_a_connected_teacher_hosts_the_meeting_on_their_own_budget(
+    gw: Gateway, zoom: Zoom
+) -> None:
+    await _people(gw, zoom)
+    ada, bob = zoom.users[1]["email"], zoom.users[2]["email"]
+    meeting = await gw.stub.CreateMeeting(
+        pb.CreateMeetingRequest(
+            request_id="host-ada-1",
+            host_user_id="t-ada",
+            meeting=spec(topic="Class", start_time=START, settings=_asked("t-ada", "t-bob")),
+        ),
+        timeout=10,
+    )
+    assert meeting.host_email == ada
+    assert list(meeting.settings.alternative_hosts) == [bob]  # never their own alternative
+    [post] = zoom.requests("POST", "/meetings")
+    assert post["path"] in (
+        f"/v2/users/{ada}/meetings",
+        f"/v2/users/{zoom.users[1]['id']}/meetings",
+    )
+
+
+async def test_a_teacher_who_cannot_host_is_refused_before_zoom_is_asked(
+    gw: Gateway, zoom: Zoom
+) -> None:
+    await _people(gw, zoom)
+    for user_id, why in (("t-none", "not_connected"), ("t-far", "other_account")):
+        code, error = await rpc_error(
+            gw.stub.CreateMeeting(
+                pb.CreateMeetingRequest(
+                    request_id=f"host-{user_id}",
+                    host_user_id=user_id,
+                    meeting=spec(topic="Class", start_time=START),
+                ),
+                timeout=10,
+            )
+        )
+        assert code is grpc.StatusCode.FAILED_PRECONDITION
+        assert error.details == {"host_user_id": user_id, "why": why}
+    assert zoom.requests("POST", "/meetings") == []

@@ -22,7 +22,7 @@ from classbridge_common.errors import FieldViolation, InvalidArgument
 from edge import deps
 from edge.access import STAFF
 from edge.clients import call
-from edge.inputs import Input, Rule, Text, fail, read
+from edge.inputs import Input, Paging, Rule, Text, fail, read
 from edge.render import Schema, ok, to_dict
 from edge.routes.schedule import ScheduleBody
 from edge.routing import Answer, route
@@ -117,11 +117,16 @@ async def bulk_schedule(request: Request, body: BulkBody) -> JSONResponse:
     )
 
 
-async def get_bulk_job(request: Request) -> JSONResponse:
-    """A bulk job's progress: counts, and each session with its meeting's expected time."""
+async def get_bulk_job(request: Request, query: Paging) -> JSONResponse:
+    """A bulk job's progress: counts of the whole job, and a page of its sessions, each with
+    its meeting's host and expected time (``next_page_token`` leads to the next page)."""
     answer = await call(
         deps.clients(request).scheduler.GetBulkJob,
-        scheduler_pb2.GetBulkJobRequest(bulk_job_id=request.path_params["job_id"]),
+        scheduler_pb2.GetBulkJobRequest(
+            bulk_job_id=request.path_params["job_id"],
+            page_size=query.page_size,
+            page_token=query.page_token,
+        ),
     )
     return ok(to_dict(answer))
 
@@ -149,6 +154,7 @@ routes = [
         methods=["GET"],
         allow=STAFF,
         scope="resource",
+        query=Paging,
         answers=[Answer(data=scheduler_pb2.BulkJob)],
     ),
 ]

@@ -612,14 +612,15 @@ class SessionJobs(_Rows[SessionJob]):
             )
         )
 
-    async def count_pending(self, kind: JobKind) -> int:
-        """How many jobs of ``kind`` are pending in the scope."""
+    async def pending_per_host(self, kind: JobKind) -> dict[str, int]:
+        """How many jobs of ``kind`` are pending in the scope, per host they name."""
+        table = t.session_jobs
         rows = await self._run(
-            select(func.count())
-            .select_from(t.session_jobs)
-            .where(t.session_jobs.c.kind == kind, t.session_jobs.c.state == JobState.PENDING)
+            select(table.c.host_user_id, func.count())
+            .where(table.c.kind == kind, table.c.state == JobState.PENDING)
+            .group_by(table.c.host_user_id)
         )
-        return int(rows.scalar() or 0)
+        return {str(host): int(count) for host, count in rows.all()}
 
     async def claim(self, job: SessionJob, changes: Mapping[str, Any]) -> bool:
         """Write a claim (``SessionJob.claim``'s ``changes``) only if the job is still as

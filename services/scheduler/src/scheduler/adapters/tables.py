@@ -280,6 +280,7 @@ session_jobs = Table(
     Column("kind", EnumString(JobKind, 32), nullable=False),
     Column("state", EnumString(JobState, 16), nullable=False),
     Column("meeting_uuid", String(128), nullable=False, server_default=""),
+    Column("host_user_id", String(128), nullable=False, server_default=""),
     Column("attempts", Integer(), nullable=False, server_default="0"),
     Column("next_attempt_time", UTCDateTime(), nullable=True),
     Column("give_up_time", UTCDateTime(), nullable=True),

@@ -141,7 +141,10 @@ class ZoomGatewayClient:
         meeting = await call(
             self._stub.CreateMeeting,
             zg.CreateMeetingRequest(
-                request_id=request_id, account=_account(spec.tenant_id), meeting=_spec(spec)
+                request_id=request_id,
+                account=_account(spec.tenant_id),
+                meeting=_spec(spec),
+                host_user_id=spec.host_user_id,
             ),
         )
         return _info(meeting)

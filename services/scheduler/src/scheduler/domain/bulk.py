@@ -9,6 +9,7 @@ which sessions the request made, in its order. Its progress is read from those s
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -48,4 +49,31 @@ def plan_days(start: datetime, *, ahead: int, count: int, budget: int) -> list[d
     return times
 
 
-__all__ = ["MAX_ITEMS", "BulkJob", "next_utc_midnight", "plan_days"]
+def spread_over_hosts(
+    start: datetime,
+    *,
+    queued: Mapping[str, int],
+    hosts_of: Sequence[Sequence[str]],
+    budget: int,
+) -> list[tuple[str, datetime]]:
+    """The host and time of each of several meetings, ``hosts_of`` naming each one's possible
+    hosts in order of preference and ``queued`` how many meetings each host already has
+    waiting: each meeting goes to the possible host whose queue reaches it on the earliest UTC
+    day (the first named of equals), so a day's meetings fill the preferred host's budget, then
+    the next host's, before any of them waits for tomorrow."""
+    if budget < 1:
+        raise ValueError("budget must be at least 1")
+    counts = dict(queued)
+    midnight = next_utc_midnight(start)
+    planned: list[tuple[str, datetime]] = []
+    for hosts in hosts_of:
+        if not hosts:
+            raise ValueError("every meeting needs at least one possible host")
+        host = min(hosts, key=lambda h: counts.get(h, 0) // budget)
+        day = counts.get(host, 0) // budget
+        counts[host] = counts.get(host, 0) + 1
+        planned.append((host, start if day == 0 else midnight + timedelta(days=day - 1)))
+    return planned
+
+
+__all__ = ["MAX_ITEMS", "BulkJob", "next_utc_midnight", "plan_days", "spread_over_hosts"]

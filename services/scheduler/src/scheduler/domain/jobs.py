@@ -67,6 +67,9 @@ class SessionJob:
     state: JobState = JobState.PENDING
     # The meeting instance the work is about (its participants report), when it matters.
     meeting_uuid: str = ""
+    # CREATE_MEETING: the course instructor whose Zoom user is to host the meeting, so that a
+    # term's meetings spread over several hosts' daily budgets; empty: the tenant's host.
+    host_user_id: str = ""
     attempts: int = 0
     next_attempt_time: datetime | None = None
     give_up_time: datetime | None = None

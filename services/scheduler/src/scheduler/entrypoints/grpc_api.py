@@ -27,7 +27,7 @@ from classbridge.scheduler.v1 import scheduler_pb2 as pb
 from classbridge.scheduler.v1 import scheduler_pb2_grpc as pb_grpc
 from classbridge_common.auth import Caller, current_caller
 from classbridge_common.errors import FieldViolation, InvalidArgument
-from classbridge_common.paging import page_request
+from classbridge_common.paging import PageRequest, page_request
 from scheduler.adapters.event_codec import AUTO_RECORDINGS, BATCH_TYPES, ts
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import bulk as bulk_domain
@@ -648,7 +648,8 @@ def _preference_out(found: NoticePreference) -> pb.NoticePreference:
     )
 
 
-def bulk_job_out(view: bulk.BulkJobView) -> pb.BulkJob:
+def bulk_job_out(view: bulk.BulkJobView, page: PageRequest | None = None) -> pb.BulkJob:
+    """The bulk job with its counts, and its items: those of ``page``, or all of them."""
     out = pb.BulkJob(
         id=view.job.id,
         request_id=view.job.request_id,
@@ -662,12 +663,17 @@ def bulk_job_out(view: bulk.BulkJobView) -> pb.BulkJob:
         out.create_time.FromDatetime(view.job.create_time)
     if view.expected_finish_time is not None:
         out.expected_finish_time.FromDatetime(view.expected_finish_time)
-    for item in view.items:
+    items = view.items
+    if page is not None:
+        items = items[page.offset : page.offset + page.limit]
+        out.next_page_token = page.next_token(len(view.items))
+    for item in items:
         row = out.items.add(
             index=item.index,
             session_id=item.session_id,
             meeting_state=_ITEM_STATE_OUT[item.state],
             error=item.error,
+            host_user_id=item.host_user_id,
         )
         if item.expected_time is not None:
             row.meeting_expected_time.FromDatetime(item.expected_time)
@@ -1020,8 +1026,12 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
         request: pb.GetBulkJobRequest,
         context: grpc.aio.ServicerContext[pb.GetBulkJobRequest, pb.BulkJob],
     ) -> pb.BulkJob:
+        page = page_request(
+            request.page_size, request.page_token, [request.bulk_job_id], listing="GetBulkJob"
+        )
         return bulk_job_out(
-            await bulk.get_bulk_job(request.bulk_job_id, uow=self._uow(), caller=current_caller())
+            await bulk.get_bulk_job(request.bulk_job_id, uow=self._uow(), caller=current_caller()),
+            page,
         )
 
     async def CreateSeries(

@@ -9,18 +9,22 @@ Replaying the request id with the same body returns that bulk job; another body 
 ALREADY_EXISTS.
 
 The jobs are the quota-aware queue. Zoom allows a host ``budget`` meeting creates and updates
-per UTC day (``docs/zoom-api.md`` §3.5), and every meeting the scheduler makes is the tenant's
-host's (one host per tenant), so the queue is the tenant's: the k-th meeting waiting (behind
-those already queued) is planned for today while the day's budget lasts, then for the 00:00 UTC
-of the day whose budget it fits in (:func:`scheduler.domain.bulk.plan_days`). That planned time
-is the job's due time and what ``GetBulkJob`` shows as the meeting's expected time.
+per UTC day (``docs/zoom-api.md`` §3.5), counted per host, so the queue is per host: a meeting
+may be hosted by the tenant's host or by an instructor of its course (their own Zoom user, the
+others its alternative hosts), and each meeting waits for the possible host whose budget
+reaches it first behind the meetings that host already has waiting: the tenant's host fills
+today, then each instructor in turn, and only then does anyone wait for the next 00:00 UTC
+(:func:`scheduler.domain.bulk.spread_over_hosts`). That planned time is the job's due time and
+what ``GetBulkJob`` shows as the meeting's expected time, with its host.
 
 The worker creates the due meetings in queue order through the path CreateSession takes
 (idempotent at the gateway on the session's meeting request id, so a retried job never makes a
-second meeting). When the gateway answers that the host's day is spent (RESOURCE_EXHAUSTED with
-a retry beyond a few minutes: writes made elsewhere count too), the tenant's queue is planned
-again from the next 00:00 UTC, and the round leaves that tenant alone. A meeting whose class is
-over before the budget allows it is given up, with the reason.
+second meeting). When the gateway answers that a host's day is spent (RESOURCE_EXHAUSTED with
+a retry beyond a few minutes: writes made elsewhere count too), that host's queue is planned
+again from the next 00:00 UTC, and the round leaves that host alone. An instructor the gateway
+cannot make meetings for (no Zoom user connected, or one of another Zoom account) hands their
+waiting meetings to the tenant's host. A meeting whose class is over before the budget allows
+it is given up, with the reason.
 """
 
 from __future__ import annotations
@@ -43,7 +47,13 @@ from classbridge_common.errors import (
 )
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import commands
-from scheduler.domain.bulk import MAX_ITEMS, BulkJob, next_utc_midnight, plan_days
+from scheduler.domain.bulk import (
+    MAX_ITEMS,
+    BulkJob,
+    next_utc_midnight,
+    plan_days,
+    spread_over_hosts,
+)
 from scheduler.domain.errors import invalid
 from scheduler.domain.jobs import JobKind, JobState, RetryPolicy, SessionJob
 from scheduler.domain.model import Batch, Course, Session, host_participant
@@ -85,6 +95,8 @@ class BulkItemView:
     state: ItemState
     expected_time: datetime | None = None
     error: str = ""
+    # Who hosts (or is to host) the meeting: a course instructor, or empty for the tenant's host.
+    host_user_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -247,7 +259,7 @@ async def bulk_create_sessions(
             job.session_ids.append(session.id)
             if item.create_zoom_meeting:
                 queued.append((index, session))
-        due = dict(
+        planned = dict(
             zip(
                 (index for index, _ in queued),
                 await queue_meetings(uow, [s for _, s in queued], at=at, budget=budget),
@@ -256,8 +268,14 @@ async def bulk_create_sessions(
         )
         wanted = len(queued)
         items = [
-            BulkItemView(index, session_id, ItemState.PENDING, due[index])
-            if index in due
+            BulkItemView(
+                index,
+                session_id,
+                ItemState.PENDING,
+                planned[index][1],
+                host_user_id=planned[index][0],
+            )
+            if index in planned
             else BulkItemView(index, session_id, ItemState.NOT_REQUESTED)
             for index, session_id in enumerate(job.session_ids)
         ]
@@ -267,23 +285,44 @@ async def bulk_create_sessions(
     return BulkJobView(job=job, items=tuple(items))
 
 
+async def possible_hosts(uow: SchedulerUnitOfWork, sessions: Sequence[Session]) -> list[list[str]]:
+    """Who may host each session's meeting, in order of preference: the tenant's host (empty),
+    then the instructors of the session's course, its own teacher first."""
+    courses: dict[str, Course | None] = {}
+    hosts: list[list[str]] = []
+    for session in sessions:
+        if session.course_id not in courses:
+            courses[session.course_id] = await uow.courses.get(session.course_id)
+        course = courses[session.course_id]
+        instructors = course.instructor_ids if course is not None else []
+        ranked = sorted(instructors, key=lambda i: i != session.teacher_id)
+        hosts.append(list(dict.fromkeys(["", *(i.strip() for i in ranked if i.strip())])))
+    return hosts
+
+
 async def queue_meetings(
     uow: SchedulerUnitOfWork, sessions: Sequence[Session], *, at: datetime, budget: int
-) -> list[datetime]:
-    """Queue a ``CREATE_MEETING`` job for each of ``sessions`` (just added, in this order),
-    each due on the UTC day the hosts' daily budget reaches it behind the jobs already queued;
-    when each is due, in order. A bulk request's sessions and a series' separate meetings are
-    queued alike."""
+) -> list[tuple[str, datetime]]:
+    """Queue a ``CREATE_MEETING`` job for each of ``sessions`` (just added, in this order):
+    each for the possible host (:func:`possible_hosts`) whose daily budget reaches it first
+    behind the meetings that host already has waiting, due on that UTC day. Answers each one's
+    host and due time, in order. A bulk request's sessions and a series' separate meetings
+    are queued alike."""
     if not sessions:
         return []
-    ahead = await uow.jobs.count_pending(KIND)
-    plan = plan_days(at, ahead=ahead, count=len(sessions), budget=budget)
-    for index, (session, due) in enumerate(zip(sessions, plan, strict=True)):
+    plan = spread_over_hosts(
+        at,
+        queued=await uow.jobs.pending_per_host(KIND),
+        hosts_of=await possible_hosts(uow, sessions),
+        budget=budget,
+    )
+    for index, (session, (host, due)) in enumerate(zip(sessions, plan, strict=True)):
         await uow.jobs.add(
             SessionJob(
                 id=new_id(),
                 session_id=session.id,
                 kind=KIND,
+                host_user_id=host,
                 next_attempt_time=due,
                 give_up_time=session.scheduled_end,
                 # the queue's order within one due time: the request's
@@ -338,12 +377,17 @@ def _item(
 ) -> BulkItemView:
     if session is None:
         return BulkItemView(index, session_id, ItemState.FAILED, error="the session was deleted")
+    host = job.host_user_id if job is not None else ""
     if session.meeting is not None:
-        return BulkItemView(index, session_id, ItemState.CREATED, session.meeting.create_time)
+        return BulkItemView(
+            index, session_id, ItemState.CREATED, session.meeting.create_time, host_user_id=host
+        )
     if job is None:
         return BulkItemView(index, session_id, ItemState.NOT_REQUESTED)
     if job.state is JobState.PENDING and session.wants_meeting:
-        return BulkItemView(index, session_id, ItemState.PENDING, job.next_attempt_time)
+        return BulkItemView(
+            index, session_id, ItemState.PENDING, job.next_attempt_time, host_user_id=host
+        )
     reason = job.last_error or f"the session is {session.status.value}"
     return BulkItemView(index, session_id, ItemState.FAILED, error=reason)
 
@@ -354,8 +398,14 @@ def _item(
 class Outcome(enum.Enum):
     DONE = "done"  # created (or nothing left to do)
     RETRY = "retry"  # failed; tried again later
-    SPENT = "spent"  # the host's day is spent: the tenant's queue moved to the next day
-    SKIPPED = "skipped"  # not due, or claimed by another worker
+    SKIPPED = "skipped"  # not due, claimed by another worker, or its host spent this round
+
+
+@dataclass(frozen=True)
+class Spent:
+    """The host's day is spent: the meetings waiting for it moved to its next day."""
+
+    host_user_id: str
 
 
 async def run_due(
@@ -367,22 +417,27 @@ async def run_due(
     now: Clock = utcnow,
     limit: int = 50,
 ) -> int:
-    """Create the meetings due now, in queue order, in every tenant; how many were done. A
-    tenant whose host's day is spent is left alone for the rest of the round."""
+    """Create the meetings due now, in queue order, in every tenant; how many were done. The
+    tenant's host whose day is spent is left alone for the rest of the round (the meetings
+    planned for that host were moved to its next day; other hosts go on)."""
     async with new_uow() as uow:
         due = await uow.jobs.due(now(), KIND, limit=limit)
-    spent: set[str] = set()
+    spent: set[tuple[str, str]] = set()
     done = 0
     for job_id, tenant in due:
-        if tenant in spent:
-            continue
         outcome = await run_job(
-            job_id, uow=new_uow(tenant=tenant), zoom=zoom, budget=budget, policy=policy, now=now
+            job_id,
+            uow=new_uow(tenant=tenant),
+            zoom=zoom,
+            budget=budget,
+            policy=policy,
+            now=now,
+            skip_hosts={host for t, host in spent if t == tenant},
         )
         if outcome is Outcome.DONE:
             done += 1
-        elif outcome is Outcome.SPENT:
-            spent.add(tenant)
+        elif isinstance(outcome, Spent):
+            spent.add((tenant, outcome.host_user_id))
     return done
 
 
@@ -394,12 +449,16 @@ async def run_job(
     budget: int = DEFAULT_BUDGET,
     policy: RetryPolicy = DEFAULT_POLICY,
     now: Clock = utcnow,
-) -> Outcome:
-    """One attempt: claim, create the meeting at Zoom and link it, record the outcome."""
+    skip_hosts: frozenset[str] | set[str] = frozenset(),
+) -> Outcome | Spent:
+    """One attempt: claim, create the meeting at Zoom and link it, record the outcome. A job
+    for one of ``skip_hosts`` (spent this round) is left for its next turn."""
     lease = new_id()
     async with uow:
         job = await uow.jobs.get(job_id, for_update=True)
         if job is None or job.kind is not KIND or not job.due(now()):
+            return Outcome.SKIPPED
+        if job.host_user_id in skip_hosts:
             return Outcome.SKIPPED
         session = await uow.sessions.get(job.session_id)
         if session is None or not session.wants_meeting:
@@ -414,7 +473,8 @@ async def run_job(
             return Outcome.SKIPPED
         batch = await uow.batches.get(session.batch_id)
         course = await uow.courses.get(session.course_id)
-        people = await people_of(uow, session, batch, course)
+        host = job.host_user_id
+        people = await people_of(uow, session, batch, course, host_user_id=host)
         await uow.commit()
     try:
         result = await link_meeting(
@@ -427,6 +487,7 @@ async def run_job(
             zoom=zoom,
             now=now,
             raise_errors=True,
+            host_user_id=host,
         )
     except ClassbridgeError as error:
         return await _failed(
@@ -450,22 +511,28 @@ async def _failed(
     budget: int,
     policy: RetryPolicy,
     now: Clock,
-) -> Outcome:
-    """A Zoom failure: the host's day spent moves the tenant's queue to the next 00:00 UTC;
-    one retrying cannot change (Zoom not set up, a setting Zoom refuses) is given up; anything
-    else is tried again with backoff."""
-    outcome = Outcome.RETRY
+) -> Outcome | Spent:
+    """A Zoom failure: the host's day spent moves that host's queue to the next 00:00 UTC; an
+    instructor who cannot host (no Zoom user connected, or one of another account) hands their
+    waiting meetings to the tenant's host; one retrying cannot change (Zoom not set up, a
+    setting Zoom refuses) is given up; anything else is tried again with backoff."""
+    outcome: Outcome | Spent = Outcome.RETRY
     async with uow:
         job = await uow.jobs.get(job_id, for_update=True)
         if job is None or not job.holds(lease):
             return Outcome.SKIPPED
         at = now()
+        host = job.host_user_id
         delay = error.retry_delay(now=at) if isinstance(error, ResourceExhausted) else None
         if delay is not None and delay >= DAILY_SPENT:
             # Zoom's day restarts at 00:00 UTC whatever the clock of whoever said so.
             job.failed(now=at, error=str(error), policy=policy)
-            await replan(uow, start=next_utc_midnight(at), budget=budget, now=at)
-            outcome = Outcome.SPENT
+            await replan(uow, start=next_utc_midnight(at), budget=budget, now=at, host=host)
+            outcome = Spent(host)
+        elif host and isinstance(error, FailedPrecondition) and _cannot_host(error, host):
+            job.failed(now=at, error=str(error), policy=policy)
+            moved = await hand_to_tenant_host(uow, host, budget=budget, now=at)
+            log.info("%s cannot host meetings: %d handed to the tenant's host", host, moved)
         elif isinstance(error, FailedPrecondition | InvalidArgument | NotFound):
             job.abandon(now=at, reason=str(error))
         else:
@@ -475,10 +542,37 @@ async def _failed(
     return outcome
 
 
-async def replan(uow: SchedulerUnitOfWork, *, start: datetime, budget: int, now: datetime) -> int:
-    """Plan the unit of work's tenant's waiting meetings again, in queue order, from ``start``
-    (``budget`` a day); those whose class is over by then are given up. How many are waiting."""
-    waiting = [job for job in await uow.jobs.pending(KIND) if not job.lease_id]
+def _cannot_host(error: FailedPrecondition, host: str) -> bool:
+    """The gateway's answer that ``host`` has no Zoom user it can make meetings for."""
+    return error.details.get("host_user_id") == host
+
+
+async def hand_to_tenant_host(
+    uow: SchedulerUnitOfWork, host: str, *, budget: int, now: datetime
+) -> int:
+    """Give the meetings waiting for ``host`` to the tenant's host, behind those it already
+    has, planned within its budget from now on. How many were handed over."""
+    waiting = await uow.jobs.pending(KIND)
+    ahead = sum(1 for job in waiting if not job.host_user_id)
+    moved = [job for job in waiting if job.host_user_id == host and not job.lease_id]
+    for job, due in zip(
+        moved, plan_days(now, ahead=ahead, count=len(moved), budget=budget), strict=True
+    ):
+        job.host_user_id = ""
+        job.next_attempt_time = max(due, job.next_attempt_time or due)
+        job.update_time = now
+    return len(moved)
+
+
+async def replan(
+    uow: SchedulerUnitOfWork, *, start: datetime, budget: int, now: datetime, host: str = ""
+) -> int:
+    """Plan the meetings waiting for ``host`` (empty: the tenant's host) again, in queue order,
+    from ``start`` (``budget`` a day); those whose class is over by then are given up. How
+    many are waiting."""
+    waiting = [
+        job for job in await uow.jobs.pending(KIND) if not job.lease_id and job.host_user_id == host
+    ]
     for job, due in zip(
         waiting, plan_days(start, ahead=0, count=len(waiting), budget=budget), strict=True
     ):
@@ -500,9 +594,13 @@ __all__ = [
     "BulkJobView",
     "ItemState",
     "Outcome",
+    "Spent",
     "bulk_create_sessions",
     "fingerprint",
     "get_bulk_job",
+    "hand_to_tenant_host",
+    "possible_hosts",
+    "queue_meetings",
     "replan",
     "run_due",
     "run_job",

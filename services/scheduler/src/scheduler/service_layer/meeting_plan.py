@@ -61,12 +61,17 @@ class MeetingPeople:
         return self.rooms.settings
 
 
-def alternative_host_ids(session: Session, course: Course | None) -> tuple[str, ...]:
-    """The course's instructors other than the session's teacher, in the course's order."""
+def alternative_host_ids(
+    session: Session, course: Course | None, host_user_id: str = ""
+) -> tuple[str, ...]:
+    """The course's instructors other than the session's teacher and the meeting's host (an
+    instructor hosting it is not also its alternative host), in the course's order."""
     if course is None:
         return ()
     return tuple(
-        i for i in dict.fromkeys(course.instructor_ids) if i.strip() and i != session.teacher_id
+        i
+        for i in dict.fromkeys(course.instructor_ids)
+        if i.strip() and i not in (session.teacher_id, host_user_id)
     )
 
 
@@ -77,10 +82,12 @@ async def people_of(
     course: Course | None,
     *,
     clear_rooms: bool = False,
+    host_user_id: str = "",
 ) -> MeetingPeople:
     """What ``session``'s meeting should name (inside a unit of work: reads the enrolments
     when the batch has breakout groups). ``clear_rooms``: a batch without groups switches
-    pre-assignment off (its groups were removed), rather than saying nothing of rooms."""
+    pre-assignment off (its groups were removed), rather than saying nothing of rooms;
+    ``host_user_id``: the instructor hosting it, if one does."""
     groups = batch.breakout_groups if batch is not None and batch.type is BatchType.GROUP else []
     emails: dict[str, str] = {}
     if batch is not None and groups:
@@ -89,7 +96,7 @@ async def people_of(
         )
         emails = {e.student_id: e.email for e in enrolled}
     return MeetingPeople(
-        alternative_host_ids=alternative_host_ids(session, course),
+        alternative_host_ids=alternative_host_ids(session, course, host_user_id),
         rooms=breakout.rooms(groups, emails, clear=clear_rooms),
     )
 
@@ -102,11 +109,13 @@ def meeting_spec(
     *,
     people: MeetingPeople | None = None,
     replace_hosts: bool = False,
+    host_user_id: str = "",
 ) -> MeetingSpec:
     """The meeting ``session`` wants. ``people``: the course's other instructors as alternative
     hosts and the batch's breakout rooms (:class:`MeetingPeople`), below every explicit setting
     of course, batch and session; ``replace_hosts`` names the alternative hosts even when there
-    are none (an update that must clear Zoom's list)."""
+    are none (an update that must clear Zoom's list); ``host_user_id`` the instructor whose Zoom
+    user hosts it (empty: the tenant's host)."""
     people = people or MeetingPeople()
     settings = merge_settings(
         DEFAULT_MEETING_SETTINGS,
@@ -131,6 +140,7 @@ def meeting_spec(
         agenda=session.description,
         settings=settings,
         tenant_id=course.tenant_id if course else "",
+        host_user_id=host_user_id,
     )
 
 

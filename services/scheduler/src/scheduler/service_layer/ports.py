@@ -37,6 +37,9 @@ class MeetingSpec:
     tenant_id: str = ""
     # A series' one recurring meeting (Zoom type 8); None for a meeting of one class.
     recurrence: ZoomRecurrence | None = None
+    # The Classbridge user whose Zoom user hosts the meeting (a course instructor, to spread a
+    # term over several hosts' daily budgets); empty: the tenant's host.
+    host_user_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -261,9 +261,11 @@ async def link_meeting(
     zoom: ZoomMeetings,
     now: Clock,
     raise_errors: bool,
+    host_user_id: str = "",
 ) -> SessionResult:
     """Create the session's meeting at Zoom and link it (outbox: ``session.meeting_linked``);
-    the answer is the session as stored afterwards, with its counters.
+    the answer is the session as stored afterwards, with its counters. ``host_user_id``: the
+    instructor whose Zoom user hosts it (bulk scheduling's spread), else the tenant's host.
 
     ``batch`` and ``course`` are those the caller's access check read (they name the meeting
     and its event). The session is read again after Zoom answered, since it may have been
@@ -272,7 +274,9 @@ async def link_meeting(
     :func:`_discard_meeting`). The counters of a linked session are read in the transaction
     that links it, so the answer costs no transaction of its own.
     """
-    spec = meeting_spec(session, batch, course, extra_settings, people=people)
+    spec = meeting_spec(
+        session, batch, course, extra_settings, people=people, host_user_id=host_user_id
+    )
     warnings = _duration_warning(session)
     try:
         info = await zoom.create_meeting(request_id=session.meeting_request_id(), spec=spec)

@@ -195,6 +195,7 @@ class ZoomGatewayServicer(pb_grpc.ZoomGatewayServiceServicer):
             actor=actor,
             request_id=meeting_request_id(current_caller_or_none(), request.request_id),
             host=convert.user_ref(request.host),
+            host_user_id=request.host_user_id.strip(),
             draft=convert.draft_from_spec(request.meeting),
             deadline=self._dl(),
             alternative_host_user_ids=list(request.meeting.settings.alternative_host_user_ids),

@@ -42,6 +42,7 @@ from typing import Any
 from classbridge_common.errors import (
     ClassbridgeError,
     DeadlineExceeded,
+    FailedPrecondition,
     FieldViolation,
     InvalidArgument,
     Unavailable,
@@ -154,9 +155,14 @@ class Meetings:
         draft: MeetingDraft,
         deadline: Deadline,
         alternative_host_user_ids: Sequence[str] = (),
+        host_user_id: str = "",
     ) -> MeetingAnswer:
         """The meeting for ``request_id`` (made now, or the one made the first time), checked
         for breakout rooms Zoom dropped (a repeat reports it again: the request is the same).
+
+        ``host_user_id`` names the host as a Classbridge user (:meth:`_user_host`), so that a
+        course's meetings can be spread over its instructors' Zoom users, each with its own
+        daily budget; the host is then never one of its own alternative hosts.
 
         Alternative hosts named by user id are best effort (``domain/alternative_hosts.py``):
         those Zoom refuses are left out and the create is made again without them (Zoom
@@ -164,6 +170,9 @@ class Meetings:
         again). The idempotency fingerprint is of the request as the caller made it, user
         ids and all, so a repeat matches however its hosts resolve now.
         """
+        if host_user_id:
+            host = await self._user_host(actor, host_user_id)
+            alternative_host_user_ids = [u for u in alternative_host_user_ids if u != host_user_id]
         hosts = await self._alternative_hosts(actor, draft.settings, alternative_host_user_ids)
         if hosts is None:
             meeting = await self._create(
@@ -198,6 +207,32 @@ class Meetings:
             hosts.missing_from(kept)
         dropped = await self._rooms_dropped(actor, draft.settings, meeting, deadline)
         return MeetingAnswer(meeting, dropped, tuple(hosts.skipped))
+
+    async def _user_host(self, actor: Actor, user_id: str) -> str:
+        """The Zoom email of the user ``user_id`` connected in the actor's tenant and Zoom
+        account: who hosts a meeting named by Classbridge user. Refused (FAILED_PRECONDITION, its
+        details naming the user and why) when there is none, before anything is charged or
+        claimed."""
+        async with self._uow() as uow:
+            conn = await uow.connections.get(user_id)
+        account = actor.tenant.account_id
+        why = ""
+        if conn is None or conn.tenant != actor.tenant.id or not conn.zoom_email:
+            why = "not_connected"
+        elif account and conn.zoom_account_id and conn.zoom_account_id != account:
+            why = "other_account"
+        if why:
+            raise FailedPrecondition(
+                f"user {user_id!r} cannot host the meeting: "
+                + (
+                    "they have not connected a Zoom user to Classbridge"
+                    if why == "not_connected"
+                    else "their Zoom user belongs to another Zoom account"
+                ),
+                details={"host_user_id": user_id, "why": why},
+            )
+        assert conn is not None
+        return conn.zoom_email
 
     async def _alternative_hosts(
         self, actor: Actor, settings: Mapping[str, Any], user_ids: Sequence[str]

@@ -678,13 +678,17 @@ class CancelSeriesRequest(_message.Message):
     def __init__(self, series_id: _Optional[str] = ..., reason: _Optional[str] = ..., notify_participants: _Optional[bool] = ...) -> None: ...
 
 class GetBulkJobRequest(_message.Message):
-    __slots__ = ("bulk_job_id",)
+    __slots__ = ("bulk_job_id", "page_size", "page_token")
     BULK_JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     bulk_job_id: str
-    def __init__(self, bulk_job_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, bulk_job_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class BulkJobItem(_message.Message):
-    __slots__ = ("index", "session_id", "meeting_state", "meeting_expected_time", "error")
+    __slots__ = ("index", "session_id", "meeting_state", "meeting_expected_time", "error", "host_user_id")
     class MeetingState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         MEETING_STATE_UNSPECIFIED: _ClassVar[BulkJobItem.MeetingState]
@@ -702,15 +706,17 @@ class BulkJobItem(_message.Message):
     MEETING_STATE_FIELD_NUMBER: _ClassVar[int]
     MEETING_EXPECTED_TIME_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    HOST_USER_ID_FIELD_NUMBER: _ClassVar[int]
     index: int
     session_id: str
     meeting_state: BulkJobItem.MeetingState
     meeting_expected_time: _timestamp_pb2.Timestamp
     error: str
-    def __init__(self, index: _Optional[int] = ..., session_id: _Optional[str] = ..., meeting_state: _Optional[_Union[BulkJobItem.MeetingState, str]] = ..., meeting_expected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+    host_user_id: str
+    def __init__(self, index: _Optional[int] = ..., session_id: _Optional[str] = ..., meeting_state: _Optional[_Union[BulkJobItem.MeetingState, str]] = ..., meeting_expected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., host_user_id: _Optional[str] = ...) -> None: ...
 
 class BulkJob(_message.Message):
-    __slots__ = ("id", "request_id", "total_count", "meeting_created_count", "waiting_count", "failed_count", "done", "create_time", "expected_finish_time", "items")
+    __slots__ = ("id", "request_id", "total_count", "meeting_created_count", "waiting_count", "failed_count", "done", "create_time", "expected_finish_time", "items", "next_page_token")
     ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -721,6 +727,7 @@ class BulkJob(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_FINISH_TIME_FIELD_NUMBER: _ClassVar[int]
     ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     id: str
     request_id: str
     total_count: int
@@ -731,7 +738,8 @@ class BulkJob(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     expected_finish_time: _timestamp_pb2.Timestamp
     items: _containers.RepeatedCompositeFieldContainer[BulkJobItem]
-    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., total_count: _Optional[int] = ..., meeting_created_count: _Optional[int] = ..., waiting_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., done: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expected_finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., items: _Optional[_Iterable[_Union[BulkJobItem, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., total_count: _Optional[int] = ..., meeting_created_count: _Optional[int] = ..., waiting_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., done: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expected_finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., items: _Optional[_Iterable[_Union[BulkJobItem, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetSessionRequest(_message.Message):
     __slots__ = ("session_id",)

@@ -523,16 +523,18 @@ class SkippedAlternativeHost(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., reason: _Optional[_Union[AlternativeHostSkip, str]] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class CreateMeetingRequest(_message.Message):
-    __slots__ = ("request_id", "account", "host", "meeting")
+    __slots__ = ("request_id", "account", "host", "meeting", "host_user_id")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     HOST_FIELD_NUMBER: _ClassVar[int]
     MEETING_FIELD_NUMBER: _ClassVar[int]
+    HOST_USER_ID_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     account: Account
     host: UserRef
     meeting: MeetingSpec
-    def __init__(self, request_id: _Optional[str] = ..., account: _Optional[_Union[Account, _Mapping]] = ..., host: _Optional[_Union[UserRef, _Mapping]] = ..., meeting: _Optional[_Union[MeetingSpec, _Mapping]] = ...) -> None: ...
+    host_user_id: str
+    def __init__(self, request_id: _Optional[str] = ..., account: _Optional[_Union[Account, _Mapping]] = ..., host: _Optional[_Union[UserRef, _Mapping]] = ..., meeting: _Optional[_Union[MeetingSpec, _Mapping]] = ..., host_user_id: _Optional[str] = ...) -> None: ...
 
 class GetMeetingRequest(_message.Message):
     __slots__ = ("account", "meeting_id", "occurrence_id", "include_start_url", "show_previous_occurrences")
