@@ -13,7 +13,7 @@ from classbridge_common.auth import STUDENT, TEACHER, Caller
 from classbridge_common.errors import InvalidArgument, NotFound, PermissionDenied, Unavailable
 from scheduler.domain import commands
 from scheduler.domain.jobs import JobKind
-from scheduler.domain.model import SessionStatus
+from scheduler.domain.model import MeetingChange, SessionStatus
 from scheduler.domain.series import SeriesMeetings, SeriesStatus
 from scheduler.domain.timing import InstantTiming
 from scheduler.service_layer import lifecycle, series, sessions
@@ -297,3 +297,54 @@ async def test_only_who_manages_the_series_may_cancel_it_even_one_who_may_read_i
             now=clock,
         )
     assert not zoom.calls_of("delete_meeting")  # Zoom was not asked to delete anything
+
+
+async def test_every_occurrence_changed_in_zoom_moves_each_class_to_come_on_its_own_day(
+    db: FakeDatabase, school: School, zoom: FakeZoom, clock: FakeClock
+) -> None:
+    made = (await make(db, zoom, clock, weekly(school.b1.id))).view
+    meeting_id = made.series.meeting_id
+    held = made.sessions[0]
+    start = held.scheduled_start
+    async with db.uow(tenant="default") as uow:  # the first class is held first
+        await lifecycle.meeting_started(
+            commands.RecordMeetingStarted(meeting_id, "inst-0==", start, start), uow=uow, now=clock
+        )
+        await uow.commit()
+    # In Zoom's web portal: every occurrence from 10:00 to 11:30 Kolkata, 90 minutes long.
+    new_first = datetime(2030, 2, 4, 11, 30, tzinfo=ZoneInfo("Asia/Kolkata"))
+    change = commands.RecordMeetingUpdated(
+        meeting_id=meeting_id,
+        change=MeetingChange(event_time=clock(), start_time=new_first, duration_minutes=90),
+    )
+    async with db.uow(tenant="default") as uow:
+        assert await lifecycle.meeting_updated(change, uow=uow, now=clock)
+        await uow.commit()
+    after = (await series.get_series(made.series.id, **acting(db, TEACHER_1))).sessions
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert after[0].scheduled_start == held.scheduled_start  # in progress: kept
+    for before, now in zip(made.sessions[1:], after[1:], strict=True):
+        assert now.scheduled_start.astimezone(kolkata).date() == (
+            before.scheduled_start.astimezone(kolkata).date()
+        )
+        assert now.scheduled_start.astimezone(kolkata).time() == time(11, 30)
+        assert now.scheduled_end - now.scheduled_start == timedelta(minutes=90)
+        assert now.meeting is not None
+        assert now.meeting.occurrence_id == str(int(now.scheduled_start.timestamp() * 1000))
+    updates = [e for e in db.events if type(e).__name__ == "SessionUpdated"]
+    assert sorted(e.session_id for e in updates) == sorted(s.id for s in after[1:])
+    # Zoom's echo of the same change, delivered again: nothing moves twice
+    async with db.uow(tenant="default") as uow:
+        assert not await lifecycle.meeting_updated(change, uow=uow, now=clock)
+        await uow.commit()
+    # and the instance of a moved occurrence still finds its class
+    second = after[1]
+    begin = second.scheduled_start
+    async with db.uow(tenant="default") as uow:
+        await lifecycle.meeting_started(
+            commands.RecordMeetingStarted(meeting_id, "inst-1==", begin, begin), uow=uow, now=clock
+        )
+        await uow.commit()
+    again = (await series.get_series(made.series.id, **acting(db, TEACHER_1))).sessions
+    assert again[1].status is SessionStatus.IN_PROGRESS
+    assert [s.status for s in again[2:]] == [SessionStatus.SCHEDULED] * 4

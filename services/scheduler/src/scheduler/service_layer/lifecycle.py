@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from scheduler.adapters.uow import SchedulerUnitOfWork
@@ -20,6 +21,7 @@ from scheduler.domain.jobs import RetryPolicy
 from scheduler.domain.model import (
     SYNCED_SOURCES,
     LessonPart,
+    MeetingChange,
     MeetingChangeResult,
     MeetingDeletion,
     RecordedLesson,
@@ -28,7 +30,7 @@ from scheduler.domain.model import (
     SessionStatus,
     lesson_of_kind,
 )
-from scheduler.domain.timing import session_minutes, zoom_duration
+from scheduler.domain.timing import session_minutes, zone, zoom_duration
 from scheduler.service_layer import people, reconcile
 from scheduler.service_layer.clock import Clock, new_id, utcnow
 
@@ -42,7 +44,6 @@ async def session_of_meeting(
     uuid: str = "",
     at: datetime | None = None,
     occurrence_id: str = "",
-    whole_meeting: bool = False,
 ) -> Session | None:
     """The session an event about Zoom meeting ``meeting_id`` is about, read ``FOR UPDATE``.
 
@@ -51,8 +52,7 @@ async def session_of_meeting(
     instance uuid (set on the session when that instance started), else the one whose
     scheduled start is nearest the event's time (``at``: the start, the join, the event), else
     the occurrence in progress. None, logged, when no session holds it (or no
-    session is the occurrence named). ``whole_meeting``: the event is about the whole
-    meeting (a change of every occurrence), which no one occurrence follows: None for a series.
+    session is the occurrence named).
     """
     candidates = await uow.sessions.of_meeting(meeting_id)
     if not candidates:
@@ -61,9 +61,6 @@ async def session_of_meeting(
     if not any(s.meeting is not None and s.meeting.occurrence_id for s in candidates):
         # Not a series: the newest session holding the meeting, should there be two.
         return await uow.sessions.by_meeting_id(meeting_id, for_update=True)
-    if whole_meeting and not occurrence_id:
-        log.info("a change of every occurrence of Zoom meeting %s is not followed", meeting_id)
-        return None
     chosen = _occurrence(candidates, uuid=uuid, at=at, occurrence_id=occurrence_id)
     if chosen is None:
         log.info("no session is occurrence %s of Zoom meeting %s", occurrence_id, meeting_id)
@@ -187,13 +184,22 @@ async def meeting_updated(
 
     The session is only stored when something (at least the ordering watermark) changed, and
     ``session.updated`` goes to the outbox only when its scheduled window moved, so our own
-    ``UpdateSession`` echoed back by Zoom emits nothing.
+    ``UpdateSession`` echoed back by Zoom emits nothing. A change of every occurrence of a
+    series' recurring meeting is followed by each class still to come
+    (:func:`_every_occurrence_changed`).
     """
+    if not cmd.change.occurrence_id:
+        occurrences = [
+            s
+            for s in await uow.sessions.of_meeting(cmd.meeting_id)
+            if s.meeting is not None and s.meeting.occurrence_id
+        ]
+        if occurrences:
+            return await _every_occurrence_changed(cmd.change, occurrences, uow=uow, now=now)
     session = await session_of_meeting(
         uow,
         cmd.meeting_id,
         occurrence_id=cmd.change.occurrence_id,
-        whole_meeting=True,
     )
     if session is None:
         return False
@@ -206,6 +212,49 @@ async def meeting_updated(
     if result.moved:
         uow.record(_session_updated(session, result, at=at))
     return bool(result.moved)
+
+
+async def _every_occurrence_changed(
+    change: MeetingChange, occurrences: list[Session], *, uow: SchedulerUnitOfWork, now: Clock
+) -> bool:
+    """Zoom's change of every occurrence (``scope: all``, made in Zoom directly): each class
+    still to come takes the new time of day on its own day, and the new length and time zone,
+    as one occurrence would; the classes held or cancelled keep theirs. A moved class's
+    occurrence id follows its start (Zoom's occurrence ids are their starts in epoch
+    milliseconds, and Zoom makes the occurrences anew), so the events of its instance still
+    find it. True when any class moved. A shift of the days themselves is not followed: Zoom
+    names the series' new first start only, from which no other day can be told."""
+    moved = False
+    at = now()
+    for candidate in sorted(occurrences, key=lambda s: s.scheduled_start):
+        session = await uow.sessions.get(candidate.id, for_update=True)
+        if session is None or session.meeting is None or not session.meeting.occurrence_id:
+            continue
+        one = replace(
+            change,
+            occurrence_id=session.meeting.occurrence_id,
+            start_time=_same_time_of_day(change, session),
+        )
+        result = session.apply_meeting_change(one)
+        if not result.advanced:
+            continue
+        session.update_time = at
+        if result.moved:
+            session.meeting.occurrence_id = str(int(session.scheduled_start.timestamp() * 1000))
+            uow.record(_session_updated(session, result, at=at))
+            moved = True
+    return moved
+
+
+def _same_time_of_day(change: MeetingChange, session: Session) -> datetime | None:
+    """The new start of ``session``: Zoom's new time of day (in the meeting's time zone, new or
+    old) on the class's own day; None when the change does not name a start."""
+    if change.start_time is None:
+        return None
+    tz = zone(change.timezone or session.timezone or "UTC")
+    day = session.scheduled_start.astimezone(tz).date()
+    clock = change.start_time.astimezone(tz).time()
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
 
 
 def _session_updated(
