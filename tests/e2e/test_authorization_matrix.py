@@ -236,6 +236,14 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
     )
     assert started.status_code == 201, started.text
     ids["upload_id"] = started.json()["data"]["id"]
+    # the course's teacher in the school's people directory (the admins keep it)
+    person = await edge.put(
+        "/api/v1/people/teacher-1",
+        json={"email": "teacher-1@school.test", "role": "teacher", "name": "Tara"},
+        headers=admin,
+    )
+    assert person.status_code == 200, person.text
+    ids["user_id"] = "teacher-1"
     if with_recording:
         meeting_id = int(scheduled["zoom_meeting"]["id"])
         ids["meeting_id"] = str(meeting_id)
@@ -301,6 +309,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/series/{series_id}/cancel"): {},
     ("PATCH", "/api/v1/series/{series_id}"): {"title": "Weekly (renamed)"},
     ("PUT", "/api/v1/me/notifications"): {"email": False},
+    ("PUT", "/api/v1/people/{user_id}"): {"email": "tara@school.test", "role": "teacher"},
     ("POST", "/api/v1/batches/{batch_id}/sync-zoom-recordings"): {},
     ("POST", "/api/v1/batches/{batch_id}/retry-zoom-recordings"): {},
     ("PATCH", "/api/v1/sessions/{session_id}"): {"title": "Lesson one"},

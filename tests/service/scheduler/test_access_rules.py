@@ -27,6 +27,7 @@ assert {"scheduler", "zoom-gateway", "recording-sync", "webhook-ingest"} <= set(
 STAFF = frozenset({"teacher", "admin", "acme-admin", "operator"})
 EVERYONE = STAFF | {"student"}
 RECORDING_SYNC = frozenset({"service:recording-sync"})
+ADMINS = frozenset({"admin", "acme-admin", "operator"})
 
 ADMITTED: dict[str, frozenset[str]] = {
     "CreateCourse": STAFF,
@@ -57,6 +58,9 @@ ADMITTED: dict[str, frozenset[str]] = {
     "UpdateSeries": STAFF,
     "GetNoticePreference": EVERYONE,
     "SetNoticePreference": EVERYONE,
+    "PutPerson": ADMINS,
+    "ListPeople": ADMINS,
+    "DeletePerson": ADMINS,
     "CancelSeries": STAFF,
     "GetCalendarFeed": EVERYONE,
     "ListParticipants": STAFF,

@@ -18,7 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge.events.v1 import session_events_pb2 as ev
+from classbridge_common.auth import Caller
 from classbridge_common.db import session_factory
 from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.messages import Envelope
@@ -26,10 +28,11 @@ from scheduler.adapters import orm
 from scheduler.adapters.mailer import SmtpMailer
 from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.bootstrap import MIGRATIONS_DIR
+from scheduler.domain.directory import Person, PersonRole
 from scheduler.domain.model import Batch, BatchType, Course, Enrollment, Session
 from scheduler.domain.notices import NoticeState
 from scheduler.entrypoints.notice_consumer import NoticeConsumer
-from scheduler.service_layer import notices
+from scheduler.service_layer import directory, notices
 from scheduler.settings import Settings
 
 START = datetime(2030, 3, 4, 4, 30, tzinfo=UTC)  # 10:00 in Kolkata
@@ -267,3 +270,103 @@ async def test_a_moved_class_mails_its_new_time_and_a_title_change_mails_nothing
     [event] = icalendar.Calendar.from_ical(invite.get_payload(decode=True)).walk("VEVENT")
     assert event.decoded("DTSTART") == later
     assert str(event["STATUS"]) == "CONFIRMED"
+
+
+async def _directory(factory: async_sessionmaker[AsyncSession]) -> None:
+    """The school's teacher and two admins, as its platform puts them."""
+    admin = Caller(subject="admin-1", roles=frozenset({"admin"}), tenant="default")
+    for user_id, address, role in (
+        ("teacher-1", "tara@school.test", PersonRole.TEACHER),
+        ("admin-1", "ada@school.test", PersonRole.ADMIN),
+        ("admin-2", "abe@school.test", PersonRole.ADMIN),
+        ("student-a", "ana@school.test", PersonRole.STUDENT),
+    ):
+        await directory.put_person(
+            Person(user_id=user_id, email=address, role=role),
+            uow=uow_of(factory),
+            caller=admin,
+        )
+
+
+async def _taught(factory: async_sessionmaker[AsyncSession], session_id: str) -> None:
+    async with uow_of(factory) as uow:
+        session = await uow.sessions.get(session_id, for_update=True)
+        assert session is not None
+        session.teacher_id = "teacher-1"
+        await uow.commit()
+
+
+async def test_the_teacher_hears_once_that_the_recording_is_ready(
+    factory: async_sessionmaker[AsyncSession], smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    session = await _school(factory)
+    await _taught(factory, session.id)
+    await _directory(factory)
+    consumer = NoticeConsumer(name="scheduler-notices", uow=uows(factory))
+    delivered = Envelope.for_proto(
+        "recording.synced",
+        rev.RecordingSynced(recording_id="r-1", session_id=session.id, tenant_id="default"),
+    )
+    await consumer(delivered)
+    await consumer(delivered)  # delivered again: nothing more
+    senders = notices.Senders("Classbridge <no-reply@classbridge.test>", {})
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{port}")
+    assert await notices.send_due(uows(factory), mailer, senders=senders) == 1
+    [(recipients, message)] = inbox.messages
+    assert recipients == ["tara@school.test"]  # not the students, not the admins
+    assert message["Subject"] == "Recording ready: Mechanics"
+    assert "is ready" in message.get_payload(decode=True).decode()
+    assert not [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+
+
+async def test_the_admins_hear_of_a_sync_given_up_on_and_not_of_one_retried(
+    factory: async_sessionmaker[AsyncSession], smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    session = await _school(factory)
+    await _directory(factory)
+    await notices.set_preference(uow_of(factory), user_id="admin-2", email_notices=False)
+    consumer = NoticeConsumer(name="scheduler-notices", uow=uows(factory))
+    retried = rev.RecordingSyncFailed(
+        session_id=session.id, tenant_id="default", will_retry=True, error_message="503"
+    )
+    await consumer(Envelope.for_proto("recording.sync_failed", retried))
+    senders = notices.Senders("Classbridge <no-reply@classbridge.test>", {})
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{port}")
+    assert await notices.send_due(uows(factory), mailer, senders=senders) == 0
+    final = rev.RecordingSyncFailed(
+        session_id=session.id, tenant_id="default", will_retry=False, error_message="gone"
+    )
+    delivered = Envelope.for_proto("recording.sync_failed", final)
+    await consumer(delivered)
+    await consumer(delivered)
+    assert await notices.send_due(uows(factory), mailer, senders=senders) == 1
+    [(recipients, message)] = inbox.messages
+    assert recipients == ["ada@school.test"]  # admin-2 opted out
+    assert message["Subject"] == "Recording not copied: Mechanics"
+    body = message.get_payload(decode=True).decode()
+    assert f"/api/v1/batches/{session.batch_id}/retry-zoom-recordings" in body
+
+
+async def test_without_a_directory_entry_nobody_is_mailed_and_other_tenants_are_apart(
+    factory: async_sessionmaker[AsyncSession], smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    await _directory(factory)  # the default tenant's people
+    session = await _school(factory, tenant="acme")
+    consumer = NoticeConsumer(name="scheduler-notices", uow=uows(factory))
+    for event in (
+        Envelope.for_proto(
+            "recording.synced", rev.RecordingSynced(session_id=session.id, tenant_id="acme")
+        ),
+        Envelope.for_proto(
+            "recording.sync_failed",
+            rev.RecordingSyncFailed(session_id=session.id, tenant_id="acme", will_retry=False),
+        ),
+    ):
+        await consumer(event)
+    senders = notices.Senders("Classbridge <no-reply@classbridge.test>", {})
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{port}")
+    assert await notices.send_due(uows(factory), mailer, senders=senders) == 0
+    assert inbox.messages == []

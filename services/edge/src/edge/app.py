@@ -31,6 +31,7 @@ from edge.routes import (
     monitor,
     notices,
     participants,
+    people,
     recorded_lessons,
     recordings,
     schedule,
@@ -81,6 +82,7 @@ def create_app(*, settings: Settings, clients: Clients) -> Starlette:
         *tenants.routes,
         *calendar.routes,
         *notices.routes,
+        *people.routes,
         *uploads.routes,
         *monitor.routes,
     ]

@@ -45,6 +45,7 @@ from classbridge_common.tenancy import TENANT_COLUMN, TenantScope
 from scheduler.adapters import tables as t
 from scheduler.adapters.column_types import JsonColumn
 from scheduler.domain.bulk import BulkJob
+from scheduler.domain.directory import Person
 from scheduler.domain.jobs import SessionJob
 from scheduler.domain.model import (
     Batch,
@@ -90,6 +91,7 @@ ENTITIES: Mapping[type[Any], Table] = {
     SessionSeries: t.session_series,
     Notice: t.notices,
     NoticePreference: t.notice_preferences,
+    Person: t.people,
 }
 
 # The JSON-valued attributes of each entity.

@@ -25,6 +25,7 @@ from classbridge_common.tenancy import TENANT_COLUMN, Scoped, TenantScope
 from scheduler.adapters import orm
 from scheduler.adapters import tables as t
 from scheduler.domain.bulk import BulkJob
+from scheduler.domain.directory import Person, PersonRole
 from scheduler.domain.jobs import JobKind, JobState, SessionJob
 from scheduler.domain.model import (
     Batch,
@@ -679,6 +680,43 @@ class Notices(_Rows[Notice]):
             .limit(limit)
         )
         return [(r.id, r.tenant_id) for r in rows]
+
+
+class People(_Rows[Person]):
+    """The tenant's people directory (``scheduler.domain.directory``)."""
+
+    entity = Person
+    table = t.people
+
+    async def of_user(self, user_id: str, *, for_update: bool = False) -> Person | None:
+        query = select(Person).where(t.people.c.user_id == user_id)
+        return await self._first(query, for_update=for_update)
+
+    async def add(self, person: Person) -> None:
+        self._add(person)
+
+    async def remove(self, user_id: str) -> bool:
+        """Delete ``user_id``'s entry; False when there was none."""
+        result = await self._run(
+            delete(Person)
+            .where(t.people.c.user_id == user_id)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount)
+
+    async def with_role(self, role: PersonRole) -> list[Person]:
+        """Everyone of ``role`` in the tenant, by user id."""
+        return await self._all(
+            select(Person).where(t.people.c.role == role).order_by(t.people.c.user_id)
+        )
+
+    async def list(
+        self, *, role: PersonRole | None, offset: int, limit: int
+    ) -> tuple[list[Person], int]:
+        query = select(Person).order_by(t.people.c.user_id)
+        if role is not None:
+            query = query.where(t.people.c.role == role)
+        return await self._page(query, offset, limit)
 
 
 class NoticePreferences(_Rows[NoticePreference]):

@@ -34,6 +34,7 @@ from classbridge_common.db.types import UTCDateTime
 from classbridge_common.outbox import inbox_table, outbox_table
 from scheduler.adapters.column_types import EnumString, JsonData, JsonList, JsonObject
 from scheduler.domain.breakout import BreakoutGroup
+from scheduler.domain.directory import PersonRole
 from scheduler.domain.jobs import JobKind, JobState
 from scheduler.domain.model import (
     AutoRecording,
@@ -348,7 +349,7 @@ notices = Table(
     Column("event_id", String(64), nullable=False),
     Column("kind", EnumString(NoticeKind, 16), nullable=False),
     Column("session_id", ID, nullable=False),
-    Column("student_id", String(128), nullable=False),
+    Column("recipient_id", String(128), nullable=False),
     Column("email", String(320), nullable=False),
     Column("state", EnumString(NoticeState, 16), nullable=False),
     Column("attempts", Integer(), nullable=False, server_default="0"),
@@ -368,6 +369,21 @@ notice_preferences = Table(
     Column("email_notices", Boolean(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
 )
+
+# The tenant's people directory (``scheduler.domain.directory``): the teachers and admins
+# notices are sent to, upserted by the course platform.
+people = Table(
+    "people",
+    metadata,
+    Column("tenant_id", TENANT, primary_key=True, server_default=DEFAULT_TENANT),
+    Column("user_id", String(128), primary_key=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("email", String(320), nullable=False),
+    Column("role", EnumString(PersonRole, 16), nullable=False),
+    Column("create_time", UTCDateTime(), nullable=False),
+    Column("update_time", UTCDateTime(), nullable=False),
+)
+Index("ix_people_role", people.c.tenant_id, people.c.role)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

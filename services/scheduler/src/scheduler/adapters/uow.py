@@ -30,6 +30,7 @@ from scheduler.adapters.repository import (
     NoticePreferences,
     Notices,
     Participants,
+    People,
     RecordedLessons,
     Registrants,
     Series,
@@ -80,6 +81,7 @@ class SchedulerUnitOfWork(UnitOfWork):
     series: Series
     notices: Notices
     notice_preferences: NoticePreferences
+    people: People
 
     def attach(self, session: AsyncSession) -> None:
         scope = self.scope = (
@@ -100,6 +102,7 @@ class SchedulerUnitOfWork(UnitOfWork):
         self.series = Series(session, scope)
         self.notices = Notices(session, scope)
         self.notice_preferences = NoticePreferences(session, scope)
+        self.people = People(session, scope)
         if self._on_job_armed is not None:
             event.listen(session.sync_session, "before_flush", _note_armed_jobs)
 

@@ -1,4 +1,5 @@
-"""Email notices to students: a class scheduled, moved or cancelled.
+"""Email notices: to students, a class scheduled, moved or cancelled; to its teacher, a
+recording ready; to the tenant's admins, a recording that could not be synced.
 
 A notice is one email to one person about one event (``event_id``: the event's message id), so
 an event delivered twice makes no second notice (unique per event and address), and a notice is
@@ -20,6 +21,8 @@ class NoticeKind(enum.StrEnum):
     SCHEDULED = "scheduled"
     MOVED = "moved"
     CANCELLED = "cancelled"
+    RECORDING_READY = "recording_ready"  # to the class's teacher
+    SYNC_FAILED = "sync_failed"  # to the tenant's admins: given up, will not be retried
 
 
 class NoticeState(enum.StrEnum):
@@ -34,7 +37,8 @@ class Notice:
     event_id: str
     kind: NoticeKind
     session_id: str
-    student_id: str
+    # Who it is for: a student (their enrolment's email), or a teacher or admin (the directory's).
+    recipient_id: str
     email: str
     next_attempt_time: datetime
     state: NoticeState = NoticeState.PENDING

@@ -56,6 +56,10 @@ POLICY = Policy.of(
         # Everyone's own choice about email notices.
         "GetNoticePreference": allow(*EVERYONE, scope="own"),
         "SetNoticePreference": allow(*EVERYONE, scope="own"),
+        # The people directory holds addresses: the tenant's admins only.
+        "PutPerson": allow(ADMIN, scope="tenant"),
+        "ListPeople": allow(ADMIN, scope="tenant"),
+        "DeletePerson": allow(ADMIN, scope="tenant"),
         "CancelSeries": allow(*STAFF, scope="resource"),
         # Calendar feeds: a batch's for its teachers and admins, anyone's own (the handler
         # narrows; the edge calls it as the person a feed link was issued to).

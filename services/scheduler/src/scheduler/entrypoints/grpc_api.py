@@ -33,6 +33,7 @@ from scheduler.adapters.uow import SchedulerUnitOfWork
 from scheduler.domain import bulk as bulk_domain
 from scheduler.domain import commands
 from scheduler.domain.breakout import BreakoutGroup
+from scheduler.domain.directory import Person, PersonRole
 from scheduler.domain.errors import invalid
 from scheduler.domain.jobs import JobState, SessionJob
 from scheduler.domain.model import (
@@ -61,6 +62,7 @@ from scheduler.service_layer import (
     calendar_feed,
     catalog,
     classroom,
+    directory,
     membership,
     notices,
     series,
@@ -86,6 +88,12 @@ ROLE_OUT = {
     ParticipantRole.PARTICIPANT: pb.PARTICIPANT_ROLE_PARTICIPANT,
 }
 ROLE_IN = {v: k for k, v in ROLE_OUT.items()}
+PERSON_ROLE_OUT = {
+    PersonRole.ADMIN: pb.PERSON_ROLE_ADMIN,
+    PersonRole.TEACHER: pb.PERSON_ROLE_TEACHER,
+    PersonRole.STUDENT: pb.PERSON_ROLE_STUDENT,
+}
+PERSON_ROLE_IN = {v: k for k, v in PERSON_ROLE_OUT.items()}
 PSTATUS_OUT = {
     ParticipantStatus.NOT_JOINED: pb.PARTICIPANT_STATUS_NOT_JOINED,
     ParticipantStatus.JOINED: pb.PARTICIPANT_STATUS_JOINED,
@@ -640,6 +648,24 @@ def _exceptions_in(values: Sequence[str]) -> tuple[date | datetime, ...]:
     return tuple(out)
 
 
+def _person_out(person: Person) -> pb.Person:
+    return pb.Person(
+        user_id=person.user_id,
+        name=person.name,
+        email=person.email,
+        role=PERSON_ROLE_OUT[person.role],
+        create_time=ts(person.create_time),
+        update_time=ts(person.update_time),
+    )
+
+
+def _person_in(message: pb.Person) -> Person:
+    role = PERSON_ROLE_IN.get(message.role)
+    if role is None:
+        raise invalid("person.role", "admin, teacher or student")
+    return Person(user_id=message.user_id, email=message.email, role=role, name=message.name)
+
+
 def _preference_out(found: NoticePreference) -> pb.NoticePreference:
     return pb.NoticePreference(
         user_id=found.user_id,
@@ -1087,6 +1113,48 @@ class SchedulerApi(pb_grpc.SchedulerServiceServicer):
             now=self._now,
         )
         return _preference_out(found)
+
+    async def PutPerson(
+        self,
+        request: pb.PutPersonRequest,
+        context: grpc.aio.ServicerContext[pb.PutPersonRequest, pb.Person],
+    ) -> pb.Person:
+        stored = await directory.put_person(
+            _person_in(request.person), uow=self._uow(), caller=current_caller(), now=self._now
+        )
+        return _person_out(stored)
+
+    async def ListPeople(
+        self,
+        request: pb.ListPeopleRequest,
+        context: grpc.aio.ServicerContext[pb.ListPeopleRequest, pb.ListPeopleResponse],
+    ) -> pb.ListPeopleResponse:
+        role = PERSON_ROLE_IN.get(request.role) if request.role else None
+        if request.role and role is None:
+            raise invalid("role", "admin, teacher or student")
+        page = page_request(
+            request.page_size, request.page_token, [request.role], listing="ListPeople"
+        )
+        found, total = await directory.list_people(
+            role=role,
+            offset=page.offset,
+            limit=page.limit,
+            uow=self._uow(),
+            caller=current_caller(),
+        )
+        return pb.ListPeopleResponse(
+            people=[_person_out(p) for p in found],
+            next_page_token=page.next_token(total),
+            total_size=total,
+        )
+
+    async def DeletePerson(
+        self,
+        request: pb.DeletePersonRequest,
+        context: grpc.aio.ServicerContext[pb.DeletePersonRequest, empty_pb2.Empty],
+    ) -> empty_pb2.Empty:
+        await directory.delete_person(request.user_id, uow=self._uow(), caller=current_caller())
+        return empty_pb2.Empty()
 
     async def UpdateSeries(
         self,

@@ -1,8 +1,11 @@
-"""The consumer of the scheduler's own session events that owe students an email notice.
+"""The consumer of the events that owe people an email notice.
 
-A queue of its own (``<consumer name>-notices``) bound to ``session.meeting_linked`` (a class
-now has its meeting: scheduled), ``session.updated`` with a new time (moved) and
-``session.cancelled`` when the canceller asked for participants to be told. Each delivery is
+A queue of its own (``<consumer name>-notices``) bound to the scheduler's own
+``session.meeting_linked`` (a class now has its meeting: scheduled), ``session.updated`` with a
+new time (moved) and ``session.cancelled`` when the canceller asked for participants to be
+told (to the students); and to recording-sync's ``recording.synced`` (to the class's teacher:
+its recording is ready) and ``recording.sync_failed`` when it will not be retried (to the
+tenant's admins). Each delivery is
 applied once (the inbox, under this consumer's own name) in the event's tenant:
 ``service_layer.notices.plan`` stores the notices, and the job worker sends them.
 """
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.message import Message
 
+from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge.events.v1 import session_events_pb2 as ev
 from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.bus import EventBus
@@ -36,6 +40,11 @@ def _kind(message: Message) -> NoticeKind | None:
         return NoticeKind.MOVED if MOVING_FIELDS & set(message.changed_fields) else None
     if isinstance(message, ev.SessionCancelled):
         return NoticeKind.CANCELLED if message.notify_participants else None
+    if isinstance(message, rev.RecordingSynced):
+        return NoticeKind.RECORDING_READY if message.session_id else None
+    if isinstance(message, rev.RecordingSyncFailed):
+        failed_for_good = not message.will_retry and message.session_id
+        return NoticeKind.SYNC_FAILED if failed_for_good else None
     return None
 
 
@@ -43,6 +52,8 @@ ROUTES: dict[str, type[Message]] = {
     "session.meeting_linked": ev.SessionMeetingLinked,
     "session.updated": ev.SessionUpdated,
     "session.cancelled": ev.SessionCancelled,
+    "recording.synced": rev.RecordingSynced,
+    "recording.sync_failed": rev.RecordingSyncFailed,
 }
 
 

@@ -1,11 +1,14 @@
-"""Email notices: students hear of a class scheduled, moved or cancelled.
+"""Email notices: students hear of a class scheduled, moved or cancelled; its teacher of its
+recording ready; the tenant's admins of a recording that could not be synced (given up on).
 
-Driven by the scheduler's own events as the bus delivers them (``entrypoints.notice_consumer``):
-:func:`plan` turns one event into one notice per enrolled student with an email who has not
-opted out, inside the consumer's inbox transaction, so a redelivered event plans nothing (and
-the notices are unique per event and address besides). The job worker then sends what is due
-(:func:`send_due`): each notice is claimed for a while before the SMTP server is called with no
-transaction open, marked sent after, and retried with backoff when the server fails. What a
+Driven by events as the bus delivers them (``entrypoints.notice_consumer``): :func:`plan`
+turns one event into one notice per recipient with an email who has not opted out — the
+enrolled students (their enrolment's email), or the teacher or admins (the people directory,
+``service_layer.directory``) — inside the consumer's inbox transaction, so a redelivered event
+plans nothing (and the notices are unique per event and address besides). The job worker
+then sends what is due (:func:`send_due`): each notice is claimed for a while before the SMTP
+server is called with no transaction open, marked sent after, and retried with backoff when the
+server fails. What a
 notice says is rendered at sending time from the session as it is then — its time in the
 class's own time zone, the student's own join link (their Zoom registration), and an iCalendar
 attachment with the same UID and SEQUENCE as the calendar feed, so a calendar app updates the
@@ -26,6 +29,7 @@ import icalendar
 
 from classbridge_common.errors import FailedPrecondition
 from scheduler.adapters.uow import SchedulerUnitOfWork
+from scheduler.domain.directory import PersonRole
 from scheduler.domain.model import BatchType, Session, SessionStatus
 from scheduler.domain.notices import Notice, NoticeKind, NoticePreference, NoticeState
 from scheduler.service_layer.calendar_feed import sequence_of
@@ -64,9 +68,13 @@ async def plan(
     event_id: str,
     at: datetime,
 ) -> int:
-    """The notices ``event_id`` (about ``session_id``) owes its students; how many were added."""
+    """The notices ``event_id`` (about ``session_id``) owes; how many were added."""
     session = await uow.sessions.get(session_id)
-    if session is None or session.batch_type is not BatchType.GROUP:
+    if session is None:
+        return 0
+    if kind in STAFF_KINDS:
+        return await _add(uow, kind, session, event_id, await _staff(uow, kind, session), at)
+    if session.batch_type is not BatchType.GROUP:
         return 0  # an individual batch's student has no email here
     if kind is NoticeKind.SCHEDULED and session.series_id:
         # A term of classes is one email (its first class's), not one per occurrence.
@@ -76,24 +84,57 @@ async def plan(
     enrolled, _ = await uow.enrollments.list(
         batch_id=session.batch_id, student_id="", offset=0, limit=MAX_STUDENTS
     )
-    wanted = [e for e in enrolled if e.email]
+    recipients = [(e.student_id, e.email) for e in enrolled]
+    return await _add(uow, kind, session, event_id, recipients, at)
+
+
+#: The notices to staff (teacher, admins), whose addresses are the people directory's.
+STAFF_KINDS = frozenset({NoticeKind.RECORDING_READY, NoticeKind.SYNC_FAILED})
+
+
+async def _staff(
+    uow: SchedulerUnitOfWork, kind: NoticeKind, session: Session
+) -> list[tuple[str, str]]:
+    """(user id, email) of who a staff notice is for: the class's teacher (the session's own,
+    else its batch's), or every admin of the tenant."""
+    if kind is NoticeKind.SYNC_FAILED:
+        return [(p.user_id, p.email) for p in await uow.people.with_role(PersonRole.ADMIN)]
+    teacher = session.teacher_id
+    if not teacher:
+        batch = await uow.batches.get(session.batch_id)
+        teacher = batch.instructor_id if batch is not None else ""
+    found = await uow.people.of_user(teacher) if teacher else None
+    return [(found.user_id, found.email)] if found is not None else []
+
+
+async def _add(
+    uow: SchedulerUnitOfWork,
+    kind: NoticeKind,
+    session: Session,
+    event_id: str,
+    recipients: list[tuple[str, str]],
+    at: datetime,
+) -> int:
+    """One notice of ``event_id`` per recipient with an email who has not opted out and has
+    none of it yet; how many were added."""
+    wanted = [(user_id, address) for user_id, address in recipients if address]
     if not wanted:
         return 0
-    out = await uow.notice_preferences.opted_out([e.student_id for e in wanted])
+    out = await uow.notice_preferences.opted_out([user_id for user_id, _ in wanted])
     known = {n.email.lower() for n in await uow.notices.of_event(event_id)}
     added = 0
-    for e in wanted:
-        if e.student_id in out or e.email.lower() in known:
+    for user_id, address in wanted:
+        if user_id in out or address.lower() in known:
             continue
-        known.add(e.email.lower())
+        known.add(address.lower())
         await uow.notices.add(
             Notice(
                 id=new_id(),
                 event_id=event_id,
                 kind=kind,
                 session_id=session.id,
-                student_id=e.student_id,
-                email=e.email,
+                recipient_id=user_id,
+                email=address,
                 next_attempt_time=at,
                 create_time=at,
             )
@@ -153,8 +194,44 @@ def _calendar(session: Session, join_url: str, *, cancelled: bool) -> bytes:
     return bytes(calendar.to_ical())
 
 
+def _staff_message(notice: Notice, session: Session, *, sender: str) -> EmailMessage:
+    """A teacher's or admin's notice: what happened to the class's recording."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = notice.email
+    if notice.kind is NoticeKind.RECORDING_READY:
+        message["Subject"] = f"Recording ready: {session.title}"
+        lines = [
+            f"The recording of your class “{session.title}” is ready.",
+            "",
+            f"Class: {_when(session)}",
+            "",
+            "Its students can watch it in the course platform, with the class's lessons.",
+        ]
+    else:
+        sync = session.recording_sync
+        message["Subject"] = f"Recording not copied: {session.title}"
+        lines = [
+            f"A recording of the class “{session.title}” could not be copied from Zoom, "
+            "and Classbridge has stopped trying.",
+            "",
+            f"Class: {_when(session)} (session {session.id})",
+        ]
+        if sync is not None and sync.last_error:
+            lines.append(f"Last error: {sync.last_error}")
+        lines += [
+            "",
+            "Once the cause is fixed (Zoom's connection, the storage), retry the batch's "
+            f"recordings: POST /api/v1/batches/{session.batch_id}/retry-zoom-recordings.",
+        ]
+    message.set_content("\n".join(lines))
+    return message
+
+
 def render(notice: Notice, session: Session, *, sender: str, join_url: str) -> EmailMessage:
     """The email of ``notice`` about ``session`` as it is now."""
+    if notice.kind in STAFF_KINDS:
+        return _staff_message(notice, session, sender=sender)
     cancelled = notice.kind is NoticeKind.CANCELLED or session.status is SessionStatus.CANCELLED
     verb = {
         NoticeKind.SCHEDULED: "scheduled",
@@ -223,12 +300,10 @@ async def _send_one(
             notice.state = NoticeState.FAILED
             await uow.commit()
             return False
-        message = render(
-            notice,
-            session,
-            sender=sender,
-            join_url=(await join_link(uow, session, notice.student_id))[0],
-        )
+        join_url = ""
+        if notice.kind not in STAFF_KINDS:
+            join_url = (await join_link(uow, session, notice.recipient_id))[0]
+        message = render(notice, session, sender=sender, join_url=join_url)
         notice.next_attempt_time = now() + CLAIM  # held while the SMTP server is called
         await uow.commit()
     try:
@@ -251,6 +326,7 @@ async def _send_one(
 
 __all__ = [
     "CLAIM",
+    "STAFF_KINDS",
     "Mailer",
     "Senders",
     "get_preference",

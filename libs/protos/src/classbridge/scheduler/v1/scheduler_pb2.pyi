@@ -30,6 +30,13 @@ class SeriesMeetings(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SERIES_MEETINGS_RECURRING: _ClassVar[SeriesMeetings]
     SERIES_MEETINGS_SEPARATE: _ClassVar[SeriesMeetings]
 
+class PersonRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PERSON_ROLE_UNSPECIFIED: _ClassVar[PersonRole]
+    PERSON_ROLE_ADMIN: _ClassVar[PersonRole]
+    PERSON_ROLE_TEACHER: _ClassVar[PersonRole]
+    PERSON_ROLE_STUDENT: _ClassVar[PersonRole]
+
 class ParticipantRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     PARTICIPANT_ROLE_UNSPECIFIED: _ClassVar[ParticipantRole]
@@ -77,6 +84,10 @@ SESSION_STATUS_CANCELLED: SessionStatus
 SERIES_MEETINGS_UNSPECIFIED: SeriesMeetings
 SERIES_MEETINGS_RECURRING: SeriesMeetings
 SERIES_MEETINGS_SEPARATE: SeriesMeetings
+PERSON_ROLE_UNSPECIFIED: PersonRole
+PERSON_ROLE_ADMIN: PersonRole
+PERSON_ROLE_TEACHER: PersonRole
+PERSON_ROLE_STUDENT: PersonRole
 PARTICIPANT_ROLE_UNSPECIFIED: ParticipantRole
 PARTICIPANT_ROLE_HOST: ParticipantRole
 PARTICIPANT_ROLE_CO_HOST: ParticipantRole
@@ -642,6 +653,54 @@ class NoticePreference(_message.Message):
     email_notices: bool
     update_time: _timestamp_pb2.Timestamp
     def __init__(self, user_id: _Optional[str] = ..., email_notices: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Person(_message.Message):
+    __slots__ = ("user_id", "name", "email", "role", "create_time", "update_time")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    name: str
+    email: str
+    role: PersonRole
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, user_id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., role: _Optional[_Union[PersonRole, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PutPersonRequest(_message.Message):
+    __slots__ = ("person",)
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    person: Person
+    def __init__(self, person: _Optional[_Union[Person, _Mapping]] = ...) -> None: ...
+
+class ListPeopleRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "role")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    role: PersonRole
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., role: _Optional[_Union[PersonRole, str]] = ...) -> None: ...
+
+class ListPeopleResponse(_message.Message):
+    __slots__ = ("people", "next_page_token", "total_size")
+    PEOPLE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    people: _containers.RepeatedCompositeFieldContainer[Person]
+    next_page_token: str
+    total_size: int
+    def __init__(self, people: _Optional[_Iterable[_Union[Person, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class DeletePersonRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
 
 class GetNoticePreferenceRequest(_message.Message):
     __slots__ = ()

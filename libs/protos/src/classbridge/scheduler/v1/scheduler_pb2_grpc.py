@@ -181,6 +181,21 @@ class SchedulerServiceStub:
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.SetNoticePreferenceRequest.SerializeToString,
                 response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.FromString,
                 _registered_method=True)
+        self.PutPerson = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/PutPerson',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.PutPersonRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Person.FromString,
+                _registered_method=True)
+        self.ListPeople = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/ListPeople',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListPeopleRequest.SerializeToString,
+                response_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListPeopleResponse.FromString,
+                _registered_method=True)
+        self.DeletePerson = channel.unary_unary(
+                '/classbridge.scheduler.v1.SchedulerService/DeletePerson',
+                request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.DeletePersonRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.UpdateSeries = channel.unary_unary(
                 '/classbridge.scheduler.v1.SchedulerService/UpdateSeries',
                 request_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.UpdateSeriesRequest.SerializeToString,
@@ -507,6 +522,28 @@ class SchedulerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutPerson(self, request, context):
+        """Creates or replaces a person of the tenant's directory (the teachers and admins that
+        Classbridge emails: a recording ready, a sync given up on). Admins only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPeople(self, request, context):
+        """The tenant's directory, by user id, optionally of one role. Admins only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeletePerson(self, request, context):
+        """Removes a person from the directory (no more email to them). Admins only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateSeries(self, request, context):
         """Changes every class of the series still to come: title, description, and the wall-clock
         times (each class keeps its date; at Zoom each occurrence is moved alone).
@@ -788,6 +825,21 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.SetNoticePreference,
                     request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.SetNoticePreferenceRequest.FromString,
                     response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.SerializeToString,
+            ),
+            'PutPerson': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutPerson,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.PutPersonRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Person.SerializeToString,
+            ),
+            'ListPeople': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPeople,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListPeopleRequest.FromString,
+                    response_serializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListPeopleResponse.SerializeToString,
+            ),
+            'DeletePerson': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeletePerson,
+                    request_deserializer=classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.DeletePersonRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'UpdateSeries': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateSeries,
@@ -1632,6 +1684,87 @@ class SchedulerService:
             '/classbridge.scheduler.v1.SchedulerService/SetNoticePreference',
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.SetNoticePreferenceRequest.SerializeToString,
             classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.NoticePreference.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutPerson(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/PutPerson',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.PutPersonRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.Person.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPeople(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/ListPeople',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListPeopleRequest.SerializeToString,
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.ListPeopleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeletePerson(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.scheduler.v1.SchedulerService/DeletePerson',
+            classbridge_dot_scheduler_dot_v1_dot_scheduler__pb2.DeletePersonRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

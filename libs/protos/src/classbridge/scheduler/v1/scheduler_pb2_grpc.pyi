@@ -150,6 +150,14 @@ class SchedulerServiceStub:
     """The caller's own choice about email notices (a class scheduled, moved or cancelled)."""
     SetNoticePreference: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.SetNoticePreferenceRequest, _scheduler_pb2.NoticePreference]
     """Sets the caller's own choice about email notices."""
+    PutPerson: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.PutPersonRequest, _scheduler_pb2.Person]
+    """Creates or replaces a person of the tenant's directory (the teachers and admins that
+    Classbridge emails: a recording ready, a sync given up on). Admins only.
+    """
+    ListPeople: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.ListPeopleRequest, _scheduler_pb2.ListPeopleResponse]
+    """The tenant's directory, by user id, optionally of one role. Admins only."""
+    DeletePerson: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.DeletePersonRequest, _empty_pb2.Empty]
+    """Removes a person from the directory (no more email to them). Admins only."""
     UpdateSeries: _grpc.UnaryUnaryMultiCallable[_scheduler_pb2.UpdateSeriesRequest, _scheduler_pb2.CreateSeriesResponse]
     """Changes every class of the series still to come: title, description, and the wall-clock
     times (each class keeps its date; at Zoom each occurrence is moved alone).
@@ -340,6 +348,14 @@ class SchedulerServiceAsyncStub(SchedulerServiceStub):
     """The caller's own choice about email notices (a class scheduled, moved or cancelled)."""
     SetNoticePreference: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.SetNoticePreferenceRequest, _scheduler_pb2.NoticePreference]  # type: ignore[assignment]
     """Sets the caller's own choice about email notices."""
+    PutPerson: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.PutPersonRequest, _scheduler_pb2.Person]  # type: ignore[assignment]
+    """Creates or replaces a person of the tenant's directory (the teachers and admins that
+    Classbridge emails: a recording ready, a sync given up on). Admins only.
+    """
+    ListPeople: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.ListPeopleRequest, _scheduler_pb2.ListPeopleResponse]  # type: ignore[assignment]
+    """The tenant's directory, by user id, optionally of one role. Admins only."""
+    DeletePerson: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.DeletePersonRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Removes a person from the directory (no more email to them). Admins only."""
     UpdateSeries: _aio.UnaryUnaryMultiCallable[_scheduler_pb2.UpdateSeriesRequest, _scheduler_pb2.CreateSeriesResponse]  # type: ignore[assignment]
     """Changes every class of the series still to come: title, description, and the wall-clock
     times (each class keeps its date; at Zoom each occurrence is moved alone).
@@ -695,6 +711,32 @@ class SchedulerServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_scheduler_pb2.NoticePreference, _abc.Awaitable[_scheduler_pb2.NoticePreference]]:
         """Sets the caller's own choice about email notices."""
+
+    @_abc_1.abstractmethod
+    def PutPerson(
+        self,
+        request: _scheduler_pb2.PutPersonRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.Person, _abc.Awaitable[_scheduler_pb2.Person]]:
+        """Creates or replaces a person of the tenant's directory (the teachers and admins that
+        Classbridge emails: a recording ready, a sync given up on). Admins only.
+        """
+
+    @_abc_1.abstractmethod
+    def ListPeople(
+        self,
+        request: _scheduler_pb2.ListPeopleRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_scheduler_pb2.ListPeopleResponse, _abc.Awaitable[_scheduler_pb2.ListPeopleResponse]]:
+        """The tenant's directory, by user id, optionally of one role. Admins only."""
+
+    @_abc_1.abstractmethod
+    def DeletePerson(
+        self,
+        request: _scheduler_pb2.DeletePersonRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Removes a person from the directory (no more email to them). Admins only."""
 
     @_abc_1.abstractmethod
     def UpdateSeries(
