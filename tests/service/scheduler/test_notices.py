@@ -18,6 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from classbridge.events.v1 import connection_events_pb2 as cev
 from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge.events.v1 import session_events_pb2 as ev
 from classbridge_common.auth import Caller
@@ -370,3 +371,29 @@ async def test_without_a_directory_entry_nobody_is_mailed_and_other_tenants_are_
     mailer = SmtpMailer(f"smtp://127.0.0.1:{port}")
     assert await notices.send_due(uows(factory), mailer, senders=senders) == 0
     assert inbox.messages == []
+
+
+async def test_a_zoom_connection_to_reconnect_mails_the_admins_and_its_person_once(
+    factory: async_sessionmaker[AsyncSession], smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    await _directory(factory)
+    consumer = NoticeConsumer(name="scheduler-notices", uow=uows(factory))
+    delivered = Envelope.for_proto(
+        "zoom.connection.needs_reauthorization",
+        cev.ZoomConnectionNeedsReauthorization(
+            tenant_id="default", user_id="teacher-1", reason="refresh_refused"
+        ),
+    )
+    await consumer(delivered)
+    await consumer(delivered)
+    senders = notices.Senders("Classbridge <no-reply@classbridge.test>", {})
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{port}")
+    assert await notices.send_due(uows(factory), mailer, senders=senders) == 3
+    by_address = {rcpts[0]: message for rcpts, message in inbox.messages}
+    assert sorted(by_address) == ["abe@school.test", "ada@school.test", "tara@school.test"]
+    own = by_address["tara@school.test"].get_payload(decode=True).decode()
+    assert own.startswith("Your Zoom connection must be authorized again")
+    admins = by_address["ada@school.test"].get_payload(decode=True).decode()
+    assert "The Zoom connection of teacher-1" in admins
+    assert by_address["ada@school.test"]["Subject"] == "Zoom connection to reconnect: teacher-1"

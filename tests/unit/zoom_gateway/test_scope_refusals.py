@@ -16,8 +16,9 @@ from typing import Any, cast
 
 import grpc
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from classbridge.events.v1.connection_events_pb2 import ZoomConnectionNeedsReauthorization
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2 as pb
 from classbridge_common.db import create_engine
 from classbridge_common.errors import FailedPrecondition
@@ -30,7 +31,7 @@ from tests.unit.zoom_gateway.helpers import (
     zoom_simulator,
 )
 from tests.unit.zoom_gateway.test_user_oauth import connect
-from zoom_gateway.adapters.orm import user_connections
+from zoom_gateway.adapters.orm import outbox, user_connections
 from zoom_gateway.adapters.zoom_client import AccessTokenSource
 from zoom_gateway.domain.scopes import named_in
 from zoom_gateway.domain.tenants import TenantConfig
@@ -48,6 +49,23 @@ OLDER = {"fidelity": Fidelity(scopes=True), "scope_error_code": 4700}  # "scopes
 def grant(zoom: Zoom, scope: str) -> None:
     """What the user-managed app's users grant from now on."""
     zoom.sim.state.apps[zoom.oauth_client_id].scopes = scope
+
+
+async def announcements(gw: Gateway) -> list[ZoomConnectionNeedsReauthorization]:
+    """The gateway's announcements that a connection must be authorized again (its outbox)."""
+    engine = create_engine(gw.running.settings)
+    try:
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(outbox.c.body).where(
+                        outbox.c.type == "zoom.connection.needs_reauthorization"
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    return [ZoomConnectionNeedsReauthorization.FromString(r.body) for r in rows]
 
 
 async def forget_recorded_grant(gw: Gateway, user_id: str) -> None:
@@ -138,6 +156,14 @@ async def test_a_refused_scope_marks_the_connection_and_asks_the_user_to_reconne
     assert len(zoom.requests("GET", "/recordings")) == asked
     user = await gw.stub.GetUser(pb.GetUserRequest(account=USER), timeout=10)
     assert user.email
+    # announced once, for the tenant's admins and the user to hear of it
+    [announced] = await announcements(gw)
+    assert (announced.tenant_id, announced.user_id, announced.reason) == (
+        "default",
+        "teacher-7",
+        "missing_scopes",
+    )
+    assert "recording:read" in announced.missing_scopes
 
     # the user reconnects after the app asks for the scope: all is well again
     grant(zoom, NO_RECORDINGS + " recording:read")
@@ -193,6 +219,8 @@ async def test_a_disabled_app_leaves_the_connection_dead_until_the_user_reconnec
         code, _ = await rpc_error(gw.stub.GetUser(pb.GetUserRequest(account=account), timeout=10))
         assert code == grpc.StatusCode.FAILED_PRECONDITION
         assert len(zoom.requests("GET", "/users/me")) == asked  # not asked again
+        [announced] = await announcements(gw)
+        assert (announced.user_id, announced.reason) == ("teacher-9", "refresh_refused")
 
 
 @pytest.mark.parametrize("config", [STRICT, LENIENT], ids=["401", "400"])

@@ -18,7 +18,7 @@ from classbridge_common.db.migrations import upgrade_to_head
 from classbridge_common.errors import Aborted
 from classbridge_common.testing import create_schema, drop_schema, unique_name
 from tests.unit.zoom_gateway.helpers import ENCRYPTION_KEY, gateway_settings
-from zoom_gateway.adapters.orm import user_connections
+from zoom_gateway.adapters.orm import outbox, user_connections
 from zoom_gateway.adapters.repositories.meeting_creations import Claimed
 from zoom_gateway.adapters.repositories.user_connections import StoredConnection
 from zoom_gateway.adapters.uow import GatewayUnitOfWork, UnitOfWorkFactory
@@ -249,7 +249,17 @@ async def test_the_host_ledger_counts_to_the_limit_under_concurrency(
     assert counts.count(None) == 3
 
 
-async def test_the_gateway_unit_of_work_refuses_events(uow: UnitOfWorkFactory) -> None:
+async def test_the_gateway_unit_of_work_writes_its_events_to_the_outbox_at_commit(
+    uow: UnitOfWorkFactory,
+) -> None:
     async with uow() as work:
-        with pytest.raises(NotImplementedError, match="no events"):
-            work.add_event("zoom.anything", StringValue(value="1"))
+        work.add_event("zoom.connection.needs_reauthorization", StringValue(value="1"))
+        await work.rollback()
+    async with uow() as work:
+        work.add_event("zoom.connection.needs_reauthorization", StringValue(value="2"))
+        await work.commit()
+    async with uow() as work:
+        rows = (await work.session.execute(select(outbox.c.type, outbox.c.body))).all()
+    assert [(r.type, StringValue.FromString(r.body).value) for r in rows] == [
+        ("zoom.connection.needs_reauthorization", "2")
+    ]

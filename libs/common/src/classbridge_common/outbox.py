@@ -50,7 +50,9 @@ __all__ = [
     "OUTBOX",
     "OutboxRelay",
     "create_outbox_and_inbox_tables",
+    "create_outbox_table",
     "drop_outbox_and_inbox_tables",
+    "drop_outbox_table",
     "envelope_from_row",
     "inbox_table",
     "outbox_row",
@@ -113,8 +115,9 @@ OUTBOX = outbox_table(MetaData())
 INBOX = inbox_table(MetaData())
 
 
-def create_outbox_and_inbox_tables(op: Any) -> None:
-    """Create both tables from a service's first Alembic migration (``op`` = ``alembic.op``)."""
+def create_outbox_table(op: Any) -> None:
+    """Create the outbox (and its indexes) from an Alembic migration (``op`` = ``alembic.op``):
+    a service's first, or a later one of a service that starts announcing events."""
     from sqlalchemy import text
 
     op.create_table(OUTBOX_NAME, *_outbox_columns())
@@ -126,15 +129,25 @@ def create_outbox_and_inbox_tables(op: Any) -> None:
         sqlite_where=text("published_at IS NULL"),
     )
     op.create_index("ix_outbox_published_at", OUTBOX_NAME, ["published_at"])
+
+
+def drop_outbox_table(op: Any) -> None:
+    """The ``downgrade`` counterpart of :func:`create_outbox_table`."""
+    op.drop_index("ix_outbox_published_at", table_name=OUTBOX_NAME)
+    op.drop_index("ix_outbox_unpublished", table_name=OUTBOX_NAME)
+    op.drop_table(OUTBOX_NAME)
+
+
+def create_outbox_and_inbox_tables(op: Any) -> None:
+    """Create both tables from a service's first Alembic migration (``op`` = ``alembic.op``)."""
+    create_outbox_table(op)
     op.create_table(INBOX_NAME, *_inbox_columns())
 
 
 def drop_outbox_and_inbox_tables(op: Any) -> None:
     """The ``downgrade`` counterpart of :func:`create_outbox_and_inbox_tables`."""
     op.drop_table(INBOX_NAME)
-    op.drop_index("ix_outbox_published_at", table_name=OUTBOX_NAME)
-    op.drop_index("ix_outbox_unpublished", table_name=OUTBOX_NAME)
-    op.drop_table(OUTBOX_NAME)
+    drop_outbox_table(op)
 
 
 def outbox_row(envelope: Envelope) -> dict[str, Any]:

@@ -9,8 +9,8 @@ work factory, the event bus (unless one is passed in: the embedded default share
 bus between services) and the consumer of ``zoom.app.deauthorized`` on it, and the gRPC server
 (health, reflection, interceptors). Stopping refuses new calls, lets in-flight ones finish, lets
 meeting creates already sent to Zoom record their result, lets the consumer finish the message
-in hand, then closes the bus (if its own), the HTTP pool and the engine. The gateway publishes
-nothing on the bus.
+in hand, then closes the bus (if its own), the HTTP pool and the engine. Its outbox relay
+publishes the one fact it announces (a Zoom connection to authorize again).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import httpx
 from classbridge_common.bus import EventBus, create_bus
 from classbridge_common.db import create_engine, session_factory
 from classbridge_common.grpc import GrpcServer
+from classbridge_common.outbox import OutboxRelay
 from classbridge_common.scrape import serving_metrics
 from zoom_gateway.adapters.rate_limiter import DbRateLimiter
 from zoom_gateway.adapters.tenant_directory import TenantDirectory
@@ -260,7 +261,11 @@ async def running(
                 "ZOOM_CLIENT_SECRET (or ZOOM_TENANTS_FILE); Zoom methods answer "
                 "FAILED_PRECONDITION until then"
             )
-        async with server, serving_metrics(settings) as metrics:
+        async with (
+            OutboxRelay(session_factory=sessions, bus=the_bus, max_backoff=5.0),
+            server,
+            serving_metrics(settings) as metrics,
+        ):
             log.info(
                 "zoom-gateway serving",
                 extra={"grpc_port": server.port, "tenants": configured},

@@ -351,6 +351,7 @@ notices = Table(
     Column("session_id", ID, nullable=False),
     Column("recipient_id", String(128), nullable=False),
     Column("email", String(320), nullable=False),
+    Column("about", String(200), nullable=False, server_default=""),
     Column("state", EnumString(NoticeState, 16), nullable=False),
     Column("attempts", Integer(), nullable=False, server_default="0"),
     Column("next_attempt_time", UTCDateTime(), nullable=False),

@@ -1,5 +1,6 @@
 """Email notices: to students, a class scheduled, moved or cancelled; to its teacher, a
-recording ready; to the tenant's admins, a recording that could not be synced.
+recording ready; to the tenant's admins, a recording that could not be synced, or a Zoom
+connection to authorize again (to its person too).
 
 A notice is one email to one person about one event (``event_id``: the event's message id), so
 an event delivered twice makes no second notice (unique per event and address), and a notice is
@@ -23,6 +24,7 @@ class NoticeKind(enum.StrEnum):
     CANCELLED = "cancelled"
     RECORDING_READY = "recording_ready"  # to the class's teacher
     SYNC_FAILED = "sync_failed"  # to the tenant's admins: given up, will not be retried
+    ZOOM_REAUTH = "zoom_reauth"  # to the admins and the person: reconnect Zoom (no session)
 
 
 class NoticeState(enum.StrEnum):
@@ -46,6 +48,9 @@ class Notice:
     last_error: str = ""
     create_time: datetime | None = None
     sent_time: datetime | None = None
+    # What it is about beyond a session: the user whose Zoom connection must be authorized
+    # again, and why (``ZOOM_REAUTH``, whose ``session_id`` is empty).
+    about: str = ""
 
     def sent(self, *, at: datetime) -> None:
         self.state = NoticeState.SENT

@@ -5,7 +5,8 @@ A queue of its own (``<consumer name>-notices``) bound to the scheduler's own
 new time (moved) and ``session.cancelled`` when the canceller asked for participants to be
 told (to the students); and to recording-sync's ``recording.synced`` (to the class's teacher:
 its recording is ready) and ``recording.sync_failed`` when it will not be retried (to the
-tenant's admins). Each delivery is
+tenant's admins); and to zoom-gateway's ``zoom.connection.needs_reauthorization`` (to the
+tenant's admins and the person). Each delivery is
 applied once (the inbox, under this consumer's own name) in the event's tenant:
 ``service_layer.notices.plan`` stores the notices, and the job worker sends them.
 """
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.message import Message
 
+from classbridge.events.v1 import connection_events_pb2 as cev
 from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge.events.v1 import session_events_pb2 as ev
 from classbridge_common.auth import DEFAULT_TENANT
@@ -54,6 +56,7 @@ ROUTES: dict[str, type[Message]] = {
     "session.cancelled": ev.SessionCancelled,
     "recording.synced": rev.RecordingSynced,
     "recording.sync_failed": rev.RecordingSyncFailed,
+    "zoom.connection.needs_reauthorization": cev.ZoomConnectionNeedsReauthorization,
 }
 
 
@@ -75,7 +78,15 @@ class NoticeConsumer:
         async with self._uow(tenant=tenant) as uow:
             if not await uow.first_delivery(self.name, envelope.message_id):
                 return
-            if kind is not None:
+            if isinstance(message, cev.ZoomConnectionNeedsReauthorization):
+                self.planned += await notices.plan_reauthorization(
+                    uow,
+                    user_id=message.user_id,
+                    reason=message.reason,
+                    event_id=envelope.message_id,
+                    at=datetime.now(UTC),
+                )
+            elif kind is not None:
                 self.planned += await notices.plan(
                     uow,
                     kind=kind,

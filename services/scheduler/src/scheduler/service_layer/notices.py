@@ -1,5 +1,6 @@
 """Email notices: students hear of a class scheduled, moved or cancelled; its teacher of its
-recording ready; the tenant's admins of a recording that could not be synced (given up on).
+recording ready; the tenant's admins of a recording that could not be synced (given up on), and
+of a Zoom connection to authorize again (its person too).
 
 Driven by events as the bus delivers them (``entrypoints.notice_consumer``): :func:`plan`
 turns one event into one notice per recipient with an email who has not opted out — the
@@ -89,7 +90,34 @@ async def plan(
 
 
 #: The notices to staff (teacher, admins), whose addresses are the people directory's.
-STAFF_KINDS = frozenset({NoticeKind.RECORDING_READY, NoticeKind.SYNC_FAILED})
+STAFF_KINDS = frozenset(
+    {NoticeKind.RECORDING_READY, NoticeKind.SYNC_FAILED, NoticeKind.ZOOM_REAUTH}
+)
+
+_REASONS = {
+    "refresh_refused": "Zoom no longer accepts its authorization (the app was removed, or the "
+    "grant expired or was revoked)",
+    "missing_scopes": "Zoom asks for permissions it was not granted",
+}
+
+
+async def plan_reauthorization(
+    uow: SchedulerUnitOfWork,
+    *,
+    user_id: str,
+    reason: str,
+    event_id: str,
+    at: datetime,
+) -> int:
+    """The notices a Zoom connection to authorize again owes: the tenant's admins, and the
+    person whose connection it is (when the directory has them); how many were added."""
+    people = await uow.people.with_role(PersonRole.ADMIN)
+    own = await uow.people.of_user(user_id)
+    recipients = [(p.user_id, p.email) for p in people]
+    if own is not None:
+        recipients.append((own.user_id, own.email))
+    about = f"{user_id} {reason}".strip()[:200]
+    return await _add(uow, NoticeKind.ZOOM_REAUTH, None, event_id, recipients, at, about=about)
 
 
 async def _staff(
@@ -110,10 +138,12 @@ async def _staff(
 async def _add(
     uow: SchedulerUnitOfWork,
     kind: NoticeKind,
-    session: Session,
+    session: Session | None,
     event_id: str,
     recipients: list[tuple[str, str]],
     at: datetime,
+    *,
+    about: str = "",
 ) -> int:
     """One notice of ``event_id`` per recipient with an email who has not opted out and has
     none of it yet; how many were added."""
@@ -132,11 +162,12 @@ async def _add(
                 id=new_id(),
                 event_id=event_id,
                 kind=kind,
-                session_id=session.id,
+                session_id=session.id if session is not None else "",
                 recipient_id=user_id,
                 email=address,
                 next_attempt_time=at,
                 create_time=at,
+                about=about,
             )
         )
         added += 1
@@ -192,6 +223,30 @@ def _calendar(session: Session, join_url: str, *, cancelled: bool) -> bytes:
         event.add("location", join_url)
     calendar.add_component(event)
     return bytes(calendar.to_ical())
+
+
+def _reauthorization_message(notice: Notice, *, sender: str) -> EmailMessage:
+    """An admin's (or the person's own) notice: a Zoom connection to authorize again."""
+    user_id, _, reason = notice.about.partition(" ")
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = notice.email
+    message["Subject"] = f"Zoom connection to reconnect: {user_id}"
+    own = notice.recipient_id == user_id
+    whose = "Your Zoom connection" if own else f"The Zoom connection of {user_id}"
+    why = _REASONS.get(reason, "Zoom refused it")
+    message.set_content(
+        "\n".join(
+            [
+                f"{whose} must be authorized again: {why}.",
+                "",
+                "Until then Classbridge cannot act with it (meetings, recordings). "
+                + ("Connect Zoom again" if own else "They connect Zoom again")
+                + " from the course platform (GET /api/zoom/auth-url, then Zoom's consent).",
+            ]
+        )
+    )
+    return message
 
 
 def _staff_message(notice: Notice, session: Session, *, sender: str) -> EmailMessage:
@@ -294,16 +349,19 @@ async def _send_one(
             return False
         if notice.next_attempt_time > now():
             return False  # another worker claimed it meanwhile
-        session = await uow.sessions.get(notice.session_id)
-        if session is None:
-            notice.failed(at=now(), error="the session is gone", backoff=backoff)
-            notice.state = NoticeState.FAILED
-            await uow.commit()
-            return False
-        join_url = ""
-        if notice.kind not in STAFF_KINDS:
-            join_url = (await join_link(uow, session, notice.recipient_id))[0]
-        message = render(notice, session, sender=sender, join_url=join_url)
+        if notice.kind is NoticeKind.ZOOM_REAUTH:
+            message = _reauthorization_message(notice, sender=sender)
+        else:
+            session = await uow.sessions.get(notice.session_id)
+            if session is None:
+                notice.failed(at=now(), error="the session is gone", backoff=backoff)
+                notice.state = NoticeState.FAILED
+                await uow.commit()
+                return False
+            join_url = ""
+            if notice.kind not in STAFF_KINDS:
+                join_url = (await join_link(uow, session, notice.recipient_id))[0]
+            message = render(notice, session, sender=sender, join_url=join_url)
         notice.next_attempt_time = now() + CLAIM  # held while the SMTP server is called
         await uow.commit()
     try:
@@ -331,6 +389,7 @@ __all__ = [
     "Senders",
     "get_preference",
     "plan",
+    "plan_reauthorization",
     "render",
     "send_due",
     "set_preference",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, String, Table, Text
 
 from classbridge_common.db import UTCDateTime
-from classbridge_common.outbox import inbox_table
+from classbridge_common.outbox import inbox_table, outbox_table
 
 metadata = MetaData(
     naming_convention={
@@ -131,5 +131,7 @@ tenants = Table(
 )
 
 # The ``message_id``s the gateway's bus consumer has applied (app_deauthorized), so a redelivered
-# event does nothing twice. The gateway publishes nothing: there is no outbox table.
+# event does nothing twice.
 inbox = inbox_table(metadata)
+# What the gateway announces (a connection to authorize again), written with the change.
+outbox = outbox_table(metadata)

@@ -7,10 +7,11 @@ transaction waiting on the network holds row locks on PostgreSQL and SQLite's on
 so a use case that calls Zoom between two writes opens two units of work, each named for why
 in its handler's docstring.
 
-The gateway publishes no events (it has no outbox table), so recording one is refused at once
-rather than failing at commit. It consumes one (``app_deauthorized``): :meth:`first_delivery`
-records the message in its ``inbox`` inside the unit of work, so the effect and the record
-commit together and a redelivery does nothing.
+The gateway announces one fact, a Zoom connection to authorize again: :meth:`publish` records
+it in the ``outbox`` with the change that found it, and the outbox relay takes it to the bus. It
+consumes one (``app_deauthorized``): :meth:`first_delivery` records the message in its
+``inbox`` inside the unit of work, so the effect and the record commit together and a
+redelivery does nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classbridge_common.crypto import SecretBox
 from classbridge_common.inbox import try_record
-from classbridge_common.messages import Envelope
 from classbridge_common.uow import UnitOfWork
 from zoom_gateway.adapters.orm import inbox
 from zoom_gateway.adapters.repositories.ciphertexts import CiphertextRepository
@@ -69,10 +69,6 @@ class GatewayUnitOfWork(UnitOfWork):
         caller does nothing). On PostgreSQL a concurrent delivery of the same message waits
         here for the first one's transaction, so the two can never both apply it."""
         return await try_record(self.session, consumer, message_id, table=inbox)
-
-    def publish(self, event: Envelope) -> None:
-        """Refused: zoom-gateway has no outbox (nothing it does is announced as an event)."""
-        raise NotImplementedError("zoom-gateway publishes no events: it has no outbox table")
 
 
 UnitOfWorkFactory = Callable[[], GatewayUnitOfWork]

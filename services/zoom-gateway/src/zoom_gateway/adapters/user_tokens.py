@@ -47,7 +47,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from google.protobuf.timestamp_pb2 import Timestamp
 
+from classbridge.events.v1 import connection_events_pb2
 from classbridge_common.errors import (
     DeadlineExceeded,
     FailedPrecondition,
@@ -55,7 +57,7 @@ from classbridge_common.errors import (
 )
 from zoom_gateway.adapters.repositories.user_connections import StoredConnection
 from zoom_gateway.adapters.token_provider import TokenEndpointError, post_token
-from zoom_gateway.adapters.uow import UnitOfWorkFactory
+from zoom_gateway.adapters.uow import GatewayUnitOfWork, UnitOfWorkFactory
 from zoom_gateway.domain.deadline import Deadline
 from zoom_gateway.domain.scopes import parse_scopes
 from zoom_gateway.domain.tenants import TenantConfig
@@ -95,6 +97,29 @@ def not_connected(user_id: str) -> FailedPrecondition:
     return FailedPrecondition(
         f"user {user_id!r} has not connected a Zoom account (GetAuthorizationUrl first)",
         violations=[PreconditionViolation("ZOOM_USER_NOT_CONNECTED", user_id, "connect Zoom")],
+    )
+
+
+def _announce(
+    uow: GatewayUnitOfWork,
+    tenant: str,
+    user_id: str,
+    now: datetime,
+    missing_scopes: Sequence[str],
+) -> None:
+    """Record, with the change that found it, that ``user_id``'s connection must be authorized
+    again (the scheduler emails the tenant's admins and the person)."""
+    occurred = Timestamp()
+    occurred.FromDatetime(now)
+    uow.add_event(
+        "zoom.connection.needs_reauthorization",
+        connection_events_pb2.ZoomConnectionNeedsReauthorization(
+            occurred_at=occurred,
+            tenant_id=tenant,
+            user_id=user_id,
+            reason="missing_scopes" if missing_scopes else "refresh_refused",
+            missing_scopes=list(missing_scopes),
+        ),
     )
 
 
@@ -204,9 +229,12 @@ class UserTokens:
         if cached is not None and cached[0] == token and not missing_scopes:
             self._cache.pop(user_id, None)  # a dead token: never hand it out again
         async with self._uow() as uow:
+            before = await uow.connections.load(user_id)
             marked = await uow.connections.mark_lacking_scopes(
                 user_id, token=token, missing_scopes=missing_scopes, now=self._now()
             )
+            if marked and before is not None and before.usable:
+                _announce(uow, before.tenant, user_id, self._now(), missing_scopes)
             await uow.commit()
         log.warning(
             "zoom refused the user's authorization; the user must reconnect",
@@ -282,9 +310,10 @@ class UserTokens:
                 extra={"user_id": user_id, "oauth_error": exc.error, "status": exc.status},
             )
             async with self._uow() as uow:
-                await uow.connections.mark_reauthorization(
+                if await uow.connections.mark_reauthorization(
                     user_id, owner=self._owner, now=self._now()
-                )
+                ):
+                    _announce(uow, stored.tenant, user_id, self._now(), ())
                 await uow.commit()
             raise needs_reauthorization(user_id) from None
         except BaseException:

@@ -6,8 +6,9 @@ Create Date: 2027-02-22 10:00:00.000000
 
 ``people`` is the tenant's directory of the teachers and admins notices are sent to (name,
 email, role), upserted by the course platform. Notices now go to teachers (a recording is
-ready) and admins (a sync failed for good) as well as students, so ``notices.student_id``
-becomes ``recipient_id``.
+ready) and admins (a sync failed for good, a Zoom connection to authorize again) as well as
+students, so ``notices.student_id`` becomes ``recipient_id``, and ``notices.about`` names what a
+notice is about beyond a session (the user whose Zoom connection it is; empty otherwise).
 """
 
 from collections.abc import Sequence
@@ -37,10 +38,12 @@ def upgrade() -> None:
     op.create_index("ix_people_role", "people", ["tenant_id", "role"])
     with op.batch_alter_table("notices") as batch:
         batch.alter_column("student_id", new_column_name="recipient_id")
+        batch.add_column(sa.Column("about", sa.String(200), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("notices") as batch:
+        batch.drop_column("about")
         batch.alter_column("recipient_id", new_column_name="student_id")
     op.drop_index("ix_people_role", table_name="people")
     op.drop_table("people")

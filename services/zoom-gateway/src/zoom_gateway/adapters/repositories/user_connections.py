@@ -355,10 +355,11 @@ class UserConnectionRepository:
         )
         return rowcount(result) == 1
 
-    async def mark_reauthorization(self, user_id: str, *, owner: str, now: datetime) -> None:
-        """Zoom refused the refresh token: the user must connect again (claim ended)."""
+    async def mark_reauthorization(self, user_id: str, *, owner: str, now: datetime) -> bool:
+        """Zoom refused the refresh token: the user must connect again (claim ended). False
+        when ``owner`` no longer held the claim (nothing was marked)."""
         t = user_connections
-        await self._session.execute(
+        result = await self._session.execute(
             update(t)
             .where(t.c.user_id == user_id, t.c.refresh_owner == owner)
             .values(
@@ -369,6 +370,7 @@ class UserConnectionRepository:
                 updated_at=now,
             )
         )
+        return rowcount(result) == 1
 
     async def release_refresh(self, user_id: str, *, owner: str) -> None:
         """Give ``owner``'s claim back unused, so the next caller refreshes at once."""
