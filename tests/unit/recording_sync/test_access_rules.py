@@ -77,6 +77,10 @@ ADMITTED: dict[str, frozenset[str]] = {
     "GetSyncStatistics": MANAGERS,
     "GetSyncPolicy": MANAGERS,
     "UpdateSyncPolicy": ADMINS,
+    "GetTranscript": EVERYONE,
+    "SearchTranscripts": EVERYONE,
+    "GetCaptionTracks": EVERYONE,
+    "ReprocessRecording": MANAGERS,
 }
 
 

@@ -35,6 +35,7 @@ from recording_sync.adapters.storage import (
     StoredObject,
     create_storage,
 )
+from recording_sync.adapters.storage_base import read_object
 from recording_sync.entrypoints.files import create_files_app
 from recording_sync.settings import Settings
 
@@ -407,6 +408,21 @@ async def test_delete_is_idempotent_and_head_sees_it(backend: Backend) -> None:
     await backend.storage.delete("videos/x.mp4")
     assert await backend.storage.head("videos/x.mp4") is None
     assert backend.objects() == []
+
+
+async def test_a_stored_object_reads_back_chunk_by_chunk_and_a_missing_one_is_an_error(
+    backend: Backend,
+) -> None:
+    data = payload(PART + 123)
+    await backend.storage.put_stream("k/text.vtt", stream(data), content_type="text/vtt")
+    chunks = [c async for c in backend.storage.iter_object("k/text.vtt", chunk_bytes=4096)]
+    assert b"".join(chunks) == data
+    assert max(len(c) for c in chunks) <= 4096
+    assert await read_object(backend.storage, "k/text.vtt", max_bytes=len(data)) == data
+    with pytest.raises(StorageError, match="larger than"):
+        await read_object(backend.storage, "k/text.vtt", max_bytes=len(data) - 1)
+    with pytest.raises(StorageError):
+        await read_object(backend.storage, "k/missing.vtt", max_bytes=1024)
 
 
 @pytest.mark.parametrize(

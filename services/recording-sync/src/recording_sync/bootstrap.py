@@ -37,6 +37,8 @@ from recording_sync.entrypoints import consumer, grpc_api
 from recording_sync.entrypoints.access_rules import POLICY
 from recording_sync.entrypoints.files import serving_storage
 from recording_sync.entrypoints.sync_wiring import sync_running
+from recording_sync.entrypoints.transcript_wiring import transcripts_running
+from recording_sync.service_layer.processing import TranscriptProcessor
 from recording_sync.service_layer.sync import SyncPipeline
 from recording_sync.settings import Settings
 from recording_sync.watcher.control import WatcherService
@@ -61,6 +63,7 @@ class Running:
     files_port: int | None = None  # the local-storage files server (None with S3)
     watcher: WatcherService | None = None  # the local-folder watcher (WATCHER_ROOT)
     metrics_port: int | None = None  # the scrape endpoint (METRICS_PORT), if served
+    transcripts: TranscriptProcessor | None = None  # a recording's text (TRANSCRIPTS_ENABLED)
 
     @property
     def grpc_address(self) -> str:
@@ -91,9 +94,14 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
         ):
             await consumer.subscribe(the_bus, session_factory=sessions)
             subscribed = True
-            async with sync_running(
-                settings, sessions=sessions, bus=the_bus, relay=relay, storage=storage
-            ) as pipeline:
+            async with (
+                sync_running(
+                    settings, sessions=sessions, bus=the_bus, relay=relay, storage=storage
+                ) as pipeline,
+                transcripts_running(
+                    settings, sessions=sessions, bus=the_bus, relay=relay, storage=storage
+                ) as processor,
+            ):
                 scheduler = SchedulerClient(
                     address=settings.scheduler_addr,
                     tokens=settings.service_tokens(),
@@ -119,6 +127,7 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
                         on_commit=relay.notify,
                         watcher=watcher,
                         directory=directory,
+                        processor=processor,
                     ),
                     verifier=settings.token_verifier(),
                     policies=[POLICY],
@@ -152,6 +161,7 @@ async def running(settings: Settings, *, bus: EventBus | None = None) -> AsyncIt
                         pipeline=pipeline,
                         watcher=watcher,
                         metrics_port=metrics.port,
+                        transcripts=processor,
                     )
     finally:
         await stack.aclose()

@@ -128,8 +128,39 @@ class Settings(ServiceSettings):
     # How far a recording's start may lie outside its session's scheduled time and still match.
     watcher_match_slack_minutes: int = Field(default=30, ge=0, le=24 * 60)
 
+    # --- a recording's text: transcripts, summaries, action items, search (issue 14) ---
+    # After each recording.synced its text files (Zoom's transcript or captions, chat, meeting
+    # summary) are read into segments and summarised, in the background: never in the way of
+    # the sync. AI_PROVIDER "offline" (built in: extractive summary, rule-based action items)
+    # or "openai" (any OpenAI-compatible server at AI_BASE_URL, e.g. https://api.openai.com/v1,
+    # with AI_API_KEY and AI_MODEL), which also transcribes recordings without a Zoom
+    # transcript (AI_TRANSCRIPTION_MODEL) unless AI_SPEECH_TO_TEXT is false.
+    transcripts_enabled: bool = True
+    ai_provider: Literal["offline", "openai"] = "offline"
+    ai_base_url: str = ""
+    ai_api_key: SecretStr | None = None
+    ai_model: str = "gpt-4o-mini"
+    ai_transcription_model: str = "whisper-1"
+    ai_speech_to_text: bool = True
+    ai_timeout_seconds: float = Field(default=120.0, gt=0)
+    # A failed processing is retried after base, 2 x base, 4 x base … (at most max) seconds, up
+    # to max attempts; a worker holds a recording for the lease (a dead one's is taken over).
+    transcript_max_attempts: int = Field(default=5, ge=1, le=100)
+    transcript_retry_base_seconds: float = Field(default=30.0, ge=0)
+    transcript_retry_max_seconds: float = Field(default=1800.0, ge=0)
+    transcript_lease_seconds: float = Field(default=900.0, ge=1)
+    transcript_poll_seconds: float = Field(default=5.0, ge=0)
+    transcript_concurrency: int = Field(default=2, ge=1, le=32)
+    # Largest text file read whole, largest audio sent to speech-to-text (OpenAI's limit).
+    transcript_max_text_bytes: int = Field(default=64 * 1024**2, ge=1024)
+    transcript_max_audio_bytes: int = Field(default=25 * 1024**2, ge=1024)
+
     @model_validator(mode="after")
     def _storage(self) -> Self:
+        if self.ai_provider == "openai" and not self.ai_base_url.strip():
+            raise ValueError("AI_BASE_URL is required when AI_PROVIDER=openai")
+        if self.ai_base_url and not self.ai_base_url.startswith(("http://", "https://")):
+            raise ValueError("AI_BASE_URL must be an http(s) URL")
         if self.sync_heartbeat_seconds * 2 > self.sync_lease_seconds:
             # One missed heartbeat must not cost the lease: a worker that renews only just in
             # time loses its job to a replica at the first slow database round trip.

@@ -11,6 +11,10 @@ file (SHAKE-256 of the file id) repeated, with the first 8 bytes of block *i* XO
 *i*, so every block differs and a misplaced block is caught. MP4/M4A start with a real `ftyp` box.
 Text files (CHAT, TRANSCRIPT, CC, TIMELINE, CSV, SUMMARY) are real text made of fixed-width
 records between a header and a footer, so any byte is computable without generating the prefix.
+Transcripts and captions are WebVTT with one cue every 4 s, each `Name: line` (the teacher's
+lines and students' questions of a fractions class, homework included); the chat is Zoom's
+`HH:MM:SS<tab> From  Name  to  Everyone:<tab>text` lines. A 12 KiB transcript holds 76 cues,
+one of 1 MiB over 6,500 (seven hours).
 """
 
 from __future__ import annotations
@@ -113,6 +117,62 @@ _WORDS = [
 ]
 
 
+# What a class sounds like: the teacher's lines and the students', each at most 100 ASCII
+# characters (a cue's fixed-width record holds it), some of them homework and follow-ups, so a
+# transcript has sentences to summarise, action items to find and words to search for.
+_TEACHER_LINES = [
+    "Good morning everyone, today we are going to compare fractions and decimals.",
+    "Let us start with a quick recap of what a fraction is.",
+    "A fraction has a numerator on top and a denominator at the bottom.",
+    "To compare two fractions, first give them the same denominator.",
+    "Three quarters is the same as seventy five hundredths, or zero point seven five.",
+    "Now place zero point seven five on the number line between zero and one.",
+    "Which is larger, two fifths or three eighths? Take a moment to think.",
+    "Two fifths is sixteen fortieths and three eighths is fifteen fortieths.",
+    "So two fifths is slightly larger, well done to everyone who got it.",
+    "Please open your workbook at page twelve and try the first three exercises.",
+    "Converting a decimal back to a fraction works the other way round.",
+    "Zero point six is six tenths, which simplifies to three fifths.",
+    "Remember that equivalent fractions sit on the same point of the number line.",
+    "Let us check the answers together before the break.",
+    "Percentages are just fractions with a denominator of one hundred.",
+    "For homework, please finish exercises four to ten on page thirteen by Friday.",
+    "Don't forget to bring your protractor to the next class.",
+    "I'll share the slides and the worksheet in the course folder after class.",
+    "Make sure you revise equivalent fractions before the quiz next week.",
+    "Great question, rounding decimals is what we will do on Thursday.",
+]
+_STUDENT_LINES = [
+    "Can you explain again how to find the common denominator?",
+    "Is zero point five the same as one half?",
+    "I got sixteen fortieths for the first one.",
+    "Should we write the answers in the workbook or on paper?",
+    "Could you repeat the exercise numbers for the homework please?",
+    "The number line helps a lot, thank you.",
+    "Are percentages going to be on the quiz?",
+    "I think three eighths is smaller because fifteen is less than sixteen.",
+]
+_CHAT_LINES = [
+    "Hi everyone!",
+    "Page twelve, exercise two: I got two fifths.",
+    "Is the quiz next Tuesday or Wednesday?",
+    "Can you share the slides please?",
+    "Thanks, the number line example was really clear.",
+    "Homework is exercises four to ten, due Friday.",
+    "Sorry, my audio dropped for a minute.",
+    "What is the link to the worksheet?",
+]
+
+
+def _line(seed: int, k: int, teacher: str) -> tuple[str, str]:
+    """Cue `k`'s speaker and line: the teacher mostly, a student now and then."""
+    x = (seed * 2654435761 + k * 40503) & 0xFFFFFFFF
+    if k % 5 == 3:
+        student = _NAMES[1 + (x >> 8) % (len(_NAMES) - 1)]
+        return student, _STUDENT_LINES[(x >> 3) % len(_STUDENT_LINES)]
+    return teacher, _TEACHER_LINES[(k + (x >> 16) % 3) % len(_TEACHER_LINES)]
+
+
 def content_type(file_type: str) -> str:
     """The Content-Type Zoom's CDN sends for this file type."""
     return FILE_TYPES.get(file_type.upper(), ("", "", "application/octet-stream"))[2]
@@ -186,29 +246,26 @@ def _layout(file_type: str, seed: int) -> _TextLayout:
     def name(k: int) -> str:
         return _NAMES[(seed + k * 7) % len(_NAMES)]
 
+    teacher = _NAMES[seed % len(_NAMES)]
     if ft == "CHAT":
         return _TextLayout(
             b"",
             b"",
             128,
             lambda k: _pad(
-                f"{_ts(5 + k * 7, False)}\t From {name(k)} to Everyone:\t{_words(seed + k, 12)}",
+                f"{_ts(5 + k * 7, False)}\t From  {name(k)}  to  Everyone:\t"
+                f"{_CHAT_LINES[(seed + k * 3) % len(_CHAT_LINES)]}",
                 128,
             ),
             b" ",
         )
     if ft in ("TRANSCRIPT", "CC"):
-        return _TextLayout(
-            b"WEBVTT\n\n",
-            b"",
-            160,
-            lambda k: _pad(
-                f"{k + 1}\n{_ts(k * 4)} --> {_ts(k * 4 + 3)}\n{name(k)}: {_words(seed + k, 14)}",
-                160,
-                "\n\n",
-            ),
-            b" ",
-        )
+
+        def cue(k: int) -> bytes:
+            who, said = _line(seed, k, teacher)
+            return _pad(f"{k + 1}\n{_ts(k * 4)} --> {_ts(k * 4 + 3)}\n{who}: {said}", 160, "\n\n")
+
+        return _TextLayout(b"WEBVTT\n\n", b"", 160, cue, b" ")
     if ft == "CSV":
         return _TextLayout(
             b"#,User Name,Email Address,Submitted Date/Time,Question,Answer\n",

@@ -202,13 +202,14 @@ class Lifecycle:
     def default_files(self, inst: Instance) -> list[dict[str, Any]]:
         minutes = max(1, round(((inst.end_time or inst.start_time) - inst.start_time) / 60))
         per = self.sim.config.mp4_bytes_per_minute
+        vtt = 8 + 160 * 15 * minutes  # WebVTT: one 160-byte cue every 4 s of the class
         sizes = {
             "MP4": per * minutes,
             "M4A": per * minutes // 8,
-            "CHAT": 4096,
+            "CHAT": 128 * max(32, 2 * minutes),  # two chat lines a minute, 32 at least
             "TIMELINE": 8192,
-            "TRANSCRIPT": 12288,
-            "CC": 12288,
+            "TRANSCRIPT": vtt,
+            "CC": vtt,
         }
         return [{"file_type": t, "size": sizes[t]} for t in DEFAULT_FILES]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterable, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol, Self, TypeAlias, runtime_checkable
@@ -27,6 +27,7 @@ __all__ = [
     "StorageNotReady",
     "StoredObject",
     "content_disposition",
+    "read_object",
     "safe_download_name",
     "validate_key",
 ]
@@ -205,6 +206,11 @@ class ObjectStorage(Protocol):
         """The stored object's description, or ``None`` when there is none."""
         ...
 
+    def iter_object(self, key: str, *, chunk_bytes: int = 1 << 20) -> AsyncIterator[bytes]:
+        """The stored object's bytes, a chunk at a time (a transcript to parse, audio to send
+        to speech-to-text); :class:`StorageError` when it is missing or unreadable."""
+        ...
+
     async def signed_url(
         self,
         key: str,
@@ -220,6 +226,24 @@ class ObjectStorage(Protocol):
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, *exc_info: object) -> None: ...
+
+
+async def read_object(storage: ObjectStorage, key: str, *, max_bytes: int) -> bytes:
+    """A small stored object whole (a text file); :class:`StorageError` past ``max_bytes``."""
+    parts: list[bytes] = []
+    size = 0
+    chunks = storage.iter_object(key)
+    try:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise StorageError(f"{key!r} is larger than {max_bytes} bytes")
+            parts.append(chunk)
+    finally:
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:  # a generator left early closes its file or response now
+            await aclose()
+    return b"".join(parts)
 
 
 def validate_key(key: str) -> str:

@@ -40,7 +40,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -365,6 +365,25 @@ class LocalStorage:
             raise StorageError(
                 f"local storage could not open {key!r}: {exc.strerror or type(exc).__name__}"
             ) from exc
+
+    async def iter_object(self, key: str, *, chunk_bytes: int = 1 << 20) -> AsyncIterator[bytes]:
+        opened = await self.open(key)
+        if opened is None:
+            raise StorageError(f"local storage has no object {key!r}")
+        try:
+            while True:
+                try:
+                    chunk = await self._call(opened.handle.read, chunk_bytes)
+                except OSError as exc:
+                    raise StorageError(
+                        f"local storage could not read {key!r}: "
+                        f"{exc.strerror or type(exc).__name__}"
+                    ) from exc
+                if not chunk:
+                    return
+                yield chunk
+        finally:
+            opened.handle.close()
 
     async def signed_url(
         self,

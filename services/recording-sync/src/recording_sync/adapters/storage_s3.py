@@ -44,7 +44,7 @@ import hashlib
 import logging
 import re
 import zlib
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, NoReturn, Self, TypeVar
@@ -535,6 +535,24 @@ class S3Storage:
             content_type=str(answer.get("ContentType") or "application/octet-stream"),
             etag=_unquote(str(answer.get("ETag", ""))),
         )
+
+    async def iter_object(self, key: str, *, chunk_bytes: int = 1 << 20) -> AsyncIterator[bytes]:
+        validate_key(key)
+        answer = await self._s3("get_object", key, Key=key)
+        body = answer["Body"]
+        try:
+            while True:
+                try:
+                    chunk = await self._call(body.read, amt=chunk_bytes)
+                except (ClientError, BotoCoreError, OSError) as exc:
+                    raise StorageError(
+                        f"S3 get_object failed for {key!r}: {type(exc).__name__}"
+                    ) from exc
+                if not chunk:
+                    return
+                yield bytes(chunk)
+        finally:
+            body.close()
 
     async def signed_url(
         self,

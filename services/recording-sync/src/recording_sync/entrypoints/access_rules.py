@@ -61,6 +61,13 @@ POLICY = Policy.of(
         # handler checks the course, and keeps the tenant default to admins).
         "GetSyncPolicy": allow(*MANAGERS, scope="resource"),
         "UpdateSyncPolicy": allow(ADMIN, scope="tenant"),
+        # A recording's text: whoever may open the recording reads its transcript, searches it
+        # and gets its captions (the handler applies GetRecording's rule to every recording);
+        # processing it again is for the batch's teachers and the tenant's admins.
+        "GetTranscript": allow(*EVERYONE, scope="resource"),
+        "SearchTranscripts": allow(*EVERYONE, scope="resource"),
+        "GetCaptionTracks": allow(*EVERYONE, scope="resource"),
+        "ReprocessRecording": allow(*MANAGERS, scope="resource"),
     },
 )
 

@@ -35,10 +35,17 @@ from recording_sync.domain import model as m
 from recording_sync.domain import naming
 from recording_sync.domain.sync_job import SyncJob
 from recording_sync.entrypoints.policy_api import PolicyMethods
+from recording_sync.entrypoints.transcript_api import (
+    TranscriptMethods,
+    deliverable_message,
+    fill_recording,
+    track_message,
+)
 from recording_sync.entrypoints.upload_api import UploadMethods
 from recording_sync.entrypoints.watcher_api import WatcherMethods
-from recording_sync.service_layer import jobs, recordings
+from recording_sync.service_layer import jobs, recordings, transcripts
 from recording_sync.service_layer.ports import Memberships
+from recording_sync.service_layer.processing import TranscriptProcessor
 from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
 from recording_sync.service_layer.uploads import SessionDirectory
@@ -176,6 +183,7 @@ def recording_message(view: recordings.RecordingView) -> pb.Recording:
     _copy_ts(out, "start_time", row.start_time)
     _copy_ts(out, "create_time", row.created_at)
     _copy_ts(out, "sync_time", row.sync_time)
+    fill_recording(out, view.processing)
     return out
 
 
@@ -211,7 +219,7 @@ def _not_yet(name: str) -> _Unimplemented:
     return method
 
 
-class _Api(PolicyMethods, UploadMethods, WatcherMethods):
+class _Api(PolicyMethods, UploadMethods, WatcherMethods, TranscriptMethods):
     """The implemented methods; the rest are filled in as UNIMPLEMENTED below."""
 
     def __init__(
@@ -225,7 +233,9 @@ class _Api(PolicyMethods, UploadMethods, WatcherMethods):
         on_commit: Callable[[], None] | None = None,
         watcher: WatcherService | None = None,
         directory: SessionDirectory | None = None,
+        processor: TranscriptProcessor | None = None,
     ) -> None:
+        self._processor = processor
         self._pipeline = pipeline
         self._sessions = sessions
         self._storage = storage
@@ -247,8 +257,20 @@ class _Api(PolicyMethods, UploadMethods, WatcherMethods):
         request: pb.GetSyncJobRequest,
         context: grpc.aio.ServicerContext[pb.GetSyncJobRequest, pb.SyncJob],
     ) -> pb.SyncJob:
-        row = await jobs.get_sync_job(reach=self._reach(), job_id=request.job_id, uow=self._uow())
-        return job_message(row)
+        reach = self._reach()
+        row = await jobs.get_sync_job(reach=reach, job_id=request.job_id, uow=self._uow())
+        return await self._with_deliverable(reach, row)
+
+    async def _with_deliverable(self, reach: Reach, row: SyncJob) -> pb.SyncJob:
+        """The job, with its recording's deliverable once the recording exists."""
+        job = job_message(row)
+        if row.state == m.SYNCED:
+            found = await transcripts.deliverable(
+                reach=reach, recording_id=row.recording_id, uow=self._uow()
+            )
+            if found is not None:
+                job.deliverable.CopyFrom(deliverable_message(found))
+        return job
 
     async def SyncMeeting(
         self,
@@ -259,15 +281,16 @@ class _Api(PolicyMethods, UploadMethods, WatcherMethods):
         target = request.WhichOneof("target")
         if target is None:
             raise InvalidArgument("one of session_id, meeting_uuid, meeting_id is required")
+        reach = self._reach()
         job = await jobs.sync_meeting(
-            reach=self._reach(),
+            reach=reach,
             force=request.force,
             uow=self._uow(),
             pipeline=self._pipeline,
             now=datetime.now(UTC),
             **{target: getattr(request, target)},
         )
-        return job_message(job)
+        return await self._with_deliverable(reach, job)
 
     async def GetSyncStatus(
         self,
@@ -485,6 +508,15 @@ class _Api(PolicyMethods, UploadMethods, WatcherMethods):
             file_name=found.file.file_name,
         )
         _copy_ts(answer, "expire_time", found.expires_at)
+        tracks = await transcripts.tracks_for(
+            storage=self._storage,
+            uow=self._uow(),
+            reach=self._reach(),
+            recording_id=request.recording_id,
+            expires_in=max(1, int((found.expires_at - datetime.now(UTC)).total_seconds())),
+            now=datetime.now(UTC),
+        )
+        answer.captions.extend(track_message(x) for x in tracks)
         return answer
 
     async def GetSyncStatistics(
@@ -535,6 +567,7 @@ _IMPLEMENTED = {
     *PolicyMethods.METHODS,
     *UploadMethods.METHODS,
     *WatcherMethods.METHODS,
+    *TranscriptMethods.METHODS,
 }
 
 RecordingSyncApi: type = type(
@@ -557,6 +590,7 @@ def servicers(
     on_commit: Callable[[], None] | None = None,
     watcher: WatcherService | None = None,
     directory: SessionDirectory | None = None,
+    processor: TranscriptProcessor | None = None,
 ) -> list[tuple[Callable[[Any, Any], None], Any]]:
     """The ``(add_to_server, servicer)`` pairs ``GrpcServer`` registers."""
     api = RecordingSyncApi(
@@ -568,5 +602,6 @@ def servicers(
         on_commit=on_commit,
         watcher=watcher,
         directory=directory,
+        processor=processor,
     )
     return [(recording_sync_pb2_grpc.add_RecordingSyncServiceServicer_to_server, api)]

@@ -37,9 +37,10 @@ from recording_sync.adapters.tables import access_grants as ag
 from recording_sync.adapters.tables import recording_files as rf
 from recording_sync.adapters.tables import recordings as rec
 from recording_sync.adapters.tables import sync_jobs as sj
+from recording_sync.adapters.transcript_tables import recording_processing as rp
 from recording_sync.domain import access
 from recording_sync.domain import model as m
-from recording_sync.service_layer import retention, uploads
+from recording_sync.service_layer import processing, retention, uploads
 from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
 
@@ -54,6 +55,7 @@ class RecordingView:
     row: Any
     files: list[Any]
     access: access.Access
+    processing: Any = None  # its recording_processing row, once it synced
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,18 @@ class RecordingPage:
     recordings: list[RecordingView]
     next_page_token: str
     total_size: int
+
+
+async def processing_rows(
+    rows: Scoped, recording_ids: list[str], *, with_text: bool
+) -> dict[str, Any]:
+    """The processing rows of these recordings; without the whole transcript text unless
+    ``with_text`` (a list of recordings does not carry every transcript)."""
+    if not recording_ids:
+        return {}
+    columns = [c for c in rp.c if with_text or c.name != "transcription_text"]
+    found = await rows.all(select(*columns).where(rp.c.recording_id.in_(recording_ids)))
+    return {r.recording_id: r for r in found}
 
 
 async def _grants(rows: Scoped, recording_ids: list[str]) -> dict[str, list[Any]]:
@@ -113,6 +127,23 @@ async def _access_ends(reach: Reach, rows: Scoped, found: list[Any]) -> dict[str
     if not access.is_student(reach.caller):
         return {}
     return await retention.student_access_ends(rows, found)
+
+
+async def viewable(
+    reach: Reach, rows: Scoped, candidates: list[Any], now: datetime
+) -> dict[str, access.Access]:
+    """The caller's access to each of ``candidates`` (recording rows of the scope's tenant)
+    that they may open — the rule of GetRecording, for many at once (search uses it)."""
+    if reach.tenant_wide:
+        return {r.id: access.MANAGER for r in candidates}
+    grants = await _grants(rows, [r.id for r in candidates])
+    ends = await _access_ends(reach, rows, candidates)
+    found: dict[str, access.Access] = {}
+    for row in candidates:
+        decided = await _access(reach, row, grants[row.id], now, ends.get(row.id))
+        if decided.can_view:
+            found[row.id] = decided
+    return found
 
 
 async def list_recordings(
@@ -181,8 +212,12 @@ async def list_recordings(
             total = len(allowed)
             visible = allowed[page.offset : page.offset + page.limit]
         files = await _files(rows, [r.id for r, _ in visible])
+        processed = await processing_rows(rows, [r.id for r, _ in visible], with_text=False)
     return RecordingPage(
-        recordings=[RecordingView(row=r, files=files[r.id], access=a) for r, a in visible],
+        recordings=[
+            RecordingView(row=r, files=files[r.id], access=a, processing=processed.get(r.id))
+            for r, a in visible
+        ],
         next_page_token=page.next_token(total),
         total_size=total,
     )
@@ -227,7 +262,8 @@ async def get_recording(
         if not found.can_view:
             raise NotFound(resource_type="recording", resource_id=recording_id)
         files = (await _files(rows, [row.id]))[row.id]
-    return RecordingView(row=row, files=files, access=found)
+        processed = await processing_rows(rows, [row.id], with_text=True)
+    return RecordingView(row=row, files=files, access=found, processing=processed.get(row.id))
 
 
 async def delete_recording(
@@ -280,6 +316,7 @@ async def delete_recording(
         )
         await rows.execute(delete(rec).where(rec.c.id == recording_id))
         await rows.execute(delete(ag).where(ag.c.recording_id == recording_id))
+        await processing.forget(uow.session, recording_id=recording_id, tenant_id=row.tenant_id)
         for event in [*events, *uploaded]:
             uow.publish(event)
         await uow.commit()

@@ -86,6 +86,22 @@ class PolicySource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     POLICY_SOURCE_BUILT_IN: _ClassVar[PolicySource]
     POLICY_SOURCE_TENANT: _ClassVar[PolicySource]
     POLICY_SOURCE_COURSE: _ClassVar[PolicySource]
+
+class ProcessingStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PROCESSING_STATUS_UNSPECIFIED: _ClassVar[ProcessingStatus]
+    PROCESSING_STATUS_PENDING: _ClassVar[ProcessingStatus]
+    PROCESSING_STATUS_PROCESSING: _ClassVar[ProcessingStatus]
+    PROCESSING_STATUS_COMPLETED: _ClassVar[ProcessingStatus]
+    PROCESSING_STATUS_FAILED: _ClassVar[ProcessingStatus]
+
+class SegmentKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SEGMENT_KIND_UNSPECIFIED: _ClassVar[SegmentKind]
+    SEGMENT_KIND_TRANSCRIPT: _ClassVar[SegmentKind]
+    SEGMENT_KIND_CAPTION: _ClassVar[SegmentKind]
+    SEGMENT_KIND_CHAT: _ClassVar[SegmentKind]
+    SEGMENT_KIND_SUMMARY: _ClassVar[SegmentKind]
 SYNC_STATE_UNSPECIFIED: SyncState
 SYNC_STATE_PENDING: SyncState
 SYNC_STATE_WAITING_FOR_RECORDING: SyncState
@@ -132,9 +148,19 @@ POLICY_SOURCE_UNSPECIFIED: PolicySource
 POLICY_SOURCE_BUILT_IN: PolicySource
 POLICY_SOURCE_TENANT: PolicySource
 POLICY_SOURCE_COURSE: PolicySource
+PROCESSING_STATUS_UNSPECIFIED: ProcessingStatus
+PROCESSING_STATUS_PENDING: ProcessingStatus
+PROCESSING_STATUS_PROCESSING: ProcessingStatus
+PROCESSING_STATUS_COMPLETED: ProcessingStatus
+PROCESSING_STATUS_FAILED: ProcessingStatus
+SEGMENT_KIND_UNSPECIFIED: SegmentKind
+SEGMENT_KIND_TRANSCRIPT: SegmentKind
+SEGMENT_KIND_CAPTION: SegmentKind
+SEGMENT_KIND_CHAT: SegmentKind
+SEGMENT_KIND_SUMMARY: SegmentKind
 
 class SyncJob(_message.Message):
-    __slots__ = ("id", "meeting_id", "meeting_uuid", "session_id", "batch_id", "batch_type", "student_id", "state", "trigger", "attempts", "max_attempts", "next_attempt_time", "last_error", "last_error_type", "force", "file_count", "files_done", "bytes_total", "bytes_done", "recording_id", "create_time", "update_time", "start_time", "finish_time", "lease_owner", "lease_expire_time", "heartbeat_time", "lease_generation", "files")
+    __slots__ = ("id", "meeting_id", "meeting_uuid", "session_id", "batch_id", "batch_type", "student_id", "state", "trigger", "attempts", "max_attempts", "next_attempt_time", "last_error", "last_error_type", "force", "file_count", "files_done", "bytes_total", "bytes_done", "recording_id", "create_time", "update_time", "start_time", "finish_time", "lease_owner", "lease_expire_time", "heartbeat_time", "lease_generation", "files", "deliverable")
     ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_UUID_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +190,7 @@ class SyncJob(_message.Message):
     HEARTBEAT_TIME_FIELD_NUMBER: _ClassVar[int]
     LEASE_GENERATION_FIELD_NUMBER: _ClassVar[int]
     FILES_FIELD_NUMBER: _ClassVar[int]
+    DELIVERABLE_FIELD_NUMBER: _ClassVar[int]
     id: str
     meeting_id: int
     meeting_uuid: str
@@ -193,7 +220,24 @@ class SyncJob(_message.Message):
     heartbeat_time: _timestamp_pb2.Timestamp
     lease_generation: int
     files: _containers.RepeatedCompositeFieldContainer[RecordingFile]
-    def __init__(self, id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., state: _Optional[_Union[SyncState, str]] = ..., trigger: _Optional[_Union[SyncTrigger, str]] = ..., attempts: _Optional[int] = ..., max_attempts: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., last_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., force: _Optional[bool] = ..., file_count: _Optional[int] = ..., files_done: _Optional[int] = ..., bytes_total: _Optional[int] = ..., bytes_done: _Optional[int] = ..., recording_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lease_owner: _Optional[str] = ..., lease_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lease_generation: _Optional[int] = ..., files: _Optional[_Iterable[_Union[RecordingFile, _Mapping]]] = ...) -> None: ...
+    deliverable: Deliverable
+    def __init__(self, id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., state: _Optional[_Union[SyncState, str]] = ..., trigger: _Optional[_Union[SyncTrigger, str]] = ..., attempts: _Optional[int] = ..., max_attempts: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., last_error_type: _Optional[_Union[_common_pb2.SyncErrorType, str]] = ..., force: _Optional[bool] = ..., file_count: _Optional[int] = ..., files_done: _Optional[int] = ..., bytes_total: _Optional[int] = ..., bytes_done: _Optional[int] = ..., recording_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lease_owner: _Optional[str] = ..., lease_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lease_generation: _Optional[int] = ..., files: _Optional[_Iterable[_Union[RecordingFile, _Mapping]]] = ..., deliverable: _Optional[_Union[Deliverable, _Mapping]] = ...) -> None: ...
+
+class Deliverable(_message.Message):
+    __slots__ = ("recording_id", "processing_status", "transcription_text", "summary", "action_items", "error")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    PROCESSING_STATUS_FIELD_NUMBER: _ClassVar[int]
+    TRANSCRIPTION_TEXT_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    ACTION_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    processing_status: ProcessingStatus
+    transcription_text: str
+    summary: str
+    action_items: _containers.RepeatedCompositeFieldContainer[ActionItem]
+    error: str
+    def __init__(self, recording_id: _Optional[str] = ..., processing_status: _Optional[_Union[ProcessingStatus, str]] = ..., transcription_text: _Optional[str] = ..., summary: _Optional[str] = ..., action_items: _Optional[_Iterable[_Union[ActionItem, _Mapping]]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class SyncMeetingRequest(_message.Message):
     __slots__ = ("session_id", "meeting_uuid", "meeting_id", "force")
@@ -384,7 +428,7 @@ class CallerAccess(_message.Message):
     def __init__(self, can_view: _Optional[bool] = ..., can_download: _Optional[bool] = ..., can_edit: _Optional[bool] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Recording(_message.Message):
-    __slots__ = ("id", "source", "session_id", "batch_id", "batch_type", "student_id", "meeting_id", "meeting_uuid", "topic", "start_time", "duration", "total_size_bytes", "files", "caller_access", "create_time", "sync_time")
+    __slots__ = ("id", "source", "session_id", "batch_id", "batch_type", "student_id", "meeting_id", "meeting_uuid", "topic", "start_time", "duration", "total_size_bytes", "files", "caller_access", "create_time", "sync_time", "processing_status", "transcription_text", "summary", "action_items", "processing")
     ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -401,6 +445,11 @@ class Recording(_message.Message):
     CALLER_ACCESS_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     SYNC_TIME_FIELD_NUMBER: _ClassVar[int]
+    PROCESSING_STATUS_FIELD_NUMBER: _ClassVar[int]
+    TRANSCRIPTION_TEXT_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    ACTION_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    PROCESSING_FIELD_NUMBER: _ClassVar[int]
     id: str
     source: _common_pb2.RecordingSource
     session_id: str
@@ -417,7 +466,12 @@ class Recording(_message.Message):
     caller_access: CallerAccess
     create_time: _timestamp_pb2.Timestamp
     sync_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.RecordingSource, str]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., topic: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., total_size_bytes: _Optional[int] = ..., files: _Optional[_Iterable[_Union[RecordingFile, _Mapping]]] = ..., caller_access: _Optional[_Union[CallerAccess, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    processing_status: ProcessingStatus
+    transcription_text: str
+    summary: str
+    action_items: _containers.RepeatedCompositeFieldContainer[ActionItem]
+    processing: RecordingProcessing
+    def __init__(self, id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.RecordingSource, str]] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_type: _Optional[_Union[_common_pb2.BatchType, str]] = ..., student_id: _Optional[str] = ..., meeting_id: _Optional[int] = ..., meeting_uuid: _Optional[str] = ..., topic: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., total_size_bytes: _Optional[int] = ..., files: _Optional[_Iterable[_Union[RecordingFile, _Mapping]]] = ..., caller_access: _Optional[_Union[CallerAccess, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sync_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processing_status: _Optional[_Union[ProcessingStatus, str]] = ..., transcription_text: _Optional[str] = ..., summary: _Optional[str] = ..., action_items: _Optional[_Iterable[_Union[ActionItem, _Mapping]]] = ..., processing: _Optional[_Union[RecordingProcessing, _Mapping]] = ...) -> None: ...
 
 class ListRecordingsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "session_id", "batch_id", "student_id", "meeting_uuid", "source")
@@ -626,20 +680,22 @@ class GetPlaybackUrlRequest(_message.Message):
     def __init__(self, recording_id: _Optional[str] = ..., file_id: _Optional[str] = ..., disposition: _Optional[_Union[Disposition, str]] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class PlaybackUrl(_message.Message):
-    __slots__ = ("url", "expire_time", "file_id", "content_type", "size_bytes", "file_name")
+    __slots__ = ("url", "expire_time", "file_id", "content_type", "size_bytes", "file_name", "captions")
     URL_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    CAPTIONS_FIELD_NUMBER: _ClassVar[int]
     url: str
     expire_time: _timestamp_pb2.Timestamp
     file_id: str
     content_type: str
     size_bytes: int
     file_name: str
-    def __init__(self, url: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., file_id: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., file_name: _Optional[str] = ...) -> None: ...
+    captions: _containers.RepeatedCompositeFieldContainer[CaptionTrack]
+    def __init__(self, url: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., file_id: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., file_name: _Optional[str] = ..., captions: _Optional[_Iterable[_Union[CaptionTrack, _Mapping]]] = ...) -> None: ...
 
 class GetWatcherStatusRequest(_message.Message):
     __slots__ = ()
@@ -844,3 +900,181 @@ class UpdateSyncPolicyRequest(_message.Message):
     student_access_end_time: _timestamp_pb2.Timestamp
     update_mask: _field_mask_pb2.FieldMask
     def __init__(self, course_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., copy_recordings: _Optional[bool] = ..., delete_from_zoom_after_days: _Optional[int] = ..., student_access_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class ActionItem(_message.Message):
+    __slots__ = ("text", "assignee", "start_seconds", "speaker")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    START_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SPEAKER_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    assignee: str
+    start_seconds: float
+    speaker: str
+    def __init__(self, text: _Optional[str] = ..., assignee: _Optional[str] = ..., start_seconds: _Optional[float] = ..., speaker: _Optional[str] = ...) -> None: ...
+
+class RecordingProcessing(_message.Message):
+    __slots__ = ("recording_id", "status", "attempts", "max_attempts", "error", "next_attempt_time", "update_time", "finish_time", "transcript_source", "summary_source", "segment_count")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FINISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    TRANSCRIPT_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    status: ProcessingStatus
+    attempts: int
+    max_attempts: int
+    error: str
+    next_attempt_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    finish_time: _timestamp_pb2.Timestamp
+    transcript_source: str
+    summary_source: str
+    segment_count: int
+    def __init__(self, recording_id: _Optional[str] = ..., status: _Optional[_Union[ProcessingStatus, str]] = ..., attempts: _Optional[int] = ..., max_attempts: _Optional[int] = ..., error: _Optional[str] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transcript_source: _Optional[str] = ..., summary_source: _Optional[str] = ..., segment_count: _Optional[int] = ...) -> None: ...
+
+class TranscriptSegment(_message.Message):
+    __slots__ = ("id", "kind", "sequence", "start_seconds", "end_seconds", "speaker", "text")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    START_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    END_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SPEAKER_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    kind: SegmentKind
+    sequence: int
+    start_seconds: float
+    end_seconds: float
+    speaker: str
+    text: str
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[SegmentKind, str]] = ..., sequence: _Optional[int] = ..., start_seconds: _Optional[float] = ..., end_seconds: _Optional[float] = ..., speaker: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class GetTranscriptRequest(_message.Message):
+    __slots__ = ("recording_id", "kinds", "page_size", "page_token")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    kinds: _containers.RepeatedScalarFieldContainer[SegmentKind]
+    page_size: int
+    page_token: str
+    def __init__(self, recording_id: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[SegmentKind, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class Transcript(_message.Message):
+    __slots__ = ("recording_id", "processing", "summary", "action_items", "segments", "next_page_token", "total_size")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    PROCESSING_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    ACTION_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    processing: RecordingProcessing
+    summary: str
+    action_items: _containers.RepeatedCompositeFieldContainer[ActionItem]
+    segments: _containers.RepeatedCompositeFieldContainer[TranscriptSegment]
+    next_page_token: str
+    total_size: int
+    def __init__(self, recording_id: _Optional[str] = ..., processing: _Optional[_Union[RecordingProcessing, _Mapping]] = ..., summary: _Optional[str] = ..., action_items: _Optional[_Iterable[_Union[ActionItem, _Mapping]]] = ..., segments: _Optional[_Iterable[_Union[TranscriptSegment, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class SearchTranscriptsRequest(_message.Message):
+    __slots__ = ("query", "recording_id", "session_id", "batch_id", "kinds", "page_size", "page_token")
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    recording_id: str
+    session_id: str
+    batch_id: str
+    kinds: _containers.RepeatedScalarFieldContainer[SegmentKind]
+    page_size: int
+    page_token: str
+    def __init__(self, query: _Optional[str] = ..., recording_id: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[SegmentKind, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class TranscriptHit(_message.Message):
+    __slots__ = ("recording_id", "segment_id", "kind", "start_seconds", "end_seconds", "speaker", "snippet", "session_id", "batch_id", "topic", "recording_start_time")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    START_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    END_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SPEAKER_FIELD_NUMBER: _ClassVar[int]
+    SNIPPET_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    segment_id: str
+    kind: SegmentKind
+    start_seconds: float
+    end_seconds: float
+    speaker: str
+    snippet: str
+    session_id: str
+    batch_id: str
+    topic: str
+    recording_start_time: _timestamp_pb2.Timestamp
+    def __init__(self, recording_id: _Optional[str] = ..., segment_id: _Optional[str] = ..., kind: _Optional[_Union[SegmentKind, str]] = ..., start_seconds: _Optional[float] = ..., end_seconds: _Optional[float] = ..., speaker: _Optional[str] = ..., snippet: _Optional[str] = ..., session_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., topic: _Optional[str] = ..., recording_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SearchTranscriptsResponse(_message.Message):
+    __slots__ = ("hits", "next_page_token", "total_size")
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    hits: _containers.RepeatedCompositeFieldContainer[TranscriptHit]
+    next_page_token: str
+    total_size: int
+    def __init__(self, hits: _Optional[_Iterable[_Union[TranscriptHit, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class CaptionTrack(_message.Message):
+    __slots__ = ("url", "expire_time", "file_id", "kind", "label", "language", "content_type")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    expire_time: _timestamp_pb2.Timestamp
+    file_id: str
+    kind: str
+    label: str
+    language: str
+    content_type: str
+    def __init__(self, url: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., file_id: _Optional[str] = ..., kind: _Optional[str] = ..., label: _Optional[str] = ..., language: _Optional[str] = ..., content_type: _Optional[str] = ...) -> None: ...
+
+class GetCaptionTracksRequest(_message.Message):
+    __slots__ = ("recording_id", "ttl")
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    ttl: _duration_pb2.Duration
+    def __init__(self, recording_id: _Optional[str] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class GetCaptionTracksResponse(_message.Message):
+    __slots__ = ("tracks",)
+    TRACKS_FIELD_NUMBER: _ClassVar[int]
+    tracks: _containers.RepeatedCompositeFieldContainer[CaptionTrack]
+    def __init__(self, tracks: _Optional[_Iterable[_Union[CaptionTrack, _Mapping]]] = ...) -> None: ...
+
+class ReprocessRecordingRequest(_message.Message):
+    __slots__ = ("recording_id",)
+    RECORDING_ID_FIELD_NUMBER: _ClassVar[int]
+    recording_id: str
+    def __init__(self, recording_id: _Optional[str] = ...) -> None: ...

@@ -170,6 +170,26 @@ class RecordingSyncServiceStub:
                 request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.UpdateSyncPolicyRequest.SerializeToString,
                 response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.FromString,
                 _registered_method=True)
+        self.GetTranscript = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/GetTranscript',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetTranscriptRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.Transcript.FromString,
+                _registered_method=True)
+        self.SearchTranscripts = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/SearchTranscripts',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SearchTranscriptsRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SearchTranscriptsResponse.FromString,
+                _registered_method=True)
+        self.GetCaptionTracks = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/GetCaptionTracks',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetCaptionTracksRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetCaptionTracksResponse.FromString,
+                _registered_method=True)
+        self.ReprocessRecording = channel.unary_unary(
+                '/classbridge.recordingsync.v1.RecordingSyncService/ReprocessRecording',
+                request_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ReprocessRecordingRequest.SerializeToString,
+                response_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.RecordingProcessing.FromString,
+                _registered_method=True)
 
 
 class RecordingSyncServiceServicer:
@@ -404,6 +424,44 @@ class RecordingSyncServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTranscript(self, request, context):
+        """---- Transcripts, summaries, action items and search ----
+
+        A recording's transcript as segments (Zoom's transcript or captions, its chat, Zoom's
+        meeting summary, or speech-to-text), in time order, with its processing status, summary
+        and action items. Same access as GetRecording (NOT_FOUND when the caller may not open it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchTranscripts(self, request, context):
+        """Full-text search across the transcripts and chats of the recordings the caller may open
+        (the same rules as GetRecording: tenant, batch enrolment, teacher assignment, grants).
+        Each hit names its recording, the time offset to seek playback to and a snippet.
+        INVALID_ARGUMENT for an empty query.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCaptionTracks(self, request, context):
+        """Short-lived signed URLs of a recording's caption tracks (WebVTT), for a player beside
+        GetPlaybackUrl. Needs VIEW access like playback; an empty list when there are none.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReprocessRecording(self, request, context):
+        """Processes a recording's text again (transcript, chat, summary, action items) from its
+        stored files, with a fresh attempt budget; answers at once with the status PENDING.
+        Admins of the tenant and teachers of the recording's batch.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecordingSyncServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -536,6 +594,26 @@ def add_RecordingSyncServiceServicer_to_server(servicer, server):
                     servicer.UpdateSyncPolicy,
                     request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.UpdateSyncPolicyRequest.FromString,
                     response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.SerializeToString,
+            ),
+            'GetTranscript': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTranscript,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetTranscriptRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.Transcript.SerializeToString,
+            ),
+            'SearchTranscripts': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchTranscripts,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SearchTranscriptsRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SearchTranscriptsResponse.SerializeToString,
+            ),
+            'GetCaptionTracks': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCaptionTracks,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetCaptionTracksRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetCaptionTracksResponse.SerializeToString,
+            ),
+            'ReprocessRecording': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReprocessRecording,
+                    request_deserializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ReprocessRecordingRequest.FromString,
+                    response_serializer=classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.RecordingProcessing.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1245,6 +1323,114 @@ class RecordingSyncService:
             '/classbridge.recordingsync.v1.RecordingSyncService/UpdateSyncPolicy',
             classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.UpdateSyncPolicyRequest.SerializeToString,
             classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SyncPolicy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTranscript(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/GetTranscript',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetTranscriptRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.Transcript.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchTranscripts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/SearchTranscripts',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SearchTranscriptsRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.SearchTranscriptsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCaptionTracks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/GetCaptionTracks',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetCaptionTracksRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.GetCaptionTracksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReprocessRecording(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/classbridge.recordingsync.v1.RecordingSyncService/ReprocessRecording',
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.ReprocessRecordingRequest.SerializeToString,
+            classbridge_dot_recordingsync_dot_v1_dot_recording__sync__pb2.RecordingProcessing.FromString,
             options,
             channel_credentials,
             insecure,

@@ -152,6 +152,28 @@ class RecordingSyncServiceStub:
     policy then in force. Admins of the tenant only. INVALID_ARGUMENT for an unknown field in
     `update_mask` or a value out of range.
     """
+    GetTranscript: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.GetTranscriptRequest, _recording_sync_pb2.Transcript]
+    """---- Transcripts, summaries, action items and search ----
+
+    A recording's transcript as segments (Zoom's transcript or captions, its chat, Zoom's
+    meeting summary, or speech-to-text), in time order, with its processing status, summary
+    and action items. Same access as GetRecording (NOT_FOUND when the caller may not open it).
+    """
+    SearchTranscripts: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.SearchTranscriptsRequest, _recording_sync_pb2.SearchTranscriptsResponse]
+    """Full-text search across the transcripts and chats of the recordings the caller may open
+    (the same rules as GetRecording: tenant, batch enrolment, teacher assignment, grants).
+    Each hit names its recording, the time offset to seek playback to and a snippet.
+    INVALID_ARGUMENT for an empty query.
+    """
+    GetCaptionTracks: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.GetCaptionTracksRequest, _recording_sync_pb2.GetCaptionTracksResponse]
+    """Short-lived signed URLs of a recording's caption tracks (WebVTT), for a player beside
+    GetPlaybackUrl. Needs VIEW access like playback; an empty list when there are none.
+    """
+    ReprocessRecording: _grpc.UnaryUnaryMultiCallable[_recording_sync_pb2.ReprocessRecordingRequest, _recording_sync_pb2.RecordingProcessing]
+    """Processes a recording's text again (transcript, chat, summary, action items) from its
+    stored files, with a fresh attempt budget; answers at once with the status PENDING.
+    Admins of the tenant and teachers of the recording's batch.
+    """
 
 @_typing.type_check_only
 class RecordingSyncServiceAsyncStub(RecordingSyncServiceStub):
@@ -273,6 +295,28 @@ class RecordingSyncServiceAsyncStub(RecordingSyncServiceStub):
     """Sets or resets values of a course's own policy (or of the tenant default) and returns the
     policy then in force. Admins of the tenant only. INVALID_ARGUMENT for an unknown field in
     `update_mask` or a value out of range.
+    """
+    GetTranscript: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.GetTranscriptRequest, _recording_sync_pb2.Transcript]  # type: ignore[assignment]
+    """---- Transcripts, summaries, action items and search ----
+
+    A recording's transcript as segments (Zoom's transcript or captions, its chat, Zoom's
+    meeting summary, or speech-to-text), in time order, with its processing status, summary
+    and action items. Same access as GetRecording (NOT_FOUND when the caller may not open it).
+    """
+    SearchTranscripts: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.SearchTranscriptsRequest, _recording_sync_pb2.SearchTranscriptsResponse]  # type: ignore[assignment]
+    """Full-text search across the transcripts and chats of the recordings the caller may open
+    (the same rules as GetRecording: tenant, batch enrolment, teacher assignment, grants).
+    Each hit names its recording, the time offset to seek playback to and a snippet.
+    INVALID_ARGUMENT for an empty query.
+    """
+    GetCaptionTracks: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.GetCaptionTracksRequest, _recording_sync_pb2.GetCaptionTracksResponse]  # type: ignore[assignment]
+    """Short-lived signed URLs of a recording's caption tracks (WebVTT), for a player beside
+    GetPlaybackUrl. Needs VIEW access like playback; an empty list when there are none.
+    """
+    ReprocessRecording: _aio.UnaryUnaryMultiCallable[_recording_sync_pb2.ReprocessRecordingRequest, _recording_sync_pb2.RecordingProcessing]  # type: ignore[assignment]
+    """Processes a recording's text again (transcript, chat, summary, action items) from its
+    stored files, with a fresh attempt budget; answers at once with the status PENDING.
+    Admins of the tenant and teachers of the recording's batch.
     """
 
 class RecordingSyncServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -548,6 +592,52 @@ class RecordingSyncServiceServicer(metaclass=_abc_1.ABCMeta):
         """Sets or resets values of a course's own policy (or of the tenant default) and returns the
         policy then in force. Admins of the tenant only. INVALID_ARGUMENT for an unknown field in
         `update_mask` or a value out of range.
+        """
+
+    @_abc_1.abstractmethod
+    def GetTranscript(
+        self,
+        request: _recording_sync_pb2.GetTranscriptRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_recording_sync_pb2.Transcript, _abc.Awaitable[_recording_sync_pb2.Transcript]]:
+        """---- Transcripts, summaries, action items and search ----
+
+        A recording's transcript as segments (Zoom's transcript or captions, its chat, Zoom's
+        meeting summary, or speech-to-text), in time order, with its processing status, summary
+        and action items. Same access as GetRecording (NOT_FOUND when the caller may not open it).
+        """
+
+    @_abc_1.abstractmethod
+    def SearchTranscripts(
+        self,
+        request: _recording_sync_pb2.SearchTranscriptsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_recording_sync_pb2.SearchTranscriptsResponse, _abc.Awaitable[_recording_sync_pb2.SearchTranscriptsResponse]]:
+        """Full-text search across the transcripts and chats of the recordings the caller may open
+        (the same rules as GetRecording: tenant, batch enrolment, teacher assignment, grants).
+        Each hit names its recording, the time offset to seek playback to and a snippet.
+        INVALID_ARGUMENT for an empty query.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCaptionTracks(
+        self,
+        request: _recording_sync_pb2.GetCaptionTracksRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_recording_sync_pb2.GetCaptionTracksResponse, _abc.Awaitable[_recording_sync_pb2.GetCaptionTracksResponse]]:
+        """Short-lived signed URLs of a recording's caption tracks (WebVTT), for a player beside
+        GetPlaybackUrl. Needs VIEW access like playback; an empty list when there are none.
+        """
+
+    @_abc_1.abstractmethod
+    def ReprocessRecording(
+        self,
+        request: _recording_sync_pb2.ReprocessRecordingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_recording_sync_pb2.RecordingProcessing, _abc.Awaitable[_recording_sync_pb2.RecordingProcessing]]:
+        """Processes a recording's text again (transcript, chat, summary, action items) from its
+        stored files, with a fresh attempt budget; answers at once with the status PENDING.
+        Admins of the tenant and teachers of the recording's batch.
         """
 
 def add_RecordingSyncServiceServicer_to_server(servicer: RecordingSyncServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
