@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,6 +245,18 @@ async def seed(stack: Stack, edge: httpx.AsyncClient, *, with_recording: bool) -
     )
     assert person.status_code == 200, person.text
     ids["user_id"] = "teacher-1"
+    # an outgoing webhook endpoint of the tenant's platform, and a delivery to it (a test ping)
+    endpoint = await post(
+        "/api/v1/webhooks/endpoints",
+        {
+            "url": f"http://127.0.0.1:9/matrix/{uuid.uuid4().hex}",
+            "event_types": ["recording.sync_failed"],
+        },
+    )
+    ids["endpoint_id"] = endpoint["endpoint"]["id"]
+    ping = await edge.post(f"/api/v1/webhooks/endpoints/{ids['endpoint_id']}/test", headers=admin)
+    assert ping.status_code == 202, ping.text
+    ids["delivery_id"] = ping.json()["data"]["id"]
     if with_recording:
         meeting_id = int(scheduled["zoom_meeting"]["id"])
         ids["meeting_id"] = str(meeting_id)
@@ -334,7 +347,19 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "scope": "enrolled_students",
         "level": "view",
     },
+    ("POST", "/api/v1/recordings/{recording_id}/reprocess"): {},
     ("POST", "/api/v1/admin/webhook-events/{event_id}/replay"): {},
+    ("POST", "/api/v1/webhooks/endpoints"): {
+        "url": "http://127.0.0.1:9/matrix-created",
+        "event_types": ["session.scheduled"],
+    },
+    ("PATCH", "/api/v1/webhooks/endpoints/{endpoint_id}"): {"description": "matrix"},
+    ("POST", "/api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret"): {},
+    ("POST", "/api/v1/webhooks/endpoints/{endpoint_id}/test"): {},
+    ("POST", "/api/v1/webhooks/endpoints/{endpoint_id}/replay-failed"): {
+        "since": "2020-01-01T00:00:00Z"
+    },
+    ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay"): {},
     ("POST", "/api/zoom/auth"): {"code": "nope", "state": "nope"},
     ("POST", "/auth/zoom/token"): {"code": "nope", "state": "nope"},
     ("POST", "/auth/zoom/authorize"): {},
@@ -412,7 +437,11 @@ async def world(
     if request.param != "embedded":  # the integration tier (its test setup checked the servers)
         tier = integration_tier()
         urls = {"database_url": tier.database_url, "amqp_url": tier.amqp_url}
-    async with isolated_stack(tmp_path_factory.mktemp("matrix"), **urls) as stack:
+    # Every destructive call re-seeds a world, each with an outgoing webhook endpoint of its own.
+    overrides = {"webhook-ingest": {"outgoing_webhook_max_endpoints": 1000}}
+    async with isolated_stack(
+        tmp_path_factory.mktemp("matrix"), overrides=overrides, **urls
+    ) as stack:
         edge = httpx.AsyncClient(base_url=stack.edge_url, timeout=30)
         try:
             world_seed = await seed(stack, edge, with_recording=True)

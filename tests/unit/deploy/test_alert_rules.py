@@ -16,7 +16,7 @@ import inspect
 import json
 import re
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ from classbridge_common.telemetry import METER_NAME, Metrics, build_telemetry
 from recording_sync.adapters import tables as recording_tables
 from recording_sync.adapters.sync_gauges import sync_jobs_source
 from tests.unit.deploy.promql import PromQLError, parse
+from webhook_ingest.adapters import tables as webhook_tables
+from webhook_ingest.adapters.delivery_gauges import delivery_source
 
 REPO = Path(__file__).resolve().parents[3]
 COMPONENT = REPO / "deploy" / "k8s" / "components" / "prometheus"
@@ -74,10 +76,11 @@ def _record_everything(metrics: Metrics) -> set[str]:
     metrics.zoom_token(grant="refresh_token", outcome="refused")
     metrics.dead_lettered(consumer="c", reason="max_attempts")
     metrics.transfer_bytes(1)
+    metrics.webhook_delivery(0.2, event_type="session.scheduled", outcome="success")
     return {
         "recording_sync", "recording_processing", "storage_bytes", "error", "meeting_create",
         "webhook_received", "rpc_served", "http_served", "zoom_api_call", "zoom_token",
-        "dead_lettered", "transfer_bytes",
+        "dead_lettered", "transfer_bytes", "webhook_delivery",
     }  # fmt: skip
 
 
@@ -86,6 +89,7 @@ async def _scrape() -> dict[str, set[str]]:
     board = GaugeBoard(telemetry.meter_provider.get_meter(METER_NAME))
     with tempfile.TemporaryDirectory() as folder:
         engine = create_async_engine(f"sqlite+aiosqlite:///{folder}/recording-sync.db")
+        webhook_engine = create_async_engine(f"sqlite+aiosqlite:///{folder}/webhook.db")
         try:
             async with engine.begin() as connection:
                 await connection.run_sync(recording_tables.metadata.create_all)
@@ -93,6 +97,15 @@ async def _scrape() -> dict[str, set[str]]:
             board.add(outbox_source("recording-sync", sessions))
             board.add(
                 sync_jobs_source("recording-sync", sessions, stuck_after=timedelta(minutes=15))
+            )
+            async with webhook_engine.begin() as connection:
+                await connection.run_sync(webhook_tables.metadata.create_all)
+            board.add(
+                delivery_source(
+                    "webhook-ingest",
+                    session_factory(webhook_engine),
+                    clock=lambda: datetime.now(UTC),
+                )
             )
             called = _record_everything(telemetry.metrics)
             public = {
@@ -107,6 +120,7 @@ async def _scrape() -> dict[str, set[str]]:
             ):
                 text = (await client.get(f"http://127.0.0.1:{ep.port}/metrics")).text
         finally:
+            await webhook_engine.dispose()
             await engine.dispose()
             telemetry.shutdown()
     labels: dict[str, set[str]] = {}
@@ -253,6 +267,7 @@ def test_each_service_pod_exposes_the_port_prometheus_scrapes() -> None:
     (patch,) = component["patches"]
     target = re.compile(patch["target"]["name"])
     assert all(target.fullmatch(name) for name in SERVICES)
+    assert target.fullmatch("webhook-ingest-deliver")  # it counts the outgoing webhooks
     assert not target.fullmatch("webhook-ingest-relay")
     (added,) = yaml.safe_load(patch["patch"])
     assert added["value"] == {"name": "metrics", "containerPort": port, "protocol": "TCP"}
@@ -260,7 +275,7 @@ def test_each_service_pod_exposes_the_port_prometheus_scrapes() -> None:
     (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
     assert (endpoint["port"], endpoint["path"]) == ("metrics", "/metrics")
     selected = monitor["spec"]["selector"]["matchExpressions"][0]["values"]
-    assert sorted(selected) == sorted(SERVICES)
+    assert sorted(selected) == sorted([*SERVICES, "webhook-ingest-deliver"])
     relabel = {r["targetLabel"]: r["sourceLabels"] for r in endpoint["relabelings"]}
     assert relabel["service"] == ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
     (policy,) = yaml.safe_load_all((COMPONENT / "networkpolicy.yaml").read_text())

@@ -61,6 +61,7 @@ ALLOWED_SECRETS: dict[str, set[str]] = {
         "ZOOM_WEBHOOK_SECRET_TOKENS",
         "ZOOM_TOKEN_ENCRYPTION_KEYS",
     },
+    "webhook-ingest-secrets": {"OUTGOING_WEBHOOK_ENCRYPTION_KEYS"},
     "classbridge-s3": {
         "S3_ENDPOINT_URL",
         "S3_BUCKET",
@@ -631,3 +632,35 @@ def test_webhook_relay_runs_as_its_own_deployment_in_production_manifests() -> N
     for overlay in OVERLAYS:
         if shutil.which("kubectl"):
             _named("Deployment", "webhook-ingest-relay", _render(overlay))
+
+
+def test_outgoing_webhooks_are_sent_by_their_own_deployment_in_production_manifests() -> None:
+    (serve,) = _pod_spec(_named("Deployment", "webhook-ingest"))["containers"]
+    assert _env(serve)["OUTGOING_WEBHOOK_WORKER_IN_PROCESS"]["value"] == "false"
+    deliver = _named("Deployment", "webhook-ingest-deliver")
+    (c,) = _pod_spec(deliver)["containers"]
+    assert c["image"] == "classbridge/webhook-ingest"
+    assert c["args"] == ["deliver"]
+    assert deliver["spec"]["replicas"] >= 2
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert c[probe]["grpc"]["port"] == int(_env(c)["GRPC_PORT"]["value"])
+    for container in (serve, c):
+        key = _env(container)["OUTGOING_WEBHOOK_ENCRYPTION_KEYS"]["valueFrom"]["secretKeyRef"]
+        assert key["name"] == "webhook-ingest-secrets"
+    labels = _pod_labels(deliver)
+    assert labels["app.kubernetes.io/name"] != "webhook-ingest"
+    assert labels["classbridge.io/postgres-client"] == "true"
+    assert labels["classbridge.io/amqp-client"] == "true"
+    # Egress to course platforms: public addresses on 443 only, never private or link-local.
+    policy = _named("NetworkPolicy", "webhook-ingest-deliver")
+    assert policy["spec"]["podSelector"]["matchLabels"] == {
+        "app.kubernetes.io/name": "webhook-ingest-deliver",
+        "app.kubernetes.io/component": "deliver",
+    }
+    (rule,) = policy["spec"]["egress"]
+    (block,) = rule["to"]
+    assert block["ipBlock"]["cidr"] == "0.0.0.0/0"
+    assert {"10.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"} <= set(
+        block["ipBlock"]["except"]
+    )
+    assert rule["ports"] == [{"protocol": "TCP", "port": 443}]

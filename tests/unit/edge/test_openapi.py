@@ -202,3 +202,22 @@ async def test_everything_else_still_needs_a_token(client: httpx.AsyncClient) ->
     answer = await client.get("/api/v1/courses")
     assert answer.status_code == 401
     assert (await client.get("/docs/assets/unknown.js")).status_code == 401
+
+
+def test_outgoing_webhook_routes_are_documented(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+    expected = {
+        "/api/v1/webhooks/endpoints": {"get", "post"},
+        "/api/v1/webhooks/endpoints/{endpoint_id}": {"get", "patch", "delete"},
+        "/api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret": {"post"},
+        "/api/v1/webhooks/endpoints/{endpoint_id}/test": {"post"},
+        "/api/v1/webhooks/endpoints/{endpoint_id}/replay-failed": {"post"},
+        "/api/v1/webhooks/deliveries": {"get"},
+        "/api/v1/webhooks/deliveries/{delivery_id}": {"get"},
+        "/api/v1/webhooks/deliveries/{delivery_id}/replay": {"post"},
+    }
+    for path, methods in expected.items():
+        assert methods <= set(paths[path]), path
+    created = paths["/api/v1/webhooks/endpoints"]["post"]
+    assert "201" in created["responses"]
+    assert "409" in created["responses"]

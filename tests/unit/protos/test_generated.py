@@ -21,7 +21,12 @@ from classbridge.events.v1 import event_options_pb2
 ROOT = Path(__file__).resolve().parents[3]
 GEN_SCRIPT = ROOT / "scripts" / "gen_protos.py"
 PROTOS_README = ROOT / "protos" / "README.md"
-EVENT_MODULES = ("zoom_events_pb2", "session_events_pb2", "recording_events_pb2")
+EVENT_MODULES = (
+    "zoom_events_pb2",
+    "session_events_pb2",
+    "recording_events_pb2",
+    "connection_events_pb2",
+)
 ROUTING_KEY = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
 # Bounded answers, not pages: one meeting instance's files (named after Zoom's endpoint), one
 # meeting's registrants (every Zoom page followed), one
@@ -136,7 +141,7 @@ def test_every_service_has_stub_servicer_and_registration() -> None:
                     assert callable(getattr(servicer, method.name)), method.full_name
     finally:
         channel.close()
-    assert services == 4
+    assert services == 5
 
 
 def test_api_methods_follow_the_resource_conventions() -> None:
@@ -164,7 +169,7 @@ def test_every_enum_starts_with_an_unspecified_zero() -> None:
 def test_routing_keys_are_unique_well_formed_and_documented() -> None:
     readme = PROTOS_README.read_text(encoding="utf-8")
     keys = [_routing_key(cls.DESCRIPTOR) for cls in _event_messages()]
-    assert len(keys) == 28
+    assert len(keys) == 29
     assert len(set(keys)) == len(keys)
     for cls, key in zip(_event_messages(), keys, strict=True):
         assert ROUTING_KEY.match(key), key

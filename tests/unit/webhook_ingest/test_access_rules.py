@@ -16,6 +16,8 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from classbridge.events.v1 import zoom_events_pb2 as events_pb
+from classbridge.webhookingest.v1 import outgoing_webhooks_pb2 as outgoing_pb
+from classbridge.webhookingest.v1 import outgoing_webhooks_pb2_grpc as outgoing_grpc
 from classbridge.webhookingest.v1 import webhook_admin_pb2 as pb
 from classbridge.webhookingest.v1 import webhook_admin_pb2_grpc as pb_grpc
 from classbridge_common.auth import DEV_SECRET, DEV_SERVICE_SECRET, issue_token
@@ -28,7 +30,12 @@ from tests.unit.webhook_ingest.conftest import Recorder
 from tests.unit.webhook_ingest.fake_gateway import A_ACCOUNT, A_SECRET, B_ACCOUNT, B_SECRET
 from tests.unit.webhook_ingest.helpers import SECRET, signed_headers
 from webhook_ingest.bootstrap import Running
-from webhook_ingest.entrypoints.access_rules import POLICY, SERVICE
+from webhook_ingest.entrypoints.access_rules import (
+    OUTGOING_POLICY,
+    OUTGOING_SERVICE,
+    POLICY,
+    SERVICE,
+)
 
 Metadata = list[tuple[str, str]]
 
@@ -85,17 +92,40 @@ ADMITTED: dict[str, frozenset[str]] = {
 }
 """Who gets past the access rule of each method (the handler may still answer an error)."""
 
+OUTGOING_ADMITTED: dict[str, frozenset[str]] = {
+    method.name: TENANT_ADMINS for method in OUTGOING_SERVICE.methods
+}
+"""OutgoingWebhooksService: tenant admins (and operators) only, every method; no service."""
+OUTGOING_DECLARED = {
+    "CreateEndpoint",
+    "ListEndpoints",
+    "GetEndpoint",
+    "UpdateEndpoint",
+    "DeleteEndpoint",
+    "RotateEndpointSecret",
+    "ListDeliveries",
+    "GetDelivery",
+    "ReplayDelivery",
+    "ReplayFailedDeliveries",
+    "SendTestEvent",
+}
+
 
 def test_the_table_covers_every_method_of_the_service() -> None:
     methods = {m.name for m in SERVICE.methods}
     assert set(ADMITTED) == methods
     assert set(POLICY.rules) == methods
+    outgoing = {m.name for m in OUTGOING_SERVICE.methods}
+    assert outgoing == OUTGOING_DECLARED
+    assert set(OUTGOING_POLICY.rules) == outgoing
 
 
-def _expected(method: str, identity: str) -> grpc.StatusCode | None:
+def _expected(
+    method: str, identity: str, table: dict[str, frozenset[str]] = ADMITTED
+) -> grpc.StatusCode | None:
     if identity in UNAUTHENTICATED:
         return grpc.StatusCode.UNAUTHENTICATED
-    if identity not in ADMITTED[method]:
+    if identity not in table[method]:
         return grpc.StatusCode.PERMISSION_DENIED
     return None  # admitted
 
@@ -124,6 +154,32 @@ async def test_every_method_for_every_identity(stub: pb_grpc.WebhookAdminService
                 wrong.append(f"{method.name} by {identity}: {got}")
     assert wrong == []
     assert len(outcomes) == len(ADMITTED) * len(IDENTITIES)
+
+
+async def test_every_outgoing_webhooks_method_for_every_identity(tenant_service: Running) -> None:
+    wrong: list[str] = []
+    cells = 0
+    async with grpc.aio.insecure_channel(tenant_service.grpc_address) as channel:
+        stub = outgoing_grpc.OutgoingWebhooksServiceStub(channel)
+        for method in OUTGOING_SERVICE.methods:
+            request = getattr(outgoing_pb, method.input_type.name)()  # empty: harmless
+            for identity, metadata in IDENTITIES.items():
+                try:
+                    await getattr(stub, method.name)(request, metadata=metadata)
+                    got: grpc.StatusCode | None = None
+                except grpc.aio.AioRpcError as error:
+                    got = error.code()
+                refused = got in (
+                    grpc.StatusCode.UNAUTHENTICATED,
+                    grpc.StatusCode.PERMISSION_DENIED,
+                )
+                cells += 1
+                if (got if refused else None) != _expected(
+                    method.name, identity, OUTGOING_ADMITTED
+                ):
+                    wrong.append(f"{method.name} by {identity}: {got}")
+    assert wrong == []
+    assert cells == len(OUTGOING_ADMITTED) * len(IDENTITIES)
 
 
 _MESSAGES = {

@@ -64,6 +64,13 @@ GAUGES: Final[Mapping[str, GaugeSpec]] = {
     ),
     "app.recording.sync_jobs.open": GaugeSpec("{job}", "Sync jobs not finished, by state"),
     "app.storage.used": GaugeSpec("By", "Bytes of recording files held in object storage"),
+    "app.webhook.deliveries.pending": GaugeSpec(
+        "{delivery}", "Outgoing webhook deliveries waiting for their first attempt or a retry"
+    ),
+    "app.webhook.deliveries.overdue": GaugeSpec(
+        "{delivery}",
+        "Outgoing webhook deliveries due for over 5 minutes and not attempted (worker behind)",
+    ),
 }
 
 

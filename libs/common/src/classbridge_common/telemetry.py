@@ -453,6 +453,17 @@ class Metrics:
         self._transfer_bytes = meter.create_counter(
             "app.transfer.bytes", unit="By", description="Bytes written to object storage"
         )
+        self._webhook_deliveries = meter.create_counter(
+            "app.webhook.deliveries",
+            unit="{attempt}",
+            description="Outgoing webhook delivery attempts, by event type and outcome",
+        )
+        self._webhook_delivery_duration = meter.create_histogram(
+            "app.webhook.delivery.duration",
+            unit="s",
+            description="Time an outgoing webhook attempt took, by outcome",
+            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS,
+        )
 
     @classmethod
     def from_global(cls) -> Metrics:
@@ -517,6 +528,12 @@ class Metrics:
 
     def transfer_bytes(self, count: int, *, stage: str = "stored") -> None:
         self._transfer_bytes.add(count, {"app.transfer.stage": stage})
+
+    def webhook_delivery(self, seconds: float, *, event_type: str, outcome: str) -> None:
+        """One attempt at an outgoing webhook. ``outcome``: ``success``, ``retry`` (failed, tried
+        again later) or ``failed`` (failed for good). Never the endpoint or tenant as a label."""
+        self._webhook_deliveries.add(1, {"app.webhook.event": event_type, "app.outcome": outcome})
+        self._webhook_delivery_duration.record(seconds, {"app.outcome": outcome})
 
 
 _app_metrics: Metrics | None = None

@@ -17,7 +17,7 @@ import grpc.aio
 
 from classbridge.recordingsync.v1 import recording_sync_pb2_grpc
 from classbridge.scheduler.v1 import scheduler_pb2_grpc
-from classbridge.webhookingest.v1 import webhook_admin_pb2_grpc
+from classbridge.webhookingest.v1 import outgoing_webhooks_pb2_grpc, webhook_admin_pb2_grpc
 from classbridge.zoomgateway.v1 import zoom_gateway_pb2_grpc
 from classbridge_common.grpc.client import call as _call
 from classbridge_common.grpc.client import create_channel
@@ -32,6 +32,8 @@ class Clients:
     zoom_gateway: zoom_gateway_pb2_grpc.ZoomGatewayServiceStub
     recording_sync: recording_sync_pb2_grpc.RecordingSyncServiceStub
     webhook_admin: webhook_admin_pb2_grpc.WebhookAdminServiceStub
+    # webhook-ingest's other service, on the same channel: outgoing webhooks to platforms.
+    outgoing_webhooks: outgoing_webhooks_pb2_grpc.OutgoingWebhooksServiceStub
 
     @classmethod
     def from_channels(
@@ -47,6 +49,7 @@ class Clients:
             zoom_gateway=zoom_gateway_pb2_grpc.ZoomGatewayServiceStub(zoom_gateway),
             recording_sync=recording_sync_pb2_grpc.RecordingSyncServiceStub(recording_sync),
             webhook_admin=webhook_admin_pb2_grpc.WebhookAdminServiceStub(webhook_admin),
+            outgoing_webhooks=outgoing_webhooks_pb2_grpc.OutgoingWebhooksServiceStub(webhook_admin),
         )
 
 

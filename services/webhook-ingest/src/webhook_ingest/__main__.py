@@ -1,4 +1,4 @@
-"""`python -m webhook_ingest serve | relay | migrate | prune`.
+"""`python -m webhook_ingest serve | relay | deliver | migrate | prune`.
 
 - `serve`: run until SIGTERM/SIGINT, then drain (answer in-flight webhooks, keep the outbox).
   With `WEBHOOK_HTTP_WORKERS=N` (> 1, PostgreSQL), N processes answer Zoom on one shared
@@ -10,6 +10,9 @@
   own process or Deployment with `WEBHOOK_RELAY_IN_PROCESS=false` on `serve`, as the production
   manifests do; several relays are safe on PostgreSQL). It serves only the gRPC health service,
   on `GRPC_PORT`, for probes.
+- `deliver`: only the outgoing webhooks' consumer and delivery worker (run it as its own process
+  or Deployment with `OUTGOING_WEBHOOK_WORKER_IN_PROCESS=false` on `serve`; several are safe on
+  PostgreSQL). It serves only the gRPC health service, on `GRPC_PORT`, for probes.
 - `migrate`: bring the database schema to the latest revision.
 - `prune`: delete stored webhooks older than `WEBHOOK_RETENTION_DAYS` now (the service also
   does this by itself every `WEBHOOK_PRUNE_INTERVAL_SECONDS`).
@@ -24,7 +27,13 @@ from classbridge_common.cli import run_service_cli
 from classbridge_common.db import create_engine
 from classbridge_common.grpc import GrpcServer
 from webhook_ingest.adapters import event_codec
-from webhook_ingest.bootstrap import MIGRATIONS_DIR, bind_http, relaying, running
+from webhook_ingest.bootstrap import (
+    MIGRATIONS_DIR,
+    bind_http,
+    delivering_only,
+    relaying,
+    running,
+)
 from webhook_ingest.service_layer.admin import WebhookAdmin
 from webhook_ingest.settings import Settings, load
 from webhook_ingest.workers import HttpWorkers, stop_on_signals
@@ -75,6 +84,20 @@ async def _relay(settings: Settings) -> None:
         await stop.wait()
 
 
+async def _deliver(settings: Settings) -> None:
+    stop = stop_on_signals()
+    health = GrpcServer(
+        servicers=[],
+        verifier=settings.token_verifier(),
+        policies=[],
+        host=settings.grpc_host,
+        port=settings.grpc_port,
+    )
+    async with delivering_only(settings), health:
+        print(f"webhook-ingest deliver ready grpc={health.port}", flush=True)
+        await stop.wait()
+
+
 async def _prune(settings: Settings) -> None:
     engine = create_engine(settings)
     try:
@@ -95,6 +118,6 @@ if __name__ == "__main__":
             load=load,
             running=running,
             migrations_dir=MIGRATIONS_DIR,
-            commands={"serve": _serve, "relay": _relay, "prune": _prune},
+            commands={"serve": _serve, "relay": _relay, "deliver": _deliver, "prune": _prune},
         )
     )

@@ -39,20 +39,30 @@ from classbridge_common.outbox import OutboxRelay
 from classbridge_common.scrape import serving_metrics
 from classbridge_common.telemetry import OTLP_ENDPOINT_ENV, Metrics, instrument_app
 from webhook_ingest.adapters import event_codec
+from webhook_ingest.adapters.delivery_gauges import delivery_source
 from webhook_ingest.adapters.repository import EventRecord, store_batch, translate_pending
 from webhook_ingest.adapters.zoom_gateway import ZoomGatewayKeys
-from webhook_ingest.entrypoints import grpc_api
-from webhook_ingest.entrypoints.access_rules import POLICY
+from webhook_ingest.entrypoints import grpc_api, outgoing_api
+from webhook_ingest.entrypoints.access_rules import OUTGOING_POLICY, POLICY
 from webhook_ingest.entrypoints.http import (
     TENANT_PATH_PREFIXES,
     WEBHOOK_PATHS,
     WebhookEndpoint,
     create_app,
 )
+from webhook_ingest.outgoing_wiring import (
+    Clock,
+    Delivering,
+    admin_webhooks,
+    delivering,
+    unit_of_work_factory,
+    utc_now,
+)
 from webhook_ingest.service_layer.admin import WebhookAdmin
 from webhook_ingest.service_layer.group_commit import GroupCommitter
 from webhook_ingest.service_layer.ingest import Ingestor
 from webhook_ingest.service_layer.keys import WebhookKeys
+from webhook_ingest.service_layer.outgoing_endpoints import OutgoingWebhooks
 from webhook_ingest.service_layer.processor import WebhookProcessor, translator
 from webhook_ingest.settings import Settings
 
@@ -75,6 +85,10 @@ class Running:
     admin: WebhookAdmin
     keys: WebhookKeys
     metrics_port: int | None = None  # the scrape endpoint (METRICS_PORT), if served
+    # Outgoing webhooks: the admin use cases (control process only) and, when it runs here
+    # (OUTGOING_WEBHOOK_WORKER_IN_PROCESS), the consumer and delivery worker.
+    outgoing: OutgoingWebhooks | None = None
+    delivering: Delivering | None = None
 
     @property
     def http_url(self) -> str:
@@ -152,11 +166,19 @@ async def _keep_bus_connected(bus: EventBus, *, first_error: BaseException) -> N
         return
 
 
-async def _retention(admin: WebhookAdmin, settings: Settings) -> None:
+async def _retention(
+    admin: WebhookAdmin, settings: Settings, outgoing: OutgoingWebhooks | None = None
+) -> None:
+    """Every WEBHOOK_PRUNE_INTERVAL_SECONDS: stored Zoom webhooks, and the outgoing webhook
+    deliveries that are done (with their attempt log), older than WEBHOOK_RETENTION_DAYS."""
     retention = timedelta(days=settings.webhook_retention_days)
     while True:
         try:
             await admin.prune_expired(retention)
+            if outgoing is not None:
+                await outgoing.prune(
+                    older_than=retention, batch_size=settings.webhook_prune_batch_size
+                )
         except Exception as error:  # a failed prune is retried next round
             log.warning("pruning webhook events failed: %s", type(error).__name__)
         await asyncio.sleep(settings.webhook_prune_interval_seconds)
@@ -256,6 +278,30 @@ async def relaying(
         await engine.dispose()
 
 
+@asynccontextmanager
+async def delivering_only(
+    settings: Settings, *, bus: EventBus | None = None, clock: Clock = utc_now
+) -> AsyncIterator[Delivering]:
+    """Only the outgoing-webhook consumer and delivery worker (`python -m webhook_ingest
+    deliver`, with `OUTGOING_WEBHOOK_WORKER_IN_PROCESS=false` on `serve`): a slow or failing
+    endpoint then never competes with Zoom's webhooks for the CPU. Several may run on
+    PostgreSQL: deliveries are leased `SKIP LOCKED`. The outbox event of a disabled endpoint is
+    published by the relay, which polls."""
+    engine = create_engine(settings, pool_size=4, max_overflow=4)
+    try:
+        uow = unit_of_work_factory(engine, settings.secret_box())
+        backlog = delivery_source(settings.service_name, session_factory(engine), clock=clock)
+        async with (
+            _bus_for(settings, bus) as the_bus,
+            delivering(settings, bus=the_bus, uow=uow, clock=clock) as running_delivery,
+            # Its own scrape endpoint (METRICS_PORT): the attempts are counted in this process.
+            serving_metrics(settings, sources=[backlog]),
+        ):
+            yield running_delivery
+    finally:
+        await engine.dispose()
+
+
 def _webhook_route(scope: MutableMapping[str, Any]) -> str | None:
     """The metrics label of a webhook path: a tenant's own path is one template, never its id."""
     path = str(scope.get("path", ""))
@@ -274,6 +320,7 @@ async def running(
     bus: EventBus | None = None,
     http_socket: socket.socket | None = None,
     control: bool = True,
+    clock: Clock = utc_now,
 ) -> AsyncIterator[Running]:
     """Start webhook-ingest (HTTP for Zoom, gRPC admin, relay, retention); stop all on exit.
 
@@ -286,6 +333,9 @@ async def running(
     `relaying` publishes, elsewhere. `http_socket` is an already listening socket to serve
     (the HTTP workers of `serve` share one); `control=False` starts only the HTTP path and its
     committer — no gRPC admin, relay or retention job, which the first process runs once.
+    The outgoing-webhook consumer and delivery worker run here with
+    `OUTGOING_WEBHOOK_WORKER_IN_PROCESS` (the default; `clock` is theirs, for tests), otherwise
+    in `delivering_only` (`python -m webhook_ingest deliver`).
     """
     # The committer has its own pool without pre-ping: the ping is one more round trip per
     # batch, and a batch that fails on a dead connection is answered 503 (Zoom retries) while
@@ -354,22 +404,54 @@ async def running(
             async with serving_http(app, sock, close_socket=own_socket) as http_port:
                 grpc_port = 0
                 metrics_port: int | None = None
+                outgoing: OutgoingWebhooks | None = None
+                delivery: Delivering | None = None
                 if control:
+                    uow = unit_of_work_factory(
+                        engine,
+                        settings.secret_box(),
+                        on_commit=relay.notify if relay is not None else None,
+                    )
+                    if settings.outgoing_webhook_worker_in_process:
+                        worker_bus = the_bus
+                        if worker_bus is None:
+                            worker_bus = await stack.enter_async_context(_bus_for(settings, bus))
+                        delivery = await stack.enter_async_context(
+                            delivering(settings, bus=worker_bus, uow=uow, clock=clock)
+                        )
+                    outgoing = await stack.enter_async_context(
+                        admin_webhooks(
+                            settings,
+                            uow,
+                            clock=clock,
+                            wake_worker=delivery.worker.notify if delivery else _nothing,
+                        )
+                    )
                     grpc_server = GrpcServer(
-                        servicers=grpc_api.servicers(admin),
+                        servicers=[
+                            *grpc_api.servicers(admin),
+                            *outgoing_api.servicers(outgoing),
+                        ],
                         verifier=settings.token_verifier(),
-                        policies=[POLICY],
+                        policies=[POLICY, OUTGOING_POLICY],
                         host=settings.grpc_host,
                         port=settings.grpc_port,
                     )
                     await stack.enter_async_context(grpc_server)
                     grpc_port = grpc_server.port
-                    background.append(asyncio.create_task(_retention(admin, settings)))
+                    background.append(asyncio.create_task(_retention(admin, settings, outgoing)))
                     # The scrape endpoint is the control process's: HTTP workers sharing the
                     # socket would fight over its port.
                     outbox = outbox_source(settings.service_name, session_factory(engine))
+                    sources = [outbox]
+                    if delivery is not None:  # the backlog is reported where it is worked off
+                        sources.append(
+                            delivery_source(
+                                settings.service_name, session_factory(engine), clock=clock
+                            )
+                        )
                     served = await stack.enter_async_context(
-                        serving_metrics(settings, sources=[outbox])
+                        serving_metrics(settings, sources=sources)
                     )
                     metrics_port = served.port
                 log.info("webhook-ingest listening: HTTP %d, gRPC %d", http_port, grpc_port)
@@ -384,6 +466,8 @@ async def running(
                     admin=admin,
                     keys=keys,
                     metrics_port=metrics_port,
+                    outgoing=outgoing,
+                    delivering=delivery,
                 )
     finally:
         for task in background:

@@ -12,12 +12,16 @@ signature does not verify (a tenant added or a secret rotated a moment ago). An 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 from typing import Annotated, Any, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from classbridge_common.settings import ServiceSettings, load_settings
+from classbridge_common.crypto import SecretBox, generate_key
+from classbridge_common.settings import ServiceSettings, SettingsError, load_settings
 
 
 class Settings(ServiceSettings):
@@ -64,6 +68,47 @@ class Settings(ServiceSettings):
     # index keeps deduplication exact across them). 1 = everything in one process.
     webhook_http_workers: int = Field(default=1, ge=1, le=64)
 
+    # --- outgoing webhooks to course platforms (docs/outgoing-webhooks.md) ---
+    # The delivery worker runs inside `serve` (true: `make run`, tests, small installs) or as
+    # `python -m webhook_ingest deliver`, its own Deployment (false). Several may run on
+    # PostgreSQL (deliveries are leased with SKIP LOCKED).
+    outgoing_webhook_worker_in_process: bool = True
+    # Seconds before the 2nd, 3rd, … attempt (comma-separated); after the last, a delivery fails.
+    outgoing_webhook_retry_schedule: Annotated[tuple[float, ...], NoDecode] = (
+        5,
+        300,
+        1800,
+        7200,
+        18000,
+        36000,
+        50400,
+    )
+    # Each delay is spread by ± this fraction so endpoints that failed together do not return
+    # together.
+    outgoing_webhook_retry_jitter: float = Field(default=0.2, ge=0, le=1)
+    # One attempt's limit (connect + answer); the receiver should answer 2xx at once and work
+    # afterwards.
+    outgoing_webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    # How often the worker looks for due deliveries when nothing woke it.
+    outgoing_webhook_poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Attempts in flight at once per worker (each to a different endpoint).
+    outgoing_webhook_concurrency: int = Field(default=16, ge=1, le=256)
+    # An endpoint is disabled when a delivery has used up its retries and no attempt to it has
+    # succeeded for this long (default 5 days); a 410 Gone answer disables it at once.
+    outgoing_webhook_disable_after_seconds: float = Field(default=432_000.0, ge=0)
+    # How long a rotated-out secret keeps signing alongside the new one (default 24 h).
+    outgoing_webhook_rotation_grace_seconds: int = Field(default=86_400, ge=0, le=604_800)
+    # Hosts that may be called over plain http besides localhost (comma-separated; dev only).
+    outgoing_webhook_http_hosts: str = ""
+    # Allow loopback and private (RFC 1918, ULA, CGNAT) addresses: development and tests only.
+    # Link-local addresses (the cloud metadata service) are refused whatever this says.
+    outgoing_webhook_allow_private_addresses: bool = False
+    # Endpoints one tenant may register.
+    outgoing_webhook_max_endpoints: int = Field(default=20, ge=1, le=1000)
+    # Fernet keys sealing the endpoints' signing secrets at rest, newest first (comma-
+    # separated). Required in prod; in dev a key file under DATA_DIR is created once.
+    outgoing_webhook_encryption_keys: SecretStr | None = None
+
     @field_validator("zoom_webhook_secret_tokens", mode="before")
     @classmethod
     def _split_secrets(cls, value: Any) -> Any:
@@ -73,6 +118,20 @@ class Settings(ServiceSettings):
             value = [v for v in value if (v.get_secret_value() if isinstance(v, SecretStr) else v)]
             if not value:
                 raise ValueError("needs at least one secret token (comma-separated)")
+        return value
+
+    @field_validator("outgoing_webhook_retry_schedule", mode="before")
+    @classmethod
+    def _split_schedule(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            if not value:
+                raise ValueError("needs at least one delay in seconds (comma-separated)")
+            delays = [float(v) for v in value]
+            if any(d < 0 for d in delays):
+                raise ValueError("delays must not be negative")
+            return tuple(delays)
         return value
 
     @model_validator(mode="after")
@@ -85,6 +144,33 @@ class Settings(ServiceSettings):
     def secrets(self) -> tuple[str, ...]:
         """The webhook secret tokens, in configuration order."""
         return tuple(s.get_secret_value() for s in self.zoom_webhook_secret_tokens)
+
+    def http_hosts(self) -> frozenset[str]:
+        """`OUTGOING_WEBHOOK_HTTP_HOSTS` as a set of lower-case host names."""
+        return frozenset(
+            h.strip().lower() for h in self.outgoing_webhook_http_hosts.split(",") if h.strip()
+        )
+
+    def secret_box(self) -> SecretBox:
+        """What seals the endpoints' signing secrets: `OUTGOING_WEBHOOK_ENCRYPTION_KEYS`, or in
+        dev a key file under `DATA_DIR` created once (mode 0600) so an embedded run keeps them."""
+        if self.outgoing_webhook_encryption_keys is not None:
+            raw = self.outgoing_webhook_encryption_keys.get_secret_value().split(",")
+            return SecretBox([k.strip() for k in raw if k.strip()])
+        if self.env == "prod":
+            raise SettingsError(
+                "OUTGOING_WEBHOOK_ENCRYPTION_KEYS is required when CLASSBRIDGE_ENV=prod"
+            )
+        path = self.data_dir / "webhook-ingest.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(
+                    path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR
+                )
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(generate_key())
+        return SecretBox([path.read_text().strip()])
 
 
 def load(**overrides: Any) -> Settings:

@@ -214,6 +214,8 @@ def service_settings(
         values["zoom_webhook_secret_tokens"] = secrets.webhook_secret_token
         # Every tenant's webhook keys come from zoom-gateway, which starts before it (SERVICES).
         values["zoom_gateway_addr"] = addresses.get("zoom-gateway")
+        # A platform developer's webhook receiver runs on this machine (outgoing webhooks).
+        values["outgoing_webhook_allow_private_addresses"] = True
     elif spec.name == "edge":
         values |= {k: v for k, v in peers.items() if v}
     else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
@@ -22,6 +23,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
+    UniqueConstraint,
 )
 
 from classbridge_common.auth import DEFAULT_TENANT
@@ -79,3 +82,88 @@ Index(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+
+# --- outgoing webhooks (docs/outgoing-webhooks.md) -----------------------------------------------
+# A tenant's endpoints. The signing secret is stored sealed (`SecretBox`, Fernet) and never
+# leaves the service but in the answer that created or rotated it. During a rotation the old
+# secret stays in `previous_secret_enc` until `previous_secret_expires_at`: both sign.
+# `state`: "enabled" | "disabled_by_user" | "disabled_failing". `failing_since`: the first
+# failed attempt since the last success (the disable rule reads it).
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("description", String(500), nullable=False, server_default=""),
+    Column("event_types", JSON(), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("disabled_reason", String(500), nullable=False, server_default=""),
+    Column("disabled_at", UTCDateTime(), nullable=True),
+    Column("failing_since", UTCDateTime(), nullable=True),
+    Column("secret_enc", String(500), nullable=False),
+    Column("previous_secret_enc", String(500), nullable=True),
+    Column("previous_secret_expires_at", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "url", name="uq_webhook_endpoints_tenant_url"),
+)
+
+# One event for one endpoint. `seq` orders an endpoint's deliveries (they are sent in that
+# order: the worker only attempts an endpoint's oldest pending one); `id` is the `webhook-id`
+# header, the same on every attempt and replay. `payload` is the JSON body, fixed at creation.
+# `status`: "pending" | "succeeded" | "failed". `leased_until`: a worker is sending it (another
+# skips it until then; a crashed worker's lease simply runs out).
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("seq", _ID, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("endpoint_id", String(40), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("source_message_id", String(64), nullable=False),
+    Column("payload", Text(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer(), nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime(), nullable=True),
+    Column("leased_until", UTCDateTime(), nullable=True),
+    Column("last_attempt_at", UTCDateTime(), nullable=True),
+    Column("last_status_code", Integer(), nullable=False, server_default="0"),
+    Column("last_error", String(500), nullable=False, server_default=""),
+    Column("delivered_at", UTCDateTime(), nullable=True),
+    Column("replay_count", Integer(), nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+Index(
+    "ix_webhook_deliveries_endpoint_seq", webhook_deliveries.c.endpoint_id, webhook_deliveries.c.seq
+)
+Index("ix_webhook_deliveries_tenant_seq", webhook_deliveries.c.tenant_id, webhook_deliveries.c.seq)
+# The worker's queue: pending deliveries only.
+Index(
+    "ix_webhook_deliveries_pending",
+    webhook_deliveries.c.endpoint_id,
+    webhook_deliveries.c.seq,
+    postgresql_where=webhook_deliveries.c.status == "pending",
+    sqlite_where=webhook_deliveries.c.status == "pending",
+)
+
+# Every attempt: what was answered (status, a capped snippet of the body) or why nothing was.
+webhook_delivery_attempts = Table(
+    "webhook_delivery_attempts",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("delivery_seq", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("attempted_at", UTCDateTime(), nullable=False),
+    Column("status_code", Integer(), nullable=False),
+    Column("duration_ms", Integer(), nullable=False),
+    Column("response_snippet", Text(), nullable=False),
+    Column("error", String(500), nullable=False),
+    Column("success", Boolean(), nullable=False),
+)
+Index(
+    "ix_webhook_delivery_attempts_delivery",
+    webhook_delivery_attempts.c.delivery_seq,
+    webhook_delivery_attempts.c.id,
+)
