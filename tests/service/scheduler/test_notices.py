@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from classbridge.events.v1 import connection_events_pb2 as cev
 from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge.events.v1 import session_events_pb2 as ev
+from classbridge.webhookingest.v1 import outgoing_webhooks_pb2 as owh
 from classbridge_common.auth import Caller
 from classbridge_common.db import session_factory
 from classbridge_common.db.migrations import upgrade_to_head
@@ -397,3 +398,32 @@ async def test_a_zoom_connection_to_reconnect_mails_the_admins_and_its_person_on
     admins = by_address["ada@school.test"].get_payload(decode=True).decode()
     assert "The Zoom connection of teacher-1" in admins
     assert by_address["ada@school.test"]["Subject"] == "Zoom connection to reconnect: teacher-1"
+
+
+async def test_an_outgoing_webhook_endpoint_disabled_mails_the_admins_once(
+    factory: async_sessionmaker[AsyncSession], smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    await _directory(factory)
+    consumer = NoticeConsumer(name="scheduler-notices", uow=uows(factory))
+    delivered = Envelope.for_proto(
+        "webhook_endpoint.disabled",
+        owh.WebhookEndpointDisabled(
+            endpoint_id="ep-1",
+            url="https://lms.school.test/hooks",
+            reason="no delivery succeeded for 5 days",
+            tenant_id="default",
+        ),
+    )
+    await consumer(delivered)
+    await consumer(delivered)
+    senders = notices.Senders("Classbridge <no-reply@classbridge.test>", {})
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{port}")
+    assert await notices.send_due(uows(factory), mailer, senders=senders) == 2
+    assert sorted(r for rcpts, _ in inbox.messages for r in rcpts) == [
+        "abe@school.test",
+        "ada@school.test",
+    ]
+    _, message = inbox.messages[0]
+    assert message["Subject"] == "Webhook endpoint disabled: https://lms.school.test/hooks"
+    assert "no delivery succeeded for 5 days" in message.get_payload(decode=True).decode()

@@ -25,6 +25,7 @@ class NoticeKind(enum.StrEnum):
     RECORDING_READY = "recording_ready"  # to the class's teacher
     SYNC_FAILED = "sync_failed"  # to the tenant's admins: given up, will not be retried
     ZOOM_REAUTH = "zoom_reauth"  # to the admins and the person: reconnect Zoom (no session)
+    WEBHOOK_DISABLED = "webhook_off"  # to the admins: an outgoing webhook endpoint (no session)
 
 
 class NoticeState(enum.StrEnum):
@@ -48,8 +49,9 @@ class Notice:
     last_error: str = ""
     create_time: datetime | None = None
     sent_time: datetime | None = None
-    # What it is about beyond a session: the user whose Zoom connection must be authorized
-    # again, and why (``ZOOM_REAUTH``, whose ``session_id`` is empty).
+    # What it is about beyond a session (whose ``session_id`` is then empty): the user whose
+    # Zoom connection must be authorized again, and why (``ZOOM_REAUTH``); the outgoing webhook
+    # endpoint disabled, its address and why (``WEBHOOK_DISABLED``).
     about: str = ""
 
     def sent(self, *, at: datetime) -> None:

@@ -6,7 +6,8 @@ new time (moved) and ``session.cancelled`` when the canceller asked for particip
 told (to the students); and to recording-sync's ``recording.synced`` (to the class's teacher:
 its recording is ready) and ``recording.sync_failed`` when it will not be retried (to the
 tenant's admins); and to zoom-gateway's ``zoom.connection.needs_reauthorization`` (to the
-tenant's admins and the person). Each delivery is
+tenant's admins and the person); and to webhook-ingest's ``webhook_endpoint.disabled`` (to the
+tenant's admins). Each delivery is
 applied once (the inbox, under this consumer's own name) in the event's tenant:
 ``service_layer.notices.plan`` stores the notices, and the job worker sends them.
 """
@@ -22,6 +23,7 @@ from google.protobuf.message import Message
 from classbridge.events.v1 import connection_events_pb2 as cev
 from classbridge.events.v1 import recording_events_pb2 as rev
 from classbridge.events.v1 import session_events_pb2 as ev
+from classbridge.webhookingest.v1 import outgoing_webhooks_pb2 as owh
 from classbridge_common.auth import DEFAULT_TENANT
 from classbridge_common.bus import EventBus
 from classbridge_common.messages import Envelope
@@ -57,6 +59,7 @@ ROUTES: dict[str, type[Message]] = {
     "recording.synced": rev.RecordingSynced,
     "recording.sync_failed": rev.RecordingSyncFailed,
     "zoom.connection.needs_reauthorization": cev.ZoomConnectionNeedsReauthorization,
+    "webhook_endpoint.disabled": owh.WebhookEndpointDisabled,
 }
 
 
@@ -82,6 +85,14 @@ class NoticeConsumer:
                 self.planned += await notices.plan_reauthorization(
                     uow,
                     user_id=message.user_id,
+                    reason=message.reason,
+                    event_id=envelope.message_id,
+                    at=datetime.now(UTC),
+                )
+            elif isinstance(message, owh.WebhookEndpointDisabled):
+                self.planned += await notices.plan_webhook_disabled(
+                    uow,
+                    url=message.url,
                     reason=message.reason,
                     event_id=envelope.message_id,
                     at=datetime.now(UTC),

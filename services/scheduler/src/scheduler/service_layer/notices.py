@@ -91,8 +91,14 @@ async def plan(
 
 #: The notices to staff (teacher, admins), whose addresses are the people directory's.
 STAFF_KINDS = frozenset(
-    {NoticeKind.RECORDING_READY, NoticeKind.SYNC_FAILED, NoticeKind.ZOOM_REAUTH}
+    {
+        NoticeKind.RECORDING_READY,
+        NoticeKind.SYNC_FAILED,
+        NoticeKind.ZOOM_REAUTH,
+        NoticeKind.WEBHOOK_DISABLED,
+    }
 )
+
 
 _REASONS = {
     "refresh_refused": "Zoom no longer accepts its authorization (the app was removed, or the "
@@ -225,6 +231,39 @@ def _calendar(session: Session, join_url: str, *, cancelled: bool) -> bytes:
     return bytes(calendar.to_ical())
 
 
+async def plan_webhook_disabled(
+    uow: SchedulerUnitOfWork, *, url: str, reason: str, event_id: str, at: datetime
+) -> int:
+    """The notices an outgoing webhook endpoint disabled after persistent failure owes: the
+    tenant's admins (who registered it); how many were added."""
+    admins = await uow.people.with_role(PersonRole.ADMIN)
+    about = f"{url} {reason}".strip()[:200]
+    recipients = [(p.user_id, p.email) for p in admins]
+    return await _add(uow, NoticeKind.WEBHOOK_DISABLED, None, event_id, recipients, at, about=about)
+
+
+def _webhook_disabled_message(notice: Notice, *, sender: str) -> EmailMessage:
+    """An admin's notice: Classbridge stopped delivering to one of the school's endpoints."""
+    url, _, reason = notice.about.partition(" ")
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = notice.email
+    message["Subject"] = f"Webhook endpoint disabled: {url}"
+    message.set_content(
+        "\n".join(
+            [
+                f"Classbridge stopped sending events to {url}: {reason or 'it kept failing'}.",
+                "",
+                "Events since are kept as failed deliveries. Once the endpoint answers again, "
+                "enable it (PATCH /api/v1/webhooks/endpoints/{endpoint_id} with enabled: true) "
+                "and replay what it missed (POST /api/v1/webhooks/endpoints/{endpoint_id}"
+                "/replay-failed).",
+            ]
+        )
+    )
+    return message
+
+
 def _reauthorization_message(notice: Notice, *, sender: str) -> EmailMessage:
     """An admin's (or the person's own) notice: a Zoom connection to authorize again."""
     user_id, _, reason = notice.about.partition(" ")
@@ -351,6 +390,8 @@ async def _send_one(
             return False  # another worker claimed it meanwhile
         if notice.kind is NoticeKind.ZOOM_REAUTH:
             message = _reauthorization_message(notice, sender=sender)
+        elif notice.kind is NoticeKind.WEBHOOK_DISABLED:
+            message = _webhook_disabled_message(notice, sender=sender)
         else:
             session = await uow.sessions.get(notice.session_id)
             if session is None:
@@ -390,6 +431,7 @@ __all__ = [
     "get_preference",
     "plan",
     "plan_reauthorization",
+    "plan_webhook_disabled",
     "render",
     "send_due",
     "set_preference",
