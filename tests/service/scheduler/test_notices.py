@@ -312,6 +312,11 @@ async def test_the_teacher_hears_once_that_the_recording_is_ready(
     )
     await consumer(delivered)
     await consumer(delivered)  # delivered again: nothing more
+    transcript = Envelope.for_proto(  # Zoom's transcript, synced later: not news
+        "recording.synced",
+        rev.RecordingSynced(recording_id="r-1", session_id=session.id, tenant_id="default"),
+    )
+    await consumer(transcript)
     senders = notices.Senders("Classbridge <no-reply@classbridge.test>", {})
     mailer = SmtpMailer(f"smtp://127.0.0.1:{port}")
     assert await notices.send_due(uows(factory), mailer, senders=senders) == 1

@@ -42,7 +42,7 @@ from scheduler.domain.model import (
     SessionStatus,
     SharedResource,
 )
-from scheduler.domain.notices import Notice, NoticePreference, NoticeState
+from scheduler.domain.notices import Notice, NoticeKind, NoticePreference, NoticeState
 from scheduler.domain.registration import Registrant
 from scheduler.domain.series import SessionSeries
 
@@ -669,6 +669,13 @@ class Notices(_Rows[Notice]):
 
     async def get_for_update(self, notice_id: str) -> Notice | None:
         return await self._first(select(Notice).where(t.notices.c.id == notice_id), for_update=True)
+
+    async def any_of_session(self, session_id: str, kind: NoticeKind) -> bool:
+        """Whether a notice of ``kind`` about ``session_id`` was planned already (any event)."""
+        found = await self._first(
+            select(Notice).where(t.notices.c.session_id == session_id, t.notices.c.kind == kind)
+        )
+        return found is not None
 
     async def due(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
         """``(notice id, tenant)`` of pending notices due by ``now``, oldest first, in every

@@ -73,6 +73,8 @@ async def plan(
     session = await uow.sessions.get(session_id)
     if session is None:
         return 0
+    if kind is NoticeKind.RECORDING_READY and await uow.notices.any_of_session(session.id, kind):
+        return 0  # a later part (Zoom's transcript, a second file) is not news to the teacher
     if kind in STAFF_KINDS:
         return await _add(uow, kind, session, event_id, await _staff(uow, kind, session), at)
     if session.batch_type is not BatchType.GROUP:
