@@ -77,6 +77,7 @@ async def pg_settings(
         db_schema=pg_schema,
         amqp_url=amqp_exchange.amqp_url,
         events_exchange=amqp_exchange.exchange,
+        outgoing_consumer_name=amqp_exchange.consumer("webhook-ingest.outgoing"),
         data_dir=tmp_path,
     )
     await upgrade_to_head(settings, MIGRATIONS_DIR)

@@ -53,6 +53,7 @@ async def test_sigkill_during_a_burst_loses_no_acknowledged_event(
         db_schema=pg_schema,
         amqp_url=amqp_exchange.amqp_url,
         events_exchange=amqp_exchange.exchange,
+        outgoing_consumer_name=amqp_exchange.consumer("webhook-ingest.outgoing"),
         data_dir=tmp_path,
     )
     await upgrade_to_head(settings, MIGRATIONS_DIR)
@@ -68,6 +69,7 @@ async def test_sigkill_during_a_burst_loses_no_acknowledged_event(
         "DB_SCHEMA": pg_schema,
         "AMQP_URL": amqp_exchange.amqp_url,
         "EVENTS_EXCHANGE": amqp_exchange.exchange,
+        "OUTGOING_CONSUMER_NAME": amqp_exchange.consumer("webhook-ingest.outgoing"),
         "HTTP_PORT": "0",
         "GRPC_PORT": "0",
         "HTTP_HOST": "127.0.0.1",

@@ -66,6 +66,7 @@ async def test_list_and_replay_are_scoped_to_the_callers_tenant(
             db_schema=pg_schema,
             amqp_url=amqp_exchange.amqp_url,
             events_exchange=amqp_exchange.exchange,
+            outgoing_consumer_name=amqp_exchange.consumer("webhook-ingest.outgoing"),
             data_dir=tmp_path,
             zoom_gateway_addr=gateway_address,
         )

@@ -70,6 +70,7 @@ async def test_one_replica_deletes_the_connection_once(
                 db_schema=ingest_schema,
                 data_dir=tmp_path,
                 zoom_webhook_secret_tokens=SECRET,
+                outgoing_consumer_name=amqp_exchange.consumer("webhook-ingest.outgoing"),
                 **bus,
             )
             await upgrade_to_head(ingest, WEBHOOK_MIGRATIONS)

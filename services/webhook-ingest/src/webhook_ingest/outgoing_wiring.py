@@ -28,7 +28,7 @@ from webhook_ingest.adapters.uow import UnitOfWorkFactory, WebhookUnitOfWork
 from webhook_ingest.domain.retry_schedule import RetrySchedule
 from webhook_ingest.service_layer.delivery_worker import DeliveryWorker
 from webhook_ingest.service_layer.outgoing_endpoints import OutgoingWebhooks
-from webhook_ingest.service_layer.outgoing_fanout import CONSUMER, ROUTING_KEYS, Fanout
+from webhook_ingest.service_layer.outgoing_fanout import ROUTING_KEYS, Fanout
 from webhook_ingest.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -115,13 +115,15 @@ async def delivering(
             disable_after=timedelta(seconds=settings.outgoing_webhook_disable_after_seconds),
             metrics=metrics if metrics is not None else Metrics.from_global(),
         )
-        fanout = Fanout(uow=uow, clock=clock, wake_worker=worker.notify)
+        fanout = Fanout(
+            uow=uow, clock=clock, wake_worker=worker.notify, name=settings.outgoing_consumer_name
+        )
         async with worker:
             # prefetch 1: events become deliveries in the order the bus delivers them, which is
             # the order each endpoint receives them in.
-            await bus.subscribe(CONSUMER, ROUTING_KEYS, fanout, prefetch=1)
+            await bus.subscribe(fanout.name, ROUTING_KEYS, fanout, prefetch=1)
             try:
                 yield Delivering(worker=worker, fanout=fanout)
             finally:
                 with contextlib.suppress(Exception):
-                    await bus.unsubscribe(CONSUMER)
+                    await bus.unsubscribe(fanout.name)

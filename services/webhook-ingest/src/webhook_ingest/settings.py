@@ -73,6 +73,11 @@ class Settings(ServiceSettings):
     # `python -m webhook_ingest deliver`, its own Deployment (false). Several may run on
     # PostgreSQL (deliveries are leased with SKIP LOCKED).
     outgoing_webhook_worker_in_process: bool = True
+    # The bus queue (and inbox name) of the consumer turning events into deliveries; side-by-side
+    # installs and tests sharing one broker give each their own.
+    outgoing_consumer_name: str = Field(
+        default="webhook-ingest.outgoing-webhooks", min_length=1, max_length=200
+    )
     # Seconds before the 2nd, 3rd, … attempt (comma-separated); after the last, a delivery fails.
     outgoing_webhook_retry_schedule: Annotated[tuple[float, ...], NoDecode] = (
         5,

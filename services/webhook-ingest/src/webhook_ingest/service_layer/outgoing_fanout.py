@@ -33,10 +33,12 @@ class Fanout:
         uow: UnitOfWorkFactory,
         clock: Callable[[], datetime],
         wake_worker: Callable[[], None] = lambda: None,
+        name: str = CONSUMER,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._wake = wake_worker
+        self.name = name
 
     async def __call__(self, envelope: Envelope) -> None:
         now = self._clock()
@@ -44,10 +46,10 @@ class Fanout:
         if event is None:
             return
         async with self._uow(TenantScope(event.tenant_id)) as uow:
-            if not await uow.first_delivery(CONSUMER, envelope.message_id):
+            if not await uow.first_delivery(self.name, envelope.message_id):
                 log.info(
                     "skipping a message already applied",
-                    extra={"consumer": CONSUMER, "message_id": envelope.message_id},
+                    extra={"consumer": self.name, "message_id": envelope.message_id},
                 )
                 return
             endpoints = await uow.webhooks.subscribed(event.event_type)
