@@ -14,20 +14,22 @@ stopped, so its lease ran out) takes it over at once; one whose worker is alive 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from classbridge_common.auth import DEFAULT_TENANT
-from classbridge_common.errors import FailedPrecondition, InvalidArgument, NotFound
+from classbridge_common.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from classbridge_common.paging import page_request
-from recording_sync.adapters.sync_repository import SyncUnitOfWork
+from recording_sync.adapters.sync_repository import StaleJob, SyncUnitOfWork
 from recording_sync.adapters.tables import meeting_projections as mp
 from recording_sync.adapters.tables import sync_jobs as sj
 from recording_sync.domain.sync_job import FINISHED_STATES, JobState, SyncJob, Trigger
 from recording_sync.service_layer.reach import Reach
 from recording_sync.service_layer.sync import SyncPipeline
+from recording_sync.service_layer.sync_run import WRITE_TRIES
 
 RETRYABLE_STATES = (JobState.FAILED, JobState.NO_RECORDING)
 
@@ -170,10 +172,35 @@ async def sync_batch(
 ) -> BatchSyncResult:
     """Queue every ended meeting of the batch (projection rows still linked). A meeting counts
     as ended when Zoom said so or its scheduled end has passed; synced ones are left alone
-    unless ``force``. Another tenant's batch has no meetings here: nothing is queued."""
+    unless ``force``. Another tenant's batch has no meetings here: nothing is queued. A job a
+    worker changed meanwhile (:class:`StaleJob`) is read again and the whole batch queued
+    afresh; ABORTED when it keeps changing."""
     if not batch_id:
         raise InvalidArgument("batch_id is required")
     await reach.require_batch(batch_id)
+    for attempt in range(WRITE_TRIES):
+        try:
+            result = await _queue_batch(
+                reach=reach, batch_id=batch_id, force=force, uow=uow, pipeline=pipeline, now=now
+            )
+        except StaleJob:
+            await asyncio.sleep(0.01 * (attempt + 1))
+            continue
+        _start_after_commit(pipeline, list(result.jobs), now)
+        return result
+    raise Aborted(f"the sync jobs of batch {batch_id!r} kept changing meanwhile; try again")
+
+
+async def _queue_batch(
+    *,
+    reach: Reach,
+    batch_id: str,
+    force: bool,
+    uow: SyncUnitOfWork,
+    pipeline: SyncPipeline,
+    now: datetime,
+) -> BatchSyncResult:
+    """One try of :func:`sync_batch`, in one unit of work."""
     async with uow.within(reach.scope):
         meetings = await uow.rows.all(
             select(mp)
@@ -214,7 +241,6 @@ async def sync_batch(
             await uow.jobs.save(job)
             queued.append(job)
         await uow.commit()
-    _start_after_commit(pipeline, queued, now)
     return BatchSyncResult(jobs=queued, skipped_synced=synced, skipped_not_ended=not_ended)
 
 
