@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
+from typing import Any
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -43,6 +45,22 @@ def routing_key(message: Message) -> str:
     # protobuf stubs index Extensions by _ExtensionFieldDescriptor[MessageOptions, str].
     options = message.DESCRIPTOR.GetOptions()
     return str(options.Extensions[event_options_pb2.routing_key])  # type: ignore[index]
+
+
+#: The events whose message has each of their fields under the same name (times as Timestamps).
+PLAIN: dict[type[Any], type[Message]] = {
+    events.SessionStarted: session_events_pb2.SessionStarted,
+    events.SessionEnded: session_events_pb2.SessionEnded,
+    events.SessionAttendanceReady: session_events_pb2.SessionAttendanceReady,
+}
+
+
+def _copied(event: Any, message: type[Message]) -> Message:
+    """``message`` with every field of dataclass ``event`` (None stays unset)."""
+    values = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+    return message(
+        **{k: ts(v) if isinstance(v, datetime) else v for k, v in values.items() if v is not None}
+    )
 
 
 def encode(event: events.Event) -> Message:
@@ -90,40 +108,10 @@ def encode(event: events.Event) -> Message:
             notify_participants=event.notify_participants,
             cancelled_by=event.cancelled_by,
         )
-    if isinstance(event, events.SessionStarted):
-        return session_events_pb2.SessionStarted(
-            occurred_at=ts(event.occurred_at),
-            session_id=event.session_id,
-            session_title=event.session_title,
-            batch_id=event.batch_id,
-            course_id=event.course_id,
-            meeting_id=event.meeting_id,
-            meeting_uuid=event.meeting_uuid,
-            started_at=ts(event.started_at),
-        )
-    if isinstance(event, events.SessionEnded):
-        return session_events_pb2.SessionEnded(
-            occurred_at=ts(event.occurred_at),
-            session_id=event.session_id,
-            session_title=event.session_title,
-            batch_id=event.batch_id,
-            course_id=event.course_id,
-            meeting_id=event.meeting_id,
-            meeting_uuid=event.meeting_uuid,
-            started_at=ts(event.started_at),
-            ended_at=ts(event.ended_at),
-        )
-    if isinstance(event, events.SessionAttendanceReady):
-        return session_events_pb2.SessionAttendanceReady(
-            occurred_at=ts(event.occurred_at),
-            session_id=event.session_id,
-            session_title=event.session_title,
-            batch_id=event.batch_id,
-            course_id=event.course_id,
-            meeting_uuid=event.meeting_uuid,
-            participants=event.participants,
-            complete=event.complete,
-        )
+    if isinstance(
+        event, events.SessionStarted | events.SessionEnded | events.SessionAttendanceReady
+    ):
+        return _copied(event, PLAIN[type(event)])
     return session_events_pb2.SessionUpdated(
         occurred_at=ts(event.occurred_at),
         session_id=event.session_id,
