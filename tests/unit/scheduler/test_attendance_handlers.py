@@ -403,6 +403,20 @@ async def test_a_student_enrolled_after_the_class_was_over_was_not_expected_at_i
     assert {r.user_id for r in held.rows if r.enrolled} == expected
 
 
+async def test_an_enrolment_in_the_second_zoom_ends_the_class_in_counts_as_before_the_end(
+    db: FakeDatabase, school: School
+) -> None:
+    """Zoom gives the end to the second: a student enrolled 400 ms into that second may have
+    been enrolled first, so is expected; one enrolled the next second was not."""
+    ended = await seed_session(
+        db, school.b1, status=SessionStatus.ENDED, actual_start=at(-180), actual_end=at(-120)
+    )
+    await enrolled_as(db, school.b1, "student-same", since=at(-120) + timedelta(milliseconds=400))
+    await enrolled_as(db, school.b1, "student-next", since=at(-120) + timedelta(seconds=1))
+    report = await attendance.attendance_report(ended.id, threshold=0, **acting(db, ADMIN_1))
+    assert {r.user_id for r in report.rows if r.enrolled} == {"student-1", "student-same"}
+
+
 async def test_a_students_row_is_named_as_they_were_enrolled(
     db: FakeDatabase, school: School
 ) -> None:

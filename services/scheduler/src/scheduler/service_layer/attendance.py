@@ -242,13 +242,19 @@ def own_rows(report: AttendanceReport, student_id: str) -> AttendanceReport:
     return replace(narrowed, final=report.final)
 
 
+#: How finely Zoom reports a meeting's times.
+ZOOM_RESOLUTION = timedelta(seconds=1)
+
+
 def _expected(batch: Batch | None, enrolled: Sequence[Enrollment], session: Session) -> list[str]:
     """The students a session expected: enrolled by its end, the real one once it ended (an
     individual batch's one)."""
     if batch is not None and batch.type is BatchType.INDIVIDUAL:
         return [batch.student_id] if batch.student_id else []
     end = session.actual_end if session.actual_end is not None else session.scheduled_end
-    return [e.student_id for e in enrolled if e.create_time is None or e.create_time <= end]
+    # Zoom tells the end to the second: an enrolment within that second may have come first.
+    by = end.replace(microsecond=0) + ZOOM_RESOLUTION
+    return [e.student_id for e in enrolled if e.create_time is None or e.create_time < by]
 
 
 def _names(enrolled: Sequence[Enrollment]) -> dict[str, tuple[str, str]]:
