@@ -36,8 +36,10 @@ def rfc3339(value: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
-def _time(stamp: Timestamp, present: bool = True) -> str | None:
-    if not present or (stamp.seconds == 0 and stamp.nanos == 0):
+def _time(msg: Message, name: str) -> str | None:
+    """The timestamp field ``name`` of ``msg`` in RFC 3339; None when unset (or the epoch)."""
+    stamp: Timestamp = getattr(msg, name)
+    if not msg.HasField(name) or (stamp.seconds == 0 and stamp.nanos == 0):
         return None
     return rfc3339(stamp.ToDatetime(tzinfo=UTC))
 
@@ -72,7 +74,7 @@ def _scheduled(msg: ses.SessionMeetingLinked) -> Data:
         "student_id": _text(msg.student_id),
         "teacher_id": _text(msg.teacher_id),
         "meeting_id": _id(msg.meeting_id),
-        "start_time": _time(msg.start_time, msg.HasField("start_time")),
+        "start_time": _time(msg, "start_time"),
         "duration_minutes": msg.duration_minutes,
         "timezone": _text(msg.timezone),
     }
@@ -85,27 +87,32 @@ def _updated(msg: ses.SessionUpdated) -> Data:
         "batch_id": _text(msg.batch_id),
         "meeting_id": _id(msg.meeting_id),
         "changed_fields": list(msg.changed_fields),
-        "scheduled_start": _time(msg.scheduled_start, msg.HasField("scheduled_start")),
-        "scheduled_end": _time(msg.scheduled_end, msg.HasField("scheduled_end")),
-        "previous_scheduled_start": _time(
-            msg.previous_scheduled_start, msg.HasField("previous_scheduled_start")
-        ),
-        "previous_scheduled_end": _time(
-            msg.previous_scheduled_end, msg.HasField("previous_scheduled_end")
-        ),
+        "scheduled_start": _time(msg, "scheduled_start"),
+        "scheduled_end": _time(msg, "scheduled_end"),
+        "previous_scheduled_start": _time(msg, "previous_scheduled_start"),
+        "previous_scheduled_end": _time(msg, "previous_scheduled_end"),
         "duration_minutes": msg.duration_minutes,
         "timezone": _text(msg.timezone),
     }
 
 
-def _cancelled(msg: ses.SessionCancelled) -> Data:
+def _class(
+    msg: ses.SessionCancelled | ses.SessionStarted | ses.SessionEnded | ses.SessionAttendanceReady,
+) -> Data:
+    """The class an event of its life is about, as each such payload names it first."""
     return {
         "session_id": msg.session_id,
         "session_title": _text(msg.session_title),
         "course_id": _text(msg.course_id),
         "batch_id": _text(msg.batch_id),
+    }
+
+
+def _cancelled(msg: ses.SessionCancelled) -> Data:
+    return {
+        **_class(msg),
         "meeting_id": _id(msg.meeting_id),
-        "scheduled_start": _time(msg.scheduled_start, msg.HasField("scheduled_start")),
+        "scheduled_start": _time(msg, "scheduled_start"),
         "reason": _text(msg.reason),
         "cancelled_by": _text(msg.cancelled_by),
     }
@@ -113,35 +120,26 @@ def _cancelled(msg: ses.SessionCancelled) -> Data:
 
 def _started(msg: ses.SessionStarted) -> Data:
     return {
-        "session_id": msg.session_id,
-        "session_title": _text(msg.session_title),
-        "course_id": _text(msg.course_id),
-        "batch_id": _text(msg.batch_id),
+        **_class(msg),
         "meeting_id": _id(msg.meeting_id),
         "meeting_uuid": _text(msg.meeting_uuid),
-        "started_at": _time(msg.started_at, msg.HasField("started_at")),
+        "started_at": _time(msg, "started_at"),
     }
 
 
 def _ended(msg: ses.SessionEnded) -> Data:
     return {
-        "session_id": msg.session_id,
-        "session_title": _text(msg.session_title),
-        "course_id": _text(msg.course_id),
-        "batch_id": _text(msg.batch_id),
+        **_class(msg),
         "meeting_id": _id(msg.meeting_id),
         "meeting_uuid": _text(msg.meeting_uuid),
-        "started_at": _time(msg.started_at, msg.HasField("started_at")),
-        "ended_at": _time(msg.ended_at, msg.HasField("ended_at")),
+        "started_at": _time(msg, "started_at"),
+        "ended_at": _time(msg, "ended_at"),
     }
 
 
 def _attendance(msg: ses.SessionAttendanceReady) -> Data:
     return {
-        "session_id": msg.session_id,
-        "session_title": _text(msg.session_title),
-        "course_id": _text(msg.course_id),
-        "batch_id": _text(msg.batch_id),
+        **_class(msg),
         "meeting_uuid": _text(msg.meeting_uuid),
         "participants": msg.participants,
         "complete": msg.complete,
@@ -157,8 +155,8 @@ def _file(file: rec.SyncedFile) -> Data:
         "content_type": _text(file.content_type),
         "size_bytes": file.size_bytes,
         "sha256": _text(file.sha256),
-        "recording_start": _time(file.recording_start, file.HasField("recording_start")),
-        "recording_end": _time(file.recording_end, file.HasField("recording_end")),
+        "recording_start": _time(file, "recording_start"),
+        "recording_end": _time(file, "recording_end"),
         "lesson_title": _text(file.lesson_title),
     }
 
@@ -200,7 +198,7 @@ def _sync_failed(msg: rec.RecordingSyncFailed) -> Data:
         "error_type": _enum(common.SyncErrorType, msg.error_type, "SYNC_ERROR_TYPE_"),
         "error_message": _text(msg.error_message),
         "will_retry": msg.will_retry,
-        "next_attempt_time": _time(msg.next_attempt_time, msg.HasField("next_attempt_time")),
+        "next_attempt_time": _time(msg, "next_attempt_time"),
     }
 
 
