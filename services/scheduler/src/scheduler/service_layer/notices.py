@@ -119,13 +119,17 @@ async def plan_reauthorization(
 ) -> int:
     """The notices a Zoom connection to authorize again owes: the tenant's admins, and the
     person whose connection it is (when the directory has them); how many were added."""
-    people = await uow.people.with_role(PersonRole.ADMIN)
+    recipients = await _admins(uow)
     own = await uow.people.of_user(user_id)
-    recipients = [(p.user_id, p.email) for p in people]
     if own is not None:
         recipients.append((own.user_id, own.email))
     about = f"{user_id} {reason}".strip()[:200]
     return await _add(uow, NoticeKind.ZOOM_REAUTH, None, event_id, recipients, at, about=about)
+
+
+async def _admins(uow: SchedulerUnitOfWork) -> list[tuple[str, str]]:
+    """(user id, email) of the tenant's admins, from its people directory."""
+    return [(p.user_id, p.email) for p in await uow.people.with_role(PersonRole.ADMIN)]
 
 
 async def _staff(
@@ -134,7 +138,7 @@ async def _staff(
     """(user id, email) of who a staff notice is for: the class's teacher (the session's own,
     else its batch's), or every admin of the tenant."""
     if kind is NoticeKind.SYNC_FAILED:
-        return [(p.user_id, p.email) for p in await uow.people.with_role(PersonRole.ADMIN)]
+        return await _admins(uow)
     teacher = session.teacher_id
     if not teacher:
         batch = await uow.batches.get(session.batch_id)
@@ -238,65 +242,63 @@ async def plan_webhook_disabled(
 ) -> int:
     """The notices an outgoing webhook endpoint disabled after persistent failure owes: the
     tenant's admins (who registered it); how many were added."""
-    admins = await uow.people.with_role(PersonRole.ADMIN)
     about = f"{url} {reason}".strip()[:200]
-    recipients = [(p.user_id, p.email) for p in admins]
+    recipients = await _admins(uow)
     return await _add(uow, NoticeKind.WEBHOOK_DISABLED, None, event_id, recipients, at, about=about)
+
+
+def _message(notice: Notice, *, sender: str, subject: str, lines: list[str]) -> EmailMessage:
+    """A plain-text email of ``notice`` from ``sender``."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = notice.email
+    message["Subject"] = subject
+    message.set_content("\n".join(lines))
+    return message
 
 
 def _webhook_disabled_message(notice: Notice, *, sender: str) -> EmailMessage:
     """An admin's notice: Classbridge stopped delivering to one of the school's endpoints."""
     url, _, reason = notice.about.partition(" ")
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = notice.email
-    message["Subject"] = f"Webhook endpoint disabled: {url}"
-    message.set_content(
-        "\n".join(
-            [
-                f"Classbridge stopped sending events to {url}: {reason or 'it kept failing'}.",
-                "",
-                "Events since are kept as failed deliveries. Once the endpoint answers again, "
-                "enable it (PATCH /api/v1/webhooks/endpoints/{endpoint_id} with enabled: true) "
-                "and replay what it missed (POST /api/v1/webhooks/endpoints/{endpoint_id}"
-                "/replay-failed).",
-            ]
-        )
+    return _message(
+        notice,
+        sender=sender,
+        subject=f"Webhook endpoint disabled: {url}",
+        lines=[
+            f"Classbridge stopped sending events to {url}: {reason or 'it kept failing'}.",
+            "",
+            "Events since are kept as failed deliveries. Once the endpoint answers again, "
+            "enable it (PATCH /api/v1/webhooks/endpoints/{endpoint_id} with enabled: true) "
+            "and replay what it missed (POST /api/v1/webhooks/endpoints/{endpoint_id}"
+            "/replay-failed).",
+        ],
     )
-    return message
 
 
 def _reauthorization_message(notice: Notice, *, sender: str) -> EmailMessage:
     """An admin's (or the person's own) notice: a Zoom connection to authorize again."""
     user_id, _, reason = notice.about.partition(" ")
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = notice.email
-    message["Subject"] = f"Zoom connection to reconnect: {user_id}"
     own = notice.recipient_id == user_id
     whose = "Your Zoom connection" if own else f"The Zoom connection of {user_id}"
     why = _REASONS.get(reason, "Zoom refused it")
-    message.set_content(
-        "\n".join(
-            [
-                f"{whose} must be authorized again: {why}.",
-                "",
-                "Until then Classbridge cannot act with it (meetings, recordings). "
-                + ("Connect Zoom again" if own else "They connect Zoom again")
-                + " from the course platform (GET /api/zoom/auth-url, then Zoom's consent).",
-            ]
-        )
+    return _message(
+        notice,
+        sender=sender,
+        subject=f"Zoom connection to reconnect: {user_id}",
+        lines=[
+            f"{whose} must be authorized again: {why}.",
+            "",
+            "Until then Classbridge cannot act with it (meetings, recordings). "
+            + ("Connect Zoom again" if own else "They connect Zoom again")
+            + " from the course platform (GET /api/zoom/auth-url, then Zoom's consent).",
+        ],
     )
-    return message
 
 
 def _staff_message(notice: Notice, session: Session, *, sender: str) -> EmailMessage:
     """A teacher's or admin's notice: what happened to the class's recording."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = notice.email
     if notice.kind is NoticeKind.RECORDING_READY:
-        message["Subject"] = f"Recording ready: {session.title}"
+        subject = f"Recording ready: {session.title}"
         lines = [
             f"The recording of your class “{session.title}” is ready.",
             "",
@@ -306,7 +308,7 @@ def _staff_message(notice: Notice, session: Session, *, sender: str) -> EmailMes
         ]
     else:
         sync = session.recording_sync
-        message["Subject"] = f"Recording not copied: {session.title}"
+        subject = f"Recording not copied: {session.title}"
         lines = [
             f"A recording of the class “{session.title}” could not be copied from Zoom, "
             "and Classbridge has stopped trying.",
@@ -320,8 +322,7 @@ def _staff_message(notice: Notice, session: Session, *, sender: str) -> EmailMes
             "Once the cause is fixed (Zoom's connection, the storage), retry the batch's "
             f"recordings: POST /api/v1/batches/{session.batch_id}/retry-zoom-recordings.",
         ]
-    message.set_content("\n".join(lines))
-    return message
+    return _message(notice, sender=sender, subject=subject, lines=lines)
 
 
 def render(notice: Notice, session: Session, *, sender: str, join_url: str) -> EmailMessage:
