@@ -49,6 +49,7 @@ from classbridge_common.errors import (
 )
 from zoom_gateway.adapters.rate_limiter import DbRateLimiter
 from zoom_gateway.adapters.repositories.meeting_creations import Busy, Claim, Claimed, Done
+from zoom_gateway.adapters.repositories.user_connections import ConnectionInfo
 from zoom_gateway.adapters.uow import UnitOfWorkFactory
 from zoom_gateway.adapters.zoom_client import (
     HostDailyLimitReached,
@@ -94,6 +95,18 @@ class MeetingAnswer:
     meeting: dict[str, Any]
     breakout_rooms_dropped: bool = False
     skipped_alternative_hosts: tuple[SkippedHost, ...] = ()
+
+
+def _unusable(actor: Actor, conn: ConnectionInfo | None) -> Skip | None:
+    """Why a user's connection cannot name a Zoom user for the actor's meetings (as host or
+    alternative host): none in the actor's tenant, or a Zoom user of another account; None
+    when it can."""
+    if conn is None or conn.tenant != actor.tenant.id or not conn.zoom_email:
+        return Skip.NOT_CONNECTED
+    account = actor.tenant.account_id
+    if account and conn.zoom_account_id and conn.zoom_account_id != account:
+        return Skip.OTHER_ACCOUNT
+    return None
 
 
 def _refusal(err: InvalidArgument) -> str | None:
@@ -215,23 +228,17 @@ class Meetings:
         claimed."""
         async with self._uow() as uow:
             conn = await uow.connections.get(user_id)
-        account = actor.tenant.account_id
-        why = ""
-        if conn is None or conn.tenant != actor.tenant.id or not conn.zoom_email:
-            why = "not_connected"
-        elif account and conn.zoom_account_id and conn.zoom_account_id != account:
-            why = "other_account"
-        if why:
+        why = _unusable(actor, conn)
+        if why is not None or conn is None:
             raise FailedPrecondition(
                 f"user {user_id!r} cannot host the meeting: "
                 + (
-                    "they have not connected a Zoom user to Classbridge"
-                    if why == "not_connected"
-                    else "their Zoom user belongs to another Zoom account"
+                    "their Zoom user belongs to another Zoom account"
+                    if why is Skip.OTHER_ACCOUNT
+                    else "they have not connected a Zoom user to Classbridge"
                 ),
-                details={"host_user_id": user_id, "why": why},
+                details={"host_user_id": user_id, "why": str(why or Skip.NOT_CONNECTED)},
             )
-        assert conn is not None
         return conn.zoom_email
 
     async def _alternative_hosts(
@@ -252,13 +259,13 @@ class Meetings:
         )
         async with self._uow() as uow:
             found = {user_id: await uow.connections.get(user_id) for user_id in wanted}
-        account = actor.tenant.account_id
         for user_id in wanted:
             conn = found[user_id]
-            if conn is None or conn.tenant != actor.tenant.id or not conn.zoom_email:
+            why = _unusable(actor, conn)
+            if conn is None or why is Skip.NOT_CONNECTED:
                 hosts.skipped.append(SkippedHost(user_id, "", Skip.NOT_CONNECTED))
-            elif account and conn.zoom_account_id and conn.zoom_account_id != account:
-                hosts.skipped.append(SkippedHost(user_id, conn.zoom_email, Skip.OTHER_ACCOUNT))
+            elif why is not None:
+                hosts.skipped.append(SkippedHost(user_id, conn.zoom_email, why))
             else:
                 hosts.resolved.setdefault(conn.zoom_email, user_id)
         return hosts
